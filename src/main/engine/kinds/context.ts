@@ -1,0 +1,31 @@
+// What a job kind sees while it runs inside a worker (thread or process).
+import type { ExecutorType } from '../../../shared/job.ts'
+
+export interface JobContext {
+  readonly jobId: number
+  readonly attempt: number
+  readonly executor: ExecutorType
+  /** Aborted when the job is cancelled or times out: stop soon and throw (or return). */
+  readonly signal: AbortSignal
+  /** Folder for this job's large outputs; created on first use by `outputPath`. */
+  outputPath(fileName: string): Promise<string>
+  /** Reports progress in [0, 1] with an optional short note. Cheap: the runtime throttles it. */
+  progress(fraction: number, note?: string): void
+  /** Appends one line to the job's log file. */
+  log(line: string): void
+  /** Opens (once) the job's log file for raw appends, e.g. a child's stdout and stderr; returns its path. */
+  logFile(): Promise<{ path: string; fd: number }>
+}
+
+/** A kind's implementation: params are already validated against the kind's schema. */
+export type KindRunner<P = Record<string, unknown>> = (params: P, ctx: JobContext) => Promise<unknown>
+
+/** Throws the reason the job was stopped, if it was. Long loops call this every few milliseconds. */
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted')
+}
+
+/** Yields to the worker's event loop so cancel and timeout messages are seen by CPU-bound loops. */
+export function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}

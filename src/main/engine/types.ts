@@ -1,0 +1,83 @@
+// The engine's public surface: what the CLI, the web-mode server, the Electron bridge,
+// the benches and the tests program against.
+import type { BatchView, EngineLimits, EngineStats, JobSpec, JobState, JobView, WorkerView } from '../../shared/job.ts'
+import type { SubmitResult } from '../../shared/contract.ts'
+import type { ProcessHost } from './executors/process-host.ts'
+
+export interface EngineOptions {
+  /** Folder for job logs and large results. */
+  dataDir: string
+  /** CPU-lane slots, shared by thread and process workers. Default: os.availableParallelism(). */
+  cpuSlots?: number
+  /** Concurrent jobs on the I/O lane. Default 1000. */
+  ioConcurrency?: number
+  /** How child processes are started: `child_process.fork` on Node, `utilityProcess.fork` in Electron. */
+  processHost?: ProcessHost
+  /** Pin CPU workers to cores with `taskset` (Linux only). */
+  pinning?: boolean
+  /** After a cancel or timeout, how long a running job may take to stop before its worker is terminated. */
+  graceMs?: number
+  /** First retry delay; doubles each attempt. */
+  retryBackoffMs?: number
+  /** How often batched change events are delivered to subscribers. Default 250 ms. */
+  eventIntervalMs?: number
+  /** Override the worker entry modules (the Electron build passes its bundled files). */
+  workerEntries?: { thread?: string | URL; process?: string }
+  /** Start paused (nothing is dispatched until resume()). */
+  paused?: boolean
+}
+
+export interface SubmitRequest {
+  name?: string
+  jobs?: unknown[]
+  template?: unknown
+  inputs?: unknown[]
+  count?: number
+  /** Options merged under every job's own. */
+  defaults?: Partial<Omit<JobSpec, 'kind' | 'params'>>
+}
+
+export interface JobFilter {
+  state?: JobState
+  batchId?: number
+  offset?: number
+  limit?: number
+}
+
+/** One coalesced delivery of everything that changed since the previous one. */
+export interface EngineChanges {
+  jobs: JobView[]
+  removed: number[]
+  workers: WorkerView[] | null
+  batches: BatchView[] | null
+  stats: EngineStats | null
+}
+
+export interface Engine {
+  /** Validates and queues jobs (explicit list, or a template over inputs/count) as one batch. */
+  submit(request: SubmitRequest): Promise<SubmitResult>
+  /** Queues one job and resolves with its final view. */
+  run(spec: JobSpec): Promise<JobView>
+  /** Resolves when these jobs (default: all) have reached a terminal state. */
+  whenSettled(ids?: number[]): Promise<void>
+  cancel(ids: number[]): number
+  retry(ids: number[]): number
+  clearFinished(): number
+  pause(): EngineStats
+  resume(): EngineStats
+  setLimits(patch: Partial<EngineLimits>): EngineStats
+  getJob(id: number): JobView | undefined
+  listJobs(filter?: JobFilter): { total: number; jobs: JobView[] }
+  workers(): WorkerView[]
+  batches(): BatchView[]
+  stats(): EngineStats
+  /** Coalesced change feed; returns an unsubscribe function. */
+  subscribe(listener: (changes: EngineChanges) => void): () => void
+  /** Called once per job as it reaches a terminal state (including after its last retry). */
+  onJobSettled(listener: (job: JobView) => void): () => void
+  readLog(id: number, maxBytes?: number): Promise<{ text: string; truncated: boolean; file: string | null }>
+  /** Refreshes each worker's current core and CPU time from /proc (Linux); no-op elsewhere. */
+  sampleWorkers(): Promise<WorkerView[]>
+  /** Stops every worker; running jobs end as cancelled. */
+  close(): Promise<void>
+}

@@ -1,0 +1,122 @@
+// The API contract between the engine's host (Electron main, or the web-mode server) and the
+// renderer. Every command has a payload schema, checked on arrival by the IPC bridge and the
+// WebSocket server alike; every event stream is pushed in batches, a few messages a second.
+import * as v from 'valibot'
+import type { BatchView, EngineStats, JobState, JobView, WorkerView } from './job.ts'
+import { JOB_STATES } from './job.ts'
+import type { KindInfo } from './kinds.ts'
+import { LimitsPatchSchema, SubmitSchema } from './schemas.ts'
+
+const Ids = v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(1))), v.minLength(1), v.maxLength(1_000_000))
+
+export const commandSchemas = {
+  /** Everything the window needs to draw itself once; later changes arrive as events. */
+  snapshot: v.strictObject({}),
+  submit: SubmitSchema,
+  cancel: v.strictObject({ ids: Ids }),
+  retry: v.strictObject({ ids: Ids }),
+  clearFinished: v.strictObject({}),
+  pause: v.strictObject({}),
+  resume: v.strictObject({}),
+  setLimits: LimitsPatchSchema,
+  jobLog: v.strictObject({
+    id: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    maxBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4 << 20)), 65536),
+  }),
+  listJobs: v.strictObject({
+    state: v.optional(v.picklist(JOB_STATES)),
+    batchId: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    offset: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+    limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000)), 1000),
+  }),
+  setMonitorRate: v.strictObject({ hz: v.pipe(v.number(), v.minValue(0.5), v.maxValue(20)) }),
+} as const
+
+export type CommandName = keyof typeof commandSchemas
+export type CommandInput<C extends CommandName> = v.InferInput<(typeof commandSchemas)[C]>
+
+/** A kind as the renderer sees it: catalogue entry plus the JSON Schema of its params. */
+export interface KindDescriptor extends KindInfo {
+  paramsSchema: Record<string, unknown>
+}
+
+export interface Snapshot {
+  stats: EngineStats
+  kinds: KindDescriptor[]
+  jobs: JobView[]
+  workers: WorkerView[]
+  batches: BatchView[]
+  monitor: MonitorSample | null
+}
+
+export interface SubmitResult {
+  batchId: number
+  jobIds: number[]
+}
+
+export interface CommandOutputs {
+  snapshot: Snapshot
+  submit: SubmitResult
+  cancel: { cancelled: number }
+  retry: { retried: number }
+  clearFinished: { removed: number }
+  pause: EngineStats
+  resume: EngineStats
+  setLimits: EngineStats
+  jobLog: { text: string; truncated: boolean; file: string | null }
+  listJobs: { total: number; jobs: JobView[] }
+  setMonitorRate: { hz: number }
+}
+
+export type CommandOutput<C extends CommandName> = CommandOutputs[C]
+
+/** One sample of the machine: per-core load, total load and memory. */
+export interface MonitorSample {
+  at: number
+  /** Busy percentage of each logical core since the previous sample. */
+  cores: number[]
+  total: number
+  memUsed: number
+  memTotal: number
+}
+
+/** Events pushed from host to renderer, each stream coalesced to a few messages a second. */
+export interface EventPayloads {
+  /** Jobs whose view changed since the last message (latest view only) and ids removed. */
+  jobs: { changed: JobView[]; removed: number[] }
+  workers: WorkerView[]
+  batches: BatchView[]
+  stats: EngineStats
+  monitor: MonitorSample
+}
+
+export type EventName = keyof EventPayloads
+
+export const EVENT_NAMES: EventName[] = ['jobs', 'workers', 'batches', 'stats', 'monitor']
+
+/** An error as it crosses the boundary: a code and a sentence, plus the fields at fault. */
+export interface ContractError {
+  code: 'invalid-input' | 'unknown-command' | 'not-found' | 'internal'
+  message: string
+  fields?: { field: string; message: string }[]
+}
+
+export type CommandResponse<C extends CommandName> = { ok: true; value: CommandOutput<C> } | { ok: false; error: ContractError }
+
+/** The one object the preload exposes and the WebSocket client implements. */
+export interface CorelaneApi {
+  call<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandOutput<C>>
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void
+}
+
+/** IPC channel names: one per command, one for events. Nothing else crosses the bridge. */
+export const ipcChannel = (command: CommandName): string => `corelane:${command}`
+export const IPC_EVENT_CHANNEL = 'corelane:event'
+
+export const COMMAND_NAMES = Object.keys(commandSchemas) as CommandName[]
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(commandSchemas, name)
+}
+
+export type StateFilter = JobState | 'all'

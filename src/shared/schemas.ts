@@ -1,0 +1,146 @@
+// Schemas for jobs and batch files, shared by the CLI, the engine, the IPC/WebSocket bridge
+// and the renderer's form. The batch file's published JSON Schema is generated from these.
+import * as v from 'valibot'
+import type { JobSpec } from './job.ts'
+import { KIND_NAMES, isKindName, kindParams } from './kinds.ts'
+import { ValidationError, joinPath, issuesToProblems, type FieldProblem } from './validate.ts'
+
+export const MAX_JOBS_PER_SUBMIT = 1_000_000
+
+const jobOptionEntries = {
+  name: v.optional(v.pipe(v.string(), v.maxLength(200), v.description('Shown in the job table and the CLI output'))),
+  lane: v.optional(v.pipe(v.picklist(['cpu', 'io']), v.description('cpu: one slot per core; io: many at once in a worker event loop'))),
+  executor: v.optional(
+    v.pipe(v.picklist(['auto', 'thread', 'process']), v.description('auto follows the kind; thread is cheap, process isolates')),
+  ),
+  priority: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(-1000), v.maxValue(1000), v.description('Higher runs first; FIFO within a priority')),
+  ),
+  timeoutMs: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(30 * 24 * 3600 * 1000), v.description('Stop the job after this long')),
+  ),
+  retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100), v.description('Extra attempts after a failure'))),
+  memoryMb: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(1 << 20), v.description('Memory ceiling for the job, MiB')),
+  ),
+}
+
+/** A job as it appears in a batch file or a submit command; params are checked per kind afterwards. */
+export const JobSpecSchema = v.strictObject({
+  ...jobOptionEntries,
+  kind: v.pipe(v.string(), v.description(`One of: ${KIND_NAMES.join(', ')}`)),
+  params: v.optional(v.record(v.string(), v.unknown()), {}),
+})
+
+/** Options every job of a batch inherits unless it sets its own. */
+export const JobDefaultsSchema = v.strictObject(jobOptionEntries)
+
+const InputsSchema = v.union([
+  v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT)),
+  v.strictObject({
+    range: v.strictObject({
+      from: v.optional(v.pipe(v.number(), v.integer()), 0),
+      to: v.pipe(v.number(), v.integer()),
+      step: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1),
+    }),
+  }),
+  v.strictObject({ lines: v.pipe(v.string(), v.minLength(1), v.description('A text file with one input per line')) }),
+])
+
+export const BatchFileSchema = v.pipe(
+  v.strictObject({
+    $schema: v.optional(v.string()),
+    name: v.optional(v.pipe(v.string(), v.maxLength(200))),
+    defaults: v.optional(JobDefaultsSchema),
+    jobs: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT))),
+    template: v.optional(JobSpecSchema),
+    inputs: v.optional(InputsSchema),
+    count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_JOBS_PER_SUBMIT))),
+  }),
+  v.check((b) => (b.jobs === undefined) !== (b.template === undefined), 'a batch needs exactly one of `jobs` or `template`'),
+  v.check(
+    (b) => b.template === undefined || (b.inputs === undefined) !== (b.count === undefined),
+    '`template` needs exactly one of `inputs` or `count`',
+  ),
+)
+
+export type BatchFile = v.InferOutput<typeof BatchFileSchema>
+export type Inputs = v.InferOutput<typeof InputsSchema>
+
+/** A job spec whose envelope and params have both been checked. */
+export interface ValidJobSpec extends JobSpec {
+  kind: keyof typeof kindParams
+}
+
+/** Checks one job's envelope and its kind's params; problems name the field under `prefix`. */
+export function checkJobSpec(input: unknown, prefix = ''): { ok: true; job: ValidJobSpec } | { ok: false; problems: FieldProblem[] } {
+  const envelope = v.safeParse(JobSpecSchema, input)
+  if (!envelope.success) return { ok: false, problems: issuesToProblems(envelope.issues, prefix) }
+  const spec = envelope.output
+  if (!isKindName(spec.kind)) {
+    return {
+      ok: false,
+      problems: [{ field: joinPath(prefix, 'kind'), message: `unknown kind "${spec.kind}" (known: ${KIND_NAMES.join(', ')})` }],
+    }
+  }
+  const params = v.safeParse(kindParams[spec.kind] as v.GenericSchema, spec.params)
+  if (!params.success) return { ok: false, problems: issuesToProblems(params.issues, joinPath(prefix, 'params')) }
+  return { ok: true, job: { ...spec, kind: spec.kind, params: params.output as Record<string, unknown> } }
+}
+
+export function parseJobSpec(input: unknown, prefix = ''): ValidJobSpec {
+  const checked = checkJobSpec(input, prefix)
+  if (!checked.ok) throw new ValidationError(checked.problems)
+  return checked.job
+}
+
+/** The placeholder a template's string params use for the current input, as in GNU parallel. */
+export const INPUT_PLACEHOLDER = '{}'
+
+function substitute(value: unknown, input: unknown): unknown {
+  if (typeof value === 'string') {
+    if (value === INPUT_PLACEHOLDER) return input
+    return value.includes(INPUT_PLACEHOLDER) ? value.split(INPUT_PLACEHOLDER).join(String(input)) : value
+  }
+  if (Array.isArray(value)) return value.map((item) => substitute(item, input))
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [key, item] of Object.entries(value)) out[key] = substitute(item, input)
+    return out
+  }
+  return value
+}
+
+/**
+ * Applies a template to one input: an object input is merged into params; any other input
+ * replaces `{}` in the template's string params (a param that is exactly `{}` takes the input as is).
+ */
+export function applyTemplate(template: JobSpec, input: unknown, index: number): JobSpec {
+  const params =
+    input !== null && typeof input === 'object' && !Array.isArray(input)
+      ? { ...template.params, ...(input as Record<string, unknown>) }
+      : (substitute(template.params, input) as Record<string, unknown>)
+  const name = template.name ? (substitute(template.name, input) as string) : undefined
+  return { ...template, params, name: name ?? `${template.kind} #${index + 1}` }
+}
+
+export function expandRange(range: { from: number; to: number; step: number }): number[] {
+  const out: number[] = []
+  for (let i = range.from; i < range.to && out.length < MAX_JOBS_PER_SUBMIT; i += range.step) out.push(i)
+  return out
+}
+
+/** Submit payload over IPC/WebSocket: either explicit jobs or a template mapped over inputs. */
+export const SubmitSchema = v.strictObject({
+  name: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  jobs: v.optional(v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(MAX_JOBS_PER_SUBMIT))),
+  template: v.optional(JobSpecSchema),
+  inputs: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT))),
+  count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_JOBS_PER_SUBMIT))),
+})
+
+export const LimitsPatchSchema = v.strictObject({
+  cpuSlots: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1024))),
+  ioConcurrency: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000))),
+  pinning: v.optional(v.boolean()),
+})
