@@ -1,0 +1,82 @@
+// Batch bookkeeping: counts by state, throughput over a sliding window, and the ETA derived
+// from them. Updated in O(1) per job transition; views are computed only when asked for.
+import { emptyCounts, isTerminal, type BatchView, type JobState } from '../../shared/job.ts'
+
+/** Throughput is measured over this much recent history. */
+const WINDOW_MS = 10_000
+const SAMPLE_EVERY_MS = 250
+
+export class Batch {
+  readonly id: number
+  readonly name: string
+  readonly createdAt = Date.now()
+  total = 0
+  finished = 0
+  endedAt: number | null = null
+  readonly counts = emptyCounts()
+  /** [time, finished] pairs, oldest first, at most one per SAMPLE_EVERY_MS. */
+  private samples: number[] = []
+
+  constructor(id: number, name: string) {
+    this.id = id
+    this.name = name
+  }
+
+  add(count: number): void {
+    this.total += count
+    this.counts.queued += count
+    this.endedAt = null
+  }
+
+  move(from: JobState, to: JobState): void {
+    this.counts[from]--
+    this.counts[to]++
+    const wasDone = isTerminal(from)
+    const isDone = isTerminal(to)
+    if (isDone && !wasDone) this.finished++
+    else if (wasDone && !isDone) this.finished--
+    if (isDone !== wasDone) this.sample()
+    this.endedAt = this.finished === this.total ? Date.now() : null
+  }
+
+  remove(state: JobState): void {
+    this.counts[state]--
+    this.total--
+    if (isTerminal(state)) this.finished--
+  }
+
+  private sample(): void {
+    const now = Date.now()
+    const n = this.samples.length
+    if (n >= 2 && now - this.samples[n - 2]! < SAMPLE_EVERY_MS) {
+      this.samples[n - 1] = this.finished
+      return
+    }
+    this.samples.push(now, this.finished)
+    while (this.samples.length > 4 && now - this.samples[2]! > WINDOW_MS) this.samples.splice(0, 2)
+  }
+
+  toView(): BatchView {
+    const now = this.endedAt ?? Date.now()
+    // Rate since the newest sample that is older than the window (or since the batch began).
+    let baseTime = this.createdAt
+    let baseFinished = 0
+    for (let i = 0; i < this.samples.length; i += 2) {
+      if (this.samples[i]! >= now - WINDOW_MS) break
+      baseTime = this.samples[i]!
+      baseFinished = this.samples[i + 1]!
+    }
+    const throughput = ((this.finished - baseFinished) * 1000) / Math.max(1, now - baseTime)
+    const remaining = this.total - this.finished
+    return {
+      id: this.id,
+      name: this.name,
+      total: this.total,
+      counts: { ...this.counts },
+      createdAt: this.createdAt,
+      endedAt: this.endedAt,
+      throughput,
+      etaMs: remaining === 0 ? 0 : throughput > 0 ? Math.round((remaining / throughput) * 1000) : null,
+    }
+  }
+}

@@ -1,0 +1,857 @@
+// The hybrid scheduler: two lanes (CPU: one slot per core; I/O: many jobs at once inside a
+// worker's event loop), two executors (threads, processes) behind one protocol, and the job
+// lifecycle queued → running → succeeded | failed | cancelled | timed-out (+ retrying).
+//
+// Short jobs are sent to workers in batches sized from each kind's recent run time, so the
+// per-job cost of a message round trip is shared; long jobs go one at a time, so a slot is
+// never held by work queued behind a long job.
+import { availableParallelism } from 'node:os'
+import { open } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { SubmitResult } from '../../shared/contract.ts'
+import {
+  emptyCounts,
+  type BatchView,
+  isTerminal,
+  type EngineLimits,
+  type EngineStats,
+  type ExecutorType,
+  type JobError,
+  type JobSpec,
+  type JobState,
+  type JobView,
+  type Lane,
+  type WorkerView,
+} from '../../shared/job.ts'
+import { kindCatalog, type KindName } from '../../shared/kinds.ts'
+import { Batch } from './batch-tracker.ts'
+import { forkProcessHost, type ProcessHost } from './executors/process-host.ts'
+import { WorkerHandle, type WorkerExit, type WorkerHooks } from './executors/worker-handle.ts'
+import { JobQueue } from './job-queue.ts'
+import { JobRecord } from './job-record.ts'
+import { pinThread, placementNote, placementSupported, readThreadStat } from './placement.ts'
+import { validateSubmission, yieldToLoop } from './submission.ts'
+import type { EngineChanges, Engine, EngineOptions, JobFilter, SubmitRequest } from './types.ts'
+import { EV_DONE, EV_DROPPED, EV_FAILED, EV_PROGRESS, EV_STARTED, type FailureCode, type JobMessage } from './worker/protocol.ts'
+
+/** A batch sent to one CPU worker aims to keep it busy about this long. */
+const TARGET_BATCH_MS = 4
+const MAX_BATCH = 512
+/** I/O jobs are sent in messages of at most this many. */
+const IO_CHUNK = 2048
+/** A kind's cost before any run of it has been measured: long, so it is sent one at a time. */
+const UNKNOWN_COST_MS = 1e9
+const MAX_BACKOFF_MS = 60_000
+
+export function createEngine(options: EngineOptions): Engine {
+  return new CorelaneEngine(options)
+}
+
+class CorelaneEngine implements Engine {
+  private readonly epoch = Date.now()
+  private readonly dataDir: string
+  private readonly logDir: string
+  private readonly processHost: ProcessHost
+  private readonly entries: { thread: string | URL; process: string }
+  private readonly graceMs: number
+  private readonly retryBackoffMs: number
+  private readonly eventIntervalMs: number
+  private readonly cores = availableParallelism()
+  private limits: EngineLimits
+  private paused: boolean
+  private closed = false
+
+  private readonly jobs = new Map<number, JobRecord>()
+  private readonly queues: Record<Lane, JobQueue<JobRecord>> = { cpu: new JobQueue(), io: new JobQueue() }
+  private readonly workerMap = new Map<number, WorkerHandle>()
+  private readonly batchMap = new Map<number, Batch>()
+  private readonly counts = emptyCounts()
+  private nextJobId = 1
+  private nextBatchId = 1
+  private nextWorkerId = 1
+  private nextSeq = 1
+  /** CPU-lane workers holding a slot (they have jobs assigned). */
+  private busyCpu = 0
+  /** I/O-lane jobs handed to workers and not finished. */
+  private ioInFlight = 0
+  /** Recent run time of each kind, milliseconds (exponentially weighted). */
+  private readonly kindCost = new Map<string, number>()
+  private dispatchScheduled = false
+  private unsettled = 0
+
+  private readonly subscribers = new Set<(changes: EngineChanges) => void>()
+  private readonly settledListeners = new Set<(job: JobView) => void>()
+  private readonly waiters = new Set<{ ids: Set<number> | null; resolve: () => void }>()
+  private dirtyJobs = new Set<JobRecord>()
+  private removedIds: number[] = []
+  private workersDirty = false
+  private batchesDirty = false
+  private statsDirty = false
+  private feedTimer: NodeJS.Timeout | null = null
+  private readonly cpuSamples = new Map<number, { at: number; cpuTimeMs: number }>()
+
+  constructor(options: EngineOptions) {
+    this.dataDir = options.dataDir
+    this.logDir = join(options.dataDir, 'logs')
+    this.processHost = options.processHost ?? forkProcessHost
+    this.entries = {
+      thread: options.workerEntries?.thread ?? new URL('./worker/thread-entry.ts', import.meta.url),
+      process: options.workerEntries?.process ?? fileURLToPath(new URL('./worker/process-entry.ts', import.meta.url)),
+    }
+    this.graceMs = options.graceMs ?? 2000
+    this.retryBackoffMs = options.retryBackoffMs ?? 500
+    this.eventIntervalMs = options.eventIntervalMs ?? 250
+    this.limits = {
+      cpuSlots: options.cpuSlots ?? this.cores,
+      ioConcurrency: options.ioConcurrency ?? 1000,
+      pinning: (options.pinning ?? false) && placementSupported,
+    }
+    this.paused = options.paused ?? false
+  }
+
+  // ---- submitting ----------------------------------------------------------------------
+
+  async submit(request: SubmitRequest): Promise<SubmitResult> {
+    if (this.closed) throw new Error('the engine is closed')
+    const specs = await validateSubmission(request)
+    const batch = new Batch(this.nextBatchId++, request.name ?? defaultBatchName(specs))
+    this.batchMap.set(batch.id, batch)
+    const jobIds: number[] = new Array(specs.length)
+    let sliceStart = performance.now()
+    for (let i = 0; i < specs.length; i++) {
+      const job = this.createJob(specs[i]!, batch.id)
+      jobIds[i] = job.id
+      if ((i & 1023) === 1023) {
+        batch.add(1024)
+        if (performance.now() - sliceStart > 4) {
+          this.scheduleDispatch()
+          await yieldToLoop()
+          sliceStart = performance.now()
+        }
+      }
+    }
+    batch.add(specs.length & 1023)
+    this.batchesDirty = true
+    this.statsDirty = true
+    this.scheduleDispatch()
+    this.scheduleFeed()
+    return { batchId: batch.id, jobIds }
+  }
+
+  private createJob(spec: JobSpec, batchId: number): JobRecord {
+    const info = kindCatalog[spec.kind as KindName]
+    const lane = spec.lane ?? info.lane
+    const executor: ExecutorType = !spec.executor || spec.executor === 'auto' ? info.executor : spec.executor
+    const job = new JobRecord(this.nextJobId++, batchId, this.nextSeq++, Date.now() - this.epoch, {
+      kind: spec.kind,
+      params: spec.params,
+      lane,
+      executor,
+      priority: spec.priority ?? 0,
+      timeoutMs: spec.timeoutMs ?? 0,
+      maxRetries: spec.retries ?? 0,
+      memoryMb: spec.memoryMb ?? 0,
+      name: spec.name ?? null,
+    })
+    this.jobs.set(job.id, job)
+    this.counts.queued++
+    this.unsettled++
+    this.queues[lane].push(job)
+    this.markJob(job)
+    return job
+  }
+
+  async run(spec: JobSpec): Promise<JobView> {
+    const { jobIds } = await this.submit({ jobs: [spec] })
+    const id = jobIds[0]!
+    await this.whenSettled([id])
+    return this.getJob(id)!
+  }
+
+  whenSettled(ids?: number[]): Promise<void> {
+    const pending = ids ? new Set(ids.filter((id) => this.isUnsettled(id))) : null
+    if (pending ? pending.size === 0 : this.unsettled === 0) return Promise.resolve()
+    return new Promise((resolve) => this.waiters.add({ ids: pending, resolve }))
+  }
+
+  private isUnsettled(id: number): boolean {
+    const job = this.jobs.get(id)
+    return job !== undefined && !isTerminal(job.state)
+  }
+
+  // ---- state changes ---------------------------------------------------------------------
+
+  private setState(job: JobRecord, state: JobState): void {
+    const from = job.state
+    if (from === state) {
+      this.markJob(job)
+      return
+    }
+    job.state = state
+    this.counts[from]--
+    this.counts[state]++
+    this.batchMap.get(job.batchId)?.move(from, state)
+    this.batchesDirty = true
+    this.statsDirty = true
+    this.markJob(job)
+    const nowTerminal = isTerminal(state)
+    if (nowTerminal !== isTerminal(from)) {
+      this.unsettled += nowTerminal ? -1 : 1
+      if (nowTerminal) this.settled(job)
+    }
+  }
+
+  private settled(job: JobRecord): void {
+    if (this.settledListeners.size) {
+      const view = this.view(job)
+      for (const listener of this.settledListeners) listener(view)
+    }
+    for (const waiter of this.waiters) {
+      if (waiter.ids) {
+        waiter.ids.delete(job.id)
+        if (waiter.ids.size > 0) continue
+      } else if (this.unsettled > 0) continue
+      this.waiters.delete(waiter)
+      waiter.resolve()
+    }
+  }
+
+  private finishJob(job: JobRecord, state: JobState, error: JobError | null, endedAt: number): void {
+    this.clearTimer(job)
+    job.stopping = null
+    job.endedAt = endedAt - this.epoch
+    if (error) job.error = error
+    this.setState(job, state)
+  }
+
+  /** A failed attempt: retried with backoff while retries remain, otherwise final. */
+  private failAttempt(job: JobRecord, state: 'failed' | 'timed-out', error: JobError, endedAt: number): void {
+    if (job.attempts <= job.maxRetries && !this.closed) {
+      this.clearTimer(job)
+      job.stopping = null
+      job.error = error
+      job.endedAt = endedAt - this.epoch
+      const delay = Math.min(MAX_BACKOFF_MS, this.retryBackoffMs * 2 ** (job.attempts - 1))
+      job.timer = setTimeout(() => {
+        job.timer = null
+        job.seq = this.nextSeq++
+        this.setState(job, 'queued')
+        this.queues[job.lane].push(job)
+        this.scheduleDispatch()
+      }, delay)
+      this.setState(job, 'retrying')
+      return
+    }
+    this.finishJob(job, state, error, endedAt)
+  }
+
+  private clearTimer(job: JobRecord): void {
+    if (job.timer) {
+      clearTimeout(job.timer)
+      job.timer = null
+    }
+  }
+
+  // ---- dispatch --------------------------------------------------------------------------
+
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return
+    this.dispatchScheduled = true
+    queueMicrotask(this.dispatch)
+  }
+
+  private readonly dispatch = (): void => {
+    this.dispatchScheduled = false
+    if (this.paused || this.closed) return
+    this.dispatchCpu()
+    this.dispatchIo()
+  }
+
+  private dispatchCpu(): void {
+    const queue = this.queues.cpu
+    while (queue.size > 0) {
+      const head = queue.peek()
+      if (!head) break
+      if (head.memoryMb > 0) {
+        if (this.busyCpu >= this.limits.cpuSlots) break
+        queue.shift()
+        this.assign(this.spawn(head.executor, 'cpu', head.memoryMb), [head])
+        continue
+      }
+      const cost = this.kindCost.get(head.kind) ?? UNKNOWN_COST_MS
+      const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(TARGET_BATCH_MS / Math.max(cost, 0.005))))
+      // Share the queue evenly between slots rather than handing it all to the first worker.
+      const share = Math.max(1, Math.min(batchSize, Math.ceil(queue.size / this.limits.cpuSlots)))
+      let worker = this.idleWorker(head.executor, 'cpu')
+      if (!worker) {
+        if (this.busyCpu < this.limits.cpuSlots) worker = this.spawn(head.executor, 'cpu', 0)
+        else {
+          worker = this.pipelineWorker(head, cost, share)
+          if (!worker) break
+        }
+      }
+      this.assign(worker, this.take(queue, head, share))
+    }
+  }
+
+  private dispatchIo(): void {
+    const queue = this.queues.io
+    while (queue.size > 0 && this.ioInFlight < this.limits.ioConcurrency) {
+      const head = queue.peek()
+      if (!head) break
+      if (head.memoryMb > 0) {
+        queue.shift()
+        this.assign(this.spawn(head.executor, 'io', head.memoryMb), [head])
+        continue
+      }
+      let worker: WorkerHandle | undefined
+      for (const candidate of this.workerMap.values()) {
+        if (candidate.lane === 'io' && candidate.executor === head.executor && candidate.memoryMb === 0 && candidate.state !== 'stopping') {
+          worker = candidate
+          break
+        }
+      }
+      worker ??= this.spawn(head.executor, 'io', 0)
+      const room = Math.min(IO_CHUNK, this.limits.ioConcurrency - this.ioInFlight)
+      this.assign(worker, this.take(queue, head, room))
+    }
+  }
+
+  /** Takes up to `count` jobs from the front that can share one message with `head`. */
+  private take(queue: JobQueue<JobRecord>, head: JobRecord, count: number): JobRecord[] {
+    const jobs: JobRecord[] = []
+    while (jobs.length < count) {
+      const next = queue.peek()
+      if (!next || next.executor !== head.executor || next.kind !== head.kind || next.memoryMb > 0) break
+      queue.shift()
+      jobs.push(next)
+    }
+    return jobs
+  }
+
+  private idleWorker(executor: ExecutorType, lane: Lane): WorkerHandle | undefined {
+    for (const worker of this.workerMap.values()) {
+      if (!worker.busy && worker.lane === lane && worker.executor === executor && worker.memoryMb === 0 && worker.state !== 'stopping') {
+        return worker
+      }
+    }
+    return undefined
+  }
+
+  /** With every slot taken, a worker about to run out of short work may take the next batch now. */
+  private pipelineWorker(head: JobRecord, cost: number, share: number): WorkerHandle | undefined {
+    if (cost >= TARGET_BATCH_MS) return undefined
+    for (const worker of this.workerMap.values()) {
+      if (
+        worker.busy &&
+        worker.lane === 'cpu' &&
+        worker.executor === head.executor &&
+        worker.memoryMb === 0 &&
+        worker.state !== 'stopping' &&
+        worker.expectedMs < TARGET_BATCH_MS / 2 &&
+        worker.assigned.size <= share
+      ) {
+        return worker
+      }
+    }
+    return undefined
+  }
+
+  private assign(worker: WorkerHandle, jobs: JobRecord[]): void {
+    if (jobs.length === 0) return
+    if (worker.lane === 'cpu' && !worker.busy) this.busyCpu++
+    if (worker.lane === 'io') this.ioInFlight += jobs.length
+    const messages: JobMessage[] = new Array(jobs.length)
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!
+      job.workerId = worker.id
+      messages[i] = [job.id, job.kind, job.params, job.attempts + 1]
+      worker.expectedMs += this.kindCost.get(job.kind) ?? UNKNOWN_COST_MS
+    }
+    worker.run(jobs, messages)
+    this.workersDirty = true
+    this.scheduleFeed()
+  }
+
+  /** The job has left its worker (finished, dropped or lost with it). */
+  private release(worker: WorkerHandle, job: JobRecord): void {
+    if (!worker.assigned.delete(job)) return
+    job.workerId = 0
+    worker.expectedMs = worker.assigned.size === 0 ? 0 : Math.max(0, worker.expectedMs - (this.kindCost.get(job.kind) ?? 0))
+    if (worker.lane === 'io') this.ioInFlight--
+    else if (!worker.busy) this.busyCpu--
+    if (!worker.busy && worker.state === 'busy') worker.state = 'idle'
+    this.workersDirty = true
+    if (!worker.busy && !worker.exited) {
+      // Dedicated (memory-limited) workers retire after their job; so do workers beyond the limits.
+      if (worker.memoryMb > 0 || this.surplus(worker)) this.retire(worker)
+    }
+    this.scheduleDispatch()
+  }
+
+  private surplus(worker: WorkerHandle): boolean {
+    if (worker.lane !== 'cpu') return false
+    let same = 0
+    for (const other of this.workerMap.values()) {
+      if (other.lane === 'cpu' && other.executor === worker.executor && other.memoryMb === 0 && other.state !== 'stopping') same++
+    }
+    return same > this.limits.cpuSlots
+  }
+
+  private retire(worker: WorkerHandle): void {
+    if (worker.state === 'stopping') return
+    worker.stop()
+    this.workersDirty = true
+  }
+
+  private spawn(executor: ExecutorType, lane: Lane, memoryMb: number): WorkerHandle {
+    const hooks: WorkerHooks = {
+      onHello: (worker) => this.onHello(worker),
+      onEvents: (worker, events) => this.onEvents(worker, events),
+      onExit: (worker, exit) => this.onExit(worker, exit),
+    }
+    const worker = new WorkerHandle(
+      {
+        id: this.nextWorkerId++,
+        executor,
+        lane,
+        mode: lane === 'io' && memoryMb === 0 ? 'concurrent' : 'serial',
+        dataDir: this.dataDir,
+        memoryMb,
+        entries: this.entries,
+        processHost: this.processHost,
+      },
+      hooks,
+    )
+    this.workerMap.set(worker.id, worker)
+    this.workersDirty = true
+    return worker
+  }
+
+  // ---- worker events ---------------------------------------------------------------------
+
+  private onHello(worker: WorkerHandle): void {
+    this.workersDirty = true
+    this.scheduleFeed()
+    if (this.limits.pinning && worker.lane === 'cpu') void this.pin(worker)
+  }
+
+  private onEvents(worker: WorkerHandle, e: unknown[]): void {
+    let i = 0
+    while (i < e.length) {
+      const type = e[i] as number
+      const job = this.jobs.get(e[i + 1] as number)
+      const owned = job !== undefined && job.workerId === worker.id
+      switch (type) {
+        case EV_STARTED:
+          if (owned) this.onStarted(job, worker, e[i + 2] as number)
+          i += 3
+          break
+        case EV_DONE:
+          if (owned) {
+            job.result = e[i + 3]
+            job.resultFile = (e[i + 4] as JobRecord['resultFile']) ?? null
+            job.hasLog = e[i + 5] as boolean
+            job.progress = 1
+            this.learnCost(job, e[i + 2] as number)
+            worker.jobsDone++
+            this.release(worker, job)
+            this.finishJob(job, 'succeeded', null, e[i + 2] as number)
+          }
+          i += 6
+          break
+        case EV_FAILED:
+          if (owned) {
+            job.hasLog = e[i + 5] as boolean
+            worker.jobsDone++
+            this.release(worker, job)
+            this.onFailed(job, e[i + 3] as FailureCode, e[i + 4] as string, e[i + 2] as number)
+          }
+          i += 6
+          break
+        case EV_PROGRESS:
+          if (owned && job.state === 'running') {
+            job.progress = e[i + 2] as number
+            job.note = e[i + 3] as string | null
+            this.markJob(job)
+          }
+          i += 4
+          break
+        case EV_DROPPED:
+          if (owned) {
+            this.release(worker, job)
+            this.finishJob(job, 'cancelled', { code: 'cancelled', message: 'cancelled before it started' }, Date.now())
+          }
+          i += 2
+          break
+        default:
+          // A worker speaking another protocol version: stop reading this message.
+          i = e.length
+      }
+    }
+  }
+
+  private onStarted(job: JobRecord, worker: WorkerHandle, at: number): void {
+    job.attempts++
+    job.startedAt = at - this.epoch
+    job.endedAt = -1
+    job.progress = 0
+    job.note = null
+    job.error = null
+    job.result = undefined
+    this.setState(job, 'running')
+    this.workersDirty = true
+    if (job.timeoutMs > 0 && !job.timer) {
+      job.timer = setTimeout(() => {
+        job.timer = null
+        this.stopRunning(job, 'timeout')
+      }, job.timeoutMs)
+    }
+    void worker
+  }
+
+  private onFailed(job: JobRecord, code: FailureCode, message: string, at: number): void {
+    if (code === 'cancelled' || job.stopping === 'cancel') {
+      this.finishJob(job, 'cancelled', { code: 'cancelled', message: 'cancelled' }, at)
+    } else if (code === 'timeout' || job.stopping === 'timeout') {
+      this.failAttempt(job, 'timed-out', { code: 'timeout', message: `timed out after ${job.timeoutMs} ms` }, at)
+    } else {
+      this.failAttempt(job, 'failed', { code, message }, at)
+    }
+  }
+
+  private learnCost(job: JobRecord, endedAt: number): void {
+    const ms = Math.max(0.001, endedAt - this.epoch - job.startedAt)
+    const previous = this.kindCost.get(job.kind)
+    this.kindCost.set(job.kind, previous === undefined ? ms : previous * 0.7 + ms * 0.3)
+  }
+
+  private onExit(worker: WorkerHandle, exit: WorkerExit): void {
+    this.workerMap.delete(worker.id)
+    this.cpuSamples.delete(worker.id)
+    this.workersDirty = true
+    const jobs = [...worker.assigned]
+    const forced = worker.forcedBy
+    for (const job of jobs) this.release(worker, job)
+    const now = Date.now()
+    const putBack: JobRecord[] = []
+    for (const job of jobs) {
+      if (job.stopping === 'cancel') {
+        this.finishJob(job, 'cancelled', { code: 'cancelled', message: 'cancelled (worker stopped after the grace period)' }, now)
+      } else if (job.stopping === 'timeout') {
+        this.failAttempt(job, 'timed-out', { code: 'timeout', message: `timed out after ${job.timeoutMs} ms` }, now)
+      } else if (job.state === 'running' && forced === null) {
+        const error: JobError = exit.outOfMemory
+          ? { code: 'out-of-memory', message: exit.message }
+          : { code: 'worker-crashed', message: exit.message }
+        this.failAttempt(job, 'failed', error, now)
+      } else if (!isTerminal(job.state)) {
+        // Never started, or stopped only because another job on its worker had to be: run it again.
+        if (job.state === 'running') {
+          job.attempts = Math.max(0, job.attempts - 1)
+          this.setState(job, 'queued')
+        }
+        putBack.push(job)
+      }
+    }
+    for (let i = putBack.length - 1; i >= 0; i--) this.queues[putBack[i]!.lane].putBack(putBack[i]!)
+    this.scheduleDispatch()
+    this.scheduleFeed()
+  }
+
+  // ---- cancel, timeout, retry ------------------------------------------------------------
+
+  /** Aborts a running job cooperatively, and terminates its worker if it has not stopped in time. */
+  private stopRunning(job: JobRecord, reason: 'cancel' | 'timeout'): void {
+    const worker = this.workerMap.get(job.workerId)
+    if (!worker) return
+    this.clearTimer(job)
+    job.stopping = reason
+    worker.cancel(job, reason)
+    if (job.state !== 'running') return
+    job.timer = setTimeout(() => {
+      job.timer = null
+      if (job.workerId === worker.id && !isTerminal(job.state)) {
+        worker.forcedBy = job.id
+        worker.terminate()
+      }
+    }, this.graceMs)
+  }
+
+  cancel(ids: number[]): number {
+    let cancelled = 0
+    for (const id of ids) {
+      const job = this.jobs.get(id)
+      if (!job || isTerminal(job.state)) continue
+      if (job.state === 'running' || job.workerId !== 0) {
+        if (job.stopping === 'cancel') continue
+        this.stopRunning(job, 'cancel')
+      } else {
+        if (job.state === 'queued') this.queues[job.lane].forget()
+        this.finishJob(job, 'cancelled', { code: 'cancelled', message: 'cancelled before it started' }, Date.now())
+      }
+      cancelled++
+    }
+    return cancelled
+  }
+
+  retry(ids: number[]): number {
+    let retried = 0
+    for (const id of ids) {
+      const job = this.jobs.get(id)
+      if (!job || !isTerminal(job.state) || job.state === 'succeeded') continue
+      job.attempts = 0
+      job.error = null
+      job.result = undefined
+      job.resultFile = null
+      job.progress = 0
+      job.note = null
+      job.startedAt = -1
+      job.endedAt = -1
+      job.seq = this.nextSeq++
+      this.setState(job, 'queued')
+      this.queues[job.lane].push(job)
+      retried++
+    }
+    if (retried) this.scheduleDispatch()
+    return retried
+  }
+
+  clearFinished(): number {
+    let removed = 0
+    for (const job of this.jobs.values()) {
+      if (!isTerminal(job.state)) continue
+      this.jobs.delete(job.id)
+      this.counts[job.state]--
+      const batch = this.batchMap.get(job.batchId)
+      batch?.remove(job.state)
+      if (batch && batch.total === 0) this.batchMap.delete(batch.id)
+      this.dirtyJobs.delete(job)
+      if (this.subscribers.size) this.removedIds.push(job.id)
+      removed++
+    }
+    this.batchesDirty = true
+    this.statsDirty = true
+    this.scheduleFeed()
+    return removed
+  }
+
+  // ---- limits ----------------------------------------------------------------------------
+
+  pause(): EngineStats {
+    this.paused = true
+    this.statsDirty = true
+    this.scheduleFeed()
+    return this.stats()
+  }
+
+  resume(): EngineStats {
+    this.paused = false
+    this.statsDirty = true
+    this.scheduleDispatch()
+    this.scheduleFeed()
+    return this.stats()
+  }
+
+  setLimits(patch: Partial<EngineLimits>): EngineStats {
+    const wasPinning = this.limits.pinning
+    this.limits = {
+      cpuSlots: patch.cpuSlots ?? this.limits.cpuSlots,
+      ioConcurrency: patch.ioConcurrency ?? this.limits.ioConcurrency,
+      pinning: (patch.pinning ?? this.limits.pinning) && placementSupported,
+    }
+    for (const worker of [...this.workerMap.values()]) if (!worker.busy && this.surplus(worker)) this.retire(worker)
+    if (this.limits.pinning !== wasPinning) {
+      for (const worker of this.workerMap.values()) {
+        if (worker.lane === 'cpu') void (this.limits.pinning ? this.pin(worker) : this.unpin(worker))
+      }
+    }
+    this.statsDirty = true
+    this.scheduleDispatch()
+    this.scheduleFeed()
+    return this.stats()
+  }
+
+  private async pin(worker: WorkerHandle): Promise<void> {
+    if (worker.tid === null || worker.pinnedCore !== null) return
+    const taken = new Set<number>()
+    for (const other of this.workerMap.values()) if (other.pinnedCore !== null) taken.add(other.pinnedCore)
+    let core = 0
+    while (taken.has(core) && core < this.cores - 1) core++
+    worker.pinnedCore = core
+    const error = await pinThread(worker.tid, core)
+    if (error) worker.pinnedCore = null
+    this.workersDirty = true
+    this.scheduleFeed()
+  }
+
+  private async unpin(worker: WorkerHandle): Promise<void> {
+    if (worker.tid === null || worker.pinnedCore === null) return
+    worker.pinnedCore = null
+    await pinThread(worker.tid, -1)
+    this.workersDirty = true
+    this.scheduleFeed()
+  }
+
+  // ---- queries ---------------------------------------------------------------------------
+
+  private view(job: JobRecord): JobView {
+    return job.toView(this.epoch, this.logDir)
+  }
+
+  getJob(id: number): JobView | undefined {
+    const job = this.jobs.get(id)
+    return job && this.view(job)
+  }
+
+  listJobs(filter: JobFilter = {}): { total: number; jobs: JobView[] } {
+    const offset = filter.offset ?? 0
+    const limit = filter.limit ?? 1000
+    const jobs: JobView[] = []
+    let total = 0
+    for (const job of this.jobs.values()) {
+      if (filter.state && job.state !== filter.state) continue
+      if (filter.batchId && job.batchId !== filter.batchId) continue
+      if (total >= offset && jobs.length < limit) jobs.push(this.view(job))
+      total++
+    }
+    return { total, jobs }
+  }
+
+  workers(): WorkerView[] {
+    return [...this.workerMap.values()].map((worker) => worker.toView())
+  }
+
+  batches(): BatchView[] {
+    return [...this.batchMap.values()].map((batch) => batch.toView())
+  }
+
+  stats(): EngineStats {
+    return {
+      limits: { ...this.limits },
+      paused: this.paused,
+      cores: this.cores,
+      counts: { ...this.counts },
+      placementSupported,
+      placementNote,
+    }
+  }
+
+  async readLog(id: number, maxBytes = 65536): Promise<{ text: string; truncated: boolean; file: string | null }> {
+    const job = this.jobs.get(id)
+    if (!job) throw new Error(`no job with id ${id}`)
+    const file = join(this.logDir, `${id}.log`)
+    let handle
+    try {
+      handle = await open(file, 'r')
+    } catch {
+      return { text: '', truncated: false, file: null }
+    }
+    try {
+      const { size } = await handle.stat()
+      const length = Math.min(size, maxBytes)
+      const buffer = Buffer.alloc(length)
+      await handle.read(buffer, 0, length, size - length)
+      return { text: buffer.toString('utf8'), truncated: size > length, file }
+    } finally {
+      await handle.close()
+    }
+  }
+
+  async sampleWorkers(): Promise<WorkerView[]> {
+    if (placementSupported) {
+      const now = performance.now()
+      await Promise.all(
+        [...this.workerMap.values()].map(async (worker) => {
+          if (worker.pid === null || worker.tid === null) return
+          const stat = await readThreadStat(worker.pid, worker.tid)
+          if (!stat) return
+          const previous = this.cpuSamples.get(worker.id)
+          worker.core = stat.core
+          worker.cpuTimeMs = stat.cpuTimeMs
+          if (previous && now > previous.at) {
+            worker.cpuPercent = Math.min(100, Math.max(0, ((stat.cpuTimeMs - previous.cpuTimeMs) / (now - previous.at)) * 100))
+          }
+          this.cpuSamples.set(worker.id, { at: now, cpuTimeMs: stat.cpuTimeMs })
+        }),
+      )
+      this.workersDirty = true
+      this.scheduleFeed()
+    }
+    return this.workers()
+  }
+
+  // ---- change feed -----------------------------------------------------------------------
+
+  subscribe(listener: (changes: EngineChanges) => void): () => void {
+    this.subscribers.add(listener)
+    return () => this.subscribers.delete(listener)
+  }
+
+  onJobSettled(listener: (job: JobView) => void): () => void {
+    this.settledListeners.add(listener)
+    return () => this.settledListeners.delete(listener)
+  }
+
+  private markJob(job: JobRecord): void {
+    if (this.subscribers.size === 0) return
+    this.dirtyJobs.add(job)
+    this.scheduleFeed()
+  }
+
+  private scheduleFeed(): void {
+    if (this.feedTimer || this.subscribers.size === 0) return
+    this.feedTimer = setTimeout(this.flushFeed, this.eventIntervalMs)
+  }
+
+  private readonly flushFeed = (): void => {
+    this.feedTimer = null
+    if (this.subscribers.size === 0) return
+    const changes: EngineChanges = {
+      jobs: [...this.dirtyJobs].map((job) => this.view(job)),
+      removed: this.removedIds,
+      workers: this.workersDirty ? this.workers() : null,
+      batches: this.batchesDirty ? this.batches() : null,
+      stats: this.statsDirty ? this.stats() : null,
+    }
+    this.dirtyJobs = new Set()
+    this.removedIds = []
+    this.workersDirty = this.batchesDirty = this.statsDirty = false
+    if (!changes.jobs.length && !changes.removed.length && !changes.workers && !changes.batches && !changes.stats) return
+    for (const listener of this.subscribers) listener(changes)
+  }
+
+  // ---- shutdown --------------------------------------------------------------------------
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    const now = Date.now()
+    for (const job of this.jobs.values()) {
+      if (isTerminal(job.state)) continue
+      if (job.workerId === 0) {
+        if (job.state === 'queued') this.queues[job.lane].forget()
+        this.finishJob(job, 'cancelled', { code: 'cancelled', message: 'the engine was closed' }, now)
+      } else {
+        job.stopping = 'cancel'
+      }
+    }
+    const exits = [...this.workerMap.values()].map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          worker.onExited = resolve
+          worker.terminate()
+        }),
+    )
+    await Promise.all(exits)
+    if (this.feedTimer) clearTimeout(this.feedTimer)
+    this.flushFeed()
+  }
+}
+
+function defaultBatchName(specs: JobSpec[]): string {
+  const kinds = new Set(specs.map((spec) => spec.kind))
+  const what = kinds.size === 1 ? [...kinds][0] : `${kinds.size} kinds`
+  return `${specs.length} × ${what}`
+}

@@ -1,0 +1,210 @@
+// The engine's side of one worker, thread or process: starts it, speaks the protocol, and
+// tells the engine how it ended. Both executors look the same from here on, which keeps the
+// door open for other executors (a remote worker is just another channel).
+import { Worker } from 'node:worker_threads'
+import type { ExecutorType, Lane, WorkerView } from '../../../shared/job.ts'
+import type { JobRecord } from '../job-record.ts'
+import type { FromWorker, JobMessage, ToWorker, WorkerInit, WorkerMode } from '../worker/protocol.ts'
+import type { ProcessHost } from './process-host.ts'
+
+export interface WorkerExit {
+  code: number | null
+  signal: string | null
+  outOfMemory: boolean
+  message: string
+}
+
+interface Channel {
+  send(message: ToWorker): void
+  terminate(): void
+  readonly pid: number | null
+}
+
+export interface WorkerHooks {
+  onHello(worker: WorkerHandle, pid: number, tid: number | null): void
+  onEvents(worker: WorkerHandle, events: unknown[]): void
+  onExit(worker: WorkerHandle, exit: WorkerExit): void
+}
+
+export interface WorkerSpawnSpec {
+  id: number
+  executor: ExecutorType
+  lane: Lane
+  mode: WorkerMode
+  dataDir: string
+  memoryMb: number
+  entries: { thread: string | URL; process: string }
+  processHost: ProcessHost
+}
+
+export class WorkerHandle {
+  readonly id: number
+  readonly executor: ExecutorType
+  readonly lane: Lane
+  readonly mode: WorkerMode
+  /** Dedicated workers carry a memory ceiling and retire after their one job. */
+  readonly memoryMb: number
+  readonly startedAt = Date.now()
+  pid: number | null = null
+  tid: number | null = null
+  state: WorkerView['state'] = 'starting'
+  /** Jobs handed to this worker and not yet finished, in the order they were sent. */
+  readonly assigned = new Set<JobRecord>()
+  jobsDone = 0
+  pinnedCore: number | null = null
+  core: number | null = null
+  cpuPercent: number | null = null
+  cpuTimeMs: number | null = null
+  /** Expected milliseconds of work still assigned, from each kind's recent durations. */
+  expectedMs = 0
+  exited = false
+  /** Set when the engine terminated this worker to stop one job (the others on it are requeued). */
+  forcedBy: number | null = null
+  /** Called once the worker has exited, after the engine's own exit handling. */
+  onExited: (() => void) | null = null
+  private readonly channel: Channel
+
+  constructor(spec: WorkerSpawnSpec, hooks: WorkerHooks) {
+    this.id = spec.id
+    this.executor = spec.executor
+    this.lane = spec.lane
+    this.mode = spec.mode
+    this.memoryMb = spec.memoryMb
+    const init: WorkerInit = { workerId: spec.id, executor: spec.executor, mode: spec.mode, dataDir: spec.dataDir }
+    const receive = (message: FromWorker) => {
+      if (message.t === 'ev') hooks.onEvents(this, message.e)
+      else if (message.t === 'hello') {
+        this.pid = message.pid
+        this.tid = message.tid
+        if (this.state === 'starting') this.state = this.assigned.size ? 'busy' : 'idle'
+        hooks.onHello(this, message.pid, message.tid)
+      }
+    }
+    const exit = (info: WorkerExit) => {
+      if (this.exited) return
+      this.exited = true
+      hooks.onExit(this, info)
+      this.onExited?.()
+    }
+    this.channel =
+      spec.executor === 'thread' ? startThread(spec, init, receive, exit) : startProcess(spec, init, receive, exit)
+  }
+
+  get busy(): boolean {
+    return this.assigned.size > 0
+  }
+
+  run(jobs: JobRecord[], messages: JobMessage[]): void {
+    for (const job of jobs) this.assigned.add(job)
+    if (this.state === 'idle') this.state = 'busy'
+    this.channel.send({ t: 'run', jobs: messages })
+  }
+
+  cancel(job: JobRecord, reason: 'cancel' | 'timeout'): void {
+    this.channel.send({ t: 'cancel', id: job.id, reason })
+  }
+
+  /** Asks the worker to finish and exit; it leaves when its jobs are done. */
+  stop(): void {
+    this.state = 'stopping'
+    this.channel.send({ t: 'stop' })
+  }
+
+  /** Ends the worker now: the only way to stop a job that ignores its abort signal. */
+  terminate(): void {
+    this.state = 'stopping'
+    this.channel.terminate()
+  }
+
+  toView(): WorkerView {
+    return {
+      id: this.id,
+      executor: this.executor,
+      lane: this.lane,
+      pid: this.pid ?? this.channel.pid,
+      tid: this.tid,
+      state: this.state,
+      jobIds: [...this.assigned].filter((job) => job.state === 'running').map((job) => job.id),
+      core: this.core,
+      cpuPercent: this.cpuPercent,
+      cpuTimeMs: this.cpuTimeMs,
+      pinnedCore: this.pinnedCore,
+      startedAt: this.startedAt,
+      jobsDone: this.jobsDone,
+    }
+  }
+}
+
+function startThread(
+  spec: WorkerSpawnSpec,
+  init: WorkerInit,
+  receive: (message: FromWorker) => void,
+  exit: (info: WorkerExit) => void,
+): Channel {
+  const worker = new Worker(spec.entries.thread, {
+    workerData: init,
+    name: `corelane-${spec.lane}-${spec.id}`,
+    resourceLimits: spec.memoryMb
+      ? { maxOldGenerationSizeMb: spec.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.min(64, spec.memoryMb >> 3)) }
+      : undefined,
+  })
+  let error: (Error & { code?: string }) | null = null
+  worker.on('message', receive)
+  worker.on('error', (err: Error & { code?: string }) => {
+    error = err
+  })
+  worker.on('exit', (code) => {
+    const outOfMemory = error?.code === 'ERR_WORKER_OUT_OF_MEMORY'
+    exit({
+      code,
+      signal: null,
+      outOfMemory,
+      message: outOfMemory
+        ? `out of memory (limit ${spec.memoryMb} MiB)`
+        : error
+          ? `worker thread crashed: ${error.message}`
+          : `worker thread exited with code ${code}`,
+    })
+  })
+  return {
+    send: (message) => worker.postMessage(message),
+    terminate: () => void worker.terminate(),
+    pid: process.pid,
+  }
+}
+
+function startProcess(
+  spec: WorkerSpawnSpec,
+  init: WorkerInit,
+  receive: (message: FromWorker) => void,
+  exit: (info: WorkerExit) => void,
+): Channel {
+  const execArgv = spec.memoryMb ? [`--max-old-space-size=${spec.memoryMb}`] : []
+  const child = spec.processHost.spawn(spec.entries.process, {
+    execArgv,
+    serviceName: `corelane-${spec.lane}-${spec.id}`,
+  })
+  child.onMessage((message) => receive(message as FromWorker))
+  child.onExit((code, signal) => {
+    // V8 aborts the process when it reaches its heap limit.
+    const outOfMemory = spec.memoryMb > 0 && (signal === 'SIGABRT' || signal === 'SIGTRAP' || code === 134)
+    exit({
+      code,
+      signal,
+      outOfMemory,
+      message: outOfMemory
+        ? `out of memory (limit ${spec.memoryMb} MiB)`
+        : signal
+          ? `worker process killed by ${signal}`
+          : `worker process exited with code ${code}`,
+    })
+  })
+  child.send({ t: 'init', init })
+  return {
+    send: (message) => child.send(message),
+    terminate: () => child.kill(),
+    get pid() {
+      return child.pid ?? null
+    },
+  }
+}

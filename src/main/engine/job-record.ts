@@ -1,0 +1,106 @@
+// The engine's own record of a job. Kept small (a queued job costs a few hundred bytes beyond
+// its params): times are stored as integer offsets from the engine's epoch, names are derived.
+import { join } from 'node:path'
+import type { ExecutorType, JobError, JobState, JobView, Lane, ResultFileRef } from '../../shared/job.ts'
+
+export class JobRecord {
+  readonly id: number
+  readonly batchId: number
+  readonly kind: string
+  readonly params: Record<string, unknown>
+  readonly lane: Lane
+  readonly executor: ExecutorType
+  priority: number
+  /** Order of arrival within a priority. */
+  seq: number
+  state: JobState = 'queued'
+  attempts = 0
+  readonly maxRetries: number
+  readonly timeoutMs: number
+  readonly memoryMb: number
+  progress = 0
+  note: string | null = null
+  /** The worker it was handed to, while it is there. */
+  workerId = 0
+  /** Milliseconds since the engine's epoch (small integers stay unboxed). */
+  createdAt: number
+  startedAt = -1
+  endedAt = -1
+  result: unknown = undefined
+  resultFile: ResultFileRef | null = null
+  error: JobError | null = null
+  hasLog = false
+  customName: string | null
+  /** Why the engine is stopping it, while it waits for the worker to confirm. */
+  stopping: 'cancel' | 'timeout' | null = null
+  /** A timeout, kill-grace or retry-backoff timer, when one is pending. */
+  timer: NodeJS.Timeout | null = null
+
+  constructor(
+    id: number,
+    batchId: number,
+    seq: number,
+    createdAt: number,
+    spec: {
+      kind: string
+      params: Record<string, unknown>
+      lane: Lane
+      executor: ExecutorType
+      priority: number
+      timeoutMs: number
+      maxRetries: number
+      memoryMb: number
+      name: string | null
+    },
+  ) {
+    this.id = id
+    this.batchId = batchId
+    this.seq = seq
+    this.createdAt = createdAt
+    this.kind = spec.kind
+    this.params = spec.params
+    this.lane = spec.lane
+    this.executor = spec.executor
+    this.priority = spec.priority
+    this.timeoutMs = spec.timeoutMs
+    this.maxRetries = spec.maxRetries
+    this.memoryMb = spec.memoryMb
+    this.customName = spec.name
+  }
+
+  /** Waiting in its lane's queue (not yet handed to a worker). */
+  get waiting(): boolean {
+    return this.state === 'queued' && this.workerId === 0
+  }
+
+  get name(): string {
+    return this.customName ?? `${this.kind} #${this.id}`
+  }
+
+  toView(epoch: number, logDir: string): JobView {
+    const view: JobView = {
+      id: this.id,
+      batchId: this.batchId,
+      name: this.name,
+      kind: this.kind,
+      lane: this.lane,
+      executor: this.executor,
+      priority: this.priority,
+      state: this.state,
+      attempts: this.attempts,
+      maxRetries: this.maxRetries,
+      timeoutMs: this.timeoutMs > 0 ? this.timeoutMs : null,
+      progress: this.progress,
+      note: this.note,
+      workerId: this.workerId || null,
+      createdAt: epoch + this.createdAt,
+      startedAt: this.startedAt >= 0 ? epoch + this.startedAt : null,
+      endedAt: this.endedAt >= 0 ? epoch + this.endedAt : null,
+      logFile: this.hasLog ? join(logDir, `${this.id}.log`) : null,
+    }
+    if (this.result !== undefined) view.result = this.result
+    if (this.resultFile) view.resultFile = this.resultFile
+    if (this.error) view.error = this.error
+    return view
+  }
+}

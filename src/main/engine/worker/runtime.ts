@@ -1,0 +1,290 @@
+// The loop inside every worker, thread or process: takes batches of jobs, runs them (one at a
+// time on the CPU lane, all at once on the I/O lane), and reports events in batches.
+import { readlinkSync } from 'node:fs'
+import { mkdir, open, writeFile, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { JobContext, KindRunner } from '../kinds/context.ts'
+import { kindRunners } from '../kinds/registry.ts'
+import {
+  EV_DONE,
+  EV_DROPPED,
+  EV_FAILED,
+  EV_PROGRESS,
+  EV_STARTED,
+  type FailureCode,
+  type FromWorker,
+  type JobMessage,
+  type ToWorker,
+  type WorkerInit,
+} from './protocol.ts'
+
+export interface WorkerPort {
+  post(message: FromWorker): void
+  onMessage(listener: (message: ToWorker) => void): void
+  /** Ends the worker once its last message is out. */
+  exit(): void
+}
+
+/** Results larger than this are written to a file instead of travelling through messages. */
+const INLINE_RESULT_LIMIT = 64 * 1024
+const PROGRESS_INTERVAL_MS = 100
+
+/** Linux: which process and kernel thread this is, so the monitor can find it in /proc. */
+export function threadIdentity(): { pid: number; tid: number | null } {
+  try {
+    const [pid, , tid] = readlinkSync('/proc/thread-self').split('/')
+    return { pid: Number(pid), tid: Number(tid) }
+  } catch {
+    return { pid: process.pid, tid: null }
+  }
+}
+
+class AbortReason extends Error {
+  readonly reason: 'cancel' | 'timeout'
+  constructor(reason: 'cancel' | 'timeout') {
+    super(reason === 'timeout' ? 'timed out' : 'cancelled')
+    this.name = 'AbortError'
+    this.reason = reason
+  }
+}
+
+class RunningJob implements JobContext {
+  readonly jobId: number
+  readonly attempt: number
+  readonly executor
+  private controller: AbortController | null = null
+  private readonly runtime: WorkerRuntime
+  progressValue = 0
+  progressNote: string | undefined = undefined
+  progressDirty = false
+  logHandle: FileHandle | null = null
+  private logOpening: Promise<{ path: string; fd: number }> | null = null
+  private logQueue: Promise<void> = Promise.resolve()
+
+  constructor(runtime: WorkerRuntime, id: number, attempt: number) {
+    this.runtime = runtime
+    this.jobId = id
+    this.attempt = attempt
+    this.executor = runtime.init.executor
+  }
+
+  // Created on first use: most short jobs never look at their signal.
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController()
+    return this.controller.signal
+  }
+
+  abort(reason: 'cancel' | 'timeout'): void {
+    this.controller ??= new AbortController()
+    if (!this.controller.signal.aborted) this.controller.abort(new AbortReason(reason))
+  }
+
+  get aborted(): boolean {
+    return this.controller?.signal.aborted ?? false
+  }
+
+  async outputPath(fileName: string): Promise<string> {
+    const dir = join(this.runtime.init.dataDir, 'outputs', String(this.jobId))
+    await mkdir(dir, { recursive: true })
+    return join(dir, fileName)
+  }
+
+  progress(fraction: number, note?: string): void {
+    this.progressValue = Math.min(1, Math.max(0, fraction))
+    this.progressNote = note
+    if (!this.progressDirty) {
+      this.progressDirty = true
+      this.runtime.progressChanged(this)
+    }
+  }
+
+  log(line: string): void {
+    this.logQueue = this.logQueue
+      .then(async () => {
+        const { fd } = await this.logFile()
+        await writeFile(fd, line.endsWith('\n') ? line : `${line}\n`)
+      })
+      .catch(() => undefined)
+  }
+
+  logFile(): Promise<{ path: string; fd: number }> {
+    this.logOpening ??= (async () => {
+      const dir = join(this.runtime.init.dataDir, 'logs')
+      await mkdir(dir, { recursive: true })
+      const path = join(dir, `${this.jobId}.log`)
+      this.logHandle = await open(path, 'a')
+      return { path, fd: this.logHandle.fd }
+    })()
+    return this.logOpening
+  }
+
+  async closeLog(): Promise<boolean> {
+    if (!this.logOpening) return false
+    await this.logQueue
+    await this.logOpening.catch(() => undefined)
+    await this.logHandle?.close().catch(() => undefined)
+    return true
+  }
+}
+
+function classify(error: unknown, job: RunningJob): { code: FailureCode; message: string } {
+  if (error instanceof AbortReason || (job.aborted && (job.signal.reason as unknown) instanceof AbortReason)) {
+    const reason = (job.signal.reason as AbortReason).reason
+    return reason === 'timeout' ? { code: 'timeout', message: 'timed out' } : { code: 'cancelled', message: 'cancelled' }
+  }
+  const err = error as { code?: unknown; message?: unknown } | null
+  const message = err && typeof err.message === 'string' ? err.message : String(error)
+  if (err?.code === 'exit-code') return { code: 'exit-code', message }
+  return { code: 'job-error', message }
+}
+
+/** Keeps only the scalar fields of a large result, as a summary next to its file. */
+function summarise(result: unknown): unknown {
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) return null
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(result)) if (value === null || typeof value !== 'object') out[key] = value
+  return out
+}
+
+export class WorkerRuntime {
+  readonly init: WorkerInit
+  private readonly port: WorkerPort
+  private readonly pending: JobMessage[] = []
+  private pendingHead = 0
+  private readonly running = new Map<number, RunningJob>()
+  private events: unknown[] = []
+  private readonly progressed = new Set<RunningJob>()
+  private flushScheduled = false
+  private progressTimer: NodeJS.Timeout | null = null
+  private draining = false
+  private stopping = false
+
+  constructor(port: WorkerPort, init: WorkerInit) {
+    this.port = port
+    this.init = init
+    port.onMessage((message) => this.receive(message))
+    const { pid, tid } = threadIdentity()
+    port.post({ t: 'hello', pid, tid, executor: init.executor })
+  }
+
+  private receive(message: ToWorker): void {
+    switch (message.t) {
+      case 'run':
+        if (this.init.mode === 'concurrent') {
+          for (const job of message.jobs) void this.runOne(job)
+        } else {
+          for (const job of message.jobs) this.pending.push(job)
+          void this.drain()
+        }
+        break
+      case 'cancel':
+        this.cancel(message.id, message.reason)
+        break
+      case 'stop':
+        this.stopping = true
+        if (this.running.size === 0) this.finish()
+        break
+      case 'init':
+        break
+    }
+  }
+
+  private cancel(id: number, reason: 'cancel' | 'timeout'): void {
+    const running = this.running.get(id)
+    if (running) {
+      running.abort(reason)
+      return
+    }
+    for (let i = this.pendingHead; i < this.pending.length; i++) {
+      if (this.pending[i]![0] === id) {
+        this.pending.splice(i, 1)
+        this.emit(EV_DROPPED, id)
+        return
+      }
+    }
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return
+    this.draining = true
+    while (this.pendingHead < this.pending.length) {
+      const job = this.pending[this.pendingHead++]!
+      if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
+        this.pending.splice(0, this.pendingHead)
+        this.pendingHead = 0
+      }
+      await this.runOne(job)
+    }
+    this.pending.length = 0
+    this.pendingHead = 0
+    this.draining = false
+  }
+
+  private async runOne([id, kind, params, attempt]: JobMessage): Promise<void> {
+    const job = new RunningJob(this, id, attempt)
+    this.running.set(id, job)
+    this.emit(EV_STARTED, id, Date.now())
+    const runner = kindRunners[kind as keyof typeof kindRunners] as KindRunner | undefined
+    try {
+      if (!runner) throw new Error(`unknown kind "${kind}"`)
+      let result = await runner(params, job)
+      if (result === undefined) result = null
+      let resultFile: { file: string; bytes: number } | null = null
+      if (result !== null && typeof result === 'object') {
+        const text = JSON.stringify(result)
+        if (text.length > INLINE_RESULT_LIMIT) {
+          const file = await job.outputPath('result.json')
+          await writeFile(file, text)
+          resultFile = { file, bytes: Buffer.byteLength(text) }
+          result = summarise(result)
+        }
+      }
+      if (job.aborted) throw job.signal.reason
+      const hasLog = await job.closeLog()
+      this.running.delete(id)
+      this.emit(EV_DONE, id, Date.now(), result, resultFile, hasLog)
+    } catch (error) {
+      const { code, message } = classify(error, job)
+      if (code === 'job-error' && error instanceof Error && error.stack) job.log(error.stack)
+      const hasLog = await job.closeLog()
+      this.running.delete(id)
+      this.emit(EV_FAILED, id, Date.now(), code, message, hasLog)
+    }
+    if (this.stopping && this.running.size === 0) this.finish()
+  }
+
+  private emit(...event: unknown[]): void {
+    for (const item of event) this.events.push(item)
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      setImmediate(this.flush)
+    }
+  }
+
+  progressChanged(job: RunningJob): void {
+    this.progressed.add(job)
+    this.progressTimer ??= setTimeout(this.flush, PROGRESS_INTERVAL_MS)
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false
+    if (this.progressTimer) {
+      clearTimeout(this.progressTimer)
+      this.progressTimer = null
+    }
+    for (const job of this.progressed) {
+      job.progressDirty = false
+      if (this.running.has(job.jobId)) this.events.push(EV_PROGRESS, job.jobId, job.progressValue, job.progressNote ?? null)
+    }
+    this.progressed.clear()
+    if (this.events.length === 0) return
+    const e = this.events
+    this.events = []
+    this.port.post({ t: 'ev', e })
+  }
+
+  private finish(): void {
+    this.flush()
+    this.port.exit()
+  }
+}
