@@ -1,0 +1,71 @@
+// Command-line arguments: parsed by node:util's parseArgs, then checked with valibot like
+// every other boundary, so a bad flag gets exit code 2 and a message naming the flag.
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import * as v from 'valibot'
+import { safeParseProblems } from '../shared/validate.ts'
+import { InputError } from './batch-file.ts'
+
+const wholeNumber = (min: number, max: number) =>
+  v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(min), v.maxValue(max))
+
+export const RunFlagsSchema = v.object({
+  'cpu-slots': v.optional(wholeNumber(1, 1024)),
+  'io-concurrency': v.optional(wholeNumber(1, 100_000)),
+  executor: v.optional(v.picklist(['thread', 'process', 'auto'], 'must be thread, process or auto')),
+  'data-dir': v.optional(v.pipe(v.string(), v.minLength(1))),
+  json: v.optional(v.boolean(), false),
+  pin: v.optional(v.boolean(), false),
+  quiet: v.optional(v.boolean(), false),
+})
+export type RunFlags = v.InferOutput<typeof RunFlagsSchema>
+
+export const ServeFlagsSchema = v.object({
+  port: v.optional(wholeNumber(0, 65535), '0'),
+  host: v.optional(v.pipe(v.string(), v.minLength(1)), '127.0.0.1'),
+  'cpu-slots': v.optional(wholeNumber(1, 1024)),
+  'io-concurrency': v.optional(wholeNumber(1, 100_000)),
+  'data-dir': v.optional(v.pipe(v.string(), v.minLength(1))),
+  token: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
+})
+export type ServeFlags = v.InferOutput<typeof ServeFlagsSchema>
+
+const options = {
+  'cpu-slots': { type: 'string' },
+  'io-concurrency': { type: 'string' },
+  executor: { type: 'string' },
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  pin: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  token: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options']
+
+export interface ParsedCommandLine {
+  command: string | undefined
+  positionals: string[]
+  values: Record<string, unknown>
+}
+
+export function parseCommandLine(argv: string[]): ParsedCommandLine {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true })
+    return { command: positionals[0], positionals: positionals.slice(1), values }
+  } catch (error) {
+    // parseArgs names the flag in its message ("Unknown option '--x'").
+    throw new InputError('arguments', [{ field: '', message: (error as Error).message.replace(/\. To specify.*$/s, '') }])
+  }
+}
+
+/** Checks the flags a command accepts; anything else is refused by name. */
+export function checkFlags<S extends v.GenericSchema>(schema: S, values: Record<string, unknown>, allowed: string[]): v.InferOutput<S> {
+  const unexpected = Object.keys(values).filter((key) => !allowed.includes(key) && key !== 'help')
+  if (unexpected.length) {
+    throw new InputError('arguments', unexpected.map((key) => ({ field: `--${key}`, message: 'not accepted by this command' })))
+  }
+  const parsed = safeParseProblems(schema, values)
+  if (!parsed.ok) throw new InputError('arguments', parsed.problems.map((p) => ({ ...p, field: `--${p.field}` })))
+  return parsed.value
+}

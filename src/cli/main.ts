@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// The `corelane` command: headless front-ends on plain Node (run a batch, list kinds, serve
+// the UI to a browser). Bad input ends with exit code 2 and a message naming the field.
+import { checkFlags, parseCommandLine, RunFlagsSchema } from './args.ts'
+import { InputError } from './batch-file.ts'
+import { kindsCommand } from './kinds-command.ts'
+import { runCommand } from './run-command.ts'
+
+const USAGE = `Usage: corelane <command> [options]
+
+Commands:
+  run <batch.json | ->   Run a batch file (or JSON on standard input) headless
+      --json                 one JSON line per finished job, then a summary line
+      --cpu-slots N          CPU-lane slots (default: the core count)
+      --io-concurrency N     I/O-lane jobs at once (default 1000)
+      --executor E           thread | process | auto, for every job
+      --pin                  pin CPU workers to cores (Linux)
+      --data-dir DIR         where logs and large results go
+      -q, --quiet            no progress bar or summary
+  kinds [--json]         List the job kinds and their params
+  serve [--port N] [--host H] [--data-dir DIR]
+                         Serve the UI and the engine to a browser (web mode)
+
+Exit codes: 0 all jobs succeeded, 1 some did not, 2 invalid input.`
+
+export async function main(argv: string[]): Promise<number> {
+  const { command, positionals, values } = parseCommandLine(argv)
+  if (values.help || command === undefined || command === 'help') {
+    process.stdout.write(`${USAGE}\n`)
+    return command === undefined && !values.help ? 2 : 0
+  }
+  switch (command) {
+    case 'run': {
+      const flags = checkFlags(RunFlagsSchema, values, ['cpu-slots', 'io-concurrency', 'executor', 'data-dir', 'json', 'pin', 'quiet'])
+      if (positionals.length > 1) throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
+      return runCommand(positionals[0], flags, { out: process.stdout, err: process.stderr })
+    }
+    case 'kinds':
+      checkFlags(RunFlagsSchema, values, ['json'])
+      return kindsCommand(values.json === true, process.stdout)
+    case 'serve': {
+      const { serveCommand } = await import('./serve-command.ts')
+      return serveCommand(values)
+    }
+    default:
+      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, kinds, serve)' }])
+  }
+}
+
+// A reader that goes away early (`corelane kinds | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw error
+  })
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Wait for stdout to drain (a pipe may be slow), then leave with the right code.
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    if (error instanceof InputError) {
+      process.stderr.write(`corelane: invalid input: ${error.message}\n`)
+      process.exitCode = 2
+    } else {
+      process.stderr.write(`corelane: ${(error as Error)?.message ?? String(error)}\n`)
+      process.exitCode = 1
+    }
+  },
+)
