@@ -22,15 +22,15 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-/** Where JSON.parse failed, as "line L, column C", computed from the position it reports. */
+/** Where JSON.parse failed: V8 names the position when it knows it, otherwise the token and its context. */
 function jsonErrorPlace(text: string, error: Error): string {
   const match = /position (\d+)/.exec(error.message)
-  if (!match) return error.message
+  if (!match) return `not valid JSON: ${error.message}`
   const position = Number(match[1])
   const before = text.slice(0, position)
   const line = before.split('\n').length
   const column = position - before.lastIndexOf('\n')
-  return `not valid JSON at line ${line}, column ${column}`
+  return `not valid JSON at line ${line}, column ${column}: ${error.message.replace(/ in JSON at position.*$/, '')}`
 }
 
 export async function loadBatchFile(path: string): Promise<{ batch: BatchFile; source: string; baseDir: string }> {

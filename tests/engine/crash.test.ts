@@ -1,0 +1,62 @@
+// Crash containment: a job that throws, exits its worker, is killed with SIGKILL, or spins
+// forever fails (or retries) alone; every other job still succeeds and workers are replaced.
+import { describe, expect, it } from 'vitest'
+import { makeEngine, until, writeScript } from './fixture.ts'
+
+describe('crash containment', () => {
+  for (const executor of ['thread', 'process'] as const) {
+    it(`isolates throw, process.exit and infinite loops on ${executor} workers`, async () => {
+      const { engine, dir } = await makeEngine()
+      const thrower = await writeScript(dir, 'throw', 'export default async () => { throw new Error("boom") }')
+      const exiter = await writeScript(dir, 'exit', 'export default async () => { process.exit(7) }')
+      const spinner = await writeScript(dir, 'spin', 'export default async () => { for (;;) {} }')
+      const good = { kind: 'sum-squares', params: { n: 200_000 }, executor }
+      const jobs = [
+        good,
+        { kind: 'script', params: { module: thrower }, executor },
+        good,
+        { kind: 'script', params: { module: exiter }, executor },
+        good,
+        { kind: 'script', params: { module: spinner }, executor, timeoutMs: 300 },
+        good,
+        good,
+      ]
+      const { jobIds } = await engine.submit({ jobs })
+      await engine.whenSettled(jobIds)
+      const views = jobIds.map((id) => engine.getJob(id)!)
+      expect(views[1]).toMatchObject({ state: 'failed', error: { code: 'job-error', message: 'boom' } })
+      expect(views[3]).toMatchObject({ state: 'failed', error: { code: 'worker-crashed' } })
+      expect(views[5]).toMatchObject({ state: 'timed-out' })
+      for (const i of [0, 2, 4, 6, 7]) expect(views[i]).toMatchObject({ state: 'succeeded', result: { sum: '2666646666700000' } })
+      // Workers were replaced: new work still runs.
+      expect((await engine.run(good)).state).toBe('succeeded')
+    })
+  }
+
+  it('fails only the running job when a process worker is killed with SIGKILL, and retries it', async () => {
+    const { engine } = await makeEngine({ cpuSlots: 2 })
+    const long = { kind: 'sum-squares', params: { n: 3e9 }, executor: 'process' as const, retries: 1 }
+    const { jobIds } = await engine.submit({ jobs: [long, { kind: 'sleep', params: { ms: 300 }, lane: 'cpu', executor: 'process' }] })
+    await until(() => engine.getJob(jobIds[0]!)!.state === 'running', 10_000, 'long job running')
+    const view = engine.getJob(jobIds[0]!)!
+    const worker = engine.workers().find((w) => w.id === view.workerId)!
+    expect(worker.executor).toBe('process')
+    process.kill(worker.pid!, 'SIGKILL')
+    await until(() => engine.getJob(jobIds[0]!)!.attempts === 2 && engine.getJob(jobIds[0]!)!.state === 'running', 15_000, 'retry')
+    engine.cancel([jobIds[0]!])
+    await engine.whenSettled(jobIds)
+    expect(engine.getJob(jobIds[1]!)!.state).toBe('succeeded')
+    expect(engine.getJob(jobIds[0]!)!.state).toBe('cancelled')
+    expect(engine.workers().some((w) => w.pid === worker.pid)).toBe(false)
+  })
+
+  it('reports a killed worker as worker-crashed when no retries remain', async () => {
+    const { engine } = await makeEngine()
+    const { jobIds } = await engine.submit({ jobs: [{ kind: 'sum-squares', params: { n: 3e9 }, executor: 'process' }] })
+    await until(() => engine.getJob(jobIds[0]!)!.state === 'running', 10_000, 'running')
+    const worker = engine.workers().find((w) => w.id === engine.getJob(jobIds[0]!)!.workerId)!
+    process.kill(worker.pid!, 'SIGKILL')
+    await engine.whenSettled(jobIds)
+    expect(engine.getJob(jobIds[0]!)).toMatchObject({ state: 'failed', error: { code: 'worker-crashed', message: 'worker process killed by SIGKILL' } })
+  })
+})
