@@ -99,7 +99,7 @@ class CorelaneEngine implements Engine {
       thread: options.workerEntries?.thread ?? new URL('./worker/thread-entry.ts', import.meta.url),
       process: options.workerEntries?.process ?? fileURLToPath(new URL('./worker/process-entry.ts', import.meta.url)),
     }
-    this.graceMs = options.graceMs ?? 2000
+    this.graceMs = options.graceMs ?? 5000
     this.retryBackoffMs = options.retryBackoffMs ?? 500
     this.eventIntervalMs = options.eventIntervalMs ?? 250
     this.limits = {

@@ -15,7 +15,7 @@ export interface EngineOptions {
   processHost?: ProcessHost
   /** Pin CPU workers to cores with `taskset` (Linux only). */
   pinning?: boolean
-  /** After a cancel or timeout, how long a running job may take to stop before its worker is terminated. */
+  /** After a cancel or timeout, how long a running job may take to stop before its worker is terminated (default 5 s, longer than the shell kind's own SIGTERM-then-SIGKILL escalation). */
   graceMs?: number
   /** First retry delay; doubles each attempt. */
   retryBackoffMs?: number

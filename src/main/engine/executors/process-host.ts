@@ -9,6 +9,8 @@ export interface ChildProcessHandle {
   /** Called once when the child has exited, with its code or the signal that killed it. */
   onExit(listener: (code: number | null, signal: string | null) => void): void
   kill(): void
+  /** The last lines the child wrote to stderr (e.g. V8's fatal error), for crash reports. */
+  stderrTail(): string
 }
 
 export interface SpawnOptions {
@@ -32,9 +34,13 @@ export const forkProcessHost: ProcessHost = {
       execArgv: options.execArgv ?? [],
       env: { ...process.env, ...options.env },
       serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // Job output goes to job logs; what the worker process itself prints is kept for crash reports.
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     })
+    const tail = new TailBuffer()
+    child.stderr?.on('data', (chunk: Buffer) => tail.push(chunk))
     return {
+      stderrTail: () => tail.text(),
       get pid() {
         return child.pid
       },
@@ -52,4 +58,22 @@ export const forkProcessHost: ProcessHost = {
       },
     }
   },
+}
+
+/** Keeps the last few KiB of a stream. */
+export class TailBuffer {
+  private chunks: Buffer[] = []
+  private size = 0
+  private readonly limit: number
+  constructor(limit = 4096) {
+    this.limit = limit
+  }
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk)
+    this.size += chunk.length
+    while (this.size - this.chunks[0]!.length >= this.limit) this.size -= this.chunks.shift()!.length
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8').slice(-this.limit)
+  }
 }

@@ -5,7 +5,14 @@ import { Worker } from 'node:worker_threads'
 import type { ExecutorType, Lane, WorkerView } from '../../../shared/job.ts'
 import type { JobRecord } from '../job-record.ts'
 import type { FromWorker, JobMessage, ToWorker, WorkerInit, WorkerMode } from '../worker/protocol.ts'
-import type { ProcessHost } from './process-host.ts'
+import { TailBuffer, type ProcessHost } from './process-host.ts'
+
+/** The most telling line of a crashed worker's stderr (V8 prints its fatal error last but one). */
+function lastWords(stderr: string): string {
+  const lines = stderr.split('\n').map((line) => line.trim()).filter(Boolean)
+  const fatal = lines.find((line) => line.startsWith('FATAL ERROR') || line.startsWith('Error'))
+  return fatal ?? lines.at(-1) ?? ''
+}
 
 export interface WorkerExit {
   code: number | null
@@ -143,12 +150,18 @@ function startThread(
 ): Channel {
   const worker = new Worker(spec.entries.thread, {
     workerData: init,
+    // Job console output is routed to job logs inside the worker; anything else is kept here.
+    stderr: true,
+    stdout: true,
     name: `corelane-${spec.lane}-${spec.id}`,
     resourceLimits: spec.memoryMb
       ? { maxOldGenerationSizeMb: spec.memoryMb, maxYoungGenerationSizeMb: Math.max(4, Math.min(64, spec.memoryMb >> 3)) }
       : undefined,
   })
   let error: (Error & { code?: string }) | null = null
+  const tail = new TailBuffer()
+  worker.stderr.on('data', (chunk: Buffer) => tail.push(chunk))
+  worker.stdout.resume()
   worker.on('message', receive)
   worker.on('error', (err: Error & { code?: string }) => {
     error = err
@@ -163,7 +176,7 @@ function startThread(
         ? `out of memory (limit ${spec.memoryMb} MiB)`
         : error
           ? `worker thread crashed: ${error.message}`
-          : `worker thread exited with code ${code}`,
+          : `worker thread exited with code ${code}${tail.text() ? `: ${lastWords(tail.text())}` : ''}`,
     })
   })
   return {
@@ -196,7 +209,7 @@ function startProcess(
         ? `out of memory (limit ${spec.memoryMb} MiB)`
         : signal
           ? `worker process killed by ${signal}`
-          : `worker process exited with code ${code}`,
+          : `worker process exited with code ${code}${child.stderrTail() ? `: ${lastWords(child.stderrTail())}` : ''}`,
     })
   })
   child.send({ t: 'init', init })

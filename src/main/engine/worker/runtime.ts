@@ -1,8 +1,10 @@
 // The loop inside every worker, thread or process: takes batches of jobs, runs them (one at a
 // time on the CPU lane, all at once on the I/O lane), and reports events in batches.
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { readlinkSync } from 'node:fs'
 import { mkdir, open, writeFile, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
+import { format } from 'node:util'
 import type { JobContext, KindRunner } from '../kinds/context.ts'
 import { kindRunners } from '../kinds/registry.ts'
 import {
@@ -36,6 +38,24 @@ export function threadIdentity(): { pid: number; tid: number | null } {
     return { pid: Number(pid), tid: Number(tid) }
   } catch {
     return { pid: process.pid, tid: null }
+  }
+}
+
+/** The job whose code is running right now, so console output lands in that job's log. */
+const currentJob = new AsyncLocalStorage<RunningJob>()
+
+/**
+ * Sends console output from job code to the job's own log file. Without this a user script's
+ * console.log would reach the CLI's stdout (corrupting --json output) or the app's terminal.
+ */
+function captureConsole(): void {
+  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
+    const original = console[method].bind(console)
+    console[method] = (...args: unknown[]) => {
+      const job = currentJob.getStore()
+      if (job) job.log(format(...args))
+      else original(...args)
+    }
   }
 }
 
@@ -101,8 +121,8 @@ class RunningJob implements JobContext {
   log(line: string): void {
     this.logQueue = this.logQueue
       .then(async () => {
-        const { fd } = await this.logFile()
-        await writeFile(fd, line.endsWith('\n') ? line : `${line}\n`)
+        await this.logFile()
+        await this.logHandle!.appendFile(line.endsWith('\n') ? line : `${line}\n`)
       })
       .catch(() => undefined)
   }
@@ -162,6 +182,7 @@ export class WorkerRuntime {
   constructor(port: WorkerPort, init: WorkerInit) {
     this.port = port
     this.init = init
+    captureConsole()
     port.onMessage((message) => this.receive(message))
     const { pid, tid } = threadIdentity()
     port.post({ t: 'hello', pid, tid, executor: init.executor })
@@ -227,7 +248,7 @@ export class WorkerRuntime {
     const runner = kindRunners[kind as keyof typeof kindRunners] as KindRunner | undefined
     try {
       if (!runner) throw new Error(`unknown kind "${kind}"`)
-      let result = await runner(params, job)
+      let result = await currentJob.run(job, runner, params, job)
       if (result === undefined) result = null
       let resultFile: { file: string; bytes: number } | null = null
       if (result !== null && typeof result === 'object') {

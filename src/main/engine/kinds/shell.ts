@@ -1,0 +1,93 @@
+// Runs a program as a child process. Its stdout and stderr go straight to the job's log file
+// descriptor, never through JS memory, so a program that floods output costs no memory here.
+// The only kind allowed to start processes.
+import { spawn } from 'node:child_process'
+import { stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import type { KindParams } from '../../../shared/kinds.ts'
+import { throwIfAborted } from './context.ts'
+import type { KindRunner } from './context.ts'
+import { abortError } from './pace.ts'
+
+/** After SIGTERM, how long a child gets to exit before SIGKILL. */
+export const KILL_GRACE_MS = 2000
+
+/** A program that ran but did not succeed; the runtime maps `code` to the job's error code. */
+export class ExitCodeError extends Error {
+  readonly code = 'exit-code'
+  readonly exitCode: number | null
+  readonly signal: NodeJS.Signals | null
+  constructor(exitCode: number | null, signal: NodeJS.Signals | null) {
+    super(signal ? `killed by ${signal}` : `exited with code ${exitCode}`)
+    this.name = 'ExitCodeError'
+    this.exitCode = exitCode
+    this.signal = signal
+  }
+}
+
+/**
+ * Signals the child's whole process group (it leads one, being spawned detached), so the
+ * grandchildren a shell or build tool starts stop too. Windows has no groups: the child only.
+ */
+function signalTree(pid: number, signal: NodeJS.Signals): void {
+  try {
+    if (process.platform === 'win32') process.kill(pid, signal)
+    else process.kill(-pid, signal)
+  } catch {
+    // Already gone.
+  }
+}
+
+export const shell: KindRunner<KindParams<'shell'>> = async ({ argv, cwd, env, shell: useShell }, ctx) => {
+  const { signal } = ctx
+  throwIfAborted(signal)
+  const [program, ...args] = argv
+  const dir = cwd === undefined ? undefined : resolve(cwd)
+  // spawn reports a missing cwd as ENOENT of the program, which would blame the wrong thing.
+  if (dir !== undefined && !(await stat(dir).catch(() => undefined))?.isDirectory()) {
+    throw new Error(`working directory not found: ${dir}`)
+  }
+  const log = await ctx.logFile()
+  throwIfAborted(signal)
+
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(program, args, {
+      cwd: dir,
+      env: { ...process.env, ...env },
+      shell: useShell === true,
+      stdio: ['ignore', log.fd, log.fd],
+      detached: true,
+      windowsHide: true,
+    })
+    let killTimer: NodeJS.Timeout | undefined
+    const onAbort = () => {
+      if (child.pid === undefined) return
+      signalTree(child.pid, 'SIGTERM')
+      killTimer = setTimeout(() => signalTree(child.pid!, 'SIGKILL'), KILL_GRACE_MS)
+    }
+    const settle = () => {
+      signal.removeEventListener('abort', onAbort)
+      clearTimeout(killTimer)
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+
+    child.once('spawn', () => {
+      if (child.pid !== undefined) ctx.progress(0, `pid ${child.pid}`)
+    })
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      settle()
+      if (err.code === 'ENOENT') reject(new Error(`program not found: ${program}`, { cause: err }))
+      else if (err.code === 'EACCES') reject(new Error(`program is not executable: ${program}`, { cause: err }))
+      else reject(err)
+    })
+    child.once('exit', (code, sig) => {
+      settle()
+      if (signal.aborted) {
+        // The leader is gone; whatever it left in its group is being cancelled too.
+        if (child.pid !== undefined) signalTree(child.pid, 'SIGKILL')
+        reject(abortError(signal))
+      } else if (code === 0) resolvePromise({ exitCode: 0, signal: null, logFile: log.path })
+      else reject(new ExitCodeError(code, sig))
+    })
+  })
+}
