@@ -3,10 +3,11 @@
 //
 //   src/shared       pure TypeScript: no node:/builtins, no electron, no vue; imports nothing outside src/shared
 //   src/main/engine  Node-only core: never electron, never src/main/* outside the engine (only src/shared)
-//   src/main/*       Electron adapters: never src/renderer or src/preload
+//   src/main/host    Node-only glue shared by Electron main and web mode (API host, monitor): never electron
+//   src/main/*       Electron adapters: never src/renderer, src/preload or src/cli
 //   src/preload      only `electron` and src/shared
 //   src/renderer     never electron, node:/builtins, src/main, src/cli, src/preload (only src/shared)
-//   src/cli          never electron, never src/main/* outside the engine, never src/renderer or src/preload
+//   src/cli          never electron, never src/main/* outside the engine and host, never src/renderer or src/preload
 //
 // `no-restricted-imports` matches the import string as written, so relative imports are checked
 // with patterns generated per folder depth: `../index.ts` is the engine's own index from
@@ -92,11 +93,17 @@ const layers = [
       'The engine imports only itself and src/shared: not the Electron adapters in src/main, nor renderer, cli or preload.',
   }),
   ...layer({
+    root: 'src/main/host',
+    allowed: ['shared', 'main/engine'],
+    bare: [ELECTRON, UI_LIBS],
+    message: 'The host runs on plain Node too (web mode): it imports the engine and src/shared, never electron.',
+  }),
+  ...layer({
     root: 'src/main',
-    ignores: ['src/main/engine/**'],
-    allowed: ['shared', 'cli'],
+    ignores: ['src/main/engine/**', 'src/main/host/**'],
+    allowed: ['shared'],
     bare: [UI_LIBS],
-    message: 'Electron main never imports the renderer or the preload.',
+    message: 'Electron main never imports the renderer, the preload or the CLI.',
   }),
   ...layer({
     root: 'src/preload',
@@ -112,10 +119,10 @@ const layers = [
   }),
   ...layer({
     root: 'src/cli',
-    allowed: ['shared', 'main/engine'],
+    allowed: ['shared', 'main/engine', 'main/host'],
     bare: [ELECTRON, UI_LIBS],
     message:
-      'The CLI runs on plain Node: it imports the engine and src/shared, never the Electron adapters, renderer or preload.',
+      'The CLI runs on plain Node: it imports the engine, the host and src/shared, never the Electron adapters, renderer or preload.',
   }),
 ]
 

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { toJsonSchema } from '@valibot/to-json-schema'
 import type * as v from 'valibot'
 import { kindCatalog, kindParams, KIND_NAMES } from '../src/shared/kinds.ts'
-import { BatchFileSchema } from '../src/shared/schemas.ts'
+import { BatchFileSchema, InputsDocSchema } from '../src/shared/schemas.ts'
 
 export const BATCH_SCHEMA_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'schema', 'batch.schema.json')
 
@@ -25,6 +25,10 @@ export function buildBatchSchema(): Record<string, unknown> {
   const generated = toJsonSchema(BatchFileSchema, { errorMode: 'ignore', definitions }) as Record<string, unknown>
   const { $schema, $defs, ...rest } = generated
   const defs = ($defs ?? {}) as Record<string, Record<string, unknown>>
+  // `inputs` is picked by shape at run time (v.lazy); publish its three forms as a union instead.
+  const { $schema: _inputsDialect, ...inputs } = toJsonSchema(InputsDocSchema, { errorMode: 'ignore' }) as Record<string, unknown>
+  ;(rest.properties as Record<string, unknown>).inputs = inputs
+  for (const key of Object.keys(defs)) if (/^\d+$/.test(key)) delete defs[key]
   for (const kind of KIND_NAMES) {
     const def = defs[paramsDefName(kind)]
     const info = kindCatalog[kind]

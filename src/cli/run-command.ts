@@ -63,7 +63,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   const bar = showBar
     ? new SingleBar(
         { format: ' {bar} {percentage}% | {value}/{total} jobs | {failed} failed | {rate}/s | ETA {etaText}', hideCursor: true, stream: io.err },
-        { barCompleteChar: '█', barIncompleteChar: '░' },
+        { format: '', barCompleteChar: '█', barIncompleteChar: '░' },
       )
     : null
   let failed = 0

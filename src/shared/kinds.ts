@@ -5,9 +5,9 @@ import * as v from 'valibot'
 import type { ExecutorType, Lane } from './job.ts'
 
 const count = (what: string, max: number) =>
-  v.pipe(v.number(), v.integer(`${what} must be a whole number`), v.minValue(0), v.maxValue(max), v.description(what))
+  v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(0), v.maxValue(max), v.description(what))
 const positive = (what: string, max: number) =>
-  v.pipe(v.number(), v.integer(`${what} must be a whole number`), v.minValue(1), v.maxValue(max), v.description(what))
+  v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(1), v.maxValue(max), v.description(what))
 const path = (what: string) => v.pipe(v.string(), v.minLength(1, `${what} must not be empty`), v.description(what))
 
 export const kindParams = {

@@ -35,19 +35,26 @@ export const JobSpecSchema = v.strictObject({
 /** Options every job of a batch inherits unless it sets its own. */
 export const JobDefaultsSchema = v.strictObject(jobOptionEntries)
 
-const InputsSchema = v.union([
-  v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT)),
-  v.strictObject({
-    range: v.strictObject({
-      from: v.optional(v.pipe(v.number(), v.integer()), 0),
-      to: v.pipe(v.number(), v.integer()),
-      step: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1),
-    }),
+const ListInputs = v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT))
+const RangeInputs = v.strictObject({
+  range: v.strictObject({
+    from: v.optional(v.pipe(v.number(), v.integer()), 0),
+    to: v.pipe(v.number(), v.integer()),
+    step: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1),
   }),
-  v.strictObject({ lines: v.pipe(v.string(), v.minLength(1), v.description('A text file with one input per line')) }),
-])
+})
+const LinesInputs = v.strictObject({ lines: v.pipe(v.string(), v.minLength(1), v.description('A text file with one input per line')) })
+
+/** The same three forms as one union, for the published JSON Schema (which cannot express `lazy`). */
+export const InputsDocSchema = v.union([ListInputs, RangeInputs, LinesInputs])
+
+/** Inputs to map a template over: a list, a `range`, or a file of `lines`. Picked by shape, so errors name the real field. */
+const InputsSchema = v.lazy((input: unknown) =>
+  Array.isArray(input) ? ListInputs : input !== null && typeof input === 'object' && 'lines' in input ? LinesInputs : RangeInputs,
+)
 
 export const BatchFileSchema = v.pipe(
+  v.custom<Record<string, unknown>>((input) => !Array.isArray(input), 'a batch file is an object with `jobs` or `template`, not an array'),
   v.strictObject({
     $schema: v.optional(v.string()),
     name: v.optional(v.pipe(v.string(), v.maxLength(200))),
