@@ -15,6 +15,9 @@ const reportFile = join(root, 'test-results', 'vitest.json')
 
 interface JsonAssertion {
   status: string
+  title?: string
+  fullName?: string
+  meta?: { skipReason?: string }
 }
 interface JsonFile {
   name?: string
@@ -82,9 +85,10 @@ async function main(): Promise<number> {
   let code = await runVitest(process.argv.slice(2))
 
   let counts: Counts = { passed: 0, failed: 0, skipped: 0 }
+  let report: JsonReport | null = null
   if (existsSync(reportFile)) {
     try {
-      const report = JSON.parse(readFileSync(reportFile, 'utf8')) as JsonReport
+      report = JSON.parse(readFileSync(reportFile, 'utf8')) as JsonReport
       counts = countTests(report)
       for (const file of brokenFiles(report)) {
         const where = file.name ? relative(root, file.name) : 'a test file'
@@ -103,6 +107,17 @@ async function main(): Promise<number> {
   if (code === 0 && counts.passed + counts.failed === 0) {
     console.error('no tests ran')
     code = 1
+  }
+
+  // Skips are never silent: each one is listed with its reason when the test gave one.
+  if (report) {
+    for (const file of report.testResults ?? []) {
+      for (const test of file.assertionResults ?? []) {
+        if (test.status === 'passed' || test.status === 'failed') continue
+        const reason = test.meta?.skipReason
+        console.log(`skipped: ${test.fullName ?? test.title}${reason ? ` (${reason})` : ''}`)
+      }
+    }
   }
 
   // Always the last line.
