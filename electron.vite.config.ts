@@ -4,6 +4,7 @@
 //   out/main/thread-entry.js        worker_threads entry      \
 //   out/main/process-entry.js       utilityProcess entry       } own files, so the engine can
 //   out/main/monitor-worker.js      systeminformation sampler /  start them by path
+//   out/main/store-worker.js        node:sqlite job database  /
 //   out/preload/index.cjs           sandboxed preload: must be CommonJS, everything bundled in
 //   out/renderer/                   Vue UI (also served to a browser in web mode)
 //
@@ -25,6 +26,7 @@ export default defineConfig({
           'thread-entry': resolve(root, 'src/main/engine/worker/thread-entry.ts'),
           'process-entry': resolve(root, 'src/main/engine/worker/process-entry.ts'),
           'monitor-worker': resolve(root, 'src/main/engine/monitor/monitor-worker.ts'),
+          'store-worker': resolve(root, 'src/main/engine/store/store-worker.ts'),
         },
         output: {
           format: 'es',

@@ -2,6 +2,7 @@
 // every other boundary, so a bad flag gets exit code 2 and a message naming the flag.
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import * as v from 'valibot'
+import { JOB_STATES } from '../shared/job.ts'
 import { safeParseProblems } from '../shared/validate.ts'
 import { InputError } from './batch-file.ts'
 
@@ -16,6 +17,8 @@ export const RunFlagsSchema = v.object({
   json: v.optional(v.boolean(), false),
   pin: v.optional(v.boolean(), false),
   quiet: v.optional(v.boolean(), false),
+  resume: v.optional(v.boolean(), false),
+  'reset-db': v.optional(v.boolean(), false),
 })
 export type RunFlags = v.InferOutput<typeof RunFlagsSchema>
 
@@ -29,6 +32,18 @@ export const ServeFlagsSchema = v.object({
 })
 export type ServeFlags = v.InferOutput<typeof ServeFlagsSchema>
 
+export const HistoryFlagsSchema = v.object({
+  state: v.optional(v.picklist(JOB_STATES, `must be one of ${JOB_STATES.join(', ')}`)),
+  kind: v.optional(v.pipe(v.string(), v.minLength(1))),
+  batch: v.optional(wholeNumber(1, Number.MAX_SAFE_INTEGER)),
+  text: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  limit: v.optional(wholeNumber(1, 1_000_000), '100'),
+  offset: v.optional(wholeNumber(0, Number.MAX_SAFE_INTEGER), '0'),
+  format: v.optional(v.picklist(['table', 'json', 'csv'], 'must be table, json or csv'), 'table'),
+  'data-dir': v.optional(v.pipe(v.string(), v.minLength(1))),
+})
+export type HistoryFlags = v.InferOutput<typeof HistoryFlagsSchema>
+
 const options = {
   'cpu-slots': { type: 'string' },
   'io-concurrency': { type: 'string' },
@@ -40,6 +55,15 @@ const options = {
   port: { type: 'string', short: 'p' },
   host: { type: 'string' },
   token: { type: 'string' },
+  resume: { type: 'boolean' },
+  'reset-db': { type: 'boolean' },
+  state: { type: 'string' },
+  kind: { type: 'string' },
+  batch: { type: 'string' },
+  text: { type: 'string' },
+  limit: { type: 'string' },
+  offset: { type: 'string' },
+  format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options']
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `corelane` command: headless front-ends on plain Node (run a batch, list kinds, serve
 // the UI to a browser). Bad input ends with exit code 2 and a message naming the field.
-import { checkFlags, parseCommandLine, RunFlagsSchema } from './args.ts'
+import { checkFlags, HistoryFlagsSchema, parseCommandLine, RunFlagsSchema } from './args.ts'
+import { historyCommand } from './history-command.ts'
 import { InputError } from './batch-file.ts'
 import { kindsCommand } from './kinds-command.ts'
 import { runCommand } from './run-command.ts'
@@ -15,8 +16,13 @@ Commands:
       --io-concurrency N     I/O-lane jobs at once (default 1000)
       --executor E           thread | process | auto, for every job
       --pin                  pin CPU workers to cores (Linux)
-      --data-dir DIR         where logs and large results go
+      --data-dir DIR         where the job database, logs and large results go
+      --resume               run again the unfinished jobs of this file's last run
+      --reset-db             keep a corrupt database aside and start a new one
       -q, --quiet            no progress bar or summary
+  history [--state S] [--kind K] [--batch N] [--text T] [--limit N] [--offset N]
+          [--format table|json|csv] [--data-dir DIR]
+                         Past jobs from the database, filtered and paged
   kinds [--json]         List the job kinds and their params
   serve [--port N] [--host H] [--data-dir DIR]
                          Serve the UI and the engine to a browser (web mode)
@@ -31,9 +37,23 @@ export async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'run': {
-      const flags = checkFlags(RunFlagsSchema, values, ['cpu-slots', 'io-concurrency', 'executor', 'data-dir', 'json', 'pin', 'quiet'])
+      const flags = checkFlags(RunFlagsSchema, values, [
+        'cpu-slots',
+        'io-concurrency',
+        'executor',
+        'data-dir',
+        'json',
+        'pin',
+        'quiet',
+        'resume',
+        'reset-db',
+      ])
       if (positionals.length > 1) throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
       return runCommand(positionals[0], flags, { out: process.stdout, err: process.stderr })
+    }
+    case 'history': {
+      const flags = checkFlags(HistoryFlagsSchema, values, ['state', 'kind', 'batch', 'text', 'limit', 'offset', 'format', 'data-dir'])
+      return historyCommand(flags, process.stdout)
     }
     case 'kinds':
       checkFlags(RunFlagsSchema, values, ['json'])
@@ -43,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
       return serveCommand(values)
     }
     default:
-      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, kinds, serve)' }])
+      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, kinds, serve)' }])
   }
 }
 

@@ -2,11 +2,11 @@
 // terminal; with --json, one JSON line per finished job and a summary line. Exit code 0 when
 // every job succeeded, 1 when any did not, 2 on invalid input.
 import { SingleBar } from 'cli-progress'
-import { mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { resolve } from 'node:path'
 import { isTerminal, type JobView } from '../shared/job.ts'
 import { ValidationError } from '../shared/validate.ts'
-import { createEngine } from '../main/engine/index.ts'
+import { DataDirBusyError, StoreError, type LoadedState } from '../main/engine/index.ts'
+import { openPersistentEngine, type PersistentEngine } from '../main/host/persistent-engine.ts'
 import { InputError, loadBatchFile, toSubmitRequest } from './batch-file.ts'
 import { defaultDataDir } from './data-dir.ts'
 import type { RunFlags } from './args.ts'
@@ -48,16 +48,37 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   const request = await toSubmitRequest(batch, source, baseDir)
   if (flags.executor) request.defaults = { ...request.defaults, executor: flags.executor }
 
-  // Each run gets its own folder for logs and large results.
-  const runDir = join(flags['data-dir'] ?? defaultDataDir(), 'runs', `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`)
-  await mkdir(runDir, { recursive: true })
-  const engine = createEngine({
-    dataDir: runDir,
-    cpuSlots: flags['cpu-slots'],
-    ioConcurrency: flags['io-concurrency'],
-    pinning: flags.pin,
-  })
-
+  const dataDir = flags['data-dir'] ?? defaultDataDir()
+  const sourceKey = file === '-' ? null : resolve(file)
+  // --resume: the most recent batch from the same file comes back; its unfinished jobs run again.
+  let resumeBatch: number | null = null
+  const pickResume = (state: LoadedState): number[] | 'none' => {
+    if (!flags.resume || !sourceKey) return 'none'
+    const previous = state.batches.filter((b) => b.source === sourceKey).at(-1)
+    if (!previous) return 'none'
+    resumeBatch = previous.id
+    return [previous.id]
+  }
+  let opened: PersistentEngine
+  try {
+    opened = await openPersistentEngine({
+      dataDir,
+      cpuSlots: flags['cpu-slots'],
+      ioConcurrency: flags['io-concurrency'],
+      pinning: flags.pin,
+      restore: pickResume,
+      moveAsideCorrupt: flags['reset-db'],
+    })
+  } catch (error) {
+    if (error instanceof DataDirBusyError) throw new InputError('--data-dir', [{ field: '', message: error.message }])
+    if (error instanceof StoreError && error.code === 'corrupt') {
+      throw new InputError('--data-dir', [{ field: '', message: `${error.message}; run again with --reset-db to keep it aside and start a new database` }])
+    }
+    if (error instanceof StoreError) throw new InputError('--data-dir', [{ field: '', message: error.message }])
+    throw error
+  }
+  const { engine } = opened
+  if (opened.store.movedAside && !flags.quiet) io.err.write(`corelane: the old database was kept as ${opened.store.movedAside}\n`)
   const started = Date.now()
   const showBar = !flags.quiet && io.err.isTTY === true
   const bar = showBar
@@ -86,9 +107,17 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
 
   let submitted: { batchId: number; jobIds: number[] }
   try {
-    submitted = await engine.submit(request)
+    if (resumeBatch !== null) {
+      const previous = engine.listJobs({ batchId: resumeBatch, limit: Number.MAX_SAFE_INTEGER }).jobs
+      const again = previous.filter((j) => j.state === 'interrupted' || j.state === 'cancelled').map((j) => j.id)
+      engine.retry(again)
+      if (!flags.quiet && !flags.json) {
+        io.err.write(`resuming batch ${resumeBatch}: ${again.length} to run again, ${previous.filter((j) => j.state === 'succeeded').length} already done\n`)
+      }
+      submitted = { batchId: resumeBatch, jobIds: previous.map((j) => j.id) }
+    } else submitted = await engine.submit({ ...request, source: sourceKey ?? undefined })
   } catch (error) {
-    await engine.close()
+    await opened.close()
     process.off('SIGINT', onSigint)
     if (error instanceof ValidationError) throw new InputError(source, error.problems)
     throw error
@@ -113,21 +142,22 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   const summary = {
     summary: {
       batch: request.name,
+      batchId: submitted.batchId,
       total,
       succeeded: counts.succeeded,
       failed: counts.failed,
       cancelled: counts.cancelled,
       timedOut: counts['timed-out'],
       wallMs: Date.now() - started,
-      dataDir: runDir,
+      dataDir,
     },
   }
-  await engine.close()
+  await opened.close()
   if (flags.json) io.out.write(`${JSON.stringify(summary)}\n`)
   else if (!flags.quiet) {
     const s = summary.summary
     io.err.write(
-      `${s.succeeded}/${s.total} succeeded, ${s.failed} failed, ${s.cancelled} cancelled, ${s.timedOut} timed out in ${(s.wallMs / 1000).toFixed(2)} s (logs: ${runDir})\n`,
+      `${s.succeeded}/${s.total} succeeded, ${s.failed} failed, ${s.cancelled} cancelled, ${s.timedOut} timed out in ${(s.wallMs / 1000).toFixed(2)} s (batch ${submitted.batchId}, data: ${dataDir})\n`,
     )
   }
   return counts.succeeded === total ? 0 : 1

@@ -9,7 +9,9 @@ const SAMPLE_EVERY_MS = 250
 export class Batch {
   readonly id: number
   readonly name: string
-  readonly createdAt = Date.now()
+  readonly createdAt: number
+  /** Where it came from (a batch file's absolute path, or null), so `--resume` can find it. */
+  readonly source: string | null
   total = 0
   finished = 0
   endedAt: number | null = null
@@ -17,9 +19,11 @@ export class Batch {
   /** [time, finished] pairs, oldest first, at most one per SAMPLE_EVERY_MS. */
   private samples: number[] = []
 
-  constructor(id: number, name: string) {
+  constructor(id: number, name: string, source: string | null = null, createdAt = Date.now()) {
     this.id = id
     this.name = name
+    this.source = source
+    this.createdAt = createdAt
   }
 
   add(count: number): void {

@@ -32,7 +32,10 @@ import { JobQueue } from './job-queue.ts'
 import { JobRecord } from './job-record.ts'
 import { pinThread, placementNote, placementSupported, readThreadStat } from './placement.ts'
 import { validateSubmission, yieldToLoop } from './submission.ts'
-import type { EngineChanges, Engine, EngineOptions, JobFilter, SubmitRequest } from './types.ts'
+import type { JobStore, LoadedState } from './store/job-store.ts'
+import type { BatchRow, JobRowTuple } from './store/rows.ts'
+import { toRow } from './job-record.ts'
+import type { EngineChanges, Engine, EngineOptions, JobFilter, RestoreOptions, SubmitRequest } from './types.ts'
 import { EV_DONE, EV_DROPPED, EV_FAILED, EV_PROGRESS, EV_STARTED, type FailureCode, type JobMessage } from './worker/protocol.ts'
 
 /** A batch sent to one CPU worker aims to keep it busy about this long. */
@@ -43,6 +46,8 @@ const IO_CHUNK = 2048
 /** A kind's cost before any run of it has been measured: long, so it is sent one at a time. */
 const UNKNOWN_COST_MS = 1e9
 const MAX_BACKOFF_MS = 60_000
+/** Changed jobs are written to the store at most this often. */
+const PERSIST_INTERVAL_MS = 100
 
 export function createEngine(options: EngineOptions): Engine {
   return new CorelaneEngine(options)
@@ -90,6 +95,10 @@ class CorelaneEngine implements Engine {
   private statsDirty = false
   private feedTimer: NodeJS.Timeout | null = null
   private readonly cpuSamples = new Map<number, { at: number; cpuTimeMs: number }>()
+  private readonly store: JobStore | null
+  private persistJobs = new Set<JobRecord>()
+  private persistBatches = new Set<Batch>()
+  private persistTimer: NodeJS.Timeout | null = null
 
   constructor(options: EngineOptions) {
     this.dataDir = options.dataDir
@@ -108,6 +117,7 @@ class CorelaneEngine implements Engine {
       pinning: (options.pinning ?? false) && placementSupported,
     }
     this.paused = options.paused ?? false
+    this.store = options.store ?? null
   }
 
   // ---- submitting ----------------------------------------------------------------------
@@ -115,8 +125,9 @@ class CorelaneEngine implements Engine {
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (this.closed) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
-    const batch = new Batch(this.nextBatchId++, request.name ?? defaultBatchName(specs))
+    const batch = new Batch(this.nextBatchId++, request.name ?? defaultBatchName(specs), request.source ?? null)
     this.batchMap.set(batch.id, batch)
+    if (this.store) this.persistBatches.add(batch)
     const jobIds: number[] = new Array(specs.length)
     let sliceStart = performance.now()
     for (let i = 0; i < specs.length; i++) {
@@ -795,9 +806,101 @@ class CorelaneEngine implements Engine {
   }
 
   private markJob(job: JobRecord): void {
+    if (this.store) {
+      this.persistJobs.add(job)
+      this.persistTimer ??= setTimeout(this.persist, PERSIST_INTERVAL_MS)
+    }
     if (this.subscribers.size === 0) return
     this.dirtyJobs.add(job)
     this.scheduleFeed()
+  }
+
+  // ---- persistence -----------------------------------------------------------------------
+
+  private readonly persist = (): void => {
+    this.persistTimer = null
+    if (!this.store) return
+    const rows: JobRowTuple[] = []
+    for (const job of this.persistJobs) rows.push(toRow(job, this.epoch))
+    const batches: BatchRow[] = []
+    for (const batch of this.persistBatches) batches.push({ id: batch.id, name: batch.name, createdAt: batch.createdAt, source: batch.source })
+    this.persistJobs = new Set()
+    this.persistBatches = new Set()
+    this.store.write(rows, batches)
+  }
+
+  async flushStore(): Promise<void> {
+    if (!this.store) return
+    if (this.persistTimer) clearTimeout(this.persistTimer)
+    this.persist()
+    await this.store.flush()
+  }
+
+  restore(state: LoadedState, options: RestoreOptions = {}): { restored: number; interrupted: number[] } {
+    if (this.jobs.size > 0) throw new Error('restore() must come before any submit()')
+    this.nextJobId = Math.max(this.nextJobId, state.maxJobId + 1)
+    this.nextBatchId = Math.max(this.nextBatchId, state.maxBatchId + 1)
+    this.nextSeq = Math.max(this.nextSeq, state.maxSeq + 1)
+    const only = options.batches ? new Set(options.batches) : null
+    const batchRows = new Map(state.batches.map((b) => [b.id, b]))
+    const interrupted: number[] = []
+    let restored = 0
+    for (const row of state.jobs) {
+      if (only && !only.has(row.batchId)) continue
+      let batch = this.batchMap.get(row.batchId)
+      if (!batch) {
+        const info = batchRows.get(row.batchId)
+        batch = new Batch(row.batchId, info?.name ?? `batch ${row.batchId}`, info?.source ?? null, info?.createdAt ?? row.createdAt)
+        this.batchMap.set(batch.id, batch)
+      }
+      const job = new JobRecord(row.id, row.batchId, row.seq, row.createdAt - this.epoch, {
+        kind: row.kind,
+        params: row.params,
+        lane: row.lane,
+        executor: row.executor,
+        priority: row.priority,
+        timeoutMs: row.timeoutMs,
+        maxRetries: row.maxRetries,
+        memoryMb: row.memoryMb,
+        name: row.name,
+      })
+      job.persisted = true
+      job.attempts = row.attempts
+      job.progress = row.progress
+      job.note = row.note
+      job.startedAt = row.startedAt === null ? -1 : row.startedAt - this.epoch
+      job.endedAt = row.endedAt === null ? -1 : row.endedAt - this.epoch
+      job.result = row.result
+      job.resultFile = row.resultFile ?? null
+      job.error = row.error ?? null
+      job.hasLog = row.hasLog
+      this.jobs.set(job.id, job)
+      this.counts.queued++
+      batch.add(1)
+      this.unsettled++
+      restored++
+      if (row.state === 'queued') {
+        this.queues[job.lane].push(job)
+        continue
+      }
+      const running = row.state === 'running' || row.state === 'retrying'
+      const state: JobState = running ? 'interrupted' : row.state
+      if (running) {
+        job.error = { code: 'interrupted', message: 'Corelane stopped while this job was running' }
+        interrupted.push(job.id)
+        this.markJob(job)
+      }
+      // Placed directly: restoring is not an event (no settled callbacks, no rewrite of unchanged rows).
+      job.state = state
+      this.counts.queued--
+      this.counts[state]++
+      batch.move('queued', state)
+      if (isTerminal(state)) this.unsettled--
+    }
+    this.batchesDirty = this.statsDirty = true
+    this.scheduleDispatch()
+    this.scheduleFeed()
+    return { restored, interrupted }
   }
 
   private scheduleFeed(): void {
@@ -847,6 +950,7 @@ class CorelaneEngine implements Engine {
     await Promise.all(exits)
     if (this.feedTimer) clearTimeout(this.feedTimer)
     this.flushFeed()
+    await this.flushStore()
   }
 }
 

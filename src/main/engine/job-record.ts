@@ -1,6 +1,7 @@
 // The engine's own record of a job. Kept small (a queued job costs a few hundred bytes beyond
 // its params): times are stored as integer offsets from the engine's epoch, names are derived.
 import { join } from 'node:path'
+import type { JobRowTuple } from './store/rows.ts'
 import type { ExecutorType, JobError, JobState, JobView, Lane, ResultFileRef } from '../../shared/job.ts'
 
 export class JobRecord {
@@ -35,6 +36,8 @@ export class JobRecord {
   stopping: 'cancel' | 'timeout' | null = null
   /** A timeout, kill-grace or retry-backoff timer, when one is pending. */
   timer: NodeJS.Timeout | null = null
+  /** Its params are in the database already (they never change, so they are written once). */
+  persisted = false
 
   constructor(
     id: number,
@@ -103,4 +106,35 @@ export class JobRecord {
     if (this.error) view.error = this.error
     return view
   }
+}
+
+/** The database row of a job (see store/rows.ts); params only on the first write. */
+export function toRow(job: JobRecord, epoch: number): JobRowTuple {
+  const row: JobRowTuple = [
+    job.id,
+    job.batchId,
+    job.customName,
+    job.kind,
+    job.persisted ? null : JSON.stringify(job.params),
+    job.lane,
+    job.executor,
+    job.priority,
+    job.state,
+    job.attempts,
+    job.maxRetries,
+    job.timeoutMs,
+    job.memoryMb,
+    job.progress,
+    job.note,
+    epoch + job.createdAt,
+    job.startedAt >= 0 ? epoch + job.startedAt : null,
+    job.endedAt >= 0 ? epoch + job.endedAt : null,
+    job.result === undefined ? null : JSON.stringify(job.result),
+    job.resultFile ? JSON.stringify(job.resultFile) : null,
+    job.error ? JSON.stringify(job.error) : null,
+    job.hasLog ? 1 : 0,
+    job.seq,
+  ]
+  job.persisted = true
+  return row
 }

@@ -3,6 +3,7 @@
 import type { BatchView, EngineLimits, EngineStats, JobSpec, JobState, JobView, WorkerView } from '../../shared/job.ts'
 import type { SubmitResult } from '../../shared/contract.ts'
 import type { ProcessHost } from './executors/process-host.ts'
+import type { JobStore, LoadedState } from './store/job-store.ts'
 
 export interface EngineOptions {
   /** Folder for job logs and large results. */
@@ -25,10 +26,19 @@ export interface EngineOptions {
   workerEntries?: { thread?: string | URL; process?: string }
   /** Start paused (nothing is dispatched until resume()). */
   paused?: boolean
+  /** Persist jobs and batches here (written in batches every 100 ms). The owner opens and closes it. */
+  store?: JobStore
+}
+
+export interface RestoreOptions {
+  /** Bring back only these batches' jobs (the CLI's --resume); default: every loaded job. */
+  batches?: number[]
 }
 
 export interface SubmitRequest {
   name?: string
+  /** Where the batch came from (e.g. a batch file's absolute path), kept for --resume. */
+  source?: string
   jobs?: unknown[]
   template?: unknown
   inputs?: unknown[]
@@ -78,6 +88,14 @@ export interface Engine {
   readLog(id: number, maxBytes?: number): Promise<{ text: string; truncated: boolean; file: string | null }>
   /** Refreshes each worker's current core and CPU time from /proc (Linux); no-op elsewhere. */
   sampleWorkers(): Promise<WorkerView[]>
+  /**
+   * Brings back jobs loaded from the store, before anything is submitted: finished jobs keep
+   * their results; jobs that were queued stay queued; jobs that were running (or waiting to
+   * retry) when the process died come back as `interrupted`, to be requeued with retry().
+   */
+  restore(state: LoadedState, options?: RestoreOptions): { restored: number; interrupted: number[] }
+  /** Resolves once every change so far is committed to the store (no-op without one). */
+  flushStore(): Promise<void>
   /** Stops every worker; running jobs end as cancelled. */
   close(): Promise<void>
 }

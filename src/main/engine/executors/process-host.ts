@@ -10,7 +10,7 @@ export interface ChildProcessHandle {
   onExit(listener: (code: number | null, signal: string | null) => void): void
   kill(): void
   /** The last lines the child wrote to stderr (e.g. V8's fatal error), for crash reports. */
-  stderrTail(): string
+  stderrTail?(): string
 }
 
 export interface SpawnOptions {

@@ -199,6 +199,7 @@ function startProcess(
   })
   child.onMessage((message) => receive(message as FromWorker))
   child.onExit((code, signal) => {
+    const stderr = child.stderrTail?.() ?? ''
     // V8 aborts the process when it reaches its heap limit.
     const outOfMemory = spec.memoryMb > 0 && (signal === 'SIGABRT' || signal === 'SIGTRAP' || code === 134)
     exit({
@@ -209,7 +210,7 @@ function startProcess(
         ? `out of memory (limit ${spec.memoryMb} MiB)`
         : signal
           ? `worker process killed by ${signal}`
-          : `worker process exited with code ${code}${child.stderrTail() ? `: ${lastWords(child.stderrTail())}` : ''}`,
+          : `worker process exited with code ${code}${stderr ? `: ${lastWords(stderr)}` : ''}`,
     })
   })
   child.send({ t: 'init', init })

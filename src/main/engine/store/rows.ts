@@ -1,0 +1,96 @@
+// The shapes that travel between the engine and its store worker: compact tuples for the
+// hot path (job writes), plain objects for the rare ones (load, history).
+import type { JobView } from '../../../shared/job.ts'
+
+/**
+ * One job's row. `params` is null after the first write: params never change, so they are
+ * written once and kept by the upsert.
+ */
+export type JobRowTuple = [
+  id: number,
+  batchId: number,
+  name: string | null,
+  kind: string,
+  params: string | null,
+  lane: string,
+  executor: string,
+  priority: number,
+  state: string,
+  attempts: number,
+  maxRetries: number,
+  timeoutMs: number,
+  memoryMb: number,
+  progress: number,
+  note: string | null,
+  createdAt: number,
+  startedAt: number | null,
+  endedAt: number | null,
+  result: string | null,
+  resultFile: string | null,
+  error: string | null,
+  hasLog: number,
+  seq: number,
+]
+
+export interface BatchRow {
+  id: number
+  name: string
+  createdAt: number
+  /** Where the batch came from (a batch file's absolute path, or "ui"), for --resume. */
+  source: string | null
+}
+
+/** A job as loaded back from the database, ready to rebuild the engine's record. */
+export interface StoredJob {
+  id: number
+  batchId: number
+  name: string | null
+  kind: string
+  params: Record<string, unknown>
+  lane: JobView['lane']
+  executor: JobView['executor']
+  priority: number
+  state: JobView['state']
+  attempts: number
+  maxRetries: number
+  timeoutMs: number
+  memoryMb: number
+  progress: number
+  note: string | null
+  createdAt: number
+  startedAt: number | null
+  endedAt: number | null
+  result: unknown
+  resultFile: JobView['resultFile'] | null
+  error: JobView['error'] | null
+  hasLog: boolean
+  seq: number
+}
+
+export interface HistoryFilter {
+  state?: string
+  kind?: string
+  batchId?: number
+  /** Matches the job's name. */
+  text?: string
+  offset?: number
+  limit?: number
+}
+
+export interface HistoryPage {
+  total: number
+  jobs: StoredJob[]
+}
+
+export type ToStore =
+  | { t: 'open'; id: number; file: string; moveAsideCorrupt: boolean }
+  | { t: 'write'; jobs: JobRowTuple[]; batches: BatchRow[] }
+  | { t: 'load'; id: number; limit: number }
+  | { t: 'history'; id: number; filter: HistoryFilter }
+  | { t: 'flush'; id: number }
+  | { t: 'close'; id: number }
+
+export type FromStore =
+  | { t: 'reply'; id: number; ok: true; value: unknown }
+  | { t: 'reply'; id: number; ok: false; error: string; code?: string }
+  | { t: 'write-error'; error: string }

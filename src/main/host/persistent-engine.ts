@@ -1,0 +1,83 @@
+// An engine backed by the job database in a data folder: lock the folder, open (or create)
+// the database, bring back earlier jobs, and close everything in the right order.
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { JobView } from '../../shared/job.ts'
+import { createEngine, JobStore, lockDataDir, type Engine, type EngineOptions, type LoadedState, type StoredJob } from '../engine/index.ts'
+
+export interface PersistentEngineOptions extends Omit<EngineOptions, 'dataDir' | 'store'> {
+  dataDir: string
+  /** Which earlier jobs come back into memory: all of them (app, web mode), none (a plain CLI run), or a filter. */
+  restore: 'all' | 'none' | ((state: LoadedState) => number[] | 'all' | 'none')
+  /** Keep a corrupt database aside and start a new one (the user asked for it). */
+  moveAsideCorrupt?: boolean
+  storeWorkerEntry?: string | URL
+}
+
+export interface PersistentEngine {
+  engine: Engine
+  store: JobStore
+  /** What came back from the database. */
+  restored: { restored: number; interrupted: number[] }
+  loaded: LoadedState
+  close(): Promise<void>
+}
+
+export async function openPersistentEngine(options: PersistentEngineOptions): Promise<PersistentEngine> {
+  await mkdir(options.dataDir, { recursive: true })
+  const unlock = await lockDataDir(options.dataDir)
+  let store: JobStore
+  try {
+    store = await JobStore.open({ dataDir: options.dataDir, moveAsideCorrupt: options.moveAsideCorrupt, workerEntry: options.storeWorkerEntry })
+  } catch (error) {
+    await unlock()
+    throw error
+  }
+  const { restore, moveAsideCorrupt: _m, storeWorkerEntry: _s, ...engineOptions } = options
+  const engine = createEngine({ ...engineOptions, store })
+  const loaded = await store.load()
+  const choice = typeof restore === 'function' ? restore(loaded) : restore
+  const restored =
+    choice === 'none'
+      ? engine.restore({ ...loaded, jobs: [] })
+      : engine.restore(loaded, choice === 'all' ? {} : { batches: choice })
+  return {
+    engine,
+    store,
+    restored,
+    loaded,
+    async close() {
+      await engine.close()
+      await store.close()
+      await unlock()
+    },
+  }
+}
+
+/** A stored row as the view the UI and exports use. */
+export function storedToView(job: StoredJob, logDir: string): JobView {
+  const view: JobView = {
+    id: job.id,
+    batchId: job.batchId,
+    name: job.name ?? `${job.kind} #${job.id}`,
+    kind: job.kind,
+    lane: job.lane,
+    executor: job.executor,
+    priority: job.priority,
+    state: job.state,
+    attempts: job.attempts,
+    maxRetries: job.maxRetries,
+    timeoutMs: job.timeoutMs > 0 ? job.timeoutMs : null,
+    progress: job.progress,
+    note: job.note,
+    workerId: null,
+    createdAt: job.createdAt,
+    startedAt: job.startedAt,
+    endedAt: job.endedAt,
+    logFile: job.hasLog ? join(logDir, `${job.id}.log`) : null,
+  }
+  if (job.result !== undefined) view.result = job.result
+  if (job.resultFile) view.resultFile = job.resultFile
+  if (job.error) view.error = job.error
+  return view
+}

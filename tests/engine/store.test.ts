@@ -1,0 +1,115 @@
+// Persistence on real SQLite files (node:sqlite in its worker thread): results survive a
+// restart, running jobs come back interrupted and can be requeued, a corrupt or unwritable
+// database gets a clear error (never a silent reset), and history pages and filters.
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createEngine, JobStore, StoreError, lockDataDir, DataDirBusyError } from '../../src/main/engine/index.ts'
+import { openPersistentEngine } from '../../src/main/host/persistent-engine.ts'
+import { until } from './fixture.ts'
+
+const cleanup: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn()
+})
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'corelane-store-'))
+  cleanup.push(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
+describe('job store', () => {
+  it('keeps finished jobs and their results across a restart', async () => {
+    const dataDir = await tempDir()
+    const first = await openPersistentEngine({ dataDir, restore: 'all', cpuSlots: 2 })
+    const { jobIds, batchId } = await first.engine.submit({ name: 'persisted', template: { kind: 'sum-squares', params: { n: '{}' } }, inputs: [3, 4] })
+    await first.engine.whenSettled(jobIds)
+    const failed = await first.engine.run({ kind: 'shell', params: { argv: ['false'] } })
+    await first.close()
+
+    const second = await openPersistentEngine({ dataDir, restore: 'all' })
+    cleanup.push(() => second.close())
+    expect(second.restored.restored).toBe(3)
+    expect(second.engine.getJob(jobIds[1]!)).toMatchObject({ state: 'succeeded', result: { sum: '14' }, batchId })
+    expect(second.engine.getJob(failed.id)).toMatchObject({ state: 'failed', error: { code: 'exit-code' } })
+    expect(second.engine.batches()[0]).toMatchObject({ name: 'persisted', total: 2 })
+    // New ids continue after the stored ones.
+    const next = await second.engine.run({ kind: 'noop', params: {} })
+    expect(next.id).toBe(failed.id + 1)
+  })
+
+  it('brings running jobs back as interrupted; retry runs them to success', async () => {
+    const dataDir = await tempDir()
+    const store = await JobStore.open({ dataDir })
+    const engine = createEngine({ dataDir, store, cpuSlots: 1 })
+    const { jobIds } = await engine.submit({ jobs: [{ kind: 'sleep', params: { ms: 1500 }, lane: 'cpu' }, { kind: 'sleep', params: { ms: 10 }, lane: 'cpu' }] })
+    await until(() => engine.getJob(jobIds[0]!)!.state === 'running', 10_000, 'running')
+    await engine.flushStore()
+    // The process "dies": the database is left as it was, mid-run.
+    await store.close()
+    engine.cancel(jobIds)
+
+    const again = await openPersistentEngine({ dataDir, restore: 'all', cpuSlots: 1, paused: true })
+    cleanup.push(() => again.close())
+    expect(again.restored.interrupted).toEqual([jobIds[0]])
+    expect(again.engine.getJob(jobIds[0]!)).toMatchObject({ state: 'interrupted', error: { code: 'interrupted' } })
+    expect(again.engine.getJob(jobIds[1]!)!.state).toBe('queued')
+    again.engine.cancel([jobIds[1]!])
+    expect(again.engine.retry([jobIds[0]!])).toBe(1)
+    again.engine.resume()
+    await again.engine.whenSettled()
+    expect(again.engine.getJob(jobIds[0]!)).toMatchObject({ state: 'succeeded', attempts: 1, result: { sleptMs: expect.any(Number) } })
+  })
+
+  it('refuses a corrupt database with a clear error, and keeps it aside when asked', async () => {
+    const dataDir = await tempDir()
+    await writeFile(join(dataDir, 'corelane.db'), 'this is not a database, just some bytes '.repeat(200))
+    const error = await JobStore.open({ dataDir }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StoreError)
+    expect((error as StoreError).code).toBe('corrupt')
+    expect((error as StoreError).message).toContain('corelane.db')
+    const store = await JobStore.open({ dataDir, moveAsideCorrupt: true })
+    cleanup.push(() => store.close())
+    expect(store.movedAside).toMatch(/corelane\.db\.corrupt-/)
+    expect((await readdir(dataDir)).some((name) => name.startsWith('corelane.db.corrupt-'))).toBe(true)
+    expect((await store.load()).jobs).toEqual([])
+  })
+
+  it('reports an unwritable location instead of failing silently', async () => {
+    const dataDir = await tempDir()
+    await writeFile(join(dataDir, 'file'), 'x')
+    const error = await JobStore.open({ dataDir: join(dataDir, 'file') }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(StoreError)
+    expect((error as StoreError).code).toBe('unwritable')
+  })
+
+  it('pages and filters history', async () => {
+    const dataDir = await tempDir()
+    const opened = await openPersistentEngine({ dataDir, restore: 'none' })
+    cleanup.push(() => opened.close())
+    const { jobIds } = await opened.engine.submit({ template: { name: 'nap {}', kind: 'sleep', params: { ms: 1 } }, inputs: [1, 2, 3, 4, 5] })
+    await opened.engine.run({ name: 'odd one', kind: 'shell', params: { argv: ['false'] } })
+    await opened.engine.whenSettled(jobIds)
+    await opened.engine.flushStore()
+    const page = await opened.store.history({ limit: 2, offset: 1 })
+    expect(page.total).toBe(6)
+    expect(page.jobs.map((j) => j.id)).toEqual([5, 4])
+    expect((await opened.store.history({ state: 'failed' })).jobs.map((j) => j.name)).toEqual(['odd one'])
+    expect((await opened.store.history({ kind: 'sleep', text: 'nap 3' })).total).toBe(1)
+    expect((await opened.store.history({ text: '%' })).total).toBe(0)
+  })
+
+  it('lets one process at a time use a data folder, and takes over a stale lock', async () => {
+    const dataDir = await tempDir()
+    const release = await lockDataDir(dataDir)
+    await writeFile(join(dataDir, 'corelane.lock'), String(process.pid === 1 ? 2 : 1))
+    // pid 1 is alive (init), so the folder is busy.
+    await expect(lockDataDir(dataDir)).rejects.toBeInstanceOf(DataDirBusyError)
+    await writeFile(join(dataDir, 'corelane.lock'), '999999999')
+    const again = await lockDataDir(dataDir)
+    await again()
+    await release()
+  })
+})
