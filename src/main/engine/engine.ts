@@ -590,6 +590,13 @@ class CorelaneEngine implements Engine {
     }, this.graceMs)
   }
 
+  killWorker(id: number): boolean {
+    const worker = this.workerMap.get(id)
+    if (!worker || worker.exited) return false
+    worker.terminate()
+    return true
+  }
+
   cancel(ids: number[]): number {
     let cancelled = 0
     for (const id of ids) {

@@ -86,6 +86,11 @@ export interface Engine {
   /** Called once per job as it reaches a terminal state (including after its last retry). */
   onJobSettled(listener: (job: JobView) => void): () => void
   readLog(id: number, maxBytes?: number): Promise<{ text: string; truncated: boolean; file: string | null }>
+  /**
+   * Terminates a worker at once, as a crash would: the job it was running fails (or retries),
+   * its queued jobs go back to the queue, and a new worker takes its place. For demos and fault tests.
+   */
+  killWorker(id: number): boolean
   /** Refreshes each worker's current core and CPU time from /proc (Linux); no-op elsewhere. */
   sampleWorkers(): Promise<WorkerView[]>
   /**

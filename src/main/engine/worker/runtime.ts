@@ -1,8 +1,8 @@
 // The loop inside every worker, thread or process: takes batches of jobs, runs them (one at a
 // time on the CPU lane, all at once on the I/O lane), and reports events in batches.
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { readlinkSync } from 'node:fs'
-import { mkdir, open, writeFile, type FileHandle } from 'node:fs/promises'
+import { close, mkdirSync, openSync, readlinkSync, writeSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { format } from 'node:util'
 import type { JobContext, KindRunner } from '../kinds/context.ts'
@@ -77,9 +77,8 @@ class RunningJob implements JobContext {
   progressValue = 0
   progressNote: string | undefined = undefined
   progressDirty = false
-  logHandle: FileHandle | null = null
-  private logOpening: Promise<{ path: string; fd: number }> | null = null
-  private logQueue: Promise<void> = Promise.resolve()
+  /** The job's log file, opened on first use. Synchronous writes: this is a worker, and they keep memory bounded however fast a job logs. */
+  private logFd: number | null = null
 
   constructor(runtime: WorkerRuntime, id: number, attempt: number) {
     this.runtime = runtime
@@ -119,30 +118,34 @@ class RunningJob implements JobContext {
   }
 
   log(line: string): void {
-    this.logQueue = this.logQueue
-      .then(async () => {
-        await this.logFile()
-        await this.logHandle!.appendFile(line.endsWith('\n') ? line : `${line}\n`)
-      })
-      .catch(() => undefined)
+    try {
+      writeSync(this.openLog(), line.endsWith('\n') ? line : `${line}\n`)
+    } catch {
+      // A full disk must not fail the job; its log is best effort.
+    }
   }
 
-  logFile(): Promise<{ path: string; fd: number }> {
-    this.logOpening ??= (async () => {
-      const dir = join(this.runtime.init.dataDir, 'logs')
-      await mkdir(dir, { recursive: true })
-      const path = join(dir, `${this.jobId}.log`)
-      this.logHandle = await open(path, 'a')
-      return { path, fd: this.logHandle.fd }
-    })()
-    return this.logOpening
+  private logPath(): string {
+    return join(this.runtime.init.dataDir, 'logs', `${this.jobId}.log`)
+  }
+
+  private openLog(): number {
+    if (this.logFd === null) {
+      mkdirSync(join(this.runtime.init.dataDir, 'logs'), { recursive: true })
+      this.logFd = openSync(this.logPath(), 'a')
+    }
+    return this.logFd
+  }
+
+  async logFile(): Promise<{ path: string; fd: number }> {
+    return { path: this.logPath(), fd: this.openLog() }
   }
 
   async closeLog(): Promise<boolean> {
-    if (!this.logOpening) return false
-    await this.logQueue
-    await this.logOpening.catch(() => undefined)
-    await this.logHandle?.close().catch(() => undefined)
+    if (this.logFd === null) return false
+    const fd = this.logFd
+    this.logFd = null
+    await new Promise<void>((resolve) => close(fd, () => resolve()))
     return true
   }
 }
