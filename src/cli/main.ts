@@ -24,8 +24,11 @@ Commands:
           [--format table|json|csv] [--data-dir DIR]
                          Past jobs from the database, filtered and paged
   kinds [--json]         List the job kinds and their params
-  serve [--port N] [--host H] [--data-dir DIR]
-                         Serve the UI and the engine to a browser (web mode)
+  serve [--port N] [--host 127.0.0.1] [--data-dir DIR] [--cpu-slots N]
+        [--io-concurrency N] [--token T]
+                         Serve the UI and the engine to a browser (web mode);
+                         prints http://127.0.0.1:PORT/?token=… (a random 256-bit
+                         token unless --token gives one of 32+ characters)
 
 Exit codes: 0 all jobs succeeded, 1 some did not, 2 invalid input.`
 

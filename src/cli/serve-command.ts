@@ -1,0 +1,109 @@
+// `corelane serve`: web mode. Runs the engine (child_process.fork for process workers) on the
+// job database of the data folder (earlier jobs come back, as in the desktop app), the
+// monitor and the contract on plain Node, and serves the built UI to a browser on
+// 127.0.0.1 with a random access token. Resolves (exit code 0) once SIGINT or SIGTERM has
+// closed the server, the monitor, the engine's workers and the database.
+//
+// CORELANE_WEB_ROOT serves another folder instead of out/renderer (a packaged build elsewhere,
+// or a test's fixture).
+import { access } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { DataDirBusyError, StoreError, forkProcessHost, startMonitor } from '../main/engine/index.ts'
+import { createApiHost } from '../main/host/api-host.ts'
+import { openPersistentEngine, type PersistentEngine } from '../main/host/persistent-engine.ts'
+import { ServeFlagsSchema, checkFlags } from './args.ts'
+import { InputError } from './batch-file.ts'
+import { defaultDataDir } from './data-dir.ts'
+import { startWebServer } from './web/web-server.ts'
+
+/** The renderer as `npm run build` leaves it, relative to the repository root. */
+export const BUILT_RENDERER = fileURLToPath(new URL('../../out/renderer/', import.meta.url))
+
+/** After a stop signal, leave anyway if closing takes longer than this. */
+const FORCE_EXIT_MS = 10_000
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
+
+export async function serveCommand(values: Record<string, unknown>): Promise<number> {
+  const flags = checkFlags(ServeFlagsSchema, values, ['port', 'host', 'cpu-slots', 'io-concurrency', 'data-dir', 'token'])
+  const staticRoot = process.env.CORELANE_WEB_ROOT || BUILT_RENDERER
+  try {
+    await access(join(staticRoot, 'index.html'))
+  } catch {
+    throw new Error(`the web UI is not built (no ${join(staticRoot, 'index.html')}): run \`npm run build\` first`)
+  }
+
+  const dataDir = flags['data-dir'] ?? defaultDataDir()
+  let opened: PersistentEngine
+  try {
+    opened = await openPersistentEngine({
+      dataDir,
+      cpuSlots: flags['cpu-slots'],
+      ioConcurrency: flags['io-concurrency'],
+      processHost: forkProcessHost,
+      restore: 'all',
+    })
+  } catch (error) {
+    if (error instanceof DataDirBusyError || error instanceof StoreError) {
+      throw new InputError('--data-dir', [{ field: '', message: error.message }])
+    }
+    throw error
+  }
+  const { engine } = opened
+  const monitor = startMonitor()
+  const api = createApiHost(engine, monitor)
+
+  async function shutdown(server?: { close(): Promise<void> }): Promise<void> {
+    await server?.close()
+    api.close()
+    await Promise.all([monitor.close(), opened.close()])
+  }
+
+  let server
+  try {
+    server = await startWebServer({ api, staticRoot, host: flags.host, port: flags.port, token: flags.token })
+  } catch (error) {
+    await shutdown()
+    throw error
+  }
+
+  process.stdout.write(`Corelane web mode: ${server.url}\n`)
+  if (!LOOPBACK.has(flags.host)) {
+    process.stderr.write(
+      `corelane: listening on ${flags.host}: other machines can reach this server (the token still guards it)\n`,
+    )
+  }
+  const { interrupted } = opened.restored
+  if (interrupted.length) {
+    process.stderr.write(`corelane: ${interrupted.length} jobs were interrupted last time; retry them from the job table\n`)
+  }
+  process.stderr.write(`corelane: data in ${dataDir}; Ctrl-C to stop\n`)
+
+  const running = server
+  return new Promise<number>((resolve) => {
+    let stopping = false
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // A second Ctrl-C: the user does not want to wait for workers to stop.
+        process.exit(130)
+      }
+      stopping = true
+      process.stderr.write(`\ncorelane: ${signal}: stopping…\n`)
+      setTimeout(() => process.exit(0), FORCE_EXIT_MS).unref()
+      shutdown(running).then(
+        () => {
+          process.off('SIGINT', onSignal)
+          process.off('SIGTERM', onSignal)
+          resolve(0)
+        },
+        (error: unknown) => {
+          process.stderr.write(`corelane: error while stopping: ${(error as Error)?.message ?? String(error)}\n`)
+          resolve(0)
+        },
+      )
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+  })
+}

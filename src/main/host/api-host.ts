@@ -1,0 +1,182 @@
+// The contract's server side, shared by the Electron IPC bridge and the web-mode WebSocket
+// server (Node-only: never imports electron). Every command arrives as untrusted
+// (name, input): the name is checked against the contract, the input against the command's
+// schema, then it is dispatched to the engine. It answers with a CommandResponse and never
+// throws, so a transport only has to forward. Engine changes and monitor samples become the
+// contract's event streams, each at most a few messages a second (the engine coalesces its
+// feed every eventIntervalMs; the monitor samples at most MAX_HZ).
+import type * as v from 'valibot'
+import {
+  commandSchemas,
+  isCommandName,
+  type CommandName,
+  type CommandOutputs,
+  type CommandResponse,
+  type ContractError,
+  type EventName,
+  type EventPayloads,
+  type Snapshot,
+} from '../../shared/contract.ts'
+import { describeKinds } from '../../shared/kind-descriptors.ts'
+import { ValidationError, safeParseProblems, type FieldProblem } from '../../shared/validate.ts'
+import type { Engine, EngineChanges, Monitor } from '../engine/index.ts'
+
+/** A snapshot carries at most this many jobs (the most recent); the rest arrive via listJobs. */
+export const SNAPSHOT_JOB_LIMIT = 20_000
+
+export type EventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void
+
+export interface ApiHost {
+  handle(command: unknown, input: unknown): Promise<CommandResponse<CommandName>>
+  /** Receives every event; returns an unsubscribe function. */
+  subscribe(listener: EventListener): () => void
+  /** Detaches from the engine and the monitor (it does not close them: their owner does). */
+  close(): void
+}
+
+export interface ApiHostOptions {
+  /** Told about unexpected failures (the client only gets the message). Default: console.error. */
+  onInternalError?: (command: CommandName, error: unknown) => void
+}
+
+type Inputs = { [C in CommandName]: v.InferOutput<(typeof commandSchemas)[C]> }
+type Handlers = { [C in CommandName]: (input: Inputs[C]) => CommandOutputs[C] | Promise<CommandOutputs[C]> }
+
+/** Thrown by a handler for an id that does not exist; becomes a `not-found` response. */
+class NotFound extends Error {}
+
+function invalid(problems: FieldProblem[]): ContractError {
+  return {
+    code: 'invalid-input',
+    message: problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ') || 'invalid input',
+    fields: problems.map((p) => ({ field: p.field, message: p.message })),
+  }
+}
+
+export function createApiHost(engine: Engine, monitor: Monitor | null, options: ApiHostOptions = {}): ApiHost {
+  const onInternalError =
+    options.onInternalError ??
+    ((command: CommandName, error: unknown) => console.error(`corelane: command "${command}" failed`, error))
+  const listeners = new Set<EventListener>()
+  let detachEngine: (() => void) | null = null
+  let detachMonitor: (() => void) | null = null
+  let sampling = false
+  let closed = false
+
+  function emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+    for (const listener of listeners) {
+      try {
+        listener(event, payload)
+      } catch (error) {
+        console.error(`corelane: an "${event}" listener failed`, error)
+      }
+    }
+  }
+
+  function onChanges(changes: EngineChanges): void {
+    if (changes.jobs.length || changes.removed.length) emit('jobs', { changed: changes.jobs, removed: changes.removed })
+    if (changes.workers) emit('workers', changes.workers)
+    if (changes.batches) emit('batches', changes.batches)
+    if (changes.stats) emit('stats', changes.stats)
+  }
+
+  // Worker placement (core, CPU %) is refreshed on the monitor's beat, so the workers panel
+  // and the core meters move together. The engine's change feed carries the result.
+  function refreshWorkers(): void {
+    if (sampling || engine.workers().length === 0) return
+    sampling = true
+    engine
+      .sampleWorkers()
+      .catch((error: unknown) => console.error('corelane: sampling workers failed', error))
+      .finally(() => (sampling = false))
+  }
+
+  // The engine tracks changes only while someone listens, so attach on the first listener
+  // and detach after the last one. A new listener loads a snapshot before applying events.
+  function attach(): void {
+    detachEngine = engine.subscribe(onChanges)
+    detachMonitor =
+      monitor?.onSample((sample) => {
+        emit('monitor', sample)
+        refreshWorkers()
+      }) ?? null
+  }
+
+  function detach(): void {
+    detachEngine?.()
+    detachMonitor?.()
+    detachEngine = detachMonitor = null
+  }
+
+  function snapshot(): Snapshot {
+    const { total } = engine.listJobs({ limit: 0 })
+    const offset = Math.max(0, total - SNAPSHOT_JOB_LIMIT)
+    return {
+      stats: engine.stats(),
+      kinds: describeKinds(),
+      jobs: engine.listJobs({ offset, limit: SNAPSHOT_JOB_LIMIT }).jobs,
+      workers: engine.workers(),
+      batches: engine.batches(),
+      monitor: monitor?.last() ?? null,
+    }
+  }
+
+  const handlers: Handlers = {
+    snapshot,
+    submit: (input) => engine.submit(input),
+    cancel: ({ ids }) => ({ cancelled: engine.cancel(ids) }),
+    retry: ({ ids }) => ({ retried: engine.retry(ids) }),
+    clearFinished: () => ({ removed: engine.clearFinished() }),
+    pause: () => engine.pause(),
+    resume: () => engine.resume(),
+    setLimits: (patch) => engine.setLimits(patch),
+    jobLog: ({ id, maxBytes }) => {
+      if (!engine.getJob(id)) throw new NotFound(`no job with id ${id}`)
+      return engine.readLog(id, maxBytes)
+    },
+    listJobs: (filter) => engine.listJobs(filter),
+    setMonitorRate: ({ hz }) => {
+      if (!monitor) throw new NotFound('this host has no monitor')
+      return { hz: monitor.setRate(hz) }
+    },
+  }
+
+  async function handle(command: unknown, input: unknown): Promise<CommandResponse<CommandName>> {
+    if (!isCommandName(command)) {
+      const name = typeof command === 'string' ? `"${command.slice(0, 100)}"` : `a ${typeof command}`
+      return { ok: false, error: { code: 'unknown-command', message: `unknown command ${name}` } }
+    }
+    const parsed = safeParseProblems(commandSchemas[command], input)
+    if (!parsed.ok) return { ok: false, error: invalid(parsed.problems) }
+    try {
+      const handler = handlers[command] as (input: unknown) => unknown
+      const value = (await handler(parsed.value)) as CommandOutputs[CommandName]
+      return { ok: true, value }
+    } catch (error) {
+      if (error instanceof ValidationError) return { ok: false, error: invalid(error.problems) }
+      if (error instanceof NotFound) return { ok: false, error: { code: 'not-found', message: error.message } }
+      onInternalError(command, error)
+      // The message only: stacks and paths of the host stay on the host.
+      const message = error instanceof Error && error.message ? error.message : 'the command failed'
+      return { ok: false, error: { code: 'internal', message: `${command} failed: ${message}` } }
+    }
+  }
+
+  return {
+    handle,
+    subscribe(listener) {
+      if (closed) return () => {}
+      listeners.add(listener)
+      if (listeners.size === 1) attach()
+      return () => {
+        if (!listeners.delete(listener)) return
+        if (listeners.size === 0) detach()
+      }
+    },
+    close() {
+      closed = true
+      listeners.clear()
+      detach()
+    },
+  }
+}
