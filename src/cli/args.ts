@@ -44,6 +44,16 @@ export const HistoryFlagsSchema = v.object({
 })
 export type HistoryFlags = v.InferOutput<typeof HistoryFlagsSchema>
 
+export const LabFlagsSchema = v.object({
+  pool: v.optional(wholeNumber(1, 64)),
+  quick: v.optional(v.boolean(), false),
+  python: v.optional(v.boolean(), false),
+  json: v.optional(v.boolean(), false),
+  csv: v.optional(v.boolean(), false),
+  'data-dir': v.optional(v.pipe(v.string(), v.minLength(1))),
+})
+export type LabFlags = v.InferOutput<typeof LabFlagsSchema>
+
 const options = {
   'cpu-slots': { type: 'string' },
   'io-concurrency': { type: 'string' },
@@ -64,6 +74,10 @@ const options = {
   limit: { type: 'string' },
   offset: { type: 'string' },
   format: { type: 'string' },
+  pool: { type: 'string' },
+  quick: { type: 'boolean' },
+  python: { type: 'boolean' },
+  csv: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options']
 

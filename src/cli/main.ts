@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `corelane` command: headless front-ends on plain Node (run a batch, list kinds, serve
 // the UI to a browser). Bad input ends with exit code 2 and a message naming the field.
-import { checkFlags, HistoryFlagsSchema, parseCommandLine, RunFlagsSchema } from './args.ts'
+import { checkFlags, HistoryFlagsSchema, LabFlagsSchema, parseCommandLine, RunFlagsSchema } from './args.ts'
+import { labCommand } from './lab-command.ts'
 import { historyCommand } from './history-command.ts'
 import { InputError } from './batch-file.ts'
 import { kindsCommand } from './kinds-command.ts'
@@ -23,6 +24,9 @@ Commands:
   history [--state S] [--kind K] [--batch N] [--text T] [--limit N] [--offset N]
           [--format table|json|csv] [--data-dir DIR]
                          Past jobs from the database, filtered and paged
+  lab [experiment] [--pool N] [--quick] [--python] [--json | --csv]
+                         Run a classic concurrency experiment (no experiment: list them);
+                         exit 1 when a measured result misses its expectation
   kinds [--json]         List the job kinds and their params
   serve [--port N] [--host 127.0.0.1] [--data-dir DIR] [--cpu-slots N]
         [--io-concurrency N] [--token T]
@@ -58,6 +62,10 @@ export async function main(argv: string[]): Promise<number> {
       const flags = checkFlags(HistoryFlagsSchema, values, ['state', 'kind', 'batch', 'text', 'limit', 'offset', 'format', 'data-dir'])
       return historyCommand(flags, process.stdout)
     }
+    case 'lab': {
+      const flags = checkFlags(LabFlagsSchema, values, ['pool', 'quick', 'python', 'json', 'csv', 'data-dir'])
+      return labCommand(positionals[0], flags, process.stdout)
+    }
     case 'kinds':
       checkFlags(RunFlagsSchema, values, ['json'])
       return kindsCommand(values.json === true, process.stdout)
@@ -66,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
       return serveCommand(values)
     }
     default:
-      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, kinds, serve)' }])
+      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, lab, kinds, serve)' }])
   }
 }
 

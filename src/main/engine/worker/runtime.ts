@@ -5,8 +5,8 @@ import { close, mkdirSync, openSync, readlinkSync, writeSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { format } from 'node:util'
-import type { JobContext, KindRunner } from '../kinds/context.ts'
-import { kindRunners } from '../kinds/registry.ts'
+import type { JobContext } from '../kinds/context.ts'
+import { runnerFor } from '../kinds/registry.ts'
 import {
   EV_DONE,
   EV_DROPPED,
@@ -248,9 +248,9 @@ export class WorkerRuntime {
     const job = new RunningJob(this, id, attempt)
     this.running.set(id, job)
     this.emit(EV_STARTED, id, Date.now())
-    const runner = kindRunners[kind as keyof typeof kindRunners] as KindRunner | undefined
     try {
-      if (!runner) throw new Error(`unknown kind "${kind}"`)
+      const found = runnerFor(kind)
+      const runner = typeof found === 'function' ? found : await found
       let result = await currentJob.run(job, runner, params, job)
       if (result === undefined) result = null
       let resultFile: { file: string; bytes: number } | null = null

@@ -1,0 +1,57 @@
+// `corelane lab <experiment>`: runs one of the classic concurrency experiments on this
+// machine and prints what was measured, the expectation checks and the explanation.
+import { EXPERIMENT_IDS, type LabResult } from '../shared/lab.ts'
+import { labToCsv } from '../shared/lab-export.ts'
+import { startMonitor } from '../main/engine/index.ts'
+import { EXPERIMENTS } from '../main/host/lab/experiments.ts'
+import { runExperiment } from '../main/host/lab/lab-runner.ts'
+import type { LabFlags } from './args.ts'
+import { InputError } from './batch-file.ts'
+
+function ms(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`
+}
+
+export function renderLab(result: LabResult): string {
+  const lines = [`${result.title} (${result.scale}, pool ${result.pool}, ${result.cores} cores)`, '']
+  lines.push(`  ${'strategy'.padEnd(38)} ${'wall'.padStart(9)} ${'speed-up'.padStart(9)} ${'effic.'.padStart(7)} ${'start-up'.padStart(9)}  core load`)
+  for (const r of result.strategies) {
+    if (r.skipped) {
+      lines.push(`  ${r.label.padEnd(38)} skipped: ${r.skipped}`)
+      continue
+    }
+    lines.push(
+      `  ${r.label.padEnd(38)} ${ms(r.wallMs).padStart(9)} ${`${r.speedup.toFixed(2)}×`.padStart(9)} ${`${Math.round(r.efficiency * 100)}%`.padStart(7)} ${ms(r.startupMs).padStart(9)}  ${r.coreLoad.map((l) => `${Math.round(l)}%`).join(' ')}`,
+    )
+  }
+  lines.push('')
+  for (const c of result.checks) {
+    lines.push(`  ${c.met ? 'met   ' : 'MISSED'}  ${c.text}: expected ${ms(c.expectedMs)}${c.tolerance ? ` ±${Math.round(c.tolerance * 100)}%` : ''}, measured ${ms(c.measuredMs)}`)
+  }
+  if (result.python.note) lines.push(`  note: ${result.python.note}`)
+  lines.push('', `  ${result.explanation}`, '')
+  return lines.join('\n')
+}
+
+export async function labCommand(experiment: string | undefined, flags: LabFlags, out: NodeJS.WritableStream): Promise<number> {
+  if (!experiment || experiment === 'list') {
+    for (const id of EXPERIMENT_IDS) out.write(`${id.padEnd(16)} ${EXPERIMENTS[id].question} (${EXPERIMENTS[id].expectation})\n`)
+    return experiment ? 0 : 2
+  }
+  if (!(EXPERIMENT_IDS as readonly string[]).includes(experiment)) {
+    throw new InputError('arguments', [{ field: '<experiment>', message: `unknown experiment "${experiment}" (known: ${EXPERIMENT_IDS.join(', ')})` }])
+  }
+  const monitor = startMonitor({ hz: 4, onError: () => undefined })
+  try {
+    const result = await runExperiment(
+      { experiment: experiment as (typeof EXPERIMENT_IDS)[number], pool: flags.pool, scale: flags.quick ? 'quick' : 'full', python: flags.python },
+      { monitor, dataDir: flags['data-dir'], onProgress: flags.json || flags.csv ? undefined : (note) => process.stderr.write(`  running: ${note}\n`) },
+    )
+    if (flags.json) out.write(`${JSON.stringify(result)}\n`)
+    else if (flags.csv) out.write(labToCsv(result))
+    else out.write(renderLab(result))
+    return result.checks.every((c) => c.met) ? 0 : 1
+  } finally {
+    await monitor.close()
+  }
+}

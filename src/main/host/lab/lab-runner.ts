@@ -1,0 +1,260 @@
+// Runs one experiment of the concurrency lab: the same batch under each strategy, then
+// speed-ups, efficiencies, the expectation checks (with their tolerance) and one sentence
+// explaining what the numbers show, computed from them.
+import { createServer, type Server } from 'node:http'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { JobSpec } from '../../../shared/job.ts'
+import type { ExpectationCheck, LabResult, LabRunOptions, StrategyId, StrategyResult } from '../../../shared/lab.ts'
+import { defaultPool, EXPERIMENTS, SCALES, type Scale } from './experiments.ts'
+import { explain } from './explain.ts'
+import { findPython, pythonStrategies, writePythonScript } from './python.ts'
+import { runStrategy, STRATEGY_LABELS, type LabEnv } from './run-strategy.ts'
+
+/** A loopback HTTP server that answers every request after `delayMs`: the "remote" side of a fetch. */
+async function startSlowServer(delayMs: number): Promise<{ server: Server; url: string; port: number }> {
+  const server = createServer((_req, res) => {
+    setTimeout(() => res.end('corelane lab: a slow answer\n'), delayMs)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as { port: number }).port
+  return { server, url: `http://127.0.0.1:${port}/slow`, port }
+}
+
+function repeat(job: JobSpec, count: number): JobSpec[] {
+  return Array.from({ length: count }, (_, i) => ({ ...job, name: `${job.name ?? job.kind} ${i + 1}` }))
+}
+
+function check(text: string, strategy: StrategyResult | undefined, expectedMs: number, tolerance: number): ExpectationCheck | null {
+  if (!strategy || strategy.skipped) return null
+  return {
+    text,
+    strategy: strategy.strategy,
+    expectedMs,
+    measuredMs: strategy.wallMs,
+    tolerance,
+    met: Math.abs(strategy.wallMs - expectedMs) <= expectedMs * tolerance,
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : 0
+}
+
+export async function runExperiment(options: LabRunOptions, baseEnv: Omit<LabEnv, 'dataDir'> & { dataDir?: string }): Promise<LabResult> {
+  const info = EXPERIMENTS[options.experiment]
+  const cores = availableParallelism()
+  const scale: Scale = SCALES[options.scale]
+  const pool = options.pool ?? defaultPool(options.experiment, cores)
+  const scratch = await mkdtemp(join(baseEnv.dataDir ?? tmpdir(), 'corelane-lab-'))
+  const env: LabEnv = { ...baseEnv, dataDir: scratch }
+  const startedAt = Date.now()
+  const results: StrategyResult[] = []
+  const python = await findPython()
+  let slow: Awaited<ReturnType<typeof startSlowServer>> | null = null
+  try {
+    let jobs: JobSpec[] = []
+    const experiment = options.experiment
+    if (experiment === 'sleep-pool') jobs = repeat({ name: 'sleep', kind: 'sleep', params: { ms: scale.sleepMs } }, 8)
+    if (experiment === 'gather-fetch') {
+      slow = await startSlowServer(scale.fetchMs)
+      jobs = repeat({ name: 'fetch', kind: 'http-get', params: { url: slow.url } }, 4)
+    }
+    if (experiment === 'cpu-parallel' || experiment === 'cpu-sequential') {
+      jobs = repeat({ name: 'sum of squares', kind: 'sum-squares', params: { n: scale.squaresN } }, 3)
+    }
+    if (experiment === 'timers-10k') jobs = Array.from({ length: scale.timers }, () => ({ kind: 'sleep', params: { ms: scale.sleepMs } }))
+
+    if (experiment === 'startup-cost') {
+      for (const strategy of info.strategies) results.push(await measureStartup(strategy, scale, cores, env))
+    } else {
+      for (const strategy of info.strategies) {
+        const outcome = await runStrategy(strategy, jobs, pool, cores, env)
+        await outcome.engine.close()
+        results.push(outcome.result)
+      }
+    }
+
+    if (options.python && info.python) {
+      if (!python.available) {
+        for (const strategy of pythonStrategies(experiment)) results.push(skipped(strategy, pool, cores, python.note!))
+      } else {
+        const script = await writePythonScript(scratch)
+        for (const strategy of pythonStrategies(experiment)) {
+          results.push(await runPython(strategy, experiment, script, pool, scale, cores, env, slow?.port ?? 0))
+        }
+      }
+    }
+  } finally {
+    slow?.server.close()
+    await rm(scratch, { recursive: true, force: true }).catch(() => undefined)
+  }
+
+  // Speed-up against the sequential run of the same language (Node against Node, Python against Python).
+  const nodeBase = results.find((r) => r.strategy === 'sequential')
+  const pythonBase = results.find((r) => r.strategy === 'python-sequential' && !r.skipped)
+  for (const result of results) {
+    const base = result.strategy.startsWith('python') ? pythonBase : nodeBase
+    if (!base || result.skipped) continue
+    result.speedup = base.wallMs / result.wallMs
+    const usable = result.strategy === 'async' || result.strategy === 'python-asyncio' ? 1 : Math.min(result.pool, cores)
+    result.efficiency = result.speedup / Math.max(1, usable)
+  }
+
+  const checks = buildChecks(options.experiment, results, scale, pool, cores)
+  const result: LabResult = {
+    experiment: options.experiment,
+    title: info.title,
+    cores,
+    pool,
+    scale: options.scale,
+    startedAt,
+    strategies: results,
+    checks,
+    explanation: '',
+    python,
+  }
+  result.explanation = explain(result, scale)
+  return result
+}
+
+function skipped(strategy: StrategyId, pool: number, cores: number, reason: string): StrategyResult {
+  return {
+    strategy,
+    label: STRATEGY_LABELS[strategy],
+    pool,
+    wallMs: 0,
+    speedup: 0,
+    efficiency: 0,
+    startupMs: 0,
+    coreLoad: new Array<number>(cores).fill(0),
+    coreSamples: [],
+    timeline: [],
+    skipped: reason,
+  }
+}
+
+/** Start-up: time for `startupWorkers` new workers to answer a first job; then message cost on the warm pool. */
+async function measureStartup(strategy: StrategyId, scale: Scale, cores: number, env: LabEnv): Promise<StrategyResult> {
+  const jobs = repeat({ name: 'first job', kind: 'noop', params: {} }, scale.startupWorkers)
+  const outcome = await runStrategy(strategy, jobs, scale.startupWorkers, cores, env)
+  const firstAnswers = outcome.jobs.map((job) => job.endedAt! - job.createdAt)
+  const t0 = performance.now()
+  const executor = strategy === 'processes' ? 'process' : 'thread'
+  for (let i = 0; i < scale.roundTrips; i++) await outcome.engine.run({ kind: 'noop', params: {}, executor })
+  const roundTripMs = (performance.now() - t0) / scale.roundTrips
+  await outcome.engine.close()
+  return {
+    ...outcome.result,
+    startupMs: median(firstAnswers),
+    extra: { firstAnswerMs: median(firstAnswers), roundTripMs, workers: scale.startupWorkers },
+  }
+}
+
+async function runPython(
+  strategy: StrategyId,
+  experiment: LabRunOptions['experiment'],
+  script: string,
+  pool: number,
+  scale: Scale,
+  cores: number,
+  env: LabEnv,
+  port: number,
+): Promise<StrategyResult> {
+  const args: string[] = []
+  if (experiment === 'sleep-pool') args.push('8', String(scale.sleepMs / 1000))
+  if (experiment === 'gather-fetch') args.push('4', '127.0.0.1', String(port), '/slow')
+  if (experiment === 'cpu-parallel' || experiment === 'cpu-sequential') args.push('3', String(scale.pythonSquaresN))
+  if (experiment === 'timers-10k') args.push(String(scale.timers), String(scale.sleepMs / 1000))
+  const outcome = await runStrategy(
+    strategy,
+    [{ name: STRATEGY_LABELS[strategy], kind: 'shell', params: { argv: ['python3', script, experiment, strategy, String(pool), ...args] } }],
+    1,
+    cores,
+    { ...env, onProgress: env.onProgress },
+  )
+  const log = await outcome.engine.readLog(outcome.jobs[0]!.id)
+  await outcome.engine.close()
+  const line = log.text.trim().split('\n').at(-1) ?? ''
+  let wallMs = outcome.result.wallMs
+  try {
+    wallMs = (JSON.parse(line) as { wallMs: number }).wallMs
+  } catch {
+    // Keep the engine's measurement (it includes the interpreter's start-up).
+  }
+  return { ...outcome.result, pool: strategy === 'python-sequential' ? 1 : pool, wallMs, startupMs: 0 }
+}
+
+function buildChecks(experiment: LabRunOptions['experiment'], results: StrategyResult[], scale: Scale, pool: number, cores: number): ExpectationCheck[] {
+  const find = (strategy: StrategyId) => results.find((r) => r.strategy === strategy)
+  const checks: (ExpectationCheck | null)[] = []
+  const waves = (count: number, slots: number) => Math.ceil(count / Math.max(1, slots))
+  switch (experiment) {
+    case 'sleep-pool': {
+      const threads = find('threads')
+      const processes = find('processes')
+      checks.push(check(`8 sleeps on ${pool} threads: about ${waves(8, pool)} × ${scale.sleepMs} ms`, threads, (threads?.startupMs ?? 0) + waves(8, pool) * scale.sleepMs, 0.25))
+      checks.push(check(`on ${pool} processes: the same, plus process start-up`, processes, (processes?.startupMs ?? 0) + waves(8, pool) * scale.sleepMs, 0.25))
+      checks.push(check(`all 8 at once on the async lane: about ${scale.sleepMs} ms`, find('async'), scale.sleepMs + (find('async')?.startupMs ?? 0), 0.25))
+      checks.push(check(`one after another: about 8 × ${scale.sleepMs} ms`, find('sequential'), 8 * scale.sleepMs, 0.25))
+      const py = find('python-threads')
+      checks.push(check(`Python ThreadPoolExecutor(${pool}): about ${waves(8, pool)} × ${scale.sleepMs} ms`, py, waves(8, pool) * scale.sleepMs, 0.25))
+      break
+    }
+    case 'gather-fetch':
+      checks.push(check(`4 fetches gathered: about one fetch, ${scale.fetchMs} ms`, find('async'), scale.fetchMs + (find('async')?.startupMs ?? 0), 0.3))
+      checks.push(check(`4 fetches one after another: about 4 × ${scale.fetchMs} ms`, find('sequential'), 4 * scale.fetchMs, 0.3))
+      checks.push(check(`Python asyncio.gather: about ${scale.fetchMs} ms`, find('python-asyncio'), scale.fetchMs, 0.3))
+      break
+    case 'cpu-parallel': {
+      const sequential = find('sequential')
+      const single = sequential ? sequential.wallMs / 3 : 0
+      for (const strategy of ['threads', 'processes'] as const) {
+        const run = find(strategy)
+        const slots = Math.min(pool, cores)
+        checks.push(
+          check(
+            `3 tasks on ${slots} ${strategy === 'threads' ? 'threads' : 'processes'}: about ${waves(3, slots)} × one task (${Math.round(single)} ms) plus start-up`,
+            run,
+            (run?.startupMs ?? 0) + waves(3, slots) * single,
+            0.35,
+          ),
+        )
+      }
+      break
+    }
+    case 'cpu-sequential': {
+      const sequential = find('sequential')
+      checks.push(check('3 CPU tasks on one event loop: about the sum of their times', find('async'), sequential?.wallMs ?? 0, 0.3))
+      const pySeq = find('python-sequential')
+      if (pySeq && !pySeq.skipped) {
+        checks.push(check('Python threads under the GIL: about the sum of their times', find('python-threads'), pySeq.wallMs, 0.35))
+      }
+      break
+    }
+    case 'timers-10k':
+      checks.push(check(`${scale.timers.toLocaleString('en')} timers at once: about ${scale.sleepMs} ms`, find('async'), scale.sleepMs, 0.35))
+      checks.push(check(`Python asyncio: about ${scale.sleepMs} ms`, find('python-asyncio'), scale.sleepMs, 0.35))
+      break
+    case 'startup-cost': {
+      const threads = find('threads')
+      const processes = find('processes')
+      if (threads && processes) {
+        // Expressed as "process start-up is at least twice thread start-up".
+        const ratio = processes.startupMs / Math.max(0.001, threads.startupMs)
+        checks.push({
+          text: 'a process takes at least 2× as long as a thread to answer its first job',
+          strategy: 'processes',
+          expectedMs: threads.startupMs * 2,
+          measuredMs: processes.startupMs,
+          tolerance: 0,
+          met: ratio >= 2,
+        })
+      }
+      break
+    }
+  }
+  return checks.filter((c): c is ExpectationCheck => c !== null)
+}

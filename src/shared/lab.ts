@@ -1,0 +1,89 @@
+// The concurrency lab's vocabulary, shared by the runner (host), the CLI and the Lab view:
+// an experiment runs one batch under several strategies and compares what was measured.
+import * as v from 'valibot'
+
+export const EXPERIMENT_IDS = ['sleep-pool', 'gather-fetch', 'cpu-parallel', 'cpu-sequential', 'timers-10k', 'startup-cost'] as const
+export type ExperimentId = (typeof EXPERIMENT_IDS)[number]
+
+/** How a batch is run: one worker after another, a pool of threads or processes, or the async I/O lane. */
+export type StrategyId = 'sequential' | 'threads' | 'processes' | 'async' | 'python-sequential' | 'python-threads' | 'python-processes' | 'python-asyncio'
+
+export interface ExperimentInfo {
+  id: ExperimentId
+  title: string
+  /** The question the experiment answers, in the words of the classic tutorials. */
+  question: string
+  /** What the classic result is, e.g. "about 2 s, not 8". */
+  expectation: string
+  strategies: StrategyId[]
+  /** Whether the original Python version exists for it. */
+  python: boolean
+}
+
+export const LabRunSchema = v.strictObject({
+  experiment: v.picklist(EXPERIMENT_IDS),
+  /** Pool size for the thread and process strategies. Default: the classic example's (4 for sleeps) or the core count. */
+  pool: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64))),
+  /** `quick` scales the work down (shorter sleeps, smaller n) for tests and fast demos. */
+  scale: v.optional(v.picklist(['full', 'quick']), 'full'),
+  /** Also run the original Python version where python3 exists. */
+  python: v.optional(v.boolean(), false),
+})
+export type LabRunInput = v.InferInput<typeof LabRunSchema>
+export type LabRunOptions = v.InferOutput<typeof LabRunSchema>
+
+/** One job on the timeline: which worker (row), when it ran, relative to the run's start. */
+export interface TimelineBar {
+  worker: number
+  startMs: number
+  endMs: number
+}
+
+export interface StrategyResult {
+  strategy: StrategyId
+  label: string
+  /** Workers (or concurrent slots) it was allowed. */
+  pool: number
+  wallMs: number
+  /** Sequential wall time ÷ this wall time. */
+  speedup: number
+  /** Speed-up ÷ min(pool, cores): 1 means every core it could use was fully used. */
+  efficiency: number
+  /** From submit to the first job starting: worker start-up cost. */
+  startupMs: number
+  /** Average busy % of each core while it ran. */
+  coreLoad: number[]
+  /** Per-core load samples during the run: [msSinceStart, ...one value per core]. */
+  coreSamples: number[][]
+  timeline: TimelineBar[]
+  /** Set when the strategy could not run (e.g. no python3), with the reason. */
+  skipped?: string
+  /** Extra figures some experiments measure (e.g. message round trip). */
+  extra?: Record<string, number>
+}
+
+export interface ExpectationCheck {
+  /** What was expected, in words and as a number. */
+  text: string
+  strategy: StrategyId
+  expectedMs: number
+  measuredMs: number
+  /** Allowed relative deviation, e.g. 0.25 for ±25 %. */
+  tolerance: number
+  met: boolean
+}
+
+export interface LabResult {
+  experiment: ExperimentId
+  title: string
+  cores: number
+  pool: number
+  scale: 'full' | 'quick'
+  startedAt: number
+  strategies: StrategyResult[]
+  checks: ExpectationCheck[]
+  /** One sentence computed from the numbers above. */
+  explanation: string
+  /** Whether python3 was found, and its version, or why not. */
+  python: { available: boolean; version: string | null; note: string | null }
+}
