@@ -9,6 +9,7 @@ import type { LabFlags } from './args.ts'
 import { InputError } from './batch-file.ts'
 
 function ms(value: number): string {
+  if (value < 1) return `${(value * 1000).toFixed(0)} µs`
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`
 }
 

@@ -10,7 +10,9 @@ describe.runIf(availableParallelism() >= 2)('CPU spread', () => {
       const template = { kind: 'sum-squares', params: { n: 6e7 }, executor }
       const wall = async (cpuSlots: number) => {
         const { engine } = await makeEngine({ cpuSlots })
-        await engine.run(template) // warm the worker up
+        // Warm every slot's worker up, so both runs measure work, not start-up.
+        await engine.submit({ template, count: cpuSlots })
+        await engine.whenSettled()
         const t = performance.now()
         await engine.submit({ template, count: 4 })
         await engine.whenSettled()
