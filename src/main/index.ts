@@ -1,16 +1,18 @@
 // Electron's main process: the app's lifecycle and nothing heavy. It owns one window (a
 // single instance), hardens it (sandboxed, isolated, no Node, strict CSP, no navigation, no
-// new windows, no permissions), and after `ready` starts the engine (process workers as
-// utilityProcess children), the monitor's sampler thread, the IPC bridge, the tray and batch
-// notifications. The engine runs on the job database in userData, so earlier jobs come back.
-// Quitting closes the engine's workers and the database first. Everything here is async: the
-// main thread also draws the UI.
+// new windows, no permissions), serves the built UI over its own `corelane://app/` scheme
+// (never file://; the dev server in development), and after `ready` starts the engine
+// (process workers as utilityProcess children), the monitor's sampler thread, the IPC bridge,
+// the tray and batch notifications. The engine runs on the job database in userData, so
+// earlier jobs come back. Quitting closes the engine's workers and the database first.
+// Everything here is async: the main thread also draws the UI.
 import { app, BrowserWindow, dialog, screen, session } from 'electron'
 import { join } from 'node:path'
 import { StoreError, startMonitor, type Monitor } from './engine/index.ts'
 import { createApiHost, type ApiHost } from './host/api-host.ts'
 import { openPersistentEngine, type PersistentEngine, type PersistentEngineOptions } from './host/persistent-engine.ts'
-import { createAppUrlCheck, rendererDevUrl } from './electron/app-url.ts'
+import { registerAppScheme, serveAppScheme } from './electron/app-protocol.ts'
+import { APP_PAGE_URL, createAppUrlCheck, rendererDevUrl } from './electron/app-url.ts'
 import { registerIpcBridge } from './electron/ipc-bridge.ts'
 import { installAppMenu } from './electron/menu.ts'
 import { notifyBatchEnds } from './electron/notifications.ts'
@@ -20,16 +22,16 @@ import { utilityProcessHost } from './electron/utility-process-host.ts'
 import { fitToDisplays, loadWindowState, trackWindowState } from './electron/window-state.ts'
 
 // Built layout (electron.vite.config.ts): out/main/{index,thread-entry,process-entry,monitor-worker,store-worker}.js,
-// out/preload/index.cjs, out/renderer/index.html.
+// out/preload/index.cjs, out/renderer/ (served as corelane://app/).
 const here = import.meta.dirname
 const PRELOAD = join(here, '../preload/index.cjs')
-const RENDERER_INDEX = join(here, '../renderer/index.html')
+const RENDERER_DIR = join(here, '../renderer')
 const WORKER_ENTRIES = { thread: join(here, 'thread-entry.js'), process: join(here, 'process-entry.js') }
 const MONITOR_ENTRY = join(here, 'monitor-worker.js')
 const STORE_ENTRY = join(here, 'store-worker.js')
 
 const devUrl = rendererDevUrl(process.env.ELECTRON_RENDERER_URL, app.isPackaged)
-const isAppUrl = createAppUrlCheck({ indexFile: RENDERER_INDEX, devUrl })
+const isAppUrl = createAppUrlCheck({ devUrl })
 
 interface Services {
   opened: PersistentEngine
@@ -88,8 +90,7 @@ async function createWindow(): Promise<void> {
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null
   })
-  if (devUrl) await window.loadURL(devUrl)
-  else await window.loadFile(RENDERER_INDEX)
+  await window.loadURL(devUrl ?? APP_PAGE_URL)
 }
 
 /** Opens the job database; a damaged one is kept aside and replaced only if the user agrees. */
@@ -148,7 +149,9 @@ async function stopServices(): Promise<void> {
   await Promise.all([running.monitor.close(), running.opened.close()])
 }
 
-// Sandbox every renderer, including any created by accident.
+// Before `ready`: the app scheme's privileges; sandbox every renderer, including any created
+// by accident.
+registerAppScheme()
 app.enableSandbox()
 hardenWebContents()
 
@@ -182,6 +185,7 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(async () => {
       hardenSession(session.defaultSession)
+      serveAppScheme(RENDERER_DIR)
       installAppMenu({ isDev: devUrl !== null })
       services = await startServices()
       await createWindow()

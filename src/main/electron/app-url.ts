@@ -1,9 +1,16 @@
-// Which page is "the app": the built renderer's index.html over file://, or, in development
-// only, the electron-vite dev server on loopback; and whether an IPC call comes from the main
-// frame of the app's window showing it. Only types come from electron, so it is tested on
-// plain Node.
-import { pathToFileURL } from 'node:url'
+// Which page is "the app": the built renderer served over the app's own privileged scheme
+// (`corelane://app/`, see app-protocol.ts), or, in development only, the electron-vite dev
+// server on loopback; and whether an IPC call comes from the main frame of the app's window
+// showing it. Only types come from electron, so it is tested on plain Node.
 import type { BrowserWindow, IpcMainInvokeEvent } from 'electron'
+
+/** The custom scheme that serves out/renderer (Electron's checklist: no file://). */
+export const APP_SCHEME = 'corelane'
+/** Its one host: every URL of the built app starts with APP_ORIGIN. */
+export const APP_HOST = 'app'
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`
+/** What the window loads outside development. */
+export const APP_PAGE_URL = `${APP_ORIGIN}/index.html`
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
@@ -22,8 +29,12 @@ export function rendererDevUrl(value: string | undefined, isPackaged: boolean): 
   }
 }
 
-export function createAppUrlCheck(options: { indexFile: string; devUrl: string | null }): (url: string) => boolean {
-  const index = pathToFileURL(options.indexFile)
+/**
+ * True when `url` belongs to the app's origin: exactly `corelane://app` (no port, no user
+ * info), or the dev server's origin when one is in use (and then only that). Node's URL gives
+ * a non-special scheme the origin "null", so scheme and host are compared, not `.origin`.
+ */
+export function createAppUrlCheck(options: { devUrl: string | null }): (url: string) => boolean {
   const devOrigin = options.devUrl ? new URL(options.devUrl).origin : null
   return (candidate) => {
     let url: URL
@@ -33,8 +44,7 @@ export function createAppUrlCheck(options: { indexFile: string; devUrl: string |
       return false
     }
     if (devOrigin) return url.origin === devOrigin
-    // Query and hash are the page's own business (routing state); the file must be ours.
-    return url.protocol === 'file:' && url.host === '' && url.pathname === index.pathname
+    return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST && url.username === '' && url.password === ''
   }
 }
 

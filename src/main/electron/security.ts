@@ -1,7 +1,8 @@
 // Electron's security checklist, applied once for the whole app: every web contents may
-// neither open windows, nor navigate away, nor attach <webview>s; the session denies every
-// permission request and check; every response carries the renderer's CSP (the <meta> in
-// index.html covers file:// loads, which webRequest does not see).
+// neither open windows, nor navigate away (main frame or any subframe), nor be redirected,
+// nor attach <webview>s; the session denies every permission request and check; every
+// http(s) response (the dev server) carries the renderer's CSP. The app scheme's own answers
+// set the same CSP themselves (app-files.ts), and the <meta> in index.html repeats it.
 import { app, type Session } from 'electron'
 import { RENDERER_CSP_HEADER } from '../host/csp.ts'
 
@@ -23,6 +24,7 @@ export function hardenWebContents(): void {
   app.on('web-contents-created', (_event, contents) => {
     contents.setWindowOpenHandler(() => ({ action: 'deny' }))
     contents.on('will-navigate', (event) => event.preventDefault())
+    contents.on('will-frame-navigate', (event) => event.preventDefault())
     contents.on('will-redirect', (event) => event.preventDefault())
     contents.on('will-attach-webview', (event) => event.preventDefault())
   })

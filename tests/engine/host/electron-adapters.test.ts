@@ -1,6 +1,6 @@
 // The Electron adapters' logic, on plain Node (Electron cannot start here): the preload's
 // API (only contract commands and events, payloads only, errors keep code and fields), the
-// IPC sender check, the saved window state, batch-end detection and the tray meter.
+// app origin and IPC sender check, the saved window state, batch-end detection and the tray meter.
 import { EventEmitter } from 'node:events'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -10,7 +10,13 @@ import { describe, expect, it } from 'vitest'
 import { COMMAND_NAMES, IPC_EVENT_CHANNEL, ipcChannel } from '../../../src/shared/contract.ts'
 import { emptyCounts, type BatchView } from '../../../src/shared/job.ts'
 import { createPreloadApi, type IpcRendererLike } from '../../../src/preload/api.ts'
-import { createAppUrlCheck, isTrustedSender, rendererDevUrl } from '../../../src/main/electron/app-url.ts'
+import {
+  APP_ORIGIN,
+  APP_PAGE_URL,
+  createAppUrlCheck,
+  isTrustedSender,
+  rendererDevUrl,
+} from '../../../src/main/electron/app-url.ts'
 import { createBatchEndTracker, describeBatchEnd } from '../../../src/main/electron/batch-endings.ts'
 import { cpuMeterBitmap } from '../../../src/main/electron/meter-bitmap.ts'
 import { fitToDisplays, loadWindowState, parseWindowState, trackWindowState } from '../../../src/main/electron/window-state.ts'
@@ -83,28 +89,39 @@ describe('preload api', () => {
 })
 
 describe('app url and sender check', () => {
-  const indexFile = join(tmpdir(), 'app', 'out', 'renderer', 'index.html')
-  const page = pathToFileURL(indexFile).href
+  const page = APP_PAGE_URL
 
-  it('accepts only the built page, or a loopback dev server when not packaged', () => {
-    const isApp = createAppUrlCheck({ indexFile, devUrl: null })
+  it('accepts only the corelane://app origin, or a loopback dev server when not packaged', () => {
+    const isApp = createAppUrlCheck({ devUrl: null })
+    expect(APP_ORIGIN).toBe('corelane://app')
     expect(isApp(page)).toBe(true)
     expect(isApp(`${page}?x=1#jobs`)).toBe(true)
-    expect(isApp(pathToFileURL(join(tmpdir(), 'app', 'evil.html')).href)).toBe(false)
-    expect(isApp('https://example.com/')).toBe(false)
-    expect(isApp('not a url')).toBe(false)
+    expect(isApp('corelane://app/')).toBe(true)
+    for (const other of [
+      'corelane://evil/index.html',
+      'corelane://app.evil/index.html',
+      'corelane://app:8080/index.html',
+      'corelane://user@app/index.html',
+      'corelanex://app/index.html',
+      pathToFileURL(join(tmpdir(), 'app', 'out', 'renderer', 'index.html')).href,
+      'https://example.com/',
+      'http://app/index.html',
+      'not a url',
+    ]) {
+      expect(isApp(other), other).toBe(false)
+    }
 
     expect(rendererDevUrl('http://localhost:5173/', false)).toBe('http://localhost:5173/')
     expect(rendererDevUrl('http://localhost:5173/', true)).toBeNull()
     expect(rendererDevUrl('https://evil.example/', false)).toBeNull()
-    const dev = createAppUrlCheck({ indexFile, devUrl: 'http://localhost:5173/' })
+    const dev = createAppUrlCheck({ devUrl: 'http://localhost:5173/' })
     expect(dev('http://localhost:5173/index.html')).toBe(true)
     expect(dev('http://localhost:5174/')).toBe(false)
     expect(dev(page)).toBe(false)
   })
 
   it('trusts only the main frame of the app window showing the app', () => {
-    const isApp = createAppUrlCheck({ indexFile, devUrl: null })
+    const isApp = createAppUrlCheck({ devUrl: null })
     const mainFrame = { parent: null, processId: 4, routingId: 1, url: page }
     const contents = { mainFrame }
     const window = { isDestroyed: () => false, webContents: contents }
