@@ -52,7 +52,7 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
   }
   const { engine } = opened
   const monitor = startMonitor()
-  const api = createApiHost(engine, monitor)
+  const api = createApiHost(engine, monitor, { store: opened.store, logDir: join(dataDir, 'logs'), lab: { dataDir } })
 
   async function shutdown(server?: { close(): Promise<void> }): Promise<void> {
     await server?.close()

@@ -123,7 +123,11 @@ async function startServices(): Promise<Services> {
   const opened = await openEngine()
   const { engine } = opened
   const monitor = startMonitor({ workerEntry: MONITOR_ENTRY })
-  const api = createApiHost(engine, monitor)
+  const api = createApiHost(engine, monitor, {
+    store: opened.store,
+    logDir: join(app.getPath('userData'), 'logs'),
+    lab: { dataDir: app.getPath('temp'), workerEntries: WORKER_ENTRIES, processHost: utilityProcessHost },
+  })
   const getWindow = () => mainWindow
   const stop = [
     registerIpcBridge({ api, getWindow, isAppUrl }),

@@ -5,7 +5,17 @@ import * as v from 'valibot'
 import type { BatchView, EngineStats, JobState, JobView, WorkerView } from './job.ts'
 import { JOB_STATES } from './job.ts'
 import type { KindInfo } from './kinds.ts'
+import { LabRunSchema, type ExperimentInfo, type LabResult } from './lab.ts'
 import { LimitsPatchSchema, SubmitSchema } from './schemas.ts'
+
+const HistoryQuerySchema = v.strictObject({
+  state: v.optional(v.picklist(JOB_STATES)),
+  kind: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  batchId: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  text: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  offset: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 0),
+  limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000)), 100),
+})
 
 const Ids = v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(1))), v.minLength(1), v.maxLength(1_000_000))
 
@@ -31,6 +41,14 @@ export const commandSchemas = {
   }),
   // systeminformation answers calls less than 200 ms apart from its cache: 4 Hz is the useful maximum.
   setMonitorRate: v.strictObject({ hz: v.pipe(v.number(), v.minValue(0.5), v.maxValue(4)) }),
+  /** Terminates a worker as a crash would (its job fails or retries; nothing else is affected). */
+  killWorker: v.strictObject({ id: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
+  /** Past jobs from the database, newest first. */
+  history: HistoryQuerySchema,
+  /** The same, as a CSV or JSON document to save. */
+  exportHistory: v.strictObject({ ...HistoryQuerySchema.entries, format: v.picklist(['csv', 'json']) }),
+  labExperiments: v.strictObject({}),
+  labRun: LabRunSchema,
 } as const
 
 export type CommandName = keyof typeof commandSchemas
@@ -67,6 +85,11 @@ export interface CommandOutputs {
   jobLog: { text: string; truncated: boolean; file: string | null }
   listJobs: { total: number; jobs: JobView[] }
   setMonitorRate: { hz: number }
+  killWorker: { killed: boolean }
+  history: { total: number; jobs: JobView[] }
+  exportHistory: { text: string; fileName: string; mimeType: string; count: number }
+  labExperiments: ExperimentInfo[]
+  labRun: LabResult
 }
 
 export type CommandOutput<C extends CommandName> = CommandOutputs[C]
@@ -89,11 +112,13 @@ export interface EventPayloads {
   batches: BatchView[]
   stats: EngineStats
   monitor: MonitorSample
+  /** What a running lab experiment is doing now. */
+  lab: { note: string }
 }
 
 export type EventName = keyof EventPayloads
 
-export const EVENT_NAMES: EventName[] = ['jobs', 'workers', 'batches', 'stats', 'monitor']
+export const EVENT_NAMES: EventName[] = ['jobs', 'workers', 'batches', 'stats', 'monitor', 'lab']
 
 /** An error as it crosses the boundary: a code and a sentence, plus the fields at fault. */
 export interface ContractError {

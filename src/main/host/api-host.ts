@@ -19,7 +19,11 @@ import {
 } from '../../shared/contract.ts'
 import { describeKinds } from '../../shared/kind-descriptors.ts'
 import { ValidationError, safeParseProblems, type FieldProblem } from '../../shared/validate.ts'
-import type { Engine, EngineChanges, Monitor } from '../engine/index.ts'
+import { jobsToCsv, jobsToJson } from '../../shared/export.ts'
+import type { Engine, EngineChanges, JobStore, Monitor, ProcessHost } from '../engine/index.ts'
+import { EXPERIMENTS } from './lab/experiments.ts'
+import { runExperiment } from './lab/lab-runner.ts'
+import { storedToView } from './persistent-engine.ts'
 
 /** A snapshot carries at most this many jobs (the most recent); the rest arrive via listJobs. */
 export const SNAPSHOT_JOB_LIMIT = 20_000
@@ -35,6 +39,12 @@ export interface ApiHost {
 }
 
 export interface ApiHostOptions {
+  /** The job database, for `history` and `exportHistory` (absent: those answer not-found). */
+  store?: JobStore
+  /** Where job logs live, to name them in history rows. */
+  logDir?: string
+  /** Scratch folder for lab runs, and the lab's workers' entries in a bundled build. */
+  lab?: { dataDir?: string; workerEntries?: { thread?: string | URL; process?: string }; processHost?: ProcessHost }
   /** Told about unexpected failures (the client only gets the message). Default: console.error. */
   onInternalError?: (command: CommandName, error: unknown) => void
 }
@@ -62,6 +72,7 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
   let detachMonitor: (() => void) | null = null
   let sampling = false
   let closed = false
+  let labRunning = false
 
   function emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
     for (const listener of listeners) {
@@ -135,6 +146,34 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
       return engine.readLog(id, maxBytes)
     },
     listJobs: (filter) => engine.listJobs(filter),
+    killWorker: ({ id }) => ({ killed: engine.killWorker(id) }),
+    history: async (query) => {
+      if (!options.store) throw new NotFound('this host keeps no job history')
+      const page = await options.store.history(query)
+      return { total: page.total, jobs: page.jobs.map((job) => storedToView(job, options.logDir ?? '')) }
+    },
+    exportHistory: async ({ format, ...query }) => {
+      if (!options.store) throw new NotFound('this host keeps no job history')
+      const page = await options.store.history(query)
+      const jobs = page.jobs.map((job) => storedToView(job, options.logDir ?? ''))
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')
+      return format === 'csv'
+        ? { text: jobsToCsv(jobs), fileName: `corelane-history-${stamp}.csv`, mimeType: 'text/csv', count: jobs.length }
+        : { text: jobsToJson(jobs), fileName: `corelane-history-${stamp}.json`, mimeType: 'application/json', count: jobs.length }
+    },
+    labExperiments: () => Object.values(EXPERIMENTS),
+    labRun: (input) => {
+      // One experiment at a time: they measure the machine, so two at once would spoil both.
+      if (labRunning) throw new ValidationError([{ field: 'experiment', message: 'another experiment is running; wait for it to finish' }])
+      labRunning = true
+      return runExperiment(input, {
+        monitor,
+        dataDir: options.lab?.dataDir,
+        workerEntries: options.lab?.workerEntries,
+        processHost: options.lab?.processHost,
+        onProgress: (note) => emit('lab', { note }),
+      }).finally(() => (labRunning = false))
+    },
     setMonitorRate: ({ hz }) => {
       if (!monitor) throw new NotFound('this host has no monitor')
       return { hz: monitor.setRate(hz) }
