@@ -1,0 +1,14 @@
+// Renderer entry: create the app and its stores, pick the transport (IPC inside Electron,
+// WebSocket in web mode) and start the session that loads the snapshot and follows events.
+import { createPinia } from 'pinia'
+import { createApp } from 'vue'
+import App from './App.vue'
+import { useSessionStore } from './stores/session.ts'
+import { pickTransport } from './transport/transport.ts'
+import './styles/theme.css'
+import './styles/base.css'
+
+const app = createApp(App)
+app.use(createPinia())
+app.mount('#app')
+void useSessionStore().start(pickTransport())

@@ -1,0 +1,46 @@
+// Wires a CorelaneApi to the stores: subscribe to every event stream, load the snapshot, and
+// from then on apply events as they come. Events that arrive before the snapshot answer are
+// dropped: the snapshot already includes them, and job views are always "latest", so nothing
+// after it can be older than what it holds.
+import type { CorelaneApi, Snapshot } from '../../../shared/contract.ts'
+import { useBatchesStore } from './batches.ts'
+import { useEngineStore } from './engine.ts'
+import { useJobsStore } from './jobs.ts'
+import { useKindsStore } from './kinds.ts'
+import { useMonitorStore } from './monitor.ts'
+import { useWorkersStore } from './workers.ts'
+
+export function applySnapshot(snapshot: Snapshot): void {
+  useEngineStore().set(snapshot.stats)
+  useKindsStore().set(snapshot.kinds)
+  useJobsStore().reset(snapshot.jobs)
+  useWorkersStore().set(snapshot.workers)
+  useBatchesStore().set(snapshot.batches, false)
+  useMonitorStore().reset(snapshot.monitor)
+}
+
+/** Loads the snapshot and subscribes to events; resolves to an unsubscribe function. */
+export async function connect(api: CorelaneApi): Promise<() => void> {
+  const engine = useEngineStore()
+  const jobs = useJobsStore()
+  const workers = useWorkersStore()
+  const batches = useBatchesStore()
+  const monitor = useMonitorStore()
+  let ready = false
+  const offs = [
+    api.on('jobs', (payload) => ready && jobs.apply(payload)),
+    api.on('workers', (payload) => ready && workers.set(payload)),
+    api.on('batches', (payload) => ready && batches.set(payload)),
+    api.on('stats', (payload) => ready && engine.set(payload)),
+    api.on('monitor', (payload) => ready && monitor.push(payload)),
+  ]
+  const off = () => offs.forEach((unsubscribe) => unsubscribe())
+  try {
+    applySnapshot(await api.call('snapshot', {}))
+    ready = true
+    return off
+  } catch (err) {
+    off()
+    throw err
+  }
+}

@@ -1,0 +1,238 @@
+// Every job the window knows, kept for 100,000+ rows: a plain Map (not deep-reactive) plus a
+// version counter bumped once per applied event, an id list kept in id order incrementally,
+// and counts by state updated per change. Filtering and sorting derive from these cheaply.
+import { defineStore } from 'pinia'
+import { computed, markRaw, ref, shallowRef } from 'vue'
+import type { EventPayloads, StateFilter } from '../../../shared/contract.ts'
+import { emptyCounts, isTerminal } from '../../../shared/job.ts'
+import type { JobState, JobView } from '../../../shared/job.ts'
+import { RunSegments } from '../lib/run-segments.ts'
+import { useNoticesStore } from './notices.ts'
+import { useSessionStore } from './session.ts'
+
+export type SortKey = 'id' | 'name' | 'kind' | 'state' | 'started'
+
+const STATE_ORDER: Record<JobState, number> = {
+  running: 0,
+  retrying: 1,
+  queued: 2,
+  failed: 3,
+  'timed-out': 4,
+  interrupted: 5,
+  cancelled: 6,
+  succeeded: 7,
+}
+
+export const CANCELLABLE: ReadonlySet<JobState> = new Set(['queued', 'running', 'retrying'])
+export const RETRYABLE: ReadonlySet<JobState> = new Set(['failed', 'cancelled', 'timed-out', 'interrupted'])
+
+export const useJobsStore = defineStore('jobs', () => {
+  const byId = new Map<number, JobView>()
+  /** Ids in ascending order (the engine hands them out increasing, so this mostly appends). */
+  let order: number[] = []
+  const rawCounts = emptyCounts()
+  const segments = markRaw(new RunSegments())
+
+  /** Bumped once per applied event: the one reactive signal for everything above. */
+  const version = ref(0)
+  const stateFilter = ref<StateFilter>('all')
+  const text = ref('')
+  const batchFilter = ref<number | null>(null)
+  const sortKey = ref<SortKey>('id')
+  /** Newest first by default: what you just submitted is at the top. */
+  const sortDir = ref<1 | -1>(-1)
+  const selected = shallowRef<ReadonlySet<number>>(new Set())
+
+  function get(id: number): JobView | undefined {
+    return byId.get(id)
+  }
+
+  function put(job: JobView): boolean {
+    const prev = byId.get(job.id)
+    if (prev) rawCounts[prev.state]--
+    rawCounts[job.state]++
+    byId.set(job.id, job)
+    segments.observe(job)
+    return !prev
+  }
+
+  function reset(jobs: readonly JobView[]): void {
+    byId.clear()
+    segments.clear()
+    Object.assign(rawCounts, emptyCounts())
+    for (const job of jobs) put(job)
+    order = [...byId.keys()].sort((a, b) => a - b)
+    pruneSelection()
+    version.value++
+  }
+
+  function apply(event: EventPayloads['jobs']): void {
+    let unsorted = false
+    for (const job of event.changed) {
+      if (!put(job)) continue
+      if (order.length && job.id < (order[order.length - 1] as number)) unsorted = true
+      order.push(job.id)
+    }
+    if (unsorted) order.sort((a, b) => a - b)
+    if (event.removed.length) {
+      for (const id of event.removed) {
+        const prev = byId.get(id)
+        if (!prev) continue
+        rawCounts[prev.state]--
+        byId.delete(id)
+        segments.forget(id)
+      }
+      order = order.filter((id) => byId.has(id))
+      pruneSelection()
+    }
+    segments.prune()
+    version.value++
+  }
+
+  function pruneSelection(): void {
+    if (!selected.value.size) return
+    const kept = [...selected.value].filter((id) => byId.has(id))
+    if (kept.length !== selected.value.size) selected.value = new Set(kept)
+  }
+
+  const counts = computed<Record<JobState, number>>(() => {
+    void version.value
+    return { ...rawCounts }
+  })
+  const total = computed(() => {
+    void version.value
+    return byId.size
+  })
+
+  /** Ids to show, filtered and sorted: one pass over the ids, a sort only off the default order. */
+  const visibleIds = computed<number[]>(() => {
+    void version.value
+    const state = stateFilter.value
+    const needle = text.value.trim().toLowerCase()
+    const batch = batchFilter.value
+    let ids: number[]
+    if (state === 'all' && !needle && batch === null) ids = order.slice()
+    else {
+      ids = []
+      for (const id of order) {
+        const job = byId.get(id) as JobView
+        if (state !== 'all' && job.state !== state) continue
+        if (batch !== null && job.batchId !== batch) continue
+        if (needle && !`${job.id} ${job.name} ${job.kind}`.toLowerCase().includes(needle)) continue
+        ids.push(id)
+      }
+    }
+    const dir = sortDir.value
+    const key = sortKey.value
+    if (key === 'id') return dir === 1 ? ids : ids.reverse()
+    const job = (id: number) => byId.get(id) as JobView
+    const compare: (a: number, b: number) => number =
+      key === 'name'
+        ? (a, b) => job(a).name.localeCompare(job(b).name)
+        : key === 'kind'
+          ? (a, b) => job(a).kind.localeCompare(job(b).kind)
+          : key === 'state'
+            ? (a, b) => STATE_ORDER[job(a).state] - STATE_ORDER[job(b).state]
+            : (a, b) => (job(a).startedAt ?? Infinity) - (job(b).startedAt ?? Infinity)
+    return ids.sort((a, b) => dir * compare(a, b) || a - b)
+  })
+
+  function setSort(key: SortKey): void {
+    if (sortKey.value === key) sortDir.value = sortDir.value === 1 ? -1 : 1
+    else {
+      sortKey.value = key
+      sortDir.value = key === 'id' ? -1 : 1
+    }
+  }
+
+  function setSelection(ids: Iterable<number>): void {
+    selected.value = new Set(ids)
+  }
+
+  function toggleSelected(id: number): void {
+    const next = new Set(selected.value)
+    if (next.has(id)) next.delete(id)
+    else next.add(id)
+    selected.value = next
+  }
+
+  const selectedJobs = computed(() => {
+    void version.value
+    const out: JobView[] = []
+    for (const id of selected.value) {
+      const job = byId.get(id)
+      if (job) out.push(job)
+    }
+    return out
+  })
+  const canCancel = computed(() => selectedJobs.value.some((j) => CANCELLABLE.has(j.state)))
+  const canRetry = computed(() => selectedJobs.value.some((j) => RETRYABLE.has(j.state)))
+  const finishedCount = computed(() => {
+    void version.value
+    let n = 0
+    for (const state of Object.keys(rawCounts) as JobState[]) if (isTerminal(state)) n += rawCounts[state]
+    return n
+  })
+
+  async function cancel(ids: number[] = selectedJobs.value.filter((j) => CANCELLABLE.has(j.state)).map((j) => j.id)) {
+    if (!ids.length) return
+    try {
+      const { cancelled } = await useSessionStore().requireApi().call('cancel', { ids })
+      useNoticesStore().push({ level: 'info', title: `Cancelled ${cancelled} job${cancelled === 1 ? '' : 's'}`, message: '' })
+    } catch (err) {
+      useNoticesStore().error('Could not cancel', err)
+    }
+  }
+
+  async function retry(ids: number[] = selectedJobs.value.filter((j) => RETRYABLE.has(j.state)).map((j) => j.id)) {
+    if (!ids.length) return
+    try {
+      const { retried } = await useSessionStore().requireApi().call('retry', { ids })
+      useNoticesStore().push({ level: 'info', title: `Retrying ${retried} job${retried === 1 ? '' : 's'}`, message: '' })
+    } catch (err) {
+      useNoticesStore().error('Could not retry', err)
+    }
+  }
+
+  async function clearFinished() {
+    try {
+      const { removed } = await useSessionStore().requireApi().call('clearFinished', {})
+      useNoticesStore().push({ level: 'info', title: `Cleared ${removed} finished job${removed === 1 ? '' : 's'}`, message: '' })
+    } catch (err) {
+      useNoticesStore().error('Could not clear finished jobs', err)
+    }
+  }
+
+  /** The job's log text; errors are thrown for the caller (the log panel) to show in place. */
+  function fetchLog(id: number, maxBytes = 256 * 1024) {
+    return useSessionStore().requireApi().call('jobLog', { id, maxBytes })
+  }
+
+  return {
+    version,
+    stateFilter,
+    text,
+    batchFilter,
+    sortKey,
+    sortDir,
+    selected,
+    counts,
+    total,
+    visibleIds,
+    selectedJobs,
+    canCancel,
+    canRetry,
+    finishedCount,
+    segments,
+    get,
+    reset,
+    apply,
+    setSort,
+    setSelection,
+    toggleSelected,
+    cancel,
+    retry,
+    clearFinished,
+    fetchLog,
+  }
+})

@@ -1,0 +1,41 @@
+// Messages for the user that outlive the action that caused them: command errors (with the
+// fields at fault), and short confirmations. Shown as a stack of toasts.
+import { defineStore } from 'pinia'
+import { shallowRef } from 'vue'
+import type { FieldProblem } from '../../../shared/validate.ts'
+import { toCommandError } from '../transport/errors.ts'
+
+export interface Notice {
+  id: number
+  level: 'error' | 'info' | 'success'
+  title: string
+  message: string
+  fields: FieldProblem[]
+}
+
+const LIFETIME_MS: Record<Notice['level'], number> = { error: 15_000, info: 5000, success: 5000 }
+const MAX_SHOWN = 5
+
+export const useNoticesStore = defineStore('notices', () => {
+  const list = shallowRef<Notice[]>([])
+  let nextId = 1
+
+  function dismiss(id: number): void {
+    list.value = list.value.filter((n) => n.id !== id)
+  }
+
+  function push(notice: Omit<Notice, 'id' | 'fields'> & { fields?: FieldProblem[] }): number {
+    const id = nextId++
+    list.value = [...list.value, { fields: [], ...notice, id }].slice(-MAX_SHOWN)
+    setTimeout(() => dismiss(id), LIFETIME_MS[notice.level])
+    return id
+  }
+
+  /** Shows a failed command: what the user tried (`title`) and what the engine said. */
+  function error(title: string, err: unknown): void {
+    const e = toCommandError(err)
+    push({ level: 'error', title, message: e.message, fields: e.fields })
+  }
+
+  return { list, push, error, dismiss }
+})

@@ -1,0 +1,34 @@
+// View state shared between distant components: the active tab, open dialogs, and focus
+// requests from keyboard shortcuts (`n` focuses the job form, `/` the job filter).
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+
+export type Tab = 'jobs' | 'workers' | 'stream'
+export type FocusTarget = 'job-form' | 'job-filter'
+
+export const useUiStore = defineStore('ui', () => {
+  const tab = ref<Tab>('jobs')
+  const helpOpen = ref(false)
+  /** The job whose log is shown in the side panel. */
+  const logJobId = ref<number | null>(null)
+  const focusRequest = ref<{ target: FocusTarget; seq: number } | null>(null)
+  let seq = 0
+
+  function requestFocus(target: FocusTarget): void {
+    if (target === 'job-filter') tab.value = 'jobs'
+    focusRequest.value = { target, seq: ++seq }
+  }
+
+  function openLog(id: number): void {
+    logJobId.value = id
+  }
+
+  function closeOverlays(): boolean {
+    const open = helpOpen.value || logJobId.value !== null
+    helpOpen.value = false
+    logJobId.value = null
+    return open
+  }
+
+  return { tab, helpOpen, logJobId, focusRequest, requestFocus, openLog, closeOverlays }
+})

@@ -1,0 +1,193 @@
+// TEST DOUBLE: a fake CorelaneApi standing in for the host (Electron main or the web-mode
+// server) at the renderer's only edge. It answers commands from a scripted table, records every
+// call, and lets a test push events as the host would. Nothing inside the renderer is faked.
+import { toJsonSchema } from '@valibot/to-json-schema'
+import type * as v from 'valibot'
+import type {
+  CommandInput,
+  CommandName,
+  CommandOutput,
+  CorelaneApi,
+  EventName,
+  EventPayloads,
+  KindDescriptor,
+  MonitorSample,
+  Snapshot,
+} from '../../src/shared/contract.ts'
+import { emptyCounts } from '../../src/shared/job.ts'
+import type { BatchView, EngineStats, JobState, JobView, WorkerView } from '../../src/shared/job.ts'
+import { KIND_NAMES, kindCatalog, kindParams } from '../../src/shared/kinds.ts'
+
+/** The real kind catalogue with the real params JSON Schemas, as a host would send them. */
+export function realKindDescriptors(): KindDescriptor[] {
+  return KIND_NAMES.map((name) => ({
+    ...kindCatalog[name],
+    paramsSchema: toJsonSchema(kindParams[name] as v.GenericSchema, { errorMode: 'ignore' }) as Record<string, unknown>,
+  }))
+}
+
+export function makeStats(patch: Partial<EngineStats> = {}): EngineStats {
+  return {
+    limits: { cpuSlots: 4, ioConcurrency: 1000, pinning: false },
+    paused: false,
+    cores: 4,
+    counts: emptyCounts(),
+    placementSupported: true,
+    placementNote: null,
+    ...patch,
+  }
+}
+
+export function makeJob(id: number, patch: Partial<JobView> = {}): JobView {
+  return {
+    id,
+    batchId: 1,
+    name: `sleep #${id}`,
+    kind: 'sleep',
+    lane: 'io',
+    executor: 'thread',
+    priority: 0,
+    state: 'queued',
+    attempts: 0,
+    maxRetries: 0,
+    timeoutMs: null,
+    progress: 0,
+    note: null,
+    workerId: null,
+    createdAt: 1_000,
+    startedAt: null,
+    endedAt: null,
+    logFile: null,
+    ...patch,
+  }
+}
+
+export function makeWorker(id: number, patch: Partial<WorkerView> = {}): WorkerView {
+  return {
+    id,
+    executor: 'thread',
+    lane: 'cpu',
+    pid: 100,
+    tid: 100 + id,
+    state: 'idle',
+    jobIds: [],
+    core: null,
+    cpuPercent: null,
+    cpuTimeMs: null,
+    pinnedCore: null,
+    startedAt: Date.now() - 5000,
+    jobsDone: 0,
+    ...patch,
+  }
+}
+
+export function makeBatch(id: number, patch: Partial<BatchView> = {}): BatchView {
+  return {
+    id,
+    name: `batch ${id}`,
+    total: 0,
+    counts: emptyCounts(),
+    createdAt: Date.now() - 1000,
+    endedAt: null,
+    throughput: 0,
+    etaMs: null,
+    ...patch,
+  }
+}
+
+export function makeSample(at: number, cores: number[]): MonitorSample {
+  return { at, cores, total: cores.reduce((a, b) => a + b, 0) / cores.length, memUsed: 4 << 30, memTotal: 16 << 30 }
+}
+
+export function makeSnapshot(patch: Partial<Snapshot> = {}): Snapshot {
+  return {
+    stats: makeStats(),
+    kinds: realKindDescriptors(),
+    jobs: [],
+    workers: [],
+    batches: [],
+    monitor: makeSample(Date.now(), [10, 50, 75, 95]),
+    ...patch,
+  }
+}
+
+type Handler<C extends CommandName> = (input: CommandInput<C>) => CommandOutput<C> | Promise<CommandOutput<C>>
+
+export interface FakeApi {
+  api: CorelaneApi
+  /** Every command received, in order. */
+  calls: { command: CommandName; input: unknown }[]
+  callsOf<C extends CommandName>(command: C): CommandInput<C>[]
+  /** Replace the answer to one command (throw inside to make it fail). */
+  handle<C extends CommandName>(command: C, handler: Handler<C>): void
+  /** Push an event to every listener, as the host does. */
+  emit<E extends EventName>(event: E, payload: EventPayloads[E]): void
+  listenerCount(event: EventName): number
+}
+
+export function createFakeApi(snapshot: Snapshot = makeSnapshot()): FakeApi {
+  const calls: FakeApi['calls'] = []
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>()
+  let stats = snapshot.stats
+  const handlers: { [C in CommandName]?: Handler<C> } = {
+    snapshot: () => snapshot,
+    submit: (input) => ({
+      batchId: 1,
+      jobIds: Array.from({ length: input.count ?? input.inputs?.length ?? input.jobs?.length ?? 1 }, (_, i) => i + 1),
+    }),
+    cancel: (input) => ({ cancelled: input.ids.length }),
+    retry: (input) => ({ retried: input.ids.length }),
+    clearFinished: () => ({ removed: 0 }),
+    pause: () => (stats = { ...stats, paused: true }),
+    resume: () => (stats = { ...stats, paused: false }),
+    setLimits: (input) => (stats = { ...stats, limits: { ...stats.limits, ...input } }),
+    jobLog: () => ({ text: 'hello from the job\n', truncated: false, file: null }),
+    listJobs: () => ({ total: 0, jobs: [] }),
+    setMonitorRate: (input) => ({ hz: input.hz }),
+  }
+
+  const api: CorelaneApi = {
+    async call(command, input) {
+      calls.push({ command, input })
+      const handler = handlers[command] as Handler<typeof command> | undefined
+      if (!handler) throw { code: 'unknown-command', message: `no handler for ${command}` }
+      return handler(input)
+    },
+    on(event, listener) {
+      let set = listeners.get(event)
+      if (!set) listeners.set(event, (set = new Set()))
+      const entry = listener as (payload: unknown) => void
+      set.add(entry)
+      return () => void set.delete(entry)
+    },
+  }
+
+  return {
+    api,
+    calls,
+    callsOf: <C extends CommandName>(command: C) =>
+      calls.filter((c) => c.command === command).map((c) => c.input as CommandInput<C>),
+    handle(command, handler) {
+      ;(handlers as Record<string, unknown>)[command] = handler
+    },
+    emit(event, payload) {
+      for (const listener of listeners.get(event) ?? []) listener(payload)
+    },
+    listenerCount: (event) => listeners.get(event)?.size ?? 0,
+  }
+}
+
+/** A Link around the fake API, as pickTransport() would hand to the session store. */
+export function fakeLink(fake: FakeApi) {
+  return {
+    api: fake.api,
+    status: () => ({ via: 'ipc' as const, state: 'open' as const, attempt: 0, retryAt: null, reason: null }),
+    onStatus: () => () => {},
+    reconnectNow: () => {},
+    close: () => {},
+  }
+}
+
+export function jobsInState(count: number, state: JobState, firstId = 1): JobView[] {
+  return Array.from({ length: count }, (_, i) => makeJob(firstId + i, { state }))
+}
