@@ -62,7 +62,9 @@ export interface KindDescriptor extends KindInfo {
 export interface Snapshot {
   stats: EngineStats
   kinds: KindDescriptor[]
+  /** The most recent jobs (at most a limit); `jobsTotal` says how many the engine holds. */
   jobs: JobView[]
+  jobsTotal: number
   workers: WorkerView[]
   batches: BatchView[]
   monitor: MonitorSample | null
@@ -108,7 +110,9 @@ export interface MonitorSample {
 export interface EventPayloads {
   /** Jobs whose view changed since the last message (latest view only) and ids removed. */
   jobs: { changed: JobView[]; removed: number[] }
+  /** The full list of workers (replace, don't merge). */
   workers: WorkerView[]
+  /** The full list of batches (replace, don't merge). */
   batches: BatchView[]
   stats: EngineStats
   monitor: MonitorSample

@@ -140,6 +140,7 @@ export function expandRange(range: { from: number; to: number; step: number }): 
 /** Submit payload over IPC/WebSocket: either explicit jobs or a template mapped over inputs. */
 export const SubmitSchema = v.strictObject({
   name: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  defaults: v.optional(JobDefaultsSchema),
   jobs: v.optional(v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(MAX_JOBS_PER_SUBMIT))),
   template: v.optional(JobSpecSchema),
   inputs: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT))),

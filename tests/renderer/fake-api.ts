@@ -108,6 +108,7 @@ export function makeSnapshot(patch: Partial<Snapshot> = {}): Snapshot {
     batches: [],
     monitor: makeSample(Date.now(), [10, 50, 75, 95]),
     ...patch,
+    jobsTotal: patch.jobsTotal ?? patch.jobs?.length ?? 0,
   }
 }
 

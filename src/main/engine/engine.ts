@@ -504,6 +504,7 @@ class CorelaneEngine implements Engine {
   }
 
   private onStarted(job: JobRecord, worker: WorkerHandle, at: number): void {
+    job.lastWorkerId = worker.id
     job.attempts++
     job.startedAt = at - this.epoch
     job.endedAt = -1
@@ -512,14 +513,13 @@ class CorelaneEngine implements Engine {
     job.error = null
     job.result = undefined
     this.setState(job, 'running')
-    this.workersDirty = true
     if (job.timeoutMs > 0 && !job.timer) {
       job.timer = setTimeout(() => {
         job.timer = null
         this.stopRunning(job, 'timeout')
       }, job.timeoutMs)
     }
-    void worker
+    this.workersDirty = true
   }
 
   private onFailed(job: JobRecord, code: FailureCode, message: string, at: number): void {

@@ -23,6 +23,8 @@ export class JobRecord {
   note: string | null = null
   /** The worker it was handed to, while it is there. */
   workerId = 0
+  /** The last worker it ran on, kept after it finishes so timelines can place it. */
+  lastWorkerId = 0
   /** Milliseconds since the engine's epoch (small integers stay unboxed). */
   createdAt: number
   startedAt = -1
@@ -95,7 +97,7 @@ export class JobRecord {
       timeoutMs: this.timeoutMs > 0 ? this.timeoutMs : null,
       progress: this.progress,
       note: this.note,
-      workerId: this.workerId || null,
+      workerId: this.workerId || this.lastWorkerId || null,
       createdAt: epoch + this.createdAt,
       startedAt: this.startedAt >= 0 ? epoch + this.startedAt : null,
       endedAt: this.endedAt >= 0 ? epoch + this.endedAt : null,

@@ -126,6 +126,7 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
       stats: engine.stats(),
       kinds: describeKinds(),
       jobs: engine.listJobs({ offset, limit: SNAPSHOT_JOB_LIMIT }).jobs,
+      jobsTotal: total,
       workers: engine.workers(),
       batches: engine.batches(),
       monitor: monitor?.last() ?? null,
