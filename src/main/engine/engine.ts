@@ -32,6 +32,8 @@ import { JobQueue } from './job-queue.ts'
 import { JobRecord } from './job-record.ts'
 import { pinThread, placementNote, placementSupported, readThreadStat } from './placement.ts'
 import { validateSubmission, yieldToLoop } from './submission.ts'
+import { checkJobSpec } from '../../shared/schemas.ts'
+import { ValidationError } from '../../shared/validate.ts'
 import type { JobStore, LoadedState } from './store/job-store.ts'
 import type { BatchRow, JobRowTuple } from './store/rows.ts'
 import { toRow } from './job-record.ts'
@@ -88,6 +90,10 @@ class CorelaneEngine implements Engine {
   private readonly subscribers = new Set<(changes: EngineChanges) => void>()
   private readonly settledListeners = new Set<(job: JobView) => void>()
   private readonly waiters = new Set<{ ids: Set<number> | null; resolve: () => void }>()
+  /** run() callers, by job id. */
+  private readonly jobWaiters = new Map<number, (view: JobView) => void>()
+  /** The batch that run() jobs share (one per engine, not one per call). */
+  private runBatch: Batch | null = null
   private dirtyJobs = new Set<JobRecord>()
   private removedIds: number[] = []
   private workersDirty = false
@@ -133,16 +139,16 @@ class CorelaneEngine implements Engine {
     for (let i = 0; i < specs.length; i++) {
       const job = this.createJob(specs[i]!, batch.id)
       jobIds[i] = job.id
-      if ((i & 1023) === 1023) {
-        batch.add(1024)
-        if (performance.now() - sliceStart > 4) {
+      if ((i & 255) === 255) {
+        batch.add(256)
+        if (performance.now() - sliceStart > 3) {
           this.scheduleDispatch()
           await yieldToLoop()
           sliceStart = performance.now()
         }
       }
     }
-    batch.add(specs.length & 1023)
+    batch.add(specs.length & 255)
     this.batchesDirty = true
     this.statsDirty = true
     this.scheduleDispatch()
@@ -173,11 +179,24 @@ class CorelaneEngine implements Engine {
     return job
   }
 
-  async run(spec: JobSpec): Promise<JobView> {
-    const { jobIds } = await this.submit({ jobs: [spec] })
-    const id = jobIds[0]!
-    await this.whenSettled([id])
-    return this.getJob(id)!
+  /**
+   * One job, awaited: the path a client takes for request/response use (like Piscina's run).
+   * Kept lean: checked synchronously, queued in one shared batch, resolved from a per-job map.
+   */
+  run(spec: JobSpec): Promise<JobView> {
+    if (this.closed) return Promise.reject(new Error('the engine is closed'))
+    const checked = checkJobSpec(spec, 'job')
+    if (!checked.ok) return Promise.reject(new ValidationError(checked.problems))
+    if (!this.runBatch || !this.batchMap.has(this.runBatch.id)) {
+      this.runBatch = new Batch(this.nextBatchId++, 'single jobs')
+      this.batchMap.set(this.runBatch.id, this.runBatch)
+      if (this.store) this.persistBatches.add(this.runBatch)
+    }
+    const job = this.createJob(checked.job, this.runBatch.id)
+    this.runBatch.add(1)
+    this.batchesDirty = this.statsDirty = true
+    this.scheduleDispatch()
+    return new Promise((resolve) => this.jobWaiters.set(job.id, resolve))
   }
 
   whenSettled(ids?: number[]): Promise<void> {
@@ -214,10 +233,16 @@ class CorelaneEngine implements Engine {
   }
 
   private settled(job: JobRecord): void {
-    if (this.settledListeners.size) {
+    const single = this.jobWaiters.get(job.id)
+    if (this.settledListeners.size || single) {
       const view = this.view(job)
       for (const listener of this.settledListeners) listener(view)
+      if (single) {
+        this.jobWaiters.delete(job.id)
+        single(view)
+      }
     }
+    if (this.waiters.size === 0) return
     for (const waiter of this.waiters) {
       if (waiter.ids) {
         waiter.ids.delete(job.id)

@@ -9,7 +9,7 @@ import type { SubmitRequest } from './types.ts'
 /** Stop collecting after this many problems: the first ones are enough to fix the input. */
 const MAX_PROBLEMS = 20
 /** Work at most this long before yielding to the event loop. */
-const SLICE_MS = 4
+const SLICE_MS = 3
 
 export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
@@ -32,7 +32,7 @@ export async function validateSubmission(request: SubmitRequest): Promise<ValidJ
       const checked = checkJobSpec(merged, `jobs[${i}]`)
       if (checked.ok) out.push(checked.job)
       else problems.push(...checked.problems)
-      if ((i & 255) === 0 && performance.now() - sliceStart > SLICE_MS) {
+      if ((i & 63) === 0 && performance.now() - sliceStart > SLICE_MS) {
         await yieldToLoop()
         sliceStart = performance.now()
       }
@@ -60,7 +60,7 @@ export async function validateSubmission(request: SubmitRequest): Promise<ValidJ
         const checked = checkJobSpec(spec, `inputs[${i}]`)
         if (checked.ok) out.push(checked.job)
         else problems.push(...checked.problems)
-        if ((i & 255) === 0 && performance.now() - sliceStart > SLICE_MS) {
+        if ((i & 63) === 0 && performance.now() - sliceStart > SLICE_MS) {
           await yieldToLoop()
           sliceStart = performance.now()
         }

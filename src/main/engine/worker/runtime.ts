@@ -274,6 +274,9 @@ export class WorkerRuntime {
       this.running.delete(id)
       this.emit(EV_FAILED, id, Date.now(), code, message, hasLog)
     }
+    // A serial worker with nothing queued behind this job reports at once: that is the
+    // round trip a waiting client sees. With more queued, results keep batching.
+    if (this.init.mode === 'serial' && this.pendingHead >= this.pending.length) this.flush()
     if (this.stopping && this.running.size === 0) this.finish()
   }
 
