@@ -1,6 +1,6 @@
 // sleep: waits for real, cancels at once, and stays cheap enough for 100,000 at a time.
 import { describe, expect, it } from 'vitest'
-import type { JobContext } from '../../../src/main/engine/kinds/context.ts'
+import { onAbortVia, type JobContext } from '../../../src/main/engine/kinds/context.ts'
 import { sleep } from '../../../src/main/engine/kinds/sleep.ts'
 import { cancelAfter, makeTestContext, withContext } from './test-context.ts'
 
@@ -33,11 +33,13 @@ describe('sleep', () => {
   it('runs 100,000 at once in one thread in about the sleep time', async () => {
     const ctxs: JobContext[] = []
     for (let i = 0; i < 100_000; i++) {
+      const signal = new AbortController().signal
       ctxs.push({
         jobId: i,
         attempt: 1,
         executor: 'thread',
-        signal: new AbortController().signal,
+        signal,
+        onAbort: onAbortVia(signal),
         outputPath: async (name) => name,
         progress: () => {},
         log: () => {},

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { JobContext } from '../../../src/main/engine/kinds/context.ts'
+import { onAbortVia, type JobContext } from '../../../src/main/engine/kinds/context.ts'
 
 export interface TestContext {
   ctx: JobContext
@@ -36,6 +36,7 @@ export async function makeTestContext(options: TestContextOptions = {}): Promise
     attempt: 1,
     executor: 'thread',
     signal: controller.signal,
+    onAbort: onAbortVia(controller.signal),
     async outputPath(fileName) {
       const out = join(dir, 'output')
       await mkdir(out, { recursive: true })

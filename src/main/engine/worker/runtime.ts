@@ -73,6 +73,9 @@ class RunningJob implements JobContext {
   readonly attempt: number
   readonly executor
   private controller: AbortController | null = null
+  /** Why the job was stopped, once it was. */
+  stopReason: AbortReason | null = null
+  private abortListener: ((reason: Error) => void) | null = null
   private readonly runtime: WorkerRuntime
   progressValue = 0
   progressNote: string | undefined = undefined
@@ -89,17 +92,36 @@ class RunningJob implements JobContext {
 
   // Created on first use: most short jobs never look at their signal.
   get signal(): AbortSignal {
-    this.controller ??= new AbortController()
+    if (!this.controller) {
+      this.controller = new AbortController()
+      if (this.stopReason) this.controller.abort(this.stopReason)
+    }
     return this.controller.signal
   }
 
   abort(reason: 'cancel' | 'timeout'): void {
-    this.controller ??= new AbortController()
-    if (!this.controller.signal.aborted) this.controller.abort(new AbortReason(reason))
+    if (this.stopReason) return
+    this.stopReason = new AbortReason(reason)
+    this.controller?.abort(this.stopReason)
+    const listener = this.abortListener
+    this.abortListener = null
+    listener?.(this.stopReason)
+  }
+
+  onAbort(listener: (reason: Error) => void): () => void {
+    if (this.stopReason) {
+      listener(this.stopReason)
+      return () => undefined
+    }
+    // One listener at a time is all the kinds need (a sleep waits on one timer).
+    this.abortListener = listener
+    return () => {
+      if (this.abortListener === listener) this.abortListener = null
+    }
   }
 
   get aborted(): boolean {
-    return this.controller?.signal.aborted ?? false
+    return this.stopReason !== null
   }
 
   async outputPath(fileName: string): Promise<string> {
@@ -141,6 +163,10 @@ class RunningJob implements JobContext {
     return { path: this.logPath(), fd: this.openLog() }
   }
 
+  get hasLogOpen(): boolean {
+    return this.logFd !== null
+  }
+
   async closeLog(): Promise<boolean> {
     if (this.logFd === null) return false
     const fd = this.logFd
@@ -151,8 +177,8 @@ class RunningJob implements JobContext {
 }
 
 function classify(error: unknown, job: RunningJob): { code: FailureCode; message: string } {
-  if (error instanceof AbortReason || (job.aborted && (job.signal.reason as unknown) instanceof AbortReason)) {
-    const reason = (job.signal.reason as AbortReason).reason
+  if (error instanceof AbortReason || job.stopReason) {
+    const reason = (job.stopReason ?? (error as AbortReason)).reason
     return reason === 'timeout' ? { code: 'timeout', message: 'timed out' } : { code: 'cancelled', message: 'cancelled' }
   }
   const err = error as { code?: unknown; message?: unknown } | null
@@ -251,7 +277,9 @@ export class WorkerRuntime {
     try {
       const found = runnerFor(kind)
       const runner = typeof found === 'function' ? found : await found
-      let result = await currentJob.run(job, runner, params, job)
+      // Only user scripts print; routing console output costs an async context per job, so
+      // built-in kinds (run by the hundred thousand) skip it.
+      let result = await (kind === 'script' ? currentJob.run(job, runner, params, job) : runner(params, job))
       if (result === undefined) result = null
       let resultFile: { file: string; bytes: number } | null = null
       if (result !== null && typeof result === 'object') {
@@ -263,8 +291,8 @@ export class WorkerRuntime {
           result = summarise(result)
         }
       }
-      if (job.aborted) throw job.signal.reason
-      const hasLog = await job.closeLog()
+      if (job.stopReason) throw job.stopReason
+      const hasLog = job.hasLogOpen ? await job.closeLog() : false
       this.running.delete(id)
       this.emit(EV_DONE, id, Date.now(), result, resultFile, hasLog)
     } catch (error) {
