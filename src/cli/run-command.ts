@@ -5,10 +5,11 @@ import { SingleBar } from 'cli-progress'
 import { resolve } from 'node:path'
 import { isTerminal, type JobView } from '../shared/job.ts'
 import { ValidationError } from '../shared/validate.ts'
-import { DataDirBusyError, StoreError, type LoadedState } from '../main/engine/index.ts'
+import type { LoadedState } from '../main/engine/index.ts'
 import { openPersistentEngine, type PersistentEngine } from '../main/host/persistent-engine.ts'
 import { InputError, loadBatchFile, toSubmitRequest } from './batch-file.ts'
 import { defaultDataDir } from './data-dir.ts'
+import { dataDirError } from './data-dir-errors.ts'
 import type { RunFlags } from './args.ts'
 
 export interface RunOutput {
@@ -70,12 +71,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       moveAsideCorrupt: flags['reset-db'],
     })
   } catch (error) {
-    if (error instanceof DataDirBusyError) throw new InputError('--data-dir', [{ field: '', message: error.message }])
-    if (error instanceof StoreError && error.code === 'corrupt') {
-      throw new InputError('--data-dir', [{ field: '', message: `${error.message}; run again with --reset-db to keep it aside and start a new database` }])
-    }
-    if (error instanceof StoreError) throw new InputError('--data-dir', [{ field: '', message: error.message }])
-    throw error
+    dataDirError(error, '--reset-db')
   }
   const { engine } = opened
   if (opened.store.movedAside && !flags.quiet) io.err.write(`corelane: the old database was kept as ${opened.store.movedAside}\n`)

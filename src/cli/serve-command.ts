@@ -9,12 +9,12 @@
 import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DataDirBusyError, StoreError, forkProcessHost, startMonitor } from '../main/engine/index.ts'
+import { forkProcessHost, startMonitor } from '../main/engine/index.ts'
 import { createApiHost } from '../main/host/api-host.ts'
 import { openPersistentEngine, type PersistentEngine } from '../main/host/persistent-engine.ts'
 import { ServeFlagsSchema, checkFlags } from './args.ts'
-import { InputError } from './batch-file.ts'
 import { defaultDataDir } from './data-dir.ts'
+import { dataDirError } from './data-dir-errors.ts'
 import { startWebServer } from './web/web-server.ts'
 
 /** The renderer as `npm run build` leaves it, relative to the repository root. */
@@ -45,10 +45,7 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
       restore: 'all',
     })
   } catch (error) {
-    if (error instanceof DataDirBusyError || error instanceof StoreError) {
-      throw new InputError('--data-dir', [{ field: '', message: error.message }])
-    }
-    throw error
+    dataDirError(error, null)
   }
   const { engine } = opened
   const monitor = startMonitor()
