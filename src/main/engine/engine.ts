@@ -987,7 +987,9 @@ class CorelaneEngine implements Engine {
 }
 
 function defaultBatchName(specs: JobSpec[]): string {
-  const kinds = new Set(specs.map((spec) => spec.kind))
-  const what = kinds.size === 1 ? [...kinds][0] : `${kinds.size} kinds`
+  // One pass without allocating per job: this runs inside submit, before its first yield.
+  const kinds: string[] = []
+  for (const spec of specs) if (kinds.length < 20 && !kinds.includes(spec.kind)) kinds.push(spec.kind)
+  const what = kinds.length === 1 ? kinds[0] : `${kinds.length}${kinds.length === 20 ? '+' : ''} kinds`
   return `${specs.length} × ${what}`
 }
