@@ -17,6 +17,8 @@ import type {
 import { emptyCounts } from '../../src/shared/job.ts'
 import type { BatchView, EngineStats, JobState, JobView, WorkerView } from '../../src/shared/job.ts'
 import { KIND_NAMES, kindCatalog, kindParams } from '../../src/shared/kinds.ts'
+import { jobsToCsv, jobsToJson } from '../../src/shared/export.ts'
+import { labExperiments, sleepPoolResult } from './lab-fixtures.ts'
 
 /** The real kind catalogue with the real params JSON Schemas, as a host would send them. */
 export function realKindDescriptors(): KindDescriptor[] {
@@ -126,7 +128,18 @@ export interface FakeApi {
   listenerCount(event: EventName): number
 }
 
-export function createFakeApi(snapshot: Snapshot = makeSnapshot()): FakeApi {
+/** The history query the host applies: state, kind and name filters, newest first, a page. */
+function historyPage(all: readonly JobView[], input: CommandInput<'history'>): { total: number; jobs: JobView[] } {
+  const text = input.text?.toLowerCase()
+  const matching = all
+    .filter((j) => (!input.state || j.state === input.state) && (!input.kind || j.kind === input.kind))
+    .filter((j) => !text || j.name.toLowerCase().includes(text))
+    .sort((a, b) => b.id - a.id)
+  const offset = input.offset ?? 0
+  return { total: matching.length, jobs: matching.slice(offset, offset + (input.limit ?? 100)) }
+}
+
+export function createFakeApi(snapshot: Snapshot = makeSnapshot(), history: JobView[] = snapshot.jobs): FakeApi {
   const calls: FakeApi['calls'] = []
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>()
   let stats = snapshot.stats
@@ -145,6 +158,16 @@ export function createFakeApi(snapshot: Snapshot = makeSnapshot()): FakeApi {
     jobLog: () => ({ text: 'hello from the job\n', truncated: false, file: null }),
     listJobs: () => ({ total: 0, jobs: [] }),
     setMonitorRate: (input) => ({ hz: input.hz }),
+    killWorker: () => ({ killed: true }),
+    history: (input) => historyPage(history, input),
+    exportHistory: (input) => {
+      const { jobs } = historyPage(history, { ...input, offset: 0, limit: input.limit ?? 100 })
+      return input.format === 'csv'
+        ? { text: jobsToCsv(jobs), fileName: 'corelane-history-test.csv', mimeType: 'text/csv', count: jobs.length }
+        : { text: jobsToJson(jobs), fileName: 'corelane-history-test.json', mimeType: 'application/json', count: jobs.length }
+    },
+    labExperiments: () => labExperiments(),
+    labRun: () => sleepPoolResult(),
   }
 
   const api: CorelaneApi = {

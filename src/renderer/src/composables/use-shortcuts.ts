@@ -11,6 +11,8 @@ export const SHORTCUTS: readonly { keys: string[]; action: string }[] = [
   { keys: ['Space'], action: 'Pause or resume the engine' },
   { keys: ['Delete'], action: 'Cancel the selected jobs' },
   { keys: ['r'], action: 'Retry the selected jobs' },
+  { keys: ['l'], action: 'Open the concurrency lab (again: back to the work)' },
+  { keys: ['h'], action: 'Open the job history (again: back to the work)' },
   { keys: ['?'], action: 'Show or hide this help' },
   { keys: ['Esc'], action: 'Close a dialog or panel' },
 ]
@@ -55,6 +57,12 @@ export function handleShortcut(event: KeyboardEvent): boolean {
       return true
     case 'r':
       void useJobsStore().retry()
+      return true
+    case 'l':
+      ui.toggleView('lab')
+      return true
+    case 'h':
+      ui.toggleView('history')
       return true
     case '?':
       ui.helpOpen = !ui.helpOpen

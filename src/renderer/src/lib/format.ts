@@ -64,3 +64,18 @@ export function resultSummary(job: JobView, max = 120): string {
   if (job.result !== undefined) return compact(job.result, max)
   return job.note ?? ''
 }
+
+/** Like formatDuration, but keeps sub-millisecond figures readable (message round trips). */
+export function formatPreciseDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—'
+  if (ms === 0) return '0 ms'
+  if (ms < 1) return `${Math.round(ms * 1000)} µs`
+  if (ms < 10) return `${ms.toFixed(1)} ms`
+  return formatDuration(ms)
+}
+
+/** A speed-up factor: 2.8×, 0.82×, 12×. */
+export function formatSpeedup(factor: number): string {
+  if (!Number.isFinite(factor) || factor <= 0) return '—'
+  return `${factor >= 10 ? factor.toFixed(0) : factor >= 1 ? factor.toFixed(1) : factor.toFixed(2)}×`
+}

@@ -1,4 +1,5 @@
-// Wires a CorelaneApi to the stores: subscribe to every event stream, load the snapshot, and
+// Wires a CorelaneApi to the stores: subscribe to every event stream (the lab's progress notes
+// included), load the snapshot, and
 // from then on apply events as they come. Events that arrive before the snapshot answer are
 // dropped: the snapshot already includes them, and job views are always "latest", so nothing
 // after it can be older than what it holds.
@@ -7,13 +8,14 @@ import { useBatchesStore } from './batches.ts'
 import { useEngineStore } from './engine.ts'
 import { useJobsStore } from './jobs.ts'
 import { useKindsStore } from './kinds.ts'
+import { useLabStore } from './lab.ts'
 import { useMonitorStore } from './monitor.ts'
 import { useWorkersStore } from './workers.ts'
 
 export function applySnapshot(snapshot: Snapshot): void {
   useEngineStore().set(snapshot.stats)
   useKindsStore().set(snapshot.kinds)
-  useJobsStore().reset(snapshot.jobs)
+  useJobsStore().reset(snapshot.jobs, snapshot.jobsTotal)
   useWorkersStore().set(snapshot.workers)
   useBatchesStore().set(snapshot.batches, false)
   useMonitorStore().reset(snapshot.monitor)
@@ -26,6 +28,7 @@ export async function connect(api: CorelaneApi): Promise<() => void> {
   const workers = useWorkersStore()
   const batches = useBatchesStore()
   const monitor = useMonitorStore()
+  const lab = useLabStore()
   let ready = false
   const offs = [
     api.on('jobs', (payload) => ready && jobs.apply(payload)),
@@ -33,6 +36,7 @@ export async function connect(api: CorelaneApi): Promise<() => void> {
     api.on('batches', (payload) => ready && batches.set(payload)),
     api.on('stats', (payload) => ready && engine.set(payload)),
     api.on('monitor', (payload) => ready && monitor.push(payload)),
+    api.on('lab', (payload) => ready && lab.onNote(payload.note)),
   ]
   const off = () => offs.forEach((unsubscribe) => unsubscribe())
   try {

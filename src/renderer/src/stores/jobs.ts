@@ -1,6 +1,8 @@
 // Every job the window knows, kept for 100,000+ rows: a plain Map (not deep-reactive) plus a
 // version counter bumped once per applied event, an id list kept in id order incrementally,
 // and counts by state updated per change. Filtering and sorting derive from these cheaply.
+// The snapshot holds only the engine's most recent jobs, so the store also follows how many
+// the engine holds in all (`engineTotal`), to say when the counts cover only part of them.
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
 import type { EventPayloads, StateFilter } from '../../../shared/contract.ts'
@@ -33,6 +35,11 @@ export const useJobsStore = defineStore('jobs', () => {
   const rawCounts = emptyCounts()
   const segments = markRaw(new RunSegments())
 
+  /** Jobs the engine holds, loaded or not: the snapshot's jobsTotal, then moved by events. */
+  let rawEngineTotal = 0
+  /** Ids up to this one are already in rawEngineTotal (the engine hands out ids increasing). */
+  let countedUpTo = 0
+
   /** Bumped once per applied event: the one reactive signal for everything above. */
   const version = ref(0)
   const stateFilter = ref<StateFilter>('all')
@@ -56,12 +63,14 @@ export const useJobsStore = defineStore('jobs', () => {
     return !prev
   }
 
-  function reset(jobs: readonly JobView[]): void {
+  function reset(jobs: readonly JobView[], engineTotal = jobs.length): void {
     byId.clear()
     segments.clear()
     Object.assign(rawCounts, emptyCounts())
     for (const job of jobs) put(job)
     order = [...byId.keys()].sort((a, b) => a - b)
+    rawEngineTotal = Math.max(engineTotal, byId.size)
+    countedUpTo = order.length ? (order[order.length - 1] as number) : 0
     pruneSelection()
     version.value++
   }
@@ -70,11 +79,18 @@ export const useJobsStore = defineStore('jobs', () => {
     let unsorted = false
     for (const job of event.changed) {
       if (!put(job)) continue
+      // New here; new to the engine too unless it is an older job the snapshot left out.
+      if (job.id > countedUpTo) {
+        rawEngineTotal++
+        countedUpTo = job.id
+      }
       if (order.length && job.id < (order[order.length - 1] as number)) unsorted = true
       order.push(job.id)
     }
     if (unsorted) order.sort((a, b) => a - b)
     if (event.removed.length) {
+      // Removed ids name engine jobs, loaded here or not.
+      rawEngineTotal -= event.removed.length
       for (const id of event.removed) {
         const prev = byId.get(id)
         if (!prev) continue
@@ -103,6 +119,17 @@ export const useJobsStore = defineStore('jobs', () => {
     void version.value
     return byId.size
   })
+  const engineTotal = computed(() => {
+    void version.value
+    return Math.max(rawEngineTotal, byId.size)
+  })
+
+  /** Ids of the loaded jobs in `state`, oldest first. */
+  function idsInState(state: JobState): number[] {
+    const out: number[] = []
+    for (const id of order) if (byId.get(id)?.state === state) out.push(id)
+    return out
+  }
 
   /** Ids to show, filtered and sorted: one pass over the ids, a sort only off the default order. */
   const visibleIds = computed<number[]>(() => {
@@ -194,6 +221,24 @@ export const useJobsStore = defineStore('jobs', () => {
     }
   }
 
+  /**
+   * Requeues every interrupted job. The loaded ones are known here; when the engine holds more
+   * than were loaded (`expected`), their ids are asked for first.
+   */
+  async function requeueInterrupted(expected = rawCounts.interrupted) {
+    let ids = idsInState('interrupted')
+    try {
+      if (expected > ids.length) {
+        const listed = await useSessionStore().requireApi().call('listJobs', { state: 'interrupted', limit: 100_000 })
+        ids = [...new Set([...ids, ...listed.jobs.map((j) => j.id)])]
+      }
+    } catch (err) {
+      useNoticesStore().error('Could not list the interrupted jobs', err)
+      return
+    }
+    await retry(ids)
+  }
+
   async function clearFinished() {
     try {
       const { removed } = await useSessionStore().requireApi().call('clearFinished', {})
@@ -218,6 +263,7 @@ export const useJobsStore = defineStore('jobs', () => {
     selected,
     counts,
     total,
+    engineTotal,
     visibleIds,
     selectedJobs,
     canCancel,
@@ -225,6 +271,7 @@ export const useJobsStore = defineStore('jobs', () => {
     finishedCount,
     segments,
     get,
+    idsInState,
     reset,
     apply,
     setSort,
@@ -232,6 +279,7 @@ export const useJobsStore = defineStore('jobs', () => {
     toggleSelected,
     cancel,
     retry,
+    requeueInterrupted,
     clearFinished,
     fetchLog,
   }

@@ -1,12 +1,15 @@
-// View state shared between distant components: the active tab, open dialogs, and focus
-// requests from keyboard shortcuts (`n` focuses the job form, `/` the job filter).
+// View state shared between distant components: the top-level view (work, lab, history), the
+// work area's tab, open dialogs, and focus requests from keyboard shortcuts (`n` focuses the
+// job form, `/` the job filter).
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
+export type View = 'work' | 'lab' | 'history'
 export type Tab = 'jobs' | 'workers' | 'stream'
 export type FocusTarget = 'job-form' | 'job-filter'
 
 export const useUiStore = defineStore('ui', () => {
+  const view = ref<View>('work')
   const tab = ref<Tab>('jobs')
   const helpOpen = ref(false)
   /** The job whose log is shown in the side panel. */
@@ -15,8 +18,15 @@ export const useUiStore = defineStore('ui', () => {
   let seq = 0
 
   function requestFocus(target: FocusTarget): void {
+    // Both targets live in the work view.
+    view.value = 'work'
     if (target === 'job-filter') tab.value = 'jobs'
     focusRequest.value = { target, seq: ++seq }
+  }
+
+  /** Shows `next`; asking for the view already shown goes back to the work view (a toggle). */
+  function toggleView(next: View): void {
+    view.value = view.value === next ? 'work' : next
   }
 
   function openLog(id: number): void {
@@ -30,5 +40,5 @@ export const useUiStore = defineStore('ui', () => {
     return open
   }
 
-  return { tab, helpOpen, logJobId, focusRequest, requestFocus, openLog, closeOverlays }
+  return { view, tab, helpOpen, logJobId, focusRequest, requestFocus, toggleView, openLog, closeOverlays }
 })

@@ -1,8 +1,11 @@
 // The engine's workers (threads and processes) as last reported: the list replaces itself on
 // every `workers` event, with lookups by worker id for the job table's worker/core columns.
+// Also kills a worker on request, as a crash would: the demo of crash containment.
 import { defineStore } from 'pinia'
-import { computed, shallowRef } from 'vue'
+import { computed, ref, shallowRef } from 'vue'
 import type { WorkerView } from '../../../shared/job.ts'
+import { useNoticesStore } from './notices.ts'
+import { useSessionStore } from './session.ts'
 
 export const useWorkersStore = defineStore('workers', () => {
   const list = shallowRef<WorkerView[]>([])
@@ -21,13 +24,35 @@ export const useWorkersStore = defineStore('workers', () => {
     return map
   })
 
+  /** Workers a kill was sent to and not answered yet. */
+  const killing = ref<ReadonlySet<number>>(new Set())
+
   function set(workers: WorkerView[]): void {
     list.value = workers
+  }
+
+  async function kill(id: number): Promise<void> {
+    if (killing.value.has(id)) return
+    killing.value = new Set([...killing.value, id])
+    try {
+      const { killed } = await useSessionStore().requireApi().call('killWorker', { id })
+      useNoticesStore().push(
+        killed
+          ? { level: 'info', title: `Worker ${id} killed: its job fails or retries, others unaffected`, message: '' }
+          : { level: 'info', title: `Worker ${id} was already gone`, message: 'It had stopped before the kill arrived.' },
+      )
+    } catch (err) {
+      useNoticesStore().error(`Could not kill worker ${id}`, err)
+    } finally {
+      const next = new Set(killing.value)
+      next.delete(id)
+      killing.value = next
+    }
   }
 
   function get(id: number | null): WorkerView | undefined {
     return id === null ? undefined : byId.value.get(id)
   }
 
-  return { list, sorted, busyByCore, set, get }
+  return { list, sorted, busyByCore, killing, set, get, kill }
 })

@@ -1,0 +1,137 @@
+// Past jobs from the engine's database, a page at a time (newest first), with filters by
+// state, kind and name; and the same selection exported as CSV or JSON, saved as a file.
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { CommandInput, StateFilter } from '../../../shared/contract.ts'
+import type { JobView } from '../../../shared/job.ts'
+import { downloadText } from '../lib/download.ts'
+import { formatCount } from '../lib/format.ts'
+import { toCommandError } from '../transport/errors.ts'
+import { useNoticesStore } from './notices.ts'
+import { useSessionStore } from './session.ts'
+
+export const PAGE_SIZE = 100
+/** The most rows one export holds (the contract's limit). */
+export const EXPORT_LIMIT = 100_000
+
+export interface HistoryFilters {
+  state: StateFilter
+  kind: string
+  text: string
+}
+
+export const useHistoryStore = defineStore('history', () => {
+  const filters = ref<HistoryFilters>({ state: 'all', kind: '', text: '' })
+  const offset = ref(0)
+  const rows = shallowRef<JobView[]>([])
+  const total = ref(0)
+  const loading = ref(false)
+  const loaded = ref(false)
+  const error = ref<string | null>(null)
+  const exporting = ref<'csv' | 'json' | null>(null)
+  /** Answers to older requests are dropped: only the latest page shows. */
+  let seq = 0
+
+  const from = computed(() => (total.value ? offset.value + 1 : 0))
+  const to = computed(() => Math.min(total.value, offset.value + rows.value.length))
+  const hasPrev = computed(() => offset.value > 0)
+  const hasNext = computed(() => offset.value + PAGE_SIZE < total.value)
+
+  function query(): Omit<CommandInput<'history'>, 'offset' | 'limit'> {
+    const f = filters.value
+    const q: Omit<CommandInput<'history'>, 'offset' | 'limit'> = {}
+    if (f.state !== 'all') q.state = f.state
+    if (f.kind) q.kind = f.kind
+    const text = f.text.trim()
+    if (text) q.text = text
+    return q
+  }
+
+  async function load(): Promise<void> {
+    const mine = ++seq
+    loading.value = true
+    try {
+      const page = await useSessionStore()
+        .requireApi()
+        .call('history', { ...query(), offset: offset.value, limit: PAGE_SIZE })
+      if (mine !== seq) return
+      rows.value = page.jobs
+      total.value = page.total
+      error.value = null
+      loaded.value = true
+      // The page ran past the end (jobs were cleared meanwhile): show the last page there is.
+      if (!page.jobs.length && offset.value > 0 && page.total > 0) {
+        offset.value = Math.floor((page.total - 1) / PAGE_SIZE) * PAGE_SIZE
+        return load()
+      }
+    } catch (err) {
+      if (mine !== seq) return
+      error.value = toCommandError(err).message
+      rows.value = []
+      total.value = 0
+    } finally {
+      if (mine === seq) loading.value = false
+    }
+  }
+
+  /** Changes filters and goes back to the first page. */
+  function setFilters(patch: Partial<HistoryFilters>): Promise<void> {
+    filters.value = { ...filters.value, ...patch }
+    offset.value = 0
+    return load()
+  }
+
+  function next(): Promise<void> {
+    if (!hasNext.value) return Promise.resolve()
+    offset.value += PAGE_SIZE
+    return load()
+  }
+
+  function prev(): Promise<void> {
+    if (!hasPrev.value) return Promise.resolve()
+    offset.value = Math.max(0, offset.value - PAGE_SIZE)
+    return load()
+  }
+
+  /** Every job the filters match (up to EXPORT_LIMIT), as a file the user saves. */
+  async function exportAs(format: 'csv' | 'json'): Promise<void> {
+    if (exporting.value) return
+    exporting.value = format
+    try {
+      const out = await useSessionStore()
+        .requireApi()
+        .call('exportHistory', { ...query(), format, offset: 0, limit: EXPORT_LIMIT })
+      downloadText(out.text, out.fileName, out.mimeType)
+      const capped = out.count >= EXPORT_LIMIT && total.value > out.count ? ` (the newest ${formatCount(out.count)})` : ''
+      useNoticesStore().push({
+        level: 'success',
+        title: `Exported ${formatCount(out.count)} job${out.count === 1 ? '' : 's'}${capped}`,
+        message: out.fileName,
+      })
+    } catch (err) {
+      useNoticesStore().error('Could not export the history', err)
+    } finally {
+      exporting.value = null
+    }
+  }
+
+  return {
+    filters,
+    offset,
+    rows,
+    total,
+    loading,
+    loaded,
+    error,
+    exporting,
+    from,
+    to,
+    hasPrev,
+    hasNext,
+    load,
+    setFilters,
+    next,
+    prev,
+    exportAs,
+  }
+})
