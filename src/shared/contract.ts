@@ -45,8 +45,12 @@ export const commandSchemas = {
   killWorker: v.strictObject({ id: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
   /** Past jobs from the database, newest first. */
   history: HistoryQuerySchema,
-  /** The same, as a CSV or JSON document to save. */
-  exportHistory: v.strictObject({ ...HistoryQuerySchema.entries, format: v.picklist(['csv', 'json']) }),
+  /** The same, as a CSV or JSON document to save: every matching job (up to 100,000) unless a limit is given. */
+  exportHistory: v.strictObject({
+    ...HistoryQuerySchema.entries,
+    limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000)), 100_000),
+    format: v.picklist(['csv', 'json']),
+  }),
   labExperiments: v.strictObject({}),
   labRun: LabRunSchema,
 } as const

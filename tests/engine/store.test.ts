@@ -33,6 +33,11 @@ describe('job store', () => {
     cleanup.push(() => second.close())
     expect(second.restored.restored).toBe(3)
     expect(second.engine.getJob(jobIds[1]!)).toMatchObject({ state: 'succeeded', result: { sum: '14' }, batchId })
+    // Times survive too (they are older than the new engine, which once hid them).
+    const restoredView = second.engine.getJob(jobIds[1]!)!
+    expect(restoredView.startedAt).toBeGreaterThan(0)
+    expect(restoredView.endedAt).toBeGreaterThanOrEqual(restoredView.startedAt!)
+    expect(restoredView.startedAt).toBeLessThan(Date.now())
     expect(second.engine.getJob(failed.id)).toMatchObject({ state: 'failed', error: { code: 'exit-code' } })
     expect(second.engine.batches()[0]).toMatchObject({ name: 'persisted', total: 2 })
     // New ids continue after the stored ones.

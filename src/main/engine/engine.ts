@@ -36,7 +36,7 @@ import { checkJobSpec } from '../../shared/schemas.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import type { JobStore, LoadedState } from './store/job-store.ts'
 import type { BatchRow, JobRowTuple } from './store/rows.ts'
-import { toRow } from './job-record.ts'
+import { NO_TIME, toRow } from './job-record.ts'
 import type { EngineChanges, Engine, EngineOptions, JobFilter, RestoreOptions, SubmitRequest } from './types.ts'
 import { EV_DONE, EV_DROPPED, EV_FAILED, EV_PROGRESS, EV_STARTED, type FailureCode, type JobMessage } from './worker/protocol.ts'
 
@@ -532,7 +532,7 @@ class CorelaneEngine implements Engine {
     job.lastWorkerId = worker.id
     job.attempts++
     job.startedAt = at - this.epoch
-    job.endedAt = -1
+    job.endedAt = NO_TIME
     job.progress = 0
     job.note = null
     job.error = null
@@ -650,8 +650,8 @@ class CorelaneEngine implements Engine {
       job.resultFile = null
       job.progress = 0
       job.note = null
-      job.startedAt = -1
-      job.endedAt = -1
+      job.startedAt = NO_TIME
+      job.endedAt = NO_TIME
       job.seq = this.nextSeq++
       this.setState(job, 'queued')
       this.queues[job.lane].push(job)
@@ -900,8 +900,8 @@ class CorelaneEngine implements Engine {
       job.attempts = row.attempts
       job.progress = row.progress
       job.note = row.note
-      job.startedAt = row.startedAt === null ? -1 : row.startedAt - this.epoch
-      job.endedAt = row.endedAt === null ? -1 : row.endedAt - this.epoch
+      job.startedAt = row.startedAt === null ? NO_TIME : row.startedAt - this.epoch
+      job.endedAt = row.endedAt === null ? NO_TIME : row.endedAt - this.epoch
       job.result = row.result
       job.resultFile = row.resultFile ?? null
       job.error = row.error ?? null

@@ -4,6 +4,13 @@ import { join } from 'node:path'
 import type { JobRowTuple } from './store/rows.ts'
 import type { ExecutorType, JobError, JobState, JobView, Lane, ResultFileRef } from '../../shared/job.ts'
 
+/**
+ * "No time yet" for startedAt and endedAt. Times are offsets from the engine's epoch, and a
+ * job restored from the database has negative ones, so the marker is the smallest small
+ * integer rather than -1 (small integers keep the fields unboxed).
+ */
+export const NO_TIME = -(2 ** 31)
+
 export class JobRecord {
   readonly id: number
   readonly batchId: number
@@ -27,8 +34,8 @@ export class JobRecord {
   lastWorkerId = 0
   /** Milliseconds since the engine's epoch (small integers stay unboxed). */
   createdAt: number
-  startedAt = -1
-  endedAt = -1
+  startedAt = NO_TIME
+  endedAt = NO_TIME
   result: unknown = undefined
   resultFile: ResultFileRef | null = null
   error: JobError | null = null
@@ -99,8 +106,8 @@ export class JobRecord {
       note: this.note,
       workerId: this.workerId || this.lastWorkerId || null,
       createdAt: epoch + this.createdAt,
-      startedAt: this.startedAt >= 0 ? epoch + this.startedAt : null,
-      endedAt: this.endedAt >= 0 ? epoch + this.endedAt : null,
+      startedAt: this.startedAt !== NO_TIME ? epoch + this.startedAt : null,
+      endedAt: this.endedAt !== NO_TIME ? epoch + this.endedAt : null,
       logFile: this.hasLog ? join(logDir, `${this.id}.log`) : null,
     }
     if (this.result !== undefined) view.result = this.result
@@ -129,8 +136,8 @@ export function toRow(job: JobRecord, epoch: number): JobRowTuple {
     job.progress,
     job.note,
     epoch + job.createdAt,
-    job.startedAt >= 0 ? epoch + job.startedAt : null,
-    job.endedAt >= 0 ? epoch + job.endedAt : null,
+    job.startedAt !== NO_TIME ? epoch + job.startedAt : null,
+    job.endedAt !== NO_TIME ? epoch + job.endedAt : null,
     job.result === undefined ? null : JSON.stringify(job.result),
     job.resultFile ? JSON.stringify(job.resultFile) : null,
     job.error ? JSON.stringify(job.error) : null,

@@ -48,6 +48,11 @@ describe('history and export', () => {
     expect(lines[1]).toContain('exit-code')
     const json = ok<{ text: string }>(await api.handle('exportHistory', { format: 'json', kind: 'sum-squares' }))
     expect(JSON.parse(json.text).map((j: { result: { sum: string } }) => j.result.sum).sort()).toEqual(['0', '1', '5'])
+    // An export without a limit holds every matching job, not one page of them.
+    const many = ok<{ jobIds: number[] }>(await api.handle('submit', { template: { kind: 'noop', params: {} }, count: 250 }))
+    await opened.engine.whenSettled(many.jobIds)
+    await opened.engine.flushStore()
+    expect(ok<{ count: number }>(await api.handle('exportHistory', { format: 'json', kind: 'noop' })).count).toBe(250)
     const bad = await api.handle('exportHistory', { format: 'xlsx' })
     expect(bad.ok === false && bad.error.fields?.[0]?.field).toBe('format')
   })
