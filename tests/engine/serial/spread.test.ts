@@ -7,7 +7,7 @@ import { makeEngine } from '../fixture.ts'
 describe.runIf(availableParallelism() >= 2)('CPU spread', () => {
   for (const executor of ['thread', 'process'] as const) {
     it(`4 sum-squares jobs on 2 ${executor} slots beat 1 slot`, async () => {
-      const template = { kind: 'sum-squares', params: { n: 6e7 }, executor }
+      const template = { kind: 'sum-squares', params: { n: 2e8 }, executor }
       const wall = async (cpuSlots: number) => {
         const { engine } = await makeEngine({ cpuSlots })
         // Warm every slot's worker up, so both runs measure work, not start-up.

@@ -148,8 +148,10 @@ function startThread(
   receive: (message: FromWorker) => void,
   exit: (info: WorkerExit) => void,
 ): Channel {
+  // Serial thread workers share a wake counter (see WorkerInit.wake): bumped after each post.
+  const wake = spec.mode === 'serial' ? new Int32Array(new SharedArrayBuffer(4)) : null
   const worker = new Worker(spec.entries.thread, {
-    workerData: init,
+    workerData: wake ? { ...init, wake } : init,
     // Job console output is routed to job logs inside the worker; anything else is kept here.
     stderr: true,
     stdout: true,
@@ -180,7 +182,13 @@ function startThread(
     })
   })
   return {
-    send: (message) => worker.postMessage(message),
+    send: (message) => {
+      worker.postMessage(message)
+      if (wake) {
+        Atomics.add(wake, 0, 1)
+        Atomics.notify(wake, 0)
+      }
+    },
     terminate: () => void worker.terminate(),
     pid: process.pid,
   }

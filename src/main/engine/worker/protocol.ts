@@ -11,6 +11,12 @@ export interface WorkerInit {
   executor: ExecutorType
   mode: WorkerMode
   dataDir: string
+  /**
+   * Thread workers only: a shared counter the engine bumps after every message it posts, so an
+   * idle worker can wait on it with Atomics.wait and take the message at once, instead of
+   * waiting for its event loop to wake (that wake-up is most of a round trip's latency).
+   */
+  wake?: Int32Array
 }
 
 /** One job handed to a worker: [id, kind, params, attempt]. A tuple keeps the message small. */

@@ -25,7 +25,15 @@ export interface WorkerPort {
   onMessage(listener: (message: ToWorker) => void): void
   /** Ends the worker once its last message is out. */
   exit(): void
+  /**
+   * Optional: block for up to `ms` waiting for the next message and deliver what arrived,
+   * synchronously. Called only when the worker has nothing to do, so nothing else is held up.
+   */
+  awaitMessages?(ms: number): void
 }
+
+/** How long an idle serial worker waits on the wake counter before returning to its event loop. */
+const IDLE_WAIT_MS = 2
 
 /** Results larger than this are written to a file instead of travelling through messages. */
 const INLINE_RESULT_LIMIT = 64 * 1024
@@ -304,7 +312,10 @@ export class WorkerRuntime {
     }
     // A serial worker with nothing queued behind this job reports at once: that is the
     // round trip a waiting client sees. With more queued, results keep batching.
-    if (this.init.mode === 'serial' && this.pendingHead >= this.pending.length) this.flush()
+    if (this.init.mode === 'serial' && this.pendingHead >= this.pending.length) {
+      this.flush()
+      if (this.running.size === 0 && !this.stopping) this.port.awaitMessages?.(IDLE_WAIT_MS)
+    }
     if (this.stopping && this.running.size === 0) this.finish()
   }
 
