@@ -1,0 +1,113 @@
+// Cold start: from "new engine" to the first no-op result, thread and process executors,
+// against a new Piscina pool's first result and against the bare minimum (a raw
+// child_process.fork or worker_threads Worker answering one message). Reported, no target.
+import { fileURLToPath } from 'node:url'
+import { row } from '../lib/rows.ts'
+import type { Measure, Metrics, Row, Samples, VariantContext } from '../lib/types.ts'
+
+const ECHO_CHILD = fileURLToPath(new URL('../peers/echo-child.mjs', import.meta.url))
+const ECHO_WORKER = new URL('../peers/echo-worker.mjs', import.meta.url)
+const NOOP = fileURLToPath(new URL('../peers/noop.mjs', import.meta.url))
+
+export const measure: Measure = {
+  name: 'cold-start',
+  title: 'Cold start to the first job result',
+  how: () =>
+    `In a fresh process, after the modules are imported: time from createEngine(...) to the first engine.run({ kind: ` +
+    `'noop' }) result (thread or process executor); from new Piscina({ minThreads: 1, maxThreads: 1 }) to its first ` +
+    `run() result; from child_process.fork(echo.mjs) to its first reply; from new Worker(echo.mjs) to its first reply. ` +
+    `Corelane's time includes loading its TypeScript worker entry and every job kind.`,
+  variants: ['corelane-thread', 'corelane-process', 'piscina', 'raw-fork', 'raw-worker'],
+  async run(variant: string, ctx: VariantContext): Promise<Metrics> {
+    void ctx
+    if (variant.startsWith('corelane')) {
+      const { createEngine, forkProcessHost } = await import('../../src/main/engine/index.ts')
+      const { mkdtemp, rm } = await import('node:fs/promises')
+      const { tmpdir } = await import('node:os')
+      const { join } = await import('node:path')
+      const dataDir = await mkdtemp(join(tmpdir(), 'corelane-bench-'))
+      const executor = variant === 'corelane-process' ? 'process' : 'thread'
+      const t0 = performance.now()
+      const engine = createEngine({ dataDir, processHost: forkProcessHost })
+      const view = await engine.run({ kind: 'noop', params: {}, executor })
+      const ms = performance.now() - t0
+      await engine.close()
+      await rm(dataDir, { recursive: true, force: true })
+      if (view.state !== 'succeeded') throw new Error(`first job ended ${view.state}`)
+      return { firstResultMs: ms }
+    }
+    if (variant === 'piscina') {
+      const { Piscina } = await import('piscina')
+      const t0 = performance.now()
+      const pool = new Piscina({ filename: NOOP, minThreads: 1, maxThreads: 1 })
+      await pool.run(null)
+      const ms = performance.now() - t0
+      await pool.close()
+      return { firstResultMs: ms }
+    }
+    if (variant === 'raw-fork') {
+      const { fork } = await import('node:child_process')
+      const t0 = performance.now()
+      const child = fork(ECHO_CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' })
+      await new Promise<void>((resolve, reject) => {
+        child.once('message', () => resolve())
+        child.once('error', reject)
+        child.send({ ping: 1 })
+      })
+      const ms = performance.now() - t0
+      child.kill()
+      return { firstResultMs: ms }
+    }
+    const { Worker } = await import('node:worker_threads')
+    const t0 = performance.now()
+    const worker = new Worker(ECHO_WORKER)
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve())
+      worker.once('error', reject)
+      worker.postMessage({ ping: 1 })
+    })
+    const ms = performance.now() - t0
+    await worker.terminate()
+    return { firstResultMs: ms }
+  },
+  rows(samples: Samples): Row[] {
+    const m = 'cold-start'
+    const unit = 'ms'
+    const reported = { reported: 'reported' }
+    const first = 'firstResultMs'
+    return [
+      row(samples, {
+        measure: m,
+        label: 'threads',
+        unit,
+        corelane: ['corelane-thread', first],
+        peer: ['piscina', first, 'Piscina'],
+        target: reported,
+      }),
+      row(samples, {
+        measure: m,
+        label: 'threads',
+        unit,
+        corelane: ['corelane-thread', first],
+        peer: ['raw-worker', first, 'raw Worker'],
+        target: reported,
+      }),
+      row(samples, {
+        measure: m,
+        label: 'processes',
+        unit,
+        corelane: ['corelane-process', first],
+        peer: ['piscina', first, 'Piscina'],
+        target: reported,
+      }),
+      row(samples, {
+        measure: m,
+        label: 'processes',
+        unit,
+        corelane: ['corelane-process', first],
+        peer: ['raw-fork', first, 'raw fork'],
+        target: reported,
+      }),
+    ]
+  },
+}

@@ -1,0 +1,137 @@
+// Sequential round-trip latency: one no-op job at a time, awaiting each result before the
+// next submit, so nothing can be batched and every cost on the path shows. Target: the
+// thread executor's p50 and p99 at or below Piscina's. Measured twice: with the whole process
+// on one CPU (stable: the libraries' own cost) and unpinned (what a user gets; on this VM each
+// process lands at random in a fast or a slow mode, depending on whether the other thread's
+// vCPU has to be woken up, for every library alike).
+import { baseVariant, pinningUnavailable } from '../lib/pin.ts'
+import { row } from '../lib/rows.ts'
+import type { Measure, Metrics, Row, Samples, VariantContext } from '../lib/types.ts'
+
+const WARMUP = 200
+const trips = (quick: boolean) => (quick ? 500 : 2000)
+/** Without taskset (not Linux), only the unpinned variants run and carry the targets. */
+const canPin = pinningUnavailable() === null
+
+async function measureTrips(n: number, start: () => Promise<unknown>): Promise<Metrics> {
+  const { roundTrips } = await import('../lib/drive.ts')
+  const { percentile } = await import('../lib/stats.ts')
+  await roundTrips(WARMUP, start)
+  const us = await roundTrips(n, start)
+  return { p50: percentile(us, 50), p99: percentile(us, 99), mean: us.reduce((a, b) => a + b, 0) / us.length }
+}
+
+export const measure: Measure = {
+  name: 'latency',
+  title: 'Sequential round-trip latency',
+  how: (quick) =>
+    `${trips(quick).toLocaleString('en')} round trips after ${WARMUP} warm-up ones: await engine.run({ kind: 'noop' }) ` +
+    `(or pool.run / pool.exec) one at a time, each timed with performance.now(); p50 and p99 by nearest rank per run, ` +
+    `then the median of those over rounds. Pools sized one worker per core, as in throughput. "on one CPU": the ` +
+    `variant's process, all its threads and children pinned to CPU 0 with taskset (the targets are judged there: on ` +
+    `two idle vCPUs every library's per-process p50 is bimodal, about 20 or about 90 µs, depending on vCPU wake-ups, so ` +
+    `a median of 9 measures luck). "unpinned": as a user runs it. Process executor (pinned), Tinypool and workerpool ` +
+    `are reported only and run in every third round.` +
+    (canPin ? '' : ` Pinned variants skipped here (${pinningUnavailable()}): the unpinned ones carry the targets.`),
+  variants: [
+    ...(canPin ? ['corelane-thread@cpu0', 'piscina@cpu0'] : []),
+    'corelane-thread',
+    'piscina',
+    ...(canPin ? ['corelane-process@cpu0'] : []),
+    'corelane-process',
+    'tinypool',
+    'workerpool',
+  ],
+  context: ['corelane-process@cpu0', 'corelane-process', 'tinypool', 'workerpool'],
+  async run(variant: string, ctx: VariantContext): Promise<Metrics> {
+    const n = trips(ctx.quick)
+    const name = baseVariant(variant)
+    if (name.startsWith('corelane')) {
+      const { withEngine } = await import('../lib/corelane.ts')
+      const executor = name === 'corelane-process' ? 'process' : 'thread'
+      const spec = { kind: 'noop', params: {}, executor } as const
+      return withEngine({}, async (engine) =>
+        measureTrips(n, async () => {
+          const view = await engine.run(spec)
+          if (view.state !== 'succeeded') throw new Error(`job ${view.id} ended ${view.state}`)
+        }),
+      )
+    }
+    const { createPeer } = await import('../lib/pools.ts')
+    const pool = await createPeer(name as 'piscina' | 'tinypool' | 'workerpool')
+    try {
+      return await measureTrips(n, pool.run)
+    } finally {
+      await pool.close()
+    }
+  },
+  rows(samples: Samples): Row[] {
+    const m = 'latency'
+    const unit = 'µs'
+    const reported = { reported: 'reported' }
+    const rows: Row[] = []
+    for (const metric of canPin ? ['p50', 'p99'] : []) {
+      rows.push(
+        row(samples, {
+          measure: m,
+          label: `${metric}, threads, on one CPU`,
+          unit,
+          corelane: ['corelane-thread@cpu0', metric],
+          peer: ['piscina@cpu0', metric, 'Piscina'],
+          target: { ratioAtMost: 1 },
+        }),
+      )
+    }
+    for (const metric of ['p50', 'p99']) {
+      rows.push(
+        row(samples, {
+          measure: m,
+          label: `${metric}, threads, unpinned`,
+          unit,
+          corelane: ['corelane-thread', metric],
+          peer: ['piscina', metric, 'Piscina'],
+          target: canPin ? reported : { ratioAtMost: 1 },
+        }),
+      )
+    }
+    if (canPin) {
+      rows.push(
+        row(samples, {
+          measure: m,
+          label: 'p50, processes, on one CPU',
+          unit,
+          corelane: ['corelane-process@cpu0', 'p50'],
+          peer: ['piscina@cpu0', 'p50', 'Piscina'],
+          target: reported,
+        }),
+      )
+    }
+    rows.push(
+      row(samples, {
+        measure: m,
+        label: 'p50, processes, unpinned',
+        unit,
+        corelane: ['corelane-process', 'p50'],
+        peer: ['piscina', 'p50', 'Piscina'],
+        target: reported,
+      }),
+      row(samples, {
+        measure: m,
+        label: 'p50, threads, unpinned',
+        unit,
+        corelane: ['corelane-thread', 'p50'],
+        peer: ['tinypool', 'p50', 'Tinypool'],
+        target: reported,
+      }),
+      row(samples, {
+        measure: m,
+        label: 'p50, threads, unpinned',
+        unit,
+        corelane: ['corelane-thread', 'p50'],
+        peer: ['workerpool', 'p50', 'workerpool'],
+        target: reported,
+      }),
+    )
+    return rows
+  },
+}

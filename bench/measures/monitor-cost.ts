@@ -1,0 +1,145 @@
+// What the per-core monitor costs at 4 Hz: Corelane's own monitor (startMonitor: a sampler
+// thread calling systeminformation, which on Linux runs `cat /proc/stat | grep cpu` through a
+// shell on every call), the bare systeminformation.currentLoad() call, and reading /proc/stat
+// directly, each in a worker thread; and what is left on the main thread (nothing, ideally).
+import { readFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { row } from '../lib/rows.ts'
+import type { Measure, Metrics, Row, Samples, VariantContext } from '../lib/types.ts'
+import type { SamplerInput, SamplerOutput } from '../lib/load-sampler.ts'
+
+const HZ = 4
+const durationMs = (quick: boolean) => (quick ? 750 : 2500)
+
+function reapedChildMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8')
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  // Clock ticks; 100 per second on every Linux Node supports.
+  return (Number(f[13]) + Number(f[14])) * 10
+}
+
+async function corelaneMonitor(windowMs: number): Promise<Metrics> {
+  const { startMonitor } = await import('../../src/main/engine/index.ts')
+  const monitor = startMonitor({ hz: HZ })
+  try {
+    let samples = 0
+    let first!: () => void
+    const firstSample = new Promise<void>((resolve) => (first = resolve))
+    monitor.onSample(() => {
+      samples++
+      first()
+    })
+    await firstSample
+    samples = 0
+    const main0 = process.threadCpuUsage()
+    const all0 = process.cpuUsage()
+    const child0 = reapedChildMs()
+    const t0 = performance.now()
+    await sleep(windowMs)
+    const wall = performance.now() - t0
+    const main = process.threadCpuUsage(main0)
+    const all = process.cpuUsage(all0)
+    const mainMs = (main.user + main.system) / 1000
+    const samplerMs = (all.user + all.system) / 1000 - mainMs
+    const childMs = reapedChildMs() - child0
+    return {
+      threadCpuPercent: (samplerMs / wall) * 100,
+      childCpuPercent: (childMs / wall) * 100,
+      totalCpuPercent: ((samplerMs + childMs) / wall) * 100,
+      mainThreadCpuPercent: (mainMs / wall) * 100,
+      samplesPerSec: (samples / wall) * 1000,
+    }
+  } finally {
+    await monitor.close()
+  }
+}
+
+export const measure: Measure = {
+  name: 'monitor-cost',
+  title: 'Per-core monitor at 4 Hz',
+  how: (quick) =>
+    `"Corelane monitor": the engine's startMonitor({ hz: ${HZ} }) in a fresh process; from its first sample, for ` +
+    `${durationMs(quick) / 1000} s: main-thread CPU (process.threadCpuUsage), sampler CPU = process.cpuUsage() − main ` +
+    `thread (so V8 helper threads are included: an upper bound), spawned-shell CPU from /proc/self/stat cutime + cstime. ` +
+    `Bench sampler: a worker thread samples per-core load ${HZ} times a second for ${durationMs(quick) / 1000} s (after one priming ` +
+    `call): either systeminformation.currentLoad() or a direct readFileSync('/proc/stat') with the same delta ` +
+    `arithmetic. CPU % of one core = that thread's process.threadCpuUsage() delta / wall time; spawned-process CPU = ` +
+    `the growth of cutime + cstime in /proc/self/stat (clock-tick resolution); block time = wall time of each awaited ` +
+    `call (its work is synchronous); these two run in every third round.`,
+  variants: ['corelane-monitor', 'systeminformation', 'proc-stat'],
+  context: ['systeminformation', 'proc-stat'],
+  unavailable: () => (process.platform === 'linux' ? null : 'reads /proc/stat: Linux only'),
+  async run(variant: string, ctx: VariantContext): Promise<Metrics> {
+    if (variant === 'corelane-monitor') return corelaneMonitor(durationMs(ctx.quick))
+    const { Worker } = await import('node:worker_threads')
+    const { median } = await import('../lib/stats.ts')
+    const input: SamplerInput = { source: variant as SamplerInput['source'], hz: HZ, durationMs: durationMs(ctx.quick) }
+    const main0 = process.threadCpuUsage()
+    const t0 = performance.now()
+    const worker = new Worker(new URL('../lib/load-sampler.ts', import.meta.url), { workerData: input })
+    const out = await new Promise<SamplerOutput>((resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+    const mainWall = performance.now() - t0
+    const main = process.threadCpuUsage(main0)
+    await worker.terminate()
+    return {
+      threadCpuPercent: (out.threadCpuMs / out.wallMs) * 100,
+      childCpuPercent: (out.childCpuMs / out.wallMs) * 100,
+      totalCpuPercent: ((out.threadCpuMs + out.childCpuMs) / out.wallMs) * 100,
+      blockMsMedian: median(out.blockMs),
+      blockMsMax: Math.max(...out.blockMs),
+      calls: out.calls,
+      // Includes starting the worker and importing the sampler: an upper bound for the main thread's share.
+      mainThreadCpuPercent: ((main.user + main.system) / 1000 / mainWall) * 100,
+    }
+  },
+  rows(samples: Samples): Row[] {
+    const m = 'monitor-cost'
+    const vs = (metric: string): [string, string, string] => ['proc-stat', metric, 'read /proc/stat']
+    const reported = { reported: 'reported' }
+    return [
+      row(samples, {
+        measure: m,
+        label: 'Corelane monitor: sampler thread CPU',
+        unit: '% core',
+        corelane: ['corelane-monitor', 'threadCpuPercent'],
+        peer: vs('threadCpuPercent'),
+        target: reported,
+      }),
+      row(samples, {
+        measure: m,
+        label: 'Corelane monitor: incl. spawned shells',
+        unit: '% core',
+        corelane: ['corelane-monitor', 'totalCpuPercent'],
+        peer: vs('totalCpuPercent'),
+        target: reported,
+      }),
+      row(samples, {
+        measure: m,
+        label: 'Corelane monitor: main thread CPU',
+        unit: '% core',
+        corelane: ['corelane-monitor', 'mainThreadCpuPercent'],
+        target: { atMost: 0.5 },
+        note: 'the sampler must cost the main thread nothing; 0.5% of a core is the noise floor allowed',
+      }),
+      row(samples, {
+        measure: m,
+        label: 'bare si.currentLoad(): thread CPU',
+        unit: '% core',
+        corelane: ['systeminformation', 'threadCpuPercent'],
+        peer: vs('threadCpuPercent'),
+        target: reported,
+      }),
+      row(samples, {
+        measure: m,
+        label: 'bare si.currentLoad(): block per call (median)',
+        unit: 'ms',
+        corelane: ['systeminformation', 'blockMsMedian'],
+        peer: vs('blockMsMedian'),
+        target: reported,
+      }),
+    ]
+  },
+}
