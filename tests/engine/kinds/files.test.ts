@@ -188,7 +188,13 @@ describe('du', () => {
     })
   })
 
-  it.skipIf(process.getuid?.() === 0)('skips unreadable folders and logs them', async () => {
+  it('skips unreadable folders and logs them', async (t) => {
+    if (process.getuid?.() === 0) {
+      // Root reads a chmod 000 folder anyway, so there is nothing unreadable to skip.
+      const reason = 'running as root, which can read a chmod 000 folder, so no folder is unreadable'
+      ;(t.task.meta as Record<string, unknown>).skipReason = reason
+      return t.skip(reason)
+    }
     await withContext(async ({ ctx, dir, logs }) => {
       await mkdir(join(dir, 'locked'))
       await writeFile(join(dir, 'locked', 'secret'), 'x')
