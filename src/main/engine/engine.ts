@@ -31,7 +31,8 @@ import { WorkerHandle, type WorkerExit, type WorkerHooks } from './executors/wor
 import { JobQueue } from './job-queue.ts'
 import { JobRecord } from './job-record.ts'
 import { pinThread, placementNote, placementSupported, readThreadStat } from './placement.ts'
-import { validateSubmission, yieldToLoop } from './submission.ts'
+import { yieldToLoop } from './kinds/context.ts'
+import { validateSubmission } from './submission.ts'
 import { checkJobSpec } from '../../shared/schemas.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import type { JobStore, LoadedState } from './store/job-store.ts'
@@ -100,7 +101,6 @@ class CorelaneEngine implements Engine {
   private batchesDirty = false
   private statsDirty = false
   private feedTimer: NodeJS.Timeout | null = null
-  private readonly cpuSamples = new Map<number, { at: number; cpuTimeMs: number }>()
   private readonly store: JobStore | null
   private persistJobs = new Set<JobRecord>()
   private persistBatches = new Set<Batch>()
@@ -131,9 +131,7 @@ class CorelaneEngine implements Engine {
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (this.closed) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
-    const batch = new Batch(this.nextBatchId++, request.name ?? defaultBatchName(specs), request.source ?? null)
-    this.batchMap.set(batch.id, batch)
-    if (this.store) this.persistBatches.add(batch)
+    const batch = this.addBatch(new Batch(this.nextBatchId++, request.name ?? defaultBatchName(specs), request.source ?? null))
     const jobIds: number[] = new Array(specs.length)
     let sliceStart = performance.now()
     for (let i = 0; i < specs.length; i++) {
@@ -154,6 +152,12 @@ class CorelaneEngine implements Engine {
     this.scheduleDispatch()
     this.scheduleFeed()
     return { batchId: batch.id, jobIds }
+  }
+
+  private addBatch(batch: Batch): Batch {
+    this.batchMap.set(batch.id, batch)
+    if (this.store) this.persistBatches.add(batch)
+    return batch
   }
 
   private createJob(spec: JobSpec, batchId: number): JobRecord {
@@ -187,11 +191,7 @@ class CorelaneEngine implements Engine {
     if (this.closed) return Promise.reject(new Error('the engine is closed'))
     const checked = checkJobSpec(spec, 'job')
     if (!checked.ok) return Promise.reject(new ValidationError(checked.problems))
-    if (!this.runBatch || !this.batchMap.has(this.runBatch.id)) {
-      this.runBatch = new Batch(this.nextBatchId++, 'single jobs')
-      this.batchMap.set(this.runBatch.id, this.runBatch)
-      if (this.store) this.persistBatches.add(this.runBatch)
-    }
+    if (!this.runBatch || !this.batchMap.has(this.runBatch.id)) this.runBatch = this.addBatch(new Batch(this.nextBatchId++, 'single jobs'))
     const job = this.createJob(checked.job, this.runBatch.id)
     this.runBatch.add(1)
     this.batchesDirty = this.statsDirty = true
@@ -343,7 +343,7 @@ class CorelaneEngine implements Engine {
       }
       let worker: WorkerHandle | undefined
       for (const candidate of this.workerMap.values()) {
-        if (candidate.lane === 'io' && candidate.executor === head.executor && candidate.memoryMb === 0 && candidate.state !== 'stopping') {
+        if (candidate.serves('io', head.executor)) {
           worker = candidate
           break
         }
@@ -368,9 +368,7 @@ class CorelaneEngine implements Engine {
 
   private idleWorker(executor: ExecutorType, lane: Lane): WorkerHandle | undefined {
     for (const worker of this.workerMap.values()) {
-      if (!worker.busy && worker.lane === lane && worker.executor === executor && worker.memoryMb === 0 && worker.state !== 'stopping') {
-        return worker
-      }
+      if (!worker.busy && worker.serves(lane, executor)) return worker
     }
     return undefined
   }
@@ -379,15 +377,7 @@ class CorelaneEngine implements Engine {
   private pipelineWorker(head: JobRecord, cost: number, share: number): WorkerHandle | undefined {
     if (cost >= TARGET_BATCH_MS) return undefined
     for (const worker of this.workerMap.values()) {
-      if (
-        worker.busy &&
-        worker.lane === 'cpu' &&
-        worker.executor === head.executor &&
-        worker.memoryMb === 0 &&
-        worker.state !== 'stopping' &&
-        worker.expectedMs < TARGET_BATCH_MS / 2 &&
-        worker.assigned.size <= share
-      ) {
+      if (worker.busy && worker.serves('cpu', head.executor) && worker.expectedMs < TARGET_BATCH_MS / 2 && worker.assigned.size <= share) {
         return worker
       }
     }
@@ -430,7 +420,7 @@ class CorelaneEngine implements Engine {
     if (worker.lane !== 'cpu') return false
     let same = 0
     for (const other of this.workerMap.values()) {
-      if (other.lane === 'cpu' && other.executor === worker.executor && other.memoryMb === 0 && other.state !== 'stopping') same++
+      if (other.serves('cpu', worker.executor)) same++
     }
     return same > this.limits.cpuSlots
   }
@@ -551,7 +541,7 @@ class CorelaneEngine implements Engine {
     if (code === 'cancelled' || job.stopping === 'cancel') {
       this.finishJob(job, 'cancelled', { code: 'cancelled', message: 'cancelled' }, at)
     } else if (code === 'timeout' || job.stopping === 'timeout') {
-      this.failAttempt(job, 'timed-out', { code: 'timeout', message: `timed out after ${job.timeoutMs} ms` }, at)
+      this.failAttempt(job, 'timed-out', timeoutError(job), at)
     } else {
       this.failAttempt(job, 'failed', { code, message }, at)
     }
@@ -565,7 +555,6 @@ class CorelaneEngine implements Engine {
 
   private onExit(worker: WorkerHandle, exit: WorkerExit): void {
     this.workerMap.delete(worker.id)
-    this.cpuSamples.delete(worker.id)
     this.workersDirty = true
     const jobs = [...worker.assigned]
     const forced = worker.forcedBy
@@ -576,7 +565,7 @@ class CorelaneEngine implements Engine {
       if (job.stopping === 'cancel') {
         this.finishJob(job, 'cancelled', { code: 'cancelled', message: 'cancelled (worker stopped after the grace period)' }, now)
       } else if (job.stopping === 'timeout') {
-        this.failAttempt(job, 'timed-out', { code: 'timeout', message: `timed out after ${job.timeoutMs} ms` }, now)
+        this.failAttempt(job, 'timed-out', timeoutError(job), now)
       } else if (job.state === 'running' && forced === null) {
         const error: JobError = exit.outOfMemory
           ? { code: 'out-of-memory', message: exit.message }
@@ -810,13 +799,12 @@ class CorelaneEngine implements Engine {
           if (worker.pid === null || worker.tid === null) return
           const stat = await readThreadStat(worker.pid, worker.tid)
           if (!stat) return
-          const previous = this.cpuSamples.get(worker.id)
+          if (worker.sampledAt !== null && worker.cpuTimeMs !== null && now > worker.sampledAt) {
+            worker.cpuPercent = Math.min(100, Math.max(0, ((stat.cpuTimeMs - worker.cpuTimeMs) / (now - worker.sampledAt)) * 100))
+          }
           worker.core = stat.core
           worker.cpuTimeMs = stat.cpuTimeMs
-          if (previous && now > previous.at) {
-            worker.cpuPercent = Math.min(100, Math.max(0, ((stat.cpuTimeMs - previous.cpuTimeMs) / (now - previous.at)) * 100))
-          }
-          this.cpuSamples.set(worker.id, { at: now, cpuTimeMs: stat.cpuTimeMs })
+          worker.sampledAt = now
         }),
       )
       this.workersDirty = true
@@ -984,6 +972,10 @@ class CorelaneEngine implements Engine {
     this.flushFeed()
     await this.flushStore()
   }
+}
+
+function timeoutError(job: JobRecord): JobError {
+  return { code: 'timeout', message: `timed out after ${job.timeoutMs} ms` }
 }
 
 function defaultBatchName(specs: JobSpec[]): string {

@@ -4,6 +4,7 @@
 import type { JobSpec } from '../../shared/job.ts'
 import { JobSpecSchema, MAX_JOBS_PER_SUBMIT, applyTemplate, checkJobSpec, type ValidJobSpec } from '../../shared/schemas.ts'
 import { ValidationError, parseOrThrow, type FieldProblem } from '../../shared/validate.ts'
+import { yieldToLoop } from './kinds/context.ts'
 import type { SubmitRequest } from './types.ts'
 
 /** Stop collecting after this many problems: the first ones are enough to fix the input. */
@@ -11,7 +12,6 @@ const MAX_PROBLEMS = 20
 /** Work at most this long before yielding to the event loop. */
 const SLICE_MS = 3
 
-export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 export async function validateSubmission(request: SubmitRequest): Promise<ValidJobSpec[]> {
   const { jobs, template, inputs, count } = request

@@ -62,6 +62,8 @@ export class WorkerHandle {
   core: number | null = null
   cpuPercent: number | null = null
   cpuTimeMs: number | null = null
+  /** When cpuTimeMs was last read (performance.now()), for the CPU % between two samples. */
+  sampledAt: number | null = null
   /** Expected milliseconds of work still assigned, from each kind's recent durations. */
   expectedMs = 0
   exited = false
@@ -99,6 +101,11 @@ export class WorkerHandle {
 
   get busy(): boolean {
     return this.assigned.size > 0
+  }
+
+  /** A shared pool worker of this lane and executor that can take jobs (not memory-dedicated, not leaving). */
+  serves(lane: Lane, executor: ExecutorType): boolean {
+    return this.lane === lane && this.executor === executor && this.memoryMb === 0 && this.state !== 'stopping'
   }
 
   run(jobs: JobRecord[], messages: JobMessage[]): void {

@@ -128,10 +128,6 @@ class RunningJob implements JobContext {
     }
   }
 
-  get aborted(): boolean {
-    return this.stopReason !== null
-  }
-
   async outputPath(fileName: string): Promise<string> {
     const dir = join(this.runtime.init.dataDir, 'outputs', String(this.jobId))
     await mkdir(dir, { recursive: true })

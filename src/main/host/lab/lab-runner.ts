@@ -209,7 +209,7 @@ async function runPython(
     [{ name: STRATEGY_LABELS[strategy], kind: 'shell', params: { argv: ['python3', script, experiment, strategy, String(pool), ...args] } }],
     1,
     cores,
-    { ...env, onProgress: env.onProgress },
+    env,
   )
   const log = await outcome.engine.readLog(outcome.jobs[0]!.id)
   await outcome.engine.close()
