@@ -67,6 +67,15 @@ describe('placement', () => {
     }
     await new Promise((r) => setTimeout(r, 300))
     for (const w of await engine.sampleWorkers()) if (w.pinnedCore !== null) expect(w.core).toBe(w.pinnedCore)
+    // Unpinning gives each worker every core again.
+    engine.setLimits({ pinning: false })
+    await until(() => engine.workers().every((w) => w.pinnedCore === null), 10_000, 'unpinned')
+    const everyCore = Array.from({ length: availableParallelism() }, (_, i) => i).join(',')
+    await until(
+      () => workers.every((w) => execFileSync('taskset', ['-p', '-c', String(w.tid)], { encoding: 'utf8' }).trim().endsWith(`: ${everyCore}`)),
+      10_000,
+      'affinity restored',
+    )
     engine.cancel(jobIds)
   })
 })

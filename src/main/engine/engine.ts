@@ -721,7 +721,7 @@ class CorelaneEngine implements Engine {
   private async unpin(worker: WorkerHandle): Promise<void> {
     if (worker.tid === null || worker.pinnedCore === null) return
     worker.pinnedCore = null
-    await pinThread(worker.tid, -1)
+    await pinThread(worker.tid, 'all')
     this.workersDirty = true
     this.scheduleFeed()
   }

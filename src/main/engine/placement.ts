@@ -3,7 +3,7 @@
 // can be pinned to a core with taskset. Elsewhere these report themselves unavailable.
 import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
-import { platform } from 'node:os'
+import { availableParallelism, platform } from 'node:os'
 
 export const placementSupported = platform() === 'linux'
 export const placementNote = placementSupported
@@ -42,11 +42,15 @@ export async function readThreadStat(pid: number, tid: number): Promise<ThreadSt
   }
 }
 
-/** Pins one kernel thread to one core. Resolves to an error message, or null on success. */
-export function pinThread(tid: number, core: number): Promise<string | null> {
+/**
+ * Pins one kernel thread to one core, or lets it run on every core again ('all').
+ * Resolves to an error message, or null on success.
+ */
+export function pinThread(tid: number, core: number | 'all'): Promise<string | null> {
   if (!placementSupported) return Promise.resolve(placementNote)
+  const cores = core === 'all' ? `0-${availableParallelism() - 1}` : String(core)
   return new Promise((resolve) => {
-    execFile('taskset', ['-p', '-c', String(core), String(tid)], (error, _stdout, stderr) => {
+    execFile('taskset', ['-p', '-c', cores, String(tid)], (error, _stdout, stderr) => {
       resolve(error ? `taskset failed: ${stderr.trim() || error.message}` : null)
     })
   })
