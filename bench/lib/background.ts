@@ -22,16 +22,26 @@ export function systemCpu(): CpuSnapshot | null {
   }
 }
 
+/** The fields of /proc/<pid>/stat from field 3 on (after the command name, which may hold spaces). */
+function procStatFields(pid: number | 'self'): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+}
+
 /** Ticks of CPU used by a process and the children it has reaped. */
 export function processTreeTicks(pid: number): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Fields after the command name (which may hold spaces) start at field 3.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const f = procStatFields(pid)
     return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])
   } catch {
     return null
   }
+}
+
+/** Ticks of CPU used by the children this process has reaped (cutime + cstime). */
+export function reapedChildTicks(): number {
+  const f = procStatFields('self')
+  return Number(f[13]) + Number(f[14])
 }
 
 /** Share of the whole machine (0..1) used by others between two snapshots. */

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parentPort, workerData } from 'node:worker_threads'
+import { reapedChildTicks } from './background.ts'
 
 export interface SamplerInput {
   source: 'systeminformation' | 'proc-stat'
@@ -30,12 +31,6 @@ const clockTicks = (() => {
     return 100
   }
 })()
-
-function reapedChildTicks(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8')
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return Number(f[13]) + Number(f[14])
-}
 
 /** Reads /proc/stat directly and returns each core's busy share since the previous call. */
 function procStatSampler(): () => Promise<number[]> {

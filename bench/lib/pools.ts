@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url'
 
 export type PeerName = 'piscina' | 'tinypool' | 'workerpool'
 
+/** How each peer is named in the table. */
+export const PEER_LABEL: Record<PeerName, string> = { piscina: 'Piscina', tinypool: 'Tinypool', workerpool: 'workerpool' }
+
 export interface PeerPool {
   run(): Promise<unknown>
   close(): Promise<void>
@@ -14,10 +17,8 @@ export interface PeerPool {
 const NOOP = fileURLToPath(new URL('../peers/noop.mjs', import.meta.url))
 const WORKERPOOL_NOOP = fileURLToPath(new URL('../peers/workerpool-noop.mjs', import.meta.url))
 
-export const POOL_SIZE = availableParallelism()
-
 export async function createPeer(name: PeerName): Promise<PeerPool> {
-  const size = POOL_SIZE
+  const size = availableParallelism()
   if (name === 'piscina') {
     const { Piscina } = await import('piscina')
     const pool = new Piscina({ filename: NOOP, minThreads: size, maxThreads: size })

@@ -67,8 +67,8 @@ export async function runRounds(
   onResult: (result: RoundResult) => void,
 ): Promise<RoundResult[]> {
   const results: RoundResult[] = []
+  const context = new Set(measure.context ?? [])
   for (let round = 0; round < rounds; round++) {
-    const context = new Set(measure.context ?? [])
     const order = roundOrder(
       variants.filter((v) => round % 3 === 0 || !context.has(v)),
       round,
@@ -78,20 +78,13 @@ export async function runRounds(
       const quiet = await waitForQuiet(settleMs)
       const settle = { settledMs: quiet.waitedMs, loadBefore: quiet.load }
       const started = performance.now()
-      let result: RoundResult
+      let outcome: ChildResult | { error: string }
       try {
-        const { metrics, background } = await runChild(measure, variant, ctx)
-        result = { round, variant, order: i, ms: Math.round(performance.now() - started), ...settle, metrics, background }
+        outcome = await runChild(measure, variant, ctx)
       } catch (error) {
-        result = {
-          round,
-          variant,
-          order: i,
-          ms: Math.round(performance.now() - started),
-          ...settle,
-          error: (error as Error).message,
-        }
+        outcome = { error: (error as Error).message }
       }
+      const result: RoundResult = { round, variant, order: i, ms: Math.round(performance.now() - started), ...settle, ...outcome }
       results.push(result)
       onResult(result)
     }

@@ -1,5 +1,6 @@
 // Turns per-round samples into table rows: Corelane's median and range, the peer's, the ratio
-// of medians, and whether the target is met. Every measure builds its rows with `row`.
+// of medians, and whether the target is met. Every measure builds its rows with `row`, most
+// through `rowsOf`, which fills in what all rows of one measure share.
 import { summarize } from './stats.ts'
 import type { Row, Samples, Target } from './types.ts'
 
@@ -15,7 +16,10 @@ export interface RowSpec {
   note?: string
 }
 
-export function values(samples: Samples, variant: string, metric: string): number[] {
+/** The target of a row that is only reported. */
+export const REPORTED: Target = { reported: 'reported' }
+
+function values(samples: Samples, variant: string, metric: string): number[] {
   return (samples[variant] ?? []).map((m) => m[metric]).filter((v): v is number => typeof v === 'number')
 }
 
@@ -55,4 +59,12 @@ export function row(samples: Samples, spec: RowSpec): Row {
     met,
     ...(spec.note ? { note: spec.note } : {}),
   }
+}
+
+/** A row spec without the measure's name, and with its unit optional (the measure's usual one). */
+export type MeasureRowSpec = Omit<RowSpec, 'measure' | 'unit'> & { unit?: string }
+
+/** `row` for one measure: its samples, name and usual unit filled in. */
+export function rowsOf(samples: Samples, measure: string, unit: string): (spec: MeasureRowSpec) => Row {
+  return (spec) => row(samples, { ...spec, measure, unit: spec.unit ?? unit })
 }

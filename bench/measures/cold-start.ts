@@ -1,13 +1,23 @@
 // Cold start: from "new engine" to the first no-op result, thread and process executors,
 // against a new Piscina pool's first result and against the bare minimum (a raw
 // child_process.fork or worker_threads Worker answering one message). Reported, no target.
+import type { EventEmitter } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import { row } from '../lib/rows.ts'
-import type { Measure, Metrics, Row, Samples, VariantContext } from '../lib/types.ts'
+import { REPORTED, rowsOf } from '../lib/rows.ts'
+import type { Measure, Metrics, Row, Samples } from '../lib/types.ts'
 
 const ECHO_CHILD = fileURLToPath(new URL('../peers/echo-child.mjs', import.meta.url))
 const ECHO_WORKER = new URL('../peers/echo-worker.mjs', import.meta.url)
 const NOOP = fileURLToPath(new URL('../peers/noop.mjs', import.meta.url))
+
+/** Sends a ping and resolves on the first message back (rejects on an error first). */
+function firstReply(echo: EventEmitter, ping: () => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    echo.once('message', () => resolve())
+    echo.once('error', reject)
+    ping()
+  })
+}
 
 export const measure: Measure = {
   name: 'cold-start',
@@ -18,8 +28,7 @@ export const measure: Measure = {
     `run() result; from child_process.fork(echo.mjs) to its first reply; from new Worker(echo.mjs) to its first reply. ` +
     `Corelane's time includes loading its TypeScript worker entry and every job kind.`,
   variants: ['corelane-thread', 'corelane-process', 'piscina', 'raw-fork', 'raw-worker'],
-  async run(variant: string, ctx: VariantContext): Promise<Metrics> {
-    void ctx
+  async run(variant: string): Promise<Metrics> {
     if (variant.startsWith('corelane')) {
       const { createEngine, forkProcessHost } = await import('../../src/main/engine/index.ts')
       const { mkdtemp, rm } = await import('node:fs/promises')
@@ -49,11 +58,7 @@ export const measure: Measure = {
       const { fork } = await import('node:child_process')
       const t0 = performance.now()
       const child = fork(ECHO_CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' })
-      await new Promise<void>((resolve, reject) => {
-        child.once('message', () => resolve())
-        child.once('error', reject)
-        child.send({ ping: 1 })
-      })
+      await firstReply(child, () => child.send({ ping: 1 }))
       const ms = performance.now() - t0
       child.kill()
       return { firstResultMs: ms }
@@ -61,53 +66,21 @@ export const measure: Measure = {
     const { Worker } = await import('node:worker_threads')
     const t0 = performance.now()
     const worker = new Worker(ECHO_WORKER)
-    await new Promise<void>((resolve, reject) => {
-      worker.once('message', () => resolve())
-      worker.once('error', reject)
-      worker.postMessage({ ping: 1 })
-    })
+    await firstReply(worker, () => worker.postMessage({ ping: 1 }))
     const ms = performance.now() - t0
     await worker.terminate()
     return { firstResultMs: ms }
   },
   rows(samples: Samples): Row[] {
-    const m = 'cold-start'
-    const unit = 'ms'
-    const reported = { reported: 'reported' }
+    const r = rowsOf(samples, 'cold-start', 'ms')
     const first = 'firstResultMs'
+    const vs = (label: string, corelane: string, peer: string, peerLabel: string) =>
+      r({ label, corelane: [corelane, first], peer: [peer, first, peerLabel], target: REPORTED })
     return [
-      row(samples, {
-        measure: m,
-        label: 'threads',
-        unit,
-        corelane: ['corelane-thread', first],
-        peer: ['piscina', first, 'Piscina'],
-        target: reported,
-      }),
-      row(samples, {
-        measure: m,
-        label: 'threads',
-        unit,
-        corelane: ['corelane-thread', first],
-        peer: ['raw-worker', first, 'raw Worker'],
-        target: reported,
-      }),
-      row(samples, {
-        measure: m,
-        label: 'processes',
-        unit,
-        corelane: ['corelane-process', first],
-        peer: ['piscina', first, 'Piscina'],
-        target: reported,
-      }),
-      row(samples, {
-        measure: m,
-        label: 'processes',
-        unit,
-        corelane: ['corelane-process', first],
-        peer: ['raw-fork', first, 'raw fork'],
-        target: reported,
-      }),
+      vs('threads', 'corelane-thread', 'piscina', 'Piscina'),
+      vs('threads', 'corelane-thread', 'raw-worker', 'raw Worker'),
+      vs('processes', 'corelane-process', 'piscina', 'Piscina'),
+      vs('processes', 'corelane-process', 'raw-fork', 'raw fork'),
     ]
   },
 }

@@ -2,7 +2,7 @@
 // engine. With one CPU slot per core they should finish about `cores` times faster at once;
 // the target is a speed-up of at least 0.95 × cores, for threads and for processes.
 import { availableParallelism } from 'node:os'
-import { row } from '../lib/rows.ts'
+import { REPORTED, rowsOf } from '../lib/rows.ts'
 import type { Measure, Metrics, Row, Samples, VariantContext } from '../lib/types.ts'
 
 const JOBS = 8
@@ -70,18 +70,17 @@ export const measure: Measure = {
     })
   },
   rows(samples: Samples): Row[] {
-    const m = 'cpu-speedup'
+    const r = rowsOf(samples, 'cpu-speedup', 'ms')
     const target = { atLeast: Math.round(0.95 * cores * 100) / 100 }
     return [
-      row(samples, { measure: m, label: `${JOBS} jobs, threads`, unit: '×', corelane: ['threads', 'speedup'], target }),
-      row(samples, { measure: m, label: `${JOBS} jobs, processes`, unit: '×', corelane: ['processes', 'speedup'], target }),
-      row(samples, {
-        measure: m,
+      ...(['threads', 'processes'] as const).map((v) =>
+        r({ label: `${JOBS} jobs, ${v}`, unit: '×', corelane: [v, 'speedup'], target }),
+      ),
+      r({
         label: 'one job alone → beside others (threads)',
-        unit: 'ms',
         corelane: ['threads', 'jobMsInParallel'],
         peer: ['threads', 'jobMsAlone', 'same job alone'],
-        target: { reported: 'reported' },
+        target: REPORTED,
         note: 'a ratio above 1 means each job ran slower when all cores were busy (shared caches, turbo, VM steal)',
       }),
     ]

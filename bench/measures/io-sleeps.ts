@@ -2,7 +2,7 @@
 // 100000), should end about 1 s after they are submitted. Target: ≤ 1.1 s wall. The baseline
 // is the floor Node itself sets: 100,000 promisified 1 s timers in one worker thread.
 import { row } from '../lib/rows.ts'
-import type { Measure, Metrics, Row, Samples, VariantContext } from '../lib/types.ts'
+import type { Measure, Metrics, Row, Samples } from '../lib/types.ts'
 
 const JOBS = 100_000
 /** Quick runs keep 1 s too: shorter sleeps would judge fixed costs against a target made for 1 s. */
@@ -31,9 +31,7 @@ export const measure: Measure = {
     `awaited with Promise.all inside one worker thread (the floor Node sets, timed inside the worker; every third round).`,
   variants: ['corelane', 'node-timers'],
   context: ['node-timers'],
-  async run(variant: string, ctx: VariantContext): Promise<Metrics> {
-    void ctx
-    const ms = SLEEP_MS
+  async run(variant: string): Promise<Metrics> {
     if (variant === 'node-timers') {
       const { Worker } = await import('node:worker_threads')
       const worker = new Worker(TIMERS_WORKER, { eval: true })
@@ -41,7 +39,7 @@ export const measure: Measure = {
         const wallMs = await new Promise<number>((resolve, reject) => {
           worker.once('message', resolve)
           worker.once('error', reject)
-          worker.postMessage({ n: JOBS, ms })
+          worker.postMessage({ n: JOBS, ms: SLEEP_MS })
         })
         return { wallMs }
       } finally {
@@ -52,7 +50,7 @@ export const measure: Measure = {
     return withEngine({ ioConcurrency: JOBS }, async (engine) => {
       await engine.run({ kind: 'sleep', params: { ms: 1 } })
       const t0 = performance.now()
-      await engine.submit({ template: { kind: 'sleep', params: { ms } }, count: JOBS })
+      await engine.submit({ template: { kind: 'sleep', params: { ms: SLEEP_MS } }, count: JOBS })
       const submittedMs = performance.now() - t0
       await engine.whenSettled()
       const wallMs = performance.now() - t0
@@ -61,11 +59,10 @@ export const measure: Measure = {
     })
   },
   rows(samples: Samples): Row[] {
-    const ms = SLEEP_MS
     return [
       row(samples, {
         measure: 'io-sleeps',
-        label: `${JOBS / 1000}k × ${ms} ms sleeps, wall`,
+        label: `${JOBS / 1000}k × ${SLEEP_MS} ms sleeps, wall`,
         unit: 'ms',
         corelane: ['corelane', 'wallMs'],
         peer: ['node-timers', 'wallMs', 'bare Node timers'],

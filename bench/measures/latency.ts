@@ -5,8 +5,9 @@
 // process lands at random in a fast or a slow mode, depending on whether the other thread's
 // vCPU has to be woken up, for every library alike).
 import { baseVariant, pinningUnavailable } from '../lib/pin.ts'
-import { row } from '../lib/rows.ts'
-import type { Measure, Metrics, Row, Samples, VariantContext } from '../lib/types.ts'
+import { PEER_LABEL, type PeerName } from '../lib/pools.ts'
+import { REPORTED, rowsOf } from '../lib/rows.ts'
+import type { Measure, Metrics, Row, Samples, Target, VariantContext } from '../lib/types.ts'
 
 const WARMUP = 200
 const trips = (quick: boolean) => (quick ? 500 : 2000)
@@ -58,7 +59,7 @@ export const measure: Measure = {
       )
     }
     const { createPeer } = await import('../lib/pools.ts')
-    const pool = await createPeer(name as 'piscina' | 'tinypool' | 'workerpool')
+    const pool = await createPeer(name as PeerName)
     try {
       return await measureTrips(n, pool.run)
     } finally {
@@ -66,72 +67,27 @@ export const measure: Measure = {
     }
   },
   rows(samples: Samples): Row[] {
-    const m = 'latency'
-    const unit = 'µs'
-    const reported = { reported: 'reported' }
-    const rows: Row[] = []
-    for (const metric of canPin ? ['p50', 'p99'] : []) {
-      rows.push(
-        row(samples, {
-          measure: m,
-          label: `${metric}, threads, on one CPU`,
-          unit,
-          corelane: ['corelane-thread@cpu0', metric],
-          peer: ['piscina@cpu0', metric, 'Piscina'],
-          target: { ratioAtMost: 1 },
-        }),
-      )
+    const r = rowsOf(samples, 'latency', 'µs')
+    const judged: Target = { ratioAtMost: 1 }
+    /** Corelane's `metric` on `executor` against the same of `peer`, both pinned to CPU 0 or both not. */
+    const vs = (metric: string, executor: 'thread' | 'process', pinned: boolean, target: Target, peer: PeerName = 'piscina') => {
+      const at = pinned ? '@cpu0' : ''
+      return r({
+        label: `${metric}, ${executor === 'thread' ? 'threads' : 'processes'}, ${pinned ? 'on one CPU' : 'unpinned'}`,
+        corelane: [`corelane-${executor}${at}`, metric],
+        peer: [`${peer}${at}`, metric, PEER_LABEL[peer]],
+        target,
+      })
     }
-    for (const metric of ['p50', 'p99']) {
-      rows.push(
-        row(samples, {
-          measure: m,
-          label: `${metric}, threads, unpinned`,
-          unit,
-          corelane: ['corelane-thread', metric],
-          peer: ['piscina', metric, 'Piscina'],
-          target: canPin ? reported : { ratioAtMost: 1 },
-        }),
-      )
-    }
-    if (canPin) {
-      rows.push(
-        row(samples, {
-          measure: m,
-          label: 'p50, processes, on one CPU',
-          unit,
-          corelane: ['corelane-process@cpu0', 'p50'],
-          peer: ['piscina@cpu0', 'p50', 'Piscina'],
-          target: reported,
-        }),
-      )
-    }
-    rows.push(
-      row(samples, {
-        measure: m,
-        label: 'p50, processes, unpinned',
-        unit,
-        corelane: ['corelane-process', 'p50'],
-        peer: ['piscina', 'p50', 'Piscina'],
-        target: reported,
-      }),
-      row(samples, {
-        measure: m,
-        label: 'p50, threads, unpinned',
-        unit,
-        corelane: ['corelane-thread', 'p50'],
-        peer: ['tinypool', 'p50', 'Tinypool'],
-        target: reported,
-      }),
-      row(samples, {
-        measure: m,
-        label: 'p50, threads, unpinned',
-        unit,
-        corelane: ['corelane-thread', 'p50'],
-        peer: ['workerpool', 'p50', 'workerpool'],
-        target: reported,
-      }),
-    )
-    return rows
+    // The targets are judged on one CPU; without pinning, on the unpinned variants.
+    return [
+      ...(canPin ? [vs('p50', 'thread', true, judged), vs('p99', 'thread', true, judged)] : []),
+      vs('p50', 'thread', false, canPin ? REPORTED : judged),
+      vs('p99', 'thread', false, canPin ? REPORTED : judged),
+      ...(canPin ? [vs('p50', 'process', true, REPORTED)] : []),
+      vs('p50', 'process', false, REPORTED),
+      vs('p50', 'thread', false, REPORTED, 'tinypool'),
+      vs('p50', 'thread', false, REPORTED, 'workerpool'),
+    ]
   },
 }

@@ -1,8 +1,8 @@
 // Memory per queued job: a paused engine holding 100,000 queued jobs, measured as the growth
 // of the V8 heap after full GCs, minus what the same 100,000 params objects cost on their
 // own. Target: ≤ 300 bytes per queued job beyond its params.
-import { row } from '../lib/rows.ts'
-import type { Measure, Metrics, Row, Samples, VariantContext } from '../lib/types.ts'
+import { REPORTED, row } from '../lib/rows.ts'
+import type { Measure, Metrics, Row, Samples } from '../lib/types.ts'
 
 const JOBS = 100_000
 const WARMUP_JOBS = 2000
@@ -46,8 +46,7 @@ export const measure: Measure = {
     `valibot's copy), held in an array, minus the array itself. Beyond params = engine − params alone, per round.`,
   variants: ['engine', 'params-alone'],
   execArgv: ['--expose-gc'],
-  async run(variant: string, ctx: VariantContext): Promise<Metrics> {
-    void ctx
+  async run(variant: string): Promise<Metrics> {
     if (variant === 'params-alone') {
       const before = heap()
       const slots: unknown[] = new Array(JOBS).fill(0)
@@ -92,7 +91,7 @@ export const measure: Measure = {
         unit: 'B/job',
         corelane: ['engine', 'engineBytesPerJob'],
         peer: ['params-alone', 'paramsBytesPerJob', 'validated params alone'],
-        target: { reported: 'reported' },
+        target: REPORTED,
       }),
     ]
   },

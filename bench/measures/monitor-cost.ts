@@ -2,21 +2,17 @@
 // thread calling systeminformation, which on Linux runs `cat /proc/stat | grep cpu` through a
 // shell on every call), the bare systeminformation.currentLoad() call, and reading /proc/stat
 // directly, each in a worker thread; and what is left on the main thread (nothing, ideally).
-import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { row } from '../lib/rows.ts'
+import { reapedChildTicks } from '../lib/background.ts'
+import { REPORTED, rowsOf } from '../lib/rows.ts'
 import type { Measure, Metrics, Row, Samples, VariantContext } from '../lib/types.ts'
 import type { SamplerInput, SamplerOutput } from '../lib/load-sampler.ts'
 
 const HZ = 4
 const durationMs = (quick: boolean) => (quick ? 750 : 2500)
 
-function reapedChildMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8')
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  // Clock ticks; 100 per second on every Linux Node supports.
-  return (Number(f[13]) + Number(f[14])) * 10
-}
+// Clock ticks; 100 per second on every Linux Node supports.
+const reapedChildMs = (): number => reapedChildTicks() * 10
 
 async function corelaneMonitor(windowMs: number): Promise<Metrics> {
   const { startMonitor } = await import('../../src/main/engine/index.ts')
@@ -96,50 +92,20 @@ export const measure: Measure = {
     }
   },
   rows(samples: Samples): Row[] {
-    const m = 'monitor-cost'
-    const vs = (metric: string): [string, string, string] => ['proc-stat', metric, 'read /proc/stat']
-    const reported = { reported: 'reported' }
+    const r = rowsOf(samples, 'monitor-cost', '% core')
+    const vs = (label: string, variant: string, metric: string, unit?: string) =>
+      r({ label, unit, corelane: [variant, metric], peer: ['proc-stat', metric, 'read /proc/stat'], target: REPORTED })
     return [
-      row(samples, {
-        measure: m,
-        label: 'Corelane monitor: sampler thread CPU',
-        unit: '% core',
-        corelane: ['corelane-monitor', 'threadCpuPercent'],
-        peer: vs('threadCpuPercent'),
-        target: reported,
-      }),
-      row(samples, {
-        measure: m,
-        label: 'Corelane monitor: incl. spawned shells',
-        unit: '% core',
-        corelane: ['corelane-monitor', 'totalCpuPercent'],
-        peer: vs('totalCpuPercent'),
-        target: reported,
-      }),
-      row(samples, {
-        measure: m,
+      vs('Corelane monitor: sampler thread CPU', 'corelane-monitor', 'threadCpuPercent'),
+      vs('Corelane monitor: incl. spawned shells', 'corelane-monitor', 'totalCpuPercent'),
+      r({
         label: 'Corelane monitor: main thread CPU',
-        unit: '% core',
         corelane: ['corelane-monitor', 'mainThreadCpuPercent'],
         target: { atMost: 0.5 },
         note: 'the sampler must cost the main thread nothing; 0.5% of a core is the noise floor allowed',
       }),
-      row(samples, {
-        measure: m,
-        label: 'bare si.currentLoad(): thread CPU',
-        unit: '% core',
-        corelane: ['systeminformation', 'threadCpuPercent'],
-        peer: vs('threadCpuPercent'),
-        target: reported,
-      }),
-      row(samples, {
-        measure: m,
-        label: 'bare si.currentLoad(): block per call (median)',
-        unit: 'ms',
-        corelane: ['systeminformation', 'blockMsMedian'],
-        peer: vs('blockMsMedian'),
-        target: reported,
-      }),
+      vs('bare si.currentLoad(): thread CPU', 'systeminformation', 'threadCpuPercent'),
+      vs('bare si.currentLoad(): block per call (median)', 'systeminformation', 'blockMsMedian', 'ms'),
     ]
   },
 }

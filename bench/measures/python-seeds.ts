@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { pythonVersion } from '../lib/machine.ts'
-import { row } from '../lib/rows.ts'
+import { rowsOf } from '../lib/rows.ts'
 import type { Measure, Metrics, Row, Samples, VariantContext } from '../lib/types.ts'
 
 const SEEDS = fileURLToPath(new URL('../peers/seeds.py', import.meta.url))
@@ -60,51 +60,16 @@ export const measure: Measure = {
   unavailable: () => (pythonVersion() ? null : 'python3 is not installed on this machine'),
   run: (variant: string, ctx: VariantContext) => (variant === 'python' ? python(ctx.quick) : corelane(ctx.quick)),
   rows(samples: Samples, ctx: VariantContext): Row[] {
-    const m = 'python-seeds'
-    const unit = 'ms'
+    const r = rowsOf(samples, 'python-seeds', 'ms')
     const s = sleepMs(ctx.quick)
-    const target = { ratioAtMost: 1 }
+    const vs = (label: string, corelane: string, python: string, pythonLabel: string) =>
+      r({ label, corelane: ['corelane', corelane], peer: ['python', python, pythonLabel], target: { ratioAtMost: 1 } })
     return [
-      row(samples, {
-        measure: m,
-        label: `8 × ${s} ms sleeps, pool of 4`,
-        unit,
-        corelane: ['corelane', 'sleeps'],
-        peer: ['python', 'sleepsThreadPool', 'ThreadPoolExecutor'],
-        target,
-      }),
-      row(samples, {
-        measure: m,
-        label: `4 × ${s} ms fetch-like waits`,
-        unit,
-        corelane: ['corelane', 'gather'],
-        peer: ['python', 'gatherAsyncio', 'asyncio.gather'],
-        target,
-      }),
-      row(samples, {
-        measure: m,
-        label: '3 sum-squares, parallel processes',
-        unit,
-        corelane: ['corelane', 'cpuParallel'],
-        peer: ['python', 'cpuProcessPoolExecutor', 'ProcessPoolExecutor'],
-        target,
-      }),
-      row(samples, {
-        measure: m,
-        label: '3 sum-squares, parallel processes',
-        unit,
-        corelane: ['corelane', 'cpuParallel'],
-        peer: ['python', 'cpuMultiprocessing', 'multiprocessing.Pool'],
-        target,
-      }),
-      row(samples, {
-        measure: m,
-        label: '3 sum-squares, one after another',
-        unit,
-        corelane: ['corelane', 'cpuSequential'],
-        peer: ['python', 'cpuSequential', 'Python loop'],
-        target,
-      }),
+      vs(`8 × ${s} ms sleeps, pool of 4`, 'sleeps', 'sleepsThreadPool', 'ThreadPoolExecutor'),
+      vs(`4 × ${s} ms fetch-like waits`, 'gather', 'gatherAsyncio', 'asyncio.gather'),
+      vs('3 sum-squares, parallel processes', 'cpuParallel', 'cpuProcessPoolExecutor', 'ProcessPoolExecutor'),
+      vs('3 sum-squares, parallel processes', 'cpuParallel', 'cpuMultiprocessing', 'multiprocessing.Pool'),
+      vs('3 sum-squares, one after another', 'cpuSequential', 'cpuSequential', 'Python loop'),
     ]
   },
 }

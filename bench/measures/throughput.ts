@@ -2,8 +2,9 @@
 // whole batch is submitted at once and when the client keeps only 64 in flight. The issue's
 // targets: threads ≥ 2× Piscina, processes ≥ 1× Piscina, 64 in flight ≥ 1.5× Piscina.
 import { availableParallelism } from 'node:os'
-import { row } from '../lib/rows.ts'
-import type { Measure, Metrics, Row, Samples, VariantContext } from '../lib/types.ts'
+import { PEER_LABEL, type PeerName } from '../lib/pools.ts'
+import { REPORTED, rowsOf } from '../lib/rows.ts'
+import type { Measure, Metrics, Row, Samples, Target, VariantContext } from '../lib/types.ts'
 
 const WARMUP = 1000
 const IN_FLIGHT = 64
@@ -13,13 +14,13 @@ async function corelane(variant: string, n: number): Promise<number> {
   const { withEngine, expectSucceeded } = await import('../lib/corelane.ts')
   const { inFlight } = await import('../lib/drive.ts')
   const executor = variant.startsWith('corelane-process') ? 'process' : 'thread'
+  const spec = { kind: 'noop', params: {}, executor } as const
   return withEngine({}, async (engine) => {
     // Warm-up: starts every CPU worker and lets the engine learn what a no-op costs.
-    await engine.submit({ template: { kind: 'noop', params: {}, executor }, count: WARMUP })
+    await engine.submit({ template: spec, count: WARMUP })
     await engine.whenSettled()
     let t0: number
     if (variant.endsWith('-64')) {
-      const spec = { kind: 'noop', params: {}, executor } as const
       t0 = performance.now()
       await inFlight(n, IN_FLIGHT, () => engine.run(spec))
     } else if (variant === 'corelane-thread-list') {
@@ -29,7 +30,7 @@ async function corelane(variant: string, n: number): Promise<number> {
       await engine.whenSettled()
     } else {
       t0 = performance.now()
-      await engine.submit({ template: { kind: 'noop', params: {}, executor }, count: n })
+      await engine.submit({ template: spec, count: n })
       await engine.whenSettled()
     }
     const ms = performance.now() - t0
@@ -38,11 +39,13 @@ async function corelane(variant: string, n: number): Promise<number> {
   })
 }
 
+/** The pool a peer variant runs: `piscina-64` is Piscina driven with 64 in flight. */
+const peerOf = (variant: string) => variant.replace(/-64$/, '') as PeerName
+
 async function peer(variant: string, n: number): Promise<number> {
   const { createPeer } = await import('../lib/pools.ts')
   const { allAtOnce, inFlight } = await import('../lib/drive.ts')
-  const name = variant.replace(/-64$/, '') as 'piscina' | 'tinypool' | 'workerpool'
-  const pool = await createPeer(name)
+  const pool = await createPeer(peerOf(variant))
   try {
     await allAtOnce(WARMUP, pool.run)
     const t0 = performance.now()
@@ -84,66 +87,18 @@ export const measure: Measure = {
     return { jobsPerSec: (n / ms) * 1000, ms }
   },
   rows(samples: Samples): Row[] {
-    const m = 'throughput'
-    const unit = 'jobs/s'
+    const r = rowsOf(samples, 'throughput', 'jobs/s')
     const jps = 'jobsPerSec'
+    const vs = (label: string, corelane: string, peer: string, target: Target) =>
+      r({ label, corelane: [corelane, jps], peer: [peer, jps, PEER_LABEL[peerOf(peer)]], target })
     return [
-      row(samples, {
-        measure: m,
-        label: 'all at once, threads',
-        unit,
-        corelane: ['corelane-thread', jps],
-        peer: ['piscina', jps, 'Piscina'],
-        target: { ratioAtLeast: 2 },
-      }),
-      row(samples, {
-        measure: m,
-        label: 'all at once, processes',
-        unit,
-        corelane: ['corelane-process', jps],
-        peer: ['piscina', jps, 'Piscina'],
-        target: { ratioAtLeast: 1 },
-      }),
-      row(samples, {
-        measure: m,
-        label: 'all at once, threads',
-        unit,
-        corelane: ['corelane-thread', jps],
-        peer: ['tinypool', jps, 'Tinypool'],
-        target: { reported: 'reported' },
-      }),
-      row(samples, {
-        measure: m,
-        label: 'all at once, threads',
-        unit,
-        corelane: ['corelane-thread', jps],
-        peer: ['workerpool', jps, 'workerpool'],
-        target: { reported: 'reported' },
-      }),
-      row(samples, {
-        measure: m,
-        label: 'all at once, threads, explicit job list',
-        unit,
-        corelane: ['corelane-thread-list', jps],
-        peer: ['piscina', jps, 'Piscina'],
-        target: { reported: 'reported' },
-      }),
-      row(samples, {
-        measure: m,
-        label: `${IN_FLIGHT} in flight, threads`,
-        unit,
-        corelane: ['corelane-thread-64', jps],
-        peer: ['piscina-64', jps, 'Piscina'],
-        target: { ratioAtLeast: 1.5 },
-      }),
-      row(samples, {
-        measure: m,
-        label: `${IN_FLIGHT} in flight, processes`,
-        unit,
-        corelane: ['corelane-process-64', jps],
-        peer: ['piscina-64', jps, 'Piscina'],
-        target: { reported: 'reported' },
-      }),
+      vs('all at once, threads', 'corelane-thread', 'piscina', { ratioAtLeast: 2 }),
+      vs('all at once, processes', 'corelane-process', 'piscina', { ratioAtLeast: 1 }),
+      vs('all at once, threads', 'corelane-thread', 'tinypool', REPORTED),
+      vs('all at once, threads', 'corelane-thread', 'workerpool', REPORTED),
+      vs('all at once, threads, explicit job list', 'corelane-thread-list', 'piscina', REPORTED),
+      vs(`${IN_FLIGHT} in flight, threads`, 'corelane-thread-64', 'piscina-64', { ratioAtLeast: 1.5 }),
+      vs(`${IN_FLIGHT} in flight, processes`, 'corelane-process-64', 'piscina-64', REPORTED),
     ]
   },
 }
