@@ -10,6 +10,7 @@ import { createFakeApi, fakeLink, jobsInState, makeJob, makeSnapshot, makeWorker
 import type { FakeApi } from './fake-api.ts'
 import { mountConnected } from './mount-app.ts'
 
+/** The one test that mounts the window by hand (to see it before it connects) unmounts it here. */
 let current: VueWrapper | null = null
 afterEach(() => {
   current?.unmount()
@@ -28,10 +29,8 @@ beforeAll(() => {
   })
 })
 
-async function mountApp(fake: FakeApi = createFakeApi()) {
-  const mounted = await mountConnected(App, fake)
-  current = mounted.wrapper
-  return mounted
+function mountApp(fake: FakeApi = createFakeApi()) {
+  return mountConnected(App, fake)
 }
 
 function press(key: string, target: EventTarget = document.body) {

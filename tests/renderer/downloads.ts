@@ -1,7 +1,8 @@
 // Test helper: records the files the page saves. Downloads go through an object URL and a
 // temporary <a download> (src/renderer/src/lib/download.ts); happy-dom cannot save files, so
-// the click is caught and the Blob behind the URL kept for the test to read.
-import { vi } from 'vitest'
+// the click is caught and the Blob behind the URL kept for the test to read. Called inside a
+// test, it restores the real ones when that test ends.
+import { onTestFinished, vi } from 'vitest'
 
 export interface SavedFile {
   fileName: string
@@ -24,12 +25,11 @@ export function captureDownloads(): { files: SavedFile[]; restore(): void } {
     if (!blob || !this.download) throw new Error(`a link was clicked that is not a download: ${this.href}`)
     files.push({ fileName: this.download, type: blob.type, text: () => blob.text() })
   })
-  return {
-    files,
-    restore() {
-      create.mockRestore()
-      revoke.mockRestore()
-      click.mockRestore()
-    },
+  const restore = () => {
+    create.mockRestore()
+    revoke.mockRestore()
+    click.mockRestore()
   }
+  onTestFinished(restore)
+  return { files, restore }
 }

@@ -11,13 +11,7 @@ import { captureDownloads } from './downloads.ts'
 import { createFakeApi, makeJob, makeSnapshot } from './fake-api.ts'
 import { mountConnected } from './mount-app.ts'
 
-let current: VueWrapper | null = null
-let downloads: ReturnType<typeof captureDownloads> | null = null
 afterEach(() => {
-  current?.unmount()
-  current = null
-  downloads?.restore()
-  downloads = null
   vi.useRealTimers()
 })
 
@@ -37,7 +31,6 @@ function pastJobs(): JobView[] {
 async function openHistory(jobs: JobView[] = pastJobs()) {
   const fake = createFakeApi(makeSnapshot(), jobs)
   const mounted = await mountConnected(App, fake)
-  current = mounted.wrapper
   await mounted.wrapper.get('[data-testid="history-tab"]').trigger('click')
   await flushPromises()
   return mounted
@@ -99,7 +92,7 @@ describe('History view', () => {
     const { wrapper, fake } = await openHistory(jobs)
     await wrapper.get('[data-testid="history-filter-state"]').setValue('failed')
     await flushPromises()
-    downloads = captureDownloads()
+    const downloads = captureDownloads()
 
     await wrapper.get('[data-testid="history-export-csv"]').trigger('click')
     await flushPromises()
@@ -123,7 +116,6 @@ describe('History view', () => {
       throw { code: 'not-found', message: 'this host keeps no job history' }
     })
     const { wrapper } = await mountConnected(App, fake)
-    current = wrapper
     await wrapper.get('[data-testid="history-tab"]').trigger('click')
     await flushPromises()
     expect(wrapper.get('[data-testid="history-error"]').text()).toContain('this host keeps no job history')

@@ -2,21 +2,13 @@
 // client-side checks with the shared schemas, presets, and batch files dropped on it.
 import { flushPromises } from '@vue/test-utils'
 import type { VueWrapper } from '@vue/test-utils'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import JobForm from '../../src/renderer/src/components/JobForm.vue'
 import { createFakeApi } from './fake-api.ts'
 import { mountConnected } from './mount-app.ts'
 
-let current: VueWrapper | null = null
-afterEach(() => {
-  current?.unmount()
-  current = null
-})
-
-async function mountForm(fake = createFakeApi()) {
-  const mounted = await mountConnected(JobForm, fake)
-  current = mounted.wrapper
-  return mounted
+function mountForm(fake = createFakeApi()) {
+  return mountConnected(JobForm, fake)
 }
 
 async function pickKind(wrapper: VueWrapper, kind: string) {

@@ -3,7 +3,7 @@
 // by side with their checks and explanation, exports, and this session's runs.
 import { flushPromises } from '@vue/test-utils'
 import type { VueWrapper } from '@vue/test-utils'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import App from '../../src/renderer/src/App.vue'
 import type { LabResult } from '../../src/shared/lab.ts'
 import { labToCsv } from '../../src/shared/lab-export.ts'
@@ -13,18 +13,8 @@ import type { FakeApi } from './fake-api.ts'
 import { gatherFetchResult, sleepPoolResult, startupCostResult } from './lab-fixtures.ts'
 import { mountConnected } from './mount-app.ts'
 
-let current: VueWrapper | null = null
-let downloads: ReturnType<typeof captureDownloads> | null = null
-afterEach(() => {
-  current?.unmount()
-  current = null
-  downloads?.restore()
-  downloads = null
-})
-
 async function openLab(fake: FakeApi = createFakeApi()) {
   const mounted = await mountConnected(App, fake)
-  current = mounted.wrapper
   await mounted.wrapper.get('[data-testid="lab-tab"]').trigger('click')
   await flushPromises()
   return mounted
@@ -210,7 +200,7 @@ describe('Lab view', () => {
     const result = sleepPoolResult()
     const { wrapper } = await openLab(fake)
     await runWith(wrapper, fake, result)
-    downloads = captureDownloads()
+    const downloads = captureDownloads()
 
     await wrapper.get('[data-testid="lab-export-csv"]').trigger('click')
     await wrapper.get('[data-testid="lab-export-json"]').trigger('click')
@@ -226,7 +216,7 @@ describe('Lab view', () => {
     const fake = createFakeApi()
     const { wrapper } = await openLab(fake)
     await runWith(wrapper, fake, sleepPoolResult())
-    downloads = captureDownloads()
+    const downloads = captureDownloads()
     await wrapper.get('[data-testid="lab-export-png"]').trigger('click')
     await flushPromises()
     expect(downloads.files).toHaveLength(0)
@@ -255,7 +245,6 @@ describe('Lab view', () => {
 
   it('opens with l and goes back to the work with l again, keeping what the job form held; n comes back from any view', async () => {
     const { wrapper } = await mountConnected(App, createFakeApi())
-    current = wrapper
     await wrapper.get('[data-testid="job-count"]').setValue('7')
     press('l')
     await flushPromises()

@@ -2,24 +2,15 @@
 // in one click (also those the snapshot did not load), a worker is killed on request to show
 // crash containment, and the job counts say when they cover only the latest jobs.
 import { flushPromises } from '@vue/test-utils'
-import type { VueWrapper } from '@vue/test-utils'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import App from '../../src/renderer/src/App.vue'
 import { emptyCounts } from '../../src/shared/job.ts'
 import { createFakeApi, jobsInState, makeJob, makeSnapshot, makeStats, makeWorker } from './fake-api.ts'
 import type { FakeApi } from './fake-api.ts'
 import { mountConnected } from './mount-app.ts'
 
-let current: VueWrapper | null = null
-afterEach(() => {
-  current?.unmount()
-  current = null
-})
-
-async function mountApp(fake: FakeApi) {
-  const mounted = await mountConnected(App, fake)
-  current = mounted.wrapper
-  return mounted
+function mountApp(fake: FakeApi) {
+  return mountConnected(App, fake)
 }
 
 const interruptedError = { code: 'interrupted' as const, message: 'Corelane stopped while this job was running' }

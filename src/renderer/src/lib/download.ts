@@ -25,17 +25,6 @@ export function downloadText(text: string, fileName: string, mimeType: string): 
   downloadBlob(new Blob([text], { type: mimeType }), fileName)
 }
 
-/** A file name from words: lower case, dashes, no characters file systems dislike. */
-export function fileSlug(text: string): string {
-  return (
-    text
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 60) || 'corelane'
-  )
-}
-
 /** A timestamp for file names: 2025-01-31-14-05-09 (local time). */
 export function fileStamp(at: number): string {
   const d = new Date(at)

@@ -4,6 +4,7 @@
 // caller turns into a file (canvas.toBlob).
 import type { ExpectationCheck, LabResult } from '../../../shared/lab.ts'
 import { formatDuration, formatPreciseDuration, formatSpeedup } from './format.ts'
+import { expectedText } from './lab-checks.ts'
 import { drawCoreLoad, drawTimeline, drawWallBars, font, wallBarsHeight } from './lab-draw.ts'
 import type { LabColours, WallBarsOptions } from './lab-draw.ts'
 
@@ -48,8 +49,7 @@ function settings(result: LabResult): string {
 function checkLine(result: LabResult, index: number): string {
   const c = result.checks[index] as ExpectationCheck
   const label = result.strategies.find((s) => s.strategy === c.strategy)?.label ?? c.strategy
-  const tolerance = c.tolerance ? ` ±${Math.round(c.tolerance * 100)}%` : ''
-  return `${c.text} (${label}): expected ${formatPreciseDuration(c.expectedMs)}${tolerance}, measured ${formatPreciseDuration(c.measuredMs)}`
+  return `${c.text} (${label}): expected ${expectedText(c)}, measured ${formatPreciseDuration(c.measuredMs)}`
 }
 
 /** Draws the picture on `canvas` (resized to fit) at `scale` device pixels per CSS pixel. */

@@ -14,6 +14,8 @@ export const PAGE_SIZE = 100
 /** The most rows one export holds (the contract's limit). */
 export const EXPORT_LIMIT = 100_000
 
+export type ExportFormat = CommandInput<'exportHistory'>['format']
+
 export interface HistoryFilters {
   state: StateFilter
   kind: string
@@ -28,7 +30,7 @@ export const useHistoryStore = defineStore('history', () => {
   const loading = ref(false)
   const loaded = ref(false)
   const error = ref<string | null>(null)
-  const exporting = ref<'csv' | 'json' | null>(null)
+  const exporting = ref<ExportFormat | null>(null)
   /** Answers to older requests are dropped: only the latest page shows. */
   let seq = 0
 
@@ -94,7 +96,7 @@ export const useHistoryStore = defineStore('history', () => {
   }
 
   /** Every job the filters match (up to EXPORT_LIMIT), as a file the user saves. */
-  async function exportAs(format: 'csv' | 'json'): Promise<void> {
+  async function exportAs(format: ExportFormat): Promise<void> {
     if (exporting.value) return
     exporting.value = format
     try {

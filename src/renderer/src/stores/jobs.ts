@@ -201,7 +201,12 @@ export const useJobsStore = defineStore('jobs', () => {
     return n
   })
 
-  async function cancel(ids: number[] = selectedJobs.value.filter((j) => CANCELLABLE.has(j.state)).map((j) => j.id)) {
+  /** Ids of the selected jobs that are in one of `states`. */
+  function selectedIn(states: ReadonlySet<JobState>): number[] {
+    return selectedJobs.value.filter((j) => states.has(j.state)).map((j) => j.id)
+  }
+
+  async function cancel(ids: number[] = selectedIn(CANCELLABLE)) {
     if (!ids.length) return
     try {
       const { cancelled } = await useSessionStore().requireApi().call('cancel', { ids })
@@ -211,7 +216,7 @@ export const useJobsStore = defineStore('jobs', () => {
     }
   }
 
-  async function retry(ids: number[] = selectedJobs.value.filter((j) => RETRYABLE.has(j.state)).map((j) => j.id)) {
+  async function retry(ids: number[] = selectedIn(RETRYABLE)) {
     if (!ids.length) return
     try {
       const { retried } = await useSessionStore().requireApi().call('retry', { ids })

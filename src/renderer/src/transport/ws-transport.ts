@@ -9,6 +9,7 @@ import type { ConnectionStatus, Link } from './transport.ts'
 const TOKEN_KEY = 'corelane.token'
 /** Close codes the server uses to refuse a connection: retrying would not help. */
 const REFUSED_CODES = new Set([1008, 4001, 4401, 4403])
+const REFUSED_MESSAGE = 'The engine refused this page: its access token is missing or wrong'
 
 export interface WsTransportOptions {
   url: string
@@ -144,7 +145,7 @@ export function createWsTransport(options: WsTransportOptions): Link {
     if (REFUSED_CODES.has(event.code)) {
       for (const [id, pending] of outbox) {
         settle(id, pending)
-        pending.reject(lost('The engine refused this page: its access token is missing or wrong'))
+        pending.reject(lost(REFUSED_MESSAGE))
       }
       return setStatus({ state: 'unauthorized', retryAt: null, reason: event.reason || 'The access token was refused' })
     }
@@ -176,8 +177,7 @@ export function createWsTransport(options: WsTransportOptions): Link {
     call(command: CommandName, input: unknown) {
       return new Promise((resolve, reject) => {
         if (closed) return reject(lost('The connection to the engine is closed'))
-        if (status.state === 'unauthorized')
-          return reject(lost('The engine refused this page: its access token is missing or wrong'))
+        if (status.state === 'unauthorized') return reject(lost(REFUSED_MESSAGE))
         const id = nextId++
         const pending: Pending = {
           resolve: resolve as (value: unknown) => void,

@@ -1,0 +1,14 @@
+// A lab result's expectation checks in words, the same in the Lab view and the PNG export.
+import type { ExpectationCheck, LabResult } from '../../../shared/lab.ts'
+import { formatPreciseDuration } from './format.ts'
+
+/** How many of the result's checks were missed. */
+export function missedChecks(result: LabResult): number {
+  return result.checks.filter((c) => !c.met).length
+}
+
+/** What a check expected, with its tolerance: `1.00 s ±20%`. */
+export function expectedText(check: ExpectationCheck): string {
+  const tolerance = check.tolerance ? ` ±${Math.round(check.tolerance * 100)}%` : ''
+  return `${formatPreciseDuration(check.expectedMs)}${tolerance}`
+}
