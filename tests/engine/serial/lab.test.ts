@@ -72,9 +72,20 @@ describe('concurrency lab', () => {
     expect(startup!.measuredMs).toBeGreaterThan(0)
     // Whether a process starts 2× slower depends on the Node version (not on Node 24 here); the sentence follows the measurement.
     expect(result.explanation).toContain(startup!.met ? 'faster than a process' : 'about as fast as a thread')
-    // Message cost: threads are cheaper per round trip; asserted as a generous ratio (timing noise).
+    // Message cost. Which executor wins a warm round trip is not stable on this 2-vCPU VM (medians
+    // of 24–59 µs on a thread against 34–91 µs on a process across runs: it depends on where the
+    // hypervisor places the threads), so the test checks what must hold every time: the check's
+    // verdict follows its own numbers, both costs are message-sized (a fallback to polling
+    // timers would cost milliseconds), and the explanation quotes them.
     const trip = (strategy: string) => result.strategies.find((s) => s.strategy === strategy)!.extra!.roundTripMs!
     expect(messages!.text).toContain('round trip')
-    expect(trip('threads')).toBeLessThan(trip('processes') * 1.5)
+    expect(messages!.expectedMs).toBe(trip('threads'))
+    expect(messages!.measuredMs).toBe(trip('processes'))
+    expect(messages!.met).toBe(trip('processes') > trip('threads'))
+    for (const strategy of ['threads', 'processes']) {
+      expect(trip(strategy)).toBeGreaterThan(0)
+      expect(trip(strategy)).toBeLessThan(1)
+    }
+    expect(result.explanation).toContain(`${(trip('threads') * 1000).toFixed(0)} µs on a thread`)
   })
 })
