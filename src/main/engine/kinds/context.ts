@@ -9,8 +9,9 @@ export interface JobContext {
   readonly signal: AbortSignal
   /**
    * The cheap form of `signal` for kinds run by the hundred thousand: calls `listener` once
-   * with the reason when the job is stopped (at once if it already was). Returns a function
-   * that removes it. Unlike `signal`, it allocates no AbortController or event listener.
+   * with the reason when the job is stopped (at once if it already was). One listener at a
+   * time: a new one replaces the last, and it is dropped when the job ends. Returns a function
+   * that removes it sooner. Unlike `signal`, it allocates no AbortController or event listener.
    */
   onAbort(listener: (reason: Error) => void): () => void
   /** Folder for this job's large outputs; created on first use by `outputPath`. */

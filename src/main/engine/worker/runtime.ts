@@ -5,7 +5,7 @@ import { close, mkdirSync, openSync, readlinkSync, writeSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { format } from 'node:util'
-import type { JobContext } from '../kinds/context.ts'
+import type { JobContext, KindRunner } from '../kinds/context.ts'
 import { runnerFor } from '../kinds/registry.ts'
 import {
   EV_DONE,
@@ -116,6 +116,11 @@ class RunningJob implements JobContext {
     listener?.(this.stopReason)
   }
 
+  /** The job is over: a late cancel finds nothing to call. */
+  ended(): void {
+    this.abortListener = null
+  }
+
   onAbort(listener: (reason: Error) => void): () => void {
     if (this.stopReason) {
       listener(this.stopReason)
@@ -189,6 +194,24 @@ function classify(error: unknown, job: RunningJob): { code: FailureCode; message
   const message = err && typeof err.message === 'string' ? err.message : String(error)
   if (err?.code === 'exit-code') return { code: 'exit-code', message }
   return { code: 'job-error', message }
+}
+
+/** At most this many fields with short names, each a number, boolean, null or short string: cannot reach INLINE_RESULT_LIMIT. */
+const SMALL_FLAT_FIELDS = 32
+const SMALL_FLAT_STRING = 1024
+
+function isSmallFlat(result: object): boolean {
+  if (Array.isArray(result)) return false
+  let fields = 0
+  for (const key in result) {
+    if (++fields > SMALL_FLAT_FIELDS || key.length > SMALL_FLAT_STRING) return false
+    const value = (result as Record<string, unknown>)[key]
+    const type = typeof value
+    if (type === 'string') {
+      if ((value as string).length > SMALL_FLAT_STRING) return false
+    } else if (value !== null && type !== 'number' && type !== 'boolean' && type !== 'undefined') return false
+  }
+  return true
 }
 
 /** Keeps only the scalar fields of a large result, as a summary next to its file. */
@@ -274,38 +297,81 @@ export class WorkerRuntime {
     this.draining = false
   }
 
-  private async runOne([id, kind, params, attempt]: JobMessage): Promise<void> {
+  /**
+   * Starts one job and settles it. No async function here: the I/O lane holds 100,000 of these
+   * at once, and an async frame per job kept alive for the whole sleep is what the garbage
+   * collector then spends its time copying (measured: most of the worker's cost per job).
+   */
+  private runOne([id, kind, params, attempt]: JobMessage): Promise<void> {
     const job = new RunningJob(this, id, attempt)
     this.running.set(id, job)
-    this.emit(EV_STARTED, id, Date.now())
+    this.events.push(EV_STARTED, id, Date.now())
+    this.scheduleFlush()
+    let pending: Promise<unknown>
     try {
       const found = runnerFor(kind)
-      const runner = typeof found === 'function' ? found : await found
-      // Only user scripts print; routing console output costs an async context per job, so
-      // built-in kinds (run by the hundred thousand) skip it.
-      let result = await (kind === 'script' ? currentJob.run(job, runner, params, job) : runner(params, job))
-      if (result === undefined) result = null
+      pending =
+        typeof found === 'function'
+          ? this.start(job, kind, found, params)
+          : found.then((runner) => this.start(job, kind, runner, params))
+    } catch (error) {
+      pending = Promise.reject(error)
+    }
+    return pending.then(
+      (result) => this.succeeded(job, result),
+      (error: unknown) => this.failed(job, error),
+    )
+  }
+
+  private start(job: RunningJob, kind: string, runner: KindRunner, params: Record<string, unknown>): Promise<unknown> {
+    // Only user scripts print; routing console output costs an async context per job, so
+    // built-in kinds (run by the hundred thousand) skip it.
+    return kind === 'script' ? currentJob.run(job, runner, params, job) : runner(params, job)
+  }
+
+  private succeeded(job: RunningJob, value: unknown): void | Promise<void> {
+    if (job.stopReason) return this.failed(job, job.stopReason)
+    const result = value === undefined ? null : value
+    try {
+      // Results that cannot be large (the common case) skip serialising and the file check.
+      if (job.hasLogOpen || (result !== null && typeof result === 'object' && !isSmallFlat(result)))
+        return this.succeededSlow(job, result)
+    } catch (error) {
+      return this.failed(job, error)
+    }
+    this.ended(job, EV_DONE, result, null, false)
+  }
+
+  private async succeededSlow(job: RunningJob, value: unknown): Promise<void> {
+    try {
+      let result = value
       let resultFile: { file: string; bytes: number } | null = null
-      if (result !== null && typeof result === 'object') {
-        const text = JSON.stringify(result)
-        if (text.length > INLINE_RESULT_LIMIT) {
-          const file = await job.outputPath('result.json')
-          await writeFile(file, text)
-          resultFile = { file, bytes: Buffer.byteLength(text) }
-          result = summarise(result)
-        }
+      const text = result !== null && typeof result === 'object' ? JSON.stringify(result) : ''
+      if (text.length > INLINE_RESULT_LIMIT) {
+        const file = await job.outputPath('result.json')
+        await writeFile(file, text)
+        resultFile = { file, bytes: Buffer.byteLength(text) }
+        result = summarise(result)
       }
       if (job.stopReason) throw job.stopReason
-      const hasLog = job.hasLogOpen ? await job.closeLog() : false
-      this.running.delete(id)
-      this.emit(EV_DONE, id, Date.now(), result, resultFile, hasLog)
+      this.ended(job, EV_DONE, result, resultFile, await job.closeLog())
     } catch (error) {
-      const { code, message } = classify(error, job)
-      if (code === 'job-error' && error instanceof Error && error.stack) job.log(error.stack)
-      const hasLog = await job.closeLog()
-      this.running.delete(id)
-      this.emit(EV_FAILED, id, Date.now(), code, message, hasLog)
+      await this.failed(job, error)
     }
+  }
+
+  private async failed(job: RunningJob, error: unknown): Promise<void> {
+    const { code, message } = classify(error, job)
+    if (code === 'job-error' && error instanceof Error && error.stack) job.log(error.stack)
+    this.ended(job, EV_FAILED, code, message, await job.closeLog())
+  }
+
+  /** Reports the end of a job: EV_DONE (result, resultFile) or EV_FAILED (code, message). */
+  private ended(job: RunningJob, type: typeof EV_DONE | typeof EV_FAILED, a: unknown, b: unknown, hasLog: boolean): void {
+    job.ended()
+    this.running.delete(job.jobId)
+    this.events.push(type, job.jobId, Date.now(), a, b, hasLog)
+    this.scheduleFlush()
     // A serial worker with nothing queued behind this job reports at once: that is the
     // round trip a waiting client sees. With more queued, results keep batching.
     if (this.init.mode === 'serial' && this.pendingHead >= this.pending.length) {
@@ -317,6 +383,10 @@ export class WorkerRuntime {
 
   private emit(...event: unknown[]): void {
     for (const item of event) this.events.push(item)
+    this.scheduleFlush()
+  }
+
+  private scheduleFlush(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true
       setImmediate(this.flush)
