@@ -139,7 +139,7 @@ class CorelaneEngine implements Engine {
       jobIds[i] = job.id
       if ((i & 255) === 255) {
         batch.add(256)
-        if (performance.now() - sliceStart > 3) {
+        if (performance.now() - sliceStart > 1) {
           this.scheduleDispatch()
           await yieldToLoop()
           sliceStart = performance.now()

@@ -10,7 +10,7 @@ import type { SubmitRequest } from './types.ts'
 /** Stop collecting after this many problems: the first ones are enough to fix the input. */
 const MAX_PROBLEMS = 20
 /** Work at most this long before yielding to the event loop. */
-const SLICE_MS = 3
+const SLICE_MS = 1
 
 
 export async function validateSubmission(request: SubmitRequest): Promise<ValidJobSpec[]> {
