@@ -25,6 +25,33 @@ describe('job lifecycle', () => {
     expect(worker?.executor).toBe('process')
   })
 
+  it('keeps start times, workers and attempts for jobs that start and end between two reports', async () => {
+    // Short jobs end before the worker reports their start, so it reports both at once and the
+    // engine skips the passing "running" state; everything else about the job must still hold.
+    const { engine, dir } = await makeEngine({ retryBackoffMs: 1 })
+    const flaky = await writeScript(
+      dir,
+      'flaky',
+      'export default async (p, ctx) => { if (ctx.attempt < 2) throw new Error("first try"); return { ok: true } }',
+    )
+    const { jobIds } = await engine.submit({ template: { kind: 'noop', params: {} }, count: 500 })
+    const retried = await engine.run({ kind: 'script', params: { module: flaky }, retries: 1 })
+    await engine.whenSettled(jobIds)
+    for (const id of jobIds) {
+      const job = engine.getJob(id)!
+      expect(job).toMatchObject({ state: 'succeeded', attempts: 1 })
+      expect(job.workerId).toBeGreaterThan(0)
+      expect(job.startedAt).toBeGreaterThanOrEqual(job.createdAt)
+      expect(job.endedAt).toBeGreaterThanOrEqual(job.startedAt!)
+    }
+    expect(retried).toMatchObject({ state: 'succeeded', attempts: 2, result: { ok: true } })
+    expect(engine.stats().counts).toMatchObject({ running: 0, queued: 0, succeeded: 501 })
+    // A job that lasts is reported running while it runs.
+    const long = await engine.submit({ template: { kind: 'sum-squares', params: { n: 300_000_000 } }, count: 1 })
+    await until(() => engine.getJob(long.jobIds[0]!)?.state === 'running', 10_000, 'the long job to be running')
+    engine.cancel(long.jobIds)
+  })
+
   it('writes large results to a file and keeps a summary', async () => {
     const { engine } = await makeEngine()
     const job = await engine.run({ kind: 'mandelbrot', params: { width: 200, height: 200, maxIter: 50 } })
@@ -99,9 +126,17 @@ export default async (input) => {
   return { attempt: n + 1 }
 }`,
     )
-    const ok = await engine.run({ kind: 'script', params: { module: flaky, input: { counter: `${dir}/a`, succeedOn: 3 } }, retries: 2 })
+    const ok = await engine.run({
+      kind: 'script',
+      params: { module: flaky, input: { counter: `${dir}/a`, succeedOn: 3 } },
+      retries: 2,
+    })
     expect(ok).toMatchObject({ state: 'succeeded', attempts: 3, result: { attempt: 3 } })
-    const failed = await engine.run({ kind: 'script', params: { module: flaky, input: { counter: `${dir}/b`, succeedOn: 3 } }, retries: 1 })
+    const failed = await engine.run({
+      kind: 'script',
+      params: { module: flaky, input: { counter: `${dir}/b`, succeedOn: 3 } },
+      retries: 1,
+    })
     expect(failed).toMatchObject({ state: 'failed', attempts: 2, error: { code: 'job-error', message: 'flaky failure 2' } })
     // A manual retry runs it again (third try succeeds).
     expect(engine.retry([failed.id])).toBe(1)
@@ -111,9 +146,14 @@ export default async (input) => {
 
   it('rejects invalid jobs with errors naming the field, and queues nothing', async () => {
     const { engine } = await makeEngine()
-    await expect(engine.submit({ jobs: [{ kind: 'sleep', params: { ms: 1 } }, { kind: 'sum-squares', params: { n: -1 } }] })).rejects.toThrow(
-      'jobs[1].params.n',
-    )
+    await expect(
+      engine.submit({
+        jobs: [
+          { kind: 'sleep', params: { ms: 1 } },
+          { kind: 'sum-squares', params: { n: -1 } },
+        ],
+      }),
+    ).rejects.toThrow('jobs[1].params.n')
     await expect(engine.submit({ jobs: [{ kind: 'nope', params: {} }] })).rejects.toThrow('jobs[0].kind: unknown kind "nope"')
     await expect(engine.submit({ template: { kind: 'hash', params: { file: '{}' } }, inputs: ['a', 7] })).rejects.toThrow(
       'inputs[1].params.file',
@@ -123,7 +163,11 @@ export default async (input) => {
 
   it('reports batch progress, throughput and ETA', async () => {
     const { engine } = await makeEngine()
-    const { batchId, jobIds } = await engine.submit({ name: 'sleeps', template: { kind: 'sleep', params: { ms: 50 } }, count: 40 })
+    const { batchId, jobIds } = await engine.submit({
+      name: 'sleeps',
+      template: { kind: 'sleep', params: { ms: 50 } },
+      count: 40,
+    })
     engine.setLimits({ ioConcurrency: 4 })
     await until(() => engine.batches()[0]!.counts.succeeded >= 8, 10_000, 'some progress')
     const mid = engine.batches().find((b) => b.id === batchId)!

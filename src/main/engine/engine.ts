@@ -39,7 +39,16 @@ import type { JobStore, LoadedState } from './store/job-store.ts'
 import type { BatchRow, JobRowTuple } from './store/rows.ts'
 import { NO_TIME, toRow } from './job-record.ts'
 import type { EngineChanges, Engine, EngineOptions, JobFilter, RestoreOptions, SubmitRequest } from './types.ts'
-import { EV_DONE, EV_DROPPED, EV_FAILED, EV_PROGRESS, EV_STARTED, type FailureCode, type JobMessage } from './worker/protocol.ts'
+import {
+  EV_DONE,
+  EV_DROPPED,
+  EV_FAILED,
+  EV_PROGRESS,
+  EV_STARTED,
+  EV_STARTED_ENDED,
+  type FailureCode,
+  type JobMessage,
+} from './worker/protocol.ts'
 
 /** A batch sent to one CPU worker aims to keep it busy about this long. */
 const TARGET_BATCH_MS = 4
@@ -191,7 +200,8 @@ class CorelaneEngine implements Engine {
     if (this.closed) return Promise.reject(new Error('the engine is closed'))
     const checked = checkJobSpec(spec, 'job')
     if (!checked.ok) return Promise.reject(new ValidationError(checked.problems))
-    if (!this.runBatch || !this.batchMap.has(this.runBatch.id)) this.runBatch = this.addBatch(new Batch(this.nextBatchId++, 'single jobs'))
+    if (!this.runBatch || !this.batchMap.has(this.runBatch.id))
+      this.runBatch = this.addBatch(new Batch(this.nextBatchId++, 'single jobs'))
     const job = this.createJob(checked.job, this.runBatch.id)
     this.runBatch.add(1)
     this.batchesDirty = this.statsDirty = true
@@ -377,7 +387,12 @@ class CorelaneEngine implements Engine {
   private pipelineWorker(head: JobRecord, cost: number, share: number): WorkerHandle | undefined {
     if (cost >= TARGET_BATCH_MS) return undefined
     for (const worker of this.workerMap.values()) {
-      if (worker.busy && worker.serves('cpu', head.executor) && worker.expectedMs < TARGET_BATCH_MS / 2 && worker.assigned.size <= share) {
+      if (
+        worker.busy &&
+        worker.serves('cpu', head.executor) &&
+        worker.expectedMs < TARGET_BATCH_MS / 2 &&
+        worker.assigned.size <= share
+      ) {
         return worker
       }
     }
@@ -471,7 +486,8 @@ class CorelaneEngine implements Engine {
       const owned = job !== undefined && job.workerId === worker.id
       switch (type) {
         case EV_STARTED:
-          if (owned) this.onStarted(job, worker, e[i + 2] as number)
+        case EV_STARTED_ENDED:
+          if (owned) this.onStarted(job, worker, e[i + 2] as number, type === EV_STARTED_ENDED)
           i += 3
           break
         case EV_DONE:
@@ -518,7 +534,8 @@ class CorelaneEngine implements Engine {
     }
   }
 
-  private onStarted(job: JobRecord, worker: WorkerHandle, at: number): void {
+  /** `ending`: its end follows in the same message, so it skips the passing "running" state and the timeout timer. */
+  private onStarted(job: JobRecord, worker: WorkerHandle, at: number, ending: boolean): void {
     job.lastWorkerId = worker.id
     job.attempts++
     job.startedAt = at - this.epoch
@@ -527,6 +544,8 @@ class CorelaneEngine implements Engine {
     job.note = null
     job.error = null
     job.result = undefined
+    this.workersDirty = true
+    if (ending) return
     this.setState(job, 'running')
     if (job.timeoutMs > 0 && !job.timer) {
       job.timer = setTimeout(() => {
@@ -534,7 +553,6 @@ class CorelaneEngine implements Engine {
         this.stopRunning(job, 'timeout')
       }, job.timeoutMs)
     }
-    this.workersDirty = true
   }
 
   private onFailed(job: JobRecord, code: FailureCode, message: string, at: number): void {
@@ -843,7 +861,8 @@ class CorelaneEngine implements Engine {
     const rows: JobRowTuple[] = []
     for (const job of this.persistJobs) rows.push(toRow(job, this.epoch))
     const batches: BatchRow[] = []
-    for (const batch of this.persistBatches) batches.push({ id: batch.id, name: batch.name, createdAt: batch.createdAt, source: batch.source })
+    for (const batch of this.persistBatches)
+      batches.push({ id: batch.id, name: batch.name, createdAt: batch.createdAt, source: batch.source })
     this.persistJobs = new Set()
     this.persistBatches = new Set()
     this.store.write(rows, batches)
@@ -870,7 +889,12 @@ class CorelaneEngine implements Engine {
       let batch = this.batchMap.get(row.batchId)
       if (!batch) {
         const info = batchRows.get(row.batchId)
-        batch = new Batch(row.batchId, info?.name ?? `batch ${row.batchId}`, info?.source ?? null, info?.createdAt ?? row.createdAt)
+        batch = new Batch(
+          row.batchId,
+          info?.name ?? `batch ${row.batchId}`,
+          info?.source ?? null,
+          info?.createdAt ?? row.createdAt,
+        )
         this.batchMap.set(batch.id, batch)
       }
       const job = new JobRecord(row.id, row.batchId, row.seq, row.createdAt - this.epoch, {

@@ -33,9 +33,13 @@ export const EV_DONE = 2 // id, at, result, resultFile | null, hasLog
 export const EV_FAILED = 3 // id, at, code, message, hasLog
 export const EV_PROGRESS = 4 // id, fraction, note
 export const EV_DROPPED = 5 // id  (cancelled before it started)
+/**
+ * id, at: started, and its EV_DONE or EV_FAILED follows in the same message. The worker
+ * rewrites EV_STARTED to this when a job ends before its start was sent, so the engine can
+ * skip the passing "running" state (short jobs: one state change per job instead of two).
+ */
+export const EV_STARTED_ENDED = 6
 
-export type FromWorker =
-  | { t: 'hello'; pid: number; tid: number | null; executor: ExecutorType }
-  | { t: 'ev'; e: unknown[] }
+export type FromWorker = { t: 'hello'; pid: number; tid: number | null; executor: ExecutorType } | { t: 'ev'; e: unknown[] }
 
 export type FailureCode = JobError['code']

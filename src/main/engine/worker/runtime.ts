@@ -13,6 +13,7 @@ import {
   EV_FAILED,
   EV_PROGRESS,
   EV_STARTED,
+  EV_STARTED_ENDED,
   type FailureCode,
   type FromWorker,
   type JobMessage,
@@ -88,6 +89,9 @@ class RunningJob implements JobContext {
   progressValue = 0
   progressNote: string | undefined = undefined
   progressDirty = false
+  /** Where its EV_STARTED sits in the runtime's event buffer, and in which flush. */
+  startSlot = 0
+  startFlush = -1
   /** The job's log file, opened on first use. Synchronous writes: this is a worker, and they keep memory bounded however fast a job logs. */
   private logFd: number | null = null
 
@@ -231,6 +235,8 @@ export class WorkerRuntime {
   private events: unknown[] = []
   private readonly progressed = new Set<RunningJob>()
   private flushScheduled = false
+  /** Counts flushes, so a job can tell whether its start event is still in `events`. */
+  private flushes = 0
   private progressTimer: NodeJS.Timeout | null = null
   private draining = false
   private stopping = false
@@ -305,6 +311,8 @@ export class WorkerRuntime {
   private runOne([id, kind, params, attempt]: JobMessage): Promise<void> {
     const job = new RunningJob(this, id, attempt)
     this.running.set(id, job)
+    job.startSlot = this.events.length
+    job.startFlush = this.flushes
     this.events.push(EV_STARTED, id, Date.now())
     this.scheduleFlush()
     let pending: Promise<unknown>
@@ -370,6 +378,7 @@ export class WorkerRuntime {
   private ended(job: RunningJob, type: typeof EV_DONE | typeof EV_FAILED, a: unknown, b: unknown, hasLog: boolean): void {
     job.ended()
     this.running.delete(job.jobId)
+    if (job.startFlush === this.flushes) this.events[job.startSlot] = EV_STARTED_ENDED
     this.events.push(type, job.jobId, Date.now(), a, b, hasLog)
     this.scheduleFlush()
     // A serial worker with nothing queued behind this job reports at once: that is the
@@ -400,6 +409,7 @@ export class WorkerRuntime {
 
   private readonly flush = (): void => {
     this.flushScheduled = false
+    this.flushes++
     if (this.progressTimer) {
       clearTimeout(this.progressTimer)
       this.progressTimer = null
