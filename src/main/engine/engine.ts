@@ -28,6 +28,7 @@ import { kindCatalog, type KindName } from '../../shared/kinds.ts'
 import { Batch } from './batch-tracker.ts'
 import { forkProcessHost, type ProcessHost } from './executors/process-host.ts'
 import { WorkerHandle, type WorkerExit, type WorkerHooks } from './executors/worker-handle.ts'
+import { Inbox } from './inbox.ts'
 import { JobQueue } from './job-queue.ts'
 import { JobRecord } from './job-record.ts'
 import { pinThread, placementNote, placementSupported, readThreadStat } from './placement.ts'
@@ -58,6 +59,8 @@ const IO_CHUNK = 2048
 /** A kind's cost before any run of it has been measured: long, so it is sent one at a time. */
 const UNKNOWN_COST_MS = 1e9
 const MAX_BACKOFF_MS = 60_000
+/** The longest the engine applies worker reports before letting its loop run something else. */
+const INBOX_SLICE_MS = 4
 /** Changed jobs are written to the store at most this often. */
 const PERSIST_INTERVAL_MS = 100
 
@@ -114,6 +117,7 @@ class CorelaneEngine implements Engine {
   private persistJobs = new Set<JobRecord>()
   private persistBatches = new Set<Batch>()
   private persistTimer: NodeJS.Timeout | null = null
+  private readonly inbox = new Inbox(INBOX_SLICE_MS)
 
   constructor(options: EngineOptions) {
     this.dataDir = options.dataDir
@@ -448,9 +452,22 @@ class CorelaneEngine implements Engine {
 
   private spawn(executor: ExecutorType, lane: Lane, memoryMb: number): WorkerHandle {
     const hooks: WorkerHooks = {
-      onHello: (worker) => this.onHello(worker),
-      onEvents: (worker, events) => this.onEvents(worker, events),
-      onExit: (worker, exit) => this.onExit(worker, exit),
+      // Reports go through the inbox, in order, so an exit is never applied before the results
+      // that came ahead of it.
+      onHello: (worker) =>
+        this.inbox.push(() => {
+          this.onHello(worker)
+          return true
+        }),
+      onEvents: (worker, events) => {
+        let at = 0
+        this.inbox.push((deadline) => (at = this.onEvents(worker, events, at, deadline)) >= events.length)
+      },
+      onExit: (worker, exit) =>
+        this.inbox.push(() => {
+          this.onExit(worker, exit)
+          return true
+        }),
     }
     const worker = new WorkerHandle(
       {
@@ -478,9 +495,12 @@ class CorelaneEngine implements Engine {
     if (this.limits.pinning && worker.lane === 'cpu') void this.pin(worker)
   }
 
-  private onEvents(worker: WorkerHandle, e: unknown[]): void {
-    let i = 0
+  /** Applies events from `from` until done or past `deadline`; returns where it stopped. */
+  private onEvents(worker: WorkerHandle, e: unknown[], from: number, deadline: number): number {
+    let i = from
+    let applied = 0
     while (i < e.length) {
+      if ((++applied & 255) === 0 && performance.now() > deadline) break
       const type = e[i] as number
       const job = this.jobs.get(e[i + 1] as number)
       const owned = job !== undefined && job.workerId === worker.id
@@ -532,6 +552,7 @@ class CorelaneEngine implements Engine {
           i = e.length
       }
     }
+    return i
   }
 
   /** `ending`: its end follows in the same message, so it skips the passing "running" state and the timeout timer. */
@@ -992,6 +1013,8 @@ class CorelaneEngine implements Engine {
         }),
     )
     await Promise.all(exits)
+    // Apply every report the workers sent before they went, so each job ends in its final state.
+    this.inbox.drainAll()
     if (this.feedTimer) clearTimeout(this.feedTimer)
     this.flushFeed()
     await this.flushStore()

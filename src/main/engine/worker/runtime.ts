@@ -39,6 +39,8 @@ const IDLE_WAIT_MS = 2
 /** Results larger than this are written to a file instead of travelling through messages. */
 const INLINE_RESULT_LIMIT = 64 * 1024
 const PROGRESS_INTERVAL_MS = 100
+/** Send events once this many items (about 1,000 jobs' worth) are waiting, without waiting for the loop. */
+const MAX_EVENT_ITEMS = 6144
 
 /** Linux: which process and kernel thread this is, so the monitor can find it in /proc. */
 export function threadIdentity(): { pid: number; tid: number | null } {
@@ -396,7 +398,11 @@ export class WorkerRuntime {
   }
 
   private scheduleFlush(): void {
-    if (!this.flushScheduled) {
+    // A worker taking a long burst of jobs (the I/O lane starting thousands) never reaches its
+    // setImmediate until the burst ends; sending every few thousand events keeps each message,
+    // and the engine's work to apply it, small.
+    if (this.events.length >= MAX_EVENT_ITEMS) this.flush()
+    else if (!this.flushScheduled) {
       this.flushScheduled = true
       setImmediate(this.flush)
     }
