@@ -25,7 +25,10 @@ export function parseThreadStat(text: string): ThreadStat | null {
   const close = text.lastIndexOf(')')
   if (close < 0) return null
   // Fields after the name start at field 3 (state).
-  const fields = text.slice(close + 2).trim().split(' ')
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(' ')
   const utime = Number(fields[14 - 3])
   const stime = Number(fields[15 - 3])
   const core = Number(fields[39 - 3])

@@ -12,7 +12,6 @@ const MAX_PROBLEMS = 20
 /** Work at most this long before yielding to the event loop. */
 const SLICE_MS = 1
 
-
 export async function validateSubmission(request: SubmitRequest): Promise<ValidJobSpec[]> {
   const { jobs, template, inputs, count } = request
   if ((jobs === undefined) === (template === undefined)) {
@@ -24,7 +23,8 @@ export async function validateSubmission(request: SubmitRequest): Promise<ValidJ
 
   if (jobs) {
     if (jobs.length === 0) throw new ValidationError([{ field: 'jobs', message: 'must hold at least one job' }])
-    if (jobs.length > MAX_JOBS_PER_SUBMIT) throw new ValidationError([{ field: 'jobs', message: `at most ${MAX_JOBS_PER_SUBMIT} jobs` }])
+    if (jobs.length > MAX_JOBS_PER_SUBMIT)
+      throw new ValidationError([{ field: 'jobs', message: `at most ${MAX_JOBS_PER_SUBMIT} jobs` }])
     let sliceStart = performance.now()
     for (let i = 0; i < jobs.length && problems.length < MAX_PROBLEMS; i++) {
       const raw = jobs[i]

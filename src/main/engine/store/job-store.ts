@@ -58,7 +58,8 @@ export class JobStore {
       }
     })
     this.worker.on('error', (error) => {
-      for (const waiter of this.pending.values()) waiter.reject(new StoreError(`the store worker failed: ${error.message}`, 'failed'))
+      for (const waiter of this.pending.values())
+        waiter.reject(new StoreError(`the store worker failed: ${error.message}`, 'failed'))
       this.pending.clear()
     })
   }
@@ -67,7 +68,12 @@ export class JobStore {
     const file = join(options.dataDir, 'corelane.db')
     const store = new JobStore(file, options.workerEntry ?? new URL('./store-worker.ts', import.meta.url))
     try {
-      const { movedAside } = (await store.request({ t: 'open', id: 0, file, moveAsideCorrupt: options.moveAsideCorrupt ?? false })) as {
+      const { movedAside } = (await store.request({
+        t: 'open',
+        id: 0,
+        file,
+        moveAsideCorrupt: options.moveAsideCorrupt ?? false,
+      })) as {
         movedAside: string | null
       }
       store.movedAside = movedAside

@@ -174,16 +174,22 @@ function toStored(row: JobDbRow): StoredJob {
 /** The jobs to bring back into memory: every unfinished one, plus the most recent finished ones. */
 function load(limit: number): { jobs: StoredJob[]; batches: BatchRow[]; maxJobId: number; maxBatchId: number; maxSeq: number } {
   const d = db!
-  const unfinished = d.prepare("SELECT * FROM jobs WHERE state IN ('queued', 'running', 'retrying') ORDER BY id").all() as unknown as JobDbRow[]
+  const unfinished = d
+    .prepare("SELECT * FROM jobs WHERE state IN ('queued', 'running', 'retrying') ORDER BY id")
+    .all() as unknown as JobDbRow[]
   const recent = d
-    .prepare("SELECT * FROM (SELECT * FROM jobs WHERE state NOT IN ('queued', 'running', 'retrying') ORDER BY id DESC LIMIT ?) ORDER BY id")
+    .prepare(
+      "SELECT * FROM (SELECT * FROM jobs WHERE state NOT IN ('queued', 'running', 'retrying') ORDER BY id DESC LIMIT ?) ORDER BY id",
+    )
     .all(limit) as unknown as JobDbRow[]
-  const batches = (d.prepare('SELECT id, name, created_at, source FROM batches ORDER BY id').all() as unknown as {
-    id: number
-    name: string
-    created_at: number
-    source: string | null
-  }[]).map((b) => ({ id: b.id, name: b.name, createdAt: b.created_at, source: b.source }))
+  const batches = (
+    d.prepare('SELECT id, name, created_at, source FROM batches ORDER BY id').all() as unknown as {
+      id: number
+      name: string
+      created_at: number
+      source: string | null
+    }[]
+  ).map((b) => ({ id: b.id, name: b.name, createdAt: b.created_at, source: b.source }))
   const max = d.prepare('SELECT max(id) AS job, max(seq) AS seq FROM jobs').get() as { job: number | null; seq: number | null }
   const maxBatch = d.prepare('SELECT max(id) AS id FROM batches').get() as { id: number | null }
   const jobs = [...recent, ...unfinished].sort((a, b) => a.id - b.id).map(toStored)
