@@ -118,6 +118,7 @@ class CorelaneEngine implements Engine {
   private persistBatches = new Set<Batch>()
   private persistTimer: NodeJS.Timeout | null = null
   private readonly inbox = new Inbox(INBOX_SLICE_MS)
+  private readonly workerEnv: Record<string, string>
 
   constructor(options: EngineOptions) {
     this.dataDir = options.dataDir
@@ -127,6 +128,8 @@ class CorelaneEngine implements Engine {
       thread: options.workerEntries?.thread ?? new URL('./worker/thread-entry.ts', import.meta.url),
       process: options.workerEntries?.process ?? fileURLToPath(new URL('./worker/process-entry.ts', import.meta.url)),
     }
+    const compileCache = options.compileCacheDir === undefined ? join(options.dataDir, 'compile-cache') : options.compileCacheDir
+    this.workerEnv = compileCache ? { NODE_COMPILE_CACHE: compileCache } : {}
     this.graceMs = options.graceMs ?? 5000
     this.retryBackoffMs = options.retryBackoffMs ?? 500
     this.eventIntervalMs = options.eventIntervalMs ?? 250
@@ -479,6 +482,7 @@ class CorelaneEngine implements Engine {
         memoryMb,
         entries: this.entries,
         processHost: this.processHost,
+        env: this.workerEnv,
       },
       hooks,
     )

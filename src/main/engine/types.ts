@@ -22,6 +22,13 @@ export interface EngineOptions {
   retryBackoffMs?: number
   /** How often batched change events are delivered to subscribers. Default 250 ms. */
   eventIntervalMs?: number
+  /**
+   * Where workers keep Node's compile cache (module.enableCompileCache): the TypeScript-stripped
+   * source and V8 code of the worker modules, keyed by content and Node version, so it is never
+   * stale. A worker started on plain Node then skips loading the type stripper, which costs it
+   * about as much as the rest of its start-up. Default `<dataDir>/compile-cache`; null: off.
+   */
+  compileCacheDir?: string | null
   /** Override the worker entry modules (the Electron build passes its bundled files). */
   workerEntries?: { thread?: string | URL; process?: string }
   /** Start paused (nothing is dispatched until resume()). */

@@ -45,6 +45,8 @@ export interface WorkerSpawnSpec {
   memoryMb: number
   entries: { thread: string | URL; process: string }
   processHost: ProcessHost
+  /** Extra environment for the worker (the compile cache folder). */
+  env: Record<string, string>
 }
 
 export class WorkerHandle {
@@ -164,6 +166,7 @@ function startThread(
     // Job console output is routed to job logs inside the worker; anything else is kept here.
     stderr: true,
     stdout: true,
+    env: { ...process.env, ...spec.env },
     name: `corelane-${spec.lane}-${spec.id}`,
     // The shared I/O worker holds every in-flight job's promises and timers for as long as the
     // jobs wait; a larger young generation lets it copy them fewer times before promoting them
@@ -217,6 +220,7 @@ function startProcess(
   const execArgv = spec.memoryMb ? [`--max-old-space-size=${spec.memoryMb}`] : []
   const child = spec.processHost.spawn(spec.entries.process, {
     execArgv,
+    env: spec.env,
     serviceName: `corelane-${spec.lane}-${spec.id}`,
   })
   child.onMessage((message) => receive(message as FromWorker))

@@ -3,6 +3,7 @@
 // modules (zlib, crypto, fetch, child_process …) of kinds it may never run.
 import type { KindName } from '../../../shared/kinds.ts'
 import type { KindRunner } from './context.ts'
+import { saveCompileCache } from '../worker/compile-cache.ts'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- params are validated per kind before lookup
 type AnyRunner = KindRunner<any>
@@ -34,6 +35,7 @@ export function runnerFor(kind: string): AnyRunner | Promise<AnyRunner> {
   if (!loader) return Promise.reject(new Error(`unknown kind "${kind}"`))
   return loader().then((fn) => {
     loaded.set(kind, fn)
+    saveCompileCache()
     return fn
   })
 }

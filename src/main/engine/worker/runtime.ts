@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { format } from 'node:util'
 import type { JobContext, KindRunner } from '../kinds/context.ts'
 import { runnerFor } from '../kinds/registry.ts'
+import { saveCompileCache } from './compile-cache.ts'
 import {
   EV_DONE,
   EV_DROPPED,
@@ -250,6 +251,7 @@ export class WorkerRuntime {
     port.onMessage((message) => this.receive(message))
     const { pid, tid } = threadIdentity()
     port.post({ t: 'hello', pid, tid, executor: init.executor })
+    setImmediate(saveCompileCache)
   }
 
   private receive(message: ToWorker): void {
