@@ -5,7 +5,9 @@ import { labToCsv } from '../shared/lab-export.ts'
 import { startMonitor } from '../main/engine/index.ts'
 import { EXPERIMENTS } from '../main/host/lab/experiments.ts'
 import { runExperiment } from '../main/host/lab/lab-runner.ts'
+import { join } from 'node:path'
 import type { LabFlags } from './args.ts'
+import { defaultDataDir } from './data-dir.ts'
 import { InputError } from './batch-file.ts'
 
 function ms(value: number): string {
@@ -15,7 +17,9 @@ function ms(value: number): string {
 
 export function renderLab(result: LabResult): string {
   const lines = [`${result.title} (${result.scale}, pool ${result.pool}, ${result.cores} cores)`, '']
-  lines.push(`  ${'strategy'.padEnd(38)} ${'wall'.padStart(9)} ${'speed-up'.padStart(9)} ${'effic.'.padStart(7)} ${'start-up'.padStart(9)}  core load`)
+  lines.push(
+    `  ${'strategy'.padEnd(38)} ${'wall'.padStart(9)} ${'speed-up'.padStart(9)} ${'effic.'.padStart(7)} ${'start-up'.padStart(9)}  core load`,
+  )
   for (const r of result.strategies) {
     if (r.skipped) {
       lines.push(`  ${r.label.padEnd(38)} skipped: ${r.skipped}`)
@@ -27,7 +31,9 @@ export function renderLab(result: LabResult): string {
   }
   lines.push('')
   for (const c of result.checks) {
-    lines.push(`  ${c.met ? 'met   ' : 'MISSED'}  ${c.text}: expected ${ms(c.expectedMs)}${c.tolerance ? ` ±${Math.round(c.tolerance * 100)}%` : ''}, measured ${ms(c.measuredMs)}`)
+    lines.push(
+      `  ${c.met ? 'met   ' : 'MISSED'}  ${c.text}: expected ${ms(c.expectedMs)}${c.tolerance ? ` ±${Math.round(c.tolerance * 100)}%` : ''}, measured ${ms(c.measuredMs)}`,
+    )
   }
   if (result.python.note) lines.push(`  note: ${result.python.note}`)
   lines.push('', `  ${result.explanation}`, '')
@@ -40,13 +46,26 @@ export async function labCommand(experiment: string | undefined, flags: LabFlags
     return experiment ? 0 : 2
   }
   if (!(EXPERIMENT_IDS as readonly string[]).includes(experiment)) {
-    throw new InputError('arguments', [{ field: '<experiment>', message: `unknown experiment "${experiment}" (known: ${EXPERIMENT_IDS.join(', ')})` }])
+    throw new InputError('arguments', [
+      { field: '<experiment>', message: `unknown experiment "${experiment}" (known: ${EXPERIMENT_IDS.join(', ')})` },
+    ])
   }
   const monitor = startMonitor({ hz: 4, onError: () => undefined })
   try {
     const result = await runExperiment(
-      { experiment: experiment as (typeof EXPERIMENT_IDS)[number], pool: flags.pool, scale: flags.quick ? 'quick' : 'full', python: flags.python },
-      { monitor, dataDir: flags['data-dir'], onProgress: flags.json || flags.csv ? undefined : (note) => process.stderr.write(`  running: ${note}\n`) },
+      {
+        experiment: experiment as (typeof EXPERIMENT_IDS)[number],
+        pool: flags.pool,
+        scale: flags.quick ? 'quick' : 'full',
+        python: flags.python,
+      },
+      {
+        monitor,
+        dataDir: flags['data-dir'],
+        // The CLI's own engines keep their compile cache here, so the lab starts workers as `run` does.
+        compileCacheDir: join(flags['data-dir'] ?? defaultDataDir(), 'compile-cache'),
+        onProgress: flags.json || flags.csv ? undefined : (note) => process.stderr.write(`  running: ${note}\n`),
+      },
     )
     if (flags.json) out.write(`${JSON.stringify(result)}\n`)
     else if (flags.csv) out.write(labToCsv(result))

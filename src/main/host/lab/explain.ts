@@ -47,7 +47,9 @@ export function explain(result: LabResult, scale: Scale): string {
       const py = get(result, 'python-threads')
       return (
         `On one event loop the 3 CPU tasks took ${s(async.wallMs)}, about the ${s(seq.wallMs)} of running them one after another (${x(async.speedup)}): concurrency without more cores only interleaves CPU work, it does not add CPU.` +
-        (py ? ` Python's threads, held back by the GIL, took ${s(py.wallMs)} against ${s(get(result, 'python-sequential')?.wallMs ?? 0)} sequentially.` : '')
+        (py
+          ? ` Python's threads, held back by the GIL, took ${s(py.wallMs)} against ${s(get(result, 'python-sequential')?.wallMs ?? 0)} sequentially.`
+          : '')
       )
     }
     case 'timers-10k': {

@@ -31,7 +31,12 @@ function repeat(job: JobSpec, count: number): JobSpec[] {
   return Array.from({ length: count }, (_, i) => ({ ...job, name: `${job.name ?? job.kind} ${i + 1}` }))
 }
 
-function check(text: string, strategy: StrategyResult | undefined, expectedMs: number, tolerance: number): ExpectationCheck | null {
+function check(
+  text: string,
+  strategy: StrategyResult | undefined,
+  expectedMs: number,
+  tolerance: number,
+): ExpectationCheck | null {
   if (!strategy || strategy.skipped) return null
   return {
     text,
@@ -48,13 +53,18 @@ function median(values: number[]): number {
   return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : 0
 }
 
-export async function runExperiment(options: LabRunOptions, baseEnv: Omit<LabEnv, 'dataDir'> & { dataDir?: string }): Promise<LabResult> {
+export async function runExperiment(
+  options: LabRunOptions,
+  baseEnv: Omit<LabEnv, 'dataDir'> & { dataDir?: string },
+): Promise<LabResult> {
   const info = EXPERIMENTS[options.experiment]
   const cores = availableParallelism()
   const scale: Scale = SCALES[options.scale]
   const pool = options.pool ?? defaultPool(options.experiment, cores)
   const scratch = await mkdtemp(join(baseEnv.dataDir ?? tmpdir(), 'corelane-lab-'))
-  const env: LabEnv = { ...baseEnv, dataDir: scratch }
+  // Start-up is measured as the app's own engine pays it: with the app's compile cache.
+  const compileCacheDir = baseEnv.compileCacheDir ?? (baseEnv.dataDir ? join(baseEnv.dataDir, 'compile-cache') : undefined)
+  const env: LabEnv = { ...baseEnv, dataDir: scratch, compileCacheDir }
   const startedAt = Date.now()
   const results: StrategyResult[] = []
   const python = await findPython()
@@ -70,7 +80,8 @@ export async function runExperiment(options: LabRunOptions, baseEnv: Omit<LabEnv
     if (experiment === 'cpu-parallel' || experiment === 'cpu-sequential') {
       jobs = repeat({ name: 'sum of squares', kind: 'sum-squares', params: { n: scale.squaresN } }, 3)
     }
-    if (experiment === 'timers-10k') jobs = Array.from({ length: scale.timers }, () => ({ kind: 'sleep', params: { ms: TIMER_MS } }))
+    if (experiment === 'timers-10k')
+      jobs = Array.from({ length: scale.timers }, () => ({ kind: 'sleep', params: { ms: TIMER_MS } }))
 
     if (experiment === 'startup-cost') {
       for (const strategy of info.strategies) results.push(await measureStartup(strategy, scale, cores, env))
@@ -212,7 +223,13 @@ async function runPython(
   if (experiment === 'timers-10k') args.push(String(scale.timers), String(TIMER_MS / 1000))
   const outcome = await runStrategy(
     strategy,
-    [{ name: STRATEGY_LABELS[strategy], kind: 'shell', params: { argv: ['python3', script, experiment, strategy, String(pool), ...args] } }],
+    [
+      {
+        name: STRATEGY_LABELS[strategy],
+        kind: 'shell',
+        params: { argv: ['python3', script, experiment, strategy, String(pool), ...args] },
+      },
+    ],
     1,
     cores,
     env,
@@ -229,7 +246,13 @@ async function runPython(
   return { ...outcome.result, pool: strategy === 'python-sequential' ? 1 : pool, wallMs, startupMs: 0 }
 }
 
-function buildChecks(experiment: LabRunOptions['experiment'], results: StrategyResult[], scale: Scale, pool: number, cores: number): ExpectationCheck[] {
+function buildChecks(
+  experiment: LabRunOptions['experiment'],
+  results: StrategyResult[],
+  scale: Scale,
+  pool: number,
+  cores: number,
+): ExpectationCheck[] {
   const find = (strategy: StrategyId) => results.find((r) => r.strategy === strategy)
   const checks: (ExpectationCheck | null)[] = []
   const waves = (count: number, slots: number) => Math.ceil(count / Math.max(1, slots))
@@ -237,16 +260,51 @@ function buildChecks(experiment: LabRunOptions['experiment'], results: StrategyR
     case 'sleep-pool': {
       const threads = find('threads')
       const processes = find('processes')
-      checks.push(check(`8 sleeps on ${pool} threads: about ${waves(8, pool)} × ${scale.sleepMs} ms`, threads, (threads?.startupMs ?? 0) + waves(8, pool) * scale.sleepMs, 0.25))
-      checks.push(check(`on ${pool} processes: the same, plus process start-up`, processes, (processes?.startupMs ?? 0) + waves(8, pool) * scale.sleepMs, 0.25))
-      checks.push(check(`all 8 at once on the async lane: about ${scale.sleepMs} ms`, find('async'), scale.sleepMs + (find('async')?.startupMs ?? 0), 0.25))
+      checks.push(
+        check(
+          `8 sleeps on ${pool} threads: about ${waves(8, pool)} × ${scale.sleepMs} ms`,
+          threads,
+          (threads?.startupMs ?? 0) + waves(8, pool) * scale.sleepMs,
+          0.25,
+        ),
+      )
+      checks.push(
+        check(
+          `on ${pool} processes: the same, plus process start-up`,
+          processes,
+          (processes?.startupMs ?? 0) + waves(8, pool) * scale.sleepMs,
+          0.25,
+        ),
+      )
+      checks.push(
+        check(
+          `all 8 at once on the async lane: about ${scale.sleepMs} ms`,
+          find('async'),
+          scale.sleepMs + (find('async')?.startupMs ?? 0),
+          0.25,
+        ),
+      )
       checks.push(check(`one after another: about 8 × ${scale.sleepMs} ms`, find('sequential'), 8 * scale.sleepMs, 0.25))
       const py = find('python-threads')
-      checks.push(check(`Python ThreadPoolExecutor(${pool}): about ${waves(8, pool)} × ${scale.sleepMs} ms`, py, waves(8, pool) * scale.sleepMs, 0.25))
+      checks.push(
+        check(
+          `Python ThreadPoolExecutor(${pool}): about ${waves(8, pool)} × ${scale.sleepMs} ms`,
+          py,
+          waves(8, pool) * scale.sleepMs,
+          0.25,
+        ),
+      )
       break
     }
     case 'gather-fetch':
-      checks.push(check(`4 fetches gathered: about one fetch, ${scale.fetchMs} ms`, find('async'), scale.fetchMs + (find('async')?.startupMs ?? 0), 0.3))
+      checks.push(
+        check(
+          `4 fetches gathered: about one fetch, ${scale.fetchMs} ms`,
+          find('async'),
+          scale.fetchMs + (find('async')?.startupMs ?? 0),
+          0.3,
+        ),
+      )
       checks.push(check(`4 fetches one after another: about 4 × ${scale.fetchMs} ms`, find('sequential'), 4 * scale.fetchMs, 0.3))
       checks.push(check(`Python asyncio.gather: about ${scale.fetchMs} ms`, find('python-asyncio'), scale.fetchMs, 0.3))
       break
@@ -269,15 +327,26 @@ function buildChecks(experiment: LabRunOptions['experiment'], results: StrategyR
     }
     case 'cpu-sequential': {
       const sequential = find('sequential')
-      checks.push(check('3 CPU tasks on one event loop: about the sum of their times', find('async'), sequential?.wallMs ?? 0, 0.3))
+      checks.push(
+        check('3 CPU tasks on one event loop: about the sum of their times', find('async'), sequential?.wallMs ?? 0, 0.3),
+      )
       const pySeq = find('python-sequential')
       if (pySeq && !pySeq.skipped) {
-        checks.push(check('Python threads under the GIL: about the sum of their times', find('python-threads'), pySeq.wallMs, 0.35))
+        checks.push(
+          check('Python threads under the GIL: about the sum of their times', find('python-threads'), pySeq.wallMs, 0.35),
+        )
       }
       break
     }
     case 'timers-10k':
-      checks.push(check(`${scale.timers.toLocaleString('en')} timers at once: about 1 s`, find('async'), TIMER_MS + (find('async')?.startupMs ?? 0), 0.3))
+      checks.push(
+        check(
+          `${scale.timers.toLocaleString('en')} timers at once: about 1 s`,
+          find('async'),
+          TIMER_MS + (find('async')?.startupMs ?? 0),
+          0.3,
+        ),
+      )
       checks.push(check('Python asyncio: about 1 s', find('python-asyncio'), TIMER_MS, 0.3))
       break
     case 'startup-cost': {

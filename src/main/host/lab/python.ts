@@ -17,7 +17,12 @@ let cached: Promise<PythonInfo> | null = null
 export function findPython(): Promise<PythonInfo> {
   cached ??= new Promise((resolve) => {
     execFile('python3', ['--version'], { timeout: 5000 }, (error, stdout, stderr) => {
-      if (error) resolve({ available: false, version: null, note: 'python3 was not found on this machine, so the Python versions were not run' })
+      if (error)
+        resolve({
+          available: false,
+          version: null,
+          note: 'python3 was not found on this machine, so the Python versions were not run',
+        })
       else resolve({ available: true, version: `${stdout}${stderr}`.trim(), note: null })
     })
   })

@@ -12,6 +12,8 @@ export interface LabEnv {
   monitor: Monitor | null
   processHost?: ProcessHost
   workerEntries?: { thread?: string | URL; process?: string }
+  /** The app's compile cache (its workers' code, already compiled); default: the scratch folder's own. */
+  compileCacheDir?: string
   /** Told which strategy is running, for progress in the UI. */
   onProgress?: (note: string) => void
 }
@@ -48,7 +50,13 @@ function lanePlacement(strategy: StrategyId): Pick<JobSpec, 'lane' | 'executor'>
  * Runs `jobs` under `strategy` with `pool` workers and keeps the engine open (the caller may
  * measure more on the warm pool, then must close it).
  */
-export async function runStrategy(strategy: StrategyId, jobs: JobSpec[], pool: number, cores: number, env: LabEnv): Promise<RunOutcome> {
+export async function runStrategy(
+  strategy: StrategyId,
+  jobs: JobSpec[],
+  pool: number,
+  cores: number,
+  env: LabEnv,
+): Promise<RunOutcome> {
   env.onProgress?.(STRATEGY_LABELS[strategy])
   const placement = lanePlacement(strategy)
   const slots = strategy === 'sequential' ? 1 : pool
@@ -58,12 +66,17 @@ export async function runStrategy(strategy: StrategyId, jobs: JobSpec[], pool: n
     ioConcurrency: Math.max(1, jobs.length),
     processHost: env.processHost,
     workerEntries: env.workerEntries,
+    compileCacheDir: env.compileCacheDir,
   })
   const coreSamples: number[][] = []
   const submitAt = Date.now()
-  const stopSampling = env.monitor?.onSample((sample) => coreSamples.push([sample.at - submitAt, ...sample.cores])) ?? (() => undefined)
+  const stopSampling =
+    env.monitor?.onSample((sample) => coreSamples.push([sample.at - submitAt, ...sample.cores])) ?? (() => undefined)
   const t0 = performance.now()
-  const { jobIds } = await engine.submit({ name: `lab: ${STRATEGY_LABELS[strategy]}`, jobs: jobs.map((job) => ({ ...job, ...placement })) })
+  const { jobIds } = await engine.submit({
+    name: `lab: ${STRATEGY_LABELS[strategy]}`,
+    jobs: jobs.map((job) => ({ ...job, ...placement })),
+  })
   await engine.whenSettled(jobIds)
   const wallMs = performance.now() - t0
   stopSampling()
