@@ -13,15 +13,17 @@ import { defaultPool, EXPERIMENTS, SCALES, type Scale } from './experiments.ts'
 import { explain } from './explain.ts'
 import { findPython, pythonStrategies, writePythonScript } from './python.ts'
 import { runStrategy, STRATEGY_LABELS, type LabEnv } from './run-strategy.ts'
+import { warmUp } from './warm-up.ts'
 
 /** A loopback HTTP server that answers every request after `delayMs`: the "remote" side of a fetch. */
-async function startSlowServer(delayMs: number): Promise<{ server: Server; url: string; port: number }> {
-  const server = createServer((_req, res) => {
-    setTimeout(() => res.end('corelane lab: a slow answer\n'), delayMs)
+async function startSlowServer(delayMs: number): Promise<{ server: Server; url: string; port: number; warmUrl: string }> {
+  const server = createServer((req, res) => {
+    // /warm answers at once: the warm-up's fetch only needs the http-get code loaded.
+    setTimeout(() => res.end('corelane lab: a slow answer\n'), req.url === '/warm' ? 0 : delayMs)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as { port: number }).port
-  return { server, url: `http://127.0.0.1:${port}/slow`, port }
+  return { server, url: `http://127.0.0.1:${port}/slow`, port, warmUrl: `http://127.0.0.1:${port}/warm` }
 }
 
 /** The timers experiment is about one second at every scale. */
@@ -83,6 +85,7 @@ export async function runExperiment(
     if (experiment === 'timers-10k')
       jobs = Array.from({ length: scale.timers }, () => ({ kind: 'sleep', params: { ms: TIMER_MS } }))
 
+    await warmUp(jobs, env, slow?.warmUrl)
     if (experiment === 'startup-cost') {
       for (const strategy of info.strategies) results.push(await measureStartup(strategy, scale, cores, env))
     } else {
