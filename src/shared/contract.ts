@@ -63,6 +63,14 @@ export interface KindDescriptor extends KindInfo {
   paramsSchema: Record<string, unknown>
 }
 
+/**
+ * The window keeps the newest this-many jobs live: the snapshot carries them and `jobs` events
+ * report changes to them only, so a session of 100,000 jobs costs the window (and the engine's
+ * thread, which builds and serialises the events) no more than one of 20,000. Older jobs stay
+ * in the engine and the database; their counts arrive with `stats`, and History pages them.
+ */
+export const LIVE_JOB_WINDOW = 20_000
+
 export interface Snapshot {
   stats: EngineStats
   kinds: KindDescriptor[]
@@ -112,7 +120,7 @@ export interface MonitorSample {
 
 /** Events pushed from host to renderer, each stream coalesced to a few messages a second. */
 export interface EventPayloads {
-  /** Jobs whose view changed since the last message (latest view only) and ids removed. */
+  /** Jobs among the newest LIVE_JOB_WINDOW whose view changed since the last message (latest view only), and ids removed. */
   jobs: { changed: JobView[]; removed: number[] }
   /** The full list of workers (replace, don't merge). */
   workers: WorkerView[]

@@ -31,14 +31,7 @@ export interface JobSpec {
 /** A job's error as reported to users: a stable code and one readable sentence. */
 export interface JobError {
   code:
-    | 'job-error'
-    | 'timeout'
-    | 'cancelled'
-    | 'worker-crashed'
-    | 'out-of-memory'
-    | 'exit-code'
-    | 'invalid-params'
-    | 'interrupted'
+    'job-error' | 'timeout' | 'cancelled' | 'worker-crashed' | 'out-of-memory' | 'exit-code' | 'invalid-params' | 'interrupted'
   message: string
 }
 
@@ -73,6 +66,9 @@ export interface JobView {
   logFile: string | null
 }
 
+/** A worker's view names at most this many of its running jobs; `running` counts them all. */
+export const WORKER_VIEW_JOB_IDS = 8
+
 export interface WorkerView {
   id: number
   executor: ExecutorType
@@ -80,6 +76,9 @@ export interface WorkerView {
   pid: number | null
   tid: number | null
   state: 'starting' | 'idle' | 'busy' | 'stopping'
+  /** How many jobs it is running now (an I/O worker runs thousands at once). */
+  running: number
+  /** Ids of some of them: all when they are few, at most WORKER_VIEW_JOB_IDS. */
   jobIds: number[]
   /** Linux only: the CPU the worker's thread last ran on (from /proc/<pid>/task/<tid>/stat). */
   core: number | null

@@ -80,6 +80,7 @@ export function makeWorker(id: number, patch: Partial<WorkerView> = {}): WorkerV
     startedAt: Date.now() - 5000,
     jobsDone: 0,
     ...patch,
+    running: patch.running ?? patch.jobIds?.length ?? 0,
   }
 }
 

@@ -2,6 +2,7 @@
 // filtering and sorting, applied the way the host's coalesced `jobs` events arrive.
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
+import { LIVE_JOB_WINDOW } from '../../src/shared/contract.ts'
 import { useJobsStore } from '../../src/renderer/src/stores/jobs.ts'
 import { jobsInState, makeJob } from './fake-api.ts'
 
@@ -29,6 +30,22 @@ describe('jobs store', () => {
     expect(jobs.visibleIds[0]).toBe(10_000) // newest first
     expect(jobs.visibleIds.at(-1)).toBe(1)
     expect(elapsed).toBeLessThan(500)
+  })
+
+  it('keeps the newest LIVE_JOB_WINDOW jobs, and takes the engine total from its counts', () => {
+    const jobs = useJobsStore()
+    jobs.apply({ changed: jobsInState(LIVE_JOB_WINDOW, 'succeeded'), removed: [] })
+    jobs.setSelection([1, 2, LIVE_JOB_WINDOW])
+    // 500 newer jobs push the 500 oldest out of the window.
+    jobs.apply({ changed: jobsInState(500, 'queued', LIVE_JOB_WINDOW + 1), removed: [] })
+    expect(jobs.total).toBe(LIVE_JOB_WINDOW)
+    expect(jobs.get(500)).toBeUndefined()
+    expect(jobs.get(501)?.state).toBe('succeeded')
+    expect(jobs.counts).toMatchObject({ succeeded: LIVE_JOB_WINDOW - 500, queued: 500 })
+    expect(jobs.visibleIds.at(-1)).toBe(501)
+    expect([...jobs.selected]).toEqual([LIVE_JOB_WINDOW])
+    jobs.syncEngineTotal(100_000)
+    expect(jobs.engineTotal).toBe(100_000)
   })
 
   it('moves counts when jobs change state, and keeps the latest view', () => {

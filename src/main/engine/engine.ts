@@ -59,6 +59,8 @@ const IO_CHUNK = 2048
 /** A kind's cost before any run of it has been measured: long, so it is sent one at a time. */
 const UNKNOWN_COST_MS = 1e9
 const MAX_BACKOFF_MS = 60_000
+/** The most job views one change-feed delivery carries (see flushFeed). */
+const FEED_MAX_JOBS = 5000
 /** The longest the engine applies worker reports before letting its loop run something else. */
 const INBOX_SLICE_MS = 4
 /** Changed jobs are written to the store at most this often. */
@@ -100,7 +102,10 @@ class CorelaneEngine implements Engine {
   private dispatchScheduled = false
   private unsettled = 0
 
-  private readonly subscribers = new Set<(changes: EngineChanges) => void>()
+  /** Each listener with how many of the newest jobs it follows (Infinity: all). */
+  private readonly subscribers = new Map<(changes: EngineChanges) => void, number>()
+  /** The widest of those: jobs older than the newest this-many are left out of the feed. */
+  private feedWindow = Infinity
   private readonly settledListeners = new Set<(job: JobView) => void>()
   private readonly waiters = new Set<{ ids: Set<number> | null; resolve: () => void }>()
   /** run() callers, by job id. */
@@ -425,6 +430,7 @@ class CorelaneEngine implements Engine {
   /** The job has left its worker (finished, dropped or lost with it). */
   private release(worker: WorkerHandle, job: JobRecord): void {
     if (!worker.assigned.delete(job)) return
+    if (job.state === 'running') worker.runningJobs--
     job.workerId = 0
     worker.expectedMs = worker.assigned.size === 0 ? 0 : Math.max(0, worker.expectedMs - (this.kindCost.get(job.kind) ?? 0))
     if (worker.lane === 'io') this.ioInFlight--
@@ -571,6 +577,7 @@ class CorelaneEngine implements Engine {
     job.result = undefined
     this.workersDirty = true
     if (ending) return
+    worker.runningJobs++
     this.setState(job, 'running')
     if (job.timeoutMs > 0 && !job.timer) {
       job.timer = setTimeout(() => {
@@ -858,9 +865,13 @@ class CorelaneEngine implements Engine {
 
   // ---- change feed -----------------------------------------------------------------------
 
-  subscribe(listener: (changes: EngineChanges) => void): () => void {
-    this.subscribers.add(listener)
-    return () => this.subscribers.delete(listener)
+  subscribe(listener: (changes: EngineChanges) => void, options?: { newestJobs?: number }): () => void {
+    this.subscribers.set(listener, options?.newestJobs ?? Infinity)
+    this.feedWindow = Math.max(...this.subscribers.values())
+    return () => {
+      this.subscribers.delete(listener)
+      this.feedWindow = this.subscribers.size ? Math.max(...this.subscribers.values()) : Infinity
+    }
   }
 
   onJobSettled(listener: (job: JobView) => void): () => void {
@@ -873,9 +884,13 @@ class CorelaneEngine implements Engine {
       this.persistJobs.add(job)
       this.persistTimer ??= setTimeout(this.persist, PERSIST_INTERVAL_MS)
     }
-    if (this.subscribers.size === 0) return
+    if (this.subscribers.size === 0 || !this.inFeedWindow(job)) return
     this.dirtyJobs.add(job)
     this.scheduleFeed()
+  }
+
+  private inFeedWindow(job: JobRecord): boolean {
+    return job.id > this.nextJobId - 1 - this.feedWindow
   }
 
   // ---- persistence -----------------------------------------------------------------------
@@ -981,17 +996,27 @@ class CorelaneEngine implements Engine {
     this.feedTimer = null
     if (this.subscribers.size === 0) return
     const changes: EngineChanges = {
-      jobs: [...this.dirtyJobs].map((job) => this.view(job)),
+      jobs: [],
       removed: this.removedIds,
       workers: this.workersDirty ? this.workers() : null,
       batches: this.batchesDirty ? this.batches() : null,
       stats: this.statsDirty ? this.stats() : null,
     }
-    this.dirtyJobs = new Set()
+    // At most FEED_MAX_JOBS views per delivery: the rest stay dirty for the next one, so a burst
+    // of changes costs the loop a bounded slice each time (rows then catch up over a second or
+    // so) instead of one long stall. Jobs that left the window since they changed are dropped.
+    let carried: Set<JobRecord> | null = null
+    for (const job of this.dirtyJobs) {
+      if (!this.inFeedWindow(job)) continue
+      if (changes.jobs.length < FEED_MAX_JOBS) changes.jobs.push(this.view(job))
+      else (carried ??= new Set()).add(job)
+    }
+    this.dirtyJobs = carried ?? new Set()
+    if (carried) this.scheduleFeed()
     this.removedIds = []
     this.workersDirty = this.batchesDirty = this.statsDirty = false
     if (!changes.jobs.length && !changes.removed.length && !changes.workers && !changes.batches && !changes.stats) return
-    for (const listener of this.subscribers) listener(changes)
+    for (const listener of this.subscribers.keys()) listener(changes)
   }
 
   // ---- shutdown --------------------------------------------------------------------------

@@ -88,8 +88,11 @@ export interface Engine {
   workers(): WorkerView[]
   batches(): BatchView[]
   stats(): EngineStats
-  /** Coalesced change feed; returns an unsubscribe function. */
-  subscribe(listener: (changes: EngineChanges) => void): () => void
+  /**
+   * Coalesced change feed; returns an unsubscribe function. With `newestJobs`, the listener
+   * needs views of the newest that-many jobs only, and the engine builds no others.
+   */
+  subscribe(listener: (changes: EngineChanges) => void, options?: { newestJobs?: number }): () => void
   /** Called once per job as it reaches a terminal state (including after its last retry). */
   onJobSettled(listener: (job: JobView) => void): () => void
   readLog(id: number, maxBytes?: number): Promise<{ text: string; truncated: boolean; file: string | null }>

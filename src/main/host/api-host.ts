@@ -9,6 +9,7 @@ import type * as v from 'valibot'
 import {
   commandSchemas,
   isCommandName,
+  LIVE_JOB_WINDOW,
   type CommandName,
   type CommandOutputs,
   type CommandResponse,
@@ -24,9 +25,6 @@ import type { Engine, EngineChanges, JobStore, Monitor, ProcessHost } from '../e
 import { EXPERIMENTS } from './lab/experiments.ts'
 import { runExperiment } from './lab/lab-runner.ts'
 import { storedToView } from './persistent-engine.ts'
-
-/** A snapshot carries at most this many jobs (the most recent); the rest arrive via listJobs. */
-export const SNAPSHOT_JOB_LIMIT = 20_000
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void
 
@@ -105,7 +103,7 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
   // The engine tracks changes only while someone listens, so attach on the first listener
   // and detach after the last one. A new listener loads a snapshot before applying events.
   function attach(): void {
-    detachEngine = engine.subscribe(onChanges)
+    detachEngine = engine.subscribe(onChanges, { newestJobs: LIVE_JOB_WINDOW })
     detachMonitor =
       monitor?.onSample((sample) => {
         emit('monitor', sample)
@@ -123,11 +121,11 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
     const stats = engine.stats()
     // The engine holds exactly the jobs its state counts add up to: no need to walk them to count.
     const total = Object.values(stats.counts).reduce((sum, n) => sum + n, 0)
-    const offset = Math.max(0, total - SNAPSHOT_JOB_LIMIT)
+    const offset = Math.max(0, total - LIVE_JOB_WINDOW)
     return {
       stats,
       kinds: describeKinds(),
-      jobs: engine.listJobs({ offset, limit: SNAPSHOT_JOB_LIMIT }).jobs,
+      jobs: engine.listJobs({ offset, limit: LIVE_JOB_WINDOW }).jobs,
       jobsTotal: total,
       workers: engine.workers(),
       batches: engine.batches(),
@@ -167,7 +165,8 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
     labExperiments: () => Object.values(EXPERIMENTS),
     labRun: (input) => {
       // One experiment at a time: they measure the machine, so two at once would spoil both.
-      if (labRunning) throw new ValidationError([{ field: 'experiment', message: 'another experiment is running; wait for it to finish' }])
+      if (labRunning)
+        throw new ValidationError([{ field: 'experiment', message: 'another experiment is running; wait for it to finish' }])
       labRunning = true
       return runExperiment(input, {
         monitor,

@@ -2,7 +2,7 @@
 // tells the engine how it ended. Both executors look the same from here on, which keeps the
 // door open for other executors (a remote worker is just another channel).
 import { Worker } from 'node:worker_threads'
-import type { ExecutorType, Lane, WorkerView } from '../../../shared/job.ts'
+import { WORKER_VIEW_JOB_IDS, type ExecutorType, type Lane, type WorkerView } from '../../../shared/job.ts'
 import type { JobRecord } from '../job-record.ts'
 import type { FromWorker, JobMessage, ToWorker, WorkerInit, WorkerMode } from '../worker/protocol.ts'
 import { TailBuffer, type ProcessHost } from './process-host.ts'
@@ -63,6 +63,8 @@ export class WorkerHandle {
   /** Jobs handed to this worker and not yet finished, in the order they were sent. */
   readonly assigned = new Set<JobRecord>()
   jobsDone = 0
+  /** Jobs it has reported started and not yet ended (kept by the engine, so views need not count). */
+  runningJobs = 0
   pinnedCore: number | null = null
   core: number | null = null
   cpuPercent: number | null = null
@@ -134,6 +136,19 @@ export class WorkerHandle {
     this.channel.terminate()
   }
 
+  /** Up to WORKER_VIEW_JOB_IDS running jobs, stopping as soon as it has them: a view must not cost O(jobs held). */
+  private someRunningIds(): number[] {
+    const ids: number[] = []
+    const wanted = Math.min(this.runningJobs, WORKER_VIEW_JOB_IDS)
+    if (wanted === 0) return ids
+    for (const job of this.assigned) {
+      if (job.state !== 'running') continue
+      ids.push(job.id)
+      if (ids.length >= wanted) break
+    }
+    return ids
+  }
+
   toView(): WorkerView {
     return {
       id: this.id,
@@ -142,7 +157,8 @@ export class WorkerHandle {
       pid: this.pid ?? this.channel.pid,
       tid: this.tid,
       state: this.state,
-      jobIds: [...this.assigned].filter((job) => job.state === 'running').map((job) => job.id),
+      running: this.runningJobs,
+      jobIds: this.someRunningIds(),
       core: this.core,
       cpuPercent: this.cpuPercent,
       cpuTimeMs: this.cpuTimeMs,

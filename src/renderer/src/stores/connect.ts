@@ -34,7 +34,11 @@ export async function connect(api: CorelaneApi): Promise<() => void> {
     api.on('jobs', (payload) => ready && jobs.apply(payload)),
     api.on('workers', (payload) => ready && workers.set(payload)),
     api.on('batches', (payload) => ready && batches.set(payload)),
-    api.on('stats', (payload) => ready && engine.set(payload)),
+    api.on('stats', (payload) => {
+      if (!ready) return
+      engine.set(payload)
+      jobs.syncEngineTotal(Object.values(payload.counts).reduce((sum, n) => sum + n, 0))
+    }),
     api.on('monitor', (payload) => ready && monitor.push(payload)),
     api.on('lab', (payload) => ready && lab.onNote(payload.note)),
   ]

@@ -5,7 +5,7 @@
 // the engine holds in all (`engineTotal`), to say when the counts cover only part of them.
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
-import type { EventPayloads, StateFilter } from '../../../shared/contract.ts'
+import { LIVE_JOB_WINDOW, type EventPayloads, type StateFilter } from '../../../shared/contract.ts'
 import { emptyCounts, isTerminal } from '../../../shared/job.ts'
 import type { JobState, JobView } from '../../../shared/job.ts'
 import { RunSegments } from '../lib/run-segments.ts'
@@ -88,6 +88,7 @@ export const useJobsStore = defineStore('jobs', () => {
       order.push(job.id)
     }
     if (unsorted) order.sort((a, b) => a - b)
+    evictBeyondWindow()
     if (event.removed.length) {
       // Removed ids name engine jobs, loaded here or not.
       rawEngineTotal -= event.removed.length
@@ -102,6 +103,32 @@ export const useJobsStore = defineStore('jobs', () => {
       pruneSelection()
     }
     segments.prune()
+    version.value++
+  }
+
+  /**
+   * Keeps the newest LIVE_JOB_WINDOW jobs: the engine reports changes to those only, so an older
+   * row would stop changing. Its history segment stays; History still has the job.
+   */
+  function evictBeyondWindow(): void {
+    const excess = order.length - LIVE_JOB_WINDOW
+    if (excess <= 0) return
+    for (let i = 0; i < excess; i++) {
+      const id = order[i] as number
+      const prev = byId.get(id)
+      if (!prev) continue
+      rawCounts[prev.state]--
+      byId.delete(id)
+      segments.forget(id)
+    }
+    order = order.slice(excess)
+    pruneSelection()
+  }
+
+  /** How many jobs the engine holds, from its state counts (the `stats` stream). */
+  function syncEngineTotal(total: number): void {
+    if (total === rawEngineTotal) return
+    rawEngineTotal = total
     version.value++
   }
 
@@ -279,6 +306,7 @@ export const useJobsStore = defineStore('jobs', () => {
     idsInState,
     reset,
     apply,
+    syncEngineTotal,
     setSort,
     setSelection,
     toggleSelected,
