@@ -21,8 +21,13 @@ export const ROOT = resolve(import.meta.dirname, '../..')
 export const RENDERER_OUT = join(ROOT, 'out', 'renderer')
 /** Artifacts of every run (CI uploads test-results/). */
 export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screenshots')
-/** The README's screenshot, written only by a passing test. */
+/** The README's screenshots, written only by a passing test. */
 export const DOCS_SCREENSHOT_DIR = join(ROOT, 'docs', 'screenshots')
+/**
+ * The README's screenshots are refreshed only on request (`npm run screenshots`), so a test
+ * run never rewrites tracked files; every run still leaves its shots in SCREENSHOT_DIR.
+ */
+export const UPDATE_DOCS_SCREENSHOTS = process.env.CORELANE_UPDATE_SCREENSHOTS === '1'
 
 export const CHROMIUM = process.env.CORELANE_CHROMIUM || '/usr/bin/chromium'
 const CHROMIUM_ARGS = [

@@ -6,13 +6,14 @@
 // The jobs are sized so that no step races them: the long ones cannot finish during the test
 // (whatever else the machine is doing), the short ones are waited for. Screenshots of the main
 // views (light and dark) go to test-results/screenshots/, and, when everything passed, the
-// light jobs view with both cores busy becomes docs/screenshots/corelane-web.png (README).
+// light jobs view with both cores busy becomes docs/screenshots/corelane-web.png (README) when
+// asked for with `npm run screenshots`.
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DOCS_SCREENSHOT_DIR, ROOT, SCREENSHOT_DIR, poll, startWebApp, type WebApp } from './web-app.ts'
+import { DOCS_SCREENSHOT_DIR, UPDATE_DOCS_SCREENSHOTS, ROOT, SCREENSHOT_DIR, poll, startWebApp, type WebApp } from './web-app.ts'
 
 /** The kind's maximum: 80 s of a quiet core (about 1.2e9 steps a second), far more when shared. */
 const LONG_N = 100_000_000_000
@@ -369,7 +370,7 @@ describe('web mode in Chromium', () => {
     passed.add('batch')
 
     // Everything above passed: the light jobs view with both cores busy goes in the README.
-    if (['token', 'form', 'running', 'cancel', 'batch'].every((name) => passed.has(name))) {
+    if (UPDATE_DOCS_SCREENSHOTS && ['token', 'form', 'running', 'cancel', 'batch'].every((name) => passed.has(name))) {
       mkdirSync(DOCS_SCREENSHOT_DIR, { recursive: true })
       copyFileSync(shot('jobs'), join(DOCS_SCREENSHOT_DIR, 'corelane-web.png'))
     }
