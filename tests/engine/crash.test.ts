@@ -4,6 +4,36 @@ import { describe, expect, it } from 'vitest'
 import { makeEngine, until, writeScript } from './fixture.ts'
 
 describe('crash containment', () => {
+  it('ignores whatever a user script sends on its worker process channel', async () => {
+    const { engine, dir } = await makeEngine()
+    // The script shares its process with the worker runtime, so it can forge messages.
+    const forger = await writeScript(
+      dir,
+      'forge',
+      `export default async (input, ctx) => {
+        for (const m of [null, 42, 'text', [], { t: 'ev', e: 'not a list' }, { t: 'ev', e: { length: 1e9 } },
+          { t: 'ev', e: [99, 1, 2] }, { t: 'ev', e: ['1', ctx.jobId, 0] }, { t: 'ev', e: [2] }, { t: 'hello' }, { t: 'hello', pid: 1, tid: 1, executor: 'process' }])
+          process.send(m)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        return { sent: true }
+      }`,
+    )
+    const { jobIds } = await engine.submit({
+      jobs: [
+        { kind: 'script', params: { module: forger }, executor: 'process' },
+        { kind: 'sum-squares', params: { n: 1000 }, executor: 'process' },
+        { kind: 'sleep', params: { ms: 20 } },
+      ],
+    })
+    await engine.whenSettled(jobIds)
+    expect(jobIds.map((id) => engine.getJob(id)!.state)).toEqual(['succeeded', 'succeeded', 'succeeded'])
+    expect(engine.getJob(jobIds[0]!)!.result).toEqual({ sent: true })
+    // Only the runtime's own hello names a worker's process and thread.
+    for (const worker of engine.workers()) expect([worker.pid, worker.tid]).not.toContain(1)
+    // The engine still takes new work.
+    expect(await engine.run({ kind: 'noop', params: {}, executor: 'process' })).toMatchObject({ state: 'succeeded' })
+  })
+
   for (const executor of ['thread', 'process'] as const) {
     it(`isolates throw, process.exit and infinite loops on ${executor} workers`, async () => {
       const { engine, dir } = await makeEngine()
@@ -36,13 +66,19 @@ describe('crash containment', () => {
   it('fails only the running job when a process worker is killed with SIGKILL, and retries it', async () => {
     const { engine } = await makeEngine({ cpuSlots: 2 })
     const long = { kind: 'sum-squares', params: { n: 3e9 }, executor: 'process' as const, retries: 1 }
-    const { jobIds } = await engine.submit({ jobs: [long, { kind: 'sleep', params: { ms: 300 }, lane: 'cpu', executor: 'process' }] })
+    const { jobIds } = await engine.submit({
+      jobs: [long, { kind: 'sleep', params: { ms: 300 }, lane: 'cpu', executor: 'process' }],
+    })
     await until(() => engine.getJob(jobIds[0]!)!.state === 'running', 10_000, 'long job running')
     const view = engine.getJob(jobIds[0]!)!
     const worker = engine.workers().find((w) => w.id === view.workerId)!
     expect(worker.executor).toBe('process')
     process.kill(worker.pid!, 'SIGKILL')
-    await until(() => engine.getJob(jobIds[0]!)!.attempts === 2 && engine.getJob(jobIds[0]!)!.state === 'running', 15_000, 'retry')
+    await until(
+      () => engine.getJob(jobIds[0]!)!.attempts === 2 && engine.getJob(jobIds[0]!)!.state === 'running',
+      15_000,
+      'retry',
+    )
     engine.cancel([jobIds[0]!])
     await engine.whenSettled(jobIds)
     expect(engine.getJob(jobIds[1]!)!.state).toBe('succeeded')
@@ -57,6 +93,9 @@ describe('crash containment', () => {
     const worker = engine.workers().find((w) => w.id === engine.getJob(jobIds[0]!)!.workerId)!
     process.kill(worker.pid!, 'SIGKILL')
     await engine.whenSettled(jobIds)
-    expect(engine.getJob(jobIds[0]!)).toMatchObject({ state: 'failed', error: { code: 'worker-crashed', message: 'worker process killed by SIGKILL' } })
+    expect(engine.getJob(jobIds[0]!)).toMatchObject({
+      state: 'failed',
+      error: { code: 'worker-crashed', message: 'worker process killed by SIGKILL' },
+    })
   })
 })

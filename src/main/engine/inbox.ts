@@ -33,7 +33,14 @@ export class Inbox {
     this.draining = true
     try {
       while (this.head < this.tasks.length) {
-        if (!this.tasks[this.head]!(deadline)) break
+        let finished = true
+        try {
+          finished = this.tasks[this.head]!(deadline)
+        } catch (error) {
+          // A report that cannot be applied is dropped, not retried: the ones behind it must go on.
+          console.error('corelane: a worker report could not be applied', error)
+        }
+        if (!finished) break
         this.tasks[this.head++] = done
         if (performance.now() > deadline) break
       }

@@ -7,6 +7,8 @@ import type { JobRecord } from '../job-record.ts'
 import type { FromWorker, JobMessage, ToWorker, WorkerInit, WorkerMode } from '../worker/protocol.ts'
 import { TailBuffer, type ProcessHost } from './process-host.ts'
 
+const isId = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0
+
 /** The most telling line of a crashed worker's stderr (V8 prints its fatal error last but one). */
 function lastWords(stderr: string): string {
   const lines = stderr
@@ -57,6 +59,8 @@ export class WorkerHandle {
   /** Dedicated workers carry a memory ceiling and retire after their one job. */
   readonly memoryMb: number
   readonly startedAt = Date.now()
+  /** Its runtime has said hello (the one message that names its pid and thread). */
+  private greeted = false
   pid: number | null = null
   tid: number | null = null
   state: WorkerView['state'] = 'starting'
@@ -87,9 +91,16 @@ export class WorkerHandle {
     this.mode = spec.mode
     this.memoryMb = spec.memoryMb
     const init: WorkerInit = { workerId: spec.id, executor: spec.executor, mode: spec.mode, dataDir: spec.dataDir }
-    const receive = (message: FromWorker) => {
-      if (message.t === 'ev') hooks.onEvents(this, message.e)
-      else if (message.t === 'hello') {
+    // Workers run user scripts, which can post on the worker's own channel (process.send,
+    // parentPort): anything that is not the protocol's shape is dropped rather than trusted,
+    // and only the runtime's first hello (sent before any job runs) names the thread.
+    const receive = (raw: unknown) => {
+      if (raw === null || typeof raw !== 'object') return
+      const message = raw as FromWorker
+      if (message.t === 'ev') {
+        if (Array.isArray(message.e)) hooks.onEvents(this, message.e)
+      } else if (message.t === 'hello' && !this.greeted && isId(message.pid) && (message.tid === null || isId(message.tid))) {
+        this.greeted = true
         this.pid = message.pid
         this.tid = message.tid
         if (this.state === 'starting') this.state = this.assigned.size ? 'busy' : 'idle'
@@ -172,7 +183,7 @@ export class WorkerHandle {
 function startThread(
   spec: WorkerSpawnSpec,
   init: WorkerInit,
-  receive: (message: FromWorker) => void,
+  receive: (message: unknown) => void,
   exit: (info: WorkerExit) => void,
 ): Channel {
   // Serial thread workers share a wake counter (see WorkerInit.wake): bumped after each post.
@@ -230,7 +241,7 @@ function startThread(
 function startProcess(
   spec: WorkerSpawnSpec,
   init: WorkerInit,
-  receive: (message: FromWorker) => void,
+  receive: (message: unknown) => void,
   exit: (info: WorkerExit) => void,
 ): Channel {
   const execArgv = spec.memoryMb ? [`--max-old-space-size=${spec.memoryMb}`] : []
@@ -239,7 +250,7 @@ function startProcess(
     env: spec.env,
     serviceName: `corelane-${spec.lane}-${spec.id}`,
   })
-  child.onMessage((message) => receive(message as FromWorker))
+  child.onMessage(receive)
   child.onExit((code, signal) => {
     const stderr = child.stderrTail?.() ?? ''
     // V8 aborts the process when it reaches its heap limit.
