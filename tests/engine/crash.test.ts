@@ -4,6 +4,35 @@ import { describe, expect, it } from 'vitest'
 import { makeEngine, until, writeScript } from './fixture.ts'
 
 describe('crash containment', () => {
+  for (const executor of ['thread', 'process'] as const) {
+    it(`keeps results and progress notes that cannot travel as messages from hurting other jobs (${executor})`, async () => {
+      const { engine, dir } = await makeEngine()
+      const script = async (name: string, body: string) =>
+        writeScript(dir, name, `export default async (input, ctx) => { ${body} }`)
+      const modules = [
+        await script('fn', 'return { f: () => 1, n: 1, when: new Date(0) }'),
+        await script('cycle', 'const a = {}; a.self = a; return a'),
+        await script('bigint', 'return 10n'),
+        await script(
+          'notes',
+          'ctx.progress(NaN, { toString: () => "a note" }); ctx.progress(0.5, Symbol("x")); await new Promise((r) => setTimeout(r, 150)); return "done"',
+        ),
+      ]
+      // Sleeps on the same I/O worker: a crash there would fail them all.
+      const sleeps = await engine.submit({ template: { kind: 'sleep', params: { ms: 300 }, lane: 'io', executor }, count: 5 })
+      const runs = await Promise.all(
+        modules.map((module) => engine.run({ kind: 'script', params: { module }, executor, lane: 'io' })),
+      )
+      await engine.whenSettled(sleeps.jobIds)
+      expect(runs[0]).toMatchObject({ state: 'succeeded', result: { n: 1, when: '1970-01-01T00:00:00.000Z' } })
+      expect(runs[1]).toMatchObject({ state: 'failed', error: { code: 'job-error' } })
+      expect(runs[1]!.error!.message).toContain('cannot be saved as JSON')
+      expect(runs[2]!.error!.message).toContain('BigInt')
+      expect(runs[3]).toMatchObject({ state: 'succeeded', result: 'done' })
+      for (const id of sleeps.jobIds) expect(engine.getJob(id)!.state).toBe('succeeded')
+    })
+  }
+
   it('ignores whatever a user script sends on its worker process channel', async () => {
     const { engine, dir } = await makeEngine()
     // The script shares its process with the worker runtime, so it can forge messages.

@@ -40,6 +40,8 @@ const IDLE_WAIT_MS = 2
 /** Results larger than this are written to a file instead of travelling through messages. */
 const INLINE_RESULT_LIMIT = 64 * 1024
 const PROGRESS_INTERVAL_MS = 100
+/** A progress note is a short line for the table, not a log. */
+const MAX_NOTE_LENGTH = 200
 /** Send events once this many items (about 1,000 jobs' worth) are waiting, without waiting for the loop. */
 const MAX_EVENT_ITEMS = 6144
 
@@ -147,8 +149,10 @@ class RunningJob implements JobContext {
   }
 
   progress(fraction: number, note?: string): void {
-    this.progressValue = Math.min(1, Math.max(0, fraction))
-    this.progressNote = note
+    // User scripts call this too: whatever they pass must still make a valid message.
+    const value = Number(fraction)
+    this.progressValue = Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0
+    this.progressNote = note === undefined || note === null ? undefined : String(note).slice(0, MAX_NOTE_LENGTH)
     if (!this.progressDirty) {
       this.progressDirty = true
       this.runtime.progressChanged(this)
@@ -208,7 +212,9 @@ const SMALL_FLAT_FIELDS = 32
 const SMALL_FLAT_STRING = 1024
 
 function isSmallFlat(result: object): boolean {
-  if (Array.isArray(result)) return false
+  // Plain objects only: a class instance, a Map or a Promise takes the JSON path below.
+  const proto: unknown = Object.getPrototypeOf(result)
+  if (proto !== Object.prototype && proto !== null) return false
   let fields = 0
   for (const key in result) {
     if (++fields > SMALL_FLAT_FIELDS || key.length > SMALL_FLAT_STRING) return false
@@ -221,11 +227,34 @@ function isSmallFlat(result: object): boolean {
   return true
 }
 
-/** Keeps only the scalar fields of a large result, as a summary next to its file. */
+/**
+ * Results travel as messages, are stored as JSON and are shown in the window, so the fast path
+ * takes only what is certainly all three: null, a boolean, a number, a string of inline size,
+ * or a small flat plain object. Anything else goes through JSON (see succeededSlow).
+ */
+function isInlineResult(result: unknown): boolean {
+  if (result === null) return true
+  switch (typeof result) {
+    case 'boolean':
+    case 'number':
+      return true
+    case 'string':
+      return result.length <= INLINE_RESULT_LIMIT
+    case 'object':
+      return isSmallFlat(result)
+    default:
+      return false
+  }
+}
+
+/** Keeps only the JSON scalar fields of a large result, as a summary next to its file. */
 function summarise(result: unknown): unknown {
   if (result === null || typeof result !== 'object' || Array.isArray(result)) return null
   const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(result)) if (value === null || typeof value !== 'object') out[key] = value
+  for (const [key, value] of Object.entries(result)) {
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') out[key] = value
+    else if (typeof value === 'number') out[key] = Number.isFinite(value) ? value : null
+  }
   return out
 }
 
@@ -345,9 +374,8 @@ export class WorkerRuntime {
     if (job.stopReason) return this.failed(job, job.stopReason)
     const result = value === undefined ? null : value
     try {
-      // Results that cannot be large (the common case) skip serialising and the file check.
-      if (job.hasLogOpen || (result !== null && typeof result === 'object' && !isSmallFlat(result)))
-        return this.succeededSlow(job, result)
+      // Results that are small and plain (the common case) skip serialising and the file check.
+      if (job.hasLogOpen || !isInlineResult(result)) return this.succeededSlow(job, result)
     } catch (error) {
       return this.failed(job, error)
     }
@@ -356,15 +384,25 @@ export class WorkerRuntime {
 
   private async succeededSlow(job: RunningJob, value: unknown): Promise<void> {
     try {
-      let result = value
+      // A JSON copy: what the database and the window can hold, and always safe to post (a
+      // function or a class instance in a result would otherwise crash the worker, taking the
+      // other jobs on it down too). Cycles and BigInts fail the job with a clear message.
+      let text: string | undefined
+      try {
+        text = JSON.stringify(value)
+      } catch (error) {
+        throw new Error(`the result cannot be saved as JSON: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        })
+      }
+      let result: unknown = null
       let resultFile: { file: string; bytes: number } | null = null
-      const text = result !== null && typeof result === 'object' ? JSON.stringify(result) : ''
-      if (text.length > INLINE_RESULT_LIMIT) {
+      if (text !== undefined && text.length > INLINE_RESULT_LIMIT) {
         const file = await job.outputPath('result.json')
         await writeFile(file, text)
         resultFile = { file, bytes: Buffer.byteLength(text) }
-        result = summarise(result)
-      }
+        result = summarise(value)
+      } else if (text !== undefined) result = JSON.parse(text)
       if (job.stopReason) throw job.stopReason
       this.ended(job, EV_DONE, result, resultFile, await job.closeLog())
     } catch (error) {
