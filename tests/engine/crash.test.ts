@@ -33,6 +33,40 @@ describe('crash containment', () => {
     })
   }
 
+  it('fails only the job whose worker reports a result that is not plain JSON data', async () => {
+    const { engine, dir } = await makeEngine()
+    const forge = (name: string, result: string) =>
+      writeScript(
+        dir,
+        name,
+        `export default async (input, ctx) => {
+          process.send({ t: 'ev', e: [4, ctx.jobId, { not: 'a number' }, { not: 'a string' }] })
+          process.send({ t: 'ev', e: [2, ctx.jobId, 'not a time', ${result}, { file: 1 }, 'yes'] })
+          await new Promise((resolve) => setTimeout(resolve, 100))
+          return 'the real result'
+        }`,
+      )
+    const modules = [
+      await forge('bigint', '10n'),
+      await forge('map', 'new Map([[1, 2]])'),
+      await forge('cycle', '(() => { const a = []; a.push(a); return a })()'),
+    ]
+    const { jobIds } = await engine.submit({
+      jobs: [
+        ...modules.map((module) => ({ kind: 'script', params: { module }, executor: 'process' })),
+        { kind: 'sum-squares', params: { n: 10 } },
+      ],
+    })
+    await engine.whenSettled(jobIds)
+    for (const id of jobIds.slice(0, 3)) {
+      expect(engine.getJob(id)).toMatchObject({
+        state: 'failed',
+        error: { code: 'job-error', message: 'the worker reported a result that is not plain JSON data' },
+      })
+    }
+    expect(engine.getJob(jobIds[3]!)).toMatchObject({ state: 'succeeded', result: { sum: '285' } })
+  })
+
   it('ignores whatever a user script sends on its worker process channel', async () => {
     const { engine, dir } = await makeEngine()
     // The script shares its process with the worker runtime, so it can forge messages.

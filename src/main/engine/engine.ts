@@ -29,6 +29,7 @@ import { Batch } from './batch-tracker.ts'
 import { forkProcessHost, type ProcessHost } from './executors/process-host.ts'
 import { WorkerHandle, type WorkerExit, type WorkerHooks } from './executors/worker-handle.ts'
 import { Inbox } from './inbox.ts'
+import { isJsonTree } from './json-result.ts'
 import { JobQueue } from './job-queue.ts'
 import { JobRecord } from './job-record.ts'
 import { pinThread, placementNote, placementSupported, readThreadStat } from './placement.ts'
@@ -517,35 +518,41 @@ class CorelaneEngine implements Engine {
       switch (type) {
         case EV_STARTED:
         case EV_STARTED_ENDED:
-          if (owned) this.onStarted(job, worker, e[i + 2] as number, type === EV_STARTED_ENDED)
+          if (owned) this.onStarted(job, worker, timeOf(e[i + 2]), type === EV_STARTED_ENDED)
           i += 3
           break
         case EV_DONE:
-          if (owned) {
-            job.result = e[i + 3]
-            job.resultFile = (e[i + 4] as JobRecord['resultFile']) ?? null
-            job.hasLog = e[i + 5] as boolean
-            job.progress = 1
-            this.learnCost(job, e[i + 2] as number)
+          if (owned && !isJsonTree(e[i + 3])) {
             worker.jobsDone++
             this.release(worker, job)
-            this.finishJob(job, 'succeeded', null, e[i + 2] as number)
+            this.onFailed(job, 'job-error', 'the worker reported a result that is not plain JSON data', timeOf(e[i + 2]))
+          } else if (owned) {
+            job.result = e[i + 3]
+            job.resultFile = resultFileOf(e[i + 4])
+            job.hasLog = e[i + 5] === true
+            job.progress = 1
+            const at = timeOf(e[i + 2])
+            this.learnCost(job, at)
+            worker.jobsDone++
+            this.release(worker, job)
+            this.finishJob(job, 'succeeded', null, at)
           }
           i += 6
           break
         case EV_FAILED:
           if (owned) {
-            job.hasLog = e[i + 5] as boolean
+            job.hasLog = e[i + 5] === true
             worker.jobsDone++
             this.release(worker, job)
-            this.onFailed(job, e[i + 3] as FailureCode, e[i + 4] as string, e[i + 2] as number)
+            this.onFailed(job, failureCodeOf(e[i + 3]), String(e[i + 4]).slice(0, MAX_ERROR_LENGTH), timeOf(e[i + 2]))
           }
           i += 6
           break
         case EV_PROGRESS:
           if (owned && job.state === 'running') {
-            job.progress = e[i + 2] as number
-            job.note = e[i + 3] as string | null
+            const fraction = e[i + 2]
+            if (typeof fraction === 'number' && fraction >= 0 && fraction <= 1) job.progress = fraction
+            job.note = typeof e[i + 3] === 'string' ? (e[i + 3] as string) : null
             this.markJob(job)
           }
           i += 4
@@ -1048,6 +1055,26 @@ class CorelaneEngine implements Engine {
     this.flushFeed()
     await this.flushStore()
   }
+}
+
+// Worker events are the runtime's own, but a user script shares its worker and can post
+// lookalikes for its own job; these keep such values from reaching the job, the database or
+// the window in a shape they cannot hold.
+const MAX_ERROR_LENGTH = 4000
+const FAILURE_CODES: ReadonlySet<string> = new Set<FailureCode>(['job-error', 'timeout', 'cancelled', 'exit-code'])
+
+function timeOf(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : Date.now()
+}
+
+function failureCodeOf(value: unknown): FailureCode {
+  return typeof value === 'string' && FAILURE_CODES.has(value) ? (value as FailureCode) : 'job-error'
+}
+
+function resultFileOf(value: unknown): JobRecord['resultFile'] {
+  if (value === null || typeof value !== 'object') return null
+  const { file, bytes } = value as { file?: unknown; bytes?: unknown }
+  return typeof file === 'string' && typeof bytes === 'number' ? { file, bytes } : null
 }
 
 function timeoutError(job: JobRecord): JobError {
