@@ -421,6 +421,10 @@ class CorelaneEngine implements Engine {
       const job = jobs[i]!
       job.workerId = worker.id
       messages[i] = [job.id, job.kind, job.params, job.attempts + 1]
+      // A timeout is measured from the job's start; until the worker reports it, a watchdog
+      // covers a worker that never does (see handOffOverdue).
+      if (job.timeoutMs > 0 && !job.timer)
+        job.timer = setTimeout(() => this.handOffOverdue(job, worker), job.timeoutMs + this.graceMs)
       worker.expectedMs += this.kindCost.get(job.kind) ?? UNKNOWN_COST_MS
     }
     worker.run(jobs, messages)
@@ -586,12 +590,32 @@ class CorelaneEngine implements Engine {
     if (ending) return
     worker.runningJobs++
     this.setState(job, 'running')
-    if (job.timeoutMs > 0 && !job.timer) {
+    if (job.stopping) {
+      // Asked to stop before it started, and it started anyway: now it can be given its grace
+      // period and, if it ignores its abort signal, its worker terminated.
+      this.stopRunning(job, job.stopping)
+    } else if (job.timeoutMs > 0) {
+      this.clearTimer(job) // the hand-off watchdog (see assign)
       job.timer = setTimeout(() => {
         job.timer = null
         this.stopRunning(job, 'timeout')
       }, job.timeoutMs)
     }
+  }
+
+  /**
+   * A job with a timeout that its worker has held for timeoutMs + grace without reporting it
+   * started: the worker is stuck (a job that blocked before its start was sent, or a worker that
+   * never came up). The attempt counts, and the worker is terminated as a timeout would.
+   */
+  private handOffOverdue(job: JobRecord, worker: WorkerHandle): void {
+    job.timer = null
+    if (job.workerId !== worker.id || job.state !== 'queued' || worker.exited) return
+    job.attempts++
+    job.lastWorkerId = worker.id
+    job.stopping = 'timeout'
+    worker.forcedBy = job.id
+    worker.terminate()
   }
 
   private onFailed(job: JobRecord, code: FailureCode, message: string, at: number): void {
@@ -651,7 +675,10 @@ class CorelaneEngine implements Engine {
     this.clearTimer(job)
     job.stopping = reason
     worker.cancel(job, reason)
-    if (job.state !== 'running') return
+    // Running: it gets the grace period, then its worker is terminated. Not started yet: a
+    // worker busy with another job drops it (or starts it, see onStarted) when it gets to it;
+    // an idle one drops it at once, and one that has not answered within the grace is stuck.
+    if (job.state !== 'running' && worker.runningJobs > 0) return
     job.timer = setTimeout(() => {
       job.timer = null
       if (job.workerId === worker.id && !isTerminal(job.state)) {

@@ -1,0 +1,27 @@
+// A worker that takes a job and never reports it (started, done or dropped): the job still
+// ends, by its timeout or its cancel, and the worker is replaced.
+import { describe, expect, it } from 'vitest'
+import { makeEngine } from './fixture.ts'
+
+const silent = new URL('./fixtures/silent-worker.ts', import.meta.url)
+
+describe('a worker that never reports', () => {
+  it('times out a job handed to it after timeoutMs + grace, counting the attempt', async () => {
+    const { engine } = await makeEngine({ workerEntries: { thread: silent }, graceMs: 200 })
+    const t0 = Date.now()
+    const job = await engine.run({ kind: 'noop', params: {}, executor: 'thread', timeoutMs: 200 })
+    expect(job).toMatchObject({ state: 'timed-out', attempts: 1, error: { code: 'timeout' } })
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(380)
+    expect(engine.workers().every((w) => w.running === 0)).toBe(true)
+  })
+
+  it('cancels a job handed to it once the grace period passes without an answer', async () => {
+    const { engine } = await makeEngine({ workerEntries: { thread: silent }, graceMs: 200 })
+    const { jobIds } = await engine.submit({ jobs: [{ kind: 'noop', params: {}, executor: 'thread' }] })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(engine.getJob(jobIds[0]!)).toMatchObject({ state: 'queued' })
+    engine.cancel(jobIds)
+    await engine.whenSettled(jobIds)
+    expect(engine.getJob(jobIds[0]!)).toMatchObject({ state: 'cancelled' })
+  })
+})
