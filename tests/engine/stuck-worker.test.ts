@@ -15,6 +15,18 @@ describe('a worker that never reports', () => {
     expect(engine.workers().every((w) => w.running === 0)).toBe(true)
   })
 
+  it('watches a job again when it is handed to another worker after its first one died', async () => {
+    const { engine } = await makeEngine({ workerEntries: { thread: silent }, graceMs: 200, cpuSlots: 1 })
+    const { jobIds } = await engine.submit({ jobs: [{ kind: 'noop', params: {}, executor: 'thread', timeoutMs: 200 }] })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    const first = engine.getJob(jobIds[0]!)!.workerId!
+    expect(engine.killWorker(first)).toBe(true)
+    await engine.whenSettled(jobIds)
+    const job = engine.getJob(jobIds[0]!)!
+    expect(job).toMatchObject({ state: 'timed-out', attempts: 1 })
+    expect(job.workerId).not.toBe(first)
+  })
+
   it('cancels a job handed to it once the grace period passes without an answer', async () => {
     const { engine } = await makeEngine({ workerEntries: { thread: silent }, graceMs: 200 })
     const { jobIds } = await engine.submit({ jobs: [{ kind: 'noop', params: {}, executor: 'thread' }] })

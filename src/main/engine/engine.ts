@@ -654,6 +654,7 @@ class CorelaneEngine implements Engine {
         this.failAttempt(job, 'failed', error, now)
       } else if (!isTerminal(job.state)) {
         // Never started, or stopped only because another job on its worker had to be: run it again.
+        this.clearTimer(job) // its timeout or hand-off watchdog belonged to that worker
         if (job.state === 'running') {
           job.attempts = Math.max(0, job.attempts - 1)
           this.setState(job, 'queued')
