@@ -36,4 +36,24 @@ describe('a worker that never reports', () => {
     await engine.whenSettled(jobIds)
     expect(engine.getJob(jobIds[0]!)).toMatchObject({ state: 'cancelled' })
   })
+
+  it('does not count a job waiting behind a long one on the same worker as stuck', async () => {
+    // Real workers this time: a long job and a short one with a timeout share one message, so
+    // the short one waits in the worker behind the long one, longer than its watchdog.
+    const { engine } = await makeEngine({ cpuSlots: 1, graceMs: 200 })
+    await engine.submit({ template: { kind: 'sum-squares', params: { n: 10 } }, count: 20 })
+    await engine.whenSettled()
+    const { jobIds } = await engine.submit({
+      jobs: [
+        { kind: 'sum-squares', params: { n: 1_000_000_000 } },
+        { kind: 'sum-squares', params: { n: 10 }, timeoutMs: 100 },
+      ],
+    })
+    await engine.whenSettled(jobIds)
+    const [long, short] = jobIds.map((id) => engine.getJob(id)!)
+    expect(long).toMatchObject({ state: 'succeeded', attempts: 1 })
+    expect(short).toMatchObject({ state: 'succeeded', attempts: 1, result: { sum: '285' } })
+    expect(long!.endedAt! - long!.startedAt!).toBeGreaterThan(300) // longer than the short job's watchdog
+    expect(short!.workerId).toBe(long!.workerId)
+  })
 })

@@ -611,6 +611,12 @@ class CorelaneEngine implements Engine {
   private handOffOverdue(job: JobRecord, worker: WorkerHandle): void {
     job.timer = null
     if (job.workerId !== worker.id || job.state !== 'queued' || worker.exited) return
+    if (worker.mode === 'serial' && worker.runningJobs > 0) {
+      // Still waiting behind a job that is running on this worker (one longer than its kind
+      // usually takes): the worker is busy, not stuck. Look again later.
+      job.timer = setTimeout(() => this.handOffOverdue(job, worker), job.timeoutMs + this.graceMs)
+      return
+    }
     job.attempts++
     job.lastWorkerId = worker.id
     job.stopping = 'timeout'
