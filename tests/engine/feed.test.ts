@@ -18,6 +18,18 @@ describe('change feed', () => {
     expect(engine.stats().counts.queued).toBe(1000)
   })
 
+  it('gives each subscriber its own window when two follow different ones', async () => {
+    const { engine } = await makeEngine({ paused: true, eventIntervalMs: 100 })
+    const narrow = new Set<number>()
+    const wide = new Set<number>()
+    engine.subscribe((changes) => changes.jobs.forEach((job) => narrow.add(job.id)), { newestJobs: 10 })
+    engine.subscribe((changes) => changes.jobs.forEach((job) => wide.add(job.id)), { newestJobs: 200 })
+    const { jobIds } = await engine.submit({ template: { kind: 'noop', params: {} }, count: 1000 })
+    await settle(250)
+    expect([...narrow].sort((a, b) => a - b)).toEqual(jobIds.slice(-10))
+    expect([...wide].sort((a, b) => a - b)).toEqual(jobIds.slice(-200))
+  })
+
   it('delivers a burst in slices of at most 5,000 views, and every change arrives', async () => {
     const { engine } = await makeEngine({ paused: true, eventIntervalMs: 50 })
     const deliveries: EngineChanges[] = []

@@ -1057,7 +1057,14 @@ class CorelaneEngine implements Engine {
     this.removedIds = []
     this.workersDirty = this.batchesDirty = this.statsDirty = false
     if (!changes.jobs.length && !changes.removed.length && !changes.workers && !changes.batches && !changes.stats) return
-    for (const listener of this.subscribers.keys()) listener(changes)
+    for (const [listener, window] of this.subscribers) {
+      if (window >= this.feedWindow) listener(changes)
+      else {
+        // A narrower window than the widest listener's: only its own newest jobs.
+        const floor = this.nextJobId - 1 - window
+        listener({ ...changes, jobs: changes.jobs.filter((job) => job.id > floor) })
+      }
+    }
   }
 
   // ---- shutdown --------------------------------------------------------------------------
