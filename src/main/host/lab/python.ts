@@ -67,22 +67,26 @@ async def gather_squares(count, n):
         return sum_squares(n)
     return await asyncio.gather(*(task() for _ in range(count)))
 
+def run_map(strategy, pool, fn, args, gathered):
+    """The same calls, one after another, on a thread pool, on a process pool, or gathered."""
+    if strategy == "python-sequential":
+        [fn(arg) for arg in args]
+    elif strategy == "python-threads":
+        with ThreadPoolExecutor(pool) as ex:
+            list(ex.map(fn, args))
+    elif strategy == "python-processes":
+        with Pool(pool) as p:
+            p.map(fn, args)
+    else:
+        asyncio.run(gathered())
+
 def main():
     experiment, strategy, pool, *rest = sys.argv[1:]
     pool = int(pool)
     start = time.perf_counter()
     if experiment == "sleep-pool":
         count, seconds = int(rest[0]), float(rest[1])
-        if strategy == "python-sequential":
-            [wait(seconds) for _ in range(count)]
-        elif strategy == "python-threads":
-            with ThreadPoolExecutor(pool) as ex:
-                list(ex.map(wait, [seconds] * count))
-        elif strategy == "python-processes":
-            with Pool(pool) as p:
-                p.map(wait, [seconds] * count)
-        else:
-            asyncio.run(gather_sleeps(count, seconds))
+        run_map(strategy, pool, wait, [seconds] * count, lambda: gather_sleeps(count, seconds))
     elif experiment == "gather-fetch":
         count, host, port, path = int(rest[0]), rest[1], int(rest[2]), rest[3]
         if strategy == "python-sequential":
@@ -91,16 +95,7 @@ def main():
             asyncio.run(gather_fetches(count, host, port, path))
     elif experiment in ("cpu-parallel", "cpu-sequential"):
         count, n = int(rest[0]), int(rest[1])
-        if strategy == "python-sequential":
-            [sum_squares(n) for _ in range(count)]
-        elif strategy == "python-threads":
-            with ThreadPoolExecutor(pool) as ex:
-                list(ex.map(sum_squares, [n] * count))
-        elif strategy == "python-processes":
-            with Pool(pool) as p:
-                p.map(sum_squares, [n] * count)
-        else:
-            asyncio.run(gather_squares(count, n))
+        run_map(strategy, pool, sum_squares, [n] * count, lambda: gather_squares(count, n))
     elif experiment == "timers-10k":
         count, seconds = int(rest[0]), float(rest[1])
         asyncio.run(gather_sleeps(count, seconds))
