@@ -28,6 +28,7 @@ import { kindCatalog, type KindName } from '../../shared/kinds.ts'
 import { Batch } from './batch-tracker.ts'
 import { forkProcessHost, type ProcessHost } from './executors/process-host.ts'
 import { WorkerHandle, type WorkerExit, type WorkerHooks } from './executors/worker-handle.ts'
+import { failureCodeOf, messageOf, resultFileOf, timeOf } from './event-fields.ts'
 import { Inbox } from './inbox.ts'
 import { isJsonTree } from './json-result.ts'
 import { JobQueue } from './job-queue.ts'
@@ -423,8 +424,7 @@ class CorelaneEngine implements Engine {
       messages[i] = [job.id, job.kind, job.params, job.attempts + 1]
       // A timeout is measured from the job's start; until the worker reports it, a watchdog
       // covers a worker that never does (see handOffOverdue).
-      if (job.timeoutMs > 0 && !job.timer)
-        job.timer = setTimeout(() => this.handOffOverdue(job, worker), job.timeoutMs + this.graceMs)
+      if (job.timeoutMs > 0 && !job.timer) this.watchHandOff(job, worker)
       worker.expectedMs += this.kindCost.get(job.kind) ?? UNKNOWN_COST_MS
     }
     worker.run(jobs, messages)
@@ -548,7 +548,7 @@ class CorelaneEngine implements Engine {
             job.hasLog = e[i + 5] === true
             worker.jobsDone++
             this.release(worker, job)
-            this.onFailed(job, failureCodeOf(e[i + 3]), String(e[i + 4]).slice(0, MAX_ERROR_LENGTH), timeOf(e[i + 2]))
+            this.onFailed(job, failureCodeOf(e[i + 3]), messageOf(e[i + 4]), timeOf(e[i + 2]))
           }
           i += 6
           break
@@ -603,6 +603,10 @@ class CorelaneEngine implements Engine {
     }
   }
 
+  private watchHandOff(job: JobRecord, worker: WorkerHandle): void {
+    job.timer = setTimeout(() => this.handOffOverdue(job, worker), job.timeoutMs + this.graceMs)
+  }
+
   /**
    * A job with a timeout that its worker has held for timeoutMs + grace without reporting it
    * started: the worker is stuck (a job that blocked before its start was sent, or a worker that
@@ -614,7 +618,7 @@ class CorelaneEngine implements Engine {
     if (worker.mode === 'serial' && worker.runningJobs > 0) {
       // Still waiting behind a job that is running on this worker (one longer than its kind
       // usually takes): the worker is busy, not stuck. Look again later.
-      job.timer = setTimeout(() => this.handOffOverdue(job, worker), job.timeoutMs + this.graceMs)
+      this.watchHandOff(job, worker)
       return
     }
     job.attempts++
@@ -931,7 +935,12 @@ class CorelaneEngine implements Engine {
   }
 
   private inFeedWindow(job: JobRecord): boolean {
-    return job.id > this.nextJobId - 1 - this.feedWindow
+    return job.id > this.windowFloor(this.feedWindow)
+  }
+
+  /** Jobs with ids above this are the newest `window` ones. */
+  private windowFloor(window: number): number {
+    return this.nextJobId - 1 - window
   }
 
   // ---- persistence -----------------------------------------------------------------------
@@ -1061,7 +1070,7 @@ class CorelaneEngine implements Engine {
       if (window >= this.feedWindow) listener(changes)
       else {
         // A narrower window than the widest listener's: only its own newest jobs.
-        const floor = this.nextJobId - 1 - window
+        const floor = this.windowFloor(window)
         listener({ ...changes, jobs: changes.jobs.filter((job) => job.id > floor) })
       }
     }
@@ -1096,26 +1105,6 @@ class CorelaneEngine implements Engine {
     this.flushFeed()
     await this.flushStore()
   }
-}
-
-// Worker events are the runtime's own, but a user script shares its worker and can post
-// lookalikes for its own job; these keep such values from reaching the job, the database or
-// the window in a shape they cannot hold.
-const MAX_ERROR_LENGTH = 4000
-const FAILURE_CODES: ReadonlySet<string> = new Set<FailureCode>(['job-error', 'timeout', 'cancelled', 'exit-code'])
-
-function timeOf(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : Date.now()
-}
-
-function failureCodeOf(value: unknown): FailureCode {
-  return typeof value === 'string' && FAILURE_CODES.has(value) ? (value as FailureCode) : 'job-error'
-}
-
-function resultFileOf(value: unknown): JobRecord['resultFile'] {
-  if (value === null || typeof value !== 'object') return null
-  const { file, bytes } = value as { file?: unknown; bytes?: unknown }
-  return typeof file === 'string' && typeof bytes === 'number' ? { file, bytes } : null
 }
 
 function timeoutError(job: JobRecord): JobError {
