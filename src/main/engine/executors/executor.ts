@@ -1,0 +1,44 @@
+// What the engine's pool and balancer see of anything that runs jobs: a local worker thread, a
+// local worker process, or (in a cluster) a remote machine reached through a queue. It takes
+// jobs as protocol messages and reports their events in the protocol's flat layout
+// (worker/protocol.ts), so the balancer and the job state machine never ask which it is.
+import type { ExecutorType, Lane, WorkerView } from '../../../shared/job.ts'
+import type { JobMessage, WorkerMode } from '../worker/protocol.ts'
+
+/** How an executor ended (a crash, a kill, a clean stop, a lost connection). */
+export interface ExecutorExit {
+  code: number | null
+  signal: string | null
+  outOfMemory: boolean
+  message: string
+}
+
+/** What an executor reports; the engine applies these in arrival order (through its inbox). */
+export interface ExecutorHooks {
+  /** It is up and can be placed: `pid` and `tid` name it where that means something (local workers). */
+  onHello(executor: Executor, pid: number, tid: number | null): void
+  /** A flat run of protocol events (EV_STARTED, EV_DONE, ...) for jobs it was given. */
+  onEvents(executor: Executor, events: unknown[]): void
+  /** It is gone; every job it held and did not report ended is the engine's to put back or fail. */
+  onExit(executor: Executor, exit: ExecutorExit): void
+}
+
+export interface Executor {
+  readonly id: number
+  /** Thread or process; a remote executor reports what the remote side runs its jobs on. */
+  readonly executor: ExecutorType
+  readonly lane: Lane
+  /** One job after another (a CPU slot), or many at once (the I/O lane, a remote machine). */
+  readonly mode: WorkerMode
+  /** Where it runs: null for this machine, else the remote machine's name. */
+  readonly machine: string | null
+  /** Hands it jobs. It reports each one's events through its hooks. */
+  run(jobs: JobMessage[]): void
+  /** Asks it to stop one job (cooperatively; the engine escalates with terminate()). */
+  cancel(jobId: number, reason: 'cancel' | 'timeout'): void
+  /** Asks it to finish what it holds and leave. */
+  stop(): void
+  /** Ends it now (a local worker is killed; a remote one is abandoned and its jobs put back). */
+  terminate(): void
+  toView(): WorkerView
+}
