@@ -5,16 +5,9 @@ import { dirname, resolve } from 'node:path'
 import { BatchFileSchema, expandRange, MAX_JOBS_PER_SUBMIT, type BatchFile } from '../shared/schemas.ts'
 import { safeParseProblems, type FieldProblem } from '../shared/validate.ts'
 import type { SubmitRequest } from '../main/engine/index.ts'
+import { InputError } from './input-error.ts'
 
-/** Bad input from the user: the CLI prints it without a stack trace and exits with 2. */
-export class InputError extends Error {
-  readonly problems: FieldProblem[]
-  constructor(source: string, problems: FieldProblem[]) {
-    super(`${source}: ${problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('\n  ')}`)
-    this.name = 'InputError'
-    this.problems = problems
-  }
-}
+export { InputError }
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []

@@ -1,7 +1,6 @@
 // `corelane run <batch.json | ->`: runs a batch headless. A progress bar with ETA on a
 // terminal; with --json, one JSON line per finished job and a summary line. Exit code 0 when
 // every job succeeded, 1 when any did not, 2 on invalid input.
-import { SingleBar } from 'cli-progress'
 import { resolve } from 'node:path'
 import { isTerminal, type JobView } from '../shared/job.ts'
 import { ValidationError } from '../shared/validate.ts'
@@ -77,8 +76,9 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   if (opened.store.movedAside && !flags.quiet) io.err.write(`corelane: the old database was kept as ${opened.store.movedAside}\n`)
   const started = Date.now()
   const showBar = !flags.quiet && io.err.isTTY === true
+  // Loaded only for a terminal: a batch run from a script or a pipe never draws the bar.
   const bar = showBar
-    ? new SingleBar(
+    ? new (await import('cli-progress')).SingleBar(
         { format: ' {bar} {percentage}% | {value}/{total} jobs | {failed} failed | {rate}/s | ETA {etaText}', hideCursor: true, stream: io.err },
         { format: '', barCompleteChar: '█', barIncompleteChar: '░' },
       )
