@@ -2,11 +2,13 @@
 // terminal; with --json, one JSON line per finished job and a summary line. Exit code 0 when
 // every job succeeded, 1 when any did not, 2 on invalid input.
 import { resolve } from 'node:path'
-import { isTerminal, type JobView } from '../shared/job.ts'
+import { emptyCounts, isTerminal, type JobView } from '../shared/job.ts'
 import { ValidationError } from '../shared/validate.ts'
 import type { LoadedState } from '../main/engine/index.ts'
 import { openPersistentEngine, type PersistentEngine } from '../main/host/persistent-engine.ts'
-import { InputError, loadBatchFile, toSubmitRequest } from './batch-file.ts'
+import { InputError, loadBatchFile, templateInputs, toSubmitRequest } from './batch-file.ts'
+import { streamSubmission } from '../main/engine/submission.ts'
+import { StreamFeed } from './stream-feed.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { dataDirError } from './data-dir-errors.ts'
 import type { RunFlags } from './args.ts'
@@ -39,14 +41,24 @@ export function jobLine(job: JobView): Record<string, unknown> {
 function formatEta(ms: number | null): string {
   if (ms === null) return '?'
   const s = Math.round(ms / 1000)
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${s % 60}s`
+      : `${s}s`
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, io: RunOutput): Promise<number> {
   if (!file) throw new InputError('arguments', [{ field: '<batch.json | ->', message: 'is required' }])
   const { batch, source, baseDir } = await loadBatchFile(file)
-  const request = await toSubmitRequest(batch, source, baseDir)
+  // A template's inputs are streamed (read as jobs are queued, never held whole); a list of
+  // jobs, and a --resume, which brings back the earlier batch's own jobs, go in one submit.
+  const streamed = batch.template !== undefined && !flags.resume
+  const request = streamed
+    ? { name: batch.name ?? source, defaults: batch.defaults }
+    : await toSubmitRequest(batch, source, baseDir)
   if (flags.executor) request.defaults = { ...request.defaults, executor: flags.executor }
+  const inputs = streamed && batch.inputs !== undefined ? templateInputs(batch, source, baseDir) : null
 
   const dataDir = flags['data-dir'] ?? defaultDataDir()
   const sourceKey = file === '-' ? null : resolve(file)
@@ -79,7 +91,11 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   // Loaded only for a terminal: a batch run from a script or a pipe never draws the bar.
   const bar = showBar
     ? new (await import('cli-progress')).SingleBar(
-        { format: ' {bar} {percentage}% | {value}/{total} jobs | {failed} failed | {rate}/s | ETA {etaText}', hideCursor: true, stream: io.err },
+        {
+          format: ' {bar} {percentage}% | {value}/{total} jobs | {failed} failed | {rate}/s | ETA {etaText}',
+          hideCursor: true,
+          stream: io.err,
+        },
         { format: '', barCompleteChar: '█', barIncompleteChar: '░' },
       )
     : null
@@ -92,23 +108,46 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     }
   })
 
+  const feed = streamed ? new StreamFeed(engine, { name: request.name ?? source, source: sourceKey ?? undefined }) : null
   let interrupted = false
   const onSigint = () => {
     if (interrupted) process.exit(130)
     interrupted = true
     io.err.write('\ncancelling… (Ctrl-C again to quit now)\n')
-    engine.cancel(engine.listJobs({ limit: Number.MAX_SAFE_INTEGER }).jobs.filter((j) => !isTerminal(j.state)).map((j) => j.id))
+    feed?.stop()
+    engine.cancel(
+      engine
+        .listJobs({ limit: Number.MAX_SAFE_INTEGER })
+        .jobs.filter((j) => !isTerminal(j.state))
+        .map((j) => j.id),
+    )
   }
   process.on('SIGINT', onSigint)
 
-  let submitted: { batchId: number; jobIds: number[] }
+  let submitted: { batchId: number; jobIds: number[] } = { batchId: 0, jobIds: [] }
+  let feeding: Promise<unknown> = Promise.resolve()
   try {
-    if (resumeBatch !== null) {
+    if (feed) {
+      const specs = streamSubmission({
+        template: batch.template,
+        defaults: request.defaults,
+        count: batch.count,
+        inputs: inputs?.inputs,
+        inputField: inputs?.field,
+      })
+      // A bad input stops the reading; the jobs already queued finish, then the error is reported.
+      feeding = feed.run(specs).catch(async (error: unknown) => {
+        await engine.whenSettled()
+        return error
+      })
+    } else if (resumeBatch !== null) {
       const previous = engine.listJobs({ batchId: resumeBatch, limit: Number.MAX_SAFE_INTEGER }).jobs
       const again = previous.filter((j) => j.state === 'interrupted' || j.state === 'cancelled').map((j) => j.id)
       engine.retry(again)
       if (!flags.quiet && !flags.json) {
-        io.err.write(`resuming batch ${resumeBatch}: ${again.length} to run again, ${previous.filter((j) => j.state === 'succeeded').length} already done\n`)
+        io.err.write(
+          `resuming batch ${resumeBatch}: ${again.length} to run again, ${previous.filter((j) => j.state === 'succeeded').length} already done\n`,
+        )
       }
       submitted = { batchId: resumeBatch, jobIds: previous.map((j) => j.id) }
     } else submitted = await engine.submit({ ...request, source: sourceKey ?? undefined })
@@ -118,23 +157,47 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     if (error instanceof ValidationError) throw new InputError(source, error.problems)
     throw error
   }
-  const total = submitted.jobIds.length
+  let total = submitted.jobIds.length
   const ticker = bar
     ? setInterval(() => {
+        if (feed) {
+          // A stream's total is known once its input ends; until then the bar follows what was read.
+          const { submitted: fed, settled, inputEnded } = feed.progress
+          const rate = settled / Math.max(0.001, (Date.now() - started) / 1000)
+          bar.setTotal(Math.max(fed, 1))
+          bar.update(settled, {
+            failed,
+            rate: rate.toFixed(1),
+            etaText: inputEnded ? formatEta(((fed - settled) / Math.max(rate, 1e-9)) * 1000) : '?',
+          })
+          return
+        }
         const view = engine.batches().find((b) => b.id === submitted.batchId)
         if (!view) return
         const done = total - view.counts.queued - view.counts.running - view.counts.retrying
         bar.update(done, { failed, rate: view.throughput.toFixed(1), etaText: formatEta(view.etaMs) })
       }, 200)
     : null
-  bar?.start(total, 0, { failed: 0, rate: '0', etaText: '?' })
-  await engine.whenSettled(submitted.jobIds)
+  bar?.start(Math.max(total, 1), 0, { failed: 0, rate: '0', etaText: '?' })
+  const feedError = await feeding
+  await engine.whenSettled(feed ? undefined : submitted.jobIds)
   if (ticker) clearInterval(ticker)
+  if (feed) {
+    total = feed.progress.submitted
+    submitted.batchId = feed.progress.batchIds[0] ?? 0
+  }
   bar?.update(total, { failed, rate: '-', etaText: '0s' })
   bar?.stop()
   process.off('SIGINT', onSigint)
+  if (feedError) {
+    await opened.close()
+    if (feedError instanceof ValidationError) throw new InputError(source, feedError.problems)
+    throw feedError
+  }
 
-  const counts = engine.batches().find((b) => b.id === submitted.batchId)!.counts
+  const counts = feed
+    ? { ...emptyCounts(), ...feed.progress.counts }
+    : engine.batches().find((b) => b.id === submitted.batchId)!.counts
   const summary = {
     summary: {
       batch: request.name,

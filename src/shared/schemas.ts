@@ -9,17 +9,33 @@ export const MAX_JOBS_PER_SUBMIT = 1_000_000
 
 const jobOptionEntries = {
   name: v.optional(v.pipe(v.string(), v.maxLength(200), v.description('Shown in the job table and the CLI output'))),
-  lane: v.optional(v.pipe(v.picklist(['cpu', 'io']), v.description('cpu: one slot per core; io: many at once in a worker event loop'))),
+  lane: v.optional(
+    v.pipe(v.picklist(['cpu', 'io']), v.description('cpu: one slot per core; io: many at once in a worker event loop')),
+  ),
   executor: v.optional(
     v.pipe(v.picklist(['auto', 'thread', 'process']), v.description('auto follows the kind; thread is cheap, process isolates')),
   ),
   priority: v.optional(
-    v.pipe(v.number(), v.integer(), v.minValue(-1000), v.maxValue(1000), v.description('Higher runs first; FIFO within a priority')),
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(-1000),
+      v.maxValue(1000),
+      v.description('Higher runs first; FIFO within a priority'),
+    ),
   ),
   timeoutMs: v.optional(
-    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(30 * 24 * 3600 * 1000), v.description('Stop the job after this long')),
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(1),
+      v.maxValue(30 * 24 * 3600 * 1000),
+      v.description('Stop the job after this long'),
+    ),
   ),
-  retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100), v.description('Extra attempts after a failure'))),
+  retries: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100), v.description('Extra attempts after a failure')),
+  ),
   memoryMb: v.optional(
     v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(1 << 20), v.description('Memory ceiling for the job, MiB')),
   ),
@@ -43,7 +59,9 @@ const RangeInputs = v.strictObject({
     step: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1),
   }),
 })
-const LinesInputs = v.strictObject({ lines: v.pipe(v.string(), v.minLength(1), v.description('A text file with one input per line')) })
+const LinesInputs = v.strictObject({
+  lines: v.pipe(v.string(), v.minLength(1), v.description('A text file with one input per line, or "-" for standard input')),
+})
 
 /** The same three forms as one union, for the published JSON Schema (which cannot express `lazy`). */
 export const InputsDocSchema = v.union([ListInputs, RangeInputs, LinesInputs])
@@ -54,7 +72,10 @@ const InputsSchema = v.lazy((input: unknown) =>
 )
 
 export const BatchFileSchema = v.pipe(
-  v.custom<Record<string, unknown>>((input) => !Array.isArray(input), 'a batch file is an object with `jobs` or `template`, not an array'),
+  v.custom<Record<string, unknown>>(
+    (input) => !Array.isArray(input),
+    'a batch file is an object with `jobs` or `template`, not an array',
+  ),
   v.strictObject({
     $schema: v.optional(v.string()),
     name: v.optional(v.pipe(v.string(), v.maxLength(200))),
@@ -62,7 +83,8 @@ export const BatchFileSchema = v.pipe(
     jobs: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT))),
     template: v.optional(JobSpecSchema),
     inputs: v.optional(InputsSchema),
-    count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_JOBS_PER_SUBMIT))),
+    // The CLI streams a count (and `lines`, and a `range`): no cap but the safe integers.
+    count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER))),
   }),
   v.check((b) => (b.jobs === undefined) !== (b.template === undefined), 'a batch needs exactly one of `jobs` or `template`'),
   v.check(
@@ -80,7 +102,10 @@ export interface ValidJobSpec extends JobSpec {
 }
 
 /** Checks one job's envelope and its kind's params; problems name the field under `prefix`. */
-export function checkJobSpec(input: unknown, prefix = ''): { ok: true; job: ValidJobSpec } | { ok: false; problems: FieldProblem[] } {
+export function checkJobSpec(
+  input: unknown,
+  prefix = '',
+): { ok: true; job: ValidJobSpec } | { ok: false; problems: FieldProblem[] } {
   const envelope = v.safeParse(JobSpecSchema, input)
   if (!envelope.success) return { ok: false, problems: issuesToProblems(envelope.issues, prefix) }
   const spec = envelope.output
@@ -123,12 +148,27 @@ function substitute(value: unknown, input: unknown): unknown {
  * replaces `{}` in the template's string params (a param that is exactly `{}` takes the input as is).
  */
 export function applyTemplate(template: JobSpec, input: unknown, index: number): JobSpec {
-  const params =
-    input !== null && typeof input === 'object' && !Array.isArray(input)
-      ? { ...template.params, ...(input as Record<string, unknown>) }
-      : (substitute(template.params, input) as Record<string, unknown>)
+  if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
+    // An object's own `name` names the job (no kind has a `name` param); the rest are params.
+    const { name: own, ...rest } = input as Record<string, unknown>
+    const label = typeof own === 'string' ? own : undefined
+    const params = { ...template.params, ...(label === undefined && own !== undefined ? { name: own } : {}), ...rest }
+    const shown = label ?? shortJson(input)
+    const name = template.name ? template.name.split(INPUT_PLACEHOLDER).join(shown) : (label ?? `${template.kind} #${index + 1}`)
+    return { ...template, params, name }
+  }
+  const params = substitute(template.params, input) as Record<string, unknown>
   const name = template.name ? (substitute(template.name, input) as string) : undefined
   return { ...template, params, name: name ?? `${template.kind} #${index + 1}` }
+}
+
+/** How many characters of an object input's JSON a job name shows. */
+const NAME_JSON_CHARS = 60
+
+/** An object input as a job name shows it: its JSON, cut with an ellipsis when long. */
+function shortJson(input: object): string {
+  const json = JSON.stringify(input) ?? String(input)
+  return json.length > NAME_JSON_CHARS ? `${json.slice(0, NAME_JSON_CHARS - 1)}…` : json
 }
 
 export function expandRange(range: { from: number; to: number; step: number }): number[] {
