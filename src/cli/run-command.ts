@@ -2,13 +2,14 @@
 // terminal; with --json, one JSON line per finished job and a summary line. Exit code 0 when
 // every job succeeded, 1 when any did not, 2 on invalid input.
 import { resolve } from 'node:path'
-import { emptyCounts, isTerminal, type JobView } from '../shared/job.ts'
+import { emptyCounts, isTerminal, type JobState, type JobView } from '../shared/job.ts'
 import { ValidationError } from '../shared/validate.ts'
 import type { LoadedState } from '../main/engine/index.ts'
 import { openPersistentEngine, type PersistentEngine } from '../main/host/persistent-engine.ts'
 import { InputError, loadBatchFile, templateInputs, toSubmitRequest } from './batch-file.ts'
 import { streamSubmission } from '../main/engine/submission.ts'
 import { StreamFeed } from './stream-feed.ts'
+import { coveredInputs, streamedRun, type Covered } from './stream-resume.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { dataDirError } from './data-dir-errors.ts'
 import type { RunFlags } from './args.ts'
@@ -38,6 +39,12 @@ export function jobLine(job: JobView): Record<string, unknown> {
   return line
 }
 
+function sumCounts(...parts: Partial<Record<JobState, number>>[]): Record<JobState, number> {
+  const sum = emptyCounts()
+  for (const part of parts) for (const [state, n] of Object.entries(part)) sum[state as JobState] += n
+  return sum
+}
+
 function formatEta(ms: number | null): string {
   if (ms === null) return '?'
   const s = Math.round(ms / 1000)
@@ -52,8 +59,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   if (!file) throw new InputError('arguments', [{ field: '<batch.json | ->', message: 'is required' }])
   const { batch, source, baseDir } = await loadBatchFile(file)
   // A template's inputs are streamed (read as jobs are queued, never held whole); a list of
-  // jobs, and a --resume, which brings back the earlier batch's own jobs, go in one submit.
-  const streamed = batch.template !== undefined && !flags.resume
+  // jobs goes in one submit.
+  const streamed = batch.template !== undefined
   const request = streamed
     ? { name: batch.name ?? source, defaults: batch.defaults }
     : await toSubmitRequest(batch, source, baseDir)
@@ -64,8 +71,14 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   const sourceKey = file === '-' ? null : resolve(file)
   // --resume: the most recent batch from the same file comes back; its unfinished jobs run again.
   let resumeBatch: number | null = null
+  let resumeRun: number[] | null = null
   const pickResume = (state: LoadedState): number[] | 'none' => {
     if (!flags.resume || !sourceKey) return 'none'
+    if (streamed) {
+      resumeRun = streamedRun(state, sourceKey)
+      resumeBatch = resumeRun?.[0] ?? null
+      return resumeRun ?? 'none'
+    }
     const previous = state.batches.filter((b) => b.source === sourceKey).at(-1)
     if (!previous) return 'none'
     resumeBatch = previous.id
@@ -108,7 +121,16 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     }
   })
 
-  const feed = streamed ? new StreamFeed(engine, { name: request.name ?? source, source: sourceKey ?? undefined }) : null
+  const feed = streamed
+    ? new StreamFeed(engine, {
+        name: request.name ?? source,
+        source: sourceKey ?? undefined,
+        continues: resumeBatch ?? undefined,
+      })
+    : null
+  // A resumed stream: the inputs its earlier runs covered, how those jobs ended, and how many came back unfinished.
+  let before: Covered = { covered: 0, finished: {} }
+  let adopted = 0
   let interrupted = false
   const onSigint = () => {
     if (interrupted) process.exit(130)
@@ -128,7 +150,24 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   let feeding: Promise<unknown> = Promise.resolve()
   try {
     if (feed) {
+      if (resumeRun) {
+        const again = engine
+          .listJobs({ limit: Number.MAX_SAFE_INTEGER })
+          .jobs.filter((j) => j.state === 'interrupted' || j.state === 'cancelled')
+        engine.retry(again.map((j) => j.id))
+        before = await coveredInputs(opened.store, resumeRun)
+        const { queued, running, retrying } = engine.stats().counts
+        adopted = queued + running + retrying
+        feed.adopt(adopted)
+        if (!flags.quiet && !flags.json) {
+          io.err.write(
+            `resuming batch ${resumeBatch}: ${adopted} to run again, ${before.finished.succeeded ?? 0} already done, reading on from input ${before.covered + 1}\n`,
+          )
+        }
+      }
+      const covered = before.covered
       const specs = streamSubmission({
+        skip: covered ? (index) => index < covered : undefined,
         template: batch.template,
         defaults: request.defaults,
         count: batch.count,
@@ -183,8 +222,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   await engine.whenSettled(feed ? undefined : submitted.jobIds)
   if (ticker) clearInterval(ticker)
   if (feed) {
-    total = feed.progress.submitted
-    submitted.batchId = feed.progress.batchIds[0] ?? 0
+    total = before.covered + feed.progress.submitted - adopted
+    submitted.batchId = resumeBatch ?? feed.progress.batchIds[0] ?? 0
   }
   bar?.update(total, { failed, rate: '-', etaText: '0s' })
   bar?.stop()
@@ -196,7 +235,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   }
 
   const counts = feed
-    ? { ...emptyCounts(), ...feed.progress.counts }
+    ? sumCounts(before.finished, feed.progress.counts)
     : engine.batches().find((b) => b.id === submitted.batchId)!.counts
   const summary = {
     summary: {

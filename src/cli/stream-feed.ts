@@ -3,7 +3,8 @@
 // `window` of its jobs are unfinished; finished jobs are dropped from the engine's memory
 // (their rows stay in the database). Until the engine takes a stream itself
 // (docs/streaming-notes.md), each chunk is one `submit`, so a stream longer than one chunk
-// shows as several batches of the same name and source.
+// shows as several batches of the same name; the later ones' source says which batch they
+// continue, so `--resume` finds the whole run (see continuationSource).
 import type { JobState } from '../shared/job.ts'
 import type { ValidJobSpec } from '../shared/schemas.ts'
 import type { Engine } from '../main/engine/index.ts'
@@ -11,7 +12,10 @@ import type { IndexedSpec } from '../main/engine/submission.ts'
 
 export interface FeedOptions {
   name: string
+  /** The batch file's path: the run's first batch carries it, later chunks `continuationSource`. */
   source?: string
+  /** A resumed run: its first batch's id (every chunk then continues it). */
+  continues?: number
   /** At most this many of the batch's jobs unfinished in the engine at once. */
   window?: number
   /** While waiting on a slow input with workers short of work, submit what has been read after this long. */
@@ -31,9 +35,14 @@ export interface FeedProgress {
 
 const DEFAULT_WINDOW = 10_000
 
+/** The source of a chunk that continues a streamed run whose first batch is `firstBatchId`. */
+export function continuationSource(source: string, firstBatchId: number): string {
+  return `${source} (continues batch ${firstBatchId})`
+}
+
 export class StreamFeed {
   private readonly engine: Engine
-  private readonly options: Required<Omit<FeedOptions, 'source'>> & { source?: string }
+  private readonly options: Required<Omit<FeedOptions, 'source' | 'continues'>> & Pick<FeedOptions, 'source' | 'continues'>
   private chunk: ValidJobSpec[] = []
   private flushing: Promise<void> = Promise.resolve()
   private readonly progressState: FeedProgress = { submitted: 0, settled: 0, counts: {}, inputEnded: false, batchIds: [] }
@@ -98,6 +107,11 @@ export class StreamFeed {
     this.engine.clearFinished()
   }
 
+  /** Counts jobs already in the engine (a resumed run's unfinished ones) as fed: the feed waits for them too. */
+  adopt(unfinished: number): void {
+    this.progressState.submitted += unfinished
+  }
+
   /** Stops reading; what was already queued is left to the caller (cancel it, or let it finish). */
   stop(): void {
     this.stopped = true
@@ -119,7 +133,10 @@ export class StreamFeed {
         this.engine.clearFinished()
         this.settledSinceClear = 0
       }
-      const { batchId } = await this.engine.submit({ name: this.options.name, source: this.options.source, jobs })
+      const { source, continues } = this.options
+      const first = continues ?? this.progressState.batchIds[0]
+      const chunkSource = source === undefined || first === undefined ? source : continuationSource(source, first)
+      const { batchId } = await this.engine.submit({ name: this.options.name, source: chunkSource, jobs })
       this.progressState.submitted += jobs.length
       this.progressState.batchIds.push(batchId)
     })
