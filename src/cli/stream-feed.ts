@@ -133,6 +133,9 @@ export class StreamFeed {
         this.engine.clearFinished()
         this.settledSinceClear = 0
       }
+      // Rows of finished jobs wait in the store's queue until committed: let it catch up once
+      // per chunk, or a fast batch would pile its whole history up in memory there.
+      await this.engine.flushStore()
       const { source, continues } = this.options
       const first = continues ?? this.progressState.batchIds[0]
       const chunkSource = source === undefined || first === undefined ? source : continuationSource(source, first)
