@@ -2,6 +2,8 @@
 // parallel, xargs, the corelane CLI itself): the wall time from spawn to exit, measured here,
 // and a check that it succeeded, so a fast number never comes from a failed run.
 import { spawn, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 
 export interface CommandRun {
   ms: number
@@ -46,3 +48,14 @@ export function hasProgram(name: string): boolean {
 
 /** The node binary the benches run on (the repo's Node 24). */
 export const NODE = process.execPath
+
+/**
+ * How the installed `corelane` command starts: the repo's Node with the flags of the entry's
+ * shebang (`#!/usr/bin/env -S node --flag…`), then the entry. The benches run exactly that.
+ */
+export function corelaneCommand(): string[] {
+  const entry = fileURLToPath(new URL('../../src/cli/corelane.mjs', import.meta.url))
+  const shebang = readFileSync(entry, 'utf8').split('\n', 1)[0]!
+  const flags = /^#!\/usr\/bin\/env -S node(.*)$/.exec(shebang)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? []
+  return [...flags, entry]
+}

@@ -2,13 +2,12 @@
 // steady resident memory during a 10,000,000-job batch, with jobs/s. Targets (issue #11):
 // ≤ 400 MB peak, ≤ 300 MB steady. Sampled from /proc while the real `corelane run` works.
 import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
-import { NODE, runCommand } from '../lib/command.ts'
+import { corelaneCommand, NODE, runCommand } from '../lib/command.ts'
 import { median } from '../lib/stats.ts'
 import { rowsOf } from '../lib/rows.ts'
 import type { Measure, Metrics, Row, Samples, VariantContext } from '../lib/types.ts'
 
-const ENTRY = fileURLToPath(new URL('../../src/cli/corelane.mjs', import.meta.url))
+const CORELANE = corelaneCommand()
 const SAMPLE_MS = 250
 const sizes = (quick: boolean) => (quick ? { peak: 200_000, steady: 1_000_000 } : { peak: 2_000_000, steady: 10_000_000 })
 
@@ -35,7 +34,7 @@ async function runBatch(jobs: number): Promise<Metrics> {
   const t0 = performance.now()
   try {
     // Without --json (millions of lines would cost this side more than the CLI), the summary line on stderr.
-    const run = await runCommand(NODE, [ENTRY, 'run', '--data-dir', join(dir, 'data'), batch], {
+    const run = await runCommand(NODE, [...CORELANE, 'run', '--data-dir', join(dir, 'data'), batch], {
       onStart: (pid) => {
         timer = setInterval(() => {
           void memoryOf(pid).then((m) => m && samples.push({ at: performance.now() - t0, ...m }))
@@ -62,7 +61,7 @@ export const measure: Measure = {
   how: (quick) => {
     const { peak, steady } = sizes(quick)
     return (
-      `\`node src/cli/corelane.mjs run --data-dir D batch.json\` with { template: { kind: 'noop' }, count: N } ` +
+      `\`node [the entry's shebang flags] src/cli/corelane.mjs run --data-dir D batch.json\` (as the installed command runs) with { template: { kind: 'noop' }, count: N } ` +
       `(N = ${peak.toLocaleString('en')} for the peak, ${steady.toLocaleString('en')} for the steady state), its ` +
       `summary line checked (every job succeeded); VmRSS and VmHWM of the CLI process (its worker threads included) read ` +
       `from /proc/<pid>/status every ${SAMPLE_MS} ms. Peak = the largest VmHWM; steady = the median VmRSS after the ` +

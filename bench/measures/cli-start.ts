@@ -3,11 +3,11 @@
 // (issue #11): ≤ 1× GNU parallel. `node -e 0` and the TypeScript entry run directly (no
 // compile cache) are context: the floor Node sets, and what the plain-JS entry saves.
 import { fileURLToPath } from 'node:url'
-import { hasProgram, NODE, runCommand } from '../lib/command.ts'
+import { corelaneCommand, hasProgram, NODE, runCommand } from '../lib/command.ts'
 import { REPORTED, rowsOf } from '../lib/rows.ts'
 import type { Measure, Metrics, Row, Samples, VariantContext } from '../lib/types.ts'
 
-const ENTRY = fileURLToPath(new URL('../../src/cli/corelane.mjs', import.meta.url))
+const CORELANE = corelaneCommand()
 const TS_ENTRY = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
 
 /** A data folder, a batch file and a compile-cache folder shared by every round (as a user's would be). */
@@ -25,7 +25,7 @@ export const measure: Measure = {
   name: 'cli-start',
   title: 'One-job batch from the CLI, whole process',
   how: () =>
-    `Wall time from spawn to exit of \`node src/cli/corelane.mjs run -q --data-dir D one.json\` (one job: ` +
+    `Wall time from spawn to exit of \`node [the entry's shebang flags] src/cli/corelane.mjs run -q --data-dir D one.json\` (one job: ` +
     `{ kind: 'shell', params: { argv: ['true'] } }), on a data folder and compile cache that earlier rounds ` +
     `(and one run in the set-up) already used, as a user's second run finds them; against \`parallel --will-cite ` +
     `true ::: 1\`. Context: \`node -e 0\`, and \`node src/cli/main.ts run …\` without NODE_COMPILE_CACHE (the ` +
@@ -35,7 +35,7 @@ export const measure: Measure = {
   unavailable: () => (hasProgram('parallel') ? null : 'GNU parallel is not installed (Debian: apt-get install parallel)'),
   async prepare() {
     const setup = await setUp()
-    await runCommand(NODE, [ENTRY, 'run', '-q', '--data-dir', setup.dataDir as string, setup.batch as string], {
+    await runCommand(NODE, [...CORELANE, 'run', '-q', '--data-dir', setup.dataDir as string, setup.batch as string], {
       env: { ...process.env, NODE_COMPILE_CACHE: setup.cache as string },
     })
     return setup
@@ -46,8 +46,8 @@ export const measure: Measure = {
     if (variant === 'node') return { ms: (await runCommand(NODE, ['-e', '0'])).ms }
     const { NODE_COMPILE_CACHE: _, ...rest } = process.env
     const env: NodeJS.ProcessEnv = variant === 'corelane-ts' ? rest : { ...rest, NODE_COMPILE_CACHE: cache }
-    const entry = variant === 'corelane-ts' ? TS_ENTRY : ENTRY
-    return { ms: (await runCommand(NODE, [entry, 'run', '-q', '--data-dir', dataDir, batch], { env })).ms }
+    const command = variant === 'corelane-ts' ? [TS_ENTRY] : CORELANE
+    return { ms: (await runCommand(NODE, [...command, 'run', '-q', '--data-dir', dataDir, batch], { env })).ms }
   },
   rows(samples: Samples): Row[] {
     const r = rowsOf(samples, 'cli-start', 'ms')
