@@ -92,6 +92,9 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       ioConcurrency: flags['io-concurrency'],
       pinning: flags.pin,
       restore: pickResume,
+      // Only a resumed list of jobs needs its finished jobs in memory (for its counts); a
+      // streamed resume counts them in the database, and a plain run restores nothing.
+      loadFinished: flags.resume && !streamed ? undefined : 0,
       moveAsideCorrupt: flags['reset-db'],
     })
   } catch (error) {
