@@ -117,9 +117,9 @@ export class StreamFeed {
     this.stopped = true
   }
 
-  /** The first chunk is small so jobs start at once; then the window's free half. */
+  /** Half the window: a slow input is submitted sooner by the idle timer (see run). */
   private chunkSize(): number {
-    return this.progressState.submitted === 0 ? Math.min(256, this.options.window) : Math.max(1, this.options.window / 2)
+    return Math.max(1, this.options.window / 2)
   }
 
   private flush(): Promise<void> {

@@ -28,12 +28,13 @@ describe('kill -9 and --resume of a streamed batch', () => {
       batchFile,
       JSON.stringify({
         name: 'streamed',
-        template: { name: 'in {}', kind: 'noop', params: {} },
+        template: { name: 'in {}', kind: 'sleep', params: { ms: 1 } },
         inputs: { lines: 'inputs.txt' },
       }),
     )
 
-    const first = spawn(process.execPath, [CLI, 'run', batchFile, '--json', '--data-dir', dataDir])
+    // 1 ms sleeps, 4 at a time: slow enough (about 4,000 a second) that the kill lands mid-stream.
+    const first = spawn(process.execPath, [CLI, 'run', batchFile, '--json', '--data-dir', dataDir, '--io-concurrency', '4'])
     let doneBeforeKill = 0
     let partial = ''
     await new Promise<void>((done) => {
