@@ -1,11 +1,12 @@
 // Starts shell jobs' programs through small, long-lived /bin/sh processes instead of Node's
 // spawn. Node forks the whole worker process for every spawn (a worker is tens of MB, and
-// libuv's fork copies its page tables), which measured here at about 5 ms a job against
-// xargs's 2–3 ms. A shell of a few hundred KB forks cheaply: each server reads one command
-// line, starts it in the background (one fork, then `exec setsid`, so the program keeps the
-// pid the server reports and leads its own process group and session, as Node's `detached`
-// gave it), reports its pid and then its wait status. One job per server at a time; idle
-// servers are kept for the next job.
+// libuv's fork copies its page tables). A shell of a few MB forks cheaply: each server reads
+// one command line, starts it in the background (one fork, then exec, so the program keeps
+// the pid the server reports), reports its pid and then its wait status. The program must
+// lead its own process group, as Node's `detached` gave it, so that a cancel reaches its
+// children: bash does that itself with job control (`set -m`); a plain POSIX sh cannot
+// without a terminal, so there the program goes through `setsid` (one more exec). One job
+// per server at a time; idle servers are kept for the next job.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { access, constants } from 'node:fs/promises'
 import { constants as osConstants } from 'node:os'
@@ -13,6 +14,13 @@ import { delimiter, isAbsolute, join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 
 const LOOP = 'while IFS= read -r line; do eval "$line" </dev/null & pid=$!; echo "S $pid" >&3; wait "$pid"; echo "E $?" >&3; done'
+
+/** How servers start here: bash with job control, or sh with setsid in front of each program. */
+interface Flavour {
+  shell: string
+  script: string
+  exec: string
+}
 /** Idle servers kept per process (more concurrent jobs start more; the extra ones exit when done). */
 const MAX_IDLE = 8
 
@@ -35,7 +43,7 @@ const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /** The server's command line for a job, or null when a shell line cannot say it exactly (then Node spawns it). */
-export function commandLine(job: ServerJob): string | null {
+export function commandLine(job: ServerJob, exec = 'exec'): string | null {
   const env = Object.entries(job.env ?? {})
   const texts = [...job.argv, job.cwd ?? '', job.logPath, ...env.flat()]
   if (texts.some((text) => text.includes('\n') || text.includes('\0'))) return null
@@ -45,7 +53,7 @@ export function commandLine(job: ServerJob): string | null {
   return [
     job.cwd === undefined ? '' : `cd -- ${quote(job.cwd)} &&`,
     ...env.map(([name, value]) => `export ${name}=${quote(value)} &&`),
-    'exec setsid --',
+    exec,
     ...program.map(quote),
     `>>${quote(job.logPath)} 2>&1`,
   ].join(' ')
@@ -61,8 +69,8 @@ class ShellServer {
   private onEnd: ((status: number | null) => void) | null = null
   alive = true
 
-  constructor() {
-    this.child = spawn('/bin/sh', ['-c', LOOP], { stdio: ['pipe', 'ignore', 'ignore', 'pipe'] })
+  constructor(flavour: Flavour) {
+    this.child = spawn(flavour.shell, ['-c', flavour.script], { stdio: ['pipe', 'ignore', 'ignore', 'pipe'] })
     // A server never keeps its worker (or a test) alive; the worker's exit closes its input.
     this.child.unref()
     for (const stream of [this.child.stdin, this.child.stdio[3]] as (Writable | Readable | null)[]) {
@@ -128,20 +136,27 @@ function toExit(status: number | null): { exitCode: number | null; signal: NodeJ
 }
 
 const idle: ShellServer[] = []
-let available: Promise<boolean> | null = null
+let found: Promise<Flavour | null> | null = null
 
-/** Whether servers can be used here: a POSIX /bin/sh and util-linux's setsid. */
-export function serversAvailable(): Promise<boolean> {
-  available ??=
-    process.platform === 'win32'
-      ? Promise.resolve(false)
-      : Promise.all([findProgram('/bin/sh'), findProgram('setsid')]).then(([sh, setsid]) => sh !== null && setsid !== null)
-  return available
+async function findFlavour(): Promise<Flavour | null> {
+  if (process.platform === 'win32') return null
+  if (await findProgram('/bin/bash')) return { shell: '/bin/bash', script: `set -m; ${LOOP}`, exec: 'exec' }
+  if ((await findProgram('/bin/sh')) && (await findProgram('setsid')))
+    return { shell: '/bin/sh', script: LOOP, exec: 'exec setsid --' }
+  return null
+}
+
+/** How a job's command starts on a server here (`exec …`), or null when servers cannot be used. */
+export async function serverExec(): Promise<string | null> {
+  found ??= findFlavour()
+  return (await found)?.exec ?? null
 }
 
 /** Starts a job's program on an idle server (or a new one); the server goes back when the program ends. */
 export async function startOnServer(line: string): Promise<ServerRun> {
-  const server = idle.pop() ?? new ShellServer()
+  const flavour = await found
+  if (!flavour) throw new Error('no shell server here')
+  const server = idle.pop() ?? new ShellServer(flavour)
   const run = await server.run(line)
   void run.ended.then(() => {
     if (server.alive && idle.length < MAX_IDLE) idle.push(server)

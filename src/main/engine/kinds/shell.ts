@@ -10,7 +10,7 @@ import type { KindParams } from '../../../shared/kinds.ts'
 import { throwIfAborted } from './context.ts'
 import type { KindRunner } from './context.ts'
 import { abortError } from './pace.ts'
-import { commandLine, findProgram, serversAvailable, startOnServer, type ServerRun } from './shell-server.ts'
+import { commandLine, findProgram, serverExec, startOnServer, type ServerRun } from './shell-server.ts'
 
 /** After SIGTERM, how long a child gets to exit before SIGKILL. */
 export const KILL_GRACE_MS = 2000
@@ -53,9 +53,8 @@ export const shell: KindRunner<KindParams<'shell'>> = async ({ argv, cwd, env, s
   const log = await ctx.logFile()
   throwIfAborted(signal)
 
-  const line = (await serversAvailable())
-    ? commandLine({ argv, cwd: dir, env, useShell: useShell === true, logPath: log.path })
-    : null
+  const exec = await serverExec()
+  const line = exec === null ? null : commandLine({ argv, cwd: dir, env, useShell: useShell === true, logPath: log.path }, exec)
   if (line !== null) {
     let run: ServerRun | null = null
     try {
@@ -134,8 +133,8 @@ async function onServer(
     throw abortError(signal)
   }
   if (exitCode === 0) return { exitCode: 0, signal: null, logFile }
-  // setsid's own exit codes when it cannot run the program (a program's own 126/127 is told
-  // apart by looking for it on the job's PATH).
+  // The shell's (or setsid's) exit codes when it cannot run the program; a program's own
+  // 126 or 127 is told apart by looking for it on the job's PATH.
   if (!useShell && (exitCode === 127 || exitCode === 126)) {
     const found = await findProgram(program, env?.PATH ?? process.env.PATH)
     if (found === null && exitCode === 127) throw new Error(`program not found: ${program}`)
