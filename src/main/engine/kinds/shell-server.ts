@@ -70,7 +70,9 @@ class ShellServer {
   alive = true
 
   constructor(flavour: Flavour) {
-    this.child = spawn(flavour.shell, ['-c', flavour.script], { stdio: ['pipe', 'ignore', 'ignore', 'pipe'] })
+    // In a session of its own: a Ctrl-C in the terminal (sent to the CLI's whole group) must
+    // not end a server under its job, which would then look killed while it still runs.
+    this.child = spawn(flavour.shell, ['-c', flavour.script], { stdio: ['pipe', 'ignore', 'ignore', 'pipe'], detached: true })
     // A server never keeps its worker (or a test) alive; the worker's exit closes its input.
     this.child.unref()
     for (const stream of [this.child.stdin, this.child.stdio[3]] as (Writable | Readable | null)[]) {
