@@ -42,16 +42,7 @@ import type { JobStore, LoadedState } from './store/job-store.ts'
 import type { BatchRow, JobRowTuple } from './store/rows.ts'
 import { NO_TIME, toRow } from './job-record.ts'
 import type { EngineChanges, Engine, EngineOptions, JobFilter, RestoreOptions, SubmitRequest } from './types.ts'
-import {
-  EV_DONE,
-  EV_DROPPED,
-  EV_FAILED,
-  EV_PROGRESS,
-  EV_STARTED,
-  EV_STARTED_ENDED,
-  type FailureCode,
-  type JobMessage,
-} from './worker/protocol.ts'
+import { readEvents, type FailureCode, type JobMessage } from './worker/protocol.ts'
 
 /** A batch sent to one CPU worker aims to keep it busy about this long. */
 const TARGET_BATCH_MS = 4
@@ -512,68 +503,72 @@ class CorelaneEngine implements Engine {
 
   /** Applies events from `from` until done or past `deadline`; returns where it stopped. */
   private onEvents(worker: WorkerHandle, e: unknown[], from: number, deadline: number): number {
-    let i = from
-    let applied = 0
-    while (i < e.length) {
-      if ((++applied & 255) === 0 && performance.now() > deadline) break
-      const type = e[i] as number
-      const job = this.jobs.get(e[i + 1] as number)
-      const owned = job !== undefined && job.workerId === worker.id
-      switch (type) {
-        case EV_STARTED:
-        case EV_STARTED_ENDED:
-          if (owned) this.onStarted(job, worker, timeOf(e[i + 2]), type === EV_STARTED_ENDED)
-          i += 3
-          break
-        case EV_DONE:
-          if (owned && !isJsonTree(e[i + 3])) {
-            worker.jobsDone++
-            this.release(worker, job)
-            this.onFailed(job, 'job-error', 'the worker reported a result that is not plain JSON data', timeOf(e[i + 2]))
-          } else if (owned) {
-            job.result = e[i + 3]
-            job.resultFile = resultFileOf(e[i + 4])
-            job.hasLog = e[i + 5] === true
-            job.progress = 1
-            const at = timeOf(e[i + 2])
-            this.learnCost(job, at)
-            worker.jobsDone++
-            this.release(worker, job)
-            this.finishJob(job, 'succeeded', null, at)
-          }
-          i += 6
-          break
-        case EV_FAILED:
-          if (owned) {
-            job.hasLog = e[i + 5] === true
-            worker.jobsDone++
-            this.release(worker, job)
-            this.onFailed(job, failureCodeOf(e[i + 3]), messageOf(e[i + 4]), timeOf(e[i + 2]))
-          }
-          i += 6
-          break
-        case EV_PROGRESS:
-          if (owned && job.state === 'running') {
-            const fraction = e[i + 2]
-            if (typeof fraction === 'number' && fraction >= 0 && fraction <= 1) job.progress = fraction
-            job.note = typeof e[i + 3] === 'string' ? (e[i + 3] as string) : null
-            this.markJob(job)
-          }
-          i += 4
-          break
-        case EV_DROPPED:
-          if (owned) {
-            this.release(worker, job)
-            this.finishJob(job, 'cancelled', { code: 'cancelled', message: 'cancelled before it started' }, Date.now())
-          }
-          i += 2
-          break
-        default:
-          // A worker speaking another protocol version: stop reading this message.
-          i = e.length
+    this.reader.worker = worker
+    return readEvents(e, from, this.reader, deadline)
+  }
+
+  /** The job an event names, if it is this worker's to report on. */
+  private owned(id: unknown, worker: WorkerHandle): JobRecord | undefined {
+    const job = this.jobs.get(id as number)
+    return job !== undefined && job.workerId === worker.id ? job : undefined
+  }
+
+  private readonly reader = {
+    worker: null as unknown as WorkerHandle,
+    started: (id: unknown, at: unknown, ending: boolean) => {
+      const job = this.owned(id, this.reader.worker)
+      if (job) this.onStarted(job, this.reader.worker, timeOf(at), ending)
+    },
+    done: (id: unknown, at: unknown, result: unknown, resultFile: unknown, hasLog: unknown) => {
+      const worker = this.reader.worker
+      const job = this.owned(id, worker)
+      if (!job) return
+      if (!isJsonTree(result)) {
+        worker.jobsDone++
+        this.release(worker, job)
+        this.onFailed(job, 'job-error', 'the worker reported a result that is not plain JSON data', timeOf(at))
+        return
       }
-    }
-    return i
+      job.result = result
+      job.resultFile = resultFileOf(resultFile)
+      job.hasLog = hasLog === true
+      job.progress = 1
+      const time = timeOf(at)
+      this.learnCost(job, time)
+      worker.jobsDone++
+      this.release(worker, job)
+      this.finishJob(job, 'succeeded', null, time)
+    },
+    failed: (id: unknown, at: unknown, code: unknown, message: unknown, hasLog: unknown) => {
+      const worker = this.reader.worker
+      const job = this.owned(id, worker)
+      if (!job) return
+      job.hasLog = hasLog === true
+      worker.jobsDone++
+      this.release(worker, job)
+      this.onFailed(job, failureCodeOf(code), messageOf(message), timeOf(at))
+    },
+    progress: (id: unknown, fraction: unknown, note: unknown) => {
+      const job = this.owned(id, this.reader.worker)
+      if (!job || job.state !== 'running') return
+      if (typeof fraction === 'number' && fraction >= 0 && fraction <= 1) job.progress = fraction
+      job.note = typeof note === 'string' ? note : null
+      this.markJob(job)
+    },
+    dropped: (id: unknown) => {
+      const job = this.owned(id, this.reader.worker)
+      if (!job) return
+      this.release(this.reader.worker, job)
+      this.finishJob(job, 'cancelled', { code: 'cancelled', message: 'cancelled before it started' }, Date.now())
+    },
+    lateError: (id: unknown, message: unknown, hasLog: unknown) => {
+      // Its code threw after it had succeeded on this worker: the job, not the worker, failed.
+      const job = this.jobs.get(id as number)
+      if (!job || job.state !== 'succeeded' || job.lastWorkerId !== this.reader.worker.id) return
+      job.hasLog ||= hasLog === true
+      job.error = { code: 'job-error', message: messageOf(message) }
+      this.setState(job, 'failed')
+    },
   }
 
   /** `ending`: its end follows in the same message, so it skips the passing "running" state and the timeout timer. */

@@ -1,6 +1,7 @@
 // The engine's side of one worker, thread or process: starts it, speaks the protocol, and
 // tells the engine how it ended. Both executors look the same from here on, which keeps the
 // door open for other executors (a remote worker is just another channel).
+import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
 import { WORKER_VIEW_JOB_IDS, type ExecutorType, type Lane, type WorkerView } from '../../../shared/job.ts'
 import type { JobRecord } from '../job-record.ts'
@@ -90,13 +91,16 @@ export class WorkerHandle {
     this.lane = spec.lane
     this.mode = spec.mode
     this.memoryMb = spec.memoryMb
-    const init: WorkerInit = { workerId: spec.id, executor: spec.executor, mode: spec.mode, dataDir: spec.dataDir }
+    const key = randomUUID()
+    const init: WorkerInit = { workerId: spec.id, executor: spec.executor, mode: spec.mode, dataDir: spec.dataDir, key }
     // Workers run user scripts, which can post on the worker's own channel (process.send,
-    // parentPort): anything that is not the protocol's shape is dropped rather than trusted,
-    // and only the runtime's first hello (sent before any job runs) names the thread.
+    // parentPort): only messages sealed with this worker's key (which job code cannot read)
+    // are the runtime's, anything else is dropped, and only the runtime's first hello names
+    // the thread.
     const receive = (raw: unknown) => {
       if (raw === null || typeof raw !== 'object') return
       const message = raw as FromWorker
+      if (message.k !== key) return
       if (message.t === 'ev') {
         if (Array.isArray(message.e)) hooks.onEvents(this, message.e)
       } else if (message.t === 'hello' && !this.greeted && isId(message.pid) && (message.tid === null || isId(message.tid))) {
@@ -209,6 +213,13 @@ function startThread(
   worker.stderr.on('data', (chunk: Buffer) => tail.push(chunk))
   worker.stdout.resume()
   worker.on('message', receive)
+  // A message that cannot be read (one nested deeper than this thread's stack can unpack) may
+  // have been the runtime's own, carrying the events of jobs that would then never end: the
+  // worker is ended, so its jobs are failed or put back as after a crash.
+  worker.on('messageerror', (err: Error) => {
+    error ??= new Error(`a message from the worker could not be read (${err.message})`)
+    void worker.terminate()
+  })
   worker.on('error', (err: Error & { code?: string }) => {
     error = err
   })
