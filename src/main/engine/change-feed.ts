@@ -78,6 +78,11 @@ export class ChangeFeed<J extends { readonly id: number }> {
     this.statsDirty = true
   }
 
+  /** Job counts changed: the batches and the stats are due. */
+  countsChanged(): void {
+    this.batchesDirty = this.statsDirty = true
+  }
+
   schedule(): void {
     if (this.timer || this.subscribers.size === 0) return
     this.timer = setTimeout(this.flush, this.intervalMs)

@@ -16,7 +16,7 @@ import { checkJobSpec } from '../../shared/schemas.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import { balance, KindCosts } from './balancer.ts'
 import { Batch } from './batch-tracker.ts'
-import { ChangeFeed } from './change-feed.ts'
+import { ChangeFeed, type FeedSource } from './change-feed.ts'
 import type { Executor } from './executors/executor.ts'
 import { localWorkerSetup, WorkerPool, type ExecutorFactory } from './executors/worker-pool.ts'
 import { Inbox } from './inbox.ts'
@@ -31,7 +31,7 @@ import { StopControl } from './stop-control.ts'
 import type { LoadedState } from './store/job-store.ts'
 import { validateSubmission } from './submission.ts'
 import type { Engine, EngineChanges, EngineOptions, JobFilter, RestoreOptions, SubmitRequest } from './types.ts'
-import { JobStates } from './job-states.ts'
+import { JobStates, type StateHooks } from './job-states.ts'
 import { WorkerReports, type ReportHost } from './worker-reports.ts'
 
 /** The longest the engine applies worker reports before letting its loop run something else. */
@@ -41,13 +41,13 @@ export function createEngine(options: EngineOptions): Engine {
   return new CorelaneEngine(options)
 }
 
-class CorelaneEngine implements Engine, ReportHost {
+class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRecord> {
   readonly epoch = Date.now()
   private readonly logDir: string
   private readonly cores = availableParallelism()
   private limits: EngineLimits
   private paused: boolean
-  private closed = false
+  private shut = false
 
   readonly queues: Record<Lane, JobQueue<JobRecord>> = { cpu: new JobQueue(), io: new JobQueue() }
   private nextJobId = 1
@@ -74,16 +74,7 @@ class CorelaneEngine implements Engine, ReportHost {
       pinning: (options.pinning ?? false) && placementSupported,
     }
     this.paused = options.paused ?? false
-    this.feed = new ChangeFeed<JobRecord>(
-      {
-        view: (job) => this.view(job),
-        workers: () => this.workers(),
-        batches: () => this.batches(),
-        stats: () => this.stats(),
-        newestJobId: () => this.nextJobId - 1,
-      },
-      options.eventIntervalMs ?? 250,
-    )
+    this.feed = new ChangeFeed<JobRecord>(this, options.eventIntervalMs ?? 250)
     this.persistence = new Persistence(options.store ?? null, this.epoch)
     this.stop = new StopControl<JobRecord, Executor>(
       {
@@ -105,14 +96,7 @@ class CorelaneEngine implements Engine, ReportHost {
       },
       { graceMs: options.graceMs ?? 5000, retryBackoffMs: options.retryBackoffMs ?? 500 },
     )
-    this.states = new JobStates({
-      epoch: this.epoch,
-      stop: this.stop,
-      closed: () => this.closed,
-      view: (job) => this.view(job),
-      changed: (job) => this.markJob(job),
-      countsChanged: () => this.countsChanged(),
-    })
+    this.states = new JobStates(this)
     this.pool = new WorkerPool(
       {
         ...localWorkerSetup(options),
@@ -131,7 +115,7 @@ class CorelaneEngine implements Engine, ReportHost {
   // ---- submitting ----------------------------------------------------------------------
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
-    if (this.closed) throw new Error('the engine is closed')
+    if (this.shut) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
     const batch = this.addBatch(new Batch(this.nextBatchId++, request.name ?? Batch.defaultName(specs), request.source ?? null))
     const jobIds: number[] = new Array(specs.length)
@@ -172,7 +156,7 @@ class CorelaneEngine implements Engine, ReportHost {
    * Kept lean: checked synchronously, queued in one shared batch, resolved from a per-job map.
    */
   run(spec: JobSpec): Promise<JobView> {
-    if (this.closed) return Promise.reject(new Error('the engine is closed'))
+    if (this.shut) return Promise.reject(new Error('the engine is closed'))
     const checked = checkJobSpec(spec, 'job')
     if (!checked.ok) return Promise.reject(new ValidationError(checked.problems))
     if (!this.runBatch || !this.states.batches.has(this.runBatch.id))
@@ -201,7 +185,15 @@ class CorelaneEngine implements Engine, ReportHost {
     this.feed.schedule()
   }
 
-  markJob(job: JobRecord): void {
+  closed(): boolean {
+    return this.shut
+  }
+
+  newestJobId(): number {
+    return this.nextJobId - 1
+  }
+
+  changed(job: JobRecord): void {
     this.persistence.job(job)
     this.feed.job(job)
   }
@@ -210,15 +202,8 @@ class CorelaneEngine implements Engine, ReportHost {
     this.feed.workersChanged()
   }
 
-  hello(executor: Executor): void {
-    this.pool.hello(executor)
-    this.feed.workersChanged()
-    this.feed.schedule()
-  }
-
-  private countsChanged(): void {
-    this.feed.batchesChanged()
-    this.feed.statsChanged()
+  countsChanged(): void {
+    this.feed.countsChanged()
   }
 
   // ---- dispatch --------------------------------------------------------------------------
@@ -231,7 +216,7 @@ class CorelaneEngine implements Engine, ReportHost {
 
   private readonly dispatch = (): void => {
     this.dispatchScheduled = false
-    if (this.paused || this.closed) return
+    if (this.paused || this.shut) return
     for (const lane of ['cpu', 'io'] as const) {
       balance({
         lane,
@@ -345,7 +330,7 @@ class CorelaneEngine implements Engine, ReportHost {
 
   // ---- queries ---------------------------------------------------------------------------
 
-  private view(job: JobRecord): JobView {
+  view(job: JobRecord): JobView {
     return job.toView(this.epoch, this.logDir)
   }
 
@@ -416,8 +401,8 @@ class CorelaneEngine implements Engine, ReportHost {
   // ---- shutdown --------------------------------------------------------------------------
 
   async close(): Promise<void> {
-    if (this.closed) return
-    this.closed = true
+    if (this.shut) return
+    this.shut = true
     const now = Date.now()
     for (const job of this.states.all()) {
       if (isTerminal(job.state)) continue

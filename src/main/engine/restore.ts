@@ -14,7 +14,7 @@ export interface RestoreTarget {
   readonly states: JobStates
   readonly queues: Record<Lane, JobQueue<JobRecord>>
   /** The job changed (an interrupted one is written back with its new state). */
-  markJob(job: JobRecord): void
+  changed(job: JobRecord): void
 }
 
 export function restoreJobs(
@@ -41,7 +41,7 @@ export function restoreJobs(
       job.state = 'interrupted'
       job.error = { code: 'interrupted', message: 'Corelane stopped while this job was running' }
       interrupted.push(job.id)
-      target.markJob(job)
+      target.changed(job)
     }
     states.place(job, batch)
     if (job.state === 'queued') target.queues[job.lane].push(job)

@@ -23,11 +23,9 @@ export interface ReportHost {
   readonly states: JobStates
   /** The job left its executor (pool.release, then a dispatch). */
   release(executor: Executor, job: JobRecord): void
-  markJob(job: JobRecord): void
+  changed(job: JobRecord): void
   /** Jobs that never started (or were stopped only because a sibling had to be) go back to the front of their queues. */
   putBack(jobs: JobRecord[]): void
-  /** An executor is up (hello), or the worker list changed. */
-  hello(executor: Executor): void
   workersChanged(): void
 }
 
@@ -50,7 +48,7 @@ export class WorkerReports implements EventReader {
     this.hooks = {
       onHello: (executor) =>
         inbox.push(() => {
-          host.hello(executor)
+          host.pool.hello(executor)
           return true
         }),
       onEvents: (executor, events) => {
@@ -131,7 +129,7 @@ export class WorkerReports implements EventReader {
     if (!job || job.state !== 'running') return
     if (typeof fraction === 'number' && fraction >= 0 && fraction <= 1) job.progress = fraction
     job.note = typeof note === 'string' ? note : null
-    this.host.markJob(job)
+    this.host.changed(job)
   }
 
   dropped(id: unknown): void {

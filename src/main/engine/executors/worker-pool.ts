@@ -192,8 +192,9 @@ export class WorkerPool {
     for (const worker of this.locals.values()) if (worker.lane === 'cpu') void (pinning ? this.pin(worker) : this.unpin(worker))
   }
 
-  /** A worker is up: pinned to a core of its own when pinning is on. */
+  /** An executor is up (its hello): a local CPU worker is pinned to a core of its own when pinning is on. */
   hello(executor: Executor): void {
+    this.options.changed(true)
     const worker = this.locals.get(executor.id)
     if (worker && this.options.limits().pinning && worker.lane === 'cpu') void this.pin(worker)
   }
