@@ -3,7 +3,7 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
-import { useSessionStore } from './stores/session.ts'
+import { startSession } from './startup/start-session.ts'
 import { pickTransport } from './transport/transport.ts'
 import './styles/theme.css'
 import './styles/base.css'
@@ -11,4 +11,4 @@ import './styles/base.css'
 const app = createApp(App)
 app.use(createPinia())
 app.mount('#app')
-void useSessionStore().start(pickTransport())
+void startSession(pickTransport())

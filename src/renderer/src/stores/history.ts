@@ -5,10 +5,10 @@ import { computed, ref, shallowRef } from 'vue'
 import type { CommandInput, StateFilter } from '../../../shared/contract.ts'
 import type { JobView } from '../../../shared/job.ts'
 import { downloadText } from '../lib/download.ts'
-import { formatCount } from '../lib/format.ts'
+import { countOf, formatCount } from '../lib/format.ts'
+import { call } from '../api/api.ts'
+import { runCommand } from '../api/run-command.ts'
 import { toCommandError } from '../transport/errors.ts'
-import { useNoticesStore } from './notices.ts'
-import { useSessionStore } from './session.ts'
 
 export const PAGE_SIZE = 100
 /** The most rows one export holds (the contract's limit). */
@@ -53,9 +53,7 @@ export const useHistoryStore = defineStore('history', () => {
     const mine = ++seq
     loading.value = true
     try {
-      const page = await useSessionStore()
-        .requireApi()
-        .call('history', { ...query(), offset: offset.value, limit: PAGE_SIZE })
+      const page = await call('history', { ...query(), offset: offset.value, limit: PAGE_SIZE })
       if (mine !== seq) return
       rows.value = page.jobs
       total.value = page.total
@@ -100,18 +98,15 @@ export const useHistoryStore = defineStore('history', () => {
     if (exporting.value) return
     exporting.value = format
     try {
-      const out = await useSessionStore()
-        .requireApi()
-        .call('exportHistory', { ...query(), format, offset: 0, limit: EXPORT_LIMIT })
-      downloadText(out.text, out.fileName, out.mimeType)
-      const capped = out.count >= EXPORT_LIMIT && total.value > out.count ? ` (the newest ${formatCount(out.count)})` : ''
-      useNoticesStore().push({
-        level: 'success',
-        title: `Exported ${formatCount(out.count)} job${out.count === 1 ? '' : 's'}${capped}`,
-        message: out.fileName,
-      })
-    } catch (err) {
-      useNoticesStore().error('Could not export the history', err)
+      await runCommand(
+        'Could not export the history',
+        () => call('exportHistory', { ...query(), format, offset: 0, limit: EXPORT_LIMIT }),
+        (out) => {
+          downloadText(out.text, out.fileName, out.mimeType)
+          const capped = out.count >= EXPORT_LIMIT && total.value > out.count ? ` (the newest ${formatCount(out.count)})` : ''
+          return { level: 'success', title: `Exported ${countOf(out.count, 'job')}${capped}`, message: out.fileName }
+        },
+      )
     } finally {
       exporting.value = null
     }

@@ -5,8 +5,8 @@ import { ref, shallowRef } from 'vue'
 import type { FieldProblem } from '../../../shared/validate.ts'
 import { parseBatchFile } from '../lib/batch-file.ts'
 import { formatCount } from '../lib/format.ts'
+import { call } from '../api/api.ts'
 import { toCommandError } from '../transport/errors.ts'
-import { useSessionStore } from './session.ts'
 
 export type ImportStatus = 'idle' | 'working' | 'invalid' | 'failed' | 'submitted'
 
@@ -39,7 +39,7 @@ export const useImportsStore = defineStore('imports', () => {
     if (!parsed.ok) return finish('invalid', `${file.name} was not submitted. Fix these and drop it again:`, parsed.problems)
     finish('working', `Submitting ${formatCount(parsed.jobCount)} jobs from ${file.name}…`)
     try {
-      const result = await useSessionStore().requireApi().call('submit', parsed.payload)
+      const result = await call('submit', parsed.payload)
       finish('submitted', `Batch #${result.batchId} "${parsed.name}": ${formatCount(result.jobIds.length)} jobs queued.`)
     } catch (err) {
       const e = toCommandError(err)

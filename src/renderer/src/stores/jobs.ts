@@ -9,8 +9,10 @@ import { LIVE_JOB_WINDOW, type EventPayloads, type StateFilter } from '../../../
 import { emptyCounts, isTerminal } from '../../../shared/job.ts'
 import type { JobState, JobView } from '../../../shared/job.ts'
 import { RunSegments } from '../lib/run-segments.ts'
+import { call } from '../api/api.ts'
+import { runCommand } from '../api/run-command.ts'
+import { countOf } from '../lib/format.ts'
 import { useNoticesStore } from './notices.ts'
-import { useSessionStore } from './session.ts'
 
 export type SortKey = 'id' | 'name' | 'kind' | 'state' | 'started'
 
@@ -235,22 +237,20 @@ export const useJobsStore = defineStore('jobs', () => {
 
   async function cancel(ids: number[] = selectedIn(CANCELLABLE)) {
     if (!ids.length) return
-    try {
-      const { cancelled } = await useSessionStore().requireApi().call('cancel', { ids })
-      useNoticesStore().push({ level: 'info', title: `Cancelled ${cancelled} job${cancelled === 1 ? '' : 's'}`, message: '' })
-    } catch (err) {
-      useNoticesStore().error('Could not cancel', err)
-    }
+    await runCommand(
+      'Could not cancel',
+      () => call('cancel', { ids }),
+      ({ cancelled }) => ({ level: 'info', title: `Cancelled ${countOf(cancelled, 'job')}`, message: '' }),
+    )
   }
 
   async function retry(ids: number[] = selectedIn(RETRYABLE)) {
     if (!ids.length) return
-    try {
-      const { retried } = await useSessionStore().requireApi().call('retry', { ids })
-      useNoticesStore().push({ level: 'info', title: `Retrying ${retried} job${retried === 1 ? '' : 's'}`, message: '' })
-    } catch (err) {
-      useNoticesStore().error('Could not retry', err)
-    }
+    await runCommand(
+      'Could not retry',
+      () => call('retry', { ids }),
+      ({ retried }) => ({ level: 'info', title: `Retrying ${countOf(retried, 'job')}`, message: '' }),
+    )
   }
 
   /**
@@ -261,7 +261,7 @@ export const useJobsStore = defineStore('jobs', () => {
     let ids = idsInState('interrupted')
     try {
       if (expected > ids.length) {
-        const listed = await useSessionStore().requireApi().call('listJobs', { state: 'interrupted', limit: 100_000 })
+        const listed = await call('listJobs', { state: 'interrupted', limit: 100_000 })
         ids = [...new Set([...ids, ...listed.jobs.map((j) => j.id)])]
       }
     } catch (err) {
@@ -272,17 +272,16 @@ export const useJobsStore = defineStore('jobs', () => {
   }
 
   async function clearFinished() {
-    try {
-      const { removed } = await useSessionStore().requireApi().call('clearFinished', {})
-      useNoticesStore().push({ level: 'info', title: `Cleared ${removed} finished job${removed === 1 ? '' : 's'}`, message: '' })
-    } catch (err) {
-      useNoticesStore().error('Could not clear finished jobs', err)
-    }
+    await runCommand(
+      'Could not clear finished jobs',
+      () => call('clearFinished', {}),
+      ({ removed }) => ({ level: 'info', title: `Cleared ${countOf(removed, 'finished job')}`, message: '' }),
+    )
   }
 
   /** The job's log text; errors are thrown for the caller (the log panel) to show in place. */
   function fetchLog(id: number, maxBytes = 256 * 1024) {
-    return useSessionStore().requireApi().call('jobLog', { id, maxBytes })
+    return call('jobLog', { id, maxBytes })
   }
 
   return {

@@ -13,6 +13,9 @@ export interface Notice {
   fields: FieldProblem[]
 }
 
+/** What a caller hands to push(): the id is given here, fields are optional. */
+export type NoticeInput = Omit<Notice, 'id' | 'fields'> & { fields?: FieldProblem[] }
+
 const LIFETIME_MS: Record<Notice['level'], number> = { error: 15_000, info: 5000, success: 5000 }
 const MAX_SHOWN = 5
 
@@ -24,7 +27,7 @@ export const useNoticesStore = defineStore('notices', () => {
     list.value = list.value.filter((n) => n.id !== id)
   }
 
-  function push(notice: Omit<Notice, 'id' | 'fields'> & { fields?: FieldProblem[] }): number {
+  function push(notice: NoticeInput): number {
     const id = nextId++
     list.value = [...list.value, { fields: [], ...notice, id }].slice(-MAX_SHOWN)
     setTimeout(() => dismiss(id), LIFETIME_MS[notice.level])

@@ -4,8 +4,8 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { WorkerView } from '../../../shared/job.ts'
-import { useNoticesStore } from './notices.ts'
-import { useSessionStore } from './session.ts'
+import { call } from '../api/api.ts'
+import { runCommand } from '../api/run-command.ts'
 
 export const useWorkersStore = defineStore('workers', () => {
   const list = shallowRef<WorkerView[]>([])
@@ -35,14 +35,14 @@ export const useWorkersStore = defineStore('workers', () => {
     if (killing.value.has(id)) return
     killing.value = new Set([...killing.value, id])
     try {
-      const { killed } = await useSessionStore().requireApi().call('killWorker', { id })
-      useNoticesStore().push(
-        killed
-          ? { level: 'info', title: `Worker ${id} killed: its job fails or retries, others unaffected`, message: '' }
-          : { level: 'info', title: `Worker ${id} was already gone`, message: 'It had stopped before the kill arrived.' },
+      await runCommand(
+        `Could not kill worker ${id}`,
+        () => call('killWorker', { id }),
+        ({ killed }) =>
+          killed
+            ? { level: 'info', title: `Worker ${id} killed: its job fails or retries, others unaffected`, message: '' }
+            : { level: 'info', title: `Worker ${id} was already gone`, message: 'It had stopped before the kill arrived.' },
       )
-    } catch (err) {
-      useNoticesStore().error(`Could not kill worker ${id}`, err)
     } finally {
       const next = new Set(killing.value)
       next.delete(id)
