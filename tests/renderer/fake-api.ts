@@ -129,11 +129,12 @@ export interface FakeApi {
   listenerCount(event: EventName): number
 }
 
-/** The history query the host applies: state, kind and name filters, newest first, a page. */
+/** The history query the host applies: state, kind, batch and name filters, newest first, a page. */
 function historyPage(all: readonly JobView[], input: CommandInput<'history'>): { total: number; jobs: JobView[] } {
   const text = input.text?.toLowerCase()
   const matching = all
     .filter((j) => (!input.state || j.state === input.state) && (!input.kind || j.kind === input.kind))
+    .filter((j) => input.batchId === undefined || j.batchId === input.batchId)
     .filter((j) => !text || j.name.toLowerCase().includes(text))
     .sort((a, b) => b.id - a.id)
   const offset = input.offset ?? 0

@@ -2,7 +2,7 @@
 // and converts between the form's text values and the params object a job carries.
 import { INPUT_PLACEHOLDER } from '../../../shared/schemas.ts'
 import type { FieldProblem } from '../../../shared/validate.ts'
-import { joinArgv, splitArgv } from './argv.ts'
+import { argvProblem, joinArgv, splitArgv } from './argv.ts'
 
 export type FieldKind = 'integer' | 'number' | 'string' | 'boolean' | 'enum' | 'argv' | 'key-value' | 'json'
 
@@ -135,9 +135,12 @@ export function valuesToParams(
         else problems.push({ field: `${prefix}.${field.key}`, message: `must be a number (got "${text.trim()}")` })
         break
       }
-      case 'argv':
-        params[field.key] = splitArgv(text)
+      case 'argv': {
+        const problem = argvProblem(text)
+        if (problem) problems.push({ field: `${prefix}.${field.key}`, message: `${field.label} ${problem}` })
+        else params[field.key] = splitArgv(text)
         break
+      }
       case 'key-value':
         params[field.key] = parseKeyValue(text)
         break
@@ -145,7 +148,11 @@ export function valuesToParams(
         try {
           params[field.key] = JSON.parse(text) as unknown
         } catch {
-          params[field.key] = text
+          // Guessing "it was meant as a string" would hide typos in objects and lists.
+          problems.push({
+            field: `${prefix}.${field.key}`,
+            message: `${field.label} must be JSON: a number, true/false, "text in double quotes", [a list] or {"an": "object"}`,
+          })
         }
         break
       default:

@@ -1,5 +1,5 @@
 // Past jobs from the engine's database, a page at a time (newest first), with filters by
-// state, kind and name; and the same selection exported as CSV or JSON, saved as a file.
+// state, kind, batch and name; and the same selection exported as CSV or JSON, saved as a file.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { CommandInput, StateFilter } from '../../../shared/contract.ts'
@@ -19,11 +19,13 @@ export type ExportFormat = CommandInput<'exportHistory'>['format']
 export interface HistoryFilters {
   state: StateFilter
   kind: string
+  /** null: every batch. */
+  batchId: number | null
   text: string
 }
 
 export const useHistoryStore = defineStore('history', () => {
-  const filters = ref<HistoryFilters>({ state: 'all', kind: '', text: '' })
+  const filters = ref<HistoryFilters>({ state: 'all', kind: '', batchId: null, text: '' })
   const offset = ref(0)
   const rows = shallowRef<JobView[]>([])
   const total = ref(0)
@@ -44,6 +46,7 @@ export const useHistoryStore = defineStore('history', () => {
     const q: Omit<CommandInput<'history'>, 'offset' | 'limit'> = {}
     if (f.state !== 'all') q.state = f.state
     if (f.kind) q.kind = f.kind
+    if (f.batchId !== null) q.batchId = f.batchId
     const text = f.text.trim()
     if (text) q.text = text
     return q

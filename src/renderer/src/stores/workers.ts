@@ -2,10 +2,11 @@
 // every `workers` event, with lookups by worker id for the job table's worker/core columns.
 // Also kills a worker on request, as a crash would: the demo of crash containment.
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, markRaw, ref, shallowRef } from 'vue'
 import type { WorkerView } from '../../../shared/job.ts'
 import { call } from '../api/api.ts'
 import { runCommand } from '../api/run-command.ts'
+import { JobPlacements } from '../lib/job-placement.ts'
 
 export const useWorkersStore = defineStore('workers', () => {
   const list = shallowRef<WorkerView[]>([])
@@ -27,8 +28,15 @@ export const useWorkersStore = defineStore('workers', () => {
   /** Workers a kill was sent to and not answered yet. */
   const killing = ref<ReadonlySet<number>>(new Set())
 
+  /** Where recent jobs ran (cores, pid/tid, CPU time), for the job details panel. */
+  const placements = markRaw(new JobPlacements())
+  /** Bumped when placements change: they are a plain object, not reactive. */
+  const placementVersion = ref(0)
+
   function set(workers: WorkerView[]): void {
     list.value = workers
+    placements.observe(workers)
+    placementVersion.value++
   }
 
   async function kill(id: number): Promise<void> {
@@ -54,5 +62,5 @@ export const useWorkersStore = defineStore('workers', () => {
     return id === null ? undefined : byId.value.get(id)
   }
 
-  return { list, sorted, busyByCore, killing, set, get, kill }
+  return { list, sorted, busyByCore, killing, placements, placementVersion, set, get, kill }
 })
