@@ -1,7 +1,7 @@
 // The theme: the user's choice (system, light or dark, kept in localStorage), the OS setting
 // (prefers-color-scheme) it follows when set to system, and the scheme that results, written
 // to <html data-theme> for the CSS. Canvases and charts read the result to re-read colours.
-import { computed, readonly, ref, watchEffect } from 'vue'
+import { computed, effectScope, readonly, ref, watchEffect } from 'vue'
 import type { Ref } from 'vue'
 
 export type ColorScheme = 'light' | 'dark'
@@ -36,9 +36,12 @@ export function startTheme(): void {
       system.value = event.matches ? 'dark' : 'light'
     })
   }
-  watchEffect(() => {
-    document.documentElement.dataset.theme = scheme.value
-  })
+  // A scope of its own: the first component to ask must not take the theme with it when it goes.
+  effectScope(true).run(() =>
+    watchEffect(() => {
+      document.documentElement.dataset.theme = scheme.value
+    }),
+  )
 }
 
 export function useColorScheme(): Readonly<Ref<ColorScheme>> {
