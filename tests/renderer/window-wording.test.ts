@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import App from '../../src/renderer/src/App.vue'
 import JobForm from '../../src/renderer/src/components/JobForm.vue'
 import { emptyCounts } from '../../src/shared/job.ts'
+import { labelFor } from '../../src/renderer/src/lib/schema-fields.ts'
 import { useNoticesStore } from '../../src/renderer/src/stores/notices.ts'
 import { createFakeApi, makeBatch, makeJob, makeSnapshot, makeWorker } from './fake-api.ts'
 import { mountConnected } from './mount-app.ts'
@@ -116,6 +117,14 @@ describe('defect 11: small things', () => {
     const fake = createFakeApi(makeSnapshot({ batches: [makeBatch(1, { total: 4, counts: { ...emptyCounts(), queued: 4 } })] }))
     const { wrapper } = await mountConnected(App, fake)
     expect(wrapper.get('[data-testid="batch-elapsed"]').text()).toMatch(/^running for \d/)
+  })
+
+  it('writes units in field labels as units ("MiB", not "Mib")', async () => {
+    expect(['mib', 'chunkMb', 'ms', 'timeoutMs', 'url'].map(labelFor)).toEqual(['MiB', 'Chunk MB', 'ms', 'Timeout ms', 'URL'])
+    const { wrapper } = await mountConnected(JobForm)
+    await wrapper.get('[data-testid="kind-select"]').setValue('hash')
+    expect(wrapper.text()).toContain('MiB')
+    expect(wrapper.text()).not.toContain('Mib')
   })
 
   it('keeps test-only kinds out of the History kind filter', async () => {

@@ -31,9 +31,28 @@ type JsonSchema = Record<string, unknown>
 const isRecord = (value: unknown): value is JsonSchema => typeof value === 'object' && value !== null && !Array.isArray(value)
 const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null)
 
+/** Words a label keeps as they are written: units and acronyms ("MiB", not "Mib"). */
+const KEPT_WORDS: Record<string, string> = {
+  mib: 'MiB',
+  kib: 'KiB',
+  gib: 'GiB',
+  mb: 'MB',
+  ms: 'ms',
+  url: 'URL',
+  cwd: 'cwd',
+  argv: 'argv',
+}
+
 export function labelFor(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[-_]+/g, ' ')
-  return words.charAt(0).toUpperCase() + words.slice(1).toLowerCase()
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[-_]+/g, ' ')
+    .toLowerCase()
+    .split(' ')
+    .map((word) => KEPT_WORDS[word] ?? word)
+  const first = words[0] ?? ''
+  if (!KEPT_WORDS[first.toLowerCase()]) words[0] = first.charAt(0).toUpperCase() + first.slice(1)
+  return words.join(' ')
 }
 
 function kindOf(schema: JsonSchema): FieldKind {
