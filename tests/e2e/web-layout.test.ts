@@ -1,5 +1,7 @@
-// Issue #13 defect 7, in real Chromium at 1280 × 800: the sidebar does not overflow sideways
-// with the job form's Options open, the toolbar fits one row, and pausing moves nothing in it.
+// Issue #13 in real Chromium at 1280 × 800, where layout is real: the sidebar does not overflow
+// sideways with the job form's Options open, the toolbar fits one row and pausing moves nothing
+// in it (defect 7), the Workers CPU cell keeps its border (11), and a selected row scrolled out
+// of view is counted and can be brought back (12).
 // Also leaves screenshots of the views this round changed (job details, Workers, dark theme)
 // in test-results/screenshots/ for a person to look at.
 import { join } from 'node:path'
@@ -91,6 +93,12 @@ describe('layout at 1280 px', () => {
     await page.getByTestId('tab-workers').click()
     await page.getByTestId('worker-row').first().waitFor()
     await page.screenshot({ path: shot('workers') })
+    // The CPU cell is a table cell like its neighbours, so the row's border runs under it too.
+    const cells = await page.$$eval('[data-testid="worker-row"]:first-child td', (tds) =>
+      tds.map((td) => `${getComputedStyle(td).display} ${getComputedStyle(td).borderBottomWidth}`),
+    )
+    expect(new Set(cells).size, cells.join(' | ')).toBe(1)
+    expect(cells[0]).toMatch(/^table-cell /)
 
     await page.getByTestId('theme-select').selectOption('dark')
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
@@ -101,5 +109,27 @@ describe('layout at 1280 px', () => {
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
     expect(await page.getByTestId('theme-select').inputValue()).toBe('dark')
     await page.getByTestId('theme-select').selectOption('system')
+  })
+
+  it('counts a selected row scrolled out of view, and scrolls back to it', async () => {
+    await page.getByTestId('tab-jobs').click()
+    await page.getByTestId('kind-select').selectOption('noop')
+    await page.getByTestId('job-count').fill('300')
+    await page.getByTestId('submit-job').click()
+    await poll(
+      '300 more rows',
+      () => page.locator('[data-testid="job-row"][data-id="302"]').count(),
+      (n) => n === 1,
+    )
+    await page.locator('[data-testid="job-row"][data-id="302"]').click()
+    await expect(page.getByTestId('selection-count').textContent()).resolves.toContain('1 selected')
+    expect(await page.getByTestId('selection-out-of-view').count()).toBe(0)
+    await page.getByTestId('job-scroller').evaluate((el) => (el.scrollTop = el.scrollHeight))
+    const link = page.getByTestId('selection-out-of-view')
+    await link.waitFor({ timeout: 5_000 })
+    expect(await link.textContent()).toContain('1 out of view')
+    await link.click()
+    await page.locator('[data-testid="job-row"][data-id="302"]').waitFor({ timeout: 5_000 })
+    await link.waitFor({ state: 'detached', timeout: 5_000 })
   })
 })
