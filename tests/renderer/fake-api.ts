@@ -168,6 +168,16 @@ export function createFakeApi(snapshot: Snapshot = makeSnapshot(), history: JobV
         ? { text: jobsToCsv(jobs), fileName: 'corelane-history-test.csv', mimeType: 'text/csv', count: jobs.length }
         : { text: jobsToJson(jobs), fileName: 'corelane-history-test.json', mimeType: 'application/json', count: jobs.length }
     },
+    historyBatches: (input) => {
+      // The host's answer: every batch the history holds, newest first, with its job count.
+      const ids = [...new Set(history.map((j) => j.batchId).filter((id): id is number => id !== null))].sort((x, y) => y - x)
+      return ids.slice(0, input.limit ?? 1000).map((id) => ({
+        id,
+        name: snapshot.batches.find((b) => b.id === id)?.name ?? `batch ${id}`,
+        createdAt: 1_000,
+        jobs: history.filter((j) => j.batchId === id).length,
+      }))
+    },
     labExperiments: () => labExperiments(),
     labRun: () => sleepPoolResult(),
   }

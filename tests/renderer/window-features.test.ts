@@ -134,6 +134,30 @@ describe('History by batch', () => {
   })
 })
 
+describe('History names cleared batches', () => {
+  it('from the database, when the engine no longer holds them', async () => {
+    const fake = createFakeApi(makeSnapshot(), [makeJob(1, { batchId: 7, state: 'succeeded' })])
+    fake.handle('historyBatches', () => [{ id: 7, name: 'last week', createdAt: 1_000, jobs: 1 }])
+    const { wrapper } = await mountConnected(App, fake)
+    await wrapper.get('[data-testid="history-tab"]').trigger('click')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="history-batch"]').text()).toBe('last week (#7)')
+    const options = wrapper.findAll('[data-testid="history-filter-batch"] option').map((o) => o.text())
+    expect(options).toEqual(['every batch', 'last week (#7)'])
+  })
+
+  it('by number, when the host keeps no history of batches', async () => {
+    const fake = createFakeApi(makeSnapshot(), [makeJob(1, { batchId: 7, state: 'succeeded' })])
+    fake.handle('historyBatches', () => {
+      throw { code: 'not-found', message: 'this host keeps no job history' }
+    })
+    const { wrapper } = await mountConnected(App, fake)
+    await wrapper.get('[data-testid="history-tab"]').trigger('click')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="history-batch"]').text()).toBe('#7')
+  })
+})
+
 describe('ETA from in-job progress', () => {
   it('gives a batch of 30 half-done jobs an ETA before any has finished', async () => {
     const started = Date.now() - 10_000

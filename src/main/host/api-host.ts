@@ -162,6 +162,10 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
         ? { text: jobsToCsv(jobs), fileName: `corelane-history-${stamp}.csv`, mimeType: 'text/csv', count: jobs.length }
         : { text: jobsToJson(jobs), fileName: `corelane-history-${stamp}.json`, mimeType: 'application/json', count: jobs.length }
     },
+    historyBatches: async ({ limit }) => {
+      if (!options.store) throw new NotFound('this host keeps no job history')
+      return options.store.batches(limit)
+    },
     labExperiments: () => Object.values(EXPERIMENTS),
     labRun: (input) => {
       // One experiment at a time: they measure the machine, so two at once would spoil both.

@@ -1,8 +1,8 @@
 // Past jobs from the engine's database, a page at a time (newest first), with filters by
-// state, kind, batch and name; and the same selection exported as CSV or JSON, saved as a file.
+// state, kind, batch and name (batches named from the database, so cleared ones too); and the same selection exported as CSV or JSON, saved as a file.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { CommandInput, StateFilter } from '../../../shared/contract.ts'
+import type { CommandInput, HistoryBatch, StateFilter } from '../../../shared/contract.ts'
 import type { JobView } from '../../../shared/job.ts'
 import { downloadText } from '../lib/download.ts'
 import { countOf, formatCount } from '../lib/format.ts'
@@ -33,6 +33,8 @@ export const useHistoryStore = defineStore('history', () => {
   const loaded = ref(false)
   const error = ref<string | null>(null)
   const exporting = ref<ExportFormat | null>(null)
+  /** The batches the database holds, newest first; empty when the host keeps no history. */
+  const batches = shallowRef<HistoryBatch[]>([])
   /** Answers to older requests are dropped: only the latest page shows. */
   let seq = 0
 
@@ -52,8 +54,18 @@ export const useHistoryStore = defineStore('history', () => {
     return q
   }
 
+  /** Names for the batch filter and the rows; a failure only leaves the names to the live batches. */
+  async function loadBatches(): Promise<void> {
+    try {
+      batches.value = await call('historyBatches', {})
+    } catch {
+      batches.value = []
+    }
+  }
+
   async function load(): Promise<void> {
     const mine = ++seq
+    if (offset.value === 0) void loadBatches()
     loading.value = true
     try {
       const page = await call('history', { ...query(), offset: offset.value, limit: PAGE_SIZE })
@@ -124,6 +136,7 @@ export const useHistoryStore = defineStore('history', () => {
     loaded,
     error,
     exporting,
+    batches,
     from,
     to,
     hasPrev,
