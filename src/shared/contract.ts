@@ -54,6 +54,8 @@ export const commandSchemas = {
   labExperiments: v.strictObject({}),
   labRun: LabRunSchema,
   /** The batches the database holds (cleared from the engine or not), newest first: names for History. */
+  /** One job's params as the database keeps them (job views do not carry params): the details panel. */
+  jobParams: v.strictObject({ id: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
   historyBatches: v.strictObject({
     limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)), 1000),
   }),
@@ -117,6 +119,7 @@ export interface CommandOutputs {
   labExperiments: ExperimentInfo[]
   labRun: LabResult
   historyBatches: HistoryBatch[]
+  jobParams: { params: Record<string, unknown> }
 }
 
 export type CommandOutput<C extends CommandName> = CommandOutputs[C]

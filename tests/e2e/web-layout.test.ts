@@ -87,6 +87,14 @@ describe('layout at 1280 px', () => {
     await page.locator('[data-testid="job-row"][data-state="running"]').first().dblclick()
     await page.getByTestId('job-details').waitFor()
     expect(await page.locator('[data-testid="job-details"] [data-field="lane"]').textContent()).toBe('cpu')
+    // Params come from the job database through the real host.
+    await poll(
+      'the params from the database',
+      async () => (await page.locator('[data-testid="job-details"] [data-field="params"]').textContent())?.trim(),
+      (text) => !!text && text !== 'loading…',
+    )
+    const params = await page.locator('[data-testid="job-details"] [data-field="params"]').textContent()
+    expect(JSON.parse(params ?? 'null')).toEqual({ ms: 30000 })
     await page.screenshot({ path: shot('job-details') })
     await page.getByRole('button', { name: 'Close the job details' }).click()
 

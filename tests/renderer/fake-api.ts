@@ -168,6 +168,11 @@ export function createFakeApi(snapshot: Snapshot = makeSnapshot(), history: JobV
         ? { text: jobsToCsv(jobs), fileName: 'corelane-history-test.csv', mimeType: 'text/csv', count: jobs.length }
         : { text: jobsToJson(jobs), fileName: 'corelane-history-test.json', mimeType: 'application/json', count: jobs.length }
     },
+    jobParams: (input) => {
+      const job = [...snapshot.jobs, ...history].find((j) => j.id === input.id)
+      if (!job) throw { code: 'not-found', message: `no job with id ${input.id} in the database` }
+      return { params: { job: job.id } }
+    },
     historyBatches: (input) => {
       // The host's answer: every batch the history holds, newest first, with its job count.
       const ids = [...new Set(history.map((j) => j.batchId).filter((id): id is number => id !== null))].sort((x, y) => y - x)

@@ -49,6 +49,7 @@ describe('job details', () => {
       }),
     )
     fake.handle('jobLog', () => ({ text: 'step 1\nstep 2\n', truncated: false, file: null }))
+    fake.handle('jobParams', ({ id }) => ({ params: id === 5 ? { n: 1_000_000 } : {} }))
     const { wrapper } = await mountConnected(App, fake)
     // The worker moves to core 0 and burns 250 ms more CPU while on this job alone.
     fake.emit('workers', [
@@ -58,6 +59,7 @@ describe('job details', () => {
     await flushPromises()
 
     const panel = wrapper.get('[data-testid="job-details"]').element
+    expect(JSON.parse(field(panel, 'params') ?? 'null')).toEqual({ n: 1_000_000 })
     expect(field(panel, 'kind')).toBe('sum-squares')
     expect(field(panel, 'lane')).toBe('cpu')
     expect(field(panel, 'executor')).toBe('process')
@@ -87,6 +89,18 @@ describe('job details', () => {
     await flushPromises()
     const panel = wrapper.get('[data-testid="job-details"]').element
     expect(field(panel, 'cpu')).toContain('not known')
+  })
+
+  it('says why params are missing on a host without a job database', async () => {
+    const fake = createFakeApi(makeSnapshot({ jobs: [makeJob(1)] }))
+    fake.handle('jobParams', () => {
+      throw { code: 'not-found', message: 'this host keeps no job database, where params are kept' }
+    })
+    const { wrapper } = await mountConnected(App, fake)
+    useUiStore().openLog(1)
+    await flushPromises()
+    const panel = wrapper.get('[data-testid="job-details"]').element
+    expect(field(panel, 'params')).toBe('not available: this host keeps no job database, where params are kept')
   })
 })
 

@@ -117,6 +117,11 @@ export class JobStore {
     return (await this.request({ t: 'batches', id: 0, limit })) as StoredBatch[]
   }
 
+  /** A job's params as written (null: no such job in the database yet). */
+  async params(jobId: number): Promise<Record<string, unknown> | null> {
+    return (await this.request({ t: 'params', id: 0, jobId })) as Record<string, unknown> | null
+  }
+
   async close(): Promise<void> {
     await this.request({ t: 'close', id: 0 }).catch(() => undefined)
     await this.worker.terminate()

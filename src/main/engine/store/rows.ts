@@ -96,6 +96,7 @@ export type ToStore =
   | { t: 'load'; id: number; limit: number }
   | { t: 'history'; id: number; filter: HistoryFilter }
   | { t: 'batches'; id: number; limit: number }
+  | { t: 'params'; id: number; jobId: number }
   | { t: 'flush'; id: number }
   | { t: 'close'; id: number }
 

@@ -235,6 +235,12 @@ function batches(limit: number): StoredBatch[] {
   return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, jobs: r.jobs }))
 }
 
+/** A job's params, or null when the database has no such job (not written yet, or never). */
+function params(jobId: number): Record<string, unknown> | null {
+  const row = db!.prepare('SELECT params FROM jobs WHERE id = ?').get(jobId) as { params: string } | undefined
+  return row ? (JSON.parse(row.params) as Record<string, unknown>) : null
+}
+
 port.on('message', (message: ToStore) => {
   void handle(message)
 })
@@ -272,6 +278,13 @@ async function handle(message: ToStore): Promise<void> {
     case 'batches':
       try {
         reply(message.id, batches(message.limit))
+      } catch (error) {
+        fail(message.id, error)
+      }
+      return
+    case 'params':
+      try {
+        reply(message.id, params(message.jobId))
       } catch (error) {
         fail(message.id, error)
       }

@@ -335,6 +335,11 @@ export const useJobsStore = defineStore('jobs', () => {
     )
   }
 
+  /** The job's params (the database keeps them; job views do not); errors are thrown to the caller. */
+  function fetchParams(id: number) {
+    return call('jobParams', { id })
+  }
+
   /** The job's log text; errors are thrown for the caller (the log panel) to show in place. */
   function fetchLog(id: number, maxBytes = 256 * 1024) {
     return call('jobLog', { id, maxBytes })
@@ -372,5 +377,6 @@ export const useJobsStore = defineStore('jobs', () => {
     requeueInterrupted,
     clearFinished,
     fetchLog,
+    fetchParams,
   }
 })

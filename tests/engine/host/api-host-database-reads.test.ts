@@ -1,6 +1,7 @@
-// `historyBatches`: the batches the job database holds, newest first with their job counts,
-// including batches whose jobs were cleared from the engine (History still names them). On a
-// real persistent engine (SQLite in its worker) and real workers.
+// The commands that read the job database for the window's History and job details:
+// `historyBatches` (the batches it holds, newest first with their job counts, including those
+// cleared from the engine) and `jobParams` (a job's params, which job views do not carry). On
+// a real persistent engine (SQLite in its worker) and real workers.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -58,5 +59,22 @@ describe('historyBatches', () => {
     const answer = await bare.handle('historyBatches', {})
     bare.close()
     expect(answer.ok === false && answer.error.code).toBe('not-found')
+  })
+})
+
+describe('jobParams', () => {
+  it('answers a job’s params, right after its submit and after it was cleared', async () => {
+    const { jobIds } = ok<{ jobIds: number[] }>(
+      await api.handle('submit', { template: { kind: 'sum-squares', params: { n: '{}' } }, inputs: [12, 34] }),
+    )
+    // At once: the first write may not have gone out yet.
+    expect(ok<{ params: unknown }>(await api.handle('jobParams', { id: jobIds[1]! })).params).toEqual({ n: 34 })
+    await opened.engine.whenSettled(jobIds)
+    ok(await api.handle('clearFinished', {}))
+    expect(ok<{ params: unknown }>(await api.handle('jobParams', { id: jobIds[0]! })).params).toEqual({ n: 12 })
+    const missing = await api.handle('jobParams', { id: 999_999 })
+    expect(missing.ok === false && missing.error.code).toBe('not-found')
+    const bad = await api.handle('jobParams', { id: -1 })
+    expect(bad.ok === false && bad.error.fields?.[0]?.field).toBe('id')
   })
 })
