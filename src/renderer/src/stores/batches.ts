@@ -53,8 +53,16 @@ export const useBatchesStore = defineStore('batches', () => {
 
   /** Ids of the batch's jobs in `states`, as the engine holds them now. */
   async function idsIn(batchId: number, states: readonly JobState[]): Promise<number[]> {
-    const pages = await Promise.all(states.map((state) => call('listJobs', { batchId, state, limit: LIST_LIMIT })))
-    return pages.flatMap((page) => page.jobs.map((job) => job.id))
+    const ids: number[] = []
+    for (const state of states) {
+      // Page by page: a batch can hold more jobs in one state than one page lists.
+      for (let offset = 0; ; offset += LIST_LIMIT) {
+        const page = await call('listJobs', { batchId, state, offset, limit: LIST_LIMIT })
+        for (const job of page.jobs) ids.push(job.id)
+        if (page.jobs.length < LIST_LIMIT || offset + LIST_LIMIT >= page.total) break
+      }
+    }
+    return ids
   }
 
   /** Busy batches (an action in flight), so their buttons wait. */
