@@ -39,6 +39,13 @@ export function jobLine(job: JobView): Record<string, unknown> {
   return line
 }
 
+/** Resolves once the stream has written out what it buffered (at once when it has room). */
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  const writable = stream as NodeJS.WritableStream & { writableNeedDrain?: boolean }
+  if (!writable.writableNeedDrain) return Promise.resolve()
+  return new Promise((resolve) => stream.once('drain', () => resolve()))
+}
+
 function sumCounts(...parts: Partial<Record<JobState, number>>[]): Record<JobState, number> {
   const sum = emptyCounts()
   for (const part of parts) for (const [state, n] of Object.entries(part)) sum[state as JobState] += n
@@ -129,6 +136,9 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
         name: request.name ?? source,
         source: sourceKey ?? undefined,
         continues: resumeBatch ?? undefined,
+        // Each finished job's --json line waits in memory until stdout takes it: a slow reader
+        // (a pipe into a busy program) holds the reading back instead.
+        backpressure: () => drained(io.out),
       })
     : null
   // A resumed stream: the inputs its earlier runs covered, how those jobs ended, and how many came back unfinished.

@@ -20,6 +20,8 @@ export interface FeedOptions {
   window?: number
   /** While waiting on a slow input with workers short of work, submit what has been read after this long. */
   idleFlushMs?: number
+  /** Awaited before each chunk: e.g. until a slow reader of --json lines has caught up. */
+  backpressure?: () => Promise<void>
 }
 
 export interface FeedProgress {
@@ -42,7 +44,8 @@ export function continuationSource(source: string, firstBatchId: number): string
 
 export class StreamFeed {
   private readonly engine: Engine
-  private readonly options: Required<Omit<FeedOptions, 'source' | 'continues'>> & Pick<FeedOptions, 'source' | 'continues'>
+  private readonly options: Required<Omit<FeedOptions, 'source' | 'continues' | 'backpressure'>> &
+    Pick<FeedOptions, 'source' | 'continues' | 'backpressure'>
   private chunk: ValidJobSpec[] = []
   private flushing: Promise<void> = Promise.resolve()
   private readonly progressState: FeedProgress = { submitted: 0, settled: 0, counts: {}, inputEnded: false, batchIds: [] }
@@ -136,6 +139,7 @@ export class StreamFeed {
       // Rows of finished jobs wait in the store's queue until committed: let it catch up once
       // per chunk, or a fast batch would pile its whole history up in memory there.
       await this.engine.flushStore()
+      await this.options.backpressure?.()
       const { source, continues } = this.options
       const first = continues ?? this.progressState.batchIds[0]
       const chunkSource = source === undefined || first === undefined ? source : continuationSource(source, first)

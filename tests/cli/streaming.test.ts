@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { JobStore } from '../../src/main/engine/index.ts'
 
 const CLI = resolve(import.meta.dirname, '../../src/cli/main.ts')
 let dir = ''
@@ -96,6 +97,35 @@ describe('corelane run with streamed inputs', () => {
     const names = new Set(lines.slice(0, -1).map((l) => l.name))
     expect(names.size).toBe(count)
     expect(names.has('n 0') && names.has(`n ${count - 1}`)).toBe(true)
+  }, 120_000)
+
+  it('holds the reading back while nobody reads its --json lines, then finishes', async () => {
+    const count = 40_000
+    await writeFile(join(dir, 'slow-reader.txt'), Array.from({ length: count }, (_, i) => `${i}\n`).join(''))
+    const file = await batch('slow-reader.json', {
+      template: { name: 'r {}', kind: 'noop', params: {} },
+      inputs: { lines: 'slow-reader.txt' },
+    })
+    const dataDir = join(dir, 'slow-reader-data')
+    const run = start(['run', file, '--json', '--data-dir', dataDir])
+    run.child.stdout.pause()
+    // Nobody reads: the count of finished jobs stops growing well before the end.
+    const succeeded = async () => {
+      const store = await JobStore.open({ dataDir }).catch(() => null)
+      if (!store) return -1
+      const { total } = await store.history({ state: 'succeeded', limit: 1 })
+      await store.close()
+      return total
+    }
+    let last = -2
+    for (let now = await succeeded(); now !== last || now <= 0; now = await succeeded()) {
+      last = now
+      await new Promise((resolveWait) => setTimeout(resolveWait, 1500))
+    }
+    expect(last).toBeLessThan(count)
+    run.child.stdout.resume()
+    expect(await run.exited).toBe(0)
+    expect(run.lines().at(-1)!.summary).toMatchObject({ total: count, succeeded: count })
   }, 120_000)
 
   it('names jobs from object inputs by their name field or their JSON, never [object Object]', async () => {
