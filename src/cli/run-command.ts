@@ -4,12 +4,12 @@
 import { resolve } from 'node:path'
 import { emptyCounts, isTerminal, type JobState, type JobView } from '../shared/job.ts'
 import { ValidationError } from '../shared/validate.ts'
-import type { LoadedState } from '../main/engine/index.ts'
+import type { BatchRow, LoadedState } from '../main/engine/index.ts'
 import { openPersistentEngine, type PersistentEngine } from '../main/host/persistent-engine.ts'
 import { InputError, loadBatchFile, templateInputs, toSubmitRequest } from './batch-file.ts'
 import { streamSubmission } from '../main/engine/submission.ts'
 import { StreamFeed } from './stream-feed.ts'
-import { coveredInputs, streamedRun, type Covered } from './stream-resume.ts'
+import { coveredInputs, lastBatchFrom, type Covered } from './stream-resume.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { dataDirError } from './data-dir-errors.ts'
 import type { RunFlags } from './args.ts'
@@ -78,13 +78,13 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   const sourceKey = file === '-' ? null : resolve(file)
   // --resume: the most recent batch from the same file comes back; its unfinished jobs run again.
   let resumeBatch: number | null = null
-  let resumeRun: number[] | null = null
+  let resumeRow: BatchRow | null = null
   const pickResume = (state: LoadedState): number[] | 'none' => {
     if (!flags.resume || !sourceKey) return 'none'
     if (streamed) {
-      resumeRun = streamedRun(state, sourceKey)
-      resumeBatch = resumeRun?.[0] ?? null
-      return resumeRun ?? 'none'
+      resumeRow = lastBatchFrom(state, sourceKey)
+      resumeBatch = resumeRow?.id ?? null
+      return resumeRow ? [resumeRow.id] : 'none'
     }
     const previous = state.batches.filter((b) => b.source === sourceKey).at(-1)
     if (!previous) return 'none'
@@ -135,7 +135,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     ? new StreamFeed(engine, {
         name: request.name ?? source,
         source: sourceKey ?? undefined,
-        continues: resumeBatch ?? undefined,
+        continues: resumeRow ?? undefined,
         // Each finished job's --json line waits in memory until stdout takes it: a slow reader
         // (a pipe into a busy program) holds the reading back instead.
         backpressure: () => drained(io.out),
@@ -162,13 +162,15 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   let submitted: { batchId: number; jobIds: number[] } = { batchId: 0, jobIds: [] }
   let feeding: Promise<unknown> = Promise.resolve()
   try {
+    // Set by pickResume, inside openPersistentEngine (which TypeScript cannot see).
+    const resumed = resumeRow as BatchRow | null
     if (feed) {
-      if (resumeRun) {
+      if (resumed) {
         const again = engine
           .listJobs({ limit: Number.MAX_SAFE_INTEGER })
           .jobs.filter((j) => j.state === 'interrupted' || j.state === 'cancelled')
         engine.retry(again.map((j) => j.id))
-        before = await coveredInputs(opened.store, resumeRun)
+        before = await coveredInputs(opened.store, resumed.id)
         const { queued, running, retrying } = engine.stats().counts
         adopted = queued + running + retrying
         feed.adopt(adopted)
@@ -236,7 +238,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   if (ticker) clearInterval(ticker)
   if (feed) {
     total = before.covered + feed.progress.submitted - adopted
-    submitted.batchId = resumeBatch ?? feed.progress.batchIds[0] ?? 0
+    submitted.batchId = feed.batchId ?? 0
   }
   bar?.update(total, { failed, rate: '-', etaText: '0s' })
   bar?.stop()

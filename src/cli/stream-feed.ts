@@ -1,21 +1,20 @@
 // Feeds a streamed template batch to the engine without holding it whole: checked specs come
 // from streamSubmission as the input is read, and go to the engine in chunks while fewer than
 // `window` of its jobs are unfinished; finished jobs are dropped from the engine's memory
-// (their rows stay in the database). Until the engine takes a stream itself
-// (docs/streaming-notes.md), each chunk is one `submit`, so a stream longer than one chunk
-// shows as several batches of the same name; the later ones' source says which batch they
-// continue, so `--resume` finds the whole run (see continuationSource).
+// (their rows stay in the database). The first chunk is a `submit`, the others go into the
+// same batch with `appendToBatch`, so a stream of any length is one batch. Until the engine
+// pulls from a stream itself (docs/streaming-notes.md), the CLI drives it this way.
 import type { JobState } from '../shared/job.ts'
 import type { ValidJobSpec } from '../shared/schemas.ts'
-import type { Engine } from '../main/engine/index.ts'
+import type { BatchRow, Engine } from '../main/engine/index.ts'
 import type { IndexedSpec } from '../main/engine/submission.ts'
 
 export interface FeedOptions {
   name: string
-  /** The batch file's path: the run's first batch carries it, later chunks `continuationSource`. */
+  /** The batch file's path, kept with the batch for --resume. */
   source?: string
-  /** A resumed run: its first batch's id (every chunk then continues it). */
-  continues?: number
+  /** A resumed run: its batch's row (every chunk then goes into it). */
+  continues?: BatchRow
   /** At most this many of the batch's jobs unfinished in the engine at once. */
   window?: number
   /** While waiting on a slow input with workers short of work, submit what has been read after this long. */
@@ -32,15 +31,9 @@ export interface FeedProgress {
   counts: Partial<Record<JobState, number>>
   /** Whether the input has been read to its end (the total is then known). */
   inputEnded: boolean
-  batchIds: number[]
 }
 
 const DEFAULT_WINDOW = 10_000
-
-/** The source of a chunk that continues a streamed run whose first batch is `firstBatchId`. */
-export function continuationSource(source: string, firstBatchId: number): string {
-  return `${source} (continues batch ${firstBatchId})`
-}
 
 export class StreamFeed {
   private readonly engine: Engine
@@ -48,8 +41,10 @@ export class StreamFeed {
     Pick<FeedOptions, 'source' | 'continues' | 'backpressure'>
   private chunk: ValidJobSpec[] = []
   private flushing: Promise<void> = Promise.resolve()
-  private readonly progressState: FeedProgress = { submitted: 0, settled: 0, counts: {}, inputEnded: false, batchIds: [] }
+  private readonly progressState: FeedProgress = { submitted: 0, settled: 0, counts: {}, inputEnded: false }
   private stopped = false
+  /** The batch every chunk after the first goes into. */
+  private batch: BatchRow | null
   private waitingForInput = false
   private roomWaiter: { limit: number; resolve: () => void } | null = null
   private settledSinceClear = 0
@@ -58,6 +53,7 @@ export class StreamFeed {
   constructor(engine: Engine, options: FeedOptions) {
     this.engine = engine
     this.options = { window: DEFAULT_WINDOW, idleFlushMs: 20, ...options }
+    this.batch = options.continues ?? null
     this.unsubscribe = engine.onJobSettled((job) => {
       const p = this.progressState
       p.settled++
@@ -73,6 +69,11 @@ export class StreamFeed {
 
   get progress(): Readonly<FeedProgress> {
     return this.progressState
+  }
+
+  /** The stream's batch id, once its first chunk is queued. */
+  get batchId(): number | null {
+    return this.batch?.id ?? null
   }
 
   private unfinished(): number {
@@ -140,12 +141,14 @@ export class StreamFeed {
       // per chunk, or a fast batch would pile its whole history up in memory there.
       await this.engine.flushStore()
       await this.options.backpressure?.()
-      const { source, continues } = this.options
-      const first = continues ?? this.progressState.batchIds[0]
-      const chunkSource = source === undefined || first === undefined ? source : continuationSource(source, first)
-      const { batchId } = await this.engine.submit({ name: this.options.name, source: chunkSource, jobs })
+      if (this.batch) await this.engine.appendToBatch(this.batch, { jobs })
+      else {
+        const { name, source } = this.options
+        const { batchId } = await this.engine.submit({ name, source, jobs })
+        const createdAt = this.engine.batches().find((b) => b.id === batchId)?.createdAt ?? Date.now()
+        this.batch = { id: batchId, name, source: source ?? null, createdAt }
+      }
       this.progressState.submitted += jobs.length
-      this.progressState.batchIds.push(batchId)
     })
     return this.flushing
   }

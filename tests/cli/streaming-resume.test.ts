@@ -1,7 +1,7 @@
 // kill -9 of the CLI in the middle of a streamed batch (a lines file several times the feed's
 // window, so the run spans several chunks), then `corelane run --resume`: every input ends up
-// with exactly one job, all succeeded, and the resumed run runs exactly the inputs the first
-// one had not recorded as succeeded.
+// with exactly one job, all succeeded, in one batch, and the resumed run runs exactly the
+// inputs the first one had not recorded as succeeded.
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -79,6 +79,8 @@ describe('kill -9 and --resume of a streamed batch', () => {
     expect(succeeded.total).toBe(INPUTS)
     const names = new Set(page.jobs.map((j) => j.name))
     expect(names.size).toBe(INPUTS)
+    // One batch for the whole stream, the resumed run's jobs included.
+    expect(new Set(page.jobs.map((j) => j.batchId)).size).toBe(1)
     // Every job the resumed run printed was one the first run had not recorded as succeeded.
     expect([...resumedNames].filter((name) => recorded.has(name))).toEqual([])
     expect(resumedNames.size).toBe(INPUTS - recorded.size)
