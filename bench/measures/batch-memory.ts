@@ -70,6 +70,8 @@ export const measure: Measure = {
   },
   variants: ['peak', 'steady'],
   context: ['steady'],
+  // Ten million jobs take minutes (the store commits some 25,000–60,000 rows a second here).
+  timeoutMs: 1_200_000,
   unavailable: () => (process.platform === 'linux' ? null : 'reads /proc (Linux only)'),
   async run(variant: string, ctx: VariantContext): Promise<Metrics> {
     const { peak, steady } = sizes(ctx.quick)
