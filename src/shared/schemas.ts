@@ -9,33 +9,17 @@ export const MAX_JOBS_PER_SUBMIT = 1_000_000
 
 const jobOptionEntries = {
   name: v.optional(v.pipe(v.string(), v.maxLength(200), v.description('Shown in the job table and the CLI output'))),
-  lane: v.optional(
-    v.pipe(v.picklist(['cpu', 'io']), v.description('cpu: one slot per core; io: many at once in a worker event loop')),
-  ),
+  lane: v.optional(v.pipe(v.picklist(['cpu', 'io']), v.description('cpu: one slot per core; io: many at once in a worker event loop'))),
   executor: v.optional(
     v.pipe(v.picklist(['auto', 'thread', 'process']), v.description('auto follows the kind; thread is cheap, process isolates')),
   ),
   priority: v.optional(
-    v.pipe(
-      v.number(),
-      v.integer(),
-      v.minValue(-1000),
-      v.maxValue(1000),
-      v.description('Higher runs first; FIFO within a priority'),
-    ),
+    v.pipe(v.number(), v.integer(), v.minValue(-1000), v.maxValue(1000), v.description('Higher runs first; FIFO within a priority')),
   ),
   timeoutMs: v.optional(
-    v.pipe(
-      v.number(),
-      v.integer(),
-      v.minValue(1),
-      v.maxValue(30 * 24 * 3600 * 1000),
-      v.description('Stop the job after this long'),
-    ),
+    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(30 * 24 * 3600 * 1000), v.description('Stop the job after this long')),
   ),
-  retries: v.optional(
-    v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100), v.description('Extra attempts after a failure')),
-  ),
+  retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100), v.description('Extra attempts after a failure'))),
   memoryMb: v.optional(
     v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(1 << 20), v.description('Memory ceiling for the job, MiB')),
   ),
@@ -72,10 +56,7 @@ const InputsSchema = v.lazy((input: unknown) =>
 )
 
 export const BatchFileSchema = v.pipe(
-  v.custom<Record<string, unknown>>(
-    (input) => !Array.isArray(input),
-    'a batch file is an object with `jobs` or `template`, not an array',
-  ),
+  v.custom<Record<string, unknown>>((input) => !Array.isArray(input), 'a batch file is an object with `jobs` or `template`, not an array'),
   v.strictObject({
     $schema: v.optional(v.string()),
     name: v.optional(v.pipe(v.string(), v.maxLength(200))),
@@ -102,10 +83,7 @@ export interface ValidJobSpec extends JobSpec {
 }
 
 /** Checks one job's envelope and its kind's params; problems name the field under `prefix`. */
-export function checkJobSpec(
-  input: unknown,
-  prefix = '',
-): { ok: true; job: ValidJobSpec } | { ok: false; problems: FieldProblem[] } {
+export function checkJobSpec(input: unknown, prefix = ''): { ok: true; job: ValidJobSpec } | { ok: false; problems: FieldProblem[] } {
   const envelope = v.safeParse(JobSpecSchema, input)
   if (!envelope.success) return { ok: false, problems: issuesToProblems(envelope.issues, prefix) }
   const spec = envelope.output
