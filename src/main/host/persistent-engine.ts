@@ -32,11 +32,7 @@ export async function openPersistentEngine(options: PersistentEngineOptions): Pr
   const unlock = await lockDataDir(options.dataDir)
   let store: JobStore
   try {
-    store = await JobStore.open({
-      dataDir: options.dataDir,
-      moveAsideCorrupt: options.moveAsideCorrupt,
-      workerEntry: options.storeWorkerEntry,
-    })
+    store = await JobStore.open({ dataDir: options.dataDir, moveAsideCorrupt: options.moveAsideCorrupt, workerEntry: options.storeWorkerEntry })
   } catch (error) {
     await unlock()
     throw error
