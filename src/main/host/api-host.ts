@@ -117,6 +117,14 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
     detachEngine = detachMonitor = null
   }
 
+  /** The newest sample with the newest process list and readings on it (they ride on some samples only). */
+  function currentSample(): Snapshot['monitor'] {
+    const sample = monitor?.last()
+    if (!monitor || !sample) return null
+    const { processes, hardware } = monitor.machine()
+    return { ...sample, ...(processes && { processes }), ...(hardware && { hardware }) }
+  }
+
   function snapshot(): Snapshot {
     const stats = engine.stats()
     // The engine holds exactly the jobs its state counts add up to: no need to walk them to count.
@@ -129,7 +137,7 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
       jobsTotal: total,
       workers: engine.workers(),
       batches: engine.batches(),
-      monitor: monitor?.last() ?? null,
+      monitor: currentSample(),
     }
   }
 
@@ -179,6 +187,15 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
     setMonitorRate: ({ hz }) => {
       if (!monitor) throw new NotFound('this host has no monitor')
       return { hz: monitor.setRate(hz) }
+    },
+    machine: () => {
+      if (!monitor) throw new NotFound('this host has no monitor')
+      return monitor.machine()
+    },
+    coreFrequencies: ({ from, to, cores }) => {
+      if (!monitor) throw new NotFound('this host has no monitor')
+      if (to < from) throw new ValidationError([{ field: 'to', message: 'must not be before from' }])
+      return monitor.frequencies(from, to, cores)
     },
   }
 
