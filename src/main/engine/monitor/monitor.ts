@@ -118,7 +118,8 @@ export function startMonitor(options: MonitorOptions = {}): Monitor {
     last: () => last,
     rate: () => hz,
     machine: () => ({ processes, hardware, topology }),
-    frequencies: (from, to, cores) => frequencyLog.report(from, to, cores ?? Array.from({ length: last?.cores.length ?? 0 }, (_, i) => i)),
+    frequencies: (from, to, cores) =>
+      frequencyLog.report(from, to, cores ?? Array.from({ length: last?.cores.length ?? 0 }, (_, i) => i)),
     setRate(next) {
       hz = clampRate(next)
       const message: ToMonitor = { t: 'rate', hz }

@@ -40,6 +40,4 @@ export interface MonitorInit {
 export type ToMonitor = { t: 'rate'; hz: number }
 
 export type FromMonitor =
-  | { t: 'sample'; sample: MonitorSample }
-  | { t: 'topology'; topology: Topology }
-  | { t: 'error'; message: string }
+  { t: 'sample'; sample: MonitorSample } | { t: 'topology'; topology: Topology } | { t: 'error'; message: string }

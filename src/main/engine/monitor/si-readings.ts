@@ -16,7 +16,9 @@ export function toFrequencies(speed: Systeminformation.CpuCurrentSpeedData, logi
 }
 
 /** cpuTemperature() reports null or -1 where there are no sensors. */
-export function toTemperatures(t: Systeminformation.CpuTemperatureData): Pick<HardwareSample, 'temperatureC' | 'coreTemperaturesC'> {
+export function toTemperatures(
+  t: Systeminformation.CpuTemperatureData,
+): Pick<HardwareSample, 'temperatureC' | 'coreTemperaturesC'> {
   const cores = (t.cores ?? []).map((c) => positive(c))
   return {
     temperatureC: positive(t.main) ?? positive(t.max),
@@ -96,12 +98,7 @@ export function parseCpuList(text: string): number[] {
 }
 
 /** processes() where /proc is not there to read: no cores, no thread counts per core. */
-export function toProcesses(
-  data: Systeminformation.ProcessesData,
-  top: number,
-  hostPid: number,
-  cores: number,
-): ProcessesSample {
+export function toProcesses(data: Systeminformation.ProcessesData, top: number, hostPid: number, cores: number): ProcessesSample {
   const parents = new Map(data.list.map((p) => [p.pid, p.parentPid]))
   const role = (pid: number): ProcessInfo['corelane'] => {
     if (pid === hostPid) return 'host'

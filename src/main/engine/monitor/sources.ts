@@ -111,7 +111,9 @@ export function recordedSource(file: string): MonitorSource {
     speed: async () => ({
       ...machine.cpuCurrentSpeed,
       // Frequencies follow the load a little, as boost clocks do.
-      cores: machine.cpuCurrentSpeed.cores.map((ghz, i) => (ghz > 0 ? Math.round((ghz - 0.2 + 0.004 * wobble(50, i, tick)) * 100) / 100 : ghz)),
+      cores: machine.cpuCurrentSpeed.cores.map((ghz, i) =>
+        ghz > 0 ? Math.round((ghz - 0.2 + 0.004 * wobble(50, i, tick)) * 100) / 100 : ghz,
+      ),
     }),
     temperature: async () => machine.cpuTemperature,
     graphics: async () => machine.graphics,
