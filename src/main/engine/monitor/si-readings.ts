@@ -28,7 +28,11 @@ export function toTemperatures(
 
 const MIB = 1024 * 1024
 
-/** graphics() controllers; only those that report a live reading or memory are kept (a virtual display adapter says nothing). */
+/**
+ * graphics() controllers; only those that report a live reading (utilization, memory in use,
+ * temperature: nvidia-smi and the like) are kept. An integrated or virtual display adapter
+ * lists its model and at most its VRAM size: nothing to monitor, so it is left out.
+ */
 export function toGpus(g: Systeminformation.GraphicsData): GpuInfo[] | null {
   const gpus = g.controllers
     .map<GpuInfo>((c) => ({
@@ -40,7 +44,7 @@ export function toGpus(g: Systeminformation.GraphicsData): GpuInfo[] | null {
       temperatureC: positive(c.temperatureGpu),
       powerW: positive(c.powerDraw),
     }))
-    .filter((gpu) => gpu.utilizationPercent !== null || gpu.memTotalBytes !== null || gpu.temperatureC !== null)
+    .filter((gpu) => gpu.utilizationPercent !== null || gpu.memUsedBytes !== null || gpu.temperatureC !== null)
   return gpus.length ? gpus : null
 }
 
