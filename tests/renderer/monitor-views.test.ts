@@ -5,21 +5,43 @@
 // hidden. The 16-core laptop and 128-core server come from hand-made recorded-style
 // systeminformation outputs (tests/engine/monitor/recorded/README.md), converted by the
 // monitor's own functions.
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { flushPromises } from '@vue/test-utils'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import App from '../../src/renderer/src/App.vue'
-import { toFrequencies, toGpus, toTemperatures, toTopology } from '../../src/main/engine/monitor/si-readings.ts'
-import type { RecordedMachine } from '../../src/main/engine/monitor/sources.ts'
+import {
+  toFrequencies,
+  toGpus,
+  toTemperatures,
+  toTopology,
+  type CpuReading,
+  type GraphicsReading,
+  type SpeedReading,
+  type SysfsTopology,
+  type TemperatureReading,
+} from '../../src/shared/monitor-readings.ts'
 import type { MonitorSample } from '../../src/shared/contract.ts'
 import type { HardwareSample, ProcessInfo, Topology } from '../../src/shared/monitor.ts'
 import { useMonitorStore } from '../../src/renderer/src/stores/monitor.ts'
 import { createFakeApi, makeJob, makeSample, makeSnapshot, makeWorker } from './fake-api.ts'
 import { mountConnected } from './mount-app.ts'
+import laptopRecording from '../engine/monitor/recorded/laptop-16-cores-sensors-gpu.json'
+import serverRecording from '../engine/monitor/recorded/server-128-cores.json'
 
-const recorded = (name: string) =>
-  JSON.parse(readFileSync(resolve(import.meta.dirname, '../engine/monitor/recorded', name), 'utf8')) as RecordedMachine
+/** The fields of a recorded machine (src/main/engine/monitor/sources.ts RecordedMachine) these views need. */
+interface RecordedMachine {
+  cpu: CpuReading
+  currentLoad: { cpus: { load: number }[] }
+  cpuCurrentSpeed: SpeedReading
+  cpuTemperature: TemperatureReading
+  graphics: GraphicsReading
+  sysfs: SysfsTopology | null
+}
+
+const RECORDINGS: Record<string, unknown> = {
+  'laptop-16-cores-sensors-gpu.json': laptopRecording,
+  'server-128-cores.json': serverRecording,
+}
+const recorded = (name: string) => RECORDINGS[name] as RecordedMachine
 
 function machineOf(m: RecordedMachine, at = Date.now()): { sample: MonitorSample; topology: Topology } {
   const n = m.currentLoad.cpus.length

@@ -17,7 +17,7 @@ import {
   type MonitorInit,
   type ToMonitor,
 } from './protocol.ts'
-import { toFrequencies, toGpus, toTemperatures, toTopology } from './si-readings.ts'
+import { toFrequencies, toGpus, toTemperatures, toTopology } from '../../../shared/monitor-readings.ts'
 import { liveSource, recordedSource } from './sources.ts'
 
 if (!parentPort) throw new Error('monitor-worker must run as a worker thread')

@@ -9,14 +9,9 @@ import { cpus } from 'node:os'
 import si from 'systeminformation'
 import type { Systeminformation } from 'systeminformation'
 import type { ProcessesSample } from '../../../shared/monitor.ts'
+import type { SysfsTopology } from '../../../shared/monitor-readings.ts'
 import { ProcProcessReader } from './proc-processes.ts'
 import { parseCpuList, toProcesses } from './si-readings.ts'
-
-export interface SysfsTopology {
-  siblings: (number[] | null)[]
-  performanceList: number[] | null
-  efficiencyList: number[] | null
-}
 
 /** A machine's systeminformation outputs (and its sysfs topology), as recorded once. */
 export interface RecordedMachine {
