@@ -60,21 +60,11 @@ export async function main(argv: string[]): Promise<number> {
         'resume',
         'reset-db',
       ])
-      if (positionals.length > 1)
-        throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
+      if (positionals.length > 1) throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
       return runCommand(positionals[0], flags, { out: process.stdout, err: process.stderr })
     }
     case 'history': {
-      const flags = checkFlags(HistoryFlagsSchema, values, [
-        'state',
-        'kind',
-        'batch',
-        'text',
-        'limit',
-        'offset',
-        'format',
-        'data-dir',
-      ])
+      const flags = checkFlags(HistoryFlagsSchema, values, ['state', 'kind', 'batch', 'text', 'limit', 'offset', 'format', 'data-dir'])
       return historyCommand(flags, process.stdout)
     }
     case 'lab': {
@@ -94,9 +84,7 @@ export async function main(argv: string[]): Promise<number> {
       return monitorCommand(values, { out: process.stdout, interrupted })
     }
     default:
-      throw new InputError('arguments', [
-        { field: command, message: 'unknown command (try: run, history, lab, kinds, serve, monitor)' },
-      ])
+      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, lab, kinds, serve, monitor)' }])
   }
 }
 

@@ -20,8 +20,15 @@ export interface ProcessInfo {
    */
   cores: { core: number; cpuPercent: number }[]
   threads: number
-  /** Corelane itself ('host': the process running the engine) or one of its workers' processes. */
-  corelane: 'host' | 'worker' | null
+  /** Its parent process (0 when unknown). */
+  ppid: number
+  /**
+   * Corelane's own: 'host' runs the engine; 'worker' is one of the engine's worker processes (or
+   * a job's program started by one); 'child' is any other process the host started (a browser a
+   * test drives, a lab's Python). The sampler knows the host and its descendants; the API host,
+   * which knows the engine's workers, tells workers apart (markWorkers).
+   */
+  corelane: 'host' | 'worker' | 'child' | null
 }
 
 export interface ProcessesSample {
@@ -70,6 +77,15 @@ export interface Topology {
   coreTypes: CoreType[] | null
   performanceCores: number | null
   efficiencyCores: number | null
+}
+
+/** Marks the engine's worker processes, and the programs they started, as workers. */
+export function markWorkers(sample: ProcessesSample, workerPids: ReadonlySet<number>): ProcessesSample {
+  if (!workerPids.size) return sample
+  const list = sample.list.map((p) =>
+    p.corelane === 'child' && (workerPids.has(p.pid) || workerPids.has(p.ppid)) ? { ...p, corelane: 'worker' as const } : p,
+  )
+  return { ...sample, list }
 }
 
 /** From this many logical cores on, the per-core meters become a heatmap grid. */

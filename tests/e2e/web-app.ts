@@ -116,6 +116,8 @@ export interface WebAppOptions {
   cpuSlots?: number
   ioConcurrency?: number
   monitorHz?: number
+  /** Replay a recorded machine in the monitor instead of sampling this one (tests/engine/monitor/recorded/). */
+  monitorRecording?: string
 }
 
 export interface WebApp {
@@ -169,7 +171,7 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
       restore: 'all',
     })
     cleanups.push(() => opened.close())
-    const monitor = startMonitor({ hz: options.monitorHz ?? 4 })
+    const monitor = startMonitor({ hz: options.monitorHz ?? 4, recording: options.monitorRecording })
     cleanups.push(() => monitor.close())
     // As `corelane serve` assembles it (src/cli/serve-command.ts).
     const api = createApiHost(opened.engine, monitor, { store: opened.store, logDir: join(dataDir, 'logs'), lab: { dataDir } })

@@ -73,6 +73,7 @@ function proc(pid: number, patch: Partial<ProcessInfo> = {}): ProcessInfo {
     core: 0,
     cores: [],
     threads: 1,
+    ppid: 1,
     corelane: null,
     ...patch,
   }

@@ -1,7 +1,8 @@
 // The process list on this machine, read from /proc in the real sampler thread: a busy child
 // process pinned to one core shows up at the top with its CPU, its core (the one it is pinned
 // to, for the process and for its threads), its user and memory, marked as Corelane's; the
-// test's own process is marked as the host. systeminformation.processes() (the fallback off
+// test's own process is marked as the host (the API host then tells the engine's own workers
+// apart: tests/engine/host/api-host-monitor.test.ts). systeminformation.processes() (the fallback off
 // Linux) is read the same way. Linux only: /proc and taskset.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { cpus, userInfo } from 'node:os'
@@ -60,12 +61,12 @@ describe('processes', () => {
   })
 
   it.runIf(linux)(
-    'reports a busy process pinned to a core: its CPU, its core and its threads there, marked as a worker',
+    'reports a busy process pinned to a core: its CPU, its core and its threads there, marked as started by Corelane',
     async () => {
       const core = cpus().length - 1
       child = busyChild(core)
       monitor = startMonitor({ hz: 4 })
-      const list = await processesUntil(monitor, (p) => (p.list.find((x) => x.pid === child!.pid)?.cpuPercent ?? 0) > 40)
+      const list = await processesUntil(monitor, (p) => (p.list.find((x) => x.pid === child!.pid)?.cpuPercent ?? 0) > 5, 30_000)
       expect(list.source).toBe('proc')
       expect(list.total).toBeGreaterThan(list.list.length - 1)
       const busy = list.list.find((p) => p.pid === child!.pid)!
@@ -74,10 +75,11 @@ describe('processes', () => {
       expect(busy.cpuPercent).toBeLessThanOrEqual(110) // one spinning thread: about one core
       expect(busy.core).toBe(core)
       expect(busy.cores.map((c) => c.core)).toEqual([core])
-      expect(busy.cores[0]!.cpuPercent).toBeGreaterThan(30)
+      expect(busy.cores[0]!.cpuPercent).toBeGreaterThan(0)
       expect(busy.threads).toBeGreaterThanOrEqual(1)
       expect(busy.memBytes).toBeGreaterThan(5 * 2 ** 20)
-      expect(busy.corelane).toBe('worker') // a descendant of the process running the monitor
+      expect(busy.corelane).toBe('child') // a descendant of the process running the monitor
+      expect(busy.ppid).toBeGreaterThan(0)
       // Busiest first.
       for (let i = 1; i < list.list.length; i++)
         expect(list.list[i]!.cpuPercent).toBeLessThanOrEqual(list.list[i - 1]!.cpuPercent)
@@ -85,17 +87,17 @@ describe('processes', () => {
       const self = list.list.find((p) => p.pid === process.pid)
       if (self) expect(self.corelane).toBe('host')
       const strangers = list.list.filter((p) => p.pid !== process.pid && p.corelane !== null)
-      for (const p of strangers) expect(p.corelane).toBe('worker')
+      for (const p of strangers) expect(p.corelane).toBe('child')
     },
   )
 
   it.runIf(linux)('reads the same busy process through systeminformation.processes(), without cores', async () => {
     child = busyChild(0)
     monitor = startMonitor({ hz: 2, processSource: 'systeminformation', hardware: false })
-    const list = await processesUntil(monitor, (p) => (p.list.find((x) => x.pid === child!.pid)?.cpuPercent ?? 0) > 40, 30_000)
+    const list = await processesUntil(monitor, (p) => (p.list.find((x) => x.pid === child!.pid)?.cpuPercent ?? 0) > 5, 30_000)
     expect(list.source).toBe('systeminformation')
     const busy = list.list.find((p) => p.pid === child!.pid)!
-    expect(busy.corelane).toBe('worker')
+    expect(busy.corelane).toBe('child')
     expect(busy.core).toBeNull()
   })
 

@@ -128,6 +128,7 @@ export class ProcProcessReader {
       core: p.processor,
       cores: this.threadCores(p.pid, seconds, threadsNow),
       threads: p.threads,
+      ppid: p.ppid,
       corelane: this.corelaneRole(p.pid, parents),
     }
   }
@@ -181,7 +182,7 @@ export class ProcProcessReader {
     // Walk up the parents: a shell job's children are Corelane's too (bounded against loops).
     let at = parents.get(pid)
     for (let depth = 0; at !== undefined && at > 1 && depth < 32; depth++) {
-      if (at === host) return 'worker'
+      if (at === host) return 'child'
       at = parents.get(at)
     }
     return null

@@ -23,7 +23,7 @@ export function toProcesses(data: Systeminformation.ProcessesData, top: number, 
     if (pid === hostPid) return 'host'
     let at = parents.get(pid)
     for (let depth = 0; at !== undefined && at > 1 && depth < 32; depth++) {
-      if (at === hostPid) return 'worker'
+      if (at === hostPid) return 'child'
       at = parents.get(at)
     }
     return null
@@ -41,6 +41,7 @@ export function toProcesses(data: Systeminformation.ProcessesData, top: number, 
       core: null,
       cores: [],
       threads: 0,
+      ppid: p.parentPid,
       corelane: role(p.pid),
     }))
   return { at: Date.now(), list, total: data.all, source: 'systeminformation' }
