@@ -5,9 +5,10 @@
 // hidden. The 16-core laptop and 128-core server come from hand-made recorded-style
 // systeminformation outputs (tests/engine/monitor/recorded/README.md), converted by the
 // monitor's own functions.
-import { flushPromises } from '@vue/test-utils'
+import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import App from '../../src/renderer/src/App.vue'
+import JobCoreFrequency from '../../src/renderer/src/components/JobCoreFrequency.vue'
 import {
   toFrequencies,
   toGpus,
@@ -259,5 +260,37 @@ describe('monitor views', () => {
     document.dispatchEvent(new Event('visibilitychange'))
     await flushPromises()
     expect(loads()).toEqual(['70', '60'])
+  })
+})
+
+describe('JobCoreFrequency (for the job details panel)', () => {
+  it("asks for the job's window and cores, and shows each core's clock, or why nothing is known", async () => {
+    const fake = createFakeApi()
+    fake.handle('coreFrequencies', ({ from, to, cores }) => ({
+      from,
+      to,
+      samples: 3,
+      note: null,
+      cores: (cores ?? []).map((core) => ({ core, meanMhz: 3420, minMhz: 3100, maxMhz: 3600 })),
+    }))
+    const { pinia } = await mountConnected(App, fake)
+    const wrapper = mount(JobCoreFrequency, { props: { from: 1000, to: 5000, cores: [1, 3] }, global: { plugins: [pinia] } })
+    await flushPromises()
+    expect(fake.callsOf('coreFrequencies')).toEqual([{ from: 1000, to: 5000, cores: [1, 3] }])
+    const rows = wrapper.findAll('[data-testid="job-core-frequency-row"]').map((r) => r.text().replace(/\s+/g, ' '))
+    expect(rows).toEqual(['CPU 1: 3.42 GHz (3.10 GHz–3.60 GHz)', 'CPU 3: 3.42 GHz (3.10 GHz–3.60 GHz)'])
+    fake.handle('coreFrequencies', ({ from, to }) => ({
+      from,
+      to,
+      samples: 0,
+      note: 'frequencies are not available here',
+      cores: [],
+    }))
+    await wrapper.setProps({ from: 2000 })
+    await flushPromises()
+    expect(wrapper.get('[data-testid="job-core-frequency-note"]').text()).toBe(
+      'Core frequency: frequencies are not available here',
+    )
+    wrapper.unmount()
   })
 })
