@@ -228,6 +228,17 @@ export async function poll<T>(
   }
 }
 
+/** CPU seconds used so far by every renderer process of the browser (CDP SystemInfo, browser-wide). */
+export async function rendererCpuSeconds(browser: Browser): Promise<number> {
+  const cdp = await browser.newBrowserCDPSession()
+  try {
+    const info = (await cdp.send('SystemInfo.getProcessInfo' as never)) as { processInfo: { type: string; cpuTime: number }[] }
+    return info.processInfo.filter((p) => p.type === 'renderer').reduce((sum, p) => sum + p.cpuTime, 0)
+  } finally {
+    await cdp.detach()
+  }
+}
+
 /** Prints one `PERF key=value …` line (kept on stdout, so it shows in the test output and CI logs). */
 export function perf(fields: Record<string, string | number | boolean>): void {
   const line = Object.entries(fields)
