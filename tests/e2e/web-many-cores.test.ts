@@ -56,3 +56,34 @@ describe('web mode with many cores (a replayed recorded-style 128-core server)',
     }
   })
 })
+
+describe('web mode on a replayed recorded-style 16-core laptop with sensors and a GPU', () => {
+  let laptop: WebApp
+
+  beforeAll(async () => {
+    laptop = await startWebApp({ cpuSlots: 2, monitorRecording: `${RECORDED}/laptop-16-cores-sensors-gpu.json` })
+  })
+  afterAll(async () => {
+    await laptop?.close()
+  })
+
+  it('shows 16 bars with SMT siblings and E-cores, and the readings the laptop reports', async () => {
+    const { context, page } = await laptop.newPage({ colorScheme: 'dark' })
+    try {
+      await page.goto(laptop.url)
+      await page.getByTestId('core-meter').first().waitFor({ timeout: 20_000 })
+      expect(await page.getByTestId('core-meter').count()).toBe(16)
+      await page.getByTestId('tab-hardware').click()
+      await page.getByTestId('hw-gpu-row').getByText('NVIDIA GeForce RTX 3050 Laptop GPU').waitFor()
+      await page.getByTestId('hw-temperature').getByText('71 °C').waitFor()
+      expect(await page.getByTestId('hw-na').count()).toBe(0)
+      expect(await page.locator('[data-testid="core-meter"] .type').allTextContents()).toEqual([
+        ...Array<string>(8).fill('P'),
+        ...Array<string>(8).fill('E'),
+      ])
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/web-16-core-laptop-hardware.png` })
+    } finally {
+      await context.close()
+    }
+  })
+})
