@@ -8,8 +8,8 @@ import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
 import type { MonitorSample } from '../../../shared/contract.ts'
 import type { HardwareSample, ProcessesSample, Topology } from '../../../shared/monitor.ts'
+import { call } from '../api/api.ts'
 import { RingBuffer } from '../lib/ring-buffer.ts'
-import { useSessionStore } from './session.ts'
 
 export const HISTORY_MS = 150_000
 /** Enough for HISTORY_MS at the contract's fastest rate (20 Hz). */
@@ -75,7 +75,7 @@ export const useMonitorStore = defineStore('monitor', () => {
   async function loadTopology(): Promise<void> {
     askedTopology = true
     try {
-      const answer = await useSessionStore().requireApi().call('machine', {})
+      const answer = await call('machine', {})
       if (answer.topology) topology.value = answer.topology
       else setTimeout(() => (askedTopology = false), 2000)
     } catch {
