@@ -60,7 +60,8 @@ export function jsonLine(view: MonitorView, top = 10): string {
   })
 }
 
-const SHADES = ' ░▒▓█'
+/** Idle shows as a dot, not a blank, so a row of idle cores keeps its width. */
+const SHADES = '·░▒▓█'
 
 /** The terminal view, as lines. `columns`: the terminal's width. */
 export function textLines(view: MonitorView, columns = 100, top = 5): string[] {
@@ -78,7 +79,7 @@ export function textLines(view: MonitorView, columns = 100, top = 5): string[] {
       const cells = sample.cores.slice(from, from + perRow).map((load) => SHADES[Math.min(4, Math.ceil(load / 25))])
       lines.push(`${String(from).padStart(4)} ${cells.join('')}`)
     }
-    lines.push(`     shade: idle ░ <25% ▒ <50% ▓ <75% █ busier`)
+    lines.push(`     shade: · idle ░ <25% ▒ <50% ▓ <75% █ busier`)
   } else {
     const cell = 26
     const perRow = Math.max(1, Math.floor(columns / cell))

@@ -62,7 +62,7 @@ describe('corelane monitor', () => {
     expect(code).toBe(0)
     const view = stdout.trim().split('\n\n').at(-1)!.split('\n')
     expect(view[0]).toContain('128 logical / 64 physical cores')
-    const rows = view.filter((line) => /^\s+\d+ [ ░▒▓█]+$/.test(line))
+    const rows = view.filter((line) => /^\s+\d+ [·░▒▓█]+$/.test(line))
     expect(rows.map((r) => r.trim().split(' ')[0])).toEqual(['0', '64'])
     expect(rows.every((r) => r.trim().split(' ').slice(1).join(' ').length === 64)).toBe(true)
     expect(view.join('\n')).toMatch(/temperature: 63 °C {3}GPU: not available here/)

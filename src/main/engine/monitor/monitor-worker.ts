@@ -125,14 +125,18 @@ port.on('message', (message: ToMonitor) => {
 
 // currentLoad() measures from the previous call: the first one only primes it (its numbers
 // would be averages since boot), so the first sample is posted one period later. The process
-// reader primes the same way, and the topology is read once.
+// reader primes the same way. The topology is read once, beside the samples (cpu() can take a
+// while: it must not hold back the first sample).
 void (async () => {
   try {
     lastCallAt = Date.now()
-    const [, cpu] = await Promise.all([source.load(), source.cpu(), wantProcesses ? source.processes() : null])
-    post({ t: 'topology', topology: toTopology(cpu, source.logical(), source.sysfs()) })
+    await Promise.all([source.load(), wantProcesses ? source.processes() : null])
   } catch {
     // the first real tick reports the error
   }
   schedule()
 })()
+source
+  .cpu()
+  .then((cpu) => post({ t: 'topology', topology: toTopology(cpu, source.logical(), source.sysfs()) }))
+  .catch((error: unknown) => post({ t: 'error', message: `reading the CPU's topology: ${(error as Error)?.message ?? error}` }))
