@@ -2,11 +2,13 @@
 // terminal, from the same sampler thread (startMonitor): a compact per-core view redrawn in
 // place on a terminal (appended otherwise), or one JSON line per sample. Ends after --count
 // samples, or on Ctrl-C.
+import { access } from 'node:fs/promises'
 import * as v from 'valibot'
 import { startMonitor } from '../main/engine/index.ts'
 import { MAX_HZ, MIN_HZ } from '../main/engine/monitor/protocol.ts'
 import type { MonitorSample } from '../shared/contract.ts'
 import { checkFlags } from './args.ts'
+import { InputError } from './batch-file.ts'
 import { jsonLine, textLines } from './monitor-view.ts'
 
 const MIN_INTERVAL = 1000 / MAX_HZ
@@ -36,11 +38,20 @@ export interface MonitorIo {
 
 export async function monitorCommand(values: Record<string, unknown>, io: MonitorIo): Promise<number> {
   const flags = checkFlags(MonitorFlagsSchema, values, ['json', 'interval', 'count', 'recording'])
-  const monitor = startMonitor({ hz: 1000 / flags.interval, recording: flags.recording, onError: () => undefined })
+  if (flags.recording !== undefined)
+    await access(flags.recording).catch(() => {
+      throw new InputError('arguments', [{ field: '--recording', message: `cannot read ${flags.recording}` }])
+    })
+  // A sampler failure is said once per failure streak (the monitor restarts it with backoff).
+  const onError = (message: string) => void process.stderr.write(`corelane monitor: ${message}\n`)
+  const monitor = startMonitor({ hz: 1000 / flags.interval, recording: flags.recording, onError })
   const tty = !flags.json && 'isTTY' in io.out && io.out.isTTY === true
   const columns = ('columns' in io.out && io.out.columns) || 100
   let printed = 0
   let drawnLines = 0
+  // The sampler thread does not hold the process open (it is unref'd for the engine's sake):
+  // this does, until the count is reached or Ctrl-C, even while a failed sampler restarts.
+  const keepAlive = setInterval(() => undefined, 60_000)
   try {
     await new Promise<void>((resolve) => {
       void io.interrupted?.then(resolve)
@@ -60,6 +71,7 @@ export async function monitorCommand(values: Record<string, unknown>, io: Monito
       })
     })
   } finally {
+    clearInterval(keepAlive)
     await monitor.close()
   }
   return 0

@@ -69,10 +69,13 @@ describe('corelane monitor', () => {
     expect(view.join('\n')).toContain('cc1plus')
   })
 
-  it('refuses an interval out of range and an unknown flag, naming them', async () => {
+  it('refuses an interval out of range, a recording it cannot read and an unknown flag, naming them', async () => {
     const fast = await corelane(['monitor', '--interval', '10'])
     expect(fast.code).toBe(2)
     expect(fast.stderr).toContain('--interval: must be at least 250 ms')
+    const missing = await corelane(['monitor', '--recording', '/nonexistent/machine.json'])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('--recording: cannot read /nonexistent/machine.json')
     const odd = await corelane(['monitor', '--pool', '3'])
     expect(odd.code).toBe(2)
     expect(odd.stderr).toContain('--pool: not accepted by this command')
