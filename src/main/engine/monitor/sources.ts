@@ -86,7 +86,7 @@ export function liveSource(options: { processSource?: 'proc' | 'systeminformatio
 
 /** A small deterministic wobble, so a replayed machine's meters move like a live one's. */
 function wobble(base: number, core: number, tick: number): number {
-  const swing = 18 * Math.sin(tick * 0.7 + core * 1.3) + 9 * Math.sin(tick * 0.23 + core * 0.41)
+  const swing = 7 * Math.sin(tick * 0.7 + core * 1.3) + 4 * Math.sin(tick * 0.23 + core * 0.41)
   return Math.min(100, Math.max(0, base + swing))
 }
 
