@@ -58,22 +58,12 @@ export async function main(argv: string[]): Promise<number> {
         'resume',
         'reset-db',
       ])
-      if (positionals.length > 1)
-        throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
+      if (positionals.length > 1) throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
       const { runCommand } = await import('./run-command.ts')
       return runCommand(positionals[0], flags, { out: process.stdout, err: process.stderr })
     }
     case 'history': {
-      const flags = checkFlags(HistoryFlagsSchema, values, [
-        'state',
-        'kind',
-        'batch',
-        'text',
-        'limit',
-        'offset',
-        'format',
-        'data-dir',
-      ])
+      const flags = checkFlags(HistoryFlagsSchema, values, ['state', 'kind', 'batch', 'text', 'limit', 'offset', 'format', 'data-dir'])
       const { historyCommand } = await import('./history-command.ts')
       return historyCommand(flags, process.stdout)
     }
