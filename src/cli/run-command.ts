@@ -55,11 +55,7 @@ function sumCounts(...parts: Partial<Record<JobState, number>>[]): Record<JobSta
 function formatEta(ms: number | null): string {
   if (ms === null) return '?'
   const s = Math.round(ms / 1000)
-  return s >= 3600
-    ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`
-    : s >= 60
-      ? `${Math.floor(s / 60)}m${s % 60}s`
-      : `${s}s`
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, io: RunOutput): Promise<number> {
@@ -114,11 +110,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   // Loaded only for a terminal: a batch run from a script or a pipe never draws the bar.
   const bar = showBar
     ? new (await import('cli-progress')).SingleBar(
-        {
-          format: ' {bar} {percentage}% | {value}/{total} jobs | {failed} failed | {rate}/s | ETA {etaText}',
-          hideCursor: true,
-          stream: io.err,
-        },
+        { format: ' {bar} {percentage}% | {value}/{total} jobs | {failed} failed | {rate}/s | ETA {etaText}', hideCursor: true, stream: io.err },
         { format: '', barCompleteChar: '█', barIncompleteChar: '░' },
       )
     : null
@@ -150,12 +142,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     interrupted = true
     io.err.write('\ncancelling… (Ctrl-C again to quit now)\n')
     feed?.stop()
-    engine.cancel(
-      engine
-        .listJobs({ limit: Number.MAX_SAFE_INTEGER })
-        .jobs.filter((j) => !isTerminal(j.state))
-        .map((j) => j.id),
-    )
+    engine.cancel(engine.listJobs({ limit: Number.MAX_SAFE_INTEGER }).jobs.filter((j) => !isTerminal(j.state)).map((j) => j.id))
   }
   process.on('SIGINT', onSigint)
 
