@@ -18,9 +18,9 @@ import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { COMMAND_NAMES, IPC_EVENT_CHANNEL, ipcChannel } from '../../../src/shared/contract.ts'
-import { RENDERER_CSP, RENDERER_CSP_HEADER } from '../../../src/main/host/csp.ts'
-import { APP_PAGE_URL, rendererDevUrl } from '../../../src/main/electron/app-url.ts'
+import { COMMAND_NAMES, IPC_EVENT_CHANNEL, ipcChannel } from '../../src/shared/contract.ts'
+import { RENDERER_CSP, RENDERER_CSP_HEADER } from '../../src/main/host/csp.ts'
+import { APP_PAGE_URL, rendererDevUrl } from '../../src/main/electron/app-url.ts'
 import { StandInWebContents, electronStandIn, preventableEvent, standIn, type StandInFrame } from './electron-stand-in.ts'
 
 const fakes = vi.hoisted(() => {
@@ -47,14 +47,14 @@ const fakes = vi.hoisted(() => {
 })
 
 vi.mock('electron', async () => (await import('./electron-stand-in.ts')).electronStandIn)
-vi.mock('../../../src/main/host/api-host.ts', () => ({ createApiHost: () => fakes.api }))
-vi.mock('../../../src/main/host/persistent-engine.ts', () => ({ openPersistentEngine: async () => fakes.opened }))
-vi.mock('../../../src/main/engine/index.ts', async (importOriginal) => ({
+vi.mock('../../src/main/host/api-host.ts', () => ({ createApiHost: () => fakes.api }))
+vi.mock('../../src/main/host/persistent-engine.ts', () => ({ openPersistentEngine: async () => fakes.opened }))
+vi.mock('../../src/main/engine/index.ts', async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
   startMonitor: () => fakes.monitor,
 }))
 
-const root = resolve(import.meta.dirname, '../../..')
+const root = resolve(import.meta.dirname, '../..')
 const MAIN_BUNDLE = join(root, 'out/main/index.js')
 const PRELOAD_BUNDLE = join(root, 'out/preload/index.cjs')
 
@@ -188,7 +188,7 @@ beforeAll(async () => {
   delete process.env.ELECTRON_RENDERER_URL
   userData = mkdtempSync(join(tmpdir(), 'corelane-security-'))
   standIn.userData = userData
-  await import('../../../src/main/index.ts')
+  await import('../../src/main/index.ts')
   beforeReady.push(...standIn.log)
   standIn.becomeReady()
   await vi.waitFor(
@@ -198,7 +198,7 @@ beforeAll(async () => {
     },
     { timeout: 10_000, interval: 10 },
   )
-  await import('../../../src/preload/index.ts')
+  await import('../../src/preload/index.ts')
 }, 60_000)
 
 afterAll(() => {
