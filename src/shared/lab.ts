@@ -2,11 +2,26 @@
 // an experiment runs one batch under several strategies and compares what was measured.
 import * as v from 'valibot'
 
-export const EXPERIMENT_IDS = ['sleep-pool', 'gather-fetch', 'cpu-parallel', 'cpu-sequential', 'timers-10k', 'startup-cost'] as const
+export const EXPERIMENT_IDS = [
+  'sleep-pool',
+  'gather-fetch',
+  'cpu-parallel',
+  'cpu-sequential',
+  'timers-10k',
+  'startup-cost',
+] as const
 export type ExperimentId = (typeof EXPERIMENT_IDS)[number]
 
 /** How a batch is run: one worker after another, a pool of threads or processes, or the async I/O lane. */
-export type StrategyId = 'sequential' | 'threads' | 'processes' | 'async' | 'python-sequential' | 'python-threads' | 'python-processes' | 'python-asyncio'
+export type StrategyId =
+  | 'sequential'
+  | 'threads'
+  | 'processes'
+  | 'async'
+  | 'python-sequential'
+  | 'python-threads'
+  | 'python-processes'
+  | 'python-asyncio'
 
 export interface ExperimentInfo {
   id: ExperimentId
@@ -20,10 +35,21 @@ export interface ExperimentInfo {
   python: boolean
 }
 
+/** The largest pool a lab run may ask for (LabRunSchema's bound). */
+export const MAX_LAB_POOL = 64
+
+/**
+ * The pool an experiment runs on when the user does not choose one, the one place it is
+ * decided (host and Lab view alike): the classic example's 4 for sleeps, else one worker per core.
+ */
+export function defaultPool(experiment: ExperimentId, cores: number): number {
+  return experiment === 'sleep-pool' ? 4 : Math.max(1, Math.min(MAX_LAB_POOL, cores))
+}
+
 export const LabRunSchema = v.strictObject({
   experiment: v.picklist(EXPERIMENT_IDS),
   /** Pool size for the thread and process strategies. Default: the classic example's (4 for sleeps) or the core count. */
-  pool: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64))),
+  pool: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_LAB_POOL))),
   /** `quick` scales the work down (shorter sleeps, smaller n) for tests and fast demos. */
   scale: v.optional(v.picklist(['full', 'quick']), 'full'),
   /** Also run the original Python version where python3 exists. */
