@@ -71,10 +71,13 @@ export interface StrategyResult {
   /** Workers (or concurrent slots) it was allowed. */
   pool: number
   wallMs: number
-  /** Sequential wall time ÷ this wall time. */
-  speedup: number
-  /** Speed-up ÷ min(pool, cores): 1 means every core it could use was fully used. */
-  efficiency: number
+  /** Sequential wall time ÷ this wall time; null when the experiment has no sequential run to compare with. */
+  speedup: number | null
+  /**
+   * Speed-up ÷ min(pool, cores): 1 means every core it could use was fully used. Null unless
+   * the work is CPU work on cores (a pool of sleeps is not "472% of 2 cores") and has a speed-up.
+   */
+  efficiency: number | null
   /** From submit to the first job starting: worker start-up cost. */
   startupMs: number
   /** Average busy % of each core while it ran. */
@@ -108,6 +111,8 @@ export interface LabResult {
   startedAt: number
   strategies: StrategyResult[]
   checks: ExpectationCheck[]
+  /** The size of one CPU task, calibrated to this machine (CPU experiments only). */
+  cpuTask?: { n: number; targetMs: number }
   /** One sentence computed from the numbers above. */
   explanation: string
   /** Whether python3 was found, and its version, or why not. */

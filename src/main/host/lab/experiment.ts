@@ -20,6 +20,8 @@ export interface LabContext {
   scale: Scale
   pool: number
   cores: number
+  /** The sum-squares n of one CPU task, calibrated so it takes about `scale.cpuTaskMs` here (0 unless cpuBound). */
+  squaresN: number
   /** Running while the experiment runs, when it declares `slowServerMs`. */
   server: SlowServer | null
 }
@@ -29,6 +31,8 @@ export type FindResult = (strategy: StrategyId) => StrategyResult | undefined
 
 export interface LabExperiment {
   info: ExperimentInfo
+  /** CPU work on cores: its task size is calibrated, and its strategies get an efficiency. */
+  cpuBound: boolean
   /** Which Python strategies mirror it (empty: no Python original). */
   pythonStrategies: StrategyId[]
   /** Set when the experiment needs the slow loopback server: its answer delay. */
@@ -77,7 +81,7 @@ export function repeat(job: JobSpec, count: number): JobSpec[] {
 
 /** Milliseconds as people read them: `850 ms`, `1.25 s`. */
 export const seconds = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`)
-export const times = (ratio: number) => `${ratio.toFixed(1)}×`
+export const times = (ratio: number | null) => (ratio === null ? 'n/a' : `${ratio.toFixed(1)}×`)
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)

@@ -6,11 +6,13 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { defaultPool } from '../../../shared/lab.ts'
 import type { ExperimentId, LabResult, LabRunOptions, StrategyId, StrategyResult } from '../../../shared/lab.ts'
+import { calibrateSquares } from './calibrate.ts'
 import type { LabContext, LabExperiment } from './experiment.ts'
 import { LAB_EXPERIMENTS } from './experiments.ts'
 import { findPython, writePythonScript } from './python.ts'
 import { runStrategy, STRATEGY_LABELS, type LabEnv } from './run-strategy.ts'
 import { SCALES } from './scale.ts'
+import { scoreStrategies } from './score.ts'
 import { startSlowServer } from './slow-server.ts'
 import { warmUp } from './warm-up.ts'
 
@@ -24,6 +26,7 @@ export async function runExperiment(
     scale: SCALES[options.scale],
     pool: options.pool ?? defaultPool(options.experiment, cores),
     cores,
+    squaresN: 0,
     server: null,
   }
   const scratch = await mkdtemp(join(baseEnv.dataDir ?? tmpdir(), 'corelane-lab-'))
@@ -36,8 +39,9 @@ export async function runExperiment(
   let server: Awaited<ReturnType<typeof startSlowServer>> | null = null
   try {
     if (experiment.slowServerMs) ctx.server = server = await startSlowServer(experiment.slowServerMs(ctx.scale))
+    await warmUp(experiment.jobs({ ...ctx, squaresN: 1 }), env, server?.warmUrl)
+    if (experiment.cpuBound) ctx.squaresN = (await calibrateSquares(env, ctx.scale.cpuTaskMs)).n
     const jobs = experiment.jobs(ctx)
-    await warmUp(jobs, env, server?.warmUrl)
     for (const strategy of experiment.info.strategies) {
       if (experiment.measure) {
         results.push(await experiment.measure(strategy, ctx, env))
@@ -62,16 +66,7 @@ export async function runExperiment(
     await rm(scratch, { recursive: true, force: true }).catch(() => undefined)
   }
 
-  // Speed-up against the sequential run of the same language (Node against Node, Python against Python).
-  const nodeBase = results.find((r) => r.strategy === 'sequential')
-  const pythonBase = results.find((r) => r.strategy === 'python-sequential' && !r.skipped)
-  for (const result of results) {
-    const base = result.strategy.startsWith('python') ? pythonBase : nodeBase
-    if (!base || result.skipped) continue
-    result.speedup = base.wallMs / result.wallMs
-    const usable = result.strategy === 'async' || result.strategy === 'python-asyncio' ? 1 : Math.min(result.pool, cores)
-    result.efficiency = result.speedup / Math.max(1, usable)
-  }
+  scoreStrategies(results, cores, experiment.cpuBound)
 
   const find = (strategy: StrategyId) => results.find((r) => r.strategy === strategy)
   const result: LabResult = {
@@ -83,6 +78,7 @@ export async function runExperiment(
     startedAt,
     strategies: results,
     checks: experiment.checks(find, ctx).filter((check) => check !== null),
+    ...(experiment.cpuBound ? { cpuTask: { n: ctx.squaresN, targetMs: ctx.scale.cpuTaskMs } } : {}),
     explanation: '',
     python,
   }
@@ -96,8 +92,8 @@ function skipped(strategy: StrategyId, pool: number, cores: number, reason: stri
     label: STRATEGY_LABELS[strategy],
     pool,
     wallMs: 0,
-    speedup: 0,
-    efficiency: 0,
+    speedup: null,
+    efficiency: null,
     startupMs: 0,
     coreLoad: new Array<number>(cores).fill(0),
     coreSamples: [],

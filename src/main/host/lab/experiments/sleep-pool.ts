@@ -12,6 +12,7 @@ export const sleepPool: LabExperiment = {
     strategies: ['sequential', 'threads', 'processes', 'async'],
     python: true,
   },
+  cpuBound: false,
   pythonStrategies: ['python-sequential', 'python-threads', 'python-processes', 'python-asyncio'],
   jobs: ({ scale }) => repeat({ name: 'sleep', kind: 'sleep', params: { ms: scale.sleepMs } }, 8),
   pythonArgs: ({ scale }) => ['8', String(scale.sleepMs / 1000)],
@@ -24,21 +25,26 @@ export const sleepPool: LabExperiment = {
         `8 sleeps on ${pool} threads: about ${waves(8, pool)} × ${scale.sleepMs} ms`,
         threads,
         (threads?.startupMs ?? 0) + waves(8, pool) * scale.sleepMs,
-        0.25,
+        scale.waitTolerance,
       ),
       within(
         `on ${pool} processes: the same, plus process start-up`,
         processes,
         (processes?.startupMs ?? 0) + waves(8, pool) * scale.sleepMs,
-        0.25,
+        scale.waitTolerance,
       ),
-      within(`all 8 at once on the async lane: about ${scale.sleepMs} ms`, async, scale.sleepMs + (async?.startupMs ?? 0), 0.25),
-      within(`one after another: about 8 × ${scale.sleepMs} ms`, find('sequential'), 8 * scale.sleepMs, 0.25),
+      within(
+        `all 8 at once on the async lane: about ${scale.sleepMs} ms`,
+        async,
+        scale.sleepMs + (async?.startupMs ?? 0),
+        scale.waitTolerance,
+      ),
+      within(`one after another: about 8 × ${scale.sleepMs} ms`, find('sequential'), 8 * scale.sleepMs, scale.waitTolerance),
       within(
         `Python ThreadPoolExecutor(${pool}): about ${waves(8, pool)} × ${scale.sleepMs} ms`,
         find('python-threads'),
         waves(8, pool) * scale.sleepMs,
-        0.25,
+        scale.waitTolerance,
       ),
     ]
   },
@@ -47,7 +53,7 @@ export const sleepPool: LabExperiment = {
     const threads = ran(result, 'threads')
     const async = ran(result, 'async')
     if (!seq || !threads || !async) return ''
-    const waiting = threads.speedup >= Math.min(result.pool, 8) * 0.7
+    const waiting = (threads.speedup ?? 0) >= Math.min(result.pool, 8) * 0.7
     return (
       `On a pool of ${result.pool}, the 8 waits of ${seconds(scale.sleepMs)} took ${seconds(threads.wallMs)} instead of ${seconds(seq.wallMs)} (${times(threads.speedup)} faster)` +
       (waiting

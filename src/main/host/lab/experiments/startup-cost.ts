@@ -49,6 +49,7 @@ export const startupCost: LabExperiment = {
     strategies: ['threads', 'processes'],
     python: false,
   },
+  cpuBound: false,
   pythonStrategies: [],
   jobs: () => [{ kind: 'noop', params: {} }],
   pythonArgs: () => [],
