@@ -1,11 +1,11 @@
 // Thread against process: how long a new worker takes to answer its first job (and, for the
 // mechanism alone, a bare thread or process to send one message), and what a job round trip
 // costs on a warm pool.
-import { fork } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { StrategyResult } from '../../../../shared/lab.ts'
+import { forkProcessHost, type ProcessHost } from '../../../engine/index.ts'
 import type { LabExperiment } from '../experiment.ts'
 import { median, ran, repeat, seconds, times } from '../experiment.ts'
 import { runStrategy } from '../run-strategy.ts'
@@ -13,14 +13,19 @@ import { runStrategy } from '../run-strategy.ts'
 /**
  * The mechanism alone: a new thread or process running a one-line module that posts one
  * message, median of `rounds`. (A Corelane worker also loads its runtime, which both pay.)
+ * The process is started by the app's own process host: under Electron that is
+ * utilityProcess, since a plain `child_process.fork` needs the RunAsNode fuse, which the
+ * packaged app turns off (it would start a second copy of the app instead).
  */
-async function bareSpawn(executor: 'thread' | 'process', dir: string, rounds: number): Promise<number> {
+async function bareSpawn(executor: 'thread' | 'process', dir: string, rounds: number, host: ProcessHost): Promise<number> {
   const file = join(dir, `bare-${executor}.mjs`)
   await writeFile(
     file,
     executor === 'thread'
       ? "import { parentPort } from 'node:worker_threads'\nparentPort.postMessage('up')\n"
-      : "process.send('up', () => process.disconnect())\n",
+      : // utilityProcess children talk through process.parentPort, forked ones through process.send.
+        "if (process.parentPort) { process.parentPort.postMessage('up'); process.exit(0) }\n" +
+          "else process.send('up', () => process.disconnect())\n",
   )
   const spawnTimes: number[] = []
   for (let i = 0; i < rounds; i++) {
@@ -31,10 +36,11 @@ async function bareSpawn(executor: 'thread' | 'process', dir: string, rounds: nu
       spawnTimes.push(performance.now() - start)
       await worker.terminate()
     } else {
-      const child = fork(file, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] })
-      await new Promise((resolve) => child.once('message', resolve))
+      const child = host.spawn(file, { serviceName: 'Corelane lab: bare process' })
+      const exited = new Promise((resolve) => child.onExit(resolve))
+      await new Promise((resolve) => child.onMessage(resolve))
       spawnTimes.push(performance.now() - start)
-      await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)))
+      await exited
     }
   }
   return median(spawnTimes)
@@ -69,7 +75,7 @@ export const startupCost: LabExperiment = {
     }
     const roundTripMs = median(trips)
     await outcome.engine.close()
-    const bareSpawnMs = await bareSpawn(executor, env.dataDir, 7)
+    const bareSpawnMs = await bareSpawn(executor, env.dataDir, 7, env.processHost ?? forkProcessHost)
     return {
       ...outcome.result,
       startupMs: median(firstAnswers),
