@@ -13,6 +13,7 @@ import { createApiHost, type ApiHost } from './host/api-host.ts'
 import { openPersistentEngine, type PersistentEngine, type PersistentEngineOptions } from './host/persistent-engine.ts'
 import { registerAppScheme, serveAppScheme } from './electron/app-protocol.ts'
 import { APP_PAGE_URL, createAppUrlCheck, rendererDevUrl } from './electron/app-url.ts'
+import { bundleLayout } from './electron/bundle-layout.ts'
 import { registerIpcBridge } from './electron/ipc-bridge.ts'
 import { installAppMenu } from './electron/menu.ts'
 import { notifyBatchEnds } from './electron/notifications.ts'
@@ -21,14 +22,14 @@ import { createCpuTray } from './electron/tray.ts'
 import { utilityProcessHost } from './electron/utility-process-host.ts'
 import { fitToDisplays, loadWindowState, trackWindowState } from './electron/window-state.ts'
 
-// Built layout (electron.vite.config.ts): out/main/{index,thread-entry,process-entry,monitor-worker,store-worker}.js,
-// out/preload/index.cjs, out/renderer/ (served as corelane://app/).
-const here = import.meta.dirname
-const PRELOAD = join(here, '../preload/index.cjs')
-const RENDERER_DIR = join(here, '../renderer')
-const WORKER_ENTRIES = { thread: join(here, 'thread-entry.js'), process: join(here, 'process-entry.js') }
-const MONITOR_ENTRY = join(here, 'monitor-worker.js')
-const STORE_ENTRY = join(here, 'store-worker.js')
+// Built layout (bundle-layout.ts): out/main/{index,thread-entry,process-entry,monitor-worker,store-worker}.js,
+// out/preload/index.cjs, out/renderer/ (served as corelane://app/); inside app.asar when packaged.
+const layout = bundleLayout(import.meta.dirname)
+const PRELOAD = layout.preload
+const RENDERER_DIR = layout.rendererDir
+const WORKER_ENTRIES = layout.workerEntries
+const MONITOR_ENTRY = layout.monitorEntry
+const STORE_ENTRY = layout.storeEntry
 
 const devUrl = rendererDevUrl(process.env.ELECTRON_RENDERER_URL, app.isPackaged)
 const isAppUrl = createAppUrlCheck({ devUrl })
