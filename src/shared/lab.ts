@@ -2,26 +2,11 @@
 // an experiment runs one batch under several strategies and compares what was measured.
 import * as v from 'valibot'
 
-export const EXPERIMENT_IDS = [
-  'sleep-pool',
-  'gather-fetch',
-  'cpu-parallel',
-  'cpu-sequential',
-  'timers-10k',
-  'startup-cost',
-] as const
+export const EXPERIMENT_IDS = ['sleep-pool', 'gather-fetch', 'cpu-parallel', 'cpu-sequential', 'timers-10k', 'startup-cost'] as const
 export type ExperimentId = (typeof EXPERIMENT_IDS)[number]
 
 /** How a batch is run: one worker after another, a pool of threads or processes, or the async I/O lane. */
-export type StrategyId =
-  | 'sequential'
-  | 'threads'
-  | 'processes'
-  | 'async'
-  | 'python-sequential'
-  | 'python-threads'
-  | 'python-processes'
-  | 'python-asyncio'
+export type StrategyId = 'sequential' | 'threads' | 'processes' | 'async' | 'python-sequential' | 'python-threads' | 'python-processes' | 'python-asyncio'
 
 export interface ExperimentInfo {
   id: ExperimentId
