@@ -7,6 +7,7 @@ import { JOB_STATES } from './job.ts'
 import type { KindInfo } from './kinds.ts'
 import { LabRunSchema, type ExperimentInfo, type LabResult } from './lab.ts'
 import { LimitsPatchSchema, SubmitSchema } from './schemas.ts'
+import { SettingsPatchSchema, type Settings } from './settings.ts'
 
 const HistoryQuerySchema = v.strictObject({
   state: v.optional(v.picklist(JOB_STATES)),
@@ -53,6 +54,10 @@ export const commandSchemas = {
   }),
   labExperiments: v.strictObject({}),
   labRun: LabRunSchema,
+  /** The saved settings (settings.json in the data folder), and which of them this host applies. */
+  getSettings: v.strictObject({}),
+  /** Changes some settings; the engine's defaults apply from the next start. */
+  updateSettings: SettingsPatchSchema,
 } as const
 
 export type CommandName = keyof typeof commandSchemas
@@ -104,6 +109,14 @@ export interface CommandOutputs {
   exportHistory: { text: string; fileName: string; mimeType: string; count: number }
   labExperiments: ExperimentInfo[]
   labRun: LabResult
+  getSettings: SettingsView
+  updateSettings: SettingsView
+}
+
+/** The settings, and whether this host is the desktop app (web mode has no taskbar, no login items). */
+export interface SettingsView {
+  settings: Settings
+  desktop: boolean
 }
 
 export type CommandOutput<C extends CommandName> = CommandOutputs[C]
