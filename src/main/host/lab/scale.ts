@@ -36,7 +36,7 @@ export const SCALES: Record<'full' | 'quick', Scale> = {
     fetchMs: 250,
     cpuTaskMs: 300,
     pythonSquaresN: 2e6,
-    waitTolerance: 0.3,
+    waitTolerance: 0.25,
     timers: 10_000,
     startupWorkers: 2,
     roundTrips: 1000,
