@@ -6,7 +6,7 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import SettingsView from '../../src/renderer/src/components/SettingsView.vue'
-import { useSessionStore } from '../../src/renderer/src/stores/session.ts'
+import { startSession } from '../../src/renderer/src/startup/start-session.ts'
 import type { CommandName, CommandResponse, CorelaneApi, EventName } from '../../src/shared/contract.ts'
 
 /** tests/engine/host/real-settings-host.ts, loaded at run time (it is Node code; see there). */
@@ -47,7 +47,7 @@ async function host(desktop: boolean) {
 async function mountWith(api: CorelaneApi) {
   const pinia = createPinia()
   setActivePinia(pinia)
-  await useSessionStore().start({
+  await startSession({
     api,
     status: () => ({ via: 'ws' as const, state: 'open' as const, attempt: 0, retryAt: null, reason: null }),
     onStatus: () => () => {},

@@ -7,8 +7,8 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { SettingsPatchSchema, type Settings, type SettingsPatch } from '../../../shared/settings.ts'
 import { safeParseProblems, type FieldProblem } from '../../../shared/validate.ts'
+import { call } from '../api/api.ts'
 import { toCommandError } from '../transport/errors.ts'
-import { useSessionStore } from './session.ts'
 
 export const useSettingsStore = defineStore('settings', () => {
   const open = ref(false)
@@ -20,8 +20,6 @@ export const useSettingsStore = defineStore('settings', () => {
   const loadError = ref<string | null>(null)
   const problems = shallowRef<FieldProblem[]>([])
   const savedAt = ref<number | null>(null)
-
-  const api = () => useSessionStore().requireApi()
 
   /** The fields that differ from what the host has. */
   const changes = computed<SettingsPatch>(() => {
@@ -42,7 +40,7 @@ export const useSettingsStore = defineStore('settings', () => {
     savedAt.value = null
     state.value = 'loading'
     try {
-      const view = await api().call('getSettings', {})
+      const view = await call('getSettings', {})
       saved.value = view.settings
       draft.value = { ...view.settings }
       desktop.value = view.desktop
@@ -67,7 +65,7 @@ export const useSettingsStore = defineStore('settings', () => {
     }
     state.value = 'saving'
     try {
-      const view = await api().call('updateSettings', checked.value)
+      const view = await call('updateSettings', checked.value)
       saved.value = view.settings
       draft.value = { ...view.settings }
       problems.value = []
