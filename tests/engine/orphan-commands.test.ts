@@ -3,7 +3,7 @@
 // lost never runs while its first attempt's command still does. Real processes, real signals:
 // each command writes the pid of a `sleep 300` it started to a file, and the test watches
 // /proc/<pid> (generous bounds: the grace before SIGKILL is 2 s).
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -11,7 +11,15 @@ import type { JobSpec } from '../../src/shared/job.ts'
 import type { Engine } from '../../src/main/engine/index.ts'
 import { makeEngine, sleep, until, writeScript } from './fixture.ts'
 
-const alive = (pid: number) => existsSync(`/proc/${pid}`)
+/** Still running: in /proc and not a zombie (an ended process whose new parent has yet to reap it). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return false
+  }
+}
 /** Left behind by a failing test: ended here so they do not pile up on a shared machine. */
 const started: number[] = []
 afterEach(() => {
