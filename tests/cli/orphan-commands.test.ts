@@ -92,6 +92,23 @@ describe.skipIf(process.platform !== 'linux')('commands end with the CLI', () =>
     for (const pid of started) await until(() => !alive(pid), 10_000, `pid ${pid} to end`)
   }, 90_000)
 
+  it('after kill -9 of the CLI, a process worker ends its commands as its channel closes', async () => {
+    const dir = await folder()
+    const pidFile = join(dir, 'pid')
+    const argv = ['/bin/sh', '-c', `sleep 300 & echo $! > '${pidFile}.tmp'; mv '${pidFile}.tmp' '${pidFile}'; wait`]
+    const batch = join(dir, 'batch.json')
+    await writeFile(
+      batch,
+      JSON.stringify({ name: 'gone', jobs: [{ name: 'sleeper', kind: 'shell', executor: 'process', params: { argv } }] }),
+    )
+    const first = run([batch, '--data-dir', join(dir, 'data')])
+    const pid = await pidIn(pidFile)
+    first.child.kill('SIGKILL')
+    expect((await first.exited).signal).toBe('SIGKILL')
+    // No restart needed: the orphaned worker sees its channel close and ends the group.
+    await until(() => !alive(pid), 10_000, `pid ${pid} to end`)
+  }, 90_000)
+
   it('after kill -9 of the CLI, the next `run --resume` ends the leftovers before the job runs again', async () => {
     const dir = await folder()
     const pidFile = join(dir, 'pid')
