@@ -109,7 +109,9 @@ export async function endLeftoverGroups(dataDir: string): Promise<number> {
   } catch {
     return 0 // none recorded (or unreadable: nothing that can be trusted to signal)
   }
-  await endGroups(groups)
+  // Only groups whose leader is verifiably the recorded process (Linux /proc), or whose
+  // leader is gone while members remain: the record may be old, and its pids used again.
+  await endGroups(groups, true)
   await writeFile(file, JSON.stringify({ groups: [] })).catch(() => undefined)
   return groups.length
 }

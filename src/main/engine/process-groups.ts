@@ -65,9 +65,17 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Whether the group is still the recorded one (see the top of this file). */
-async function stillOurs(group: GroupRef): Promise<boolean> {
+/** Whether /proc can be read here (Linux): elsewhere a leader's start time cannot be checked. */
+const hasProc = processStatSync(process.pid) !== null
+
+/**
+ * Whether the group is still the recorded one (see the top of this file). Without /proc, a
+ * group recorded in this run (its worker just ended) is taken as it is, one recorded by an
+ * earlier run (`verifiedOnly`) never is.
+ */
+async function stillOurs(group: GroupRef, verifiedOnly: boolean): Promise<boolean> {
   if (!Number.isInteger(group.pgid) || group.pgid <= 1 || group.pgid === process.pid) return false
+  if (!hasProc) return !verifiedOnly && groupAlive(group.pgid)
   const leader = await processStat(group.pgid)
   if (leader === null) return groupAlive(group.pgid)
   // A leader whose start time is unknown cannot be told from a stranger with its pid: left alone.
@@ -79,9 +87,9 @@ async function stillOurs(group: GroupRef): Promise<boolean> {
  * members left after `graceMs`. Resolves once every group is empty (or `graceMs` after the
  * SIGKILL at the latest, for a member stuck in the kernel).
  */
-export async function endGroups(groups: Iterable<GroupRef>, graceMs = GROUP_GRACE_MS): Promise<void> {
+export async function endGroups(groups: Iterable<GroupRef>, verifiedOnly = false, graceMs = GROUP_GRACE_MS): Promise<void> {
   const ours: number[] = []
-  for (const group of groups) if (await stillOurs(group)) ours.push(group.pgid)
+  for (const group of groups) if (await stillOurs(group, verifiedOnly)) ours.push(group.pgid)
   if (ours.length === 0) return
   for (const pgid of ours) signalGroup(pgid, 'SIGTERM')
   const left = await waitEmpty(ours, graceMs)
