@@ -1,4 +1,4 @@
-// Starts shell jobs' programs through small, long-lived /bin/sh processes instead of Node's
+// Starts shell jobs' programs through small, long-lived shells (bash, or sh) instead of Node's
 // spawn. Node forks the whole worker process for every spawn (a worker is tens of MB, and
 // libuv's fork copies its page tables). A shell of a few MB forks cheaply: each server reads
 // one command line, starts it in the background (one fork, then exec, so the program keeps
@@ -130,7 +130,10 @@ class ShellServer {
   }
 }
 
-/** A shell's wait status: 0–128 an exit code, above it 128 + the signal that killed the program. */
+/**
+ * A shell's wait status: 0–128 an exit code, above it 128 + the signal that killed the program
+ * (so a program that itself exits with 129–192 reads as killed by that signal, as in any shell).
+ */
 function toExit(status: number | null): { exitCode: number | null; signal: NodeJS.Signals | null } {
   if (status === null) return { exitCode: null, signal: 'SIGKILL' }
   if (status > 128) {
