@@ -2,10 +2,12 @@
 // process per job), with arguments passed literally however they are quoted, their own process
 // group, a program's own exit code 127 told apart from a missing program, and Node's spawn
 // taking over for what a shell line cannot say exactly (a newline, an odd variable name).
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { shell } from '../../../src/main/engine/kinds/shell.ts'
-import { commandLine } from '../../../src/main/engine/kinds/shell-server.ts'
+import { BASH, commandLine, SH_SETSID, startOnServer } from '../../../src/main/engine/kinds/shell-server.ts'
 import { withContext } from './test-context.ts'
 
 /** The program's parent's command name and whether it leads its own process group. */
@@ -62,4 +64,44 @@ describe('shell, started by a shell server', () => {
       expect(await readFile(`${dir}/job.log`, 'utf8')).toBe('hi\nerr\n')
     })
   })
+})
+
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('shell servers of each flavour', () => {
+  // Where there is no bash, sh has no job control without a terminal: setsid gives the group.
+  for (const [name, flavour] of [
+    ['bash with job control', BASH],
+    ['sh with setsid', SH_SETSID],
+  ] as const) {
+    it(`${name}: the program keeps the reported pid, leads its group, and its status comes back`, async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'corelane-flavour-'))
+      try {
+        const logPath = join(dir, 'job.log')
+        const line = commandLine({ argv: ['sh', '-c', `${WHO}; exit 7`], useShell: false, logPath }, flavour.exec)!
+        const run = await startOnServer(line, flavour)
+        expect(await run.ended).toEqual({ exitCode: 7, signal: null })
+        const [, pid, pgid] = (await readFile(logPath, 'utf8')).split(' ')
+        expect(Number(pid)).toBe(run.pid)
+        expect(pgid).toBe(pid)
+        const killed = await startOnServer(
+          commandLine({ argv: ['sleep', '30'], useShell: false, logPath }, flavour.exec)!,
+          flavour,
+        )
+        // Under sh the program leads its group once setsid has run, a moment after its pid is known.
+        for (let tries = 0; !groupExists(killed.pid) && tries < 100; tries++) await new Promise((done) => setTimeout(done, 10))
+        process.kill(-killed.pid, 'SIGTERM')
+        expect(await killed.ended).toEqual({ exitCode: null, signal: 'SIGTERM' })
+      } finally {
+        await rm(dir, { recursive: true, force: true })
+      }
+    })
+  }
 })

@@ -1,4 +1,4 @@
-// Starts shell jobs' programs through small, long-lived /bin/sh processes instead of Node's
+// Starts shell jobs' programs through small, long-lived shells (bash, or sh) instead of Node's
 // spawn. Node forks the whole worker process for every spawn (a worker is tens of MB, and
 // libuv's fork copies its page tables). A shell of a few MB forks cheaply: each server reads
 // one command line, starts it in the background (one fork, then exec, so the program keeps
@@ -16,11 +16,14 @@ import type { Readable, Writable } from 'node:stream'
 const LOOP = 'while IFS= read -r line; do eval "$line" </dev/null & pid=$!; echo "S $pid" >&3; wait "$pid"; echo "E $?" >&3; done'
 
 /** How servers start here: bash with job control, or sh with setsid in front of each program. */
-interface Flavour {
+export interface Flavour {
   shell: string
   script: string
   exec: string
 }
+
+export const BASH: Flavour = { shell: '/bin/bash', script: `set -m; ${LOOP}`, exec: 'exec' }
+export const SH_SETSID: Flavour = { shell: '/bin/sh', script: LOOP, exec: 'exec setsid --' }
 /** Idle servers kept per process (more concurrent jobs start more; the extra ones exit when done). */
 const MAX_IDLE = 8
 
@@ -127,7 +130,10 @@ class ShellServer {
   }
 }
 
-/** A shell's wait status: 0–128 an exit code, above it 128 + the signal that killed the program. */
+/**
+ * A shell's wait status: 0–128 an exit code, above it 128 + the signal that killed the program
+ * (so a program that itself exits with 129–192 reads as killed by that signal, as in any shell).
+ */
 function toExit(status: number | null): { exitCode: number | null; signal: NodeJS.Signals | null } {
   if (status === null) return { exitCode: null, signal: 'SIGKILL' }
   if (status > 128) {
@@ -142,9 +148,8 @@ let found: Promise<Flavour | null> | null = null
 
 async function findFlavour(): Promise<Flavour | null> {
   if (process.platform === 'win32') return null
-  if (await findProgram('/bin/bash')) return { shell: '/bin/bash', script: `set -m; ${LOOP}`, exec: 'exec' }
-  if ((await findProgram('/bin/sh')) && (await findProgram('setsid')))
-    return { shell: '/bin/sh', script: LOOP, exec: 'exec setsid --' }
+  if (await findProgram('/bin/bash')) return BASH
+  if ((await findProgram('/bin/sh')) && (await findProgram('setsid'))) return SH_SETSID
   return null
 }
 
@@ -155,13 +160,14 @@ export async function serverExec(): Promise<string | null> {
 }
 
 /** Starts a job's program on an idle server (or a new one); the server goes back when the program ends. */
-export async function startOnServer(line: string): Promise<ServerRun> {
-  const flavour = await found
+export async function startOnServer(line: string, only?: Flavour): Promise<ServerRun> {
+  // `only` (tests): a server of that flavour, started for this one job.
+  const flavour = only ?? (await found)
   if (!flavour) throw new Error('no shell server here')
-  const server = idle.pop() ?? new ShellServer(flavour)
+  const server = (only ? undefined : idle.pop()) ?? new ShellServer(flavour)
   const run = await server.run(line)
   void run.ended.then(() => {
-    if (server.alive && idle.length < MAX_IDLE) idle.push(server)
+    if (server.alive && !only && idle.length < MAX_IDLE) idle.push(server)
     else if (server.alive) server.child.stdin!.end()
   })
   return run

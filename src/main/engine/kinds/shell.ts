@@ -29,15 +29,21 @@ export class ExitCodeError extends Error {
 }
 
 /**
- * Signals the child's whole process group (it leads one, being spawned detached), so the
- * grandchildren a shell or build tool starts stop too. Windows has no groups: the child only.
+ * Signals the child's whole process group (it leads one), so the grandchildren a shell or
+ * build tool starts stop too. A program a shell server has just started may not lead its
+ * group yet (under sh, setsid runs a moment after the pid is reported): then the process
+ * itself, which has no children yet. Windows has no groups: the child only.
  */
 function signalTree(pid: number, signal: NodeJS.Signals): void {
   try {
     if (process.platform === 'win32') process.kill(pid, signal)
     else process.kill(-pid, signal)
   } catch {
-    // Already gone.
+    try {
+      process.kill(pid, signal)
+    } catch {
+      // Already gone.
+    }
   }
 }
 
