@@ -44,6 +44,18 @@ async function until(check: () => boolean, ms: number, what: string): Promise<vo
   }
 }
 
+/** Waits until the CLI's engine has `groups` process groups on record (see the engine test's `recorded`). */
+async function recorded(dataDir: string, groups: number): Promise<void> {
+  const count = () => {
+    try {
+      return (JSON.parse(readFileSync(join(dataDir, 'command-groups.json'), 'utf8')) as { groups: unknown[] }).groups.length
+    } catch {
+      return 0
+    }
+  }
+  await until(() => count() >= groups, 15_000, 'the groups on record')
+}
+
 async function pidIn(file: string): Promise<number> {
   await until(() => existsSync(file), 30_000, `pid file ${file}`)
   const pid = Number((await readFile(file, 'utf8')).trim())
@@ -85,6 +97,7 @@ describe.skipIf(process.platform !== 'linux')('commands end with the CLI', () =>
     await writeFile(join(dir, 'batch.json'), JSON.stringify({ name: 'term', jobs }))
     const { child, exited } = run([join(dir, 'batch.json'), '--data-dir', join(dir, 'data')])
     const started = [await pidIn(join(dir, 'process')), await pidIn(join(dir, 'thread'))]
+    await recorded(join(dir, 'data'), 3) // two commands and the process worker's own group
     child.kill('SIGTERM')
     const { code } = await exited
     expect(code).toBe(1) // cancelled, not succeeded
@@ -103,6 +116,7 @@ describe.skipIf(process.platform !== 'linux')('commands end with the CLI', () =>
     )
     const first = run([batch, '--data-dir', join(dir, 'data')])
     const pid = await pidIn(pidFile)
+    await recorded(join(dir, 'data'), 2)
     first.child.kill('SIGKILL')
     expect((await first.exited).signal).toBe('SIGKILL')
     // No restart needed: the orphaned worker sees its channel close and ends the group.
@@ -130,18 +144,7 @@ describe.skipIf(process.platform !== 'linux')('commands end with the CLI', () =>
     const dataDir = join(dir, 'data')
     const first = run([batch, '--data-dir', dataDir])
     const pid = await pidIn(pidFile)
-    // Wait until the group is on record, as it is within milliseconds of the command's start.
-    await until(
-      () => {
-        try {
-          return readFileSync(join(dataDir, 'command-groups.json'), 'utf8').includes('"pgid"')
-        } catch {
-          return false
-        }
-      },
-      10_000,
-      'the group on record',
-    )
+    await recorded(dataDir, 1)
     first.child.kill('SIGKILL')
     expect((await first.exited).signal).toBe('SIGKILL')
     await sleep(200)
