@@ -33,11 +33,23 @@ afterEach(() => {
 })
 
 /** sh starts `sleep 300` in the background (a child in the command's group) and writes its pid to `file`. */
-const sleeper = (file: string) => ['/bin/sh', '-c', `sleep 300 & echo $! > '${file}.tmp'; mv '${file}.tmp' '${file}'; wait`]
+const sleeper = (file: string) => [
+  '/bin/sh',
+  '-c',
+  `sleep 300 & echo "$! $PPID" > '${file}.tmp'; mv '${file}.tmp' '${file}'; wait`,
+]
+
+/** The shell server that started the command (the command's parent), from the second number in `file`. */
+async function serverIn(file: string): Promise<number> {
+  const server = Number((await readFile(file, 'utf8')).trim().split(' ')[1])
+  expect(alive(server)).toBe(true)
+  expect(await readFile(`/proc/${server}/cmdline`, 'utf8')).toContain('while IFS= read')
+  return server
+}
 
 async function pidIn(file: string): Promise<number> {
   await until(() => existsSync(file), 20_000, `pid file ${file}`)
-  const pid = Number((await readFile(file, 'utf8')).trim())
+  const pid = Number((await readFile(file, 'utf8')).trim().split(' ')[0])
   started.push(pid)
   expect(alive(pid)).toBe(true)
   return pid
@@ -82,8 +94,11 @@ describe.skipIf(process.platform !== 'linux')('commands end with their worker', 
       const worker = await workerOf(engine, id)
       const pid = await pidIn(file)
       await recorded(dir, executor === 'process' ? 2 : 1)
+      const server = await serverIn(file)
       expect(engine.killWorker(worker)).toBe(true)
       await gone(pid, 'killWorker')
+      // The server that started it leaves too: its command over, it reads the end of its input.
+      await gone(server, 'the shell server')
       await engine.whenSettled([id])
       expect(engine.getJob(id)!.state).toBe('failed')
     }, 60_000)
