@@ -1,12 +1,10 @@
 #!/usr/bin/env node
 // The `corelane` command: headless front-ends on plain Node (run a batch, list kinds, serve
 // the UI to a browser). Bad input ends with exit code 2 and a message naming the field.
+// Each command's module is imported only when that command runs: start-up is most of a short
+// batch's time, and the lab alone costs more to load than the rest of the CLI together.
 import { checkFlags, HistoryFlagsSchema, LabFlagsSchema, parseCommandLine, RunFlagsSchema } from './args.ts'
-import { labCommand } from './lab-command.ts'
-import { historyCommand } from './history-command.ts'
-import { InputError } from './batch-file.ts'
-import { kindsCommand } from './kinds-command.ts'
-import { runCommand } from './run-command.ts'
+import { InputError } from './input-error.ts'
 
 const USAGE = `Usage: corelane <command> [options]
 
@@ -33,6 +31,11 @@ Commands:
                          Serve the UI and the engine to a browser (web mode);
                          prints http://127.0.0.1:PORT/?token=… (a random 256-bit
                          token unless --token gives one of 32+ characters)
+  monitor [--json] [--interval MS] [--count N] [--recording FILE]
+                         Per-core load, frequency, temperature, memory, GPUs and
+                         the top processes with their cores, every MS (250..2000,
+                         default 1000) until Ctrl-C or N samples; --json: one line
+                         per sample; --recording: replay a recorded machine
 
 Exit codes: 0 all jobs succeeded, 1 some did not, 2 invalid input.`
 
@@ -56,25 +59,35 @@ export async function main(argv: string[]): Promise<number> {
         'reset-db',
       ])
       if (positionals.length > 1) throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
+      const { runCommand } = await import('./run-command.ts')
       return runCommand(positionals[0], flags, { out: process.stdout, err: process.stderr })
     }
     case 'history': {
       const flags = checkFlags(HistoryFlagsSchema, values, ['state', 'kind', 'batch', 'text', 'limit', 'offset', 'format', 'data-dir'])
+      const { historyCommand } = await import('./history-command.ts')
       return historyCommand(flags, process.stdout)
     }
     case 'lab': {
       const flags = checkFlags(LabFlagsSchema, values, ['pool', 'quick', 'python', 'json', 'csv', 'data-dir'])
+      const { labCommand } = await import('./lab-command.ts')
       return labCommand(positionals[0], flags, process.stdout)
     }
-    case 'kinds':
+    case 'kinds': {
       checkFlags(RunFlagsSchema, values, ['json'])
+      const { kindsCommand } = await import('./kinds-command.ts')
       return kindsCommand(values.json === true, process.stdout)
+    }
     case 'serve': {
       const { serveCommand } = await import('./serve-command.ts')
       return serveCommand(values)
     }
+    case 'monitor': {
+      const { monitorCommand } = await import('./monitor-command.ts')
+      const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))
+      return monitorCommand(values, { out: process.stdout, interrupted })
+    }
     default:
-      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, lab, kinds, serve)' }])
+      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, lab, kinds, serve, monitor)' }])
   }
 }
 

@@ -1,12 +1,7 @@
-// The engine's facade: submit, run, cancel, retry, pause and resume, limits, queries, and the
-// job state machine (queued → running → succeeded | failed | cancelled | timed-out, with
-// retrying and interrupted). The rest is delegated, one piece per concern (docs/architecture.md):
-//   balancer.ts         which jobs go to which executor, in what batch sizes (no I/O)
-//   executors/          the pool of executors (local threads and processes, added remote ones)
-//   worker-reports.ts   executors' events and exits, turned into transitions
-//   stop-control.ts     timeouts, the cancel grace, retry backoff, the hand-off watchdog
-//   change-feed.ts      what subscribers see, coalesced
-//   persistence.ts      what goes to the store, and when
+// The engine's facade: submit, run, cancel, retry, pause and resume, limits, queries, restore
+// and close, over the job state machine (job-states.ts), the balancer, the pool of executors,
+// worker reports, stop control, the change feed and persistence, one piece per concern (see
+// docs/architecture.md, "Inside the engine").
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { SubmitResult } from '../../shared/contract.ts'
@@ -30,6 +25,7 @@ import { placementNote, placementSupported } from './placement.ts'
 import { readLogTail } from './read-log.ts'
 import { StopControl } from './stop-control.ts'
 import type { LoadedState } from './store/job-store.ts'
+import type { BatchRow } from './store/rows.ts'
 import { validateSubmission } from './submission.ts'
 import type { Engine, EngineChanges, EngineOptions, JobFilter, RestoreOptions, SubmitRequest } from './types.ts'
 import { JobStates, type StateHooks } from './job-states.ts'
@@ -115,12 +111,28 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     )
   }
 
-  // ---- submitting ----------------------------------------------------------------------
-
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (this.shut) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
     const batch = this.addBatch(new Batch(this.nextBatchId++, request.name ?? Batch.defaultName(specs), request.source ?? null))
+    return { batchId: batch.id, jobIds: await this.enqueue(batch, specs) }
+  }
+
+  async appendToBatch(batch: BatchRow, request: Pick<SubmitRequest, 'jobs' | 'defaults'>): Promise<SubmitResult> {
+    if (this.shut) throw new Error('the engine is closed')
+    const specs = await validateSubmission(request)
+    // A batch whose jobs have all left memory (finished and cleared, or never loaded) comes back from its row.
+    let tracker = this.states.batches.get(batch.id)
+    if (!tracker) {
+      if (batch.id >= this.nextBatchId) throw new Error(`no batch with id ${batch.id}`)
+      tracker = new Batch(batch.id, batch.name, batch.source, batch.createdAt)
+      this.states.batches.set(tracker.id, tracker)
+    }
+    return { batchId: tracker.id, jobIds: await this.enqueue(tracker, specs) }
+  }
+
+  /** Queues checked specs in a batch, yielding every millisecond so the loop stays free. */
+  private async enqueue(batch: Batch, specs: JobSpec[]): Promise<number[]> {
     const jobIds: number[] = new Array(specs.length)
     let sliceStart = performance.now()
     for (let i = 0; i < specs.length; i++) {
@@ -138,7 +150,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.countsChanged()
     this.scheduleDispatch()
     this.feed.schedule()
-    return { batchId: batch.id, jobIds }
+    return jobIds
   }
 
   private addBatch(batch: Batch): Batch {
@@ -175,8 +187,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return this.states.whenSettled(ids)
   }
 
-  // ---- what the pieces call back ---------------------------------------------------------
-
   release(executor: Executor, job: JobRecord): void {
     this.pool.release(executor, job)
     this.scheduleDispatch()
@@ -208,8 +218,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   countsChanged(): void {
     this.feed.countsChanged()
   }
-
-  // ---- dispatch --------------------------------------------------------------------------
 
   private scheduleDispatch(): void {
     if (this.dispatchScheduled) return
@@ -301,21 +309,14 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return removed
   }
 
-  // ---- limits ----------------------------------------------------------------------------
-
   pause(): EngineStats {
     this.paused = true
-    this.feed.statsChanged()
-    this.feed.schedule()
-    return this.stats()
+    return this.limitsChanged()
   }
 
   resume(): EngineStats {
     this.paused = false
-    this.feed.statsChanged()
-    this.scheduleDispatch()
-    this.feed.schedule()
-    return this.stats()
+    return this.limitsChanged()
   }
 
   setBatchPaused(batchId: number, paused: boolean): BatchView {
@@ -341,13 +342,16 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       pinning: (patch.pinning ?? this.limits.pinning) && placementSupported,
     }
     this.pool.applyLimits(wasPinning)
+    return this.limitsChanged()
+  }
+
+  /** Paused, resumed or new limits: a dispatch may now take more (or nothing), and the stats are due. */
+  private limitsChanged(): EngineStats {
     this.feed.statsChanged()
     this.scheduleDispatch()
     this.feed.schedule()
     return this.stats()
   }
-
-  // ---- queries ---------------------------------------------------------------------------
 
   view(job: JobRecord): JobView {
     return job.toView(this.epoch, this.logDir)
@@ -399,8 +403,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return this.states.onSettled(listener)
   }
 
-  // ---- persistence -----------------------------------------------------------------------
-
   flushStore(): Promise<void> {
     return this.persistence.flush()
   }
@@ -416,8 +418,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.feed.schedule()
     return restored
   }
-
-  // ---- shutdown --------------------------------------------------------------------------
 
   async close(): Promise<void> {
     if (this.shut) return
