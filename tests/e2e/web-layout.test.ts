@@ -54,6 +54,8 @@ describe('layout at 1280 px', () => {
 
   it('fits the toolbar in one row, and pausing moves nothing in it', async () => {
     const before = await toolbarBoxes()
+    // The Settings button is one of the toolbar's, not fixed over the page.
+    expect(await page.locator('header.toolbar [data-testid="settings-open"]').count()).toBe(1)
     const tops = new Set(before.map((b) => b.y))
     // One row: every child starts within a few pixels of the same top.
     expect(Math.max(...tops) - Math.min(...tops), JSON.stringify(before)).toBeLessThan(12)
@@ -111,7 +113,12 @@ describe('layout at 1280 px', () => {
     await page.getByTestId('theme-select').selectOption('dark')
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
     await page.screenshot({ path: shot('workers-dark') })
-    // The choice outlives a reload.
+    // The choice outlives a reload: it is the host's saved setting, not only this browser's copy.
+    // The Settings screen (which asks the host) agrees with the picker.
+    await page.getByTestId('settings-open').click()
+    expect(await page.getByTestId('settings-theme').inputValue()).toBe('dark')
+    await page.getByTestId('settings-close').click()
+    await page.evaluate(() => localStorage.clear())
     await page.reload()
     await page.getByTestId('theme-select').waitFor()
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
