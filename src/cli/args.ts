@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import * as v from 'valibot'
 import { JOB_STATES } from '../shared/job.ts'
 import { safeParseProblems } from '../shared/validate.ts'
-import { InputError } from './batch-file.ts'
+import { InputError } from './input-error.ts'
 
 const wholeNumber = (min: number, max: number) =>
   v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(min), v.maxValue(max))
