@@ -21,6 +21,12 @@ Commands:
       --resume               run again the unfinished jobs of this file's last run
       --reset-db             keep a corrupt database aside and start a new one
       -q, --quiet            no progress bar or summary
+      --redis URL            run it on a cluster's agents (or CORELANE_REDIS_URL)
+  agent --redis URL [--name N] [--cpu-slots N] [--io-concurrency N] [--data-dir DIR]
+        [--allow-shell] [--allow-script] [--lock-ms N] [--stalled-ms N] [--drain-ms N]
+                         Join a cluster: take jobs from its Redis and run them here
+  agents --redis URL [--json]
+                         The cluster's machines: cores, load, slots, running jobs
   history [--state S] [--kind K] [--batch N] [--text T] [--limit N] [--offset N]
           [--format table|json|csv] [--data-dir DIR]
                          Past jobs from the database, filtered and paged
@@ -34,7 +40,7 @@ Commands:
                          prints http://127.0.0.1:PORT/?token=… (a random 256-bit
                          token unless --token gives one of 32+ characters)
 
-Exit codes: 0 all jobs succeeded, 1 some did not, 2 invalid input.`
+Exit codes: 0 all jobs succeeded, 1 some did not, 2 invalid input (or Redis unreachable).`
 
 export async function main(argv: string[]): Promise<number> {
   const { command, positionals, values } = parseCommandLine(argv)
@@ -54,8 +60,14 @@ export async function main(argv: string[]): Promise<number> {
         'quiet',
         'resume',
         'reset-db',
+        'redis',
       ])
       if (positionals.length > 1) throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
+      const redis = flags.redis ?? process.env.CORELANE_REDIS_URL
+      if (redis) {
+        const { clusterRunCommand } = await import('./cluster-run.ts')
+        return clusterRunCommand(positionals[0], { ...flags, redis }, { out: process.stdout, err: process.stderr })
+      }
       return runCommand(positionals[0], flags, { out: process.stdout, err: process.stderr })
     }
     case 'history': {
@@ -69,12 +81,20 @@ export async function main(argv: string[]): Promise<number> {
     case 'kinds':
       checkFlags(RunFlagsSchema, values, ['json'])
       return kindsCommand(values.json === true, process.stdout)
+    case 'agent': {
+      const { agentCommand } = await import('./agent-command.ts')
+      return agentCommand(values)
+    }
+    case 'agents': {
+      const { agentsCommand } = await import('./agents-command.ts')
+      return agentsCommand(values, process.stdout)
+    }
     case 'serve': {
       const { serveCommand } = await import('./serve-command.ts')
       return serveCommand(values)
     }
     default:
-      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, lab, kinds, serve)' }])
+      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, lab, kinds, serve, agent, agents)' }])
   }
 }
 
@@ -92,7 +112,13 @@ main(process.argv.slice(2)).then(
     process.exitCode = code
   },
   (error: unknown) => {
-    if (error instanceof InputError) {
+    // An unreachable (or too old) Redis is a problem with the input (the URL, or the network): exit 2.
+    if (error instanceof InputError || (error as Error)?.name === 'ClusterConnectError') {
+      if (!(error instanceof InputError)) {
+        process.stderr.write(`corelane: ${(error as Error).message}\n`)
+        process.exitCode = 2
+        return
+      }
       process.stderr.write(`corelane: invalid input: ${error.message}\n`)
       process.exitCode = 2
     } else {
