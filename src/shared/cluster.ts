@@ -47,18 +47,18 @@ const EVENT_FIELDS: Record<number, v.GenericSchema> = {
   [EV.DROPPED]: v.strictTuple([jobId]),
 }
 
-/** Checks a flat run of protocol events field by field; the first problem names its index (`e[12]`). */
+/** Checks a flat run of protocol events field by field; the first problem names its index in the run. */
 function checkFlatEvents(e: unknown[]): FieldProblem | null {
   let i = 0
   while (i < e.length) {
     const fields = EVENT_FIELDS[e[i] as number]
-    if (!fields) return { field: `e[${i}]`, message: `unknown event code ${JSON.stringify(e[i])}` }
+    if (!fields) return { field: `at index ${i}`, message: `unknown event code ${JSON.stringify(e[i])}` }
     const arity = (fields as unknown as { items: unknown[] }).items.length
     const parsed = safeParseProblems(fields, e.slice(i + 1, i + 1 + arity))
     if (!parsed.ok) {
       const first = parsed.problems[0]!
       const offset = Number(/^\[(\d+)\]/.exec(first.field)?.[1] ?? -1)
-      return { field: offset >= 0 ? `e[${i + 1 + offset}]` : `e[${i}]`, message: first.message }
+      return { field: `at index ${offset >= 0 ? i + 1 + offset : i}`, message: first.message }
     }
     i += 1 + arity
   }

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openController, type Controller } from '../../src/main/cluster/controller.ts'
+import { KEYS } from '../../src/main/cluster/redis.ts'
 import { validateSubmission } from '../../src/main/engine/submission.ts'
 import type { ClusterJobView } from '../../src/main/cluster/cluster-driver.ts'
 import { FAST_RECOVERY, RedisServer, freePort, runCli, startAgent, tempDir, until, type AgentProcess } from './harness.ts'
@@ -106,6 +107,22 @@ describe('a cluster of two agents', () => {
     await controller.driver.resume()
     await controller.driver.whenSettled(ids)
     expect(views(ids).every((j) => j.state === 'succeeded')).toBe(true)
+  })
+
+  it('an agent survives bad messages: a control message and a pack that fail validation are refused by field', async () => {
+    await controller.connection.publish(KEYS.control, JSON.stringify({ t: 'cancel', ids: [1], reason: 'cancel' }))
+    await controller.connection.publish(KEYS.control, 'not json')
+    const bad = await controller.executor.queue.add('pack', { v: 1, controller: 'x', pack: 1, jobs: [[1, 'noop', {}, -1]] }, { jobId: 'stray-1' })
+    await until(async () => (await bad.getState()) === 'failed', 10_000, 'the bad pack failed')
+    const failed = await controller.executor.queue.getJob('stray-1')
+    expect(failed!.failedReason).toMatch(/refused pack stray-1: jobs\[0\]\[3\]: expected >=0/)
+    await until(() => agents.some((a) => /ignored a control message: controller: is required/.test(a.output())), 5000, 'the agent logged the refusal')
+    expect(agents.some((a) => /ignored a control message: not JSON/.test(a.output()))).toBe(true)
+    // Both agents are still there and still work.
+    const ids = await submit([{ kind: 'noop' }, { kind: 'noop' }])
+    await controller.driver.whenSettled(ids)
+    expect(views(ids).every((j) => j.state === 'succeeded')).toBe(true)
+    expect(agents.every((a) => a.child.exitCode === null)).toBe(true)
   })
 
   it('changes CPU slots on one agent from the controller', async () => {

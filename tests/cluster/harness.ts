@@ -157,3 +157,27 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs: 
     await new Promise((r) => setTimeout(r, 50))
   }
 }
+
+/** A Redis, `count` agents with fast stalled-pack recovery, and a controller (the RemoteExecutor driven by the ClusterDriver). */
+export async function startCluster(options: { agents: number; aof?: boolean; agentArgs?: string[] }) {
+  const { openController } = await import('../../src/main/cluster/controller.ts')
+  const redis = await new RedisServer({ aof: options.aof }).start()
+  const names = Array.from({ length: options.agents }, (_, i) => `agent${i + 1}`)
+  const agents = await Promise.all(names.map((name) => startAgent(redis.url, name, ['--cpu-slots', '1', ...FAST_RECOVERY, ...(options.agentArgs ?? [])])))
+  const controller = await openController({ redisUrl: redis.url, logDir: null, reconcileMs: 500, graceMs: 3000, retryBackoffMs: 100 })
+  const settled = new Map<number, number>()
+  controller.driver.onJobSettled((job) => settled.set(job.id, (settled.get(job.id) ?? 0) + 1))
+  await until(() => controller.directory.machines().length === options.agents, 20_000, `${options.agents} agents heard`)
+  return {
+    redis,
+    agents,
+    controller,
+    /** How many times each job reached a terminal state (each must be 1). */
+    settled,
+    async close() {
+      await controller.close()
+      await Promise.all(agents.map((a) => a.stop()))
+      await redis.stop()
+    },
+  }
+}

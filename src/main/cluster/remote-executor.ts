@@ -252,10 +252,11 @@ export class RemoteExecutor implements Executor {
       const size = type === EV_DONE || type === EV_FAILED ? 6 : type === EV_PROGRESS ? 4 : type === EV_DROPPED ? 2 : 3
       const job = this.jobs.get(id)
       if (job && job.pack === packId) {
+        // A pack redelivered to another agent: the job now runs (and ends) there.
+        if (job.machine !== report.agent) this.place(id, job, report.agent)
         if (type === EV_STARTED || type === EV_STARTED_ENDED) {
           if (!job.started) {
             job.started = true
-            this.place(id, job, report.agent)
             for (let k = 0; k < size; k++) events.push(e[i + k])
           }
         } else if (type === EV_PROGRESS) {
@@ -263,7 +264,6 @@ export class RemoteExecutor implements Executor {
         } else {
           // An end: the job must have started in the engine's eyes first (its attempt counts).
           if (!job.started && type !== EV_DROPPED) events.push(EV_STARTED_ENDED, id, e[i + 2])
-          if (!job.started) this.place(id, job, report.agent)
           for (let k = 0; k < size; k++) events.push(e[i + k])
           this.settle(id, job)
           ended.add(id)
