@@ -12,6 +12,7 @@ export const MEASURE_NAMES = [
   'monitor-cost',
   'cold-start',
   'python-seeds',
+  'cluster',
 ] as const
 
 export async function loadMeasure(name: string): Promise<Measure> {

@@ -115,8 +115,8 @@ main(process.argv.slice(2)).then(
     // An unreachable (or too old) Redis is a problem with the input (the URL, or the network): exit 2.
     if (error instanceof InputError || (error as Error)?.name === 'ClusterConnectError') {
       if (!(error instanceof InputError)) {
-        process.stderr.write(`corelane: ${(error as Error).message}\n`)
-        process.exitCode = 2
+        // Leave at once: the failed Redis client's timers would hold the process a few seconds more.
+        process.stderr.write(`corelane: ${(error as Error).message}\n`, () => process.exit(2))
         return
       }
       process.stderr.write(`corelane: invalid input: ${error.message}\n`)

@@ -77,7 +77,7 @@ export async function probeRedis(url: string, timeoutMs = 3000): Promise<{ versi
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
-    connectTimeout: timeoutMs,
+    connectTimeout: 0, // the race below times it out (ioredis's own timer would hold the process open after a failure)
     retryStrategy: () => null,
   })
   // ioredis reports the cause (ECONNREFUSED, ENOTFOUND, WRONGPASS…) here; connect() only says "closed".
