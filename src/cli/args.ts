@@ -31,6 +31,8 @@ export const ServeFlagsSchema = v.object({
   'io-concurrency': v.optional(wholeNumber(1, 100_000)),
   'data-dir': v.optional(v.pipe(v.string(), v.minLength(1))),
   token: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
+  /** Follow a cluster's agents (the Machines view). */
+  redis: v.optional(v.pipe(v.string(), v.regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'))),
 })
 export type ServeFlags = v.InferOutput<typeof ServeFlagsSchema>
 

@@ -35,7 +35,7 @@ Commands:
                          exit 1 when a measured result misses its expectation
   kinds [--json]         List the job kinds and their params
   serve [--port N] [--host 127.0.0.1] [--data-dir DIR] [--cpu-slots N]
-        [--io-concurrency N] [--token T]
+        [--io-concurrency N] [--token T] [--redis URL]
                          Serve the UI and the engine to a browser (web mode);
                          prints http://127.0.0.1:PORT/?token=… (a random 256-bit
                          token unless --token gives one of 32+ characters)

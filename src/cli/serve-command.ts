@@ -26,7 +26,17 @@ const FORCE_EXIT_MS = 10_000
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
 
 export async function serveCommand(values: Record<string, unknown>): Promise<number> {
-  const flags = checkFlags(ServeFlagsSchema, values, ['port', 'host', 'cpu-slots', 'io-concurrency', 'data-dir', 'token'])
+  const flags = checkFlags(ServeFlagsSchema, { ...values, redis: values.redis ?? process.env.CORELANE_REDIS_URL }, [
+    'port',
+    'host',
+    'cpu-slots',
+    'io-concurrency',
+    'data-dir',
+    'token',
+    'redis',
+  ])
+  // --redis: the Machines view follows the cluster's agents (a clear error now if Redis is not there).
+  const cluster = flags.redis ? await import('./serve-cluster.ts').then((m) => m.followCluster(flags.redis!)) : null
   const staticRoot = process.env.CORELANE_WEB_ROOT || BUILT_RENDERER
   try {
     await access(join(staticRoot, 'index.html'))
@@ -49,11 +59,13 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
   }
   const { engine } = opened
   const monitor = startMonitor()
-  const api = createApiHost(engine, monitor, { store: opened.store, logDir: join(dataDir, 'logs'), lab: { dataDir } })
+  const host = createApiHost(engine, monitor, { store: opened.store, logDir: join(dataDir, 'logs'), lab: { dataDir } })
+  const api = cluster ? cluster.wrap(host) : host
 
   async function shutdown(server?: { close(): Promise<void> }): Promise<void> {
     await server?.close()
     api.close()
+    await cluster?.close()
     await Promise.all([monitor.close(), opened.close()])
   }
 
