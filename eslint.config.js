@@ -4,10 +4,11 @@
 //   src/shared       pure TypeScript: no node:/builtins, no electron, no vue; imports nothing outside src/shared
 //   src/main/engine  Node-only core: never electron, never src/main/* outside the engine (only src/shared)
 //   src/main/host    Node-only glue shared by Electron main and web mode (API host, monitor): never electron
+//   src/main/cluster Node-only cluster parts (BullMQ, Redis): the engine and src/shared only, never electron
 //   src/main/*       Electron adapters: never src/renderer, src/preload or src/cli
 //   src/preload      only `electron` and src/shared
 //   src/renderer     never electron, node:/builtins, src/main, src/cli, src/preload (only src/shared)
-//   src/cli          never electron, never src/main/* outside the engine and host, never src/renderer or src/preload
+//   src/cli          never electron, never src/main/* outside the engine, host and cluster, never src/renderer or src/preload
 //
 // `no-restricted-imports` matches the import string as written, so relative imports are checked
 // with patterns generated per folder depth: `../index.ts` is the engine's own index from
@@ -99,8 +100,14 @@ const layers = [
     message: 'The host runs on plain Node too (web mode): it imports the engine and src/shared, never electron.',
   }),
   ...layer({
+    root: 'src/main/cluster',
+    allowed: ['shared', 'main/engine'],
+    bare: [ELECTRON, UI_LIBS],
+    message: 'The cluster runs on plain Node (agents, the CLI): it imports the engine and src/shared, never electron.',
+  }),
+  ...layer({
     root: 'src/main',
-    ignores: ['src/main/engine/**', 'src/main/host/**'],
+    ignores: ['src/main/engine/**', 'src/main/host/**', 'src/main/cluster/**'],
     allowed: ['shared'],
     bare: [UI_LIBS],
     message: 'Electron main never imports the renderer, the preload or the CLI.',
@@ -119,10 +126,10 @@ const layers = [
   }),
   ...layer({
     root: 'src/cli',
-    allowed: ['shared', 'main/engine', 'main/host'],
+    allowed: ['shared', 'main/engine', 'main/host', 'main/cluster'],
     bare: [ELECTRON, UI_LIBS],
     message:
-      'The CLI runs on plain Node: it imports the engine, the host and src/shared, never the Electron adapters, renderer or preload.',
+      'The CLI runs on plain Node: it imports the engine, the host, the cluster and src/shared, never the Electron adapters, renderer or preload.',
   }),
 ]
 

@@ -11,6 +11,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { REPORTED, rowsOf } from '../lib/rows.ts'
 import type { Measure, Metrics, Row, Samples, VariantContext } from '../lib/types.ts'
+import type { Controller } from '../../src/main/cluster/controller.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const NODE = join(ROOT, 'node_modules/.bin/node')
@@ -96,10 +97,7 @@ async function withCluster<T>(agents: { slots: number; cpu?: number }[], fn: (ur
 }
 
 /** A controller on the cluster, once at least one agent has been heard. */
-async function withController<T>(
-  url: string,
-  fn: (c: import('../../src/main/cluster/controller.ts').Controller) => Promise<T>,
-): Promise<T> {
+async function withController<T>(url: string, fn: (c: Controller) => Promise<T>): Promise<T> {
   const { openController } = await import('../../src/main/cluster/controller.ts')
   const controller = await openController({ redisUrl: url, logDir: null })
   try {
@@ -116,7 +114,7 @@ async function specs(request: { template: unknown; count: number }) {
   return validateSubmission(request)
 }
 
-async function settleAll(c: import('../../src/main/cluster/controller.ts').Controller, ids: number[]): Promise<void> {
+async function settleAll(c: Controller, ids: number[]): Promise<void> {
   await c.driver.whenSettled(ids)
   const bad = ids.map((id) => c.driver.getJob(id)!).filter((j) => j.state !== 'succeeded')
   if (bad.length) throw new Error(`${bad.length} jobs did not succeed, e.g. ${JSON.stringify(bad[0])}`)

@@ -11,11 +11,26 @@ import { AgentFlagsSchema, checkFlags } from './args.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { availableParallelism } from 'node:os'
 
-const FLAGS = ['redis', 'name', 'cpu-slots', 'io-concurrency', 'data-dir', 'allow-shell', 'allow-script', 'lock-ms', 'stalled-ms', 'drain-ms']
+const FLAGS = [
+  'redis',
+  'name',
+  'cpu-slots',
+  'io-concurrency',
+  'data-dir',
+  'allow-shell',
+  'allow-script',
+  'lock-ms',
+  'stalled-ms',
+  'drain-ms',
+]
 
 export async function agentCommand(values: Record<string, unknown>): Promise<number> {
   const flags = checkFlags(AgentFlagsSchema, { ...values, redis: values.redis ?? process.env.CORELANE_REDIS_URL }, FLAGS)
-  const name = flags.name ?? hostname().replace(/[^\w.@-]/g, '_').slice(0, 120)
+  const name =
+    flags.name ??
+    hostname()
+      .replace(/[^\w.@-]/g, '_')
+      .slice(0, 120)
   const agent = new Agent({
     redisUrl: flags.redis,
     name,
@@ -29,9 +44,13 @@ export async function agentCommand(values: Record<string, unknown>): Promise<num
     drainMs: flags['drain-ms'],
   })
   await agent.start()
-  process.stderr.write(`corelane agent ${name}: ready on ${safeUrl(flags.redis)} (${flags['cpu-slots'] ?? availableParallelism()} CPU slots${flags['allow-shell'] ? ', shell allowed' : ''}${flags['allow-script'] ? ', script allowed' : ''})\n`)
+  process.stderr.write(
+    `corelane agent ${name}: ready on ${safeUrl(flags.redis)} (${flags['cpu-slots'] ?? availableParallelism()} CPU slots${flags['allow-shell'] ? ', shell allowed' : ''}${flags['allow-script'] ? ', script allowed' : ''})\n`,
+  )
   // A bad message or a failed Redis call must never take the agent down: log it and go on.
-  process.on('unhandledRejection', (error) => process.stderr.write(`corelane agent ${name}: ${(error as Error)?.message ?? String(error)}\n`))
+  process.on('unhandledRejection', (error) =>
+    process.stderr.write(`corelane agent ${name}: ${(error as Error)?.message ?? String(error)}\n`),
+  )
   await new Promise<void>((resolve) => {
     const leave = () => {
       process.stderr.write(`corelane agent ${name}: leaving\n`)

@@ -5,7 +5,10 @@ import { connectRedis, probeRedis } from '../main/cluster/redis.ts'
 import { AgentsFlagsSchema, checkFlags } from './args.ts'
 
 export async function agentsCommand(values: Record<string, unknown>, out: NodeJS.WritableStream): Promise<number> {
-  const flags = checkFlags(AgentsFlagsSchema, { ...values, redis: values.redis ?? process.env.CORELANE_REDIS_URL }, ['redis', 'json'])
+  const flags = checkFlags(AgentsFlagsSchema, { ...values, redis: values.redis ?? process.env.CORELANE_REDIS_URL }, [
+    'redis',
+    'json',
+  ])
   await probeRedis(flags.redis)
   const connection = connectRedis(flags.redis, 'corelane-agents')
   try {

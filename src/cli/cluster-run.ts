@@ -13,7 +13,11 @@ import { defaultDataDir } from './data-dir.ts'
 import { jobLine, type RunOutput } from './run-command.ts'
 import type { RunFlags } from './args.ts'
 
-export async function clusterRunCommand(file: string | undefined, flags: RunFlags & { redis: string }, io: RunOutput): Promise<number> {
+export async function clusterRunCommand(
+  file: string | undefined,
+  flags: RunFlags & { redis: string },
+  io: RunOutput,
+): Promise<number> {
   if (!file) throw new InputError('arguments', [{ field: '<batch.json | ->', message: 'is required' }])
   for (const flag of ['resume', 'pin', 'reset-db'] as const) {
     if (flags[flag]) throw new InputError('arguments', [{ field: `--${flag}`, message: 'not available with --redis yet' }])
@@ -33,14 +37,21 @@ export async function clusterRunCommand(file: string | undefined, flags: RunFlag
   const { driver } = controller
   const started = Date.now()
   const showBar = !flags.quiet && io.err.isTTY === true
-  const bar = showBar ? new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} jobs | {failed} failed | {agents} agents', hideCursor: true, stream: io.err }) : null
+  const bar = showBar
+    ? new SingleBar({
+        format: ' {bar} {percentage}% | {value}/{total} jobs | {failed} failed | {agents} agents',
+        hideCursor: true,
+        stream: io.err,
+      })
+    : null
   let failed = 0
   let done = 0
   driver.onJobSettled((job) => {
     done++
     if (job.state !== 'succeeded') failed++
     if (flags.json) io.out.write(`${JSON.stringify({ ...jobLine(job), agent: job.agent })}\n`)
-    else if (!showBar && !flags.quiet && job.state !== 'succeeded') io.err.write(`${job.name}: ${job.state}: ${job.error?.message ?? ''}\n`)
+    else if (!showBar && !flags.quiet && job.state !== 'succeeded')
+      io.err.write(`${job.name}: ${job.state}: ${job.error?.message ?? ''}\n`)
   })
   let interrupted = false
   const onSigint = () => {
@@ -51,7 +62,8 @@ export async function clusterRunCommand(file: string | undefined, flags: RunFlag
   }
   process.on('SIGINT', onSigint)
   const ids = driver.submit(specs)
-  if (!flags.quiet && !flags.json && controller.directory.capacity() === 0) io.err.write('corelane: no agent is connected yet; the jobs wait in the queue\n')
+  if (!flags.quiet && !flags.json && controller.directory.capacity() === 0)
+    io.err.write('corelane: no agent is connected yet; the jobs wait in the queue\n')
   bar?.start(ids.length, 0, { failed: 0, agents: controller.directory.machines().length })
   const ticker = bar ? setInterval(() => bar.update(done, { failed, agents: controller.directory.machines().length }), 200) : null
   await driver.whenSettled(ids)

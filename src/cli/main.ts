@@ -62,7 +62,8 @@ export async function main(argv: string[]): Promise<number> {
         'reset-db',
         'redis',
       ])
-      if (positionals.length > 1) throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
+      if (positionals.length > 1)
+        throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
       const redis = flags.redis ?? process.env.CORELANE_REDIS_URL
       if (redis) {
         const { clusterRunCommand } = await import('./cluster-run.ts')
@@ -71,7 +72,16 @@ export async function main(argv: string[]): Promise<number> {
       return runCommand(positionals[0], flags, { out: process.stdout, err: process.stderr })
     }
     case 'history': {
-      const flags = checkFlags(HistoryFlagsSchema, values, ['state', 'kind', 'batch', 'text', 'limit', 'offset', 'format', 'data-dir'])
+      const flags = checkFlags(HistoryFlagsSchema, values, [
+        'state',
+        'kind',
+        'batch',
+        'text',
+        'limit',
+        'offset',
+        'format',
+        'data-dir',
+      ])
       return historyCommand(flags, process.stdout)
     }
     case 'lab': {
@@ -94,7 +104,9 @@ export async function main(argv: string[]): Promise<number> {
       return serveCommand(values)
     }
     default:
-      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, lab, kinds, serve, agent, agents)' }])
+      throw new InputError('arguments', [
+        { field: command, message: 'unknown command (try: run, history, lab, kinds, serve, agent, agents)' },
+      ])
   }
 }
 

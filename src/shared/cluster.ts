@@ -14,7 +14,12 @@ const time = v.pipe(v.number(), v.minValue(0))
 const name = v.pipe(v.string(), v.minLength(1), v.maxLength(120), v.regex(/^[\w.@-]+$/, 'letters, digits, . _ - @ only'))
 
 /** A controller's id: names its BullMQ jobs (`<controller>-<pack>`) and its cancel set. */
-export const ControllerIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(120), v.regex(/^[\w.]+$/, 'letters, digits, . _ only'))
+export const ControllerIdSchema = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(120),
+  v.regex(/^[\w.]+$/, 'letters, digits, . _ only'),
+)
 export const AgentNameSchema = name
 
 /** One job of a pack: the protocol's JobMessage [id, kind, params, attempt]. */
@@ -34,7 +39,16 @@ export const PackSchema = v.strictObject({
 })
 export type Pack = v.InferOutput<typeof PackSchema>
 
-const failureCode = v.picklist(['job-error', 'timeout', 'cancelled', 'worker-crashed', 'out-of-memory', 'exit-code', 'invalid-params', 'interrupted'])
+const failureCode = v.picklist([
+  'job-error',
+  'timeout',
+  'cancelled',
+  'worker-crashed',
+  'out-of-memory',
+  'exit-code',
+  'invalid-params',
+  'interrupted',
+])
 const resultFile = v.nullable(v.strictObject({ file: v.string(), bytes: v.pipe(v.number(), v.minValue(0)) }))
 
 /** The fields after the code of each event type, in the protocol's order. */
@@ -43,7 +57,11 @@ const EVENT_FIELDS: Record<number, v.GenericSchema> = {
   [EV.STARTED_ENDED]: v.strictTuple([jobId, time]),
   [EV.DONE]: v.strictTuple([jobId, time, v.unknown(), resultFile, v.boolean()]),
   [EV.FAILED]: v.strictTuple([jobId, time, failureCode, v.pipe(v.string(), v.maxLength(10_000)), v.boolean()]),
-  [EV.PROGRESS]: v.strictTuple([jobId, v.pipe(v.number(), v.minValue(0), v.maxValue(1)), v.nullable(v.pipe(v.string(), v.maxLength(1000)))]),
+  [EV.PROGRESS]: v.strictTuple([
+    jobId,
+    v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+    v.nullable(v.pipe(v.string(), v.maxLength(1000))),
+  ]),
   [EV.DROPPED]: v.strictTuple([jobId]),
 }
 
@@ -127,7 +145,14 @@ export const TelemetrySchema = v.strictObject({
   running: v.pipe(v.number(), v.integer(), v.minValue(0)),
   /** Some of the jobs it runs, each with the core its worker is on (null: not known yet, or not Linux). */
   jobs: v.pipe(
-    v.array(v.strictObject({ controller: ControllerIdSchema, id: jobId, kind: v.string(), core: v.nullable(v.pipe(v.number(), v.integer())) })),
+    v.array(
+      v.strictObject({
+        controller: ControllerIdSchema,
+        id: jobId,
+        kind: v.string(),
+        core: v.nullable(v.pipe(v.number(), v.integer())),
+      }),
+    ),
     v.maxLength(256),
   ),
   allow: v.strictObject({ shell: v.boolean(), script: v.boolean() }),

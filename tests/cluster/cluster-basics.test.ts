@@ -29,7 +29,10 @@ function views(ids: number[]): ClusterJobView[] {
 
 beforeAll(async () => {
   redis = await new RedisServer().start()
-  agents = await Promise.all([startAgent(redis.url, 'alpha', ['--cpu-slots', '1', ...FAST_RECOVERY]), startAgent(redis.url, 'beta', ['--cpu-slots', '1', ...FAST_RECOVERY])])
+  agents = await Promise.all([
+    startAgent(redis.url, 'alpha', ['--cpu-slots', '1', ...FAST_RECOVERY]),
+    startAgent(redis.url, 'beta', ['--cpu-slots', '1', ...FAST_RECOVERY]),
+  ])
   controller = await openController({ redisUrl: redis.url, logDir, reconcileMs: 500, graceMs: 3000, retryBackoffMs: 100 })
   controller.driver.onJobSettled((job) => settledTimes.set(job.id, (settledTimes.get(job.id) ?? 0) + 1))
   await until(() => controller.directory.machines().length === 2, 10_000, 'both agents heard')
@@ -66,7 +69,11 @@ describe('a cluster of two agents', () => {
     const machine = controller.driver.getJob(id!)!.agent
     expect(['alpha', 'beta']).toContain(machine)
     // The agent's telemetry names it, with the core its worker is on.
-    await until(() => controller.directory.machines().some((m) => m.jobs.some((j) => j.id === id)), 5000, 'telemetry shows the job')
+    await until(
+      () => controller.directory.machines().some((m) => m.jobs.some((j) => j.id === id)),
+      5000,
+      'telemetry shows the job',
+    )
     const asked = Date.now()
     controller.driver.cancel([id!])
     await controller.driver.whenSettled([id!])
@@ -112,11 +119,19 @@ describe('a cluster of two agents', () => {
   it('an agent survives bad messages: a control message and a pack that fail validation are refused by field', async () => {
     await controller.connection.publish(KEYS.control, JSON.stringify({ t: 'cancel', ids: [1], reason: 'cancel' }))
     await controller.connection.publish(KEYS.control, 'not json')
-    const bad = await controller.executor.queue.add('pack', { v: 1, controller: 'x', pack: 1, jobs: [[1, 'noop', {}, -1]] }, { jobId: 'stray-1' })
+    const bad = await controller.executor.queue.add(
+      'pack',
+      { v: 1, controller: 'x', pack: 1, jobs: [[1, 'noop', {}, -1]] },
+      { jobId: 'stray-1' },
+    )
     await until(async () => (await bad.getState()) === 'failed', 10_000, 'the bad pack failed')
     const failed = await controller.executor.queue.getJob('stray-1')
     expect(failed!.failedReason).toMatch(/refused pack stray-1: jobs\[0\]\[3\]: expected >=0/)
-    await until(() => agents.some((a) => /ignored a control message: controller: is required/.test(a.output())), 5000, 'the agent logged the refusal')
+    await until(
+      () => agents.some((a) => /ignored a control message: controller: is required/.test(a.output())),
+      5000,
+      'the agent logged the refusal',
+    )
     expect(agents.some((a) => /ignored a control message: not JSON/.test(a.output()))).toBe(true)
     // Both agents are still there and still work.
     const ids = await submit([{ kind: 'noop' }, { kind: 'noop' }])
@@ -141,14 +156,20 @@ describe('the CLI against the cluster', () => {
     writeFileSync(batch, JSON.stringify({ name: 'cli', template: { kind: 'sleep', params: { ms: 100 } }, count: 8 }))
     const run = await runCli(['run', batch, '--json', '--data-dir', tempDir('cli')], { CORELANE_REDIS_URL: redis.url })
     expect(run.code).toBe(0)
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     const jobs = lines.filter((l) => !l.summary)
     expect(jobs).toHaveLength(8)
     expect(jobs.every((j) => ['alpha', 'beta'].includes(j.agent))).toBe(true)
     expect(lines.at(-1).summary.succeeded).toBe(8)
     const listed = await runCli(['agents', '--redis', redis.url, '--json'])
     expect(listed.code).toBe(0)
-    const names = listed.stdout.trim().split('\n').map((l) => JSON.parse(l).name)
+    const names = listed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).name)
     expect(names).toEqual(['alpha', 'beta'])
   })
 
@@ -180,7 +201,9 @@ describe('agents that leave, and one that runs scripts', () => {
     await until(() => controller.directory.machines().length === 0, 5000, 'alpha and beta gone')
     agents.push(await startAgent(redis.url, 'gamma', ['--cpu-slots', '1', '--allow-script']))
     await until(() => controller.directory.machines().length === 1, 10_000, 'gamma heard')
-    const again = await submit(Array.from({ length: 6 }, () => ({ kind: 'script', params: { module: script, input: { who: 'agent' } } })))
+    const again = await submit(
+      Array.from({ length: 6 }, () => ({ kind: 'script', params: { module: script, input: { who: 'agent' } } })),
+    )
     await controller.driver.whenSettled(again)
     const jobs = views(again)
     expect(jobs.every((j) => j.state === 'succeeded' && j.agent === 'gamma')).toBe(true)

@@ -10,7 +10,9 @@ afterAll(async () => cluster?.close())
 it('eight agents share one batch', async () => {
   cluster = await startCluster({ agents: 8 })
   const c = cluster
-  const ids = c.controller.driver.submit(await validateSubmission({ template: { kind: 'sleep', params: { ms: 100 } }, count: 160 }))
+  const ids = c.controller.driver.submit(
+    await validateSubmission({ template: { kind: 'sleep', params: { ms: 100 } }, count: 160 }),
+  )
   await c.controller.driver.whenSettled(ids)
   const jobs = ids.map((id) => c.controller.driver.getJob(id)!)
   expect(jobs.every((j) => j.state === 'succeeded')).toBe(true)
@@ -19,5 +21,11 @@ it('eight agents share one batch', async () => {
   for (const j of jobs) perAgent.set(j.agent!, (perAgent.get(j.agent!) ?? 0) + 1)
   expect([...perAgent.keys()].sort()).toEqual(c.agents.map((a) => a.name).sort())
   const listed = await runCli(['agents', '--redis', c.redis.url, '--json'])
-  expect(listed.stdout.trim().split('\n').map((l) => JSON.parse(l).name).sort()).toEqual(c.agents.map((a) => a.name).sort())
+  expect(
+    listed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).name)
+      .sort(),
+  ).toEqual(c.agents.map((a) => a.name).sort())
 }, 90_000)

@@ -31,8 +31,15 @@ describe('cluster faults', () => {
     const c = cluster
     const ids = await sleeps(c, 40, 250)
     const [victim, survivor] = c.agents
-    const onVictim = (state: string) => ids.filter((id) => c.controller.driver.getJob(id)!.agent === victim!.name && c.controller.driver.getJob(id)!.state === state)
-    await until(() => onVictim('succeeded').length >= 2 && onVictim('running').length >= 1, 20_000, 'the victim ran some jobs and runs more')
+    const onVictim = (state: string) =>
+      ids.filter(
+        (id) => c.controller.driver.getJob(id)!.agent === victim!.name && c.controller.driver.getJob(id)!.state === state,
+      )
+    await until(
+      () => onVictim('succeeded').length >= 2 && onVictim('running').length >= 1,
+      20_000,
+      'the victim ran some jobs and runs more',
+    )
     const runningThere = ids.filter((id) => {
       const job = c.controller.driver.getJob(id)!
       return job.state === 'running' && job.agent === victim!.name

@@ -31,10 +31,19 @@ export async function freePort(): Promise<number> {
   })
 }
 
-function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs: number, what: string): Promise<void> {
+function waitForLine(
+  child: ChildProcess,
+  stream: 'stdout' | 'stderr',
+  pattern: RegExp,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   return new Promise((resolveWait, reject) => {
     let seen = ''
-    const timer = setTimeout(() => reject(new Error(`${what}: not ready within ${timeoutMs} ms; output so far:\n${seen}`)), timeoutMs)
+    const timer = setTimeout(
+      () => reject(new Error(`${what}: not ready within ${timeoutMs} ms; output so far:\n${seen}`)),
+      timeoutMs,
+    )
     const onData = (chunk: Buffer) => {
       seen += chunk.toString()
       if (pattern.test(seen)) {
@@ -137,7 +146,10 @@ export async function startAgent(url: string, name: string, extra: string[] = []
 }
 
 /** Runs the real CLI to its end. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now()
   return new Promise((resolveRun) => {
     const child = spawn(NODE, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -163,8 +175,16 @@ export async function startCluster(options: { agents: number; aof?: boolean; age
   const { openController } = await import('../../src/main/cluster/controller.ts')
   const redis = await new RedisServer({ aof: options.aof }).start()
   const names = Array.from({ length: options.agents }, (_, i) => `agent${i + 1}`)
-  const agents = await Promise.all(names.map((name) => startAgent(redis.url, name, ['--cpu-slots', '1', ...FAST_RECOVERY, ...(options.agentArgs ?? [])])))
-  const controller = await openController({ redisUrl: redis.url, logDir: null, reconcileMs: 500, graceMs: 3000, retryBackoffMs: 100 })
+  const agents = await Promise.all(
+    names.map((name) => startAgent(redis.url, name, ['--cpu-slots', '1', ...FAST_RECOVERY, ...(options.agentArgs ?? [])])),
+  )
+  const controller = await openController({
+    redisUrl: redis.url,
+    logDir: null,
+    reconcileMs: 500,
+    graceMs: 3000,
+    retryBackoffMs: 100,
+  })
   const settled = new Map<number, number>()
   controller.driver.onJobSettled((job) => settled.set(job.id, (settled.get(job.id) ?? 0) + 1))
   await until(() => controller.directory.machines().length === options.agents, 20_000, `${options.agents} agents heard`)

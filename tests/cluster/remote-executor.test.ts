@@ -39,7 +39,7 @@ function engineStandIn() {
     },
     count(type: number, id: number): number {
       let n = 0
-      for (let i = 0; i < events.length; ) {
+      for (let i = 0; i < events.length;) {
         const t = events[i] as number
         if (t === type && events[i + 1] === id) n++
         i += t === EV_DONE || t === EV_FAILED ? 6 : t === 4 ? 4 : t === 5 ? 2 : 3
@@ -52,7 +52,10 @@ function engineStandIn() {
 function executorFor(controller: string, engine: ReturnType<typeof engineStandIn>): RemoteExecutor {
   const connection = connectRedis(redis.url, 'test-controller')
   const eventsConnection = connection.duplicate()
-  const executor = new RemoteExecutor({ id: 7, controller, connection, eventsConnection, logDir: null, reconcileMs: 300 }, engine.hooks)
+  const executor = new RemoteExecutor(
+    { id: 7, controller, connection, eventsConnection, logDir: null, reconcileMs: 300 },
+    engine.hooks,
+  )
   closers.push(async () => {
     await executor.close()
     connection.disconnect()
@@ -61,8 +64,14 @@ function executorFor(controller: string, engine: ReturnType<typeof engineStandIn
   return executor
 }
 
-function agentStandIn(process: (data: { jobs: [number][] }, job: { updateProgress(p: object): Promise<void> }) => Promise<unknown>): void {
-  const worker = new Worker(QUEUE, (job) => process(job.data, job), { connection: connectRedis(redis.url, 'test-agent'), prefix: PREFIX, concurrency: 4 })
+function agentStandIn(
+  process: (data: { jobs: [number][] }, job: { updateProgress(p: object): Promise<void> }) => Promise<unknown>,
+): void {
+  const worker = new Worker(QUEUE, (job) => process(job.data, job), {
+    connection: connectRedis(redis.url, 'test-agent'),
+    prefix: PREFIX,
+    concurrency: 4,
+  })
   closers.push(() => worker.close())
 }
 
@@ -71,7 +80,27 @@ it('passes each job’s start and end once, though the agent reports them twice'
   const executor = executorFor('dup', engine)
   agentStandIn(async ({ jobs }, job) => {
     const e: unknown[] = []
-    for (const [id] of jobs) e.push(EV_STARTED, id, 1000, EV_STARTED, id, 1001, EV_DONE, id, 1002, { ok: id }, null, false, EV_DONE, id, 1003, { again: id }, null, false)
+    for (const [id] of jobs)
+      e.push(
+        EV_STARTED,
+        id,
+        1000,
+        EV_STARTED,
+        id,
+        1001,
+        EV_DONE,
+        id,
+        1002,
+        { ok: id },
+        null,
+        false,
+        EV_DONE,
+        id,
+        1003,
+        { again: id },
+        null,
+        false,
+      )
     await job.updateProgress({ agent: 'twice', e })
     return { agent: 'twice', e: [...e] }
   })
@@ -102,7 +131,11 @@ it('refuses a report that is not valid, names the field, and fails only that pac
   executor.run([[10, 'noop', {}, 1]])
   executor.run([[11, 'noop', {}, 1]])
   executor.run([[12, 'noop', {}, 1]])
-  await until(() => [10, 11, 12].every((id) => engine.count(EV_FAILED, id) + engine.count(EV_DONE, id) === 1), 10_000, 'all three ended')
+  await until(
+    () => [10, 11, 12].every((id) => engine.count(EV_FAILED, id) + engine.count(EV_DONE, id) === 1),
+    10_000,
+    'all three ended',
+  )
   expect(engine.count(EV_DONE, 12)).toBe(1)
   expect(engine.count(EV_FAILED, 10)).toBe(1)
   expect(engine.count(EV_FAILED, 11)).toBe(1)

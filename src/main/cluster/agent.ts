@@ -81,7 +81,12 @@ export class Agent implements PackHost {
   /** Connects (a clear error if Redis cannot be reached), then starts taking packs. */
   async start(): Promise<void> {
     await probeRedis(this.options.redisUrl)
-    this.engine = createEngine({ dataDir: this.options.dataDir, cpuSlots: this.cpuSlots, ioConcurrency: this.ioConcurrency, eventIntervalMs: 50 })
+    this.engine = createEngine({
+      dataDir: this.options.dataDir,
+      cpuSlots: this.cpuSlots,
+      ioConcurrency: this.ioConcurrency,
+      eventIntervalMs: 50,
+    })
     this.engine.subscribe((changes) => {
       for (const view of changes.jobs) this.runs.get(view.id)?.changed(view)
     })
@@ -124,7 +129,10 @@ export class Agent implements PackHost {
     // A pack nobody can run: failed at once (no retry), its controller fails its jobs.
     if (!parsed.ok) throw new UnrecoverableError(`agent ${this.name} refused pack ${job.id}: ${parsed.error}`)
     const pack = parsed.value
-    const cancelled = await this.cancelledBefore(pack.controller, pack.jobs.map((j) => j[0]))
+    const cancelled = await this.cancelledBefore(
+      pack.controller,
+      pack.jobs.map((j) => j[0]),
+    )
     const run = new PackRun(this, pack)
     const active: Active = { run, job, token, handBack: false }
     this.active.set(job.id!, active)
@@ -163,7 +171,8 @@ export class Agent implements PackHost {
     if (!parsed.ok) return this.log(`ignored a control message: ${parsed.error}`)
     const message: ControlMessage = parsed.value
     if (message.t === 'cancel') {
-      for (const { run } of this.active.values()) if (run.pack.controller === message.controller) run.cancel(message.ids, message.reason)
+      for (const { run } of this.active.values())
+        if (run.pack.controller === message.controller) run.cancel(message.ids, message.reason)
     } else if (message.agent === null || message.agent === this.name) {
       if (message.cpuSlots) this.cpuSlots = message.cpuSlots
       if (message.ioConcurrency) this.ioConcurrency = message.ioConcurrency
@@ -232,7 +241,10 @@ export class Agent implements PackHost {
     this.state = 'leaving'
     await this.publish() // controllers stop counting its slots now
     const closing = this.worker.close()
-    const drained = await Promise.race([closing.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), this.options.drainMs ?? 30_000).unref())])
+    const drained = await Promise.race([
+      closing.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), this.options.drainMs ?? 30_000).unref()),
+    ])
     if (!drained) {
       this.log(`handing back ${this.active.size} pack(s)`)
       for (const active of this.active.values()) {

@@ -10,7 +10,16 @@ import { join } from 'node:path'
 import type { JobError, JobState, JobView, ResultFileRef } from '../../shared/job.ts'
 import type { ValidJobSpec } from '../../shared/schemas.ts'
 import type { Executor, ExecutorExit } from '../engine/executors/executor.ts'
-import { EV_DONE, EV_DROPPED, EV_FAILED, EV_PROGRESS, EV_STARTED, EV_STARTED_ENDED, type FailureCode, type JobMessage } from '../engine/worker/protocol.ts'
+import {
+  EV_DONE,
+  EV_DROPPED,
+  EV_FAILED,
+  EV_PROGRESS,
+  EV_STARTED,
+  EV_STARTED_ENDED,
+  type FailureCode,
+  type JobMessage,
+} from '../engine/worker/protocol.ts'
 import type { RemoteExecutor, RemoteExecutorHooks } from './remote-executor.ts'
 
 export interface DriverOptions {
@@ -172,7 +181,8 @@ export class ClusterDriver {
     while (lo < hi) {
       const mid = (lo + hi) >> 1
       const other = this.queued[mid]!
-      if (other.view.priority > job.view.priority || (other.view.priority === job.view.priority && other.seq < job.seq)) lo = mid + 1
+      if (other.view.priority > job.view.priority || (other.view.priority === job.view.priority && other.seq < job.seq))
+        lo = mid + 1
       else hi = mid
     }
     this.queued.splice(lo, 0, job)
@@ -186,7 +196,13 @@ export class ClusterDriver {
     while (this.queued.length && executor.inFlight() < limit) {
       const head = this.queued[0]!
       const mean = this.cost.get(head.view.kind)
-      const size = mean === undefined ? 1 : Math.max(1, Math.min(this.options.maxPack ?? 1000, Math.floor((this.options.packTargetMs ?? 50) / Math.max(mean, 0.001))))
+      const size =
+        mean === undefined
+          ? 1
+          : Math.max(
+              1,
+              Math.min(this.options.maxPack ?? 1000, Math.floor((this.options.packTargetMs ?? 50) / Math.max(mean, 0.001))),
+            )
       const batch = this.queued.splice(0, size)
       const messages: JobMessage[] = batch.map((job) => {
         job.out = true
@@ -268,9 +284,11 @@ export class ClusterDriver {
   }
 
   private failed(job: DriverJob, code: FailureCode, message: string, at: number): void {
-    if (code === 'cancelled' || job.stopping === 'cancel') return this.finish(job, 'cancelled', { code: 'cancelled', message: 'cancelled' }, at)
+    if (code === 'cancelled' || job.stopping === 'cancel')
+      return this.finish(job, 'cancelled', { code: 'cancelled', message: 'cancelled' }, at)
     const state: JobState = code === 'timeout' || job.stopping === 'timeout' ? 'timed-out' : 'failed'
-    const error: JobError = state === 'timed-out' ? { code: 'timeout', message: `timed out after ${job.view.timeoutMs} ms` } : { code, message }
+    const error: JobError =
+      state === 'timed-out' ? { code: 'timeout', message: `timed out after ${job.view.timeoutMs} ms` } : { code, message }
     if (job.view.attempts <= job.view.maxRetries) {
       // Retried as on one machine: exponential backoff, then back in the queue (any agent may take it).
       if (job.timer) clearTimeout(job.timer)

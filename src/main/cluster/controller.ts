@@ -46,7 +46,15 @@ export async function openController(options: ControllerOptions): Promise<Contro
   await directory.start()
   const driver = new ClusterDriver({ ...options, logDir: options.logDir })
   const executor = new RemoteExecutor(
-    { id: 1, controller: id, connection, eventsConnection, logDir: options.logDir, capacity: () => directory.capacity(), reconcileMs: options.reconcileMs },
+    {
+      id: 1,
+      controller: id,
+      connection,
+      eventsConnection,
+      logDir: options.logDir,
+      capacity: () => directory.capacity(),
+      reconcileMs: options.reconcileMs,
+    },
     driver.hooks,
   )
   driver.attach(executor)
@@ -62,9 +70,10 @@ export async function openController(options: ControllerOptions): Promise<Contro
     },
     async close() {
       driver.close()
+      // QueueEvents waits in a blocking read (up to 10 s): cut its connection first, so closing is quick.
+      eventsConnection.disconnect()
       await executor.close()
       directory.close()
-      eventsConnection.disconnect()
       await connection.quit().catch(() => connection.disconnect())
     },
   }

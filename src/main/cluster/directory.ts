@@ -2,7 +2,13 @@
 // the agents hash at start and kept current from the telemetry channel. It gives the remote
 // executor its capacity (the live agents' concurrency) and the Machines view its data.
 import type { Redis } from 'ioredis'
-import { AGENT_GONE_MS, TelemetrySchema, parseClusterMessage, type AgentTelemetry, type MachineView } from '../../shared/cluster.ts'
+import {
+  AGENT_GONE_MS,
+  TelemetrySchema,
+  parseClusterMessage,
+  type AgentTelemetry,
+  type MachineView,
+} from '../../shared/cluster.ts'
 import { KEYS } from './redis.ts'
 
 /** Every agent in the hash, with `gone` for those unheard for AGENT_GONE_MS; bad entries are skipped and named. */
@@ -44,13 +50,16 @@ export class ClusterDirectory {
   }
 
   machines(now = Date.now()): MachineView[] {
-    return [...this.agents.values()].map((a) => ({ ...a, gone: now - a.at > AGENT_GONE_MS })).sort((a, b) => a.name.localeCompare(b.name))
+    return [...this.agents.values()]
+      .map((a) => ({ ...a, gone: now - a.at > AGENT_GONE_MS }))
+      .sort((a, b) => a.name.localeCompare(b.name))
   }
 
   /** Packs the live agents take at once. */
   capacity(now = Date.now()): number {
     let total = 0
-    for (const agent of this.agents.values()) if (now - agent.at <= AGENT_GONE_MS && agent.state === 'ready') total += agent.concurrency
+    for (const agent of this.agents.values())
+      if (now - agent.at <= AGENT_GONE_MS && agent.state === 'ready') total += agent.concurrency
     return total
   }
 

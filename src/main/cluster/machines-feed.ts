@@ -11,7 +11,11 @@ export interface EventSource {
   subscribe(listener: Listener): () => void
 }
 
-export function withMachineFeed<H extends EventSource>(host: H, directory: ClusterDirectory, everyMs = 1000): H & { closeMachineFeed(): void } {
+export function withMachineFeed<H extends EventSource>(
+  host: H,
+  directory: ClusterDirectory,
+  everyMs = 1000,
+): H & { closeMachineFeed(): void } {
   const listeners = new Set<Listener>()
   let pending: NodeJS.Timeout | null = null
   const send = () => {

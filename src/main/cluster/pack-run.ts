@@ -74,8 +74,10 @@ export class PackRun {
   }
 
   private refusal(kind: string): string | null {
-    if (kind === 'shell' && !this.host.allowShell) return `agent ${this.host.name} does not run shell jobs (start it with --allow-shell)`
-    if (kind === 'script' && !this.host.allowScript) return `agent ${this.host.name} does not run script jobs (start it with --allow-script)`
+    if (kind === 'shell' && !this.host.allowShell)
+      return `agent ${this.host.name} does not run shell jobs (start it with --allow-shell)`
+    if (kind === 'script' && !this.host.allowScript)
+      return `agent ${this.host.name} does not run script jobs (start it with --allow-script)`
     return null
   }
 
@@ -83,13 +85,17 @@ export class PackRun {
     // The controller owns retries and timeouts (it sends a cancel): here each job runs once.
     const spec = (j: (typeof jobs)[number]) => ({ name: `#${j.cid}`, kind: j.kind, params: j.params, retries: 0 })
     try {
-      const { jobIds } = await this.host.engine.submit({ name: `pack ${this.pack.controller}-${this.pack.pack}`, jobs: jobs.map(spec) })
+      const { jobIds } = await this.host.engine.submit({
+        name: `pack ${this.pack.controller}-${this.pack.pack}`,
+        jobs: jobs.map(spec),
+      })
       jobIds.forEach((localId, i) => this.track(localId, jobs[i]!.cid, jobs[i]!.kind))
     } catch (error) {
       if (!(error instanceof ValidationError) || jobs.length === 1) {
         const message = error instanceof ValidationError ? error.message.replace(/^jobs\[0\]\./, '') : (error as Error).message
         const code = error instanceof ValidationError ? 'invalid-params' : 'job-error'
-        for (const j of jobs) this.finish(j.cid, [EV_STARTED_ENDED, j.cid, Date.now(), EV_FAILED, j.cid, Date.now(), code, message, false])
+        for (const j of jobs)
+          this.finish(j.cid, [EV_STARTED_ENDED, j.cid, Date.now(), EV_FAILED, j.cid, Date.now(), code, message, false])
         return
       }
       // One bad job (this agent may know its kind's params differently): the others still run.

@@ -41,7 +41,9 @@ function checkUrl(url: string): void {
   try {
     parsed = new URL(url)
   } catch {
-    throw new ClusterConnectError(`--redis: not a URL: ${JSON.stringify(url)} (expected redis://[user:password@]host[:port][/db] or rediss://…)`)
+    throw new ClusterConnectError(
+      `--redis: not a URL: ${JSON.stringify(url)} (expected redis://[user:password@]host[:port][/db] or rediss://…)`,
+    )
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new ClusterConnectError(`--redis: expected a redis:// or rediss:// URL, got ${parsed.protocol}//`)
@@ -102,7 +104,9 @@ export async function probeRedis(url: string, timeoutMs = 3000): Promise<{ versi
   } catch (error) {
     if (error instanceof ClusterConnectError) throw error
     const e = (cause ?? error) as NodeJS.ErrnoException
-    throw new ClusterConnectError(`cannot reach Redis at ${safeUrl(url)}: ${e.code && !e.message.includes(e.code) ? `${e.code} ` : ''}${e.message}`)
+    throw new ClusterConnectError(
+      `cannot reach Redis at ${safeUrl(url)}: ${e.code && !e.message.includes(e.code) ? `${e.code} ` : ''}${e.message}`,
+    )
   } finally {
     clearTimeout(timer)
     client.disconnect()

@@ -16,7 +16,15 @@ import type { Redis } from 'ioredis'
 import { AgentReportSchema, parseClusterMessage, type AgentReport, type ControlMessage } from '../../shared/cluster.ts'
 import type { Lane, WorkerView } from '../../shared/job.ts'
 import type { Executor, ExecutorHooks } from '../engine/executors/executor.ts'
-import { EV_DONE, EV_DROPPED, EV_FAILED, EV_PROGRESS, EV_STARTED, EV_STARTED_ENDED, type JobMessage } from '../engine/worker/protocol.ts'
+import {
+  EV_DONE,
+  EV_DROPPED,
+  EV_FAILED,
+  EV_PROGRESS,
+  EV_STARTED,
+  EV_STARTED_ENDED,
+  type JobMessage,
+} from '../engine/worker/protocol.ts'
 import { KEYS, PREFIX, QUEUE } from './redis.ts'
 
 /** What the engine may also want to hear from a remote executor: which machine a job runs on. */
@@ -50,6 +58,8 @@ interface HeldJob {
 
 interface HeldPack {
   ids: number[]
+  /** Its jobs not settled yet: the pack is forgotten at 0. */
+  open: number
   heardAt: number
 }
 
@@ -137,15 +147,17 @@ export class RemoteExecutor implements Executor {
       this.jobs.set(job[0], { pack: packId, started: false, machine: null })
       ids.push(job[0])
     }
-    this.packs.set(packId, { ids, heardAt: Date.now() })
+    this.packs.set(packId, { ids, open: ids.length, heardAt: Date.now() })
     this.state = 'busy'
     const priority = 1001 - Math.max(-1000, Math.min(1000, hint.priority ?? 0))
     const data = { v: 1, controller: this.options.controller, pack, jobs }
     // attempts 1: a job's own failures come back as data (the engine retries them); BullMQ's
     // part is delivery, and a pack whose agent died is redelivered by its stalled-job check.
-    this.queue.add('pack', data, { jobId: packId, priority, attempts: 1, removeOnComplete: PACK_KEEP, removeOnFail: PACK_KEEP }).catch((error: Error) => {
-      this.chain = this.chain.then(() => this.lose(packId, `could not queue it: ${error.message}`))
-    })
+    this.queue
+      .add('pack', data, { jobId: packId, priority, attempts: 1, removeOnComplete: PACK_KEEP, removeOnFail: PACK_KEEP })
+      .catch((error: Error) => {
+        this.chain = this.chain.then(() => this.lose(packId, `could not queue it: ${error.message}`))
+      })
   }
 
   cancel(jobId: number, reason: 'cancel' | 'timeout'): void {
@@ -283,7 +295,7 @@ export class RemoteExecutor implements Executor {
     this.jobs.delete(id)
     this.jobsDone++
     const pack = this.packs.get(job.pack)
-    if (pack && pack.ids.every((j) => this.jobs.get(j)?.pack !== job.pack)) this.packs.delete(job.pack)
+    if (pack && --pack.open === 0) this.packs.delete(job.pack)
     if (this.packs.size === 0 && this.state === 'busy') this.state = 'idle'
     this.maybeExit()
   }
@@ -292,7 +304,9 @@ export class RemoteExecutor implements Executor {
     const dir = this.options.logDir!
     this.logDirMade ??= mkdir(dir, { recursive: true })
     await this.logDirMade
-    await Promise.all(report.logs.filter(([id]) => ended.has(id)).map(([id, text]) => writeFile(join(dir, `${id}.log`), text).catch(() => {})))
+    await Promise.all(
+      report.logs.filter(([id]) => ended.has(id)).map(([id, text]) => writeFile(join(dir, `${id}.log`), text).catch(() => {})),
+    )
   }
 
   /** A pack that ended without a word for some of its jobs (failed, removed, cut short): they failed as a crash would. */
