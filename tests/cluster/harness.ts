@@ -3,7 +3,7 @@
 // (`corelane agent`), each with its own name and data folder and in its own process group
 // (so a test can kill -9 the whole group, workers included), and the CLI itself.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -65,9 +65,12 @@ export class RedisServer {
   port = 0
   child: ChildProcess | null = null
   private readonly aof: boolean
+  private readonly conf: string[]
 
-  constructor(options: { aof?: boolean } = {}) {
+  /** `conf`: redis.conf lines (ACL users, say), written to a file it starts with. */
+  constructor(options: { aof?: boolean; conf?: string[] } = {}) {
     this.aof = options.aof ?? false
+    this.conf = options.conf ?? []
   }
 
   get url(): string {
@@ -77,6 +80,11 @@ export class RedisServer {
   async start(): Promise<this> {
     if (!this.port) this.port = await freePort()
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir]
+    if (this.conf.length) {
+      const file = join(this.dir, 'redis.conf')
+      writeFileSync(file, `${this.conf.join('\n')}\n`)
+      args.unshift(file)
+    }
     if (this.aof) args.push('--appendonly', 'yes', '--appendfsync', 'always')
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] })
     this.child = child
