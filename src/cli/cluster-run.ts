@@ -2,14 +2,17 @@
 // cluster's agents. Same output as a local run (a progress bar, or --json lines with the
 // `agent` that ran each job, then the summary; exit 0 / 1 / 2), driven by the ClusterDriver
 // until the engine's pool takes remote executors. Logs shipped back by agents land in
-// <data-dir>/logs; no SQLite history is kept for cluster runs yet (see the README).
+// <data-dir>/logs, and every job is recorded in the data folder's job database (queued, then
+// its one terminal state), so `corelane history` lists it.
 import { SingleBar } from 'cli-progress'
-import { join } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { ValidationError } from '../shared/validate.ts'
+import { openClusterHistory, type ClusterHistory } from '../main/cluster/cluster-history.ts'
 import { openController } from '../main/cluster/controller.ts'
 import { validateSubmission } from '../main/engine/submission.ts'
 import { InputError, loadBatchFile, toSubmitRequest } from './batch-file.ts'
 import { defaultDataDir } from './data-dir.ts'
+import { dataDirError } from './data-dir-errors.ts'
 import { jobLine, type RunOutput } from './run-command.ts'
 import type { RunFlags } from './args.ts'
 
@@ -19,7 +22,7 @@ export async function clusterRunCommand(
   io: RunOutput,
 ): Promise<number> {
   if (!file) throw new InputError('arguments', [{ field: '<batch.json | ->', message: 'is required' }])
-  for (const flag of ['resume', 'pin', 'reset-db'] as const) {
+  for (const flag of ['resume', 'pin'] as const) {
     if (flags[flag]) throw new InputError('arguments', [{ field: `--${flag}`, message: 'not available with --redis yet' }])
   }
   const { batch, source, baseDir } = await loadBatchFile(file)
@@ -33,7 +36,29 @@ export async function clusterRunCommand(
     throw error
   }
   const dataDir = flags['data-dir'] ?? defaultDataDir()
-  const controller = await openController({ redisUrl: flags.redis, logDir: join(dataDir, 'logs') })
+  let history: ClusterHistory
+  try {
+    history = await openClusterHistory({
+      dataDir,
+      moveAsideCorrupt: flags['reset-db'],
+      batchName: request.name ?? (file === '-' ? 'standard input' : basename(file)),
+      source: file === '-' ? null : resolve(file),
+    })
+  } catch (error) {
+    dataDirError(error, '--reset-db')
+  }
+  let controller
+  try {
+    controller = await openController({
+      redisUrl: flags.redis,
+      logDir: join(dataDir, 'logs'),
+      firstId: history.firstJobId,
+      batchId: history.batchId,
+    })
+  } catch (error) {
+    await history.close()
+    throw error
+  }
   const { driver } = controller
   const started = Date.now()
   const showBar = !flags.quiet && io.err.isTTY === true
@@ -47,6 +72,7 @@ export async function clusterRunCommand(
   let failed = 0
   let done = 0
   driver.onJobSettled((job) => {
+    history.record(job)
     done++
     if (job.state !== 'succeeded') failed++
     if (flags.json) io.out.write(`${JSON.stringify({ ...jobLine(job), agent: job.agent })}\n`)
@@ -62,6 +88,7 @@ export async function clusterRunCommand(
   }
   process.on('SIGINT', onSigint)
   const ids = driver.submit(specs)
+  ids.forEach((id, i) => history.record(driver.getJob(id)!, specs[i]!.params, specs[i]!.memoryMb))
   if (!flags.quiet && !flags.json && controller.directory.capacity() === 0)
     io.err.write('corelane: no agent is connected yet; the jobs wait in the queue\n')
   bar?.start(ids.length, 0, { failed: 0, agents: controller.directory.machines().length })
@@ -75,7 +102,7 @@ export async function clusterRunCommand(
   const count = (state: string) => jobs.filter((j) => j.state === state).length
   const summary = {
     batch: request.name,
-    batchId: 1,
+    batchId: history.batchId,
     total: ids.length,
     succeeded: count('succeeded'),
     failed: count('failed'),
@@ -86,6 +113,7 @@ export async function clusterRunCommand(
     agents: [...new Set(jobs.map((j) => j.agent).filter((a) => a !== null))].sort(),
   }
   await controller.close()
+  await history.close()
   if (flags.json) io.out.write(`${JSON.stringify({ summary })}\n`)
   else if (!flags.quiet) {
     io.err.write(

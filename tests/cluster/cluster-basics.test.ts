@@ -154,7 +154,8 @@ describe('the CLI against the cluster', () => {
   it('`corelane run --redis --json` names the agent of every job, and `corelane agents --json` lists them', async () => {
     const batch = join(tempDir('batch'), 'b.json')
     writeFileSync(batch, JSON.stringify({ name: 'cli', template: { kind: 'sleep', params: { ms: 100 } }, count: 8 }))
-    const run = await runCli(['run', batch, '--json', '--data-dir', tempDir('cli')], { CORELANE_REDIS_URL: redis.url })
+    const dataDir = tempDir('cli')
+    const run = await runCli(['run', batch, '--json', '--data-dir', dataDir], { CORELANE_REDIS_URL: redis.url })
     expect(run.code).toBe(0)
     const lines = run.stdout
       .trim()
@@ -164,6 +165,11 @@ describe('the CLI against the cluster', () => {
     expect(jobs).toHaveLength(8)
     expect(jobs.every((j) => ['alpha', 'beta'].includes(j.agent))).toBe(true)
     expect(lines.at(-1).summary.succeeded).toBe(8)
+    // Recorded once each in the data folder's job database, like a local run.
+    const history = await runCli(['history', '--data-dir', dataDir, '--format', 'json'])
+    const rows = JSON.parse(history.stdout) as { id: number; state: string }[]
+    expect(rows.map((r) => r.id).sort((a, b) => a - b)).toEqual(jobs.map((j) => j.id).sort((a, b) => a - b))
+    expect(rows.every((r) => r.state === 'succeeded')).toBe(true)
     const listed = await runCli(['agents', '--redis', redis.url, '--json'])
     expect(listed.code).toBe(0)
     const names = listed.stdout

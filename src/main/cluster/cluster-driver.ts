@@ -29,6 +29,9 @@ export interface DriverOptions {
   /** A pack holds about this much work (from the kind's mean run time). */
   packTargetMs?: number
   maxPack?: number
+  /** Ids continue from the job database's (see cluster-history.ts). */
+  firstId?: number
+  batchId?: number
 }
 
 /** A job's view, plus the machine that ran its last attempt. */
@@ -64,6 +67,7 @@ export class ClusterDriver {
 
   constructor(options: DriverOptions) {
     this.options = options
+    this.nextId = options.firstId ?? 1
     // Capacity follows the agents' telemetry: look again now and then.
     this.ticker = setInterval(() => this.dispatch(), 100)
     this.ticker.unref()
@@ -92,7 +96,7 @@ export class ClusterDriver {
       const id = this.nextId++
       const view: ClusterJobView = {
         id,
-        batchId: 1,
+        batchId: this.options.batchId ?? 1,
         name: spec.name ?? `${spec.kind} #${id}`,
         kind: spec.kind,
         lane: spec.lane ?? 'cpu',
