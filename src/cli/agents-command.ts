@@ -1,17 +1,40 @@
 // `corelane agents --redis <url> [--json]`: the cluster's machines as their telemetry last
 // said: cores and their load, slots, memory, running jobs and when each was last heard.
+// With --cpu-slots or --io-concurrency it first changes them on every agent (or on --name),
+// through the control channel, and lists the machines once they say so.
+import type { ControlMessage } from '../shared/cluster.ts'
 import { readAgents } from '../main/cluster/directory.ts'
-import { connectRedis, probeRedis } from '../main/cluster/redis.ts'
+import { KEYS, connectRedis, probeRedis } from '../main/cluster/redis.ts'
 import { AgentsFlagsSchema, checkFlags } from './args.ts'
 
 export async function agentsCommand(values: Record<string, unknown>, out: NodeJS.WritableStream): Promise<number> {
   const flags = checkFlags(AgentsFlagsSchema, { ...values, redis: values.redis ?? process.env.CORELANE_REDIS_URL }, [
     'redis',
     'json',
+    'name',
+    'cpu-slots',
+    'io-concurrency',
   ])
   await probeRedis(flags.redis)
   const connection = connectRedis(flags.redis, 'corelane-agents')
   try {
+    const cpuSlots = flags['cpu-slots']
+    const ioConcurrency = flags['io-concurrency']
+    if (cpuSlots !== undefined || ioConcurrency !== undefined) {
+      const message: ControlMessage = { t: 'limits', agent: flags.name ?? null, cpuSlots, ioConcurrency }
+      const heard = await connection.publish(KEYS.control, JSON.stringify(message))
+      process.stderr.write(`corelane agents: sent to ${heard} agent(s)${flags.name ? ` (for ${flags.name})` : ''}\n`)
+      // Each agent publishes its telemetry as soon as it applied the change.
+      const applied = async () =>
+        (await readAgents(connection)).machines
+          .filter((m) => !m.gone && (!flags.name || m.name === flags.name))
+          .every(
+            (m) =>
+              (cpuSlots === undefined || m.cpuSlots === cpuSlots) &&
+              (ioConcurrency === undefined || m.ioConcurrency === ioConcurrency),
+          )
+      for (let i = 0; i < 30 && !(await applied()); i++) await new Promise((r) => setTimeout(r, 100))
+    }
     const { machines, problems } = await readAgents(connection)
     const now = Date.now()
     if (flags.json) {

@@ -53,7 +53,14 @@ export const AgentFlagsSchema = v.object({
 })
 export type AgentFlags = v.InferOutput<typeof AgentFlagsSchema>
 
-export const AgentsFlagsSchema = v.object({ redis: redisUrl, json: v.optional(v.boolean(), false) })
+export const AgentsFlagsSchema = v.object({
+  redis: redisUrl,
+  json: v.optional(v.boolean(), false),
+  /** With --cpu-slots / --io-concurrency: change them on this agent only (default: every agent). */
+  name: v.optional(v.pipe(v.string(), v.regex(/^[\w.@-]{1,120}$/, 'letters, digits, . _ - @ only (at most 120)'))),
+  'cpu-slots': v.optional(wholeNumber(1, 1024)),
+  'io-concurrency': v.optional(wholeNumber(1, 100_000)),
+})
 
 export const HistoryFlagsSchema = v.object({
   state: v.optional(v.picklist(JOB_STATES, `must be one of ${JOB_STATES.join(', ')}`)),

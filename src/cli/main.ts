@@ -25,8 +25,10 @@ Commands:
   agent --redis URL [--name N] [--cpu-slots N] [--io-concurrency N] [--data-dir DIR]
         [--allow-shell] [--allow-script] [--lock-ms N] [--stalled-ms N] [--drain-ms N]
                          Join a cluster: take jobs from its Redis and run them here
-  agents --redis URL [--json]
-                         The cluster's machines: cores, load, slots, running jobs
+  agents --redis URL [--json] [--cpu-slots N] [--io-concurrency N] [--name AGENT]
+                         The cluster's machines: cores, load, slots, running jobs;
+                         with --cpu-slots / --io-concurrency, change them first (every
+                         agent, or the one --name says)
   history [--state S] [--kind K] [--batch N] [--text T] [--limit N] [--offset N]
           [--format table|json|csv] [--data-dir DIR]
                          Past jobs from the database, filtered and paged

@@ -146,7 +146,17 @@ describe('a cluster of two agents', () => {
     const beta = controller.directory.machines().find((m) => m.name === 'beta')!
     expect(beta.concurrency).toBe(6)
     expect(controller.directory.machines().find((m) => m.name === 'alpha')!.cpuSlots).toBe(1)
-    await controller.setAgentLimits('beta', { cpuSlots: 1 })
+    // The same from the CLI, for every agent.
+    const changed = await runCli(['agents', '--redis', redis.url, '--cpu-slots', '2', '--json'])
+    expect(changed.code).toBe(0)
+    expect(
+      changed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).cpuSlots),
+    ).toEqual([2, 2])
+    await controller.setAgentLimits(null, { cpuSlots: 1 })
+    await until(() => controller.directory.machines().every((m) => m.cpuSlots === 1), 5000, 'back to 1 slot')
   })
 })
 
