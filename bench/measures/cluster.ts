@@ -160,9 +160,12 @@ async function cpuWall(agents: { slots: number; cpu?: number }[], n: number): Pr
   return withCluster(agents, (url) =>
     withController(url, async (c) => {
       // Warm every agent's workers first, then time the batch.
-      await settleAll(c, c.driver.submit(await specs({ template: { kind: 'sum-squares', params: { n: 1000 } }, count: 4 })))
+      await settleAll(c, await c.driver.submit(await specs({ template: { kind: 'sum-squares', params: { n: 1000 } }, count: 4 })))
       const t0 = performance.now()
-      await settleAll(c, c.driver.submit(await specs({ template: { kind: 'sum-squares', params: { n } }, count: CPU_JOBS })))
+      await settleAll(
+        c,
+        await c.driver.submit(await specs({ template: { kind: 'sum-squares', params: { n } }, count: CPU_JOBS })),
+      )
       return performance.now() - t0
     }),
   )
@@ -209,7 +212,7 @@ export const measure: Measure = {
         withController(url, async (c) => {
           const list = await specs({ template: { kind: 'noop' }, count: s.corelaneNoops })
           const t0 = performance.now()
-          await settleAll(c, c.driver.submit(list))
+          await settleAll(c, await c.driver.submit(list))
           const ms = performance.now() - t0
           return { jobsPerSec: (s.corelaneNoops / ms) * 1000, ms }
         }),
@@ -234,7 +237,7 @@ export const measure: Measure = {
           const trips: number[] = []
           for (let i = 0; i < s.latencyTrips + 5; i++) {
             const t0 = performance.now()
-            await settleAll(c, c.driver.submit(one))
+            await settleAll(c, await c.driver.submit(one))
             if (i >= 5) trips.push(performance.now() - t0)
           }
           trips.sort((a, b) => a - b)
@@ -253,7 +256,7 @@ export const measure: Measure = {
         const histogram = monitorEventLoopDelay({ resolution: 10 })
         histogram.enable()
         const t0 = performance.now()
-        await settleAll(c, c.driver.submit(list))
+        await settleAll(c, await c.driver.submit(list))
         const ms = performance.now() - t0
         histogram.disable()
         const lag = (ns: number) => Math.max(0, ns / 1e6 - 10)

@@ -87,7 +87,7 @@ export async function clusterRunCommand(
     driver.cancel(driver.listJobs().map((j) => j.id))
   }
   process.on('SIGINT', onSigint)
-  const ids = driver.submit(specs)
+  const ids = await driver.submit(specs)
   ids.forEach((id, i) => history.record(driver.getJob(id)!, specs[i]!.params, specs[i]!.memoryMb))
   if (!flags.quiet && !flags.json && controller.directory.capacity() === 0)
     io.err.write('corelane: no agent is connected yet; the jobs wait in the queue\n')

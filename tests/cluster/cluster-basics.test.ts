@@ -55,6 +55,16 @@ describe('a cluster of two agents', () => {
     expect(controller.driver.duplicateEnds).toBe(0)
   })
 
+  it('packs short jobs: thousands of no-ops travel in a few BullMQ jobs, each settled once', async () => {
+    const before = controller.executor.packsSent()
+    const ids = await submit(Array.from({ length: 3000 }, () => ({ kind: 'noop' })))
+    await controller.driver.whenSettled(ids)
+    expect(views(ids).every((j) => j.state === 'succeeded')).toBe(true)
+    expect(ids.every((id) => settledTimes.get(id) === 1)).toBe(true)
+    // Sized from the kind's measured cost (a first pack of one, then up to 1,000 a pack).
+    expect(controller.executor.packsSent() - before).toBeLessThan(60)
+  })
+
   it('refuses a shell job on agents started without --allow-shell, with the reason', async () => {
     const [id] = await submit([{ kind: 'shell', params: { argv: ['true'] } }])
     await controller.driver.whenSettled([id!])

@@ -10,7 +10,7 @@ afterAll(async () => cluster?.close())
 it('eight agents share one batch', async () => {
   cluster = await startCluster({ agents: 8 })
   const c = cluster
-  const ids = c.controller.driver.submit(
+  const ids = await c.controller.driver.submit(
     await validateSubmission({ template: { kind: 'sleep', params: { ms: 100 } }, count: 160 }),
   )
   await c.controller.driver.whenSettled(ids)

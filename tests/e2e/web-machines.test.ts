@@ -45,7 +45,7 @@ it('shows both machines’ cores and the jobs running on them', async () => {
   await until(() => /Corelane web mode: (http\S+)/.test(out), 30_000, 'serve printed its URL')
   const url = /Corelane web mode: (http\S+)/.exec(out)![1]!
   // Four long CPU jobs: each agent takes two packs at once (1 slot × 2), so both run some.
-  const ids = c.controller.driver.submit(
+  const ids = await c.controller.driver.submit(
     await validateSubmission({ template: { kind: 'sum-squares', params: { n: 5e10 } }, count: 4 }),
   )
   await until(

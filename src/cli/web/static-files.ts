@@ -10,7 +10,6 @@ import { extname, resolve, sep } from 'node:path'
 import { RENDERER_CSP_HEADER } from '../../main/host/csp.ts'
 import { CONTENT_TYPES } from '../../shared/content-types.ts'
 
-
 /** Headers on every response of the web-mode server, files and errors alike. */
 export const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': RENDERER_CSP_HEADER,

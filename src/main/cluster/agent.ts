@@ -62,6 +62,8 @@ export class Agent implements PackHost {
   /** Telemetry goes out one message after another, and never after the agent left. */
   private publishing: Promise<void> = Promise.resolve()
   private left = false
+  /** Packs being submitted to the local engine now (see PackHost.submitting). */
+  private submits = 0
   private cpuSlots: number
   private ioConcurrency: number
   private readonly log: (line: string) => void
@@ -122,6 +124,10 @@ export class Agent implements PackHost {
 
   release(localId: number): void {
     this.runs.delete(localId)
+  }
+
+  submitting(delta: 1 | -1): void {
+    this.submits += delta
   }
 
   private async process(job: Job, token: string): Promise<unknown> {
@@ -224,8 +230,9 @@ export class Agent implements PackHost {
 
   private async publishNow(): Promise<void> {
     if (this.left) return
-    // The local engine keeps every job it ran; their ends are already reported, so drop them.
-    this.engine.clearFinished()
+    // The local engine keeps every job it ran; their ends are already reported, so drop them
+    // (not while a submit runs: its finished jobs may not be claimed yet).
+    if (this.submits === 0) this.engine.clearFinished()
     try {
       const text = JSON.stringify(await this.telemetry())
       if (this.left) return

@@ -5,7 +5,7 @@
 // and jobs cancelled before the pack arrived end at once, with their reason.
 import { open } from 'node:fs/promises'
 import type { AgentReport, Pack } from '../../shared/cluster.ts'
-import type { JobView } from '../../shared/job.ts'
+import { isTerminal, type JobView } from '../../shared/job.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import type { Engine } from '../engine/index.ts'
 import { EV_DONE, EV_DROPPED, EV_FAILED, EV_PROGRESS, EV_STARTED, EV_STARTED_ENDED } from '../engine/worker/protocol.ts'
@@ -21,6 +21,8 @@ export interface PackHost {
   /** The local job ids this run owns, so the agent routes engine changes and cancels to it. */
   claim(localId: number, run: PackRun): void
   release(localId: number): void
+  /** Around a submit: finished jobs must not be cleared from the engine until they are claimed. */
+  submitting(delta: 1 | -1): void
 }
 
 interface LocalJob {
@@ -84,6 +86,7 @@ export class PackRun {
   private async submit(jobs: { cid: number; kind: string; params: Record<string, unknown> }[]): Promise<void> {
     // The controller owns retries and timeouts (it sends a cancel): here each job runs once.
     const spec = (j: (typeof jobs)[number]) => ({ name: `#${j.cid}`, kind: j.kind, params: j.params, retries: 0 })
+    this.host.submitting(1)
     try {
       const { jobIds } = await this.host.engine.submit({
         name: `pack ${this.pack.controller}-${this.pack.pack}`,
@@ -100,6 +103,8 @@ export class PackRun {
       }
       // One bad job (this agent may know its kind's params differently): the others still run.
       for (const job of jobs) await this.submit([job])
+    } finally {
+      this.host.submitting(-1)
     }
   }
 
@@ -108,8 +113,11 @@ export class PackRun {
     this.byLocal.set(localId, job)
     this.localOf.set(cid, localId)
     this.host.claim(localId, this)
+    // The engine starts jobs while a large submit is still being checked: this one may have
+    // started, or even ended (its onJobSettled went by before it was claimed), already.
     const view = this.host.engine.getJob(localId)
-    if (view) this.changed(view)
+    if (view && isTerminal(view.state)) this.settled(view)
+    else if (view) this.changed(view)
   }
 
   /** Stops jobs the controller cancelled (or timed out) while they run here. */

@@ -61,6 +61,8 @@ interface HeldPack {
   /** Its jobs not settled yet: the pack is forgotten at 0. */
   open: number
   heardAt: number
+  /** In Redis (its add answered): only then can a look-up say it is gone. */
+  queued: boolean
 }
 
 const PACK_KEEP = { age: 3600, count: 10_000 }
@@ -73,7 +75,9 @@ export class RemoteExecutor implements Executor {
   /** It stands for the whole cluster: BullMQ picks the machine per pack (see machineOf). */
   readonly machine = 'cluster'
   readonly queue: Queue
-  private readonly events: QueueEvents
+  private events: QueueEvents | null = null
+  /** Packs go out once the events stream is followed from a known point (none is missed). */
+  private readonly ready: Promise<void>
   private readonly jobs = new Map<number, HeldJob>()
   private readonly packs = new Map<string, HeldPack>()
   private readonly cancels = new Map<'cancel' | 'timeout', number[]>()
@@ -95,36 +99,58 @@ export class RemoteExecutor implements Executor {
     this.id = options.id
     this.lane = options.lane ?? 'cpu'
     this.queue = new Queue(QUEUE, { connection: options.connection, prefix: PREFIX })
-    this.events = new QueueEvents(QUEUE, { connection: options.eventsConnection, prefix: PREFIX })
-    const mine = (jobId: string) => this.packs.has(jobId)
-    this.events.on('progress', ({ jobId, data }) => {
-      if (mine(jobId)) this.enqueue(jobId, data, false)
-    })
-    this.events.on('completed', ({ jobId, returnvalue }) => {
-      if (mine(jobId)) this.enqueue(jobId, returnvalue, true)
-    })
-    this.events.on('failed', ({ jobId, failedReason }) => {
-      if (mine(jobId)) this.chain = this.chain.then(() => this.lose(jobId, failedReason))
-    })
     this.queue.on('error', () => {}) // ioredis reconnects by itself; reconcile() covers what was missed
-    this.events.on('error', () => {})
     options.connection.on('ready', () => this.reconcile(0))
     const every = options.reconcileMs ?? 3000
     this.reconcileTimer = setInterval(() => this.reconcile(every), every)
     this.reconcileTimer.unref()
-    void Promise.all([this.queue.waitUntilReady(), this.events.waitUntilReady()]).then(
+    this.ready = this.follow()
+    void this.ready.then(
       () => {
         if (this.gone) return
         this.state = 'idle'
-        hooks.onHello(this, 0, null)
+        this.hooks.onHello(this, 0, null)
       },
       () => {},
     )
   }
 
+  /**
+   * Follows BullMQ's events stream from its newest entry as of now. QueueEvents alone starts
+   * at "$" when its first blocking read is issued, a moment after it is built: a pack that
+   * ended in that moment would be heard of only by reconcile().
+   */
+  private async follow(): Promise<void> {
+    const stream = `${PREFIX}:${QUEUE}:events`
+    const newest = await this.options.eventsConnection.xrevrange(stream, '+', '-', 'COUNT', 1)
+    const events = new QueueEvents(QUEUE, {
+      connection: this.options.eventsConnection,
+      prefix: PREFIX,
+      lastEventId: newest[0]?.[0] ?? '0-0',
+    })
+    this.events = events
+    const mine = (jobId: string) => this.packs.has(jobId)
+    events.on('progress', ({ jobId, data }) => {
+      if (mine(jobId)) this.enqueue(jobId, data, false)
+    })
+    events.on('completed', ({ jobId, returnvalue }) => {
+      if (mine(jobId)) this.enqueue(jobId, returnvalue, true)
+    })
+    events.on('failed', ({ jobId, failedReason }) => {
+      if (mine(jobId)) this.chain = this.chain.then(() => this.lose(jobId, failedReason))
+    })
+    events.on('error', () => {})
+    await Promise.all([this.queue.waitUntilReady(), events.waitUntilReady()])
+  }
+
   /** How many packs it can take now: the agents' concurrency (0 until one is heard). */
   capacity(): number {
     return this.options.capacity?.() ?? 1
+  }
+
+  /** Packs (BullMQ jobs) sent so far. */
+  packsSent(): number {
+    return this.nextPack - 1
   }
 
   /** Packs handed out and not ended yet. */
@@ -147,17 +173,31 @@ export class RemoteExecutor implements Executor {
       this.jobs.set(job[0], { pack: packId, started: false, machine: null })
       ids.push(job[0])
     }
-    this.packs.set(packId, { ids, open: ids.length, heardAt: Date.now() })
+    const held: HeldPack = { ids, open: ids.length, heardAt: Date.now(), queued: false }
+    this.packs.set(packId, held)
     this.state = 'busy'
     const priority = 1001 - Math.max(-1000, Math.min(1000, hint.priority ?? 0))
     const data = { v: 1, controller: this.options.controller, pack, jobs }
     // attempts 1: a job's own failures come back as data (the engine retries them); BullMQ's
     // part is delivery, and a pack whose agent died is redelivered by its stalled-job check.
-    this.queue
-      .add('pack', data, { jobId: packId, priority, attempts: 1, removeOnComplete: PACK_KEEP, removeOnFail: PACK_KEEP })
-      .catch((error: Error) => {
-        this.chain = this.chain.then(() => this.lose(packId, `could not queue it: ${error.message}`))
-      })
+    this.ready
+      .then(() =>
+        this.queue.add('pack', data, {
+          jobId: packId,
+          priority,
+          attempts: 1,
+          removeOnComplete: PACK_KEEP,
+          removeOnFail: PACK_KEEP,
+        }),
+      )
+      .then(
+        () => {
+          held.queued = true
+        },
+        (error: Error) => {
+          this.chain = this.chain.then(() => this.lose(packId, `could not queue it: ${error.message}`))
+        },
+      )
   }
 
   cancel(jobId: number, reason: 'cancel' | 'timeout'): void {
@@ -205,7 +245,7 @@ export class RemoteExecutor implements Executor {
   async close(): Promise<void> {
     if (!this.gone) this.leave('closed')
     await this.chain
-    await Promise.allSettled([this.events.close(), this.queue.close()])
+    await Promise.allSettled([this.events?.close(), this.queue.close()])
   }
 
   toView(): WorkerView {
@@ -236,6 +276,8 @@ export class RemoteExecutor implements Executor {
   }
 
   private async apply(packId: string, raw: unknown, final: boolean): Promise<void> {
+    // One report per turn of the event loop: a burst of packs never holds the loop for long.
+    await new Promise<void>((resolve) => setImmediate(resolve))
     const pack = this.packs.get(packId)
     if (!pack || this.gone) return
     pack.heardAt = Date.now()
@@ -331,7 +373,7 @@ export class RemoteExecutor implements Executor {
     if (this.gone) return
     const now = Date.now()
     for (const [packId, pack] of this.packs) {
-      if (now - pack.heardAt < quietMs) continue
+      if (!pack.queued || now - pack.heardAt < quietMs) continue
       pack.heardAt = now
       void this.queue.getJob(packId).then(
         async (job) => {
