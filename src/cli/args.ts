@@ -115,6 +115,9 @@ const options = {
   'lock-ms': { type: 'string' },
   'stalled-ms': { type: 'string' },
   'drain-ms': { type: 'string' },
+  interval: { type: 'string' },
+  count: { type: 'string' },
+  recording: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options']
 

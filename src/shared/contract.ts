@@ -7,6 +7,7 @@ import type { BatchView, EngineStats, JobState, JobView, WorkerView } from './jo
 import { JOB_STATES } from './job.ts'
 import type { KindInfo } from './kinds.ts'
 import { LabRunSchema, type ExperimentInfo, type LabResult } from './lab.ts'
+import type { CoreFrequencyReport, HardwareSample, ProcessesSample, Topology } from './monitor.ts'
 import { LimitsPatchSchema, SubmitSchema } from './schemas.ts'
 
 const HistoryQuerySchema = v.strictObject({
@@ -42,6 +43,14 @@ export const commandSchemas = {
   }),
   // systeminformation answers calls less than 200 ms apart from its cache: 4 Hz is the useful maximum.
   setMonitorRate: v.strictObject({ hz: v.pipe(v.number(), v.minValue(0.5), v.maxValue(4)) }),
+  /** The machine's topology (SMT siblings, P/E cores) and its newest process list and hardware readings. */
+  machine: v.strictObject({}),
+  /** How fast the given cores (default: all) were clocked between two times: for a job's details. */
+  coreFrequencies: v.strictObject({
+    from: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    to: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    cores: v.optional(v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(4095))), v.maxLength(4096))),
+  }),
   /** Terminates a worker as a crash would (its job fails or retries; nothing else is affected). */
   killWorker: v.strictObject({ id: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
   /** Past jobs from the database, newest first. */
@@ -54,6 +63,12 @@ export const commandSchemas = {
   }),
   labExperiments: v.strictObject({}),
   labRun: LabRunSchema,
+  /** The batches the database holds (cleared from the engine or not), newest first: names for History. */
+  /** One job's params as the database keeps them (job views do not carry params): the details panel. */
+  jobParams: v.strictObject({ id: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
+  historyBatches: v.strictObject({
+    limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)), 1000),
+  }),
 } as const
 
 export type CommandName = keyof typeof commandSchemas
@@ -88,6 +103,14 @@ export interface SubmitResult {
   jobIds: number[]
 }
 
+/** A batch as the job database keeps it, with how many of its jobs it holds. */
+export interface HistoryBatch {
+  id: number
+  name: string
+  createdAt: number
+  jobs: number
+}
+
 export interface CommandOutputs {
   snapshot: Snapshot
   submit: SubmitResult
@@ -100,11 +123,15 @@ export interface CommandOutputs {
   jobLog: { text: string; truncated: boolean; file: string | null }
   listJobs: { total: number; jobs: JobView[] }
   setMonitorRate: { hz: number }
+  machine: { topology: Topology | null; processes: ProcessesSample | null; hardware: HardwareSample | null }
+  coreFrequencies: CoreFrequencyReport
   killWorker: { killed: boolean }
   history: { total: number; jobs: JobView[] }
   exportHistory: { text: string; fileName: string; mimeType: string; count: number }
   labExperiments: ExperimentInfo[]
   labRun: LabResult
+  historyBatches: HistoryBatch[]
+  jobParams: { params: Record<string, unknown> }
 }
 
 export type CommandOutput<C extends CommandName> = CommandOutputs[C]
@@ -117,6 +144,10 @@ export interface MonitorSample {
   total: number
   memUsed: number
   memTotal: number
+  /** The top processes: on at most one sample a second (keep the last one seen). */
+  processes?: ProcessesSample
+  /** Frequencies, temperatures, GPUs: on at most one sample a second. */
+  hardware?: HardwareSample
 }
 
 /** Events pushed from host to renderer, each stream coalesced to a few messages a second. */

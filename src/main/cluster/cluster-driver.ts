@@ -203,7 +203,7 @@ export class ClusterDriver {
     const executor = this.executor
     if (!executor || this.paused) return
     // One pack more than the agents take at once, so the next is waiting in Redis when a slot frees.
-    const limit = executor.capacity() + 1
+    const limit = executor.packCapacity() + 1
     while (this.queued.length && executor.inFlight() < limit) {
       const head = this.queued[0]!
       const mean = this.cost.get(head.view.kind)

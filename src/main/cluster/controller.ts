@@ -52,7 +52,7 @@ export async function openController(options: ControllerOptions): Promise<Contro
       connection,
       eventsConnection,
       logDir: options.logDir,
-      capacity: () => directory.capacity(),
+      packCapacity: () => directory.capacity(),
       reconcileMs: options.reconcileMs,
     },
     driver.hooks,

@@ -14,7 +14,8 @@ import { join } from 'node:path'
 import { Queue, QueueEvents } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { AgentReportSchema, parseClusterMessage, type AgentReport, type ControlMessage } from '../../shared/cluster.ts'
-import type { Lane, WorkerView } from '../../shared/job.ts'
+import type { ExecutorType, Lane, WorkerView } from '../../shared/job.ts'
+import { ExecutorLoad } from '../engine/executors/executor-load.ts'
 import type { Executor, ExecutorHooks } from '../engine/executors/executor.ts'
 import {
   EV_DONE,
@@ -45,7 +46,7 @@ export interface RemoteExecutorOptions {
   /** Where shipped job logs are written (`<logDir>/<job id>.log`); null: not kept. */
   logDir: string | null
   /** How many packs the cluster takes at once now (the agents' concurrency, from telemetry). */
-  capacity?: () => number
+  packCapacity?: () => number
   /** Packs not heard from for this long are looked up in Redis (a missed event). Default 3 s. */
   reconcileMs?: number
 }
@@ -66,12 +67,16 @@ interface HeldPack {
 }
 
 const PACK_KEEP = { age: 3600, count: 10_000 }
+/** The most jobs one pack carries (the engine's balancer sends at most MAX_BATCH anyway). */
+const MAX_PACK_JOBS = 1000
 
 export class RemoteExecutor implements Executor {
   readonly id: number
   readonly executor = 'thread' as const
   readonly lane: Lane
   readonly mode = 'concurrent' as const
+  /** What it holds, kept by the engine's pool (take, started, release); this only reads it. */
+  readonly load = new ExecutorLoad()
   /** It stands for the whole cluster: BullMQ picks the machine per pack (see machineOf). */
   readonly machine = 'cluster'
   readonly queue: Queue
@@ -144,8 +149,29 @@ export class RemoteExecutor implements Executor {
   }
 
   /** How many packs it can take now: the agents' concurrency (0 until one is heard). */
-  capacity(): number {
-    return this.options.capacity?.() ?? 1
+  packCapacity(): number {
+    return this.options.packCapacity?.() ?? 1
+  }
+
+  /**
+   * For the engine's balancer, which fills an executor added from outside up to its capacity
+   * in jobs: while fewer packs are out than the agents take at once (plus one waiting in
+   * Redis), there is room for one more batch of any size; then none. So short jobs go a big
+   * batch to a pack and long ones one to a pack, and the queue (its priorities, cancels)
+   * stays with the engine rather than in Redis.
+   */
+  get capacity(): number {
+    if (this.gone || this.state === 'stopping') return 0
+    return this.load.size + (this.packs.size < this.packCapacity() + 1 ? MAX_PACK_JOBS : 0)
+  }
+
+  get exited(): boolean {
+    return this.gone
+  }
+
+  /** Any lane and executor type: the agent's own engine places each job as on one machine. */
+  serves(_lane: Lane, _executor: ExecutorType): boolean {
+    return !this.gone && this.state !== 'stopping'
   }
 
   /** Packs (BullMQ jobs) sent so far. */
