@@ -72,11 +72,7 @@ export async function main(argv: string[]): Promise<number> {
       if (positionals.length > 1)
         throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
       const redis = flags.redis ?? process.env.CORELANE_REDIS_URL
-      if (redis) {
-        const { clusterRunCommand } = await import('./cluster-run.ts')
-        return clusterRunCommand(positionals[0], { ...flags, redis }, { out: process.stdout, err: process.stderr })
-      }
-      return runCommand(positionals[0], flags, { out: process.stdout, err: process.stderr })
+      return runCommand(positionals[0], { ...flags, redis }, { out: process.stdout, err: process.stderr })
     }
     case 'history': {
       const flags = checkFlags(HistoryFlagsSchema, values, [

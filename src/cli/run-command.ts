@@ -7,6 +7,7 @@ import { isTerminal, type JobView } from '../shared/job.ts'
 import { ValidationError } from '../shared/validate.ts'
 import type { LoadedState } from '../main/engine/index.ts'
 import { openPersistentEngine, type PersistentEngine } from '../main/host/persistent-engine.ts'
+import type { RunCluster } from './run-cluster.ts'
 import { InputError, loadBatchFile, toSubmitRequest } from './batch-file.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { dataDirError } from './data-dir-errors.ts'
@@ -68,8 +69,9 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   try {
     opened = await openPersistentEngine({
       dataDir,
-      cpuSlots: flags['cpu-slots'],
-      ioConcurrency: flags['io-concurrency'],
+      // With --redis this machine keeps one CPU slot and one I/O job of its own unless told otherwise.
+      cpuSlots: flags['cpu-slots'] ?? (flags.redis ? 1 : undefined),
+      ioConcurrency: flags['io-concurrency'] ?? (flags.redis ? 1 : undefined),
       pinning: flags.pin,
       restore: pickResume,
       moveAsideCorrupt: flags['reset-db'],
@@ -78,6 +80,22 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     dataDirError(error, '--reset-db')
   }
   const { engine } = opened
+  // --redis (or CORELANE_REDIS_URL): the engine also hands jobs to the cluster's agents.
+  let cluster: RunCluster | null = null
+  if (flags.redis) {
+    try {
+      const { joinCluster } = await import('./run-cluster.ts')
+      cluster = await joinCluster(engine, flags.redis, dataDir)
+    } catch (error) {
+      await opened.close()
+      throw error
+    }
+  }
+  // The cluster first: once the engine closes, it ends the remote executor too.
+  const close = async () => {
+    await cluster?.close()
+    await opened.close()
+  }
   if (opened.store.movedAside && !flags.quiet) io.err.write(`corelane: the old database was kept as ${opened.store.movedAside}\n`)
   const started = Date.now()
   const showBar = !flags.quiet && io.err.isTTY === true
@@ -94,7 +112,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   let failed = 0
   engine.onJobSettled((job) => {
     if (job.state !== 'succeeded') failed++
-    if (flags.json) io.out.write(`${JSON.stringify(jobLine(job))}\n`)
+    if (flags.json)
+      io.out.write(`${JSON.stringify(cluster ? { ...jobLine(job), agent: cluster.agentOf(job.id) } : jobLine(job))}\n`)
     else if (!showBar && !flags.quiet && job.state !== 'succeeded') {
       io.err.write(`${job.name}: ${job.state}: ${job.error?.message ?? ''}\n`)
     }
@@ -128,7 +147,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       submitted = { batchId: resumeBatch, jobIds: previous.map((j) => j.id) }
     } else submitted = await engine.submit({ ...request, source: sourceKey ?? undefined })
   } catch (error) {
-    await opened.close()
+    await close()
     process.off('SIGINT', onSigint)
     if (error instanceof ValidationError) throw new InputError(source, error.problems)
     throw error
@@ -163,7 +182,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       dataDir,
     },
   }
-  await opened.close()
+  await close()
   if (flags.json) io.out.write(`${JSON.stringify(summary)}\n`)
   else if (!flags.quiet) {
     const s = summary.summary

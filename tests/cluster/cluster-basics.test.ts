@@ -4,6 +4,7 @@
 // does not hold remote executors yet). Plus the real CLI: `run --redis`, `agents`, and an
 // unreachable Redis.
 import { readFileSync, writeFileSync } from 'node:fs'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openController, type Controller } from '../../src/main/cluster/controller.ts'
@@ -59,8 +60,8 @@ describe('a cluster of two agents', () => {
     const before = controller.executor.packsSent()
     const ids = await submit(Array.from({ length: 3000 }, () => ({ kind: 'noop' })))
     await controller.driver.whenSettled(ids)
-    expect(views(ids).every((j) => j.state === 'succeeded')).toBe(true)
-    expect(ids.every((id) => settledTimes.get(id) === 1)).toBe(true)
+    expect(views(ids).filter((j) => j.state !== 'succeeded').map((j) => `${j.id} ${j.state} ${j.error?.message}`)).toEqual([])
+    expect(ids.filter((id) => settledTimes.get(id) !== 1)).toEqual([])
     // Sized from the kind's measured cost (a first pack of one, then up to 1,000 a pack).
     expect(controller.executor.packsSent() - before).toBeLessThan(60)
   })
@@ -183,7 +184,9 @@ describe('the CLI against the cluster', () => {
       .map((l) => JSON.parse(l))
     const jobs = lines.filter((l) => !l.summary)
     expect(jobs).toHaveLength(8)
-    expect(jobs.every((j) => ['alpha', 'beta'].includes(j.agent))).toBe(true)
+    // The controller's machine keeps one I/O job of its own: its jobs name it.
+    expect(jobs.every((j) => ['alpha', 'beta', hostname()].includes(j.agent))).toBe(true)
+    expect(jobs.some((j) => ['alpha', 'beta'].includes(j.agent))).toBe(true)
     expect(lines.at(-1).summary.succeeded).toBe(8)
     // Recorded once each in the data folder's job database, like a local run.
     const history = await runCli(['history', '--data-dir', dataDir, '--format', 'json'])

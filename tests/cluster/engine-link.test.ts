@@ -25,8 +25,8 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await engine?.close()
   await link?.close()
+  await engine?.close()
   await Promise.all((agents ?? []).map((a) => a.stop()))
   await redis?.stop()
   rmSync(dataDir, { recursive: true, force: true })

@@ -1,11 +1,11 @@
-// A stand-in for the engine, driving a RemoteExecutor through the Executor interface only,
-// until the engine's pool holds remote executors (then the engine plays this part and this
-// file goes). It plays the engine's role and nothing more: a priority queue (higher first,
-// FIFO within a priority), packs sized from each kind's measured run time (many short jobs
-// per BullMQ job, long jobs one at a time), no more packs out than the agents take at once,
-// timeouts (a cancel with reason "timeout", then a grace period), retries with exponential
-// backoff, and exactly one terminal state per job. `corelane run --redis` and the cluster
-// tests use it; it keeps no SQLite history (the engine will).
+// A stand-in for the engine that drives a RemoteExecutor through the Executor interface only,
+// for the cluster tests and the bench (the product wires the real engine: engine-link.ts). It
+// plays the engine's role and nothing more: a priority queue (higher first, FIFO within a
+// priority), packs sized from each kind's measured run time (many short jobs per BullMQ job,
+// long jobs one at a time), no more packs out than the agents take at once, timeouts (a
+// cancel with reason "timeout", then a grace period), retries with exponential backoff, and
+// exactly one terminal state per job, so the tests can count what the executor delivers
+// without a local worker pool in the way.
 import { join } from 'node:path'
 import type { JobError, JobState, JobView, ResultFileRef } from '../../shared/job.ts'
 import type { ValidJobSpec } from '../../shared/schemas.ts'

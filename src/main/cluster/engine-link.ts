@@ -28,6 +28,7 @@ export interface EngineLink {
   /** The remote executor in use now. */
   executor(): RemoteExecutor
   setAgentLimits(agent: string | null, limits: { cpuSlots?: number; ioConcurrency?: number }): Promise<void>
+  /** Close it before the engine: an engine that closes ends its executors, and the link would replace this one. */
   close(): Promise<void>
 }
 
