@@ -16,6 +16,7 @@ import { ServeFlagsSchema, checkFlags } from './args.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { dataDirError } from './data-dir-errors.ts'
 import { startWebServer } from './web/web-server.ts'
+import type { ServeCluster } from './serve-cluster.ts'
 
 /** The renderer as `npm run build` leaves it, relative to the repository root. */
 export const BUILT_RENDERER = fileURLToPath(new URL('../../out/renderer/', import.meta.url))
@@ -35,8 +36,6 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
     'token',
     'redis',
   ])
-  // --redis: the Machines view follows the cluster's agents (a clear error now if Redis is not there).
-  const cluster = flags.redis ? await import('./serve-cluster.ts').then((m) => m.followCluster(flags.redis!)) : null
   const staticRoot = process.env.CORELANE_WEB_ROOT || BUILT_RENDERER
   try {
     await access(join(staticRoot, 'index.html'))
@@ -58,6 +57,16 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
     dataDirError(error, null)
   }
   const { engine } = opened
+  // --redis: the engine also hands jobs to the cluster's agents, and the Machines view follows them.
+  let cluster: ServeCluster | null = null
+  if (flags.redis) {
+    try {
+      cluster = await (await import('./serve-cluster.ts')).joinServeCluster(engine, flags.redis, join(dataDir, 'logs'))
+    } catch (error) {
+      await opened.close()
+      throw error
+    }
+  }
   const monitor = startMonitor()
   const host = createApiHost(engine, monitor, { store: opened.store, logDir: join(dataDir, 'logs'), lab: { dataDir } })
   const api = cluster ? cluster.wrap(host) : host

@@ -60,7 +60,11 @@ describe('a cluster of two agents', () => {
     const before = controller.executor.packsSent()
     const ids = await submit(Array.from({ length: 3000 }, () => ({ kind: 'noop' })))
     await controller.driver.whenSettled(ids)
-    expect(views(ids).filter((j) => j.state !== 'succeeded').map((j) => `${j.id} ${j.state} ${j.error?.message}`)).toEqual([])
+    expect(
+      views(ids)
+        .filter((j) => j.state !== 'succeeded')
+        .map((j) => `${j.id} ${j.state} ${j.error?.message}`),
+    ).toEqual([])
     expect(ids.filter((id) => settledTimes.get(id) !== 1)).toEqual([])
     // Sized from the kind's measured cost (a first pack of one, then up to 1,000 a pack).
     expect(controller.executor.packsSent() - before).toBeLessThan(60)

@@ -45,6 +45,13 @@ it('the engine spreads a batch over its own slot and two agents, each job settle
   expect(engine.workers().some((w) => w.id === link.executor().id)).toBe(true)
 })
 
+it('pausing the engine pauses the BullMQ queue for every agent, and resuming resumes it', async () => {
+  engine.pause()
+  await until(async () => link.executor().queue.isPaused(), 5000, 'the queue paused')
+  engine.resume()
+  await until(async () => !(await link.executor().queue.isPaused()), 5000, 'the queue resumed')
+})
+
 it('engine.cancel reaches a job running on an agent; a timeout too', async () => {
   // One CPU slot here: the rest of the long jobs go to the agents.
   const { jobIds } = await engine.submit({

@@ -84,6 +84,18 @@ export async function linkEngineToCluster(engine: Engine, options: EngineLinkOpt
     })
   }
   add()
+  // The engine paused (the toolbar, the API): the BullMQ queue too, so no agent starts a pack
+  // already in Redis (BullMQ's pause is the whole queue's: every controller sharing it).
+  let paused = false
+  const followPause = (next: boolean) => {
+    if (next === paused) return
+    paused = next
+    void (paused ? current?.queue.pause() : current?.queue.resume())?.catch(() => {})
+  }
+  followPause(engine.stats().paused)
+  const unsubscribe = engine.subscribe((changes) => {
+    if (changes.stats) followPause(changes.stats.paused)
+  })
 
   return {
     directory,
@@ -95,6 +107,7 @@ export async function linkEngineToCluster(engine: Engine, options: EngineLinkOpt
     },
     async close() {
       closing = true
+      unsubscribe()
       // Cut QueueEvents' blocking reads first, so closing does not wait for them to time out.
       for (const c of connections.slice(2)) c.disconnect()
       await current?.close()
