@@ -40,8 +40,7 @@ export async function loadBatchFile(path: string): Promise<{ batch: BatchFile; s
     text = path === '-' ? await readStdin() : await readFile(path, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    const reason =
-      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a batch file' : (error as Error).message
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a batch file' : (error as Error).message
     throw new InputError(source, [{ field: '', message: reason }])
   }
   let json: unknown
@@ -51,11 +50,7 @@ export async function loadBatchFile(path: string): Promise<{ batch: BatchFile; s
     throw new InputError(source, [{ field: '', message: jsonErrorPlace(text, error as Error) }])
   }
   const parsed = safeParseProblems(BatchFileSchema, json)
-  if (!parsed.ok)
-    throw new InputError(
-      source,
-      parsed.problems.map((p) => ({ ...p, field: p.field || '(batch)' })),
-    )
+  if (!parsed.ok) throw new InputError(source, parsed.problems.map((p) => ({ ...p, field: p.field || '(batch)' })))
   return { batch: parsed.value, source, baseDir: path === '-' ? process.cwd() : dirname(resolve(path)) }
 }
 

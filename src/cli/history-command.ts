@@ -32,9 +32,7 @@ export async function historyCommand(flags: HistoryFlags, out: NodeJS.WritableSt
     else {
       for (const job of jobs) {
         const ms = job.startedAt !== null && job.endedAt !== null ? `${job.endedAt - job.startedAt} ms` : ''
-        out.write(
-          `${String(job.id).padStart(7)}  ${job.state.padEnd(11)} ${job.kind.padEnd(12)} ${ms.padStart(10)}  ${job.name}${job.error ? `  (${job.error.message})` : ''}\n`,
-        )
+        out.write(`${String(job.id).padStart(7)}  ${job.state.padEnd(11)} ${job.kind.padEnd(12)} ${ms.padStart(10)}  ${job.name}${job.error ? `  (${job.error.message})` : ''}\n`)
       }
       out.write(`${jobs.length} of ${page.total} jobs (offset ${flags.offset}; --limit and --offset page through)\n`)
     }

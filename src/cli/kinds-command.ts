@@ -15,7 +15,8 @@ interface JsonSchemaProperty {
 function describeType(prop: JsonSchemaProperty): string {
   if (prop.enum) return prop.enum.map((value) => JSON.stringify(value)).join(' | ')
   if (prop.type === 'array') return `${prop.items?.type ?? 'any'}[]`
-  const range = prop.minimum !== undefined || prop.maximum !== undefined ? ` ${prop.minimum ?? '…'}..${prop.maximum ?? '…'}` : ''
+  const range =
+    prop.minimum !== undefined || prop.maximum !== undefined ? ` ${prop.minimum ?? '…'}..${prop.maximum ?? '…'}` : ''
   return `${Array.isArray(prop.type) ? prop.type.join('|') : (prop.type ?? 'any')}${range}`
 }
 
@@ -30,11 +31,7 @@ export function kindsCommand(json: boolean, out: NodeJS.WritableStream): number 
     const properties = (kind.paramsSchema.properties ?? {}) as Record<string, JsonSchemaProperty>
     const required = new Set((kind.paramsSchema.required ?? []) as string[])
     for (const [name, prop] of Object.entries(properties)) {
-      const flag = required.has(name)
-        ? 'required'
-        : prop.default !== undefined
-          ? `default ${JSON.stringify(prop.default)}`
-          : 'optional'
+      const flag = required.has(name) ? 'required' : prop.default !== undefined ? `default ${JSON.stringify(prop.default)}` : 'optional'
       out.write(`    ${name}: ${describeType(prop)}  (${flag})${prop.description ? `  ${prop.description}` : ''}\n`)
     }
     if (Object.keys(properties).length === 0) out.write('    (no params)\n')
