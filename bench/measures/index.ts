@@ -13,6 +13,10 @@ export const MEASURE_NAMES = [
   'cold-start',
   'python-seeds',
   'cluster',
+  'shell-jobs',
+  'sha256',
+  'cli-start',
+  'batch-memory',
 ] as const
 
 export async function loadMeasure(name: string): Promise<Measure> {

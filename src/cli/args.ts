@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import * as v from 'valibot'
 import { JOB_STATES } from '../shared/job.ts'
 import { safeParseProblems } from '../shared/validate.ts'
-import { InputError } from './batch-file.ts'
+import { InputError } from './input-error.ts'
 
 const wholeNumber = (min: number, max: number) =>
   v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(min), v.maxValue(max))
@@ -19,7 +19,7 @@ export const RunFlagsSchema = v.object({
   quiet: v.optional(v.boolean(), false),
   resume: v.optional(v.boolean(), false),
   'reset-db': v.optional(v.boolean(), false),
-  /** A cluster's Redis (also CORELANE_REDIS_URL): the batch runs on its agents. */
+  /** A cluster's Redis (also CORELANE_REDIS_URL): the engine also hands jobs to its agents. */
   redis: v.optional(v.pipe(v.string(), v.minLength(1))),
 })
 export type RunFlags = v.InferOutput<typeof RunFlagsSchema>
@@ -31,17 +31,18 @@ export const ServeFlagsSchema = v.object({
   'io-concurrency': v.optional(wholeNumber(1, 100_000)),
   'data-dir': v.optional(v.pipe(v.string(), v.minLength(1))),
   token: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
-  /** Follow a cluster's agents (the Machines view). */
+  /** Run on a cluster too, and follow its agents (the Machines view). */
   redis: v.optional(v.pipe(v.string(), v.regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'))),
 })
 export type ServeFlags = v.InferOutput<typeof ServeFlagsSchema>
 
 const redisUrl = v.pipe(v.string(), v.regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'))
+const agentName = v.pipe(v.string(), v.regex(/^[\w.@-]{1,120}$/, 'letters, digits, . _ - @ only (at most 120)'))
 const ms = (min: number) => v.optional(wholeNumber(min, 3_600_000))
 
 export const AgentFlagsSchema = v.object({
   redis: redisUrl,
-  name: v.optional(v.pipe(v.string(), v.regex(/^[\w.@-]{1,120}$/, 'letters, digits, . _ - @ only (at most 120)'))),
+  name: v.optional(agentName),
   'cpu-slots': v.optional(wholeNumber(1, 1024)),
   'io-concurrency': v.optional(wholeNumber(1, 100_000)),
   'data-dir': v.optional(v.pipe(v.string(), v.minLength(1))),
@@ -57,7 +58,7 @@ export const AgentsFlagsSchema = v.object({
   redis: redisUrl,
   json: v.optional(v.boolean(), false),
   /** With --cpu-slots / --io-concurrency: change them on this agent only (default: every agent). */
-  name: v.optional(v.pipe(v.string(), v.regex(/^[\w.@-]{1,120}$/, 'letters, digits, . _ - @ only (at most 120)'))),
+  name: v.optional(agentName),
   'cpu-slots': v.optional(wholeNumber(1, 1024)),
   'io-concurrency': v.optional(wholeNumber(1, 100_000)),
 })
@@ -108,6 +109,9 @@ const options = {
   quick: { type: 'boolean' },
   python: { type: 'boolean' },
   csv: { type: 'boolean' },
+  interval: { type: 'string' },
+  count: { type: 'string' },
+  recording: { type: 'string' },
   redis: { type: 'string' },
   name: { type: 'string' },
   'allow-shell': { type: 'boolean' },
@@ -115,9 +119,6 @@ const options = {
   'lock-ms': { type: 'string' },
   'stalled-ms': { type: 'string' },
   'drain-ms': { type: 'string' },
-  interval: { type: 'string' },
-  count: { type: 'string' },
-  recording: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options']
 
@@ -138,23 +139,12 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
 }
 
 /** Checks the flags a command accepts; anything else is refused by name. */
-export function checkFlags<S extends v.GenericSchema>(
-  schema: S,
-  values: Record<string, unknown>,
-  allowed: string[],
-): v.InferOutput<S> {
+export function checkFlags<S extends v.GenericSchema>(schema: S, values: Record<string, unknown>, allowed: string[]): v.InferOutput<S> {
   const unexpected = Object.keys(values).filter((key) => !allowed.includes(key) && key !== 'help')
   if (unexpected.length) {
-    throw new InputError(
-      'arguments',
-      unexpected.map((key) => ({ field: `--${key}`, message: 'not accepted by this command' })),
-    )
+    throw new InputError('arguments', unexpected.map((key) => ({ field: `--${key}`, message: 'not accepted by this command' })))
   }
   const parsed = safeParseProblems(schema, values)
-  if (!parsed.ok)
-    throw new InputError(
-      'arguments',
-      parsed.problems.map((p) => ({ ...p, field: `--${p.field}` })),
-    )
+  if (!parsed.ok) throw new InputError('arguments', parsed.problems.map((p) => ({ ...p, field: `--${p.field}` })))
   return parsed.value
 }

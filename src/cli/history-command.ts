@@ -5,7 +5,7 @@ import { jobsToCsv, jobsToJson } from '../shared/export.ts'
 import { JobStore, StoreError } from '../main/engine/index.ts'
 import { storedToView } from '../main/host/persistent-engine.ts'
 import type { HistoryFlags } from './args.ts'
-import { InputError } from './batch-file.ts'
+import { InputError } from './input-error.ts'
 import { defaultDataDir } from './data-dir.ts'
 
 export async function historyCommand(flags: HistoryFlags, out: NodeJS.WritableStream): Promise<number> {

@@ -1,12 +1,10 @@
 #!/usr/bin/env node
 // The `corelane` command: headless front-ends on plain Node (run a batch, list kinds, serve
 // the UI to a browser). Bad input ends with exit code 2 and a message naming the field.
+// Each command's module is imported only when that command runs: start-up is most of a short
+// batch's time, and the lab alone costs more to load than the rest of the CLI together.
 import { checkFlags, HistoryFlagsSchema, LabFlagsSchema, parseCommandLine, RunFlagsSchema } from './args.ts'
-import { labCommand } from './lab-command.ts'
-import { historyCommand } from './history-command.ts'
-import { InputError } from './batch-file.ts'
-import { kindsCommand } from './kinds-command.ts'
-import { runCommand } from './run-command.ts'
+import { InputError } from './input-error.ts'
 
 const USAGE = `Usage: corelane <command> [options]
 
@@ -21,7 +19,7 @@ Commands:
       --resume               run again the unfinished jobs of this file's last run
       --reset-db             keep a corrupt database aside and start a new one
       -q, --quiet            no progress bar or summary
-      --redis URL            run it on a cluster's agents (or CORELANE_REDIS_URL)
+      --redis URL            also run it on a cluster's agents (or CORELANE_REDIS_URL)
   agent --redis URL [--name N] [--cpu-slots N] [--io-concurrency N] [--data-dir DIR]
         [--allow-shell] [--allow-script] [--lock-ms N] [--stalled-ms N] [--drain-ms N]
                          Join a cluster: take jobs from its Redis and run them here
@@ -69,31 +67,30 @@ export async function main(argv: string[]): Promise<number> {
         'reset-db',
         'redis',
       ])
-      if (positionals.length > 1)
-        throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
+      if (positionals.length > 1) throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
+      const { runCommand } = await import('./run-command.ts')
       const redis = flags.redis ?? process.env.CORELANE_REDIS_URL
       return runCommand(positionals[0], { ...flags, redis }, { out: process.stdout, err: process.stderr })
     }
     case 'history': {
-      const flags = checkFlags(HistoryFlagsSchema, values, [
-        'state',
-        'kind',
-        'batch',
-        'text',
-        'limit',
-        'offset',
-        'format',
-        'data-dir',
-      ])
+      const flags = checkFlags(HistoryFlagsSchema, values, ['state', 'kind', 'batch', 'text', 'limit', 'offset', 'format', 'data-dir'])
+      const { historyCommand } = await import('./history-command.ts')
       return historyCommand(flags, process.stdout)
     }
     case 'lab': {
       const flags = checkFlags(LabFlagsSchema, values, ['pool', 'quick', 'python', 'json', 'csv', 'data-dir'])
+      const { labCommand } = await import('./lab-command.ts')
       return labCommand(positionals[0], flags, process.stdout)
     }
-    case 'kinds':
+    case 'kinds': {
       checkFlags(RunFlagsSchema, values, ['json'])
+      const { kindsCommand } = await import('./kinds-command.ts')
       return kindsCommand(values.json === true, process.stdout)
+    }
+    case 'serve': {
+      const { serveCommand } = await import('./serve-command.ts')
+      return serveCommand(values)
+    }
     case 'agent': {
       const { agentCommand } = await import('./agent-command.ts')
       return agentCommand(values)
@@ -102,19 +99,13 @@ export async function main(argv: string[]): Promise<number> {
       const { agentsCommand } = await import('./agents-command.ts')
       return agentsCommand(values, process.stdout)
     }
-    case 'serve': {
-      const { serveCommand } = await import('./serve-command.ts')
-      return serveCommand(values)
-    }
     case 'monitor': {
       const { monitorCommand } = await import('./monitor-command.ts')
       const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))
       return monitorCommand(values, { out: process.stdout, interrupted })
     }
     default:
-      throw new InputError('arguments', [
-        { field: command, message: 'unknown command (try: run, history, lab, kinds, serve, monitor, agent, agents)' },
-      ])
+      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, lab, kinds, serve, monitor, agent, agents)' }])
   }
 }
 
@@ -132,13 +123,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code
   },
   (error: unknown) => {
-    // An unreachable (or too old) Redis is a problem with the input (the URL, or the network): exit 2.
-    if (error instanceof InputError || (error as Error)?.name === 'ClusterConnectError') {
-      if (!(error instanceof InputError)) {
-        // Leave at once: the failed Redis client's timers would hold the process a few seconds more.
-        process.stderr.write(`corelane: ${(error as Error).message}\n`, () => process.exit(2))
-        return
-      }
+    if ((error as Error)?.name === 'ClusterConnectError') {
+      // An unreachable (or too old) Redis is a problem with the input (the URL, or the network):
+      // exit 2 at once (the failed Redis client's timers would hold the process a few seconds more).
+      process.stderr.write(`corelane: ${(error as Error).message}\n`, () => process.exit(2))
+    } else if (error instanceof InputError) {
       process.stderr.write(`corelane: invalid input: ${error.message}\n`)
       process.exitCode = 2
     } else {

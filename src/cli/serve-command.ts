@@ -28,15 +28,7 @@ const FORCE_EXIT_MS = 10_000
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
 
 export async function serveCommand(values: Record<string, unknown>): Promise<number> {
-  const flags = checkFlags(ServeFlagsSchema, { ...values, redis: values.redis ?? process.env.CORELANE_REDIS_URL }, [
-    'port',
-    'host',
-    'cpu-slots',
-    'io-concurrency',
-    'data-dir',
-    'token',
-    'redis',
-  ])
+  const flags = checkFlags(ServeFlagsSchema, { ...values, redis: values.redis ?? process.env.CORELANE_REDIS_URL }, ['port', 'host', 'cpu-slots', 'io-concurrency', 'data-dir', 'token', 'redis'])
   const staticRoot = process.env.CORELANE_WEB_ROOT || BUILT_RENDERER
   try {
     await access(join(staticRoot, 'index.html'))

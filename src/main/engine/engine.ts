@@ -24,6 +24,7 @@ import { placementNote, placementSupported } from './placement.ts'
 import { readLogTail } from './read-log.ts'
 import { StopControl } from './stop-control.ts'
 import type { LoadedState } from './store/job-store.ts'
+import type { BatchRow } from './store/rows.ts'
 import { validateSubmission } from './submission.ts'
 import type { Engine, EngineChanges, EngineOptions, JobFilter, RestoreOptions, SubmitRequest } from './types.ts'
 import { JobStates, type StateHooks } from './job-states.ts'
@@ -111,6 +112,24 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     if (this.shut) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
     const batch = this.addBatch(new Batch(this.nextBatchId++, request.name ?? Batch.defaultName(specs), request.source ?? null))
+    return { batchId: batch.id, jobIds: await this.enqueue(batch, specs) }
+  }
+
+  async appendToBatch(batch: BatchRow, request: Pick<SubmitRequest, 'jobs' | 'defaults'>): Promise<SubmitResult> {
+    if (this.shut) throw new Error('the engine is closed')
+    const specs = await validateSubmission(request)
+    // A batch whose jobs have all left memory (finished and cleared, or never loaded) comes back from its row.
+    let tracker = this.states.batches.get(batch.id)
+    if (!tracker) {
+      if (batch.id >= this.nextBatchId) throw new Error(`no batch with id ${batch.id}`)
+      tracker = new Batch(batch.id, batch.name, batch.source, batch.createdAt)
+      this.states.batches.set(tracker.id, tracker)
+    }
+    return { batchId: tracker.id, jobIds: await this.enqueue(tracker, specs) }
+  }
+
+  /** Queues checked specs in a batch, yielding every millisecond so the loop stays free. */
+  private async enqueue(batch: Batch, specs: JobSpec[]): Promise<number[]> {
     const jobIds: number[] = new Array(specs.length)
     let sliceStart = performance.now()
     for (let i = 0; i < specs.length; i++) {
@@ -128,7 +147,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.countsChanged()
     this.scheduleDispatch()
     this.feed.schedule()
-    return { batchId: batch.id, jobIds }
+    return jobIds
   }
 
   private addBatch(batch: Batch): Batch {
