@@ -37,7 +37,7 @@ it('the engine spreads a batch over its own slot and two agents, each job settle
   const { jobIds } = await engine.submit({ template: { kind: 'sum-squares', params: { n: 2e7 } }, count: 30 })
   await engine.whenSettled(jobIds)
   const jobs = jobIds.map((id) => engine.getJob(id)!)
-  expect(jobs.filter((j) => j.state !== 'succeeded')).toEqual([])
+  expect(jobs.filter((j) => j.state !== 'succeeded').map((j) => `${j.id} ${j.state} ${j.attempts} ${j.error?.code}: ${j.error?.message}`)).toEqual([])
   expect(jobIds.every((id) => settled.get(id) === 1)).toBe(true)
   const machines = new Set(jobIds.map((id) => link.machineOf(id)))
   expect(machines.has('east') && machines.has('west')).toBe(true)
