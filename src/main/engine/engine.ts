@@ -10,6 +10,7 @@ import { isTerminal } from '../../shared/job.ts'
 import { checkJobSpec } from '../../shared/schemas.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import { balance, KindCosts } from './balancer.ts'
+import { BatchPauses } from './batch-pauses.ts'
 import { Batch } from './batch-tracker.ts'
 import { ChangeFeed, type FeedSource } from './change-feed.ts'
 import type { Executor } from './executors/executor.ts'
@@ -61,6 +62,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   private readonly reports = new WorkerReports(this, this.inbox)
   private readonly feed: ChangeFeed<JobRecord>
   private readonly persistence: Persistence
+  /** Batches paused on their own (batch-pauses.ts): their queued jobs wait, the rest run. */
+  private readonly pauses = new BatchPauses<JobRecord>()
 
   constructor(options: EngineOptions) {
     this.logDir = join(options.dataDir, 'logs')
@@ -228,7 +231,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     for (const lane of ['cpu', 'io'] as const) {
       balance({
         lane,
-        queue: this.queues[lane],
+        queue: this.pauses.wrap(this.queues[lane]),
         local: this.pool.local(),
         external: this.pool.external(),
         limits: this.limits,
@@ -270,7 +273,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
         if (job.stopping === 'cancel') continue
         this.stop.stop(job, 'cancel')
       } else {
-        if (job.state === 'queued') this.queues[job.lane].forget()
+        if (job.state === 'queued' && !this.pauses.unhold(job)) this.queues[job.lane].forget()
         this.states.finish(job, 'cancelled', { code: 'cancelled', message: 'cancelled before it started' }, Date.now())
       }
       cancelled++
@@ -300,6 +303,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       this.feed.removed(job)
       removed++
     }
+    this.pauses.prune((batchId) => this.states.batches.has(batchId))
     this.countsChanged()
     this.feed.schedule()
     return removed
@@ -313,6 +317,21 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   resume(): EngineStats {
     this.paused = false
     return this.limitsChanged()
+  }
+
+  setBatchPaused(batchId: number, paused: boolean): BatchView {
+    const batch = this.states.batches.get(batchId)
+    if (!batch) throw new ValidationError([{ field: 'batchId', message: `no batch with id ${batchId}` }])
+    if (paused) this.pauses.pause(batchId)
+    else if (this.pauses.isPaused(batchId)) {
+      const held = this.pauses.resume(batchId)
+      if (held.length) this.putBack(held)
+    }
+    batch.paused = paused
+    this.feed.batchesChanged()
+    this.scheduleDispatch()
+    this.feed.schedule()
+    return batch.toView()
   }
 
   setLimits(patch: Partial<EngineLimits>): EngineStats {
@@ -407,7 +426,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     for (const job of this.states.all()) {
       if (isTerminal(job.state)) continue
       if (job.workerId === 0) {
-        if (job.state === 'queued') this.queues[job.lane].forget()
+        if (job.state === 'queued' && !this.pauses.unhold(job)) this.queues[job.lane].forget()
         this.states.finish(job, 'cancelled', { code: 'cancelled', message: 'the engine was closed' }, now)
       } else {
         job.stopping = 'cancel'
