@@ -11,7 +11,7 @@ import { openController, type Controller } from '../../src/main/cluster/controll
 import { KEYS } from '../../src/main/cluster/redis.ts'
 import { validateSubmission } from '../../src/main/engine/submission.ts'
 import type { ClusterJobView } from '../../src/main/cluster/cluster-driver.ts'
-import { FAST_RECOVERY, RedisServer, freePort, runCli, startAgent, tempDir, until, type AgentProcess } from './harness.ts'
+import { RedisServer, freePort, runCli, startAgent, tempDir, until, type AgentProcess } from './harness.ts'
 
 let redis: RedisServer
 let agents: AgentProcess[]
@@ -31,8 +31,8 @@ function views(ids: number[]): ClusterJobView[] {
 beforeAll(async () => {
   redis = await new RedisServer().start()
   agents = await Promise.all([
-    startAgent(redis.url, 'alpha', ['--cpu-slots', '1', ...FAST_RECOVERY]),
-    startAgent(redis.url, 'beta', ['--cpu-slots', '1', ...FAST_RECOVERY]),
+    startAgent(redis.url, 'alpha', ['--cpu-slots', '1']),
+    startAgent(redis.url, 'beta', ['--cpu-slots', '1']),
   ])
   controller = await openController({ redisUrl: redis.url, logDir, reconcileMs: 500, graceMs: 3000, retryBackoffMs: 100 })
   controller.driver.onJobSettled((job) => settledTimes.set(job.id, (settledTimes.get(job.id) ?? 0) + 1))

@@ -8,7 +8,7 @@ let cluster: Awaited<ReturnType<typeof startCluster>> | null = null
 afterAll(async () => cluster?.close())
 
 it('eight agents share one batch', async () => {
-  cluster = await startCluster({ agents: 8 })
+  cluster = await startCluster({ agents: 8, fastRecovery: false })
   const c = cluster
   const ids = await c.controller.driver.submit(
     await validateSubmission({ template: { kind: 'sleep', params: { ms: 100 } }, count: 160 }),

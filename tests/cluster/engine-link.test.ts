@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createEngine, type Engine } from '../../src/main/engine/index.ts'
 import { linkEngineToCluster, type EngineLink } from '../../src/main/cluster/engine-link.ts'
-import { FAST_RECOVERY, RedisServer, startAgent, tempDir, until, type AgentProcess } from './harness.ts'
+import { RedisServer, startAgent, tempDir, until, type AgentProcess } from './harness.ts'
 
 let redis: RedisServer
 let agents: AgentProcess[]
@@ -17,7 +17,7 @@ const settled = new Map<number, number>()
 
 beforeAll(async () => {
   redis = await new RedisServer().start()
-  agents = await Promise.all(['east', 'west'].map((name) => startAgent(redis.url, name, ['--cpu-slots', '1', ...FAST_RECOVERY])))
+  agents = await Promise.all(['east', 'west'].map((name) => startAgent(redis.url, name, ['--cpu-slots', '1'])))
   engine = createEngine({ dataDir, cpuSlots: 1, ioConcurrency: 2, graceMs: 3000, retryBackoffMs: 100 })
   engine.onJobSettled((job) => settled.set(job.id, (settled.get(job.id) ?? 0) + 1))
   link = await linkEngineToCluster(engine, { redisUrl: redis.url, logDir: join(dataDir, 'logs'), reconcileMs: 500 })
@@ -37,7 +37,11 @@ it('the engine spreads a batch over its own slot and two agents, each job settle
   const { jobIds } = await engine.submit({ template: { kind: 'sum-squares', params: { n: 2e7 } }, count: 30 })
   await engine.whenSettled(jobIds)
   const jobs = jobIds.map((id) => engine.getJob(id)!)
-  expect(jobs.filter((j) => j.state !== 'succeeded').map((j) => `${j.id} ${j.state} ${j.attempts} ${j.error?.code}: ${j.error?.message}`)).toEqual([])
+  expect(
+    jobs
+      .filter((j) => j.state !== 'succeeded')
+      .map((j) => `${j.id} ${j.state} ${j.attempts} ${j.error?.code}: ${j.error?.message}`),
+  ).toEqual([])
   expect(jobIds.every((id) => settled.get(id) === 1)).toBe(true)
   const machines = new Set(jobIds.map((id) => link.machineOf(id)))
   expect(machines.has('east') && machines.has('west')).toBe(true)

@@ -179,12 +179,20 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs: 
 }
 
 /** A Redis, `count` agents with fast stalled-pack recovery, and a controller (the RemoteExecutor driven by the ClusterDriver). */
-export async function startCluster(options: { agents: number; aof?: boolean; agentArgs?: string[] }) {
+/** `fastRecovery` (default true): FAST_RECOVERY's short pack locks, for the fault tests (on a loaded machine a 1.5 s lock can lapse, and its pack is redone). */
+export async function startCluster(options: { agents: number; aof?: boolean; agentArgs?: string[]; fastRecovery?: boolean }) {
   const { openController } = await import('../../src/main/cluster/controller.ts')
   const redis = await new RedisServer({ aof: options.aof }).start()
   const names = Array.from({ length: options.agents }, (_, i) => `agent${i + 1}`)
   const agents = await Promise.all(
-    names.map((name) => startAgent(redis.url, name, ['--cpu-slots', '1', ...FAST_RECOVERY, ...(options.agentArgs ?? [])])),
+    names.map((name) =>
+      startAgent(redis.url, name, [
+        '--cpu-slots',
+        '1',
+        ...(options.fastRecovery === false ? [] : FAST_RECOVERY),
+        ...(options.agentArgs ?? []),
+      ]),
+    ),
   )
   const controller = await openController({
     redisUrl: redis.url,
