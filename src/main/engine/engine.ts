@@ -30,6 +30,7 @@ import { validateSubmission } from './submission.ts'
 import type { Engine, EngineChanges, EngineOptions, JobFilter, RestoreOptions, SubmitRequest } from './types.ts'
 import { JobStates, type StateHooks } from './job-states.ts'
 import { WorkerReports, type ReportHost } from './worker-reports.ts'
+import { CommandGroups } from './command-groups.ts'
 
 /** The longest the engine applies worker reports before letting its loop run something else. */
 const INBOX_SLICE_MS = 4
@@ -56,6 +57,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
 
   readonly costs = new KindCosts()
   readonly pool: WorkerPool
+  readonly groups: CommandGroups<Executor>
   readonly stop: StopControl<JobRecord, Executor>
   readonly states: JobStates
   private readonly inbox = new Inbox(INBOX_SLICE_MS)
@@ -96,6 +98,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       { graceMs: options.graceMs ?? 5000, retryBackoffMs: options.retryBackoffMs ?? 500 },
     )
     this.states = new JobStates(this)
+    this.groups = new CommandGroups(options.dataDir)
     this.pool = new WorkerPool(
       {
         ...localWorkerSetup(options),
@@ -434,6 +437,10 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     }
     await this.pool.closeAll()
     // Apply every report the workers sent before they went, so each job ends in its final state.
+    this.inbox.drainAll()
+    // Every command group a worker left is ended before the engine says it is closed (the
+    // exits above queued their jobs' endings behind those groups: applied here too).
+    await this.groups.endAll()
     this.inbox.drainAll()
     this.feed.flushNow()
     await this.flushStore()
