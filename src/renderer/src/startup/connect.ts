@@ -10,6 +10,7 @@ import { useEngineStore } from '../stores/engine.ts'
 import { useJobsStore } from '../stores/jobs.ts'
 import { useKindsStore } from '../stores/kinds.ts'
 import { useLabStore } from '../stores/lab.ts'
+import { useMachinesStore } from '../stores/machines.ts'
 import { useMonitorStore } from '../stores/monitor.ts'
 import { useSettingsStore } from '../stores/settings.ts'
 import { useWorkersStore } from '../stores/workers.ts'
@@ -31,6 +32,7 @@ export async function connect(api: CorelaneApi): Promise<() => void> {
   const batches = useBatchesStore()
   const monitor = useMonitorStore()
   const lab = useLabStore()
+  const machines = useMachinesStore()
   let ready = false
   const offs = [
     api.on('jobs', (payload) => ready && jobs.apply(payload)),
@@ -43,6 +45,8 @@ export async function connect(api: CorelaneApi): Promise<() => void> {
     }),
     api.on('monitor', (payload) => ready && monitor.push(payload)),
     api.on('lab', (payload) => ready && lab.onNote(payload.note)),
+    // Not in the snapshot: each message is the whole list, so it applies at once.
+    api.on('machines', (payload) => machines.set(payload)),
   ]
   const off = () => offs.forEach((unsubscribe) => unsubscribe())
   try {
