@@ -57,6 +57,8 @@ export interface JobView {
   progress: number
   note: string | null
   workerId: number | null
+  /** The cluster agent that ran it (its last attempt); null for this machine. Absent in history rows. */
+  machine?: string | null
   createdAt: number
   startedAt: number | null
   endedAt: number | null

@@ -45,6 +45,11 @@ it('the engine spreads a batch over its own slot and two agents, each job settle
   expect(jobIds.every((id) => settled.get(id) === 1)).toBe(true)
   const machines = new Set(jobIds.map((id) => link.machineOf(id)))
   expect(machines.has('east') && machines.has('west')).toBe(true)
+  // Each job's view names the agent that ran it (a start and end often come in one report, so
+  // the executor must still know it then), and a job run on this machine's slot names none.
+  for (const job of jobs) expect(job.machine, `job ${job.id}`).toBe(link.machineOf(job.id))
+  expect(jobs.some((j) => j.machine === null)).toBe(true)
+  expect(jobs.some((j) => j.machine === 'east') && jobs.some((j) => j.machine === 'west')).toBe(true)
   // The engine lists the remote executor among its workers.
   expect(engine.workers().some((w) => w.id === link.executor().id)).toBe(true)
 })

@@ -116,7 +116,9 @@ it('passes each job’s start and end once, though the agent reports them twice'
     expect(engine.count(EV_STARTED, id) + engine.count(EV_STARTED_ENDED, id)).toBe(1)
     expect(engine.count(EV_DONE, id)).toBe(1)
   }
-  expect(executor.machineOf(1)).toBe(null) // settled: no longer held
+  // Settled and no longer held, but where it ran is still known (the engine asks as it applies the start).
+  expect(executor.machineOf(1)).toBe('twice')
+  expect(executor.machineOf(99)).toBe(null)
   expect(executor.inFlight()).toBe(0)
 })
 

@@ -69,6 +69,8 @@ interface HeldPack {
 const PACK_KEEP = { age: 3600, count: 10_000 }
 /** The most jobs one pack carries (the engine's balancer sends at most MAX_BATCH anyway). */
 const MAX_PACK_JOBS = 1000
+/** How many job → agent placements outlive their jobs (the engine asks as it applies a start, maybe after the end). */
+const PLACEMENTS_KEPT = 20_000
 
 export class RemoteExecutor implements Executor {
   readonly id: number
@@ -85,6 +87,8 @@ export class RemoteExecutor implements Executor {
   private readonly ready: Promise<void>
   private readonly jobs = new Map<number, HeldJob>()
   private readonly packs = new Map<string, HeldPack>()
+  /** The agent each recent job started on, kept past its end (newest last). */
+  private readonly placed = new Map<number, string>()
   private readonly cancels = new Map<'cancel' | 'timeout', number[]>()
   private nextPack = 1
   private chain: Promise<void> = Promise.resolve()
@@ -184,9 +188,9 @@ export class RemoteExecutor implements Executor {
     return this.packs.size
   }
 
-  /** The machine running (or that last ran) a job it holds. */
+  /** The machine running (or that last ran) a job it holds or held lately (null: not placed yet, or long forgotten). */
   machineOf(jobId: number): string | null {
-    return this.jobs.get(jobId)?.machine ?? null
+    return this.jobs.get(jobId)?.machine ?? this.placed.get(jobId) ?? null
   }
 
   /** `priority` as the engine's (higher first, −1000…1000): BullMQ takes higher-priority packs first. */
@@ -356,6 +360,9 @@ export class RemoteExecutor implements Executor {
 
   private place(id: number, job: HeldJob, machine: string): void {
     job.machine = machine
+    this.placed.delete(id)
+    this.placed.set(id, machine)
+    if (this.placed.size > PLACEMENTS_KEPT) this.placed.delete(this.placed.keys().next().value!)
     this.hooks.onPlacement?.(this, id, machine)
   }
 

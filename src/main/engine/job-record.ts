@@ -33,6 +33,8 @@ export class JobRecord {
   workerId = 0
   /** The last worker it ran on, kept after it finishes so timelines can place it. */
   lastWorkerId = 0
+  /** The machine its last attempt ran on (null: this one). */
+  machine: string | null = null
   /** Milliseconds since the engine's epoch (small integers stay unboxed). */
   createdAt: number
   startedAt = NO_TIME

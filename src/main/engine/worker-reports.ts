@@ -5,7 +5,7 @@ import type { JobError } from '../../shared/job.ts'
 import type { KindCosts } from './balancer.ts'
 import type { CommandGroups } from './command-groups.ts'
 import { failureCodeOf, messageOf, resultFileOf, timeOf } from './event-fields.ts'
-import type { Executor, ExecutorExit, ExecutorHooks } from './executors/executor.ts'
+import { machineOfJob, type Executor, type ExecutorExit, type ExecutorHooks } from './executors/executor.ts'
 import type { WorkerPool } from './executors/worker-pool.ts'
 import type { Inbox } from './inbox.ts'
 import { isJsonTree } from './json-result.ts'
@@ -96,6 +96,7 @@ export class WorkerReports implements EventReader {
     if (!job) return
     const executor = this.from!
     job.lastWorkerId = executor.id
+    job.machine = machineOfJob(executor, job.id)
     job.attempts++
     job.startedAt = timeOf(at) - this.host.epoch
     job.endedAt = NO_TIME

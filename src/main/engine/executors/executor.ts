@@ -61,3 +61,18 @@ export interface Executor {
   terminate(): void
   toView(): WorkerView
 }
+
+/**
+ * An executor that stands for many machines (a cluster) and names the one each job ran on.
+ * Asked as a job's start is applied, so it must still answer for a job that already ended in
+ * the same report. Kept out of Executor itself so local workers need not answer it.
+ */
+export interface PlacingExecutor extends Executor {
+  machineOf(jobId: number): string | null
+}
+
+/** Where a job that `executor` started runs: its own machine, or the one a cluster placed it on. */
+export function machineOfJob(executor: Executor, jobId: number): string | null {
+  const placing = executor as Partial<PlacingExecutor>
+  return typeof placing.machineOf === 'function' ? (placing.machineOf(jobId) ?? executor.machine) : executor.machine
+}
