@@ -6,6 +6,8 @@ export interface RunSegment {
   jobId: number
   name: string
   workerId: number
+  /** The cluster agent it ran on (its worker then stands for the whole cluster); null: this machine. */
+  machine: string | null
   kind: string
   start: number
   /** null while running. */
@@ -45,6 +47,7 @@ export class RunSegments {
       jobId: job.id,
       name: job.name,
       workerId: job.workerId,
+      machine: job.machine ?? null,
       kind: job.kind,
       start: job.startedAt,
       end: null,

@@ -55,6 +55,10 @@ export const useJobsStore = defineStore('jobs', () => {
   const stateFilter = ref<StateFilter>('all')
   const text = ref('')
   const batchFilter = ref<number | null>(null)
+  /** Jobs run by one cluster agent, or '' for this machine's own; null: every machine. */
+  const machineFilter = ref<string | null>(null)
+  /** How many held jobs each cluster agent ran (the Machine filter's choices). */
+  const machineCounts = new Map<string, number>()
   const sortKey = ref<SortKey>('id')
   /** Newest first by default: what you just submitted is at the top. */
   const sortDir = ref<1 | -1>(-1)
@@ -68,6 +72,8 @@ export const useJobsStore = defineStore('jobs', () => {
     const prev = byId.get(job.id)
     if (prev) rawCounts[prev.state]--
     rawCounts[job.state]++
+    countMachine(prev?.machine, -1)
+    countMachine(job.machine, 1)
     byId.set(job.id, job)
     if (job.state === 'running') runningIds.add(job.id)
     else runningIds.delete(job.id)
@@ -75,8 +81,22 @@ export const useJobsStore = defineStore('jobs', () => {
     return !prev
   }
 
+  function countMachine(machine: string | null | undefined, by: 1 | -1): void {
+    if (!machine) return
+    const n = (machineCounts.get(machine) ?? 0) + by
+    if (n > 0) machineCounts.set(machine, n)
+    else machineCounts.delete(machine)
+  }
+
+  /** The cluster agents that ran jobs the window holds, by name (empty: no cluster jobs). */
+  const machines = computed<string[]>(() => {
+    void version.value
+    return [...machineCounts.keys()].sort()
+  })
+
   function reset(jobs: readonly JobView[], engineTotal = jobs.length): void {
     byId.clear()
+    machineCounts.clear()
     runningIds.clear()
     segments.clear()
     Object.assign(rawCounts, emptyCounts())
@@ -111,6 +131,7 @@ export const useJobsStore = defineStore('jobs', () => {
         const prev = byId.get(id)
         if (!prev) continue
         rawCounts[prev.state]--
+        countMachine(prev.machine, -1)
         byId.delete(id)
         runningIds.delete(id)
         segments.forget(id)
@@ -134,6 +155,7 @@ export const useJobsStore = defineStore('jobs', () => {
       const prev = byId.get(id)
       if (!prev) continue
       rawCounts[prev.state]--
+      countMachine(prev.machine, -1)
       byId.delete(id)
       runningIds.delete(id)
       segments.forget(id)
@@ -196,14 +218,16 @@ export const useJobsStore = defineStore('jobs', () => {
     const state = stateFilter.value
     const needle = text.value.trim().toLowerCase()
     const batch = batchFilter.value
+    const machine = machineFilter.value
     let ids: number[]
-    if (state === 'all' && !needle && batch === null) ids = order.slice()
+    if (state === 'all' && !needle && batch === null && machine === null) ids = order.slice()
     else {
       ids = []
       for (const id of order) {
         const job = byId.get(id) as JobView
         if (state !== 'all' && job.state !== state) continue
         if (batch !== null && job.batchId !== batch) continue
+        if (machine !== null && (job.machine ?? '') !== machine) continue
         if (needle && !`${job.id} ${job.name} ${job.kind}`.toLowerCase().includes(needle)) continue
         ids.push(id)
       }
@@ -350,6 +374,8 @@ export const useJobsStore = defineStore('jobs', () => {
     stateFilter,
     text,
     batchFilter,
+    machineFilter,
+    machines,
     sortKey,
     sortDir,
     selected,
