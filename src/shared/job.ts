@@ -57,7 +57,7 @@ export interface JobView {
   progress: number
   note: string | null
   workerId: number | null
-  /** The cluster agent that ran it (its last attempt); null for this machine. Absent in history rows. */
+  /** The cluster agent that ran it (its last attempt); null for this machine (or not run yet). */
   machine?: string | null
   createdAt: number
   startedAt: number | null

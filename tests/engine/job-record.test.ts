@@ -32,6 +32,7 @@ function stored(fields: Partial<StoredJob> = {}): StoredJob {
     error: null,
     hasLog: true,
     seq: 11,
+    machine: null,
     ...fields,
   }
 }
@@ -42,6 +43,7 @@ describe('job record', () => {
       stored(),
       stored({ name: 'mine', state: 'failed', error: { code: 'job-error', message: 'x' }, result: undefined }),
       stored({ startedAt: null, endedAt: null, state: 'queued' }),
+      stored({ machine: 'west' }),
     ]) {
       const job = JobRecord.fromRow(row, epoch)
       expect(job.persisted).toBe(true)
@@ -50,7 +52,7 @@ describe('job record', () => {
   })
 
   it('writes back the row it was restored from (params only on a first write)', () => {
-    const row = stored()
+    const row = stored({ machine: 'east' })
     const tuple = toRow(JobRecord.fromRow(row, epoch), epoch)
     expect(tuple).toEqual([
       7,
@@ -76,6 +78,7 @@ describe('job record', () => {
       null,
       1,
       11,
+      'east',
     ])
   })
 

@@ -3,6 +3,7 @@
 // database gets a clear error (never a silent reset), and history pages and filters.
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { DatabaseSync } from 'node:sqlite'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createEngine, JobStore, StoreError, lockDataDir, DataDirBusyError } from '../../src/main/engine/index.ts'
@@ -24,7 +25,11 @@ describe('job store', () => {
   it('keeps finished jobs and their results across a restart', async () => {
     const dataDir = await tempDir()
     const first = await openPersistentEngine({ dataDir, restore: 'all', cpuSlots: 2 })
-    const { jobIds, batchId } = await first.engine.submit({ name: 'persisted', template: { kind: 'sum-squares', params: { n: '{}' } }, inputs: [3, 4] })
+    const { jobIds, batchId } = await first.engine.submit({
+      name: 'persisted',
+      template: { kind: 'sum-squares', params: { n: '{}' } },
+      inputs: [3, 4],
+    })
     await first.engine.whenSettled(jobIds)
     const failed = await first.engine.run({ kind: 'shell', params: { argv: ['false'] } })
     await first.close()
@@ -49,7 +54,12 @@ describe('job store', () => {
     const dataDir = await tempDir()
     const store = await JobStore.open({ dataDir })
     const engine = createEngine({ dataDir, store, cpuSlots: 1 })
-    const { jobIds } = await engine.submit({ jobs: [{ kind: 'sleep', params: { ms: 1500 }, lane: 'cpu' }, { kind: 'sleep', params: { ms: 10 }, lane: 'cpu' }] })
+    const { jobIds } = await engine.submit({
+      jobs: [
+        { kind: 'sleep', params: { ms: 1500 }, lane: 'cpu' },
+        { kind: 'sleep', params: { ms: 10 }, lane: 'cpu' },
+      ],
+    })
     await until(() => engine.getJob(jobIds[0]!)!.state === 'running', 10_000, 'running')
     await engine.flushStore()
     // The process "dies": the database is left as it was, mid-run.
@@ -65,7 +75,11 @@ describe('job store', () => {
     expect(again.engine.retry([jobIds[0]!])).toBe(1)
     again.engine.resume()
     await again.engine.whenSettled()
-    expect(again.engine.getJob(jobIds[0]!)).toMatchObject({ state: 'succeeded', attempts: 1, result: { sleptMs: expect.any(Number) } })
+    expect(again.engine.getJob(jobIds[0]!)).toMatchObject({
+      state: 'succeeded',
+      attempts: 1,
+      result: { sleptMs: expect.any(Number) },
+    })
   })
 
   it('refuses a corrupt database with a clear error, and keeps it aside when asked', async () => {
@@ -90,11 +104,70 @@ describe('job store', () => {
     expect((error as StoreError).code).toBe('unwritable')
   })
 
+  it('opens a database from before the cluster (no machine column): its rows read as run here, new ones keep their machine', async () => {
+    const dataDir = await tempDir()
+    // The version 1 layout as an earlier Corelane wrote it, made with node:sqlite itself.
+    const old = new DatabaseSync(join(dataDir, 'corelane.db'))
+    old.exec(`PRAGMA user_version = 1;
+      CREATE TABLE batches (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL, source TEXT);
+      CREATE TABLE jobs (id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL, name TEXT, kind TEXT NOT NULL, params TEXT NOT NULL,
+        lane TEXT NOT NULL, executor TEXT NOT NULL, priority INTEGER NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
+        max_retries INTEGER NOT NULL, timeout_ms INTEGER NOT NULL, memory_mb INTEGER NOT NULL, progress REAL NOT NULL, note TEXT,
+        created_at INTEGER NOT NULL, started_at INTEGER, ended_at INTEGER, result TEXT, result_file TEXT, error TEXT,
+        has_log INTEGER NOT NULL, seq INTEGER NOT NULL);
+      INSERT INTO batches VALUES (1, 'old', 1000, 'ui');
+      INSERT INTO jobs VALUES (1, 1, NULL, 'noop', '{}', 'cpu', 'thread', 0, 'succeeded', 1, 0, 0, 0, 1, NULL,
+        1000, 1001, 1002, 'null', NULL, NULL, 0, 1);`)
+    old.close()
+    const store = await JobStore.open({ dataDir })
+    cleanup.push(() => store.close())
+    expect((await store.history({})).jobs.map((j) => [j.id, j.machine])).toEqual([[1, null]])
+    store.write(
+      [
+        [
+          2,
+          1,
+          null,
+          'noop',
+          '{}',
+          'cpu',
+          'thread',
+          0,
+          'succeeded',
+          1,
+          0,
+          0,
+          0,
+          1,
+          null,
+          1003,
+          1004,
+          1005,
+          'null',
+          null,
+          null,
+          0,
+          2,
+          'east',
+        ],
+      ],
+      [],
+    )
+    await store.flush()
+    expect((await store.history({})).jobs.map((j) => [j.id, j.machine])).toEqual([
+      [2, 'east'],
+      [1, null],
+    ])
+  })
+
   it('pages and filters history', async () => {
     const dataDir = await tempDir()
     const opened = await openPersistentEngine({ dataDir, restore: 'none' })
     cleanup.push(() => opened.close())
-    const { jobIds } = await opened.engine.submit({ template: { name: 'nap {}', kind: 'sleep', params: { ms: 1 } }, inputs: [1, 2, 3, 4, 5] })
+    const { jobIds } = await opened.engine.submit({
+      template: { name: 'nap {}', kind: 'sleep', params: { ms: 1 } },
+      inputs: [1, 2, 3, 4, 5],
+    })
     await opened.engine.run({ name: 'odd one', kind: 'shell', params: { argv: ['false'] } })
     await opened.engine.whenSettled(jobIds)
     await opened.engine.flushStore()

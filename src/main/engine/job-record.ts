@@ -155,6 +155,7 @@ export class JobRecord {
     job.resultFile = row.resultFile ?? null
     job.error = row.error ?? null
     job.hasLog = row.hasLog
+    job.machine = row.machine
     return job
   }
 }
@@ -185,6 +186,7 @@ export function toRow(job: JobRecord, epoch: number): JobRowTuple {
     job.error ? JSON.stringify(job.error) : null,
     job.hasLog ? 1 : 0,
     job.seq,
+    job.machine,
   ]
   job.persisted = true
   return row

@@ -18,8 +18,7 @@ export interface ViewSource {
   readonly timeoutMs: number
   readonly progress: number
   readonly note: string | null
-  /** Only the live record knows it (history rows do not keep it). */
-  readonly machine?: string | null
+  readonly machine: string | null
   readonly hasLog: boolean
   readonly result: unknown
   readonly resultFile: JobView['resultFile'] | null
@@ -51,12 +50,12 @@ export function buildJobView(
     progress: job.progress,
     note: job.note,
     workerId,
+    machine: job.machine,
     createdAt,
     startedAt,
     endedAt,
     logFile: job.hasLog ? join(logDir, `${job.id}.log`) : null,
   }
-  if (job.machine !== undefined) view.machine = job.machine
   if (job.result !== undefined) view.result = job.result
   if (job.resultFile) view.resultFile = job.resultFile
   if (job.error) view.error = job.error

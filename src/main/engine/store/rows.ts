@@ -30,6 +30,7 @@ export type JobRowTuple = [
   error: string | null,
   hasLog: number,
   seq: number,
+  machine: string | null,
 ]
 
 export interface BatchRow {
@@ -65,6 +66,8 @@ export interface StoredJob {
   error: JobView['error'] | null
   hasLog: boolean
   seq: number
+  /** The cluster agent its last attempt ran on; null: this machine, or it never ran. */
+  machine: string | null
 }
 
 export interface HistoryFilter {

@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   result_file TEXT,
   error TEXT,
   has_log INTEGER NOT NULL,
-  seq INTEGER NOT NULL
+  seq INTEGER NOT NULL,
+  machine TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE INDEX IF NOT EXISTS jobs_batch ON jobs(batch_id);
@@ -75,12 +76,13 @@ async function open(file: string, moveAsideCorrupt: boolean): Promise<{ movedAsi
   }
   upsertJob = db.prepare(`
     INSERT INTO jobs (id, batch_id, name, kind, params, lane, executor, priority, state, attempts, max_retries, timeout_ms,
-      memory_mb, progress, note, created_at, started_at, ended_at, result, result_file, error, has_log, seq)
-    VALUES (?, ?, ?, ?, coalesce(?, '{}'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      memory_mb, progress, note, created_at, started_at, ended_at, result, result_file, error, has_log, seq, machine)
+    VALUES (?, ?, ?, ?, coalesce(?, '{}'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(id) DO UPDATE SET
       state = excluded.state, attempts = excluded.attempts, priority = excluded.priority, progress = excluded.progress,
       note = excluded.note, started_at = excluded.started_at, ended_at = excluded.ended_at, result = excluded.result,
-      result_file = excluded.result_file, error = excluded.error, has_log = excluded.has_log, seq = excluded.seq`)
+      result_file = excluded.result_file, error = excluded.error, has_log = excluded.has_log, seq = excluded.seq,
+      machine = excluded.machine`)
   upsertBatch = db.prepare(
     'INSERT INTO batches (id, name, created_at, source) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name',
   )
@@ -94,6 +96,10 @@ function connect(file: string): DatabaseSync {
     const version = (connection.prepare('PRAGMA user_version').get() as { user_version: number }).user_version
     if (version > SCHEMA_VERSION) throw new Error(`database schema ${version} is newer than this Corelane (${SCHEMA_VERSION})`)
     connection.exec(DDL)
+    // A database from before the cluster lacks the column; adding a nullable one keeps the
+    // schema version (an older Corelane names its columns, so it still reads and writes the file).
+    const columns = connection.prepare('PRAGMA table_info(jobs)').all() as unknown as { name: string }[]
+    if (!columns.some((c) => c.name === 'machine')) connection.exec('ALTER TABLE jobs ADD COLUMN machine TEXT')
     connection.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
     // Reading once proves the file really is a database (a corrupt header fails here, not later).
     connection.prepare('SELECT count(*) FROM jobs').get()
@@ -141,6 +147,7 @@ interface JobDbRow {
   error: string | null
   has_log: number
   seq: number
+  machine: string | null
 }
 
 function toStored(row: JobDbRow): StoredJob {
@@ -168,6 +175,7 @@ function toStored(row: JobDbRow): StoredJob {
     error: row.error === null ? null : JSON.parse(row.error),
     hasLog: row.has_log === 1,
     seq: row.seq,
+    machine: row.machine,
   }
 }
 
