@@ -5,6 +5,7 @@ import * as v from 'valibot'
 import { JOB_STATES } from '../shared/job.ts'
 import { safeParseProblems } from '../shared/validate.ts'
 import { InputError } from './batch-file.ts'
+import { CONTROL_FLAG_ENTRIES, CONTROL_OPTIONS } from './controls/flags.ts'
 
 const wholeNumber = (min: number, max: number) =>
   v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(min), v.maxValue(max))
@@ -19,6 +20,7 @@ export const RunFlagsSchema = v.object({
   quiet: v.optional(v.boolean(), false),
   resume: v.optional(v.boolean(), false),
   'reset-db': v.optional(v.boolean(), false),
+  ...CONTROL_FLAG_ENTRIES,
 })
 export type RunFlags = v.InferOutput<typeof RunFlagsSchema>
 
@@ -79,6 +81,7 @@ const options = {
   python: { type: 'boolean' },
   csv: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  ...CONTROL_OPTIONS,
 } satisfies ParseArgsConfig['options']
 
 export interface ParsedCommandLine {

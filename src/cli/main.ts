@@ -5,6 +5,7 @@ import { checkFlags, HistoryFlagsSchema, LabFlagsSchema, parseCommandLine, RunFl
 import { labCommand } from './lab-command.ts'
 import { historyCommand } from './history-command.ts'
 import { InputError } from './batch-file.ts'
+import { CONTROL_FLAGS, CONTROL_USAGE } from './controls/flags.ts'
 import { kindsCommand } from './kinds-command.ts'
 import { runCommand } from './run-command.ts'
 
@@ -21,6 +22,7 @@ Commands:
       --resume               run again the unfinished jobs of this file's last run
       --reset-db             keep a corrupt database aside and start a new one
       -q, --quiet            no progress bar or summary
+${CONTROL_USAGE}
   history [--state S] [--kind K] [--batch N] [--text T] [--limit N] [--offset N]
           [--format table|json|csv] [--data-dir DIR]
                          Past jobs from the database, filtered and paged
@@ -54,6 +56,7 @@ export async function main(argv: string[]): Promise<number> {
         'quiet',
         'resume',
         'reset-db',
+        ...CONTROL_FLAGS,
       ])
       if (positionals.length > 1) throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
       return runCommand(positionals[0], flags, { out: process.stdout, err: process.stderr })

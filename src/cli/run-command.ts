@@ -11,6 +11,9 @@ import { InputError, loadBatchFile, toSubmitRequest } from './batch-file.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { dataDirError } from './data-dir-errors.ts'
 import type { RunFlags } from './args.ts'
+import { printDryRun } from './controls/dry-run.ts'
+import { expandRequest } from './controls/job-plan.ts'
+import { resolveControls, resumeStates, RunControls } from './controls/run-controls.ts'
 
 export interface RunOutput {
   out: NodeJS.WritableStream & { isTTY?: boolean }
@@ -48,16 +51,21 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   const { batch, source, baseDir } = await loadBatchFile(file)
   const request = await toSubmitRequest(batch, source, baseDir)
   if (flags.executor) request.defaults = { ...request.defaults, executor: flags.executor }
+  const controls = resolveControls(batch, flags, source)
+  if (controls.dryRun) return printDryRun(await expandRequest(request).catch(rethrowAsInput(source)), flags.json, io.out)
+  const run = new RunControls(controls, io, flags.quiet)
+  await run.prepare(io.out)
 
   const dataDir = flags['data-dir'] ?? defaultDataDir()
   const sourceKey = file === '-' ? null : resolve(file)
   // --resume: the most recent batch from the same file comes back; its unfinished jobs run again.
   let resumeBatch: number | null = null
   const pickResume = (state: LoadedState): number[] | 'none' => {
-    if (!flags.resume || !sourceKey) return 'none'
+    if (!controls.resume || !sourceKey) return 'none'
     const previous = state.batches.filter((b) => b.source === sourceKey).at(-1)
     if (!previous) return 'none'
     resumeBatch = previous.id
+    run.rememberStored(state, previous.id)
     return [previous.id]
   }
   let opened: PersistentEngine
@@ -86,7 +94,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   let failed = 0
   engine.onJobSettled((job) => {
     if (job.state !== 'succeeded') failed++
-    if (flags.json) io.out.write(`${JSON.stringify(jobLine(job))}\n`)
+    run.settled(job)
+    if (flags.json) run.output.put(job.id, `${JSON.stringify(jobLine(job))}\n`)
     else if (!showBar && !flags.quiet && job.state !== 'succeeded') {
       io.err.write(`${job.name}: ${job.state}: ${job.error?.message ?? ''}\n`)
     }
@@ -102,16 +111,23 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   process.on('SIGINT', onSigint)
 
   let submitted: { batchId: number; jobIds: number[] }
+  let running: number[]
   try {
     if (resumeBatch !== null) {
       const previous = engine.listJobs({ batchId: resumeBatch, limit: Number.MAX_SAFE_INTEGER }).jobs
-      const again = previous.filter((j) => j.state === 'interrupted' || j.state === 'cancelled').map((j) => j.id)
+      const states = resumeStates(controls)
+      const again = previous.filter((j) => states.includes(j.state)).map((j) => j.id)
+      running = again
       engine.retry(again)
       if (!flags.quiet && !flags.json) {
         io.err.write(`resuming batch ${resumeBatch}: ${again.length} to run again, ${previous.filter((j) => j.state === 'succeeded').length} already done\n`)
       }
       submitted = { batchId: resumeBatch, jobIds: previous.map((j) => j.id) }
-    } else submitted = await engine.submit({ ...request, source: sourceKey ?? undefined })
+    } else {
+      submitted = await engine.submit({ ...request, source: sourceKey ?? undefined })
+      running = submitted.jobIds
+    }
+    await run.start(engine, request, running, submitted.jobIds, resumeBatch !== null)
   } catch (error) {
     await opened.close()
     process.off('SIGINT', onSigint)
@@ -135,6 +151,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   process.off('SIGINT', onSigint)
 
   const counts = engine.batches().find((b) => b.id === submitted.batchId)!.counts
+  const problems = await run.finish()
+  for (const problem of problems) io.err.write(`corelane: ${problem}\n`)
   const summary = {
     summary: {
       batch: request.name,
@@ -146,6 +164,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       timedOut: counts['timed-out'],
       wallMs: Date.now() - started,
       dataDir,
+      ...run.summary(),
     },
   }
   await opened.close()
@@ -156,5 +175,14 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       `${s.succeeded}/${s.total} succeeded, ${s.failed} failed, ${s.cancelled} cancelled, ${s.timedOut} timed out in ${(s.wallMs / 1000).toFixed(2)} s (batch ${submitted.batchId}, data: ${dataDir})\n`,
     )
   }
-  return counts.succeeded === total ? 0 : 1
+  const code = run.exitCode(counts.succeeded === total, counts.failed + counts['timed-out'])
+  return problems.length ? 1 : code
+}
+
+/** A batch the engine's own expansion refuses is the user's input: exit 2, naming the field. */
+function rethrowAsInput(source: string) {
+  return (error: unknown): never => {
+    if (error instanceof ValidationError) throw new InputError(source, error.problems)
+    throw error
+  }
 }

@@ -2,6 +2,7 @@
 // and the renderer's form. The batch file's published JSON Schema is generated from these.
 import * as v from 'valibot'
 import type { JobSpec } from './job.ts'
+import { BATCH_CONTROL_ENTRIES, SUBMIT_CONTROL_ENTRIES } from './controls.ts'
 import { KIND_NAMES, isKindName, kindParams } from './kinds.ts'
 import { ValidationError, joinPath, issuesToProblems, type FieldProblem } from './validate.ts'
 
@@ -63,6 +64,7 @@ export const BatchFileSchema = v.pipe(
     template: v.optional(JobSpecSchema),
     inputs: v.optional(InputsSchema),
     count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_JOBS_PER_SUBMIT))),
+    ...BATCH_CONTROL_ENTRIES,
   }),
   v.check((b) => (b.jobs === undefined) !== (b.template === undefined), 'a batch needs exactly one of `jobs` or `template`'),
   v.check(
@@ -145,6 +147,7 @@ export const SubmitSchema = v.strictObject({
   template: v.optional(JobSpecSchema),
   inputs: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT))),
   count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_JOBS_PER_SUBMIT))),
+  ...SUBMIT_CONTROL_ENTRIES,
 })
 
 export const LimitsPatchSchema = v.strictObject({
