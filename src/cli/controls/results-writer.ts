@@ -28,7 +28,11 @@ export function pathSegment(value: string): string {
 }
 
 const valueText = (value: unknown): string =>
-  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value)
+  typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : JSON.stringify(value)
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
@@ -78,9 +82,11 @@ export class ResultsWriter {
 
   add(job: JobView, planned: PlannedJob): void {
     const files = resultFiles(this.spec, planned, job.name)
-    this.tail = this.tail.then(() => this.write(job, planned, files)).catch((error: unknown) => {
-      if (this.errors.length < 5) this.errors.push(`${files.stdout}: ${(error as Error).message}`)
-    })
+    this.tail = this.tail
+      .then(() => this.write(job, planned, files))
+      .catch((error: unknown) => {
+        if (this.errors.length < 5) this.errors.push(`${files.stdout}: ${(error as Error).message}`)
+      })
   }
 
   private async write(job: JobView, planned: PlannedJob, files: ResultFiles): Promise<void> {
@@ -96,7 +102,10 @@ export class ResultsWriter {
     } else await writeFile(files.stdout, '')
     await writeFile(files.stderr, '')
     await writeFile(files.seq, String(planned.seq))
-    const outcome = job.state === 'succeeded' ? { state: job.state, result: job.result ?? null } : { state: job.state, error: job.error ?? null }
+    const outcome =
+      job.state === 'succeeded'
+        ? { state: job.state, result: job.result ?? null }
+        : { state: job.state, error: job.error ?? null }
     await writeFile(files.result, `${JSON.stringify(job.resultFile ? { ...outcome, resultFile: job.resultFile } : outcome)}\n`)
   }
 

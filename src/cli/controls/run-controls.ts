@@ -32,7 +32,9 @@ export function resolveControls(batch: BatchFile, flags: RunFlags, source: strin
   if (halt && 'error' in halt) throw new InputError(source, [{ field: flags.halt ? '--halt' : 'halt', message: halt.error }])
   const joblog = flags.joblog ?? batch.joblog ?? null
   if (joblog === '-' && flags.json) {
-    throw new InputError('arguments', [{ field: '--joblog', message: '- (standard output) cannot be used with --json, which prints there' }])
+    throw new InputError('arguments', [
+      { field: '--joblog', message: '- (standard output) cannot be used with --json, which prints there' },
+    ])
   }
   return {
     halt,
@@ -80,7 +82,9 @@ export class RunControls {
     try {
       this.joblog = await JoblogWriter.open(this.controls.joblog, this.controls.resume, out)
     } catch (error) {
-      throw new InputError('arguments', [{ field: '--joblog', message: `cannot write ${this.controls.joblog}: ${(error as Error).message}` }])
+      throw new InputError('arguments', [
+        { field: '--joblog', message: `cannot write ${this.controls.joblog}: ${(error as Error).message}` },
+      ])
     }
   }
 
@@ -93,13 +97,21 @@ export class RunControls {
    * After submit (or the resume's retry): `ids` are the jobs this run runs, in input order.
    * `allIds` are every job of the batch (a resume's numbering counts the ones already done).
    */
-  async start(engine: Engine, request: SubmitRequest, ids: readonly number[], allIds: readonly number[], resumed: boolean): Promise<void> {
+  async start(
+    engine: Engine,
+    request: SubmitRequest,
+    ids: readonly number[],
+    allIds: readonly number[],
+    resumed: boolean,
+  ): Promise<void> {
     if (this.controls.halt) {
       const rule = this.controls.halt
       this.halt = watchHalt(engine, ids, rule, (outcome) => {
         if (this.quiet) return
         const waiting = rule.when === 'now' ? 'cancelling the running jobs' : 'starting no more, waiting for the running ones'
-        this.err.write(`corelane: halt ${rule.text} reached (${outcome.tally.failed} failed, ${outcome.tally.succeeded} succeeded): ${waiting}\n`)
+        this.err.write(
+          `corelane: halt ${rule.text} reached (${outcome.tally.failed} failed, ${outcome.tally.succeeded} succeeded): ${waiting}\n`,
+        )
       })
     }
     this.output.expect(ids)
@@ -131,7 +143,10 @@ export class RunControls {
     this.output.flush()
     await this.joblog?.close()
     await this.results?.done()
-    return [...(this.joblog?.errors ?? []).map((e) => `--joblog: ${e}`), ...(this.results?.errors ?? []).map((e) => `--results: ${e}`)]
+    return [
+      ...(this.joblog?.errors ?? []).map((e) => `--joblog: ${e}`),
+      ...(this.results?.errors ?? []).map((e) => `--results: ${e}`),
+    ]
   }
 
   summary(): ControlsSummary {

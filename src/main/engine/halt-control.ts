@@ -22,7 +22,12 @@ export interface HaltWatch {
 }
 
 /** Watches the jobs `jobIds` (one batch, or the jobs a resume runs again) under `rule`. */
-export function watchHalt(engine: Engine, jobIds: readonly number[], rule: HaltRule, onHalt?: (outcome: HaltOutcome) => void): HaltWatch {
+export function watchHalt(
+  engine: Engine,
+  jobIds: readonly number[],
+  rule: HaltRule,
+  onHalt?: (outcome: HaltOutcome) => void,
+): HaltWatch {
   const ids = new Set(jobIds)
   const tally: HaltTally = { failed: 0, succeeded: 0, total: ids.size }
   let outcome: HaltOutcome | null = null
@@ -72,9 +77,15 @@ export function watchHalt(engine: Engine, jobIds: readonly number[], rule: HaltR
     if (!ids.has(job.id) || reached || !count(job)) return
     if (!haltReached(rule, tally)) return
     reached = true
-    // Settle listeners run while the engine is still applying that job's end; the cancels
-    // wait for it to finish (a microtask: no job can start in between, workers answer later).
-    queueMicrotask(halt)
+    // At once, inside the settle callback: the engine has already freed the job's slot and
+    // queued a dispatch (a microtask), and cancelling later would let that dispatch hand a
+    // queued job to the free worker first, which `soon` forbids. The one exception is a job
+    // ended by its worker's exit (a crash, the memory ceiling, a timeout that had to terminate
+    // the worker): the engine is then still going through that worker's other jobs, which are
+    // in no queue until it puts them back, so the cancels wait for it to finish.
+    const byWorkerExit = job.state === 'timed-out' || job.error?.code === 'worker-crashed' || job.error?.code === 'out-of-memory'
+    if (byWorkerExit) queueMicrotask(halt)
+    else halt()
   })
   // Jobs of a large batch can end while it is still being submitted, before this watch exists.
   for (const id of ids) {
