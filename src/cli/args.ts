@@ -101,23 +101,12 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
 }
 
 /** Checks the flags a command accepts; anything else is refused by name. */
-export function checkFlags<S extends v.GenericSchema>(
-  schema: S,
-  values: Record<string, unknown>,
-  allowed: string[],
-): v.InferOutput<S> {
+export function checkFlags<S extends v.GenericSchema>(schema: S, values: Record<string, unknown>, allowed: string[]): v.InferOutput<S> {
   const unexpected = Object.keys(values).filter((key) => !allowed.includes(key) && key !== 'help')
   if (unexpected.length) {
-    throw new InputError(
-      'arguments',
-      unexpected.map((key) => ({ field: `--${key}`, message: 'not accepted by this command' })),
-    )
+    throw new InputError('arguments', unexpected.map((key) => ({ field: `--${key}`, message: 'not accepted by this command' })))
   }
   const parsed = safeParseProblems(schema, values)
-  if (!parsed.ok)
-    throw new InputError(
-      'arguments',
-      parsed.problems.map((p) => ({ ...p, field: `--${p.field}` })),
-    )
+  if (!parsed.ok) throw new InputError('arguments', parsed.problems.map((p) => ({ ...p, field: `--${p.field}` })))
   return parsed.value
 }

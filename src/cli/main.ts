@@ -58,21 +58,11 @@ export async function main(argv: string[]): Promise<number> {
         'reset-db',
         ...CONTROL_FLAGS,
       ])
-      if (positionals.length > 1)
-        throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
+      if (positionals.length > 1) throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
       return runCommand(positionals[0], flags, { out: process.stdout, err: process.stderr })
     }
     case 'history': {
-      const flags = checkFlags(HistoryFlagsSchema, values, [
-        'state',
-        'kind',
-        'batch',
-        'text',
-        'limit',
-        'offset',
-        'format',
-        'data-dir',
-      ])
+      const flags = checkFlags(HistoryFlagsSchema, values, ['state', 'kind', 'batch', 'text', 'limit', 'offset', 'format', 'data-dir'])
       return historyCommand(flags, process.stdout)
     }
     case 'lab': {

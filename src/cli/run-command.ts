@@ -43,11 +43,7 @@ export function jobLine(job: JobView): Record<string, unknown> {
 function formatEta(ms: number | null): string {
   if (ms === null) return '?'
   const s = Math.round(ms / 1000)
-  return s >= 3600
-    ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`
-    : s >= 60
-      ? `${Math.floor(s / 60)}m${s % 60}s`
-      : `${s}s`
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, io: RunOutput): Promise<number> {
@@ -91,11 +87,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   const showBar = !flags.quiet && io.err.isTTY === true
   const bar = showBar
     ? new SingleBar(
-        {
-          format: ' {bar} {percentage}% | {value}/{total} jobs | {failed} failed | {rate}/s | ETA {etaText}',
-          hideCursor: true,
-          stream: io.err,
-        },
+        { format: ' {bar} {percentage}% | {value}/{total} jobs | {failed} failed | {rate}/s | ETA {etaText}', hideCursor: true, stream: io.err },
         { format: '', barCompleteChar: '█', barIncompleteChar: '░' },
       )
     : null
@@ -114,12 +106,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     if (interrupted) process.exit(130)
     interrupted = true
     io.err.write('\ncancelling… (Ctrl-C again to quit now)\n')
-    engine.cancel(
-      engine
-        .listJobs({ limit: Number.MAX_SAFE_INTEGER })
-        .jobs.filter((j) => !isTerminal(j.state))
-        .map((j) => j.id),
-    )
+    engine.cancel(engine.listJobs({ limit: Number.MAX_SAFE_INTEGER }).jobs.filter((j) => !isTerminal(j.state)).map((j) => j.id))
   }
   process.on('SIGINT', onSigint)
 
@@ -133,9 +120,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       running = again
       engine.retry(again)
       if (!flags.quiet && !flags.json) {
-        io.err.write(
-          `resuming batch ${resumeBatch}: ${again.length} to run again, ${previous.filter((j) => j.state === 'succeeded').length} already done\n`,
-        )
+        io.err.write(`resuming batch ${resumeBatch}: ${again.length} to run again, ${previous.filter((j) => j.state === 'succeeded').length} already done\n`)
       }
       submitted = { batchId: resumeBatch, jobIds: previous.map((j) => j.id) }
     } else {
