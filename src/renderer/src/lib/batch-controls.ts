@@ -1,0 +1,46 @@
+// The job form's batch controls without the DOM: the values typed in BatchControls.vue in,
+// the submit fields (checked with the shared schemas, as the engine's host checks them) or
+// field problems out, and a sentence saying what a halt rule will do.
+import * as v from 'valibot'
+import type { CommandInput } from '../../../shared/contract.ts'
+import { SUBMIT_CONTROL_ENTRIES } from '../../../shared/controls.ts'
+import { parseHalt } from '../../../shared/halt.ts'
+import { safeParseProblems, type FieldProblem } from '../../../shared/validate.ts'
+
+export interface BatchControlValues {
+  /** A GNU parallel --halt rule; '' for never. */
+  halt: string
+}
+
+/** The submit fields the controls add. */
+export type ControlFields = Pick<CommandInput<'submit'>, 'halt'>
+
+export const emptyControls = (): BatchControlValues => ({ halt: '' })
+
+/** Field names as the submit command reports them, for placing problems next to their control. */
+export const CONTROL_FIELDS = ['halt']
+
+const ControlsSchema = v.strictObject(SUBMIT_CONTROL_ENTRIES)
+
+export function controlFields(
+  values: BatchControlValues,
+): { ok: true; fields: ControlFields } | { ok: false; problems: FieldProblem[] } {
+  const fields: ControlFields = {}
+  const halt = values.halt.trim()
+  if (halt && halt !== 'never') fields.halt = halt
+  const checked = safeParseProblems(ControlsSchema, fields)
+  return checked.ok ? { ok: true, fields } : { ok: false, problems: checked.problems }
+}
+
+/** What the rule will do, in a sentence; null when it is not a rule (its problem says why). */
+export function describeHalt(text: string): string | null {
+  if (!text.trim()) return 'Runs every job whatever happens (GNU parallel: --halt never).'
+  const rule = parseHalt(text)
+  if (rule === null) return 'Runs every job whatever happens (GNU parallel: --halt never).'
+  if ('error' in rule) return null
+  const amount = rule.percent ? `${rule.threshold}% of the jobs` : `${rule.threshold} job${rule.threshold === 1 ? '' : 's'}`
+  const what = rule.on === 'fail' ? 'failed (or timed out)' : rule.on === 'success' ? 'succeeded' : 'finished'
+  const then =
+    rule.when === 'now' ? 'cancel the running jobs and start no more' : 'start no more jobs and let the running ones finish'
+  return `Once ${amount} ${rule.threshold === 1 && !rule.percent ? 'has' : 'have'} ${what}: ${then}.`
+}
