@@ -41,7 +41,7 @@ export const HistoryFlagsSchema = v.object({
   text: v.optional(v.pipe(v.string(), v.maxLength(200))),
   limit: v.optional(wholeNumber(1, 1_000_000), '100'),
   offset: v.optional(wholeNumber(0, Number.MAX_SAFE_INTEGER), '0'),
-  format: v.optional(v.picklist(['table', 'json', 'csv'], 'must be table, json or csv'), 'table'),
+  format: v.optional(v.picklist(['table', 'json', 'csv', 'joblog'], 'must be table, json, csv or joblog'), 'table'),
   'data-dir': v.optional(v.pipe(v.string(), v.minLength(1))),
 })
 export type HistoryFlags = v.InferOutput<typeof HistoryFlagsSchema>

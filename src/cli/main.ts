@@ -24,7 +24,7 @@ Commands:
       -q, --quiet            no progress bar or summary
 ${CONTROL_USAGE}
   history [--state S] [--kind K] [--batch N] [--text T] [--limit N] [--offset N]
-          [--format table|json|csv] [--data-dir DIR]
+          [--format table|json|csv|joblog] [--data-dir DIR]
                          Past jobs from the database, filtered and paged
   lab [experiment] [--pool N] [--quick] [--python] [--json | --csv]
                          Run a classic concurrency experiment (no experiment: list them);

@@ -109,6 +109,24 @@ describe('corelane run --joblog', () => {
     expect(mine.map((r) => [r.Seq, r.Command, r.Receive])).toEqual(theirs.map((r) => [r.Seq, r.Command, r.Receive]))
   })
 
+  it('`corelane history --format joblog` gives the same lines from the database (Seq: the job id)', async () => {
+    const file = await box.batch('history.json', { jobs: [sh('echo one'), sh('exit 4')] })
+    const run = await box.corelane(['run', file, '--json', '--joblog', 'history.joblog'])
+    const batchId = (JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { summary: { batchId: number } }).summary.batchId
+    const history = await box.corelane(['history', '--format', 'joblog', '--batch', String(batchId)])
+    expect(history.code).toBe(0)
+    const fromRun = (await readJoblog(join(box.dir, 'history.joblog'))).rows
+    const lines = history.stdout.trim().split('\n')
+    expect(`${lines[0]}\n`).toBe(JOBLOG_HEADER)
+    const fromHistory = lines.slice(1).map((l) => l.split('\t'))
+    // Same start, run time, output size, exit and command; only the numbering differs.
+    expect(fromHistory.map((r) => r.slice(1).join('\t')).sort()).toEqual(
+      fromRun
+        .map((r) => [r.Host, r.Starttime, r.JobRuntime, r.Send, r.Receive, r.Exitval, r.Signal, r.Command].join('\t'))
+        .sort(),
+    )
+  })
+
   it('refuses a joblog it cannot write before running anything (exit 2)', async () => {
     const file = await box.batch('nowhere.json', { jobs: [sh(`touch ${join(box.dir, 'ran')}`)] })
     const run = await box.corelane(['run', file, '--joblog', join(box.dir, 'no', 'such', 'dir', 'x.joblog')])
