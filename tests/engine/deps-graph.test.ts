@@ -100,6 +100,17 @@ describe('DependencyTracker', () => {
     expect(t.settle(0, 'succeeded').ready).toEqual([1, 2])
   })
 
+  it('a blocked job ended by the caller stays released by a retry of its blocker, down the chain', () => {
+    const t = new DependencyTracker(deps([{ name: 'a' }, { name: 'b', after: ['a'] }, { name: 'c', after: ['b'] }]))
+    expect(t.settle(0, 'failed').blocked.map((b) => b.index)).toEqual([1, 2])
+    // The engine ends the blocked jobs as not run; that is no news to the tracker.
+    expect(t.settle(1, 'cancelled')).toEqual({ ready: [], blocked: [] })
+    expect(t.settle(2, 'cancelled')).toEqual({ ready: [], blocked: [] })
+    expect(t.reopen(0)).toEqual([1, 2])
+    expect(t.settle(0, 'succeeded').ready).toEqual([1])
+    expect(t.settle(1, 'succeeded').ready).toEqual([2])
+  })
+
   it('a job still blocked by another failed dependency stays blocked when one is retried', () => {
     const t = graph()
     t.settle(0, 'succeeded')

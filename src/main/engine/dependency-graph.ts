@@ -173,9 +173,13 @@ export class DependencyTracker {
     return by >= 0 ? by : null
   }
 
+  /**
+   * A job ended. For a job this tracker blocked (the caller ends it as not run), nothing
+   * changes: its dependents are blocked already, and a retry of its blocker reopens it.
+   */
   settle(index: number, outcome: Outcome): SettleResult {
     const result: SettleResult = { ready: [], blocked: [] }
-    if (this.outcome[index] === outcome) return result
+    if (this.outcome[index] === outcome || this.isBlocked(index)) return result
     this.outcome[index] = outcome
     if (outcome === 'succeeded') {
       for (const dependent of this.dependents[index]!) {
@@ -199,7 +203,7 @@ export class DependencyTracker {
   /**
    * The job runs again (a retry, a resume): it has no outcome, its dependents count it as
    * pending again if it had succeeded, and the jobs it blocked wait again (unless another
-   * dependency still blocks them). Returns the jobs that wait again.
+   * dependency still blocks them): the caller queues those again, to wait. Returns them.
    */
   reopen(index: number): number[] {
     const was = this.outcome[index]
@@ -215,6 +219,7 @@ export class DependencyTracker {
       const next = queue[q]!
       if (!this.isBlocked(next) || this.stillBlocked(next)) continue
       this.blockedBy[next] = -1
+      this.outcome[next] = null
       released.push(next)
       queue.push(...this.dependents[next]!)
     }
