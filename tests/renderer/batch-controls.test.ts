@@ -1,12 +1,9 @@
 // The window's batch controls against the fake host (the renderer's only edge): the halt
-// field of the job form, a dropped batch file's halt, and "Retry failed" for a batch.
+// field of the job form and a dropped batch file's halt.
 import { flushPromises } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
-import { emptyCounts } from '../../src/shared/job.ts'
-import BatchSummary from '../../src/renderer/src/components/BatchSummary.vue'
 import JobForm from '../../src/renderer/src/components/JobForm.vue'
 import { describeHalt } from '../../src/renderer/src/lib/batch-controls.ts'
-import { createFakeApi, makeBatch, makeJob, makeSnapshot } from './fake-api.ts'
 import { mountConnected } from './mount-app.ts'
 
 describe('BatchControls in the job form', () => {
@@ -65,34 +62,5 @@ describe('BatchControls in the job form', () => {
     expect(describeHalt('soon,success=3')).toBe('Once 3 jobs have succeeded: start no more jobs and let the running ones finish.')
     expect(describeHalt('')).toContain('--halt never')
     expect(describeHalt('whenever')).toBeNull()
-  })
-})
-
-describe('Retry failed for a batch', () => {
-  it('retries the failed and timed-out jobs of that batch only', async () => {
-    const counts = { ...emptyCounts(), succeeded: 1, failed: 2, 'timed-out': 1 }
-    const fake = createFakeApi(makeSnapshot({ batches: [makeBatch(7, { total: 4, counts, endedAt: 2_000 }), makeBatch(8)] }))
-    fake.handle('listJobs', (input) => {
-      const jobs =
-        input.batchId !== 7
-          ? []
-          : input.state === 'failed'
-            ? [makeJob(11, { state: 'failed' }), makeJob(12, { state: 'failed' })]
-            : input.state === 'timed-out'
-              ? [makeJob(13, { state: 'timed-out' })]
-              : []
-      return { total: jobs.length, jobs }
-    })
-    const { wrapper } = await mountConnected(BatchSummary, fake)
-    const buttons = wrapper.findAll('[data-testid="batch-retry-failed"]')
-    expect(buttons).toHaveLength(1)
-    expect(buttons[0]!.text()).toBe('Retry failed (3)')
-    await buttons[0]!.trigger('click')
-    await flushPromises()
-    expect(fake.callsOf('listJobs').map((c) => [c.batchId, c.state])).toEqual([
-      [7, 'failed'],
-      [7, 'timed-out'],
-    ])
-    expect(fake.callsOf('retry')).toEqual([{ ids: [11, 12, 13] }])
   })
 })

@@ -2,7 +2,7 @@
 // Writes are fire-and-forget batches; `flush` waits until every earlier write is committed.
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import type { BatchRow, FromStore, HistoryFilter, HistoryPage, JobRowTuple, StoredJob, ToStore } from './rows.ts'
+import type { BatchRow, FromStore, HistoryFilter, HistoryPage, JobRowTuple, StoredBatch, StoredJob, ToStore } from './rows.ts'
 
 export class StoreError extends Error {
   /** `corrupt`: the file is not a usable database; `unwritable`: it cannot be opened for writing. */
@@ -111,6 +111,15 @@ export class JobStore {
 
   async history(filter: HistoryFilter): Promise<HistoryPage> {
     return (await this.request({ t: 'history', id: 0, filter })) as HistoryPage
+  }
+
+  async batches(limit = 1000): Promise<StoredBatch[]> {
+    return (await this.request({ t: 'batches', id: 0, limit })) as StoredBatch[]
+  }
+
+  /** A job's params as written (null: no such job in the database yet). */
+  async params(jobId: number): Promise<Record<string, unknown> | null> {
+    return (await this.request({ t: 'params', id: 0, jobId })) as Record<string, unknown> | null
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@
 import { rename } from 'node:fs/promises'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { parentPort } from 'node:worker_threads'
-import type { BatchRow, FromStore, HistoryFilter, JobRowTuple, StoredJob, ToStore } from './rows.ts'
+import type { BatchRow, FromStore, HistoryFilter, JobRowTuple, StoredBatch, StoredJob, ToStore } from './rows.ts'
 
 if (!parentPort) throw new Error('store-worker must run as a worker thread')
 const port = parentPort
@@ -223,6 +223,24 @@ function history(filter: HistoryFilter): { total: number; jobs: StoredJob[] } {
   return { total, jobs: rows.map(toStored) }
 }
 
+/** The newest batches with their job counts (one indexed pass over jobs per batch). */
+function batches(limit: number): StoredBatch[] {
+  const rows = db!
+    .prepare(
+      `SELECT b.id AS id, b.name AS name, b.created_at AS created_at,
+              (SELECT count(*) FROM jobs j WHERE j.batch_id = b.id) AS jobs
+         FROM batches b ORDER BY b.id DESC LIMIT ?`,
+    )
+    .all(limit) as unknown as { id: number; name: string; created_at: number; jobs: number }[]
+  return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, jobs: r.jobs }))
+}
+
+/** A job's params, or null when the database has no such job (not written yet, or never). */
+function params(jobId: number): Record<string, unknown> | null {
+  const row = db!.prepare('SELECT params FROM jobs WHERE id = ?').get(jobId) as { params: string } | undefined
+  return row ? (JSON.parse(row.params) as Record<string, unknown>) : null
+}
+
 port.on('message', (message: ToStore) => {
   void handle(message)
 })
@@ -253,6 +271,20 @@ async function handle(message: ToStore): Promise<void> {
     case 'history':
       try {
         reply(message.id, history(message.filter))
+      } catch (error) {
+        fail(message.id, error)
+      }
+      return
+    case 'batches':
+      try {
+        reply(message.id, batches(message.limit))
+      } catch (error) {
+        fail(message.id, error)
+      }
+      return
+    case 'params':
+      try {
+        reply(message.id, params(message.jobId))
       } catch (error) {
         fail(message.id, error)
       }
