@@ -52,6 +52,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   const request = await toSubmitRequest(batch, source, baseDir)
   if (flags.executor) request.defaults = { ...request.defaults, executor: flags.executor }
   const controls = resolveControls(batch, flags, source)
+  Object.assign(request, controls.gates)
   if (controls.dryRun) return printDryRun(await expandRequest(request).catch(rethrowAsInput(source)), flags.json, io.out)
   const run = new RunControls(controls, io, flags.quiet)
   await run.prepare(io.out)

@@ -24,6 +24,13 @@ const jobOptionEntries = {
   memoryMb: v.optional(
     v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(1 << 20), v.description('Memory ceiling for the job, MiB')),
   ),
+  after: v.optional(
+    v.pipe(
+      v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
+      v.maxLength(10_000),
+      v.description('Names of jobs of this batch that must succeed first ({} is the input in a template)'),
+    ),
+  ),
 }
 
 /** A job as it appears in a batch file or a submit command; params are checked per kind afterwards. */
@@ -130,7 +137,9 @@ export function applyTemplate(template: JobSpec, input: unknown, index: number):
       ? { ...template.params, ...(input as Record<string, unknown>) }
       : (substitute(template.params, input) as Record<string, unknown>)
   const name = template.name ? (substitute(template.name, input) as string) : undefined
-  return { ...template, params, name: name ?? `${template.kind} #${index + 1}` }
+  const spec: JobSpec = { ...template, params, name: name ?? `${template.kind} #${index + 1}` }
+  if (template.after) spec.after = template.after.map((dependency) => String(substitute(dependency, input)))
+  return spec
 }
 
 export function expandRange(range: { from: number; to: number; step: number }): number[] {

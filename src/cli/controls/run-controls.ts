@@ -23,6 +23,8 @@ export interface ResolvedControls {
   /** --resume or --resume-failed. */
   resume: boolean
   resumeFailed: boolean
+  /** The engine-side gates, as the submit request carries them. */
+  gates: Pick<SubmitRequest, 'delay' | 'maxLoad' | 'memFree'>
 }
 
 /** The controls in force: flags first, then the batch file's fields. */
@@ -44,6 +46,11 @@ export function resolveControls(batch: BatchFile, flags: RunFlags, source: strin
     dryRun: flags['dry-run'],
     resume: flags.resume || flags['resume-failed'],
     resumeFailed: flags['resume-failed'],
+    gates: Object.fromEntries(
+      Object.entries({ delay: flags.delay ?? batch.delay, maxLoad: flags['max-load'] ?? batch.maxLoad, memFree: flags['mem-free'] ?? batch.memFree }).filter(
+        ([, value]) => value !== undefined,
+      ),
+    ),
   }
 }
 

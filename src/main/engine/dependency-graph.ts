@@ -167,6 +167,11 @@ export class DependencyTracker {
     return this.deps[index]!.filter((d) => this.outcome[d] !== 'succeeded')
   }
 
+  /** The jobs that wait for it. */
+  dependentsOf(index: number): readonly number[] {
+    return this.dependents[index]!
+  }
+
   /** The dependency that blocked it, or null. */
   blocker(index: number): number | null {
     const by = this.blockedBy[index]!

@@ -7,6 +7,8 @@
 //   stop-control.ts     timeouts, the cancel grace, retry backoff, the hand-off watchdog
 //   change-feed.ts      what subscribers see, coalesced
 //   persistence.ts      what goes to the store, and when
+//   batch-gates.ts      per-batch --delay, --max-load and --mem-free (jobs held before they start)
+//   batch-dependencies.ts  jobs that wait for others of their batch ("after")
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { SubmitResult } from '../../shared/contract.ts'
@@ -33,6 +35,10 @@ import { validateSubmission } from './submission.ts'
 import type { Engine, EngineChanges, EngineOptions, JobFilter, RestoreOptions, SubmitRequest } from './types.ts'
 import { JobStates, type StateHooks } from './job-states.ts'
 import { WorkerReports, type ReportHost } from './worker-reports.ts'
+import { delayMs, memFreeBytes } from '../../shared/controls.ts'
+import { systemAdmissionSource } from './admission-source.ts'
+import { BatchDependencies, resolveDependencies } from './batch-dependencies.ts'
+import { BatchGates } from './batch-gates.ts'
 
 /** The longest the engine applies worker reports before letting its loop run something else. */
 const INBOX_SLICE_MS = 4
@@ -65,6 +71,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   private readonly reports = new WorkerReports(this, this.inbox)
   private readonly feed: ChangeFeed<JobRecord>
   private readonly persistence: Persistence
+  private readonly gates: BatchGates
+  private readonly deps: BatchDependencies
 
   constructor(options: EngineOptions) {
     this.logDir = join(options.dataDir, 'logs')
@@ -110,6 +118,29 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       },
       this.reports.hooks,
     )
+    this.gates = new BatchGates({
+      putBack: (jobs) => this.putBack(jobs),
+      changed: (job) => this.changed(job),
+      running: (batchId) => [...this.states.all()].filter((job) => job.batchId === batchId && job.state === 'running'),
+      requeue: (job, reason) => {
+        if (job.state !== 'running' || job.stopping) return
+        job.requeueReason = reason
+        this.stop.stop(job, 'cancel')
+      },
+      admissionSource: options.admissionSource ?? (() => systemAdmissionSource()),
+    })
+    this.deps = new BatchDependencies({
+      queue: (job) => {
+        this.queues[job.lane].push(job)
+        this.scheduleDispatch()
+      },
+      block: (job, error) => this.states.finish(job, 'cancelled', error, Date.now()),
+      reopen: (job) => {
+        job.resetForRetry(this.nextSeq++)
+        this.states.setState(job, 'queued')
+      },
+      changed: (job) => this.changed(job),
+    })
   }
 
   // ---- submitting ----------------------------------------------------------------------
@@ -117,11 +148,23 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (this.shut) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
+    const field = (i: number) => (request.jobs ? `jobs[${i}]` : request.inputs ? `inputs[${i}]` : 'template')
+    const deps = resolveDependencies(specs, field)
+    const gates = checkGates(request)
     const batch = this.addBatch(new Batch(this.nextBatchId++, request.name ?? Batch.defaultName(specs), request.source ?? null))
+    this.gates.set(batch.id, gates)
     const jobIds: number[] = new Array(specs.length)
+    const held: JobRecord[] = deps ? new Array(specs.length) : []
+    // Ids are given in order, so a job's dependencies are known by id before they exist.
+    const firstId = this.nextJobId
     let sliceStart = performance.now()
     for (let i = 0; i < specs.length; i++) {
-      jobIds[i] = this.createJob(specs[i]!, batch.id).id
+      if (deps) {
+        const job = this.createJob(specs[i]!, batch.id, false)
+        job.after = deps[i]!.map((d) => firstId + d)
+        held[i] = job
+        jobIds[i] = job.id
+      } else jobIds[i] = this.createJob(specs[i]!, batch.id).id
       if ((i & 255) === 255) {
         batch.add(256)
         if (performance.now() - sliceStart > 1) {
@@ -132,6 +175,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       }
     }
     batch.add(specs.length & 255)
+    if (deps) this.deps.add(batch.id, held, deps)
     this.countsChanged()
     this.scheduleDispatch()
     this.feed.schedule()
@@ -144,10 +188,11 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return batch
   }
 
-  private createJob(spec: JobSpec, batchId: number): JobRecord {
+  /** `queue`: false for a job that waits for others (batch-dependencies.ts queues it). */
+  private createJob(spec: JobSpec, batchId: number, queue = true): JobRecord {
     const job = JobRecord.fromSpec(spec, this.nextJobId++, batchId, this.nextSeq++, Date.now() - this.epoch)
     this.states.add(job)
-    this.queues[job.lane].push(job)
+    if (queue) this.queues[job.lane].push(job)
     return job
   }
 
@@ -206,6 +251,22 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.feed.countsChanged()
   }
 
+  ended(job: JobRecord): void {
+    if (this.deps.active) this.deps.settled(job)
+  }
+
+  /** A job stopped to free memory (--mem-free) goes back to the front of the queue, to run again later. */
+  requeue(job: JobRecord): void {
+    const reason = job.requeueReason
+    this.stop.clear(job)
+    job.stopping = null
+    job.requeueReason = null
+    job.attempts = Math.max(0, job.attempts - 1)
+    job.note = reason
+    this.states.setState(job, 'queued')
+    this.putBack([job])
+  }
+
   // ---- dispatch --------------------------------------------------------------------------
 
   private scheduleDispatch(): void {
@@ -220,7 +281,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     for (const lane of ['cpu', 'io'] as const) {
       balance({
         lane,
-        queue: this.queues[lane],
+        queue: this.gates.wrap(this.queues[lane]),
         local: this.pool.local(),
         external: this.pool.external(),
         limits: this.limits,
@@ -262,7 +323,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
         if (job.stopping === 'cancel') continue
         this.stop.stop(job, 'cancel')
       } else {
-        if (job.state === 'queued') this.queues[job.lane].forget()
+        if (job.state === 'queued' && this.inQueue(job)) this.queues[job.lane].forget()
         this.states.finish(job, 'cancelled', { code: 'cancelled', message: 'cancelled before it started' }, Date.now())
       }
       cancelled++
@@ -277,7 +338,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       if (!job || !isTerminal(job.state) || job.state === 'succeeded') continue
       job.resetForRetry(this.nextSeq++)
       this.states.setState(job, 'queued')
-      this.queues[job.lane].push(job)
+      // A job that waits for others goes to its queue when they have succeeded.
+      if (!this.deps.active || this.deps.retried(job)) this.queues[job.lane].push(job)
       retried++
     }
     if (retried) this.scheduleDispatch()
@@ -392,10 +454,22 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.nextBatchId = Math.max(this.nextBatchId, state.maxBatchId + 1)
     this.nextSeq = Math.max(this.nextSeq, state.maxSeq + 1)
     const restored = restoreJobs(this, state, options)
+    // Batches with dependencies get their graph back; their queued jobs wait as before.
+    const withDeps = new Map<number, JobRecord[]>()
+    for (const job of this.states.all()) if (job.after) withDeps.set(job.batchId, [])
+    if (withDeps.size) {
+      for (const job of this.states.all()) withDeps.get(job.batchId)?.push(job)
+      for (const [batchId, jobs] of withDeps) this.deps.restore(batchId, jobs)
+    }
     this.countsChanged()
     this.scheduleDispatch()
     this.feed.schedule()
     return restored
+  }
+
+  /** A queued job is in its lane's queue unless a gate parked it or it waits for others. */
+  private inQueue(job: JobRecord): boolean {
+    return !this.gates.unpark(job) && !this.deps.release(job)
   }
 
   // ---- shutdown --------------------------------------------------------------------------
@@ -407,16 +481,30 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     for (const job of this.states.all()) {
       if (isTerminal(job.state)) continue
       if (job.workerId === 0) {
-        if (job.state === 'queued') this.queues[job.lane].forget()
+        if (job.state === 'queued' && this.inQueue(job)) this.queues[job.lane].forget()
         this.states.finish(job, 'cancelled', { code: 'cancelled', message: 'the engine was closed' }, now)
       } else {
         job.stopping = 'cancel'
       }
     }
+    this.gates.close()
     await this.pool.closeAll()
     // Apply every report the workers sent before they went, so each job ends in its final state.
     this.inbox.drainAll()
     this.feed.flushNow()
     await this.flushStore()
   }
+}
+
+/** The batch's start gates from a submit request; a value that is not one is refused by name. */
+function checkGates(request: SubmitRequest): { delayMs?: number; maxLoad?: number; memFree?: number } {
+  const gates = { delayMs: delayMs(request.delay), maxLoad: request.maxLoad, memFree: memFreeBytes(request.memFree) }
+  const problems = []
+  if (request.delay !== undefined && (gates.delayMs === undefined || !(gates.delayMs >= 0)))
+    problems.push({ field: 'delay', message: 'must be milliseconds, or a number with s, m, h or d' })
+  if (request.maxLoad !== undefined && !(request.maxLoad >= 0)) problems.push({ field: 'maxLoad', message: 'must be a number, 0 or more' })
+  if (request.memFree !== undefined && (gates.memFree === undefined || !(gates.memFree >= 0)))
+    problems.push({ field: 'memFree', message: 'must be a size in bytes, or 512M, 2G' })
+  if (problems.length) throw new ValidationError(problems)
+  return gates
 }

@@ -19,6 +19,10 @@ export interface StateHooks {
   changed(job: JobRecord): void
   /** Counts changed (the batches and stats views are due). */
   countsChanged(): void
+  /** A job reached a terminal state (dependencies release or end what waits for it). */
+  ended?(job: JobRecord): void
+  /** A job stopped to be given back (--mem-free) has stopped: it goes back to the queue instead of ending. */
+  requeue?(job: JobRecord): void
 }
 
 export class JobStates {
@@ -103,11 +107,17 @@ export class JobStates {
     const nowTerminal = isTerminal(state)
     if (nowTerminal !== isTerminal(from)) {
       this.unsettled += nowTerminal ? -1 : 1
-      if (nowTerminal) this.settled(job)
+      if (nowTerminal) {
+        this.settled(job)
+        this.hooks.ended?.(job)
+      }
     }
   }
 
   finish(job: JobRecord, state: JobState, error: JobError | null, endedAt: number): void {
+    if (state === 'cancelled' && job.requeueReason !== null && this.hooks.requeue && !this.hooks.closed()) {
+      return this.hooks.requeue(job)
+    }
     this.hooks.stop.clear(job)
     job.stopping = null
     job.endedAt = endedAt - this.hooks.epoch

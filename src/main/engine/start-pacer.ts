@@ -1,5 +1,6 @@
-// GNU parallel's --delay: consecutive job starts at least `delayMs` apart. The engine asks
-// before handing a job to a worker; when it is too early, it looks again at `retryAt`.
+// GNU parallel's --delay: consecutive job starts at least `delayMs` apart. The gate asks
+// `due` before a job is handed to a worker and calls `take` when it is; `nextAt` is when the
+// next start may be.
 export class StartPacer {
   private readonly delayMs: number
   private lastStart = -Infinity
@@ -8,11 +9,16 @@ export class StartPacer {
     this.delayMs = delayMs
   }
 
-  /** Takes a start if one is due at `now` (and counts it); otherwise says when the next is. */
-  take(now: number): { ok: true } | { ok: false; retryAt: number } {
-    const due = this.lastStart + this.delayMs
-    if (now < due) return { ok: false, retryAt: due }
+  due(now: number): boolean {
+    return now >= this.nextAt()
+  }
+
+  nextAt(): number {
+    return this.lastStart + this.delayMs
+  }
+
+  /** A job starts now. */
+  take(now: number): void {
     this.lastStart = now
-    return { ok: true }
   }
 }

@@ -6,6 +6,7 @@ import type { Executor } from './executors/executor.ts'
 import type { ProcessHost } from './executors/process-host.ts'
 import type { ExecutorFactory } from './executors/worker-pool.ts'
 import type { JobStore, LoadedState } from './store/job-store.ts'
+import type { AdmissionSource } from './admission.ts'
 
 export interface EngineOptions {
   /** Folder for job logs and large results. */
@@ -37,6 +38,11 @@ export interface EngineOptions {
   paused?: boolean
   /** Persist jobs and batches here (written in batches every 100 ms). The owner opens and closes it. */
   store?: JobStore
+  /**
+   * Where --max-load and --mem-free read the machine's load and free memory. Default: this
+   * machine (admission-source.ts), sampled only while a batch uses them. Tests inject one.
+   */
+  admissionSource?: () => AdmissionSource
 }
 
 export interface RestoreOptions {
@@ -54,6 +60,12 @@ export interface SubmitRequest {
   count?: number
   /** Options merged under every job's own. */
   defaults?: Partial<Omit<JobSpec, 'kind' | 'params'>>
+  /** Time between two of the batch's job starts: ms, or with a unit (GNU parallel --delay). */
+  delay?: number | string
+  /** No new CPU job of the batch while the load is at or above this (GNU parallel --load). */
+  maxLoad?: number
+  /** No new job of the batch while free memory is below this: bytes, or 2G (GNU parallel --memfree). */
+  memFree?: number | string
 }
 
 export interface JobFilter {

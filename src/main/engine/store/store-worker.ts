@@ -9,7 +9,8 @@ import type { BatchRow, FromStore, HistoryFilter, JobRowTuple, StoredBatch, Stor
 if (!parentPort) throw new Error('store-worker must run as a worker thread')
 const port = parentPort
 
-const SCHEMA_VERSION = 1
+// 2: jobs.after_ids (dependencies), added to version-1 files on open.
+const SCHEMA_VERSION = 2
 const DDL = `
 CREATE TABLE IF NOT EXISTS batches (
   id INTEGER PRIMARY KEY,
@@ -40,7 +41,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   result_file TEXT,
   error TEXT,
   has_log INTEGER NOT NULL,
-  seq INTEGER NOT NULL
+  seq INTEGER NOT NULL,
+  after_ids TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE INDEX IF NOT EXISTS jobs_batch ON jobs(batch_id);
@@ -75,8 +77,8 @@ async function open(file: string, moveAsideCorrupt: boolean): Promise<{ movedAsi
   }
   upsertJob = db.prepare(`
     INSERT INTO jobs (id, batch_id, name, kind, params, lane, executor, priority, state, attempts, max_retries, timeout_ms,
-      memory_mb, progress, note, created_at, started_at, ended_at, result, result_file, error, has_log, seq)
-    VALUES (?, ?, ?, ?, coalesce(?, '{}'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      memory_mb, progress, note, created_at, started_at, ended_at, result, result_file, error, has_log, seq, after_ids)
+    VALUES (?, ?, ?, ?, coalesce(?, '{}'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(id) DO UPDATE SET
       state = excluded.state, attempts = excluded.attempts, priority = excluded.priority, progress = excluded.progress,
       note = excluded.note, started_at = excluded.started_at, ended_at = excluded.ended_at, result = excluded.result,
@@ -94,6 +96,9 @@ function connect(file: string): DatabaseSync {
     const version = (connection.prepare('PRAGMA user_version').get() as { user_version: number }).user_version
     if (version > SCHEMA_VERSION) throw new Error(`database schema ${version} is newer than this Corelane (${SCHEMA_VERSION})`)
     connection.exec(DDL)
+    // A version-1 file has no after_ids column yet (CREATE TABLE IF NOT EXISTS left it as it was).
+    const columns = connection.prepare('PRAGMA table_info(jobs)').all() as unknown as { name: string }[]
+    if (!columns.some((c) => c.name === 'after_ids')) connection.exec('ALTER TABLE jobs ADD COLUMN after_ids TEXT')
     connection.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
     // Reading once proves the file really is a database (a corrupt header fails here, not later).
     connection.prepare('SELECT count(*) FROM jobs').get()
@@ -141,6 +146,7 @@ interface JobDbRow {
   error: string | null
   has_log: number
   seq: number
+  after_ids: string | null
 }
 
 function toStored(row: JobDbRow): StoredJob {
@@ -168,6 +174,7 @@ function toStored(row: JobDbRow): StoredJob {
     error: row.error === null ? null : JSON.parse(row.error),
     hasLog: row.has_log === 1,
     seq: row.seq,
+    ...(row.after_ids ? { after: JSON.parse(row.after_ids) as number[] } : {}),
   }
 }
 

@@ -1,0 +1,174 @@
+// Per-batch start gates: GNU parallel's --delay (starts at least delayMs apart), --load (no
+// new CPU job while the load is at or above maxLoad) and --memfree (no new job while free
+// memory is below memFree; below half, the youngest running job goes back to the queue).
+//
+// The balancer reads the lane's queue through `wrap`: a job whose batch's gate is closed is
+// taken out of the queue and parked (still `queued`, its note saying why it waits), so jobs of
+// other batches behind it are not held up. Parked jobs go back to the front of the queue when
+// their gate may have opened: at the delay's next due time, or when the admission source has a
+// new sample. A batch with a delay gets one job back per due time (the rest would only be
+// parked again); a batch held by admission gets them all back.
+import type { BalancedQueue } from './balancer.ts'
+import { admit, youngestToRequeue, type AdmissionLimits, type AdmissionSource } from './admission.ts'
+import type { JobQueue } from './job-queue.ts'
+import type { JobRecord } from './job-record.ts'
+import { StartPacer } from './start-pacer.ts'
+
+export interface GateSettings extends AdmissionLimits {
+  /** Milliseconds between two job starts of the batch. */
+  delayMs?: number
+}
+
+export interface GateHost {
+  /** Puts jobs back at the front of their lane's queue and dispatches. */
+  putBack(jobs: JobRecord[]): void
+  /** The job changed (its note). */
+  changed(job: JobRecord): void
+  /** The batch's running jobs (for --mem-free's requeue). */
+  running(batchId: number): Iterable<JobRecord>
+  /** Stops a running job and queues it again (GNU parallel kills it and puts it back). */
+  requeue(job: JobRecord, reason: string): void
+  /** The admission source, created on first need (tests inject one; the default reads the machine). */
+  admissionSource(): AdmissionSource
+}
+
+interface Gate {
+  settings: GateSettings
+  pacer: StartPacer | null
+  parked: JobRecord[]
+}
+
+export class BatchGates {
+  private readonly host: GateHost
+  private readonly gates = new Map<number, Gate>()
+  private timer: NodeJS.Timeout | null = null
+  private timerAt = Infinity
+  private source: AdmissionSource | null = null
+  private offSample: (() => void) | null = null
+
+  constructor(host: GateHost) {
+    this.host = host
+  }
+
+  /** Gives a batch its gates (nothing to do for a batch without any). */
+  set(batchId: number, settings: GateSettings): void {
+    const { delayMs, maxLoad, memFree } = settings
+    if (!delayMs && maxLoad === undefined && memFree === undefined) return
+    this.gates.set(batchId, { settings, pacer: delayMs ? new StartPacer(delayMs) : null, parked: [] })
+    if ((maxLoad !== undefined || memFree !== undefined) && !this.source) {
+      this.source = this.host.admissionSource()
+      this.offSample = this.source.onSample(() => this.sampled())
+    }
+  }
+
+  /** The lane's queue as the balancer should see it: jobs whose gate is closed are parked. */
+  wrap(queue: JobQueue<JobRecord>): BalancedQueue<JobRecord> {
+    if (this.gates.size === 0) return queue
+    return {
+      get size() {
+        return queue.size
+      },
+      peek: () => {
+        for (;;) {
+          const head = queue.peek()
+          if (!head) return undefined
+          const gate = this.gates.get(head.batchId)
+          const why = gate && this.closed(gate, head)
+          if (!why) return head
+          queue.shift()
+          this.park(gate!, head, why)
+        }
+      },
+      shift: () => {
+        const job = queue.shift()
+        if (job) {
+          const gate = this.gates.get(job.batchId)
+          if (gate?.pacer) {
+            gate.pacer.take(Date.now())
+            // The next parked job of the batch is due one delay from now.
+            if (gate.parked.length) this.wakeAt(gate.pacer.nextAt())
+          }
+          if (job.note?.startsWith('waiting for')) {
+            job.note = null
+            this.host.changed(job)
+          }
+        }
+        return job
+      },
+    }
+  }
+
+  /** Takes a parked job out (it is being cancelled); false when it was not parked. */
+  unpark(job: JobRecord): boolean {
+    const gate = this.gates.get(job.batchId)
+    const at = gate ? gate.parked.indexOf(job) : -1
+    if (at < 0) return false
+    gate!.parked.splice(at, 1)
+    return true
+  }
+
+  /** The batch is over: its gates go. */
+  drop(batchId: number): void {
+    this.gates.delete(batchId)
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.offSample?.()
+    this.source?.stop()
+  }
+
+  /** Why the gate holds this job now, or null. */
+  private closed(gate: Gate, job: JobRecord): string | null {
+    const now = Date.now()
+    if (gate.pacer && !gate.pacer.due(now)) return `waiting for the delay: ${gate.settings.delayMs} ms between starts`
+    if (!this.source) return null
+    const verdict = admit(job.lane, gate.settings, this.source.sample())
+    return verdict.admit ? null : verdict.reason
+  }
+
+  private park(gate: Gate, job: JobRecord, why: string): void {
+    gate.parked.push(job)
+    if (job.note !== why) {
+      job.note = why
+      this.host.changed(job)
+    }
+    if (gate.pacer) this.wakeAt(gate.pacer.nextAt())
+  }
+
+  private wakeAt(at: number): void {
+    if (at >= this.timerAt) return
+    if (this.timer) clearTimeout(this.timer)
+    this.timerAt = at
+    this.timer = setTimeout(() => {
+      this.timer = null
+      this.timerAt = Infinity
+      this.release()
+    }, Math.max(0, at - Date.now()))
+  }
+
+  /** Puts back what may go now: one job of a delayed batch, all of a batch held by admission. */
+  private release(): void {
+    const back: JobRecord[] = []
+    for (const gate of this.gates.values()) {
+      if (gate.parked.length === 0) continue
+      if (this.closed(gate, gate.parked[0]!)) {
+        if (gate.pacer) this.wakeAt(gate.pacer.nextAt())
+        continue
+      }
+      back.push(...(gate.pacer ? gate.parked.splice(0, 1) : gate.parked.splice(0)))
+    }
+    if (back.length) this.host.putBack(back.sort((a, b) => b.priority - a.priority || a.seq - b.seq))
+  }
+
+  /** A new admission sample: release what it admits; below half of mem-free, give back the youngest job. */
+  private sampled(): void {
+    const sample = this.source!.sample()
+    for (const [batchId, gate] of this.gates) {
+      if (gate.settings.memFree === undefined) continue
+      const youngest = youngestToRequeue(gate.settings, sample, this.host.running(batchId))
+      if (youngest) this.host.requeue(youngest, 'requeued: free memory fell below half of mem-free')
+    }
+    this.release()
+  }
+}
