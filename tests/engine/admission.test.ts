@@ -75,9 +75,11 @@ describe('the machine, read as GNU parallel reads it', () => {
 describe('StartPacer', () => {
   it('spaces starts by the delay', () => {
     const pacer = new StartPacer(100)
-    expect(pacer.take(1000)).toEqual({ ok: true })
-    expect(pacer.take(1050)).toEqual({ ok: false, retryAt: 1100 })
-    expect(pacer.take(1100)).toEqual({ ok: true })
+    expect(pacer.due(1000)).toBe(true)
+    pacer.take(1000)
+    expect(pacer.due(1050)).toBe(false)
+    expect(pacer.nextAt()).toBe(1100)
+    expect(pacer.due(1100)).toBe(true)
   })
 })
 

@@ -50,6 +50,22 @@ export function resolveDependencies(
   return checked.deps
 }
 
+/** How a dependency that will not succeed ended, for the dependent's message. */
+const HOW = {
+  failed: 'failed',
+  'timed-out': 'timed out',
+  cancelled: 'was cancelled',
+  interrupted: 'was interrupted',
+  'not run': 'did not run',
+} as const
+
+function howEnded(job: JobRecord): keyof typeof HOW {
+  if (job.error?.code === 'dependency-failed' || job.state === 'queued') return 'not run'
+  return job.state === 'failed' || job.state === 'timed-out' || job.state === 'cancelled' || job.state === 'interrupted'
+    ? job.state
+    : 'not run'
+}
+
 export class BatchDependencies {
   private readonly host: DependencyHost
   private readonly graphs = new Map<number, BatchGraph>()
@@ -125,7 +141,8 @@ export class BatchDependencies {
     }
     for (const b of blocked) this.end(graph, b.index)
     // Jobs still waiting for others say so: their list just got shorter.
-    if (outcome === 'succeeded') for (const d of graph.tracker.dependentsOf(i)) if (this.held.has(graph.jobs[d]!)) this.note(graph, d)
+    if (outcome === 'succeeded')
+      for (const d of graph.tracker.dependentsOf(i)) if (this.held.has(graph.jobs[d]!)) this.note(graph, d)
   }
 
   /**
@@ -175,7 +192,10 @@ export class BatchDependencies {
   private note(graph: BatchGraph, i: number): void {
     const job = graph.jobs[i]!
     const names = graph.tracker.waitingFor(i).map((d) => `"${graph.jobs[d]!.name}"`)
-    const shown = names.length > NAMES_SHOWN ? `${names.slice(0, NAMES_SHOWN).join(', ')} and ${names.length - NAMES_SHOWN} more` : names.join(', ')
+    const shown =
+      names.length > NAMES_SHOWN
+        ? `${names.slice(0, NAMES_SHOWN).join(', ')} and ${names.length - NAMES_SHOWN} more`
+        : names.join(', ')
     job.note = `waits for ${shown}`
     this.host.changed(job)
   }
@@ -186,12 +206,10 @@ export class BatchDependencies {
     this.held.delete(job)
     const by = graph.tracker.blocker(i)
     const dependency = by === null ? null : graph.jobs[by]!
-    const how =
-      dependency === null ? 'did not succeed' : dependency.state === 'queued' || dependency.state === 'cancelled' && dependency.error?.code === 'dependency-failed' ? 'did not run' : dependency.state
     job.note = null
     this.host.block(job, {
       code: 'dependency-failed',
-      message: `not run: it waits for "${dependency?.name ?? '?'}", which ${how === 'timed-out' ? 'timed out' : how}`,
+      message: `not run: it waits for "${dependency?.name ?? '?'}", which ${dependency ? HOW[howEnded(dependency)] : 'did not succeed'}`,
     })
   }
 }

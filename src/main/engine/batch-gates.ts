@@ -36,6 +36,8 @@ interface Gate {
   settings: GateSettings
   pacer: StartPacer | null
   parked: JobRecord[]
+  /** The job last handed out under the delay, until its start is reported: the delay counts from its start. */
+  awaiting: JobRecord | null
 }
 
 export class BatchGates {
@@ -54,7 +56,7 @@ export class BatchGates {
   set(batchId: number, settings: GateSettings): void {
     const { delayMs, maxLoad, memFree } = settings
     if (!delayMs && maxLoad === undefined && memFree === undefined) return
-    this.gates.set(batchId, { settings, pacer: delayMs ? new StartPacer(delayMs) : null, parked: [] })
+    this.gates.set(batchId, { settings, pacer: delayMs ? new StartPacer(delayMs) : null, parked: [], awaiting: null })
     if ((maxLoad !== undefined || memFree !== undefined) && !this.source) {
       this.source = this.host.admissionSource()
       this.offSample = this.source.onSample(() => this.sampled())
@@ -85,8 +87,7 @@ export class BatchGates {
           const gate = this.gates.get(job.batchId)
           if (gate?.pacer) {
             gate.pacer.take(Date.now())
-            // The next parked job of the batch is due one delay from now.
-            if (gate.parked.length) this.wakeAt(gate.pacer.nextAt())
+            gate.awaiting = job
           }
           if (job.note?.startsWith('waiting for')) {
             job.note = null
@@ -96,6 +97,19 @@ export class BatchGates {
         return job
       },
     }
+  }
+
+  /**
+   * A job started. Under a delay the next start is due one delay after this one (a worker
+   * that was still starting up makes the start later than the hand-off: GNU parallel spaces
+   * starts, so the delay counts from here).
+   */
+  started(job: JobRecord): void {
+    const gate = this.gates.get(job.batchId)
+    if (!gate?.pacer || gate.awaiting !== job) return
+    gate.awaiting = null
+    gate.pacer.take(Date.now())
+    if (gate.parked.length) this.wakeAt(gate.pacer.nextAt())
   }
 
   /** Takes a parked job out (it is being cancelled); false when it was not parked. */
@@ -121,7 +135,13 @@ export class BatchGates {
   /** Why the gate holds this job now, or null. */
   private closed(gate: Gate, job: JobRecord): string | null {
     const now = Date.now()
-    if (gate.pacer && !gate.pacer.due(now)) return `waiting for the delay: ${gate.settings.delayMs} ms between starts`
+    // A job handed out that ended without starting (cancelled, not sent) no longer holds the gate.
+    if (gate.awaiting && gate.awaiting.state !== 'queued') {
+      gate.awaiting = null
+      if (gate.pacer) this.wakeAt(gate.pacer.nextAt())
+    }
+    if (gate.pacer && (gate.awaiting || !gate.pacer.due(now)))
+      return `waiting for the delay: ${gate.settings.delayMs} ms between starts`
     if (!this.source) return null
     const verdict = admit(job.lane, gate.settings, this.source.sample())
     return verdict.admit ? null : verdict.reason
@@ -133,18 +153,22 @@ export class BatchGates {
       job.note = why
       this.host.changed(job)
     }
-    if (gate.pacer) this.wakeAt(gate.pacer.nextAt())
+    // While a handed-out job has not started, its start (started()) sets the next wake.
+    if (gate.pacer && !gate.awaiting) this.wakeAt(gate.pacer.nextAt())
   }
 
   private wakeAt(at: number): void {
     if (at >= this.timerAt) return
     if (this.timer) clearTimeout(this.timer)
     this.timerAt = at
-    this.timer = setTimeout(() => {
-      this.timer = null
-      this.timerAt = Infinity
-      this.release()
-    }, Math.max(0, at - Date.now()))
+    this.timer = setTimeout(
+      () => {
+        this.timer = null
+        this.timerAt = Infinity
+        this.release()
+      },
+      Math.max(0, at - Date.now()),
+    )
   }
 
   /** Puts back what may go now: one job of a delayed batch, all of a batch held by admission. */
@@ -153,7 +177,7 @@ export class BatchGates {
     for (const gate of this.gates.values()) {
       if (gate.parked.length === 0) continue
       if (this.closed(gate, gate.parked[0]!)) {
-        if (gate.pacer) this.wakeAt(gate.pacer.nextAt())
+        if (gate.pacer && !gate.awaiting) this.wakeAt(gate.pacer.nextAt())
         continue
       }
       back.push(...(gate.pacer ? gate.parked.splice(0, 1) : gate.parked.splice(0)))

@@ -241,6 +241,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   changed(job: JobRecord): void {
     this.persistence.job(job)
     this.feed.job(job)
+    // A job that started (or ended at once, reported with its start) sets its batch's next --delay.
+    if (job.state !== 'queued') this.gates.started(job)
   }
 
   workersChanged(): void {
