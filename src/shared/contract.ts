@@ -6,7 +6,9 @@ import type { BatchView, EngineStats, JobState, JobView, WorkerView } from './jo
 import { JOB_STATES } from './job.ts'
 import type { KindInfo } from './kinds.ts'
 import { LabRunSchema, type ExperimentInfo, type LabResult } from './lab.ts'
+import type { CoreFrequencyReport, HardwareSample, ProcessesSample, Topology } from './monitor.ts'
 import { LimitsPatchSchema, SubmitSchema } from './schemas.ts'
+import { SettingsPatchSchema, type Settings } from './settings.ts'
 
 const HistoryQuerySchema = v.strictObject({
   state: v.optional(v.picklist(JOB_STATES)),
@@ -41,6 +43,14 @@ export const commandSchemas = {
   }),
   // systeminformation answers calls less than 200 ms apart from its cache: 4 Hz is the useful maximum.
   setMonitorRate: v.strictObject({ hz: v.pipe(v.number(), v.minValue(0.5), v.maxValue(4)) }),
+  /** The machine's topology (SMT siblings, P/E cores) and its newest process list and hardware readings. */
+  machine: v.strictObject({}),
+  /** How fast the given cores (default: all) were clocked between two times: for a job's details. */
+  coreFrequencies: v.strictObject({
+    from: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    to: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    cores: v.optional(v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(4095))), v.maxLength(4096))),
+  }),
   /** Terminates a worker as a crash would (its job fails or retries; nothing else is affected). */
   killWorker: v.strictObject({ id: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
   /** Past jobs from the database, newest first. */
@@ -59,6 +69,10 @@ export const commandSchemas = {
   historyBatches: v.strictObject({
     limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)), 1000),
   }),
+  /** The saved settings (settings.json in the data folder), and which of them this host applies. */
+  getSettings: v.strictObject({}),
+  /** Changes some settings; the engine's defaults apply from the next start. */
+  updateSettings: SettingsPatchSchema,
 } as const
 
 export type CommandName = keyof typeof commandSchemas
@@ -113,6 +127,8 @@ export interface CommandOutputs {
   jobLog: { text: string; truncated: boolean; file: string | null }
   listJobs: { total: number; jobs: JobView[] }
   setMonitorRate: { hz: number }
+  machine: { topology: Topology | null; processes: ProcessesSample | null; hardware: HardwareSample | null }
+  coreFrequencies: CoreFrequencyReport
   killWorker: { killed: boolean }
   history: { total: number; jobs: JobView[] }
   exportHistory: { text: string; fileName: string; mimeType: string; count: number }
@@ -120,6 +136,14 @@ export interface CommandOutputs {
   labRun: LabResult
   historyBatches: HistoryBatch[]
   jobParams: { params: Record<string, unknown> }
+  getSettings: SettingsView
+  updateSettings: SettingsView
+}
+
+/** The settings, and whether this host is the desktop app (web mode has no taskbar, no login items). */
+export interface SettingsView {
+  settings: Settings
+  desktop: boolean
 }
 
 export type CommandOutput<C extends CommandName> = CommandOutputs[C]
@@ -132,6 +156,10 @@ export interface MonitorSample {
   total: number
   memUsed: number
   memTotal: number
+  /** The top processes: on at most one sample a second (keep the last one seen). */
+  processes?: ProcessesSample
+  /** Frequencies, temperatures, GPUs: on at most one sample a second. */
+  hardware?: HardwareSample
 }
 
 /** Events pushed from host to renderer, each stream coalesced to a few messages a second. */

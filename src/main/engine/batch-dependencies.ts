@@ -119,6 +119,16 @@ export class BatchDependencies {
     sorted.forEach((job, i) => (job.after = after[i] ?? null))
   }
 
+  /** After a restore: every batch that has jobs with dependencies gets its graph back. */
+  restoreAll(jobs: Iterable<JobRecord>): void {
+    const byBatch = new Map<number, JobRecord[]>()
+    const all = [...jobs]
+    for (const job of all) if (job.after) byBatch.set(job.batchId, [])
+    if (byBatch.size === 0) return
+    for (const job of all) byBatch.get(job.batchId)?.push(job)
+    for (const [batchId, batchJobs] of byBatch) this.restore(batchId, batchJobs)
+  }
+
   /** Whether the job is held here (for a cancel: it is in no queue to forget). */
   release(job: JobRecord): boolean {
     return this.held.delete(job)

@@ -8,6 +8,8 @@
 // their gate may have opened: at the delay's next due time, or when the admission source has a
 // new sample. A batch with a delay gets one job back per due time (the rest would only be
 // parked again); a batch held by admission gets them all back.
+import { delayMs, memFreeBytes } from '../../shared/controls.ts'
+import { ValidationError, type FieldProblem } from '../../shared/validate.ts'
 import type { BalancedQueue } from './balancer.ts'
 import { admit, youngestToRequeue, type AdmissionLimits, type AdmissionSource } from './admission.ts'
 import type { JobQueue } from './job-queue.ts'
@@ -195,4 +197,22 @@ export class BatchGates {
     }
     this.release()
   }
+}
+
+/** A batch's gates from its submit request; a value that is not one is refused by name. */
+export function gatesOf(request: { delay?: number | string; maxLoad?: number; memFree?: number | string }): GateSettings {
+  const gates: GateSettings = {
+    delayMs: delayMs(request.delay),
+    maxLoad: request.maxLoad,
+    memFree: memFreeBytes(request.memFree),
+  }
+  const problems: FieldProblem[] = []
+  if (request.delay !== undefined && !(gates.delayMs! >= 0))
+    problems.push({ field: 'delay', message: 'must be milliseconds, or a number with s, m, h or d' })
+  if (request.maxLoad !== undefined && !(request.maxLoad >= 0))
+    problems.push({ field: 'maxLoad', message: 'must be a number, 0 or more' })
+  if (request.memFree !== undefined && !(gates.memFree! >= 0))
+    problems.push({ field: 'memFree', message: 'must be a size in bytes, or 512M, 2G' })
+  if (problems.length) throw new ValidationError(problems)
+  return gates
 }

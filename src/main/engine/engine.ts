@@ -1,14 +1,8 @@
-// The engine's facade: submit, run, cancel, retry, pause and resume, limits, queries, and the
-// job state machine (queued → running → succeeded | failed | cancelled | timed-out, with
-// retrying and interrupted). The rest is delegated, one piece per concern (docs/architecture.md):
-//   balancer.ts         which jobs go to which executor, in what batch sizes (no I/O)
-//   executors/          the pool of executors (local threads and processes, added remote ones)
-//   worker-reports.ts   executors' events and exits, turned into transitions
-//   stop-control.ts     timeouts, the cancel grace, retry backoff, the hand-off watchdog
-//   change-feed.ts      what subscribers see, coalesced
-//   persistence.ts      what goes to the store, and when
-//   batch-gates.ts      per-batch --delay, --max-load and --mem-free (jobs held before they start)
-//   batch-dependencies.ts  jobs that wait for others of their batch ("after")
+// The engine's facade: submit, run, cancel, retry, pause and resume, limits, queries, restore
+// and close, over the job state machine (job-states.ts), the balancer, the pool of executors,
+// worker reports, stop control, the change feed and persistence, one piece per concern (see
+// docs/architecture.md, "Inside the engine"). Batch controls: batch-gates.ts (--delay,
+// --max-load, --mem-free: jobs held before they start) and batch-dependencies.ts ("after").
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { SubmitResult } from '../../shared/contract.ts'
@@ -35,10 +29,9 @@ import { validateSubmission } from './submission.ts'
 import type { Engine, EngineChanges, EngineOptions, JobFilter, RestoreOptions, SubmitRequest } from './types.ts'
 import { JobStates, type StateHooks } from './job-states.ts'
 import { WorkerReports, type ReportHost } from './worker-reports.ts'
-import { delayMs, memFreeBytes } from '../../shared/controls.ts'
-import { systemAdmissionSource } from './admission-source.ts'
-import { BatchDependencies, resolveDependencies } from './batch-dependencies.ts'
-import { BatchGates } from './batch-gates.ts'
+import { createBatchControls } from './batch-controls.ts'
+import { resolveDependencies, type BatchDependencies } from './batch-dependencies.ts'
+import { gatesOf, type BatchGates } from './batch-gates.ts'
 
 /** The longest the engine applies worker reports before letting its loop run something else. */
 const INBOX_SLICE_MS = 4
@@ -118,39 +111,26 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       },
       this.reports.hooks,
     )
-    this.gates = new BatchGates({
+    ;({ gates: this.gates, deps: this.deps } = createBatchControls({
       putBack: (jobs) => this.putBack(jobs),
       changed: (job) => this.changed(job),
-      running: (batchId) => [...this.states.all()].filter((job) => job.batchId === batchId && job.state === 'running'),
-      requeue: (job, reason) => {
-        if (job.state !== 'running' || job.stopping) return
-        job.requeueReason = reason
-        this.stop.stop(job, 'cancel')
-      },
-      admissionSource: options.admissionSource ?? (() => systemAdmissionSource()),
-    })
-    this.deps = new BatchDependencies({
       queue: (job) => {
         this.queues[job.lane].push(job)
         this.scheduleDispatch()
       },
-      block: (job, error) => this.states.finish(job, 'cancelled', error, Date.now()),
-      reopen: (job) => {
-        job.resetForRetry(this.nextSeq++)
-        this.states.setState(job, 'queued')
-      },
-      changed: (job) => this.changed(job),
-    })
+      states: this.states,
+      stop: this.stop,
+      nextSeq: () => this.nextSeq++,
+      admissionSource: options.admissionSource,
+    }))
   }
-
-  // ---- submitting ----------------------------------------------------------------------
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (this.shut) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
     const field = (i: number) => (request.jobs ? `jobs[${i}]` : request.inputs ? `inputs[${i}]` : 'template')
     const deps = resolveDependencies(specs, field)
-    const gates = checkGates(request)
+    const gates = gatesOf(request)
     const batch = this.addBatch(new Batch(this.nextBatchId++, request.name ?? Batch.defaultName(specs), request.source ?? null))
     this.gates.set(batch.id, gates)
     const jobIds: number[] = new Array(specs.length)
@@ -159,12 +139,9 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     const firstId = this.nextJobId
     let sliceStart = performance.now()
     for (let i = 0; i < specs.length; i++) {
-      if (deps) {
-        const job = this.createJob(specs[i]!, batch.id, false)
-        job.after = deps[i]!.map((d) => firstId + d)
-        held[i] = job
-        jobIds[i] = job.id
-      } else jobIds[i] = this.createJob(specs[i]!, batch.id).id
+      const job = this.createJob(specs[i]!, batch.id, !deps)
+      if (deps) held[i] = Object.assign(job, { after: deps[i]!.map((d) => firstId + d) })
+      jobIds[i] = job.id
       if ((i & 255) === 255) {
         batch.add(256)
         if (performance.now() - sliceStart > 1) {
@@ -217,8 +194,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return this.states.whenSettled(ids)
   }
 
-  // ---- what the pieces call back ---------------------------------------------------------
-
   release(executor: Executor, job: JobRecord): void {
     this.pool.release(executor, job)
     this.scheduleDispatch()
@@ -256,20 +231,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   ended(job: JobRecord): void {
     if (this.deps.active) this.deps.settled(job)
   }
-
-  /** A job stopped to free memory (--mem-free) goes back to the front of the queue, to run again later. */
-  requeue(job: JobRecord): void {
-    const reason = job.requeueReason
-    this.stop.clear(job)
-    job.stopping = null
-    job.requeueReason = null
-    job.attempts = Math.max(0, job.attempts - 1)
-    job.note = reason
-    this.states.setState(job, 'queued')
-    this.putBack([job])
-  }
-
-  // ---- dispatch --------------------------------------------------------------------------
 
   private scheduleDispatch(): void {
     if (this.dispatchScheduled) return
@@ -361,21 +322,14 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return removed
   }
 
-  // ---- limits ----------------------------------------------------------------------------
-
   pause(): EngineStats {
     this.paused = true
-    this.feed.statsChanged()
-    this.feed.schedule()
-    return this.stats()
+    return this.limitsChanged()
   }
 
   resume(): EngineStats {
     this.paused = false
-    this.feed.statsChanged()
-    this.scheduleDispatch()
-    this.feed.schedule()
-    return this.stats()
+    return this.limitsChanged()
   }
 
   setLimits(patch: Partial<EngineLimits>): EngineStats {
@@ -386,13 +340,16 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       pinning: (patch.pinning ?? this.limits.pinning) && placementSupported,
     }
     this.pool.applyLimits(wasPinning)
+    return this.limitsChanged()
+  }
+
+  /** Paused, resumed or new limits: a dispatch may now take more (or nothing), and the stats are due. */
+  private limitsChanged(): EngineStats {
     this.feed.statsChanged()
     this.scheduleDispatch()
     this.feed.schedule()
     return this.stats()
   }
-
-  // ---- queries ---------------------------------------------------------------------------
 
   view(job: JobRecord): JobView {
     return job.toView(this.epoch, this.logDir)
@@ -444,8 +401,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return this.states.onSettled(listener)
   }
 
-  // ---- persistence -----------------------------------------------------------------------
-
   flushStore(): Promise<void> {
     return this.persistence.flush()
   }
@@ -457,12 +412,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.nextSeq = Math.max(this.nextSeq, state.maxSeq + 1)
     const restored = restoreJobs(this, state, options)
     // Batches with dependencies get their graph back; their queued jobs wait as before.
-    const withDeps = new Map<number, JobRecord[]>()
-    for (const job of this.states.all()) if (job.after) withDeps.set(job.batchId, [])
-    if (withDeps.size) {
-      for (const job of this.states.all()) withDeps.get(job.batchId)?.push(job)
-      for (const [batchId, jobs] of withDeps) this.deps.restore(batchId, jobs)
-    }
+    this.deps.restoreAll(this.states.all())
     this.countsChanged()
     this.scheduleDispatch()
     this.feed.schedule()
@@ -473,8 +423,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   private inQueue(job: JobRecord): boolean {
     return !this.gates.unpark(job) && !this.deps.release(job)
   }
-
-  // ---- shutdown --------------------------------------------------------------------------
 
   async close(): Promise<void> {
     if (this.shut) return
@@ -496,17 +444,4 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.feed.flushNow()
     await this.flushStore()
   }
-}
-
-/** The batch's start gates from a submit request; a value that is not one is refused by name. */
-function checkGates(request: SubmitRequest): { delayMs?: number; maxLoad?: number; memFree?: number } {
-  const gates = { delayMs: delayMs(request.delay), maxLoad: request.maxLoad, memFree: memFreeBytes(request.memFree) }
-  const problems = []
-  if (request.delay !== undefined && (gates.delayMs === undefined || !(gates.delayMs >= 0)))
-    problems.push({ field: 'delay', message: 'must be milliseconds, or a number with s, m, h or d' })
-  if (request.maxLoad !== undefined && !(request.maxLoad >= 0)) problems.push({ field: 'maxLoad', message: 'must be a number, 0 or more' })
-  if (request.memFree !== undefined && (gates.memFree === undefined || !(gates.memFree >= 0)))
-    problems.push({ field: 'memFree', message: 'must be a size in bytes, or 512M, 2G' })
-  if (problems.length) throw new ValidationError(problems)
-  return gates
 }

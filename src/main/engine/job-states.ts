@@ -21,8 +21,8 @@ export interface StateHooks {
   countsChanged(): void
   /** A job reached a terminal state (dependencies release or end what waits for it). */
   ended?(job: JobRecord): void
-  /** A job stopped to be given back (--mem-free) has stopped: it goes back to the queue instead of ending. */
-  requeue?(job: JobRecord): void
+  /** Jobs back to the front of their queue (a job stopped to free memory, --mem-free). */
+  putBack?(jobs: JobRecord[]): void
 }
 
 export class JobStates {
@@ -115,8 +115,15 @@ export class JobStates {
   }
 
   finish(job: JobRecord, state: JobState, error: JobError | null, endedAt: number): void {
-    if (state === 'cancelled' && job.requeueReason !== null && this.hooks.requeue && !this.hooks.closed()) {
-      return this.hooks.requeue(job)
+    if (state === 'cancelled' && job.requeueReason !== null && this.hooks.putBack && !this.hooks.closed()) {
+      // Stopped to free memory (batch-gates.ts): back to the queue, to run again, not ended.
+      this.hooks.stop.clear(job)
+      job.stopping = null
+      job.note = job.requeueReason
+      job.requeueReason = null
+      job.attempts = Math.max(0, job.attempts - 1)
+      this.setState(job, 'queued')
+      return this.hooks.putBack([job])
     }
     this.hooks.stop.clear(job)
     job.stopping = null
@@ -166,6 +173,7 @@ export class JobStates {
         single(view)
       }
     }
+    if (this.waiters.size === 0) return
     for (const waiter of this.waiters) {
       if (waiter.ids) {
         waiter.ids.delete(job.id)

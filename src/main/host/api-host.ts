@@ -21,12 +21,15 @@ import {
 import { describeKinds } from '../../shared/kind-descriptors.ts'
 import { ValidationError, safeParseProblems, type FieldProblem } from '../../shared/validate.ts'
 import { jobsToCsv, jobsToJson } from '../../shared/export.ts'
+import { markWorkers } from '../../shared/monitor.ts'
+import type { MonitorSample } from '../../shared/contract.ts'
 import type { Engine, EngineChanges, JobStore, Monitor, ProcessHost } from '../engine/index.ts'
 import { EXPERIMENTS } from './lab/experiments.ts'
 import { runExperiment } from './lab/lab-runner.ts'
 import { storedToView } from './persistent-engine.ts'
 import { historyJoblog } from './history-joblog.ts'
 import { submitWithControls } from './submit-controls.ts'
+import type { SettingsStore } from './settings-store.ts'
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void
 
@@ -45,6 +48,10 @@ export interface ApiHostOptions {
   logDir?: string
   /** Scratch folder for lab runs, and the lab's workers' entries in a bundled build. */
   lab?: { dataDir?: string; workerEntries?: { thread?: string | URL; process?: string }; processHost?: ProcessHost }
+  /** The settings file, for `getSettings` and `updateSettings` (absent: those answer not-found). */
+  settings?: SettingsStore
+  /** Whether this host is the desktop app (its settings screen shows the desktop-only settings as live). */
+  desktop?: boolean
   /** Told about unexpected failures (the client only gets the message). Default: console.error. */
   onInternalError?: (command: CommandName, error: unknown) => void
 }
@@ -108,7 +115,7 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
     detachEngine = engine.subscribe(onChanges, { newestJobs: LIVE_JOB_WINDOW })
     detachMonitor =
       monitor?.onSample((sample) => {
-        emit('monitor', sample)
+        emit('monitor', withWorkers(sample))
         refreshWorkers()
       }) ?? null
   }
@@ -117,6 +124,22 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
     detachEngine?.()
     detachMonitor?.()
     detachEngine = detachMonitor = null
+  }
+
+  /** The engine's worker processes marked in a process list (the sampler knows the host's descendants only). */
+  function withWorkers<T extends { processes?: MonitorSample['processes'] | null }>(sample: T): T {
+    if (!sample.processes) return sample
+    const pids = new Set<number>()
+    for (const worker of engine.workers()) if (worker.executor === 'process' && worker.pid !== null) pids.add(worker.pid)
+    return { ...sample, processes: markWorkers(sample.processes, pids) }
+  }
+
+  /** The newest sample with the newest process list and readings on it (they ride on some samples only). */
+  function currentSample(): Snapshot['monitor'] {
+    const sample = monitor?.last()
+    if (!monitor || !sample) return null
+    const { processes, hardware } = monitor.machine()
+    return withWorkers({ ...sample, ...(processes && { processes }), ...(hardware && { hardware }) })
   }
 
   function snapshot(): Snapshot {
@@ -131,7 +154,7 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
       jobsTotal: total,
       workers: engine.workers(),
       batches: engine.batches(),
-      monitor: monitor?.last() ?? null,
+      monitor: currentSample(),
     }
   }
 
@@ -197,9 +220,26 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
         onProgress: (note) => emit('lab', { note }),
       }).finally(() => (labRunning = false))
     },
+    getSettings: () => {
+      if (!options.settings) throw new NotFound('this host keeps no settings')
+      return { settings: options.settings.get(), desktop: options.desktop ?? false }
+    },
+    updateSettings: async (patch) => {
+      if (!options.settings) throw new NotFound('this host keeps no settings')
+      return { settings: await options.settings.update(patch), desktop: options.desktop ?? false }
+    },
     setMonitorRate: ({ hz }) => {
       if (!monitor) throw new NotFound('this host has no monitor')
       return { hz: monitor.setRate(hz) }
+    },
+    machine: () => {
+      if (!monitor) throw new NotFound('this host has no monitor')
+      return withWorkers(monitor.machine())
+    },
+    coreFrequencies: ({ from, to, cores }) => {
+      if (!monitor) throw new NotFound('this host has no monitor')
+      if (to < from) throw new ValidationError([{ field: 'to', message: 'must not be before from' }])
+      return monitor.frequencies(from, to, cores)
     },
   }
 
