@@ -10,15 +10,23 @@ import { safeParseProblems, type FieldProblem } from '../../../shared/validate.t
 export interface BatchControlValues {
   /** A GNU parallel --halt rule; '' for never. */
   halt: string
+  /** Between two job starts: milliseconds, or 0.5s, 2m; '' for none. */
+  delay: string
+  /** No new CPU job while the load is at or above this; '' for none. */
+  maxLoad: string
+  /** No new job while free memory is below this: bytes, or 512M, 2G; '' for none. */
+  memFree: string
 }
 
 /** The submit fields the controls add. */
-export type ControlFields = Pick<CommandInput<'submit'>, 'halt'>
+export type ControlFields = Pick<CommandInput<'submit'>, 'halt' | 'delay' | 'maxLoad' | 'memFree'>
 
-export const emptyControls = (): BatchControlValues => ({ halt: '' })
+export const emptyControls = (): BatchControlValues => ({ halt: '', delay: '', maxLoad: '', memFree: '' })
 
 /** Field names as the submit command reports them, for placing problems next to their control. */
-export const CONTROL_FIELDS = ['halt']
+export const CONTROL_FIELDS = ['halt', 'delay', 'maxLoad', 'memFree']
+
+const NUMBER = /^\d+(\.\d+)?$/
 
 const ControlsSchema = v.strictObject(SUBMIT_CONTROL_ENTRIES)
 
@@ -28,6 +36,13 @@ export function controlFields(
   const fields: ControlFields = {}
   const halt = values.halt.trim()
   if (halt && halt !== 'never') fields.halt = halt
+  // Plain numbers go as numbers (ms, bytes); text with a unit as it is written.
+  const delay = values.delay.trim()
+  if (delay) fields.delay = NUMBER.test(delay) ? Number(delay) : delay
+  const maxLoad = values.maxLoad.trim()
+  if (maxLoad) fields.maxLoad = NUMBER.test(maxLoad) ? Number(maxLoad) : (maxLoad as unknown as number)
+  const memFree = values.memFree.trim()
+  if (memFree) fields.memFree = NUMBER.test(memFree) ? Number(memFree) : memFree
   const checked = safeParseProblems(ControlsSchema, fields)
   return checked.ok ? { ok: true, fields } : { ok: false, problems: checked.problems }
 }
