@@ -9,7 +9,10 @@ import { DURATION_MESSAGE, parseDuration, parseSize, SIZE_MESSAGE } from './size
 /** Milliseconds as a number, or a string with GNU parallel's units (0.5s, 2m). */
 export const DelaySchema = v.pipe(
   v.union([v.number(), v.string()]),
-  v.check((value) => (typeof value === 'number' ? value >= 0 && value <= 86_400_000 : parseDuration(value) !== null), DURATION_MESSAGE),
+  v.check(
+    (value) => (typeof value === 'number' ? value >= 0 && value <= 86_400_000 : parseDuration(value) !== null),
+    DURATION_MESSAGE,
+  ),
   v.description('Time between two job starts (GNU parallel --delay): milliseconds, or 0.5s, 2m'),
 )
 
@@ -25,7 +28,12 @@ export const SUBMIT_CONTROL_ENTRIES = {
   halt: v.optional(HaltSchema),
   delay: v.optional(DelaySchema),
   maxLoad: v.optional(
-    v.pipe(v.number(), v.minValue(0), v.maxValue(100_000), v.description('No new CPU job while the load is at or above this (GNU parallel --load)')),
+    v.pipe(
+      v.number(),
+      v.minValue(0),
+      v.maxValue(100_000),
+      v.description('No new CPU job while the load is at or above this (GNU parallel --load)'),
+    ),
   ),
   memFree: v.optional(SizeSchema),
 }

@@ -33,7 +33,14 @@ export interface JobSpec {
 /** A job's error as reported to users: a stable code and one readable sentence. */
 export interface JobError {
   code:
-    'job-error' | 'timeout' | 'cancelled' | 'worker-crashed' | 'out-of-memory' | 'exit-code' | 'invalid-params' | 'interrupted'
+    | 'job-error'
+    | 'timeout'
+    | 'cancelled'
+    | 'worker-crashed'
+    | 'out-of-memory'
+    | 'exit-code'
+    | 'invalid-params'
+    | 'interrupted'
     | 'dependency-failed'
   message: string
 }

@@ -15,11 +15,21 @@ export const CONTROL_FLAG_ENTRIES = {
   'dry-run': v.optional(v.boolean(), false),
   'keep-order': v.optional(v.boolean(), false),
   'resume-failed': v.optional(v.boolean(), false),
-  delay: v.optional(v.pipe(v.string(), v.check((text) => parseDuration(text) !== null, DURATION_MESSAGE))),
+  delay: v.optional(
+    v.pipe(
+      v.string(),
+      v.check((text) => parseDuration(text) !== null, DURATION_MESSAGE),
+    ),
+  ),
   'max-load': v.optional(
     v.pipe(v.string(), v.regex(/^\d+(\.\d+)?$/, 'must be a number, e.g. 2 or 1.5'), v.transform(Number), v.maxValue(100_000)),
   ),
-  'mem-free': v.optional(v.pipe(v.string(), v.check((text) => parseSize(text) !== null, SIZE_MESSAGE))),
+  'mem-free': v.optional(
+    v.pipe(
+      v.string(),
+      v.check((text) => parseSize(text) !== null, SIZE_MESSAGE),
+    ),
+  ),
 }
 
 export const CONTROL_OPTIONS = {

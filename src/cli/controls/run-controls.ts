@@ -47,9 +47,11 @@ export function resolveControls(batch: BatchFile, flags: RunFlags, source: strin
     resume: flags.resume || flags['resume-failed'],
     resumeFailed: flags['resume-failed'],
     gates: Object.fromEntries(
-      Object.entries({ delay: flags.delay ?? batch.delay, maxLoad: flags['max-load'] ?? batch.maxLoad, memFree: flags['mem-free'] ?? batch.memFree }).filter(
-        ([, value]) => value !== undefined,
-      ),
+      Object.entries({
+        delay: flags.delay ?? batch.delay,
+        maxLoad: flags['max-load'] ?? batch.maxLoad,
+        memFree: flags['mem-free'] ?? batch.memFree,
+      }).filter(([, value]) => value !== undefined),
     ),
   }
 }

@@ -186,12 +186,9 @@ export class BatchDependencies {
     return graph.tracker.waitingFor(i).map((d) => graph.jobs[d]!.name)
   }
 
-  /** The batch is gone (cleared): forget its graph. */
-  drop(batchId: number): void {
-    const graph = this.graphs.get(batchId)
-    if (!graph) return
-    for (const job of graph.jobs) this.held.delete(job)
-    this.graphs.delete(batchId)
+  /** Forgets the graphs of batches that are gone (clear finished: their jobs have all ended). */
+  prune(keep: (batchId: number) => boolean): void {
+    for (const batchId of this.graphs.keys()) if (!keep(batchId)) this.graphs.delete(batchId)
   }
 
   private hold(graph: BatchGraph, i: number): void {

@@ -37,7 +37,8 @@ export interface GateHost {
 interface Gate {
   settings: GateSettings
   pacer: StartPacer | null
-  parked: JobRecord[]
+  /** In the order they were parked (a Set keeps it, and a cancel takes one out at once). */
+  parked: Set<JobRecord>
   /** The job last handed out under the delay, until its start is reported: the delay counts from its start. */
   awaiting: JobRecord | null
 }
@@ -58,7 +59,7 @@ export class BatchGates {
   set(batchId: number, settings: GateSettings): void {
     const { delayMs, maxLoad, memFree } = settings
     if (!delayMs && maxLoad === undefined && memFree === undefined) return
-    this.gates.set(batchId, { settings, pacer: delayMs ? new StartPacer(delayMs) : null, parked: [], awaiting: null })
+    this.gates.set(batchId, { settings, pacer: delayMs ? new StartPacer(delayMs) : null, parked: new Set(), awaiting: null })
     if ((maxLoad !== undefined || memFree !== undefined) && !this.source) {
       this.source = this.host.admissionSource()
       this.offSample = this.source.onSample(() => this.sampled())
@@ -111,21 +112,17 @@ export class BatchGates {
     if (!gate?.pacer || gate.awaiting !== job) return
     gate.awaiting = null
     gate.pacer.take(Date.now())
-    if (gate.parked.length) this.wakeAt(gate.pacer.nextAt())
+    if (gate.parked.size) this.wakeAt(gate.pacer.nextAt())
   }
 
   /** Takes a parked job out (it is being cancelled); false when it was not parked. */
   unpark(job: JobRecord): boolean {
-    const gate = this.gates.get(job.batchId)
-    const at = gate ? gate.parked.indexOf(job) : -1
-    if (at < 0) return false
-    gate!.parked.splice(at, 1)
-    return true
+    return this.gates.get(job.batchId)?.parked.delete(job) ?? false
   }
 
-  /** The batch is over: its gates go. */
-  drop(batchId: number): void {
-    this.gates.delete(batchId)
+  /** Forgets the gates of batches that are gone (clear finished). */
+  prune(keep: (batchId: number) => boolean): void {
+    for (const batchId of this.gates.keys()) if (!keep(batchId)) this.gates.delete(batchId)
   }
 
   close(): void {
@@ -150,7 +147,7 @@ export class BatchGates {
   }
 
   private park(gate: Gate, job: JobRecord, why: string): void {
-    gate.parked.push(job)
+    gate.parked.add(job)
     if (job.note !== why) {
       job.note = why
       this.host.changed(job)
@@ -177,12 +174,19 @@ export class BatchGates {
   private release(): void {
     const back: JobRecord[] = []
     for (const gate of this.gates.values()) {
-      if (gate.parked.length === 0) continue
-      if (this.closed(gate, gate.parked[0]!)) {
+      const first = gate.parked.values().next().value
+      if (first === undefined) continue
+      if (this.closed(gate, first)) {
         if (gate.pacer && !gate.awaiting) this.wakeAt(gate.pacer.nextAt())
         continue
       }
-      back.push(...(gate.pacer ? gate.parked.splice(0, 1) : gate.parked.splice(0)))
+      if (gate.pacer) {
+        gate.parked.delete(first)
+        back.push(first)
+      } else {
+        back.push(...gate.parked)
+        gate.parked.clear()
+      }
     }
     if (back.length) this.host.putBack(back.sort((a, b) => b.priority - a.priority || a.seq - b.seq))
   }

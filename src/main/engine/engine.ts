@@ -317,6 +317,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       this.feed.removed(job)
       removed++
     }
+    // Batches that left with their last job leave their controls too.
+    for (const controls of [this.gates, this.deps]) controls.prune((batchId) => this.states.batches.has(batchId))
     this.countsChanged()
     this.feed.schedule()
     return removed

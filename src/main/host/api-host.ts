@@ -184,7 +184,12 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
       const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')
       if (format === 'joblog') {
         const text = await historyJoblog(page.jobs, options.logDir ?? '')
-        return { text, fileName: `corelane-history-${stamp}.joblog`, mimeType: 'text/tab-separated-values', count: page.jobs.length }
+        return {
+          text,
+          fileName: `corelane-history-${stamp}.joblog`,
+          mimeType: 'text/tab-separated-values',
+          count: page.jobs.length,
+        }
       }
       const jobs = page.jobs.map((job) => storedToView(job, options.logDir ?? ''))
       return format === 'csv'
