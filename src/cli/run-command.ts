@@ -119,6 +119,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       const states = resumeStates(controls)
       const again = previous.filter((j) => states.includes(j.state)).map((j) => j.id)
       running = again
+      engine.gateBatch?.(resumeBatch, controls.gates)
       engine.retry(again)
       if (!flags.quiet && !flags.json) {
         io.err.write(`resuming batch ${resumeBatch}: ${again.length} to run again, ${previous.filter((j) => j.state === 'succeeded').length} already done\n`)

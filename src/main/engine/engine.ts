@@ -1,8 +1,7 @@
 // The engine's facade: submit, run, cancel, retry, pause and resume, limits, queries, restore
 // and close, over the job state machine (job-states.ts), the balancer, the pool of executors,
 // worker reports, stop control, the change feed and persistence, one piece per concern (see
-// docs/architecture.md, "Inside the engine"). Batch controls: batch-gates.ts (--delay,
-// --max-load, --mem-free: jobs held before they start) and batch-dependencies.ts ("after").
+// docs/architecture.md, "Inside the engine"), and the batch controls (batch-controls.ts).
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { SubmitResult } from '../../shared/contract.ts'
@@ -135,8 +134,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.gates.set(batch.id, gates)
     const jobIds: number[] = new Array(specs.length)
     const held: JobRecord[] = deps ? new Array(specs.length) : []
-    // Ids are given in order, so a job's dependencies are known by id before they exist.
-    const firstId = this.nextJobId
+    const firstId = this.nextJobId // ids are given in order: dependencies are known by id up front
     let sliceStart = performance.now()
     for (let i = 0; i < specs.length; i++) {
       const job = this.createJob(specs[i]!, batch.id, !deps)
@@ -190,6 +188,10 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return this.states.outcome(job)
   }
 
+  gateBatch(batchId: number, gates: Pick<SubmitRequest, 'delay' | 'maxLoad' | 'memFree'>): void {
+    this.gates.set(batchId, gatesOf(gates))
+  }
+
   whenSettled(ids?: number[]): Promise<void> {
     return this.states.whenSettled(ids)
   }
@@ -216,8 +218,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   changed(job: JobRecord): void {
     this.persistence.job(job)
     this.feed.job(job)
-    // A job that started (or ended at once, reported with its start) sets its batch's next --delay.
-    if (job.state !== 'queued') this.gates.started(job)
+    if (job.state !== 'queued') this.gates.started(job) // its start (or end) sets the batch's next --delay
   }
 
   workersChanged(): void {

@@ -89,6 +89,11 @@ export interface Engine {
   submit(request: SubmitRequest): Promise<SubmitResult>
   /** Queues one job and resolves with its final view. */
   run(spec: JobSpec): Promise<JobView>
+  /**
+   * Gives an existing batch start gates (--delay, --max-load, --mem-free), e.g. a batch brought
+   * back by --resume, whose gates belonged to the run that submitted it.
+   */
+  gateBatch?(batchId: number, gates: Pick<SubmitRequest, 'delay' | 'maxLoad' | 'memFree'>): void
   /** Resolves when these jobs (default: all) have reached a terminal state. */
   whenSettled(ids?: number[]): Promise<void>
   cancel(ids: number[]): number
