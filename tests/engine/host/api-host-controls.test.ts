@@ -41,6 +41,17 @@ describe('batch controls from the window', () => {
     expect(jobIds.map((id) => opened.engine.getJob(id)!.state)).toEqual(['failed', 'cancelled', 'cancelled'])
   })
 
+  it('passes the start gates to the engine: a delay spaces the batch’s starts; a bad size is refused by name', async () => {
+    const { jobIds } = ok<{ jobIds: number[] }>(
+      await api.handle('submit', { delay: '0.2s', template: { kind: 'noop', params: {} }, count: 3 }),
+    )
+    await opened.engine.whenSettled(jobIds)
+    const starts = jobIds.map((id) => opened.engine.getJob(id)!.startedAt!).sort((a, b) => a - b)
+    expect(starts[2]! - starts[0]!).toBeGreaterThanOrEqual(2 * 200 * 0.9)
+    const bad = await api.handle('submit', { memFree: 'plenty', jobs: [sh('true')] })
+    expect(!bad.ok && bad.error.fields?.[0]?.field).toBe('memFree')
+  })
+
   it('refuses a halt that is not a rule, naming the field', async () => {
     const bad = await api.handle('submit', { halt: 'sometimes', jobs: [sh('true')] })
     expect(bad.ok).toBe(false)
