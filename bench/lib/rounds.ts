@@ -41,8 +41,10 @@ export function runChild(measure: Measure, variant: string, ctx: VariantContext)
     }
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      finish(new Error(`${measure.name}/${variant}: no result after ${VARIANT_TIMEOUT_MS / 1000} s, killed`))
-    }, VARIANT_TIMEOUT_MS)
+      finish(
+        new Error(`${measure.name}/${variant}: no result after ${(measure.timeoutMs ?? VARIANT_TIMEOUT_MS) / 1000} s, killed`),
+      )
+    }, measure.timeoutMs ?? VARIANT_TIMEOUT_MS)
     child.on('message', (message: { metrics?: Metrics; error?: string }) => {
       if (message.error) finish(new Error(`${measure.name}/${variant}: ${message.error}`))
       else {

@@ -78,6 +78,8 @@ export interface Measure {
    * interleaved with the others, to keep the full run short. The rest run every round.
    */
   context?: string[]
+  /** The longest one variant may run before it is killed (default 180 s). */
+  timeoutMs?: number
   /** Extra Node flags for the child processes of this measure. */
   execArgv?: string[]
   /** A reason to skip the whole measure on this machine, or null. */

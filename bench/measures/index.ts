@@ -12,6 +12,10 @@ export const MEASURE_NAMES = [
   'monitor-cost',
   'cold-start',
   'python-seeds',
+  'shell-jobs',
+  'sha256',
+  'cli-start',
+  'batch-memory',
 ] as const
 
 export async function loadMeasure(name: string): Promise<Measure> {

@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import * as v from 'valibot'
 import { JOB_STATES } from '../shared/job.ts'
 import { safeParseProblems } from '../shared/validate.ts'
-import { InputError } from './batch-file.ts'
+import { InputError } from './input-error.ts'
 import { CONTROL_FLAG_ENTRIES, CONTROL_OPTIONS } from './controls/flags.ts'
 
 const wholeNumber = (min: number, max: number) =>

@@ -1,20 +1,17 @@
-// Reads a batch file (or standard input) and turns it into a submit request. Every problem
-// is an InputError naming the file and the field, so the CLI can answer with exit code 2.
+// Reads a batch file (or standard input) and its template's inputs, lazily: a file of lines
+// or standard input is read as the jobs are queued, never held whole. Every problem is an
+// InputError naming the file and the field, so the CLI can answer with exit code 2.
+import { createReadStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { BatchFileSchema, expandRange, MAX_JOBS_PER_SUBMIT, type BatchFile } from '../shared/schemas.ts'
-import { safeParseProblems, type FieldProblem } from '../shared/validate.ts'
+import { createInterface } from 'node:readline'
+import { BatchFileSchema, MAX_JOBS_PER_SUBMIT, type BatchFile } from '../shared/schemas.ts'
+import { safeParseProblems, ValidationError } from '../shared/validate.ts'
 import type { SubmitRequest } from '../main/engine/index.ts'
+import { rangeInputs } from '../main/engine/submission.ts'
+import { InputError } from './input-error.ts'
 
-/** Bad input from the user: the CLI prints it without a stack trace and exits with 2. */
-export class InputError extends Error {
-  readonly problems: FieldProblem[]
-  constructor(source: string, problems: FieldProblem[]) {
-    super(`${source}: ${problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('\n  ')}`)
-    this.name = 'InputError'
-    this.problems = problems
-  }
-}
+export { InputError }
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []
@@ -40,7 +37,8 @@ export async function loadBatchFile(path: string): Promise<{ batch: BatchFile; s
     text = path === '-' ? await readStdin() : await readFile(path, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a batch file' : (error as Error).message
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a batch file' : (error as Error).message
     throw new InputError(source, [{ field: '', message: reason }])
   }
   let json: unknown
@@ -50,11 +48,81 @@ export async function loadBatchFile(path: string): Promise<{ batch: BatchFile; s
     throw new InputError(source, [{ field: '', message: jsonErrorPlace(text, error as Error) }])
   }
   const parsed = safeParseProblems(BatchFileSchema, json)
-  if (!parsed.ok) throw new InputError(source, parsed.problems.map((p) => ({ ...p, field: p.field || '(batch)' })))
+  if (!parsed.ok)
+    throw new InputError(
+      source,
+      parsed.problems.map((p) => ({ ...p, field: p.field || '(batch)' })),
+    )
   return { batch: parsed.value, source, baseDir: path === '-' ? process.cwd() : dirname(resolve(path)) }
 }
 
-/** Expands the batch's inputs (`range`, `lines` files) into the submit request the engine takes. */
+/** Where a template batch's inputs come from, read lazily: a list, a range, a file of lines or standard input. */
+export interface InputSource {
+  inputs: Iterable<unknown> | AsyncIterable<unknown>
+  /** Names input `index` in an error: `inputs.lines: line 12` for a file, `inputs[3]` for a list. */
+  field: (index: number) => string
+  /** Whether the inputs come from standard input (then the batch file itself cannot). */
+  stdin: boolean
+}
+
+/**
+ * The lines of a file (or of standard input for `-`) as they are read, empty lines skipped.
+ * `onLine` hears each input's index and line number, so an error can name the line.
+ */
+function lineInputs(path: string, source: string, onLine: (index: number, line: number) => void): AsyncIterable<string> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      let stream: NodeJS.ReadableStream
+      if (path === '-') stream = process.stdin
+      else {
+        const file = createReadStream(path)
+        // Fail as a named input error before the first line, not as an unhandled stream error.
+        await new Promise<void>((resolveOpen, reject) => {
+          file.once('open', () => resolveOpen())
+          file.once('error', () => reject(new InputError(source, [{ field: 'inputs.lines', message: `cannot read ${path}` }])))
+        })
+        stream = file
+      }
+      let line = 0
+      let index = 0
+      for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
+        line++
+        if (text.length === 0) continue
+        onLine(index++, line)
+        yield text
+      }
+    },
+  }
+}
+
+/** The template's inputs as a lazy source (nothing is read until it is iterated). */
+export function templateInputs(batch: BatchFile, source: string, baseDir: string): InputSource {
+  const inputs = batch.inputs!
+  if (Array.isArray(inputs)) return { inputs, field: (i) => `inputs[${i}]`, stdin: false }
+  if ('range' in inputs) return { inputs: rangeInputs(inputs.range), field: (i) => `inputs.range[${i}]`, stdin: false }
+  const fromStdin = inputs.lines === '-'
+  if (fromStdin && source === 'stdin') {
+    throw new InputError(source, [
+      { field: 'inputs.lines', message: '"-" reads standard input, which already holds the batch file' },
+    ])
+  }
+  // Line numbers of the last few inputs: an error names the line, and only recent inputs are checked.
+  const lines = new Map<number, number>()
+  const path = fromStdin ? '-' : resolve(baseDir, inputs.lines)
+  return {
+    inputs: lineInputs(path, source, (index, line) => {
+      lines.set(index, line)
+      lines.delete(index - 64)
+    }),
+    field: (i) => `inputs.lines[line ${lines.get(i) ?? '?'}]`,
+    stdin: fromStdin,
+  }
+}
+
+/**
+ * Expands the batch's inputs into one in-memory submit request (what the window and the
+ * tests use). At most MAX_JOBS_PER_SUBMIT inputs: `corelane run` streams longer ones.
+ */
 export async function toSubmitRequest(batch: BatchFile, source: string, baseDir: string): Promise<SubmitRequest> {
   const request: SubmitRequest = { name: batch.name ?? source, defaults: batch.defaults }
   if (batch.jobs) {
@@ -66,22 +134,21 @@ export async function toSubmitRequest(batch: BatchFile, source: string, baseDir:
     request.count = batch.count
     return request
   }
-  const inputs = batch.inputs!
-  if (Array.isArray(inputs)) request.inputs = inputs
-  else if ('range' in inputs) request.inputs = expandRange(inputs.range)
-  else {
-    const file = resolve(baseDir, inputs.lines)
-    let text: string
-    try {
-      text = await readFile(file, 'utf8')
-    } catch {
-      throw new InputError(source, [{ field: 'inputs.lines', message: `cannot read ${file}` }])
+  const { inputs } = templateInputs(batch, source, baseDir)
+  const list: unknown[] = []
+  try {
+    for await (const input of inputs) {
+      if (list.length === MAX_JOBS_PER_SUBMIT) {
+        throw new InputError(source, [
+          { field: 'inputs', message: `more than ${MAX_JOBS_PER_SUBMIT.toLocaleString('en')} inputs to hold at once` },
+        ])
+      }
+      list.push(input)
     }
-    const lines = text.split(/\r?\n/).filter((line) => line.length > 0)
-    if (lines.length > MAX_JOBS_PER_SUBMIT) {
-      throw new InputError(source, [{ field: 'inputs.lines', message: `more than ${MAX_JOBS_PER_SUBMIT} lines` }])
-    }
-    request.inputs = lines
+  } catch (error) {
+    if (error instanceof ValidationError) throw new InputError(source, error.problems)
+    throw error
   }
+  request.inputs = list
   return request
 }

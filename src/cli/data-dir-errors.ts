@@ -1,7 +1,7 @@
 // What the CLI tells a user whose data folder cannot be used: busy (another Corelane), a
 // corrupt database (and the flag that keeps it aside), or an unwritable place. Exit code 2.
 import { DataDirBusyError, StoreError } from '../main/engine/index.ts'
-import { InputError } from './batch-file.ts'
+import { InputError } from './input-error.ts'
 
 /** Turns a data-folder failure into an InputError naming --data-dir; anything else is rethrown as is. */
 export function dataDirError(error: unknown, resetFlag: string | null): never {

@@ -6,7 +6,7 @@ import { JobStore, StoreError } from '../main/engine/index.ts'
 import { storedToView } from '../main/host/persistent-engine.ts'
 import { historyJoblog } from '../main/host/history-joblog.ts'
 import type { HistoryFlags } from './args.ts'
-import { InputError } from './batch-file.ts'
+import { InputError } from './input-error.ts'
 import { defaultDataDir } from './data-dir.ts'
 
 export async function historyCommand(flags: HistoryFlags, out: NodeJS.WritableStream): Promise<number> {

@@ -8,7 +8,7 @@ import { runExperiment } from '../main/host/lab/lab-runner.ts'
 import { join } from 'node:path'
 import type { LabFlags } from './args.ts'
 import { defaultDataDir } from './data-dir.ts'
-import { InputError } from './batch-file.ts'
+import { InputError } from './input-error.ts'
 
 function ms(value: number): string {
   if (value < 1) return `${(value * 1000).toFixed(0)} µs`

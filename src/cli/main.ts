@@ -1,13 +1,11 @@
 #!/usr/bin/env node
 // The `corelane` command: headless front-ends on plain Node (run a batch, list kinds, serve
 // the UI to a browser). Bad input ends with exit code 2 and a message naming the field.
+// Each command's module is imported only when that command runs: start-up is most of a short
+// batch's time, and the lab alone costs more to load than the rest of the CLI together.
 import { checkFlags, HistoryFlagsSchema, LabFlagsSchema, parseCommandLine, RunFlagsSchema } from './args.ts'
-import { labCommand } from './lab-command.ts'
-import { historyCommand } from './history-command.ts'
-import { InputError } from './batch-file.ts'
+import { InputError } from './input-error.ts'
 import { CONTROL_FLAGS, CONTROL_USAGE } from './controls/flags.ts'
-import { kindsCommand } from './kinds-command.ts'
-import { runCommand } from './run-command.ts'
 
 const USAGE = `Usage: corelane <command> [options]
 
@@ -64,19 +62,24 @@ export async function main(argv: string[]): Promise<number> {
         ...CONTROL_FLAGS,
       ])
       if (positionals.length > 1) throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
+      const { runCommand } = await import('./run-command.ts')
       return runCommand(positionals[0], flags, { out: process.stdout, err: process.stderr })
     }
     case 'history': {
       const flags = checkFlags(HistoryFlagsSchema, values, ['state', 'kind', 'batch', 'text', 'limit', 'offset', 'format', 'data-dir'])
+      const { historyCommand } = await import('./history-command.ts')
       return historyCommand(flags, process.stdout)
     }
     case 'lab': {
       const flags = checkFlags(LabFlagsSchema, values, ['pool', 'quick', 'python', 'json', 'csv', 'data-dir'])
+      const { labCommand } = await import('./lab-command.ts')
       return labCommand(positionals[0], flags, process.stdout)
     }
-    case 'kinds':
+    case 'kinds': {
       checkFlags(RunFlagsSchema, values, ['json'])
+      const { kindsCommand } = await import('./kinds-command.ts')
       return kindsCommand(values.json === true, process.stdout)
+    }
     case 'serve': {
       const { serveCommand } = await import('./serve-command.ts')
       return serveCommand(values)

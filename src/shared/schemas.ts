@@ -51,7 +51,9 @@ const RangeInputs = v.strictObject({
     step: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1),
   }),
 })
-const LinesInputs = v.strictObject({ lines: v.pipe(v.string(), v.minLength(1), v.description('A text file with one input per line')) })
+const LinesInputs = v.strictObject({
+  lines: v.pipe(v.string(), v.minLength(1), v.description('A text file with one input per line, or "-" for standard input')),
+})
 
 /** The same three forms as one union, for the published JSON Schema (which cannot express `lazy`). */
 export const InputsDocSchema = v.union([ListInputs, RangeInputs, LinesInputs])
@@ -70,7 +72,8 @@ export const BatchFileSchema = v.pipe(
     jobs: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT))),
     template: v.optional(JobSpecSchema),
     inputs: v.optional(InputsSchema),
-    count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_JOBS_PER_SUBMIT))),
+    // The CLI streams a count (and `lines`, and a `range`): no cap but the safe integers.
+    count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER))),
     ...BATCH_CONTROL_ENTRIES,
   }),
   v.check((b) => (b.jobs === undefined) !== (b.template === undefined), 'a batch needs exactly one of `jobs` or `template`'),
@@ -132,14 +135,29 @@ function substitute(value: unknown, input: unknown): unknown {
  * replaces `{}` in the template's string params (a param that is exactly `{}` takes the input as is).
  */
 export function applyTemplate(template: JobSpec, input: unknown, index: number): JobSpec {
-  const params =
-    input !== null && typeof input === 'object' && !Array.isArray(input)
-      ? { ...template.params, ...(input as Record<string, unknown>) }
-      : (substitute(template.params, input) as Record<string, unknown>)
+  if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
+    // An object's own `name` names the job (no kind has a `name` param); the rest are params.
+    const { name: own, ...rest } = input as Record<string, unknown>
+    const label = typeof own === 'string' ? own : undefined
+    const params = { ...template.params, ...(label === undefined && own !== undefined ? { name: own } : {}), ...rest }
+    const shown = label ?? shortJson(input)
+    const name = template.name ? template.name.split(INPUT_PLACEHOLDER).join(shown) : (label ?? `${template.kind} #${index + 1}`)
+    return { ...template, params, name }
+  }
+  const params = substitute(template.params, input) as Record<string, unknown>
   const name = template.name ? (substitute(template.name, input) as string) : undefined
   const spec: JobSpec = { ...template, params, name: name ?? `${template.kind} #${index + 1}` }
   if (template.after) spec.after = template.after.map((dependency) => String(substitute(dependency, input)))
   return spec
+}
+
+/** How many characters of an object input's JSON a job name shows. */
+const NAME_JSON_CHARS = 60
+
+/** An object input as a job name shows it: its JSON, cut with an ellipsis when long. */
+function shortJson(input: object): string {
+  const json = JSON.stringify(input) ?? String(input)
+  return json.length > NAME_JSON_CHARS ? `${json.slice(0, NAME_JSON_CHARS - 1)}…` : json
 }
 
 export function expandRange(range: { from: number; to: number; step: number }): number[] {

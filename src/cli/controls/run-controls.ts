@@ -56,6 +56,18 @@ export function resolveControls(batch: BatchFile, flags: RunFlags, source: strin
   }
 }
 
+/**
+ * Whether the run needs its batch whole rather than streamed: every batch control does (the
+ * joblog and results number jobs by input, a halt counts a share of the batch, keep-order
+ * and dry-run go through every job, gates and dependencies are set on the submit), and so do
+ * dependencies named in the file.
+ */
+export function needsWholeBatch(batch: BatchFile, controls: ResolvedControls): boolean {
+  const { halt, joblog, results, keepOrder, dryRun, resumeFailed, gates } = controls
+  const after = batch.template?.after?.length || batch.defaults?.after?.length
+  return Boolean(halt || joblog || results || keepOrder || dryRun || resumeFailed || Object.keys(gates).length || after)
+}
+
 /** States a resume runs again: GNU parallel's --resume reruns what did not end, --resume-failed what failed too. */
 export function resumeStates(controls: ResolvedControls): JobState[] {
   return controls.resumeFailed ? ['interrupted', 'cancelled', 'failed', 'timed-out'] : ['interrupted', 'cancelled']

@@ -1,48 +1,88 @@
-// The engine's batch controls built in one place: the start gates (--delay, --max-load,
-// --mem-free) and the dependencies, each given the few engine operations it needs, so the
-// facade (engine.ts) only calls them at its fixed points (submit, dispatch, cancel, retry,
-// job ends, restore, close).
-import type { Executor } from './executors/executor.ts'
+// The engine's batch controls in one place: the start gates (--delay, --max-load, --mem-free,
+// batch-gates.ts) and the dependencies ("after", batch-dependencies.ts), each given the few
+// engine operations it needs, so the facade (engine.ts) only calls them at its fixed points:
+// submit, dispatch, a cancel or close of a queued job, retry, a job's end, restore, clear.
+import type { JobSpec } from '../../shared/job.ts'
+import { ValidationError } from '../../shared/validate.ts'
 import { systemAdmissionSource } from './admission-source.ts'
 import type { AdmissionSource } from './admission.ts'
-import { BatchDependencies } from './batch-dependencies.ts'
-import { BatchGates } from './batch-gates.ts'
+import { BatchDependencies, resolveDependencies } from './batch-dependencies.ts'
+import { BatchGates, gatesOf, type GateSettings } from './batch-gates.ts'
+import type { Executor } from './executors/executor.ts'
+import type { JobQueue } from './job-queue.ts'
 import type { JobRecord } from './job-record.ts'
 import type { JobStates } from './job-states.ts'
 import type { StopControl } from './stop-control.ts'
+import type { SubmitRequest } from './types.ts'
+import type { Lane } from '../../shared/job.ts'
 
 export interface ControlsHost {
+  /** Jobs back to the front of their queue, and dispatch (with no jobs: just dispatch). */
   putBack(jobs: JobRecord[]): void
   changed(job: JobRecord): void
-  /** Into its lane's queue, and dispatch. */
-  queue(job: JobRecord): void
-  states: JobStates
-  stop: StopControl<JobRecord, Executor>
-  nextSeq(): number
-  admissionSource?: () => AdmissionSource
+  readonly queues: Record<Lane, JobQueue<JobRecord>>
+  readonly states: JobStates
+  readonly stop: StopControl<JobRecord, Executor>
 }
 
-export function createBatchControls(host: ControlsHost): { gates: BatchGates; deps: BatchDependencies } {
-  const gates = new BatchGates({
-    putBack: host.putBack,
-    changed: host.changed,
-    running: (batchId) => [...host.states.all()].filter((job) => job.batchId === batchId && job.state === 'running'),
-    requeue: (job, reason) => {
-      if (job.state !== 'running' || job.stopping) return
-      // Stopped as a cancel; job-states.ts sees the reason and queues it again instead of ending it.
-      job.requeueReason = reason
-      host.stop.stop(job, 'cancel')
-    },
-    admissionSource: host.admissionSource ?? (() => systemAdmissionSource()),
-  })
-  const deps = new BatchDependencies({
-    queue: host.queue,
-    block: (job, error) => host.states.finish(job, 'cancelled', error, Date.now()),
-    reopen: (job) => {
-      job.resetForRetry(host.nextSeq())
-      host.states.setState(job, 'queued')
-    },
-    changed: host.changed,
-  })
-  return { gates, deps }
+export class BatchControls {
+  readonly gates: BatchGates
+  readonly deps: BatchDependencies
+
+  constructor(host: ControlsHost, nextSeq: () => number, admissionSource?: () => AdmissionSource) {
+    this.gates = new BatchGates({
+      putBack: (jobs) => host.putBack(jobs),
+      changed: (job) => host.changed(job),
+      running: (batchId) => [...host.states.all()].filter((job) => job.batchId === batchId && job.state === 'running'),
+      requeue: (job, reason) => {
+        if (job.state !== 'running' || job.stopping) return
+        // Stopped as a cancel; job-states.ts sees the reason and queues it again instead of ending it.
+        job.requeueReason = reason
+        host.stop.stop(job, 'cancel')
+      },
+      admissionSource: admissionSource ?? (() => systemAdmissionSource()),
+    })
+    this.deps = new BatchDependencies({
+      queue: (job) => {
+        host.queues[job.lane].push(job)
+        host.putBack([])
+      },
+      block: (job, error) => host.states.finish(job, 'cancelled', error, Date.now()),
+      reopen: (job) => {
+        job.resetForRetry(nextSeq())
+        host.states.setState(job, 'queued')
+      },
+      changed: (job) => host.changed(job),
+    })
+  }
+
+  /** A submit's dependencies and gates, checked before its batch exists (a problem names its field). */
+  prepare(specs: readonly JobSpec[], request: SubmitRequest): { deps: number[][] | null; gates: GateSettings } {
+    const field = (i: number) => (request.jobs ? `jobs[${i}]` : request.inputs ? `inputs[${i}]` : 'template')
+    return { deps: resolveDependencies(specs, field), gates: gatesOf(request) }
+  }
+
+  /** Jobs appended to a streamed batch cannot wait for others: refused by name. */
+  refuseStreamed(specs: readonly JobSpec[]): void {
+    if (specs.some((spec) => spec.after?.length)) {
+      throw new ValidationError([{ field: 'jobs', message: 'dependencies ("after") are for batches submitted whole, not streamed' }])
+    }
+  }
+
+  /** A queued job is in its lane's queue unless a gate parked it or it waits for others (taken out of both here). */
+  inQueue(job: JobRecord): boolean {
+    return !this.gates.unpark(job) && !this.deps.release(job)
+  }
+
+  /** A job started or ended (the next --delay), or reached a terminal state (what waits for it). */
+  changed(job: JobRecord, terminal: boolean): void {
+    if (job.state !== 'queued') this.gates.started(job)
+    if (terminal && this.deps.active) this.deps.settled(job)
+  }
+
+  /** Forgets the controls of batches that are gone. */
+  prune(keep: (batchId: number) => boolean): void {
+    this.gates.prune(keep)
+    this.deps.prune(keep)
+  }
 }

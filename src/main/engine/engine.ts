@@ -24,13 +24,13 @@ import { placementNote, placementSupported } from './placement.ts'
 import { readLogTail } from './read-log.ts'
 import { StopControl } from './stop-control.ts'
 import type { LoadedState } from './store/job-store.ts'
+import type { BatchRow } from './store/rows.ts'
 import { validateSubmission } from './submission.ts'
 import type { Engine, EngineChanges, EngineOptions, JobFilter, RestoreOptions, SubmitRequest } from './types.ts'
 import { JobStates, type StateHooks } from './job-states.ts'
 import { WorkerReports, type ReportHost } from './worker-reports.ts'
-import { createBatchControls } from './batch-controls.ts'
-import { resolveDependencies, type BatchDependencies } from './batch-dependencies.ts'
-import { gatesOf, type BatchGates } from './batch-gates.ts'
+import { BatchControls } from './batch-controls.ts'
+import { gatesOf } from './batch-gates.ts'
 
 /** The longest the engine applies worker reports before letting its loop run something else. */
 const INBOX_SLICE_MS = 4
@@ -63,8 +63,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   private readonly reports = new WorkerReports(this, this.inbox)
   private readonly feed: ChangeFeed<JobRecord>
   private readonly persistence: Persistence
-  private readonly gates: BatchGates
-  private readonly deps: BatchDependencies
+  private readonly controls: BatchControls
 
   constructor(options: EngineOptions) {
     this.logDir = join(options.dataDir, 'logs')
@@ -110,28 +109,34 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       },
       this.reports.hooks,
     )
-    ;({ gates: this.gates, deps: this.deps } = createBatchControls({
-      putBack: (jobs) => this.putBack(jobs),
-      changed: (job) => this.changed(job),
-      queue: (job) => {
-        this.queues[job.lane].push(job)
-        this.scheduleDispatch()
-      },
-      states: this.states,
-      stop: this.stop,
-      nextSeq: () => this.nextSeq++,
-      admissionSource: options.admissionSource,
-    }))
+    this.controls = new BatchControls(this, () => this.nextSeq++, options.admissionSource)
   }
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (this.shut) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
-    const field = (i: number) => (request.jobs ? `jobs[${i}]` : request.inputs ? `inputs[${i}]` : 'template')
-    const deps = resolveDependencies(specs, field)
-    const gates = gatesOf(request)
+    const { deps, gates } = this.controls.prepare(specs, request)
     const batch = this.addBatch(new Batch(this.nextBatchId++, request.name ?? Batch.defaultName(specs), request.source ?? null))
-    this.gates.set(batch.id, gates)
+    this.controls.gates.set(batch.id, gates)
+    return { batchId: batch.id, jobIds: await this.enqueue(batch, specs, deps) }
+  }
+
+  async appendToBatch(batch: BatchRow, request: Pick<SubmitRequest, 'jobs' | 'defaults'>): Promise<SubmitResult> {
+    if (this.shut) throw new Error('the engine is closed')
+    const specs = await validateSubmission(request)
+    this.controls.refuseStreamed(specs)
+    // A batch whose jobs have all left memory (finished and cleared, or never loaded) comes back from its row.
+    let tracker = this.states.batches.get(batch.id)
+    if (!tracker) {
+      if (batch.id >= this.nextBatchId) throw new Error(`no batch with id ${batch.id}`)
+      tracker = new Batch(batch.id, batch.name, batch.source, batch.createdAt)
+      this.states.batches.set(tracker.id, tracker)
+    }
+    return { batchId: tracker.id, jobIds: await this.enqueue(tracker, specs) }
+  }
+
+  /** Queues checked specs in a batch, yielding every millisecond so the loop stays free. */
+  private async enqueue(batch: Batch, specs: JobSpec[], deps: number[][] | null = null): Promise<number[]> {
     const jobIds: number[] = new Array(specs.length)
     const held: JobRecord[] = deps ? new Array(specs.length) : []
     const firstId = this.nextJobId // ids are given in order: dependencies are known by id up front
@@ -150,11 +155,11 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       }
     }
     batch.add(specs.length & 255)
-    if (deps) this.deps.add(batch.id, held, deps)
+    if (deps) this.controls.deps.add(batch.id, held, deps)
     this.countsChanged()
     this.scheduleDispatch()
     this.feed.schedule()
-    return { batchId: batch.id, jobIds }
+    return jobIds
   }
 
   private addBatch(batch: Batch): Batch {
@@ -189,7 +194,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   }
 
   gateBatch(batchId: number, gates: Pick<SubmitRequest, 'delay' | 'maxLoad' | 'memFree'>): void {
-    this.gates.set(batchId, gatesOf(gates))
+    this.controls.gates.set(batchId, gatesOf(gates))
   }
 
   whenSettled(ids?: number[]): Promise<void> {
@@ -218,7 +223,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   changed(job: JobRecord): void {
     this.persistence.job(job)
     this.feed.job(job)
-    if (job.state !== 'queued') this.gates.started(job) // its start (or end) sets the batch's next --delay
+    this.controls.changed(job, false)
   }
 
   workersChanged(): void {
@@ -230,7 +235,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   }
 
   ended(job: JobRecord): void {
-    if (this.deps.active) this.deps.settled(job)
+    this.controls.changed(job, true)
   }
 
   private scheduleDispatch(): void {
@@ -245,7 +250,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     for (const lane of ['cpu', 'io'] as const) {
       balance({
         lane,
-        queue: this.gates.wrap(this.queues[lane]),
+        queue: this.controls.gates.wrap(this.queues[lane]),
         local: this.pool.local(),
         external: this.pool.external(),
         limits: this.limits,
@@ -287,7 +292,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
         if (job.stopping === 'cancel') continue
         this.stop.stop(job, 'cancel')
       } else {
-        if (job.state === 'queued' && this.inQueue(job)) this.queues[job.lane].forget()
+        if (job.state === 'queued' && this.controls.inQueue(job)) this.queues[job.lane].forget()
         this.states.finish(job, 'cancelled', { code: 'cancelled', message: 'cancelled before it started' }, Date.now())
       }
       cancelled++
@@ -303,7 +308,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       job.resetForRetry(this.nextSeq++)
       this.states.setState(job, 'queued')
       // A job that waits for others goes to its queue when they have succeeded.
-      if (!this.deps.active || this.deps.retried(job)) this.queues[job.lane].push(job)
+      if (!this.controls.deps.active || this.controls.deps.retried(job)) this.queues[job.lane].push(job)
       retried++
     }
     if (retried) this.scheduleDispatch()
@@ -319,7 +324,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       removed++
     }
     // Batches that left with their last job leave their controls too.
-    for (const controls of [this.gates, this.deps]) controls.prune((batchId) => this.states.batches.has(batchId))
+    this.controls.prune((batchId) => this.states.batches.has(batchId))
     this.countsChanged()
     this.feed.schedule()
     return removed
@@ -415,16 +420,11 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.nextSeq = Math.max(this.nextSeq, state.maxSeq + 1)
     const restored = restoreJobs(this, state, options)
     // Batches with dependencies get their graph back; their queued jobs wait as before.
-    this.deps.restoreAll(this.states.all())
+    this.controls.deps.restoreAll(this.states.all())
     this.countsChanged()
     this.scheduleDispatch()
     this.feed.schedule()
     return restored
-  }
-
-  /** A queued job is in its lane's queue unless a gate parked it or it waits for others. */
-  private inQueue(job: JobRecord): boolean {
-    return !this.gates.unpark(job) && !this.deps.release(job)
   }
 
   async close(): Promise<void> {
@@ -434,13 +434,13 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     for (const job of this.states.all()) {
       if (isTerminal(job.state)) continue
       if (job.workerId === 0) {
-        if (job.state === 'queued' && this.inQueue(job)) this.queues[job.lane].forget()
+        if (job.state === 'queued' && this.controls.inQueue(job)) this.queues[job.lane].forget()
         this.states.finish(job, 'cancelled', { code: 'cancelled', message: 'the engine was closed' }, now)
       } else {
         job.stopping = 'cancel'
       }
     }
-    this.gates.close()
+    this.controls.gates.close()
     await this.pool.closeAll()
     // Apply every report the workers sent before they went, so each job ends in its final state.
     this.inbox.drainAll()

@@ -56,7 +56,7 @@ export async function validateSubmission(request: SubmitRequest): Promise<ValidJ
       let sliceStart = performance.now()
       for (let i = 0; i < list.length && problems.length < MAX_PROBLEMS; i++) {
         const spec = applyTemplate(base, list[i], i)
-        if (base.name === undefined) delete spec.name
+        if (base.name === undefined && !hasOwnName(list[i])) delete spec.name
         const checked = checkJobSpec(spec, `inputs[${i}]`)
         if (checked.ok) out.push(checked.job)
         else problems.push(...checked.problems)
@@ -69,4 +69,97 @@ export async function validateSubmission(request: SubmitRequest): Promise<ValidJ
   }
   if (problems.length) throw new ValidationError(problems.slice(0, MAX_PROBLEMS))
   return out
+}
+
+/** One job of a streamed batch: its checked spec and the position of its input (0-based). */
+export interface IndexedSpec {
+  index: number
+  spec: ValidJobSpec
+}
+
+/** A template batch whose inputs arrive one by one (a file of any length, a range, standard input). */
+export interface TemplateStreamRequest {
+  template: unknown
+  defaults?: SubmitRequest['defaults']
+  /** Exactly one of `inputs` (read lazily, once) or `count`. */
+  inputs?: Iterable<unknown> | AsyncIterable<unknown>
+  count?: number
+  /** How an error names input `index` (default `inputs[index]`), e.g. a line of a file. */
+  inputField?: (index: number) => string
+  /** Inputs to leave out (a resumed batch's succeeded ones): they are not checked or yielded. */
+  skip?: (index: number) => boolean
+}
+
+/**
+ * Expands a template over its inputs lazily, checking each job as it goes: nothing is held
+ * but the current input, so a batch can be as long as its source. A bad input stops the
+ * stream with a ValidationError naming that input (the inputs before it have been yielded:
+ * a stream cannot be all or nothing). Yields to the event loop every millisecond of work.
+ */
+export async function* streamSubmission(request: TemplateStreamRequest): AsyncGenerator<IndexedSpec> {
+  const { inputs, count, skip } = request
+  if ((inputs === undefined) === (count === undefined)) {
+    throw new ValidationError([{ field: 'template', message: 'needs exactly one of `inputs` or `count`' }])
+  }
+  const base = parseOrThrow(JobSpecSchema, { ...request.defaults, ...(request.template as object) }, 'template') as JobSpec
+  let sliceStart = performance.now()
+  const pace = async (index: number) => {
+    if ((index & 63) === 0 && performance.now() - sliceStart > SLICE_MS) {
+      await yieldToLoop()
+      sliceStart = performance.now()
+    }
+  }
+  if (count !== undefined) {
+    if (!Number.isSafeInteger(count) || count < 1) {
+      throw new ValidationError([{ field: 'count', message: `must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}` }])
+    }
+    // Every copy is identical: check once, then share the one spec (and its params).
+    const checked = checkJobSpec(base, 'template')
+    if (!checked.ok) throw new ValidationError(checked.problems)
+    for (let index = 0; index < count; index++) {
+      if (skip?.(index)) continue
+      yield { index, spec: checked.job }
+      await pace(index)
+    }
+    return
+  }
+  const field = request.inputField ?? ((index: number) => `inputs[${index}]`)
+  let index = 0
+  for await (const input of inputs!) {
+    if (!skip?.(index)) {
+      const spec = applyTemplate(base, input, index)
+      if (base.name === undefined && !hasOwnName(input)) delete spec.name
+      const checked = checkJobSpec(spec, field(index))
+      if (!checked.ok) throw new ValidationError(checked.problems)
+      yield { index, spec: checked.job }
+    }
+    await pace(index)
+    index++
+  }
+  if (index === 0) throw new ValidationError([{ field: 'inputs', message: 'must hold at least one input' }])
+}
+
+/** An object input with a string `name` names its job even when the template names none. */
+function hasOwnName(input: unknown): boolean {
+  return input !== null && typeof input === 'object' && typeof (input as { name?: unknown }).name === 'string'
+}
+
+/** The values of a range, generated as they are needed; a range past 2^53 is refused, never cut. */
+export function* rangeInputs(range: { from: number; to: number; step: number }, field = 'inputs.range'): Generator<number> {
+  for (const key of ['from', 'to', 'step'] as const) {
+    if (!Number.isSafeInteger(range[key])) {
+      throw new ValidationError([
+        {
+          field: `${field}.${key}`,
+          message: `must be a whole number from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`,
+        },
+      ])
+    }
+  }
+  if (range.step < 1) throw new ValidationError([{ field: `${field}.step`, message: 'must be at least 1' }])
+  // from + step stays exact while it is at most MAX_SAFE_INTEGER; beyond that the loop ends anyway (to is safe).
+  for (let value = range.from; value < range.to; value += range.step) {
+    yield value
+    if (value > Number.MAX_SAFE_INTEGER - range.step) return
+  }
 }

@@ -7,6 +7,7 @@ import type { ProcessHost } from './executors/process-host.ts'
 import type { ExecutorFactory } from './executors/worker-pool.ts'
 import type { JobStore, LoadedState } from './store/job-store.ts'
 import type { AdmissionSource } from './admission.ts'
+import type { BatchRow } from './store/rows.ts'
 
 export interface EngineOptions {
   /** Folder for job logs and large results. */
@@ -87,6 +88,12 @@ export interface EngineChanges {
 export interface Engine {
   /** Validates and queues jobs (explicit list, or a template over inputs/count) as one batch. */
   submit(request: SubmitRequest): Promise<SubmitResult>
+  /**
+   * Validates and queues more jobs in an existing batch: a streamed batch's next chunk, or a
+   * resumed one's. `batch` is its row (from a submit of this engine or from the store), so a
+   * batch whose jobs have all left memory comes back. See docs/streaming-notes.md.
+   */
+  appendToBatch(batch: BatchRow, request: Pick<SubmitRequest, 'jobs' | 'defaults'>): Promise<SubmitResult>
   /** Queues one job and resolves with its final view. */
   run(spec: JobSpec): Promise<JobView>
   /**

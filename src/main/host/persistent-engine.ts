@@ -10,6 +10,12 @@ export interface PersistentEngineOptions extends Omit<EngineOptions, 'dataDir' |
   /** Keep a corrupt database aside and start a new one (the user asked for it). */
   moveAsideCorrupt?: boolean
   storeWorkerEntry?: string | URL
+  /**
+   * How many finished jobs to load besides the unfinished ones (default: the store's 50,000).
+   * A caller that restores none of them says 0: a data folder with a long history otherwise
+   * costs every start the loading of rows it throws away (seconds with 200,000 jobs).
+   */
+  loadFinished?: number
 }
 
 export interface PersistentEngine {
@@ -31,9 +37,9 @@ export async function openPersistentEngine(options: PersistentEngineOptions): Pr
     await unlock()
     throw error
   }
-  const { restore, moveAsideCorrupt: _m, storeWorkerEntry: _s, ...engineOptions } = options
+  const { restore, moveAsideCorrupt: _m, storeWorkerEntry: _s, loadFinished, ...engineOptions } = options
   const engine = createEngine({ ...engineOptions, store })
-  const loaded = await store.load()
+  const loaded = await store.load(loadFinished)
   const choice = typeof restore === 'function' ? restore(loaded) : restore
   const restored =
     choice === 'none'

@@ -1,6 +1,8 @@
-// Runs a program as a child process. Its stdout and stderr go straight to the job's log file
-// descriptor, never through JS memory, so a program that floods output costs no memory here.
-// The only kind allowed to start processes.
+// Runs a program as a child process. Its stdout and stderr go straight to the job's log file,
+// never through JS memory, so a program that floods output costs no memory here. Programs
+// are started by a small shell server where there is one (shell-server.ts: a fork of a tiny
+// process instead of the whole worker), by Node's spawn otherwise. The only kind allowed to
+// start processes.
 import { spawn } from 'node:child_process'
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -8,6 +10,7 @@ import type { KindParams } from '../../../shared/kinds.ts'
 import { throwIfAborted } from './context.ts'
 import type { KindRunner } from './context.ts'
 import { abortError } from './pace.ts'
+import { commandLine, findProgram, serverExec, startOnServer, type ServerRun } from './shell-server.ts'
 
 /** After SIGTERM, how long a child gets to exit before SIGKILL. */
 export const KILL_GRACE_MS = 2000
@@ -26,15 +29,21 @@ export class ExitCodeError extends Error {
 }
 
 /**
- * Signals the child's whole process group (it leads one, being spawned detached), so the
- * grandchildren a shell or build tool starts stop too. Windows has no groups: the child only.
+ * Signals the child's whole process group (it leads one), so the grandchildren a shell or
+ * build tool starts stop too. A program a shell server has just started may not lead its
+ * group yet (under sh, setsid runs a moment after the pid is reported): then the process
+ * itself, which has no children yet. Windows has no groups: the child only.
  */
 function signalTree(pid: number, signal: NodeJS.Signals): void {
   try {
     if (process.platform === 'win32') process.kill(pid, signal)
     else process.kill(-pid, signal)
   } catch {
-    // Already gone.
+    try {
+      process.kill(pid, signal)
+    } catch {
+      // Already gone.
+    }
   }
 }
 
@@ -49,6 +58,18 @@ export const shell: KindRunner<KindParams<'shell'>> = async ({ argv, cwd, env, s
   }
   const log = await ctx.logFile()
   throwIfAborted(signal)
+
+  const exec = await serverExec()
+  const line = exec === null ? null : commandLine({ argv, cwd: dir, env, useShell: useShell === true, logPath: log.path }, exec)
+  if (line !== null) {
+    let run: ServerRun | null = null
+    try {
+      run = await startOnServer(line)
+    } catch {
+      // The server died before starting it: Node's spawn below does the job.
+    }
+    if (run) return onServer(run, program!, useShell === true, env, log.path, ctx)
+  }
 
   return new Promise((resolvePromise, reject) => {
     const child = spawn(program, args, {
@@ -90,4 +111,40 @@ export const shell: KindRunner<KindParams<'shell'>> = async ({ argv, cwd, env, s
       else reject(new ExitCodeError(code, sig))
     })
   })
+}
+
+/** Follows a program a shell server started: the same progress, cancel and results as with spawn. */
+async function onServer(
+  run: ServerRun,
+  program: string,
+  useShell: boolean,
+  env: Record<string, string> | undefined,
+  logFile: string,
+  ctx: Parameters<KindRunner<KindParams<'shell'>>>[1],
+): Promise<unknown> {
+  const { signal } = ctx
+  ctx.progress(0, `pid ${run.pid}`)
+  let killTimer: NodeJS.Timeout | undefined
+  const onAbort = () => {
+    signalTree(run.pid, 'SIGTERM')
+    killTimer = setTimeout(() => signalTree(run.pid, 'SIGKILL'), KILL_GRACE_MS)
+  }
+  if (signal.aborted) onAbort()
+  else signal.addEventListener('abort', onAbort, { once: true })
+  const { exitCode, signal: killedBy } = await run.ended
+  signal.removeEventListener('abort', onAbort)
+  clearTimeout(killTimer)
+  if (signal.aborted) {
+    signalTree(run.pid, 'SIGKILL')
+    throw abortError(signal)
+  }
+  if (exitCode === 0) return { exitCode: 0, signal: null, logFile }
+  // The shell's (or setsid's) exit codes when it cannot run the program; a program's own
+  // 126 or 127 is told apart by looking for it on the job's PATH.
+  if (!useShell && (exitCode === 127 || exitCode === 126)) {
+    const found = await findProgram(program, env?.PATH ?? process.env.PATH)
+    if (found === null && exitCode === 127) throw new Error(`program not found: ${program}`)
+    if (found === null) throw new Error(`program is not executable: ${program}`)
+  }
+  throw new ExitCodeError(exitCode, killedBy)
 }

@@ -1,0 +1,161 @@
+// Feeds a streamed template batch to the engine without holding it whole: checked specs come
+// from streamSubmission as the input is read, and go to the engine in chunks while fewer than
+// `window` of its jobs are unfinished; finished jobs are dropped from the engine's memory
+// (their rows stay in the database). The first chunk is a `submit`, the others go into the
+// same batch with `appendToBatch`, so a stream of any length is one batch. Until the engine
+// pulls from a stream itself (docs/streaming-notes.md), the CLI drives it this way.
+import type { JobState } from '../shared/job.ts'
+import type { ValidJobSpec } from '../shared/schemas.ts'
+import type { BatchRow, Engine } from '../main/engine/index.ts'
+import type { IndexedSpec } from '../main/engine/submission.ts'
+
+export interface FeedOptions {
+  name: string
+  /** The batch file's path, kept with the batch for --resume. */
+  source?: string
+  /** A resumed run: its batch's row (every chunk then goes into it). */
+  continues?: BatchRow
+  /** At most this many of the batch's jobs unfinished in the engine at once. */
+  window?: number
+  /** While waiting on a slow input with workers short of work, submit what has been read after this long. */
+  idleFlushMs?: number
+  /** Awaited before each chunk: e.g. until a slow reader of --json lines has caught up. */
+  backpressure?: () => Promise<void>
+}
+
+export interface FeedProgress {
+  /** Jobs handed to the engine so far. */
+  submitted: number
+  settled: number
+  /** Settled jobs by state. */
+  counts: Partial<Record<JobState, number>>
+  /** Whether the input has been read to its end (the total is then known). */
+  inputEnded: boolean
+}
+
+const DEFAULT_WINDOW = 10_000
+
+export class StreamFeed {
+  private readonly engine: Engine
+  private readonly options: Required<Omit<FeedOptions, 'source' | 'continues' | 'backpressure'>> &
+    Pick<FeedOptions, 'source' | 'continues' | 'backpressure'>
+  private chunk: ValidJobSpec[] = []
+  private flushing: Promise<void> = Promise.resolve()
+  private readonly progressState: FeedProgress = { submitted: 0, settled: 0, counts: {}, inputEnded: false }
+  private stopped = false
+  /** The batch every chunk after the first goes into. */
+  private batch: BatchRow | null
+  private waitingForInput = false
+  private roomWaiter: { limit: number; resolve: () => void } | null = null
+  private settledSinceClear = 0
+  private readonly unsubscribe: () => void
+
+  constructor(engine: Engine, options: FeedOptions) {
+    this.engine = engine
+    this.options = { window: DEFAULT_WINDOW, idleFlushMs: 20, ...options }
+    this.batch = options.continues ?? null
+    this.unsubscribe = engine.onJobSettled((job) => {
+      const p = this.progressState
+      p.settled++
+      p.counts[job.state] = (p.counts[job.state] ?? 0) + 1
+      this.settledSinceClear++
+      if (this.roomWaiter && this.unfinished() <= this.roomWaiter.limit) {
+        const { resolve } = this.roomWaiter
+        this.roomWaiter = null
+        resolve()
+      }
+    })
+  }
+
+  get progress(): Readonly<FeedProgress> {
+    return this.progressState
+  }
+
+  /** The stream's batch id, once its first chunk is queued. */
+  get batchId(): number | null {
+    return this.batch?.id ?? null
+  }
+
+  private unfinished(): number {
+    return this.progressState.submitted - this.progressState.settled
+  }
+
+  /** Reads the whole stream into the engine; resolves when every job it queued has settled. */
+  async run(specs: AsyncIterable<IndexedSpec>): Promise<void> {
+    // A slow input (a pipe) must not leave the workers idle: what has been read is submitted
+    // after a short wait, but only while they are short of work, so a fast input still goes in
+    // large chunks (few batches until the engine takes a stream).
+    const idle = setInterval(() => {
+      if (this.waitingForInput && this.chunk.length > 0 && this.unfinished() < 2 * this.engine.stats().limits.cpuSlots)
+        void this.flush()
+    }, this.options.idleFlushMs)
+    try {
+      const iterator = specs[Symbol.asyncIterator]()
+      for (;;) {
+        if (this.stopped) break
+        this.waitingForInput = true
+        const next = await iterator.next()
+        this.waitingForInput = false
+        if (next.done || this.stopped) break
+        this.chunk.push(next.value.spec)
+        if (this.chunk.length >= this.chunkSize()) await this.flush()
+      }
+      if (this.stopped) await iterator.return?.()
+    } finally {
+      clearInterval(idle)
+      this.progressState.inputEnded = true
+      await this.flush()
+    }
+    await this.room(0)
+    this.unsubscribe()
+    this.engine.clearFinished()
+  }
+
+  /** Counts jobs already in the engine (a resumed run's unfinished ones) as fed: the feed waits for them too. */
+  adopt(unfinished: number): void {
+    this.progressState.submitted += unfinished
+  }
+
+  /** Stops reading; what was already queued is left to the caller (cancel it, or let it finish). */
+  stop(): void {
+    this.stopped = true
+  }
+
+  /** Half the window: a slow input is submitted sooner by the idle timer (see run). */
+  private chunkSize(): number {
+    return Math.max(1, this.options.window / 2)
+  }
+
+  private flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.chunk.length === 0) return
+      const jobs = this.chunk
+      this.chunk = []
+      if (this.unfinished() + jobs.length > this.options.window) await this.room(this.options.window - jobs.length)
+      // Finished jobs are already on their way to the database; keep only the live ones in memory.
+      if (this.settledSinceClear >= this.options.window / 2) {
+        this.engine.clearFinished()
+        this.settledSinceClear = 0
+      }
+      // Rows of finished jobs wait in the store's queue until committed: let it catch up once
+      // per chunk, or a fast batch would pile its whole history up in memory there.
+      await this.engine.flushStore()
+      await this.options.backpressure?.()
+      if (this.batch) await this.engine.appendToBatch(this.batch, { jobs })
+      else {
+        const { name, source } = this.options
+        const { batchId } = await this.engine.submit({ name, source, jobs })
+        const createdAt = this.engine.batches().find((b) => b.id === batchId)?.createdAt ?? Date.now()
+        this.batch = { id: batchId, name, source: source ?? null, createdAt }
+      }
+      this.progressState.submitted += jobs.length
+    })
+    return this.flushing
+  }
+
+  /** Resolves once at most `limit` of the fed jobs are unfinished. */
+  private room(limit: number): Promise<void> {
+    if (this.unfinished() <= limit) return Promise.resolve()
+    return new Promise((resolve) => (this.roomWaiter = { limit, resolve }))
+  }
+}
