@@ -65,7 +65,9 @@ export class BatchControls {
   /** Jobs appended to a streamed batch cannot wait for others: refused by name. */
   refuseStreamed(specs: readonly JobSpec[]): void {
     if (specs.some((spec) => spec.after?.length)) {
-      throw new ValidationError([{ field: 'jobs', message: 'dependencies ("after") are for batches submitted whole, not streamed' }])
+      throw new ValidationError([
+        { field: 'jobs', message: 'dependencies ("after") are for batches submitted whole, not streamed' },
+      ])
     }
   }
 
