@@ -162,3 +162,36 @@ describe('dependencies in the engine', () => {
     }
   })
 })
+
+describe('the job database before dependencies', () => {
+  it('opens a version-1 file, adds the after_ids column, and keeps its jobs', async () => {
+    const { DatabaseSync } = await import('node:sqlite')
+    const dir = await mkdtemp(join(tmpdir(), 'corelane-deps-v1-'))
+    try {
+      // A file as the previous Corelane wrote it: the version-1 jobs table, without after_ids.
+      const old = new DatabaseSync(join(dir, 'corelane.db'))
+      old.exec(`CREATE TABLE batches (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL, source TEXT);
+        CREATE TABLE jobs (id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL, name TEXT, kind TEXT NOT NULL, params TEXT NOT NULL,
+          lane TEXT NOT NULL, executor TEXT NOT NULL, priority INTEGER NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
+          max_retries INTEGER NOT NULL, timeout_ms INTEGER NOT NULL, memory_mb INTEGER NOT NULL, progress REAL NOT NULL, note TEXT,
+          created_at INTEGER NOT NULL, started_at INTEGER, ended_at INTEGER, result TEXT, result_file TEXT, error TEXT,
+          has_log INTEGER NOT NULL, seq INTEGER NOT NULL);
+        INSERT INTO batches VALUES (1, 'old', 1000, NULL);
+        INSERT INTO jobs VALUES (1, 1, 'kept', 'noop', '{}', 'cpu', 'thread', 0, 'succeeded', 1, 0, 0, 0, 1, NULL, 1000, 1000, 1001, 'null', NULL, NULL, 0, 1);
+        PRAGMA user_version = 1;`)
+      old.close()
+      const store = await JobStore.open({ dataDir: dir })
+      const engine = createEngine({ dataDir: dir, store, cpuSlots: 1 })
+      engine.restore(await store.load())
+      expect(engine.getJob(1)).toMatchObject({ name: 'kept', state: 'succeeded' })
+      const { jobIds } = await engine.submit({ jobs: [sleepJob('a', 1), sleepJob('b', 1, ['a'])] })
+      await engine.whenSettled(jobIds)
+      await engine.flushStore()
+      expect((await store.load()).jobs.find((j) => j.id === jobIds[1])!.after).toEqual([jobIds[0]])
+      await engine.close()
+      await store.close()
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
