@@ -58,7 +58,11 @@ function sumCounts(...parts: Partial<Record<JobState, number>>[]): Record<JobSta
 function formatEta(ms: number | null): string {
   if (ms === null) return '?'
   const s = Math.round(ms / 1000)
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${s % 60}s`
+      : `${s}s`
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, io: RunOutput): Promise<number> {
@@ -120,7 +124,11 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   // Loaded only for a terminal: a batch run from a script or a pipe never draws the bar.
   const bar = showBar
     ? new (await import('cli-progress')).SingleBar(
-        { format: ' {bar} {percentage}% | {value}/{total} jobs | {failed} failed | {rate}/s | ETA {etaText}', hideCursor: true, stream: io.err },
+        {
+          format: ' {bar} {percentage}% | {value}/{total} jobs | {failed} failed | {rate}/s | ETA {etaText}',
+          hideCursor: true,
+          stream: io.err,
+        },
         { format: '', barCompleteChar: '█', barIncompleteChar: '░' },
       )
     : null
@@ -148,14 +156,23 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   let before: Covered = { covered: 0, finished: {} }
   let adopted = 0
   let interrupted = false
-  const onSigint = () => {
-    if (interrupted) process.exit(130)
+  // SIGTERM as a first Ctrl-C: every job is cancelled, and the run ends the normal way, closing
+  // the engine, which ends its workers and their commands' process groups (the default action
+  // would leave the commands running until the next start on this data folder ends them).
+  const onSigint = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(signal === 'SIGTERM' ? 143 : 130)
     interrupted = true
-    io.err.write('\ncancelling… (Ctrl-C again to quit now)\n')
+    io.err.write(signal === 'SIGTERM' ? '\nSIGTERM: cancelling…\n' : '\ncancelling… (Ctrl-C again to quit now)\n')
     feed?.stop()
-    engine.cancel(engine.listJobs({ limit: Number.MAX_SAFE_INTEGER }).jobs.filter((j) => !isTerminal(j.state)).map((j) => j.id))
+    engine.cancel(
+      engine
+        .listJobs({ limit: Number.MAX_SAFE_INTEGER })
+        .jobs.filter((j) => !isTerminal(j.state))
+        .map((j) => j.id),
+    )
   }
   process.on('SIGINT', onSigint)
+  process.on('SIGTERM', onSigint)
 
   let submitted: { batchId: number; jobIds: number[] } = { batchId: 0, jobIds: [] }
   let running: number[] = []
@@ -214,6 +231,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   } catch (error) {
     await opened.close()
     process.off('SIGINT', onSigint)
+    process.off('SIGTERM', onSigint)
     if (error instanceof ValidationError) throw new InputError(source, error.problems)
     throw error
   }
@@ -249,6 +267,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   bar?.update(total, { failed, rate: '-', etaText: '0s' })
   bar?.stop()
   process.off('SIGINT', onSigint)
+  process.off('SIGTERM', onSigint)
   if (feedError) {
     await opened.close()
     if (feedError instanceof ValidationError) throw new InputError(source, feedError.problems)

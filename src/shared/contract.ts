@@ -31,6 +31,11 @@ export const commandSchemas = {
   pause: v.strictObject({}),
   resume: v.strictObject({}),
   setLimits: LimitsPatchSchema,
+  /** Pauses or resumes one batch: its queued jobs wait while paused, its running ones finish, other batches run. */
+  setBatchPaused: v.strictObject({
+    batchId: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    paused: v.boolean(),
+  }),
   jobLog: v.strictObject({
     id: v.pipe(v.number(), v.integer(), v.minValue(1)),
     maxBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4 << 20)), 65536),
@@ -124,6 +129,7 @@ export interface CommandOutputs {
   pause: EngineStats
   resume: EngineStats
   setLimits: EngineStats
+  setBatchPaused: BatchView
   jobLog: { text: string; truncated: boolean; file: string | null }
   listJobs: { total: number; jobs: JobView[] }
   setMonitorRate: { hz: number }

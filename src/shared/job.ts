@@ -110,6 +110,8 @@ export interface BatchView {
   counts: Record<JobState, number>
   createdAt: number
   endedAt: number | null
+  /** Paused on its own (setBatchPaused): its queued jobs wait while other batches run. */
+  paused: boolean
   /** Finished jobs per second over the recent window. */
   throughput: number
   /** Estimated milliseconds until the batch ends, or null when unknown. */

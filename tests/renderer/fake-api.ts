@@ -92,6 +92,7 @@ export function makeBatch(id: number, patch: Partial<BatchView> = {}): BatchView
     counts: emptyCounts(),
     createdAt: Date.now() - 1000,
     endedAt: null,
+    paused: false,
     throughput: 0,
     etaMs: null,
     ...patch,

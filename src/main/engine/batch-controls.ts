@@ -1,6 +1,6 @@
 // The engine's batch controls in one place: the start gates (--delay, --max-load, --mem-free,
 // batch-gates.ts) and the dependencies ("after", batch-dependencies.ts), each given the few
-// engine operations it needs, so the facade (engine.ts) only calls them at its fixed points:
+// engine operations it needs, and the per-batch pauses beside them, so the facade (engine.ts) only calls them at its fixed points:
 // submit, dispatch, a cancel or close of a queued job, retry, a job's end, restore, clear.
 import type { JobSpec } from '../../shared/job.ts'
 import { ValidationError } from '../../shared/validate.ts'
@@ -8,6 +8,8 @@ import { systemAdmissionSource } from './admission-source.ts'
 import type { AdmissionSource } from './admission.ts'
 import { BatchDependencies, resolveDependencies } from './batch-dependencies.ts'
 import { BatchGates, gatesOf, type GateSettings } from './batch-gates.ts'
+import { BatchPauses } from './batch-pauses.ts'
+import type { BalancedQueue } from './balancer.ts'
 import type { Executor } from './executors/executor.ts'
 import type { JobQueue } from './job-queue.ts'
 import type { JobRecord } from './job-record.ts'
@@ -28,8 +30,13 @@ export interface ControlsHost {
 export class BatchControls {
   readonly gates: BatchGates
   readonly deps: BatchDependencies
+  /** Batches paused on their own (batch-pauses.ts): their queued jobs wait, the rest run. */
+  readonly pauses = new BatchPauses<JobRecord>()
+
+  private readonly host: ControlsHost
 
   constructor(host: ControlsHost, nextSeq: () => number, admissionSource?: () => AdmissionSource) {
+    this.host = host
     this.gates = new BatchGates({
       putBack: (jobs) => host.putBack(jobs),
       changed: (job) => host.changed(job),
@@ -62,6 +69,21 @@ export class BatchControls {
     return { deps: resolveDependencies(specs, field), gates: gatesOf(request) }
   }
 
+  /** The new batch gets its gates; returns its dependencies, for the jobs about to be made. */
+  start(batchId: number, prepared: { deps: number[][] | null; gates: GateSettings }): number[][] | null {
+    this.gates.set(batchId, prepared.gates)
+    return prepared.deps
+  }
+
+  /** A new batch's jobs (by id, in order) wait for one another as `deps` says. */
+  waitFor(batchId: number, jobIds: readonly number[], deps: number[][]): void {
+    this.deps.add(
+      batchId,
+      jobIds.map((id) => this.host.states.get(id)!),
+      deps,
+    )
+  }
+
   /** Jobs appended to a streamed batch cannot wait for others: refused by name. */
   refuseStreamed(specs: readonly JobSpec[]): void {
     if (specs.some((spec) => spec.after?.length)) {
@@ -71,9 +93,14 @@ export class BatchControls {
     }
   }
 
-  /** A queued job is in its lane's queue unless a gate parked it or it waits for others (taken out of both here). */
+  /** The lane's queue as the balancer reads it: a paused batch's jobs, then gated ones, are held. */
+  wrap(queue: JobQueue<JobRecord>): BalancedQueue<JobRecord> {
+    return this.pauses.wrap(this.gates.wrap(queue))
+  }
+
+  /** A queued job is in its lane's queue unless a pause or a gate holds it or it waits for others (taken out here). */
   inQueue(job: JobRecord): boolean {
-    return !this.gates.unpark(job) && !this.deps.release(job)
+    return !this.pauses.unhold(job) && !this.gates.unpark(job) && !this.deps.release(job)
   }
 
   /** A job started or ended (the next --delay), or reached a terminal state (what waits for it). */
@@ -82,8 +109,26 @@ export class BatchControls {
     if (terminal && this.deps.active) this.deps.settled(job)
   }
 
+  /** A retried job goes to its queue (true) unless it waits for others or ended again. */
+  retried(job: JobRecord): boolean {
+    return !this.deps.active || this.deps.retried(job)
+  }
+
+  /** Gives a batch start gates (an existing one: a resumed batch). */
+  gate(batchId: number, request: Pick<SubmitRequest, 'delay' | 'maxLoad' | 'memFree'>): void {
+    this.gates.set(batchId, gatesOf(request))
+  }
+
+  /** Pauses or resumes one batch; returns the jobs a resume lets go (to put back in the queue). */
+  setPaused(batchId: number, paused: boolean): JobRecord[] {
+    if (paused) this.pauses.pause(batchId)
+    else if (this.pauses.isPaused(batchId)) return this.pauses.resume(batchId)
+    return []
+  }
+
   /** Forgets the controls of batches that are gone. */
   prune(keep: (batchId: number) => boolean): void {
+    this.pauses.prune(keep)
     this.gates.prune(keep)
     this.deps.prune(keep)
   }

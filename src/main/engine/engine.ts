@@ -30,7 +30,7 @@ import type { Engine, EngineChanges, EngineOptions, JobFilter, RestoreOptions, S
 import { JobStates, type StateHooks } from './job-states.ts'
 import { WorkerReports, type ReportHost } from './worker-reports.ts'
 import { BatchControls } from './batch-controls.ts'
-import { gatesOf } from './batch-gates.ts'
+import { CommandGroups } from './command-groups.ts'
 
 /** The longest the engine applies worker reports before letting its loop run something else. */
 const INBOX_SLICE_MS = 4
@@ -57,13 +57,15 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
 
   readonly costs = new KindCosts()
   readonly pool: WorkerPool
+  readonly groups: CommandGroups<Executor>
   readonly stop: StopControl<JobRecord, Executor>
   readonly states: JobStates
   private readonly inbox = new Inbox(INBOX_SLICE_MS)
   private readonly reports = new WorkerReports(this, this.inbox)
   private readonly feed: ChangeFeed<JobRecord>
   private readonly persistence: Persistence
-  private readonly controls: BatchControls
+  private readonly controls: BatchControls // gates, dependencies and batch pauses
+  readonly gateBatch: NonNullable<Engine['gateBatch']> = (batchId, gates) => this.controls.gate(batchId, gates)
 
   constructor(options: EngineOptions) {
     this.logDir = join(options.dataDir, 'logs')
@@ -96,6 +98,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       { graceMs: options.graceMs ?? 5000, retryBackoffMs: options.retryBackoffMs ?? 500 },
     )
     this.states = new JobStates(this)
+    this.groups = new CommandGroups(options.dataDir)
     this.pool = new WorkerPool(
       {
         ...localWorkerSetup(options),
@@ -115,10 +118,9 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (this.shut) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
-    const { deps, gates } = this.controls.prepare(specs, request)
+    const prepared = this.controls.prepare(specs, request)
     const batch = this.addBatch(new Batch(this.nextBatchId++, request.name ?? Batch.defaultName(specs), request.source ?? null))
-    this.controls.gates.set(batch.id, gates)
-    return { batchId: batch.id, jobIds: await this.enqueue(batch, specs, deps) }
+    return { batchId: batch.id, jobIds: await this.enqueue(batch, specs, this.controls.start(batch.id, prepared)) }
   }
 
   async appendToBatch(batch: BatchRow, request: Pick<SubmitRequest, 'jobs' | 'defaults'>): Promise<SubmitResult> {
@@ -138,13 +140,10 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   /** Queues checked specs in a batch, yielding every millisecond so the loop stays free. */
   private async enqueue(batch: Batch, specs: JobSpec[], deps: number[][] | null = null): Promise<number[]> {
     const jobIds: number[] = new Array(specs.length)
-    const held: JobRecord[] = deps ? new Array(specs.length) : []
-    const firstId = this.nextJobId // ids are given in order: dependencies are known by id up front
+    const waitsFor = (i: number) => deps?.[i]!.map((d) => this.nextJobId - i + d) // ids go in order: known up front
     let sliceStart = performance.now()
     for (let i = 0; i < specs.length; i++) {
-      const job = this.createJob(specs[i]!, batch.id, !deps)
-      if (deps) held[i] = Object.assign(job, { after: deps[i]!.map((d) => firstId + d) })
-      jobIds[i] = job.id
+      jobIds[i] = this.createJob(specs[i]!, batch.id, waitsFor(i)).id
       if ((i & 255) === 255) {
         batch.add(256)
         if (performance.now() - sliceStart > 1) {
@@ -155,7 +154,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       }
     }
     batch.add(specs.length & 255)
-    if (deps) this.controls.deps.add(batch.id, held, deps)
+    if (deps) this.controls.waitFor(batch.id, jobIds, deps)
     this.countsChanged()
     this.scheduleDispatch()
     this.feed.schedule()
@@ -168,11 +167,11 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return batch
   }
 
-  /** `queue`: false for a job that waits for others (batch-dependencies.ts queues it). */
-  private createJob(spec: JobSpec, batchId: number, queue = true): JobRecord {
+  private createJob(spec: JobSpec, batchId: number, after?: number[]): JobRecord {
     const job = JobRecord.fromSpec(spec, this.nextJobId++, batchId, this.nextSeq++, Date.now() - this.epoch)
+    if (after) job.after = after // the ids it waits for: batch-dependencies.ts queues it once they succeeded
     this.states.add(job)
-    if (queue) this.queues[job.lane].push(job)
+    if (!after) this.queues[job.lane].push(job)
     return job
   }
 
@@ -191,10 +190,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.countsChanged()
     this.scheduleDispatch()
     return this.states.outcome(job)
-  }
-
-  gateBatch(batchId: number, gates: Pick<SubmitRequest, 'delay' | 'maxLoad' | 'memFree'>): void {
-    this.controls.gates.set(batchId, gatesOf(gates))
   }
 
   whenSettled(ids?: number[]): Promise<void> {
@@ -223,7 +218,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   changed(job: JobRecord): void {
     this.persistence.job(job)
     this.feed.job(job)
-    this.controls.changed(job, false)
+    this.controls.changed(job, isTerminal(job.state))
   }
 
   workersChanged(): void {
@@ -232,10 +227,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
 
   countsChanged(): void {
     this.feed.countsChanged()
-  }
-
-  ended(job: JobRecord): void {
-    this.controls.changed(job, true)
   }
 
   private scheduleDispatch(): void {
@@ -250,7 +241,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     for (const lane of ['cpu', 'io'] as const) {
       balance({
         lane,
-        queue: this.controls.gates.wrap(this.queues[lane]),
+        queue: this.controls.wrap(this.queues[lane]),
         local: this.pool.local(),
         external: this.pool.external(),
         limits: this.limits,
@@ -307,8 +298,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       if (!job || !isTerminal(job.state) || job.state === 'succeeded') continue
       job.resetForRetry(this.nextSeq++)
       this.states.setState(job, 'queued')
-      // A job that waits for others goes to its queue when they have succeeded.
-      if (!this.controls.deps.active || this.controls.deps.retried(job)) this.queues[job.lane].push(job)
+      if (this.controls.retried(job)) this.queues[job.lane].push(job) // else it waits for others
       retried++
     }
     if (retried) this.scheduleDispatch()
@@ -323,7 +313,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       this.feed.removed(job)
       removed++
     }
-    // Batches that left with their last job leave their controls too.
     this.controls.prune((batchId) => this.states.batches.has(batchId))
     this.countsChanged()
     this.feed.schedule()
@@ -338,6 +327,14 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   resume(): EngineStats {
     this.paused = false
     return this.limitsChanged()
+  }
+
+  setBatchPaused(batchId: number, paused: boolean): BatchView {
+    const batch = this.states.batches.get(batchId)
+    if (!batch) throw new ValidationError([{ field: 'batchId', message: `no batch with id ${batchId}` }])
+    this.putBack(this.controls.setPaused(batchId, (batch.paused = paused))) // dispatches, and tells the feed
+    this.feed.batchesChanged()
+    return batch.toView()
   }
 
   setLimits(patch: Partial<EngineLimits>): EngineStats {
@@ -419,7 +416,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.nextBatchId = Math.max(this.nextBatchId, state.maxBatchId + 1)
     this.nextSeq = Math.max(this.nextSeq, state.maxSeq + 1)
     const restored = restoreJobs(this, state, options)
-    // Batches with dependencies get their graph back; their queued jobs wait as before.
     this.controls.deps.restoreAll(this.states.all())
     this.countsChanged()
     this.scheduleDispatch()
@@ -443,6 +439,10 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.controls.gates.close()
     await this.pool.closeAll()
     // Apply every report the workers sent before they went, so each job ends in its final state.
+    this.inbox.drainAll()
+    // Every command group a worker left is ended before the engine says it is closed (the
+    // exits above queued their jobs' endings behind those groups: applied here too).
+    await this.groups.endAll()
     this.inbox.drainAll()
     this.feed.flushNow()
     await this.flushStore()

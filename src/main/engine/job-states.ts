@@ -19,8 +19,6 @@ export interface StateHooks {
   changed(job: JobRecord): void
   /** Counts changed (the batches and stats views are due). */
   countsChanged(): void
-  /** A job reached a terminal state (dependencies release or end what waits for it). */
-  ended?(job: JobRecord): void
   /** Jobs back to the front of their queue (a job stopped to free memory, --mem-free). */
   putBack?(jobs: JobRecord[]): void
 }
@@ -107,10 +105,7 @@ export class JobStates {
     const nowTerminal = isTerminal(state)
     if (nowTerminal !== isTerminal(from)) {
       this.unsettled += nowTerminal ? -1 : 1
-      if (nowTerminal) {
-        this.settled(job)
-        this.hooks.ended?.(job)
-      }
+      if (nowTerminal) this.settled(job)
     }
   }
 

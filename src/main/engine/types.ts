@@ -109,6 +109,12 @@ export interface Engine {
   pause(): EngineStats
   resume(): EngineStats
   setLimits(patch: Partial<EngineLimits>): EngineStats
+  /**
+   * Pauses or resumes one batch: while paused its queued jobs are not started (running ones
+   * finish) and other batches run as before. Throws a ValidationError naming `batchId` for an
+   * unknown batch. Not persisted: after a restart the batch comes back unpaused.
+   */
+  setBatchPaused(batchId: number, paused: boolean): BatchView
   getJob(id: number): JobView | undefined
   listJobs(filter?: JobFilter): { total: number; jobs: JobView[] }
   workers(): WorkerView[]

@@ -1,7 +1,15 @@
 // An engine backed by the job database in a data folder: lock the folder, open (or create)
 // the database, bring back earlier jobs, and close everything in the right order.
 import { mkdir } from 'node:fs/promises'
-import { createEngine, JobStore, lockDataDir, type Engine, type EngineOptions, type LoadedState } from '../engine/index.ts'
+import {
+  createEngine,
+  endLeftoverGroups,
+  JobStore,
+  lockDataDir,
+  type Engine,
+  type EngineOptions,
+  type LoadedState,
+} from '../engine/index.ts'
 
 export interface PersistentEngineOptions extends Omit<EngineOptions, 'dataDir' | 'store'> {
   dataDir: string
@@ -32,11 +40,17 @@ export async function openPersistentEngine(options: PersistentEngineOptions): Pr
   const unlock = await lockDataDir(options.dataDir)
   let store: JobStore
   try {
-    store = await JobStore.open({ dataDir: options.dataDir, moveAsideCorrupt: options.moveAsideCorrupt, workerEntry: options.storeWorkerEntry })
+    store = await JobStore.open({
+      dataDir: options.dataDir,
+      moveAsideCorrupt: options.moveAsideCorrupt,
+      workerEntry: options.storeWorkerEntry,
+    })
   } catch (error) {
     await unlock()
     throw error
   }
+  // Commands a killed earlier run left behind end before any of their jobs can run again.
+  await endLeftoverGroups(options.dataDir)
   const { restore, moveAsideCorrupt: _m, storeWorkerEntry: _s, loadFinished, ...engineOptions } = options
   const engine = createEngine({ ...engineOptions, store })
   const loaded = await store.load(loadFinished)
