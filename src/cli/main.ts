@@ -21,6 +21,14 @@ Commands:
       --reset-db             keep a corrupt database aside and start a new one
       -q, --quiet            no progress bar or summary
 ${CONTROL_USAGE}
+      --redis URL            also run it on a cluster's agents (or CORELANE_REDIS_URL)
+  agent --redis URL [--name N] [--cpu-slots N] [--io-concurrency N] [--data-dir DIR]
+        [--allow-shell] [--allow-script] [--lock-ms N] [--stalled-ms N] [--drain-ms N]
+                         Join a cluster: take jobs from its Redis and run them here
+  agents --redis URL [--json] [--cpu-slots N] [--io-concurrency N] [--name AGENT]
+                         The cluster's machines: cores, load, slots, running jobs;
+                         with --cpu-slots / --io-concurrency, change them first (every
+                         agent, or the one --name says)
   history [--state S] [--kind K] [--batch N] [--text T] [--limit N] [--offset N]
           [--format table|json|csv|joblog] [--data-dir DIR]
                          Past jobs from the database, filtered and paged
@@ -29,7 +37,7 @@ ${CONTROL_USAGE}
                          exit 1 when a measured result misses its expectation
   kinds [--json]         List the job kinds and their params
   serve [--port N] [--host 127.0.0.1] [--data-dir DIR] [--cpu-slots N]
-        [--io-concurrency N] [--token T]
+        [--io-concurrency N] [--token T] [--redis URL]
                          Serve the UI and the engine to a browser (web mode);
                          prints http://127.0.0.1:PORT/?token=… (a random 256-bit
                          token unless --token gives one of 32+ characters)
@@ -39,7 +47,7 @@ ${CONTROL_USAGE}
                          default 1000) until Ctrl-C or N samples; --json: one line
                          per sample; --recording: replay a recorded machine
 
-Exit codes: 0 all jobs succeeded, 1 some did not, 2 invalid input.`
+Exit codes: 0 all jobs succeeded, 1 some did not, 2 invalid input (or Redis unreachable).`
 
 export async function main(argv: string[]): Promise<number> {
   const { command, positionals, values } = parseCommandLine(argv)
@@ -60,10 +68,12 @@ export async function main(argv: string[]): Promise<number> {
         'resume',
         'reset-db',
         ...CONTROL_FLAGS,
+        'redis',
       ])
       if (positionals.length > 1) throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
       const { runCommand } = await import('./run-command.ts')
-      return runCommand(positionals[0], flags, { out: process.stdout, err: process.stderr })
+      const redis = flags.redis ?? process.env.CORELANE_REDIS_URL
+      return runCommand(positionals[0], { ...flags, redis }, { out: process.stdout, err: process.stderr })
     }
     case 'history': {
       const flags = checkFlags(HistoryFlagsSchema, values, ['state', 'kind', 'batch', 'text', 'limit', 'offset', 'format', 'data-dir'])
@@ -84,13 +94,21 @@ export async function main(argv: string[]): Promise<number> {
       const { serveCommand } = await import('./serve-command.ts')
       return serveCommand(values)
     }
+    case 'agent': {
+      const { agentCommand } = await import('./agent-command.ts')
+      return agentCommand(values)
+    }
+    case 'agents': {
+      const { agentsCommand } = await import('./agents-command.ts')
+      return agentsCommand(values, process.stdout)
+    }
     case 'monitor': {
       const { monitorCommand } = await import('./monitor-command.ts')
       const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))
       return monitorCommand(values, { out: process.stdout, interrupted })
     }
     default:
-      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, lab, kinds, serve, monitor)' }])
+      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, lab, kinds, serve, monitor, agent, agents)' }])
   }
 }
 
@@ -108,7 +126,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code
   },
   (error: unknown) => {
-    if (error instanceof InputError) {
+    if ((error as Error)?.name === 'ClusterConnectError') {
+      // An unreachable (or too old) Redis is a problem with the input (the URL, or the network):
+      // exit 2 at once (the failed Redis client's timers would hold the process a few seconds more).
+      process.stderr.write(`corelane: ${(error as Error).message}\n`, () => process.exit(2))
+    } else if (error instanceof InputError) {
       process.stderr.write(`corelane: invalid input: ${error.message}\n`)
       process.exitCode = 2
     } else {

@@ -6,6 +6,7 @@ import { emptyCounts, isTerminal, type JobState, type JobView } from '../shared/
 import { ValidationError } from '../shared/validate.ts'
 import type { BatchRow, LoadedState } from '../main/engine/index.ts'
 import { openPersistentEngine, type PersistentEngine } from '../main/host/persistent-engine.ts'
+import type { RunCluster } from './run-cluster.ts'
 import { InputError, loadBatchFile, templateInputs, toSubmitRequest } from './batch-file.ts'
 import { streamSubmission } from '../main/engine/submission.ts'
 import { StreamFeed } from './stream-feed.ts'
@@ -105,8 +106,9 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   try {
     opened = await openPersistentEngine({
       dataDir,
-      cpuSlots: flags['cpu-slots'],
-      ioConcurrency: flags['io-concurrency'],
+      // With --redis this machine keeps one CPU slot and one I/O job of its own unless told otherwise.
+      cpuSlots: flags['cpu-slots'] ?? (flags.redis ? 1 : undefined),
+      ioConcurrency: flags['io-concurrency'] ?? (flags.redis ? 1 : undefined),
       pinning: flags.pin,
       restore: pickResume,
       // Only a resumed list of jobs needs its finished jobs in memory (for its counts); a
@@ -118,6 +120,22 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     dataDirError(error, '--reset-db')
   }
   const { engine } = opened
+  // --redis (or CORELANE_REDIS_URL): the engine also hands jobs to the cluster's agents.
+  let cluster: RunCluster | null = null
+  if (flags.redis) {
+    try {
+      const { joinCluster } = await import('./run-cluster.ts')
+      cluster = await joinCluster(engine, flags.redis, dataDir)
+    } catch (error) {
+      await opened.close()
+      throw error
+    }
+  }
+  // The cluster first: once the engine closes, it ends the remote executor too.
+  const close = async () => {
+    await cluster?.close()
+    await opened.close()
+  }
   if (opened.store.movedAside && !flags.quiet) io.err.write(`corelane: the old database was kept as ${opened.store.movedAside}\n`)
   const started = Date.now()
   const showBar = !flags.quiet && io.err.isTTY === true
@@ -136,7 +154,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   engine.onJobSettled((job) => {
     if (job.state !== 'succeeded') failed++
     run.settled(job)
-    if (flags.json) run.output.put(job.id, `${JSON.stringify(jobLine(job))}\n`)
+    if (flags.json) run.output.put(job.id, `${JSON.stringify(cluster ? { ...jobLine(job), agent: cluster.agentOf(job.id) } : jobLine(job))}\n`)
     else if (!showBar && !flags.quiet && job.state !== 'succeeded') {
       io.err.write(`${job.name}: ${job.state}: ${job.error?.message ?? ''}\n`)
     }
@@ -229,7 +247,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     }
     await run.start(engine, request, running, submitted.jobIds, resumeBatch !== null)
   } catch (error) {
-    await opened.close()
+    await close()
     process.off('SIGINT', onSigint)
     process.off('SIGTERM', onSigint)
     if (error instanceof ValidationError) throw new InputError(source, error.problems)
@@ -269,7 +287,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   process.off('SIGINT', onSigint)
   process.off('SIGTERM', onSigint)
   if (feedError) {
-    await opened.close()
+    await close()
     if (feedError instanceof ValidationError) throw new InputError(source, feedError.problems)
     throw feedError
   }
@@ -293,7 +311,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       ...run.summary(),
     },
   }
-  await opened.close()
+  await close()
   if (flags.json) io.out.write(`${JSON.stringify(summary)}\n`)
   else if (!flags.quiet) {
     const s = summary.summary

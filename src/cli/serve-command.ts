@@ -17,6 +17,7 @@ import { ServeFlagsSchema, checkFlags } from './args.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { dataDirError } from './data-dir-errors.ts'
 import { startWebServer } from './web/web-server.ts'
+import type { ServeCluster } from './serve-cluster.ts'
 
 /** The renderer as `npm run build` leaves it, relative to the repository root. */
 export const BUILT_RENDERER = fileURLToPath(new URL('../../out/renderer/', import.meta.url))
@@ -27,7 +28,7 @@ const FORCE_EXIT_MS = 10_000
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
 
 export async function serveCommand(values: Record<string, unknown>): Promise<number> {
-  const flags = checkFlags(ServeFlagsSchema, values, ['port', 'host', 'cpu-slots', 'io-concurrency', 'data-dir', 'token'])
+  const flags = checkFlags(ServeFlagsSchema, { ...values, redis: values.redis ?? process.env.CORELANE_REDIS_URL }, ['port', 'host', 'cpu-slots', 'io-concurrency', 'data-dir', 'token', 'redis'])
   const staticRoot = process.env.CORELANE_WEB_ROOT || BUILT_RENDERER
   try {
     await access(join(staticRoot, 'index.html'))
@@ -53,12 +54,24 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
     dataDirError(error, null)
   }
   const { engine } = opened
+  // --redis: the engine also hands jobs to the cluster's agents, and the Machines view follows them.
+  let cluster: ServeCluster | null = null
+  if (flags.redis) {
+    try {
+      cluster = await (await import('./serve-cluster.ts')).joinServeCluster(engine, flags.redis, join(dataDir, 'logs'))
+    } catch (error) {
+      await opened.close()
+      throw error
+    }
+  }
   const monitor = startMonitor()
-  const api = createApiHost(engine, monitor, { store: opened.store, logDir: join(dataDir, 'logs'), lab: { dataDir }, settings })
+  const host = createApiHost(engine, monitor, { store: opened.store, logDir: join(dataDir, 'logs'), lab: { dataDir }, settings })
+  const api = cluster ? cluster.wrap(host) : host
 
   async function shutdown(server?: { close(): Promise<void> }): Promise<void> {
     await server?.close()
     api.close()
+    await cluster?.close()
     await Promise.all([monitor.close(), opened.close()])
   }
 

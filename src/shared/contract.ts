@@ -2,6 +2,7 @@
 // renderer. Every command has a payload schema, checked on arrival by the IPC bridge and the
 // WebSocket server alike; every event stream is pushed in batches, a few messages a second.
 import * as v from 'valibot'
+import type { MachineView } from './cluster.ts'
 import type { BatchView, EngineStats, JobState, JobView, WorkerView } from './job.ts'
 import { JOB_STATES } from './job.ts'
 import type { KindInfo } from './kinds.ts'
@@ -180,11 +181,13 @@ export interface EventPayloads {
   monitor: MonitorSample
   /** What a running lab experiment is doing now. */
   lab: { note: string }
+  /** The cluster's machines (replace, don't merge), when the host follows one (`serve --redis`). */
+  machines: MachineView[]
 }
 
 export type EventName = keyof EventPayloads
 
-export const EVENT_NAMES: EventName[] = ['jobs', 'workers', 'batches', 'stats', 'monitor', 'lab']
+export const EVENT_NAMES: EventName[] = ['jobs', 'workers', 'batches', 'stats', 'monitor', 'lab', 'machines']
 
 /** An error as it crosses the boundary: a code and a sentence, plus the fields at fault. */
 export interface ContractError {
