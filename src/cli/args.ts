@@ -5,6 +5,7 @@ import * as v from 'valibot'
 import { JOB_STATES } from '../shared/job.ts'
 import { safeParseProblems } from '../shared/validate.ts'
 import { InputError } from './input-error.ts'
+import { CONTROL_FLAG_ENTRIES, CONTROL_OPTIONS } from './controls/flags.ts'
 
 const wholeNumber = (min: number, max: number) =>
   v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(min), v.maxValue(max))
@@ -19,6 +20,7 @@ export const RunFlagsSchema = v.object({
   quiet: v.optional(v.boolean(), false),
   resume: v.optional(v.boolean(), false),
   'reset-db': v.optional(v.boolean(), false),
+  ...CONTROL_FLAG_ENTRIES,
   /** A cluster's Redis (also CORELANE_REDIS_URL): the engine also hands jobs to its agents. */
   redis: v.optional(v.pipe(v.string(), v.minLength(1))),
 })
@@ -70,7 +72,7 @@ export const HistoryFlagsSchema = v.object({
   text: v.optional(v.pipe(v.string(), v.maxLength(200))),
   limit: v.optional(wholeNumber(1, 1_000_000), '100'),
   offset: v.optional(wholeNumber(0, Number.MAX_SAFE_INTEGER), '0'),
-  format: v.optional(v.picklist(['table', 'json', 'csv'], 'must be table, json or csv'), 'table'),
+  format: v.optional(v.picklist(['table', 'json', 'csv', 'joblog'], 'must be table, json, csv or joblog'), 'table'),
   'data-dir': v.optional(v.pipe(v.string(), v.minLength(1))),
 })
 export type HistoryFlags = v.InferOutput<typeof HistoryFlagsSchema>
@@ -120,6 +122,7 @@ const options = {
   'stalled-ms': { type: 'string' },
   'drain-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...CONTROL_OPTIONS,
 } satisfies ParseArgsConfig['options']
 
 export interface ParsedCommandLine {

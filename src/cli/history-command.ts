@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { jobsToCsv, jobsToJson } from '../shared/export.ts'
 import { JobStore, StoreError } from '../main/engine/index.ts'
 import { storedToView } from '../main/host/persistent-engine.ts'
+import { historyJoblog } from '../main/host/history-joblog.ts'
 import type { HistoryFlags } from './args.ts'
 import { InputError } from './input-error.ts'
 import { defaultDataDir } from './data-dir.ts'
@@ -27,7 +28,8 @@ export async function historyCommand(flags: HistoryFlags, out: NodeJS.WritableSt
       offset: flags.offset,
     })
     const jobs = page.jobs.map((job) => storedToView(job, join(dataDir, 'logs')))
-    if (flags.format === 'json') out.write(jobsToJson(jobs))
+    if (flags.format === 'joblog') out.write(await historyJoblog(page.jobs, join(dataDir, 'logs')))
+    else if (flags.format === 'json') out.write(jobsToJson(jobs))
     else if (flags.format === 'csv') out.write(jobsToCsv(jobs))
     else {
       for (const job of jobs) {

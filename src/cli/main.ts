@@ -5,6 +5,7 @@
 // batch's time, and the lab alone costs more to load than the rest of the CLI together.
 import { checkFlags, HistoryFlagsSchema, LabFlagsSchema, parseCommandLine, RunFlagsSchema } from './args.ts'
 import { InputError } from './input-error.ts'
+import { CONTROL_FLAGS, CONTROL_USAGE } from './controls/flags.ts'
 
 const USAGE = `Usage: corelane <command> [options]
 
@@ -19,6 +20,7 @@ Commands:
       --resume               run again the unfinished jobs of this file's last run
       --reset-db             keep a corrupt database aside and start a new one
       -q, --quiet            no progress bar or summary
+${CONTROL_USAGE}
       --redis URL            also run it on a cluster's agents (or CORELANE_REDIS_URL)
   agent --redis URL [--name N] [--cpu-slots N] [--io-concurrency N] [--data-dir DIR]
         [--allow-shell] [--allow-script] [--lock-ms N] [--stalled-ms N] [--drain-ms N]
@@ -28,7 +30,7 @@ Commands:
                          with --cpu-slots / --io-concurrency, change them first (every
                          agent, or the one --name says)
   history [--state S] [--kind K] [--batch N] [--text T] [--limit N] [--offset N]
-          [--format table|json|csv] [--data-dir DIR]
+          [--format table|json|csv|joblog] [--data-dir DIR]
                          Past jobs from the database, filtered and paged
   lab [experiment] [--pool N] [--quick] [--python] [--json | --csv]
                          Run a classic concurrency experiment (no experiment: list them);
@@ -65,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
         'quiet',
         'resume',
         'reset-db',
+        ...CONTROL_FLAGS,
         'redis',
       ])
       if (positionals.length > 1) throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])

@@ -14,6 +14,9 @@ import { coveredInputs, lastBatchFrom, type Covered } from './stream-resume.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { dataDirError } from './data-dir-errors.ts'
 import type { RunFlags } from './args.ts'
+import { printDryRun } from './controls/dry-run.ts'
+import { expandRequest } from './controls/job-plan.ts'
+import { needsWholeBatch, resolveControls, resumeStates, RunControls } from './controls/run-controls.ts'
 
 export interface RunOutput {
   out: NodeJS.WritableStream & { isTTY?: boolean }
@@ -66,13 +69,19 @@ function formatEta(ms: number | null): string {
 export async function runCommand(file: string | undefined, flags: RunFlags, io: RunOutput): Promise<number> {
   if (!file) throw new InputError('arguments', [{ field: '<batch.json | ->', message: 'is required' }])
   const { batch, source, baseDir } = await loadBatchFile(file)
+  const controls = resolveControls(batch, flags, source)
   // A template's inputs are streamed (read as jobs are queued, never held whole); a list of
-  // jobs goes in one submit.
-  const streamed = batch.template !== undefined
+  // jobs goes in one submit, and so does a template run with batch controls, which need the
+  // whole batch (numbered for the joblog and results, halted, ordered, gated, dependent).
+  const streamed = batch.template !== undefined && !needsWholeBatch(batch, controls)
   const request = streamed
     ? { name: batch.name ?? source, defaults: batch.defaults }
     : await toSubmitRequest(batch, source, baseDir)
   if (flags.executor) request.defaults = { ...request.defaults, executor: flags.executor }
+  Object.assign(request, controls.gates)
+  if (controls.dryRun) return printDryRun(await expandRequest(request).catch(rethrowAsInput(source)), flags.json, io.out)
+  const run = new RunControls(controls, io, flags.quiet)
+  await run.prepare(io.out)
   const inputs = streamed && batch.inputs !== undefined ? templateInputs(batch, source, baseDir) : null
 
   const dataDir = flags['data-dir'] ?? defaultDataDir()
@@ -81,7 +90,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   let resumeBatch: number | null = null
   let resumeRow: BatchRow | null = null
   const pickResume = (state: LoadedState): number[] | 'none' => {
-    if (!flags.resume || !sourceKey) return 'none'
+    if (!controls.resume || !sourceKey) return 'none'
     if (streamed) {
       resumeRow = lastBatchFrom(state, sourceKey)
       resumeBatch = resumeRow?.id ?? null
@@ -90,6 +99,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     const previous = state.batches.filter((b) => b.source === sourceKey).at(-1)
     if (!previous) return 'none'
     resumeBatch = previous.id
+    run.rememberStored(state, previous.id)
     return [previous.id]
   }
   let opened: PersistentEngine
@@ -103,7 +113,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       restore: pickResume,
       // Only a resumed list of jobs needs its finished jobs in memory (for its counts); a
       // streamed resume counts them in the database, and a plain run restores nothing.
-      loadFinished: flags.resume && !streamed ? undefined : 0,
+      loadFinished: controls.resume && !streamed ? undefined : 0,
       moveAsideCorrupt: flags['reset-db'],
     })
   } catch (error) {
@@ -143,7 +153,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   let failed = 0
   engine.onJobSettled((job) => {
     if (job.state !== 'succeeded') failed++
-    if (flags.json) io.out.write(`${JSON.stringify(cluster ? { ...jobLine(job), agent: cluster.agentOf(job.id) } : jobLine(job))}\n`)
+    run.settled(job)
+    if (flags.json) run.output.put(job.id, `${JSON.stringify(cluster ? { ...jobLine(job), agent: cluster.agentOf(job.id) } : jobLine(job))}\n`)
     else if (!showBar && !flags.quiet && job.state !== 'succeeded') {
       io.err.write(`${job.name}: ${job.state}: ${job.error?.message ?? ''}\n`)
     }
@@ -182,6 +193,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   process.on('SIGTERM', onSigint)
 
   let submitted: { batchId: number; jobIds: number[] } = { batchId: 0, jobIds: [] }
+  let running: number[] = []
   let feeding: Promise<unknown> = Promise.resolve()
   try {
     // Set by pickResume, inside openPersistentEngine (which TypeScript cannot see).
@@ -218,7 +230,10 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       })
     } else if (resumeBatch !== null) {
       const previous = engine.listJobs({ batchId: resumeBatch, limit: Number.MAX_SAFE_INTEGER }).jobs
-      const again = previous.filter((j) => j.state === 'interrupted' || j.state === 'cancelled').map((j) => j.id)
+      const states = resumeStates(controls)
+      const again = previous.filter((j) => states.includes(j.state)).map((j) => j.id)
+      running = again
+      engine.gateBatch?.(resumeBatch, controls.gates)
       engine.retry(again)
       if (!flags.quiet && !flags.json) {
         io.err.write(
@@ -226,7 +241,11 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
         )
       }
       submitted = { batchId: resumeBatch, jobIds: previous.map((j) => j.id) }
-    } else submitted = await engine.submit({ ...request, source: sourceKey ?? undefined })
+    } else {
+      submitted = await engine.submit({ ...request, source: sourceKey ?? undefined })
+      running = submitted.jobIds
+    }
+    await run.start(engine, request, running, submitted.jobIds, resumeBatch !== null)
   } catch (error) {
     await close()
     process.off('SIGINT', onSigint)
@@ -276,6 +295,8 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   const counts = feed
     ? sumCounts(before.finished, feed.progress.counts)
     : engine.batches().find((b) => b.id === submitted.batchId)!.counts
+  const problems = await run.finish()
+  for (const problem of problems) io.err.write(`corelane: ${problem}\n`)
   const summary = {
     summary: {
       batch: request.name,
@@ -287,6 +308,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       timedOut: counts['timed-out'],
       wallMs: Date.now() - started,
       dataDir,
+      ...run.summary(),
     },
   }
   await close()
@@ -297,5 +319,14 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       `${s.succeeded}/${s.total} succeeded, ${s.failed} failed, ${s.cancelled} cancelled, ${s.timedOut} timed out in ${(s.wallMs / 1000).toFixed(2)} s (batch ${submitted.batchId}, data: ${dataDir})\n`,
     )
   }
-  return counts.succeeded === total ? 0 : 1
+  const code = run.exitCode(counts.succeeded === total, counts.failed + counts['timed-out'])
+  return problems.length ? 1 : code
+}
+
+/** A batch the engine's own expansion refuses is the user's input: exit 2, naming the field. */
+function rethrowAsInput(source: string) {
+  return (error: unknown): never => {
+    if (error instanceof ValidationError) throw new InputError(source, error.problems)
+    throw error
+  }
 }

@@ -65,7 +65,7 @@ export const commandSchemas = {
   exportHistory: v.strictObject({
     ...HistoryQuerySchema.entries,
     limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000)), 100_000),
-    format: v.picklist(['csv', 'json']),
+    format: v.picklist(['csv', 'json', 'joblog']),
   }),
   labExperiments: v.strictObject({}),
   labRun: LabRunSchema,

@@ -78,6 +78,7 @@ describe('job record', () => {
       null,
       1,
       11,
+      null, // after_ids: none (and written only on a first write, as params)
       'east',
     ])
   })

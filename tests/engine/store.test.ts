@@ -148,6 +148,7 @@ describe('job store', () => {
           null,
           0,
           2,
+          null,
           'east',
         ],
       ],

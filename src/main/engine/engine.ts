@@ -1,7 +1,7 @@
 // The engine's facade: submit, run, cancel, retry, pause and resume, limits, queries, restore
 // and close, over the job state machine (job-states.ts), the balancer, the pool of executors,
 // worker reports, stop control, the change feed and persistence, one piece per concern (see
-// docs/architecture.md, "Inside the engine").
+// docs/architecture.md, "Inside the engine"), and the batch controls (batch-controls.ts).
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { SubmitResult } from '../../shared/contract.ts'
@@ -10,7 +10,6 @@ import { isTerminal } from '../../shared/job.ts'
 import { checkJobSpec } from '../../shared/schemas.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import { balance, KindCosts } from './balancer.ts'
-import { BatchPauses } from './batch-pauses.ts'
 import { Batch } from './batch-tracker.ts'
 import { ChangeFeed, type FeedSource } from './change-feed.ts'
 import type { Executor } from './executors/executor.ts'
@@ -30,6 +29,7 @@ import { validateSubmission } from './submission.ts'
 import type { Engine, EngineChanges, EngineOptions, JobFilter, RestoreOptions, SubmitRequest } from './types.ts'
 import { JobStates, type StateHooks } from './job-states.ts'
 import { WorkerReports, type ReportHost } from './worker-reports.ts'
+import { BatchControls } from './batch-controls.ts'
 import { CommandGroups } from './command-groups.ts'
 
 /** The longest the engine applies worker reports before letting its loop run something else. */
@@ -64,8 +64,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   private readonly reports = new WorkerReports(this, this.inbox)
   private readonly feed: ChangeFeed<JobRecord>
   private readonly persistence: Persistence
-  /** Batches paused on their own (batch-pauses.ts): their queued jobs wait, the rest run. */
-  private readonly pauses = new BatchPauses<JobRecord>()
+  private readonly controls: BatchControls // gates, dependencies and batch pauses
+  readonly gateBatch: NonNullable<Engine['gateBatch']> = (batchId, gates) => this.controls.gate(batchId, gates)
 
   constructor(options: EngineOptions) {
     this.logDir = join(options.dataDir, 'logs')
@@ -112,18 +112,21 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       },
       this.reports.hooks,
     )
+    this.controls = new BatchControls(this, () => this.nextSeq++, options.admissionSource)
   }
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (this.shut) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
+    const prepared = this.controls.prepare(specs, request)
     const batch = this.addBatch(new Batch(this.nextBatchId++, request.name ?? Batch.defaultName(specs), request.source ?? null))
-    return { batchId: batch.id, jobIds: await this.enqueue(batch, specs) }
+    return { batchId: batch.id, jobIds: await this.enqueue(batch, specs, this.controls.start(batch.id, prepared)) }
   }
 
   async appendToBatch(batch: BatchRow, request: Pick<SubmitRequest, 'jobs' | 'defaults'>): Promise<SubmitResult> {
     if (this.shut) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
+    this.controls.refuseStreamed(specs)
     // A batch whose jobs have all left memory (finished and cleared, or never loaded) comes back from its row.
     let tracker = this.states.batches.get(batch.id)
     if (!tracker) {
@@ -135,11 +138,12 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   }
 
   /** Queues checked specs in a batch, yielding every millisecond so the loop stays free. */
-  private async enqueue(batch: Batch, specs: JobSpec[]): Promise<number[]> {
+  private async enqueue(batch: Batch, specs: JobSpec[], deps: number[][] | null = null): Promise<number[]> {
     const jobIds: number[] = new Array(specs.length)
+    const waitsFor = (i: number) => deps?.[i]!.map((d) => this.nextJobId - i + d) // ids go in order: known up front
     let sliceStart = performance.now()
     for (let i = 0; i < specs.length; i++) {
-      jobIds[i] = this.createJob(specs[i]!, batch.id).id
+      jobIds[i] = this.createJob(specs[i]!, batch.id, waitsFor(i)).id
       if ((i & 255) === 255) {
         batch.add(256)
         if (performance.now() - sliceStart > 1) {
@@ -150,6 +154,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       }
     }
     batch.add(specs.length & 255)
+    if (deps) this.controls.waitFor(batch.id, jobIds, deps)
     this.countsChanged()
     this.scheduleDispatch()
     this.feed.schedule()
@@ -162,10 +167,11 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return batch
   }
 
-  private createJob(spec: JobSpec, batchId: number): JobRecord {
+  private createJob(spec: JobSpec, batchId: number, after?: number[]): JobRecord {
     const job = JobRecord.fromSpec(spec, this.nextJobId++, batchId, this.nextSeq++, Date.now() - this.epoch)
+    if (after) job.after = after // the ids it waits for: batch-dependencies.ts queues it once they succeeded
     this.states.add(job)
-    this.queues[job.lane].push(job)
+    if (!after) this.queues[job.lane].push(job)
     return job
   }
 
@@ -212,6 +218,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   changed(job: JobRecord): void {
     this.persistence.job(job)
     this.feed.job(job)
+    this.controls.changed(job, isTerminal(job.state))
   }
 
   workersChanged(): void {
@@ -234,7 +241,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     for (const lane of ['cpu', 'io'] as const) {
       balance({
         lane,
-        queue: this.pauses.wrap(this.queues[lane]),
+        queue: this.controls.wrap(this.queues[lane]),
         local: this.pool.local(),
         external: this.pool.external(),
         limits: this.limits,
@@ -276,7 +283,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
         if (job.stopping === 'cancel') continue
         this.stop.stop(job, 'cancel')
       } else {
-        if (job.state === 'queued' && !this.pauses.unhold(job)) this.queues[job.lane].forget()
+        if (job.state === 'queued' && this.controls.inQueue(job)) this.queues[job.lane].forget()
         this.states.finish(job, 'cancelled', { code: 'cancelled', message: 'cancelled before it started' }, Date.now())
       }
       cancelled++
@@ -291,7 +298,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       if (!job || !isTerminal(job.state) || job.state === 'succeeded') continue
       job.resetForRetry(this.nextSeq++)
       this.states.setState(job, 'queued')
-      this.queues[job.lane].push(job)
+      if (this.controls.retried(job)) this.queues[job.lane].push(job) // else it waits for others
       retried++
     }
     if (retried) this.scheduleDispatch()
@@ -306,7 +313,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       this.feed.removed(job)
       removed++
     }
-    this.pauses.prune((batchId) => this.states.batches.has(batchId))
+    this.controls.prune((batchId) => this.states.batches.has(batchId))
     this.countsChanged()
     this.feed.schedule()
     return removed
@@ -325,15 +332,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   setBatchPaused(batchId: number, paused: boolean): BatchView {
     const batch = this.states.batches.get(batchId)
     if (!batch) throw new ValidationError([{ field: 'batchId', message: `no batch with id ${batchId}` }])
-    if (paused) this.pauses.pause(batchId)
-    else if (this.pauses.isPaused(batchId)) {
-      const held = this.pauses.resume(batchId)
-      if (held.length) this.putBack(held)
-    }
-    batch.paused = paused
+    this.putBack(this.controls.setPaused(batchId, (batch.paused = paused))) // dispatches, and tells the feed
     this.feed.batchesChanged()
-    this.scheduleDispatch()
-    this.feed.schedule()
     return batch.toView()
   }
 
@@ -416,6 +416,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.nextBatchId = Math.max(this.nextBatchId, state.maxBatchId + 1)
     this.nextSeq = Math.max(this.nextSeq, state.maxSeq + 1)
     const restored = restoreJobs(this, state, options)
+    this.controls.deps.restoreAll(this.states.all())
     this.countsChanged()
     this.scheduleDispatch()
     this.feed.schedule()
@@ -429,12 +430,13 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     for (const job of this.states.all()) {
       if (isTerminal(job.state)) continue
       if (job.workerId === 0) {
-        if (job.state === 'queued' && !this.pauses.unhold(job)) this.queues[job.lane].forget()
+        if (job.state === 'queued' && this.controls.inQueue(job)) this.queues[job.lane].forget()
         this.states.finish(job, 'cancelled', { code: 'cancelled', message: 'the engine was closed' }, now)
       } else {
         job.stopping = 'cancel'
       }
     }
+    this.controls.gates.close()
     await this.pool.closeAll()
     // Apply every report the workers sent before they went, so each job ends in its final state.
     this.inbox.drainAll()

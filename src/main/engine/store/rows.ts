@@ -30,6 +30,8 @@ export type JobRowTuple = [
   error: string | null,
   hasLog: number,
   seq: number,
+  /** Ids of the jobs it waits for, as JSON; like params, written once (null after, or when none). */
+  afterIds: string | null,
   machine: string | null,
 ]
 
@@ -66,6 +68,8 @@ export interface StoredJob {
   error: JobView['error'] | null
   hasLog: boolean
   seq: number
+  /** Ids of the jobs of its batch it waits for (dependencies), when it has any. */
+  after?: number[]
   /** The cluster agent its last attempt ran on; null: this machine, or it never ran. */
   machine: string | null
 }

@@ -9,7 +9,8 @@ import type { BatchRow, FromStore, HistoryFilter, JobRowTuple, StoredBatch, Stor
 if (!parentPort) throw new Error('store-worker must run as a worker thread')
 const port = parentPort
 
-const SCHEMA_VERSION = 1
+// 2: jobs.after_ids (dependencies), added to version-1 files on open.
+const SCHEMA_VERSION = 2
 const DDL = `
 CREATE TABLE IF NOT EXISTS batches (
   id INTEGER PRIMARY KEY,
@@ -41,6 +42,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   error TEXT,
   has_log INTEGER NOT NULL,
   seq INTEGER NOT NULL,
+  after_ids TEXT,
   machine TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
@@ -76,8 +78,8 @@ async function open(file: string, moveAsideCorrupt: boolean): Promise<{ movedAsi
   }
   upsertJob = db.prepare(`
     INSERT INTO jobs (id, batch_id, name, kind, params, lane, executor, priority, state, attempts, max_retries, timeout_ms,
-      memory_mb, progress, note, created_at, started_at, ended_at, result, result_file, error, has_log, seq, machine)
-    VALUES (?, ?, ?, ?, coalesce(?, '{}'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      memory_mb, progress, note, created_at, started_at, ended_at, result, result_file, error, has_log, seq, after_ids, machine)
+    VALUES (?, ?, ?, ?, coalesce(?, '{}'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(id) DO UPDATE SET
       state = excluded.state, attempts = excluded.attempts, priority = excluded.priority, progress = excluded.progress,
       note = excluded.note, started_at = excluded.started_at, ended_at = excluded.ended_at, result = excluded.result,
@@ -96,9 +98,10 @@ function connect(file: string): DatabaseSync {
     const version = (connection.prepare('PRAGMA user_version').get() as { user_version: number }).user_version
     if (version > SCHEMA_VERSION) throw new Error(`database schema ${version} is newer than this Corelane (${SCHEMA_VERSION})`)
     connection.exec(DDL)
-    // A database from before the cluster lacks the column; adding a nullable one keeps the
-    // schema version (an older Corelane names its columns, so it still reads and writes the file).
+    // A version-1 file has no after_ids column yet (CREATE TABLE IF NOT EXISTS left it as it was).
     const columns = connection.prepare('PRAGMA table_info(jobs)').all() as unknown as { name: string }[]
+    if (!columns.some((c) => c.name === 'after_ids')) connection.exec('ALTER TABLE jobs ADD COLUMN after_ids TEXT')
+    // A file from before the cluster has no machine column either: nullable, added the same way.
     if (!columns.some((c) => c.name === 'machine')) connection.exec('ALTER TABLE jobs ADD COLUMN machine TEXT')
     connection.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
     // Reading once proves the file really is a database (a corrupt header fails here, not later).
@@ -147,6 +150,7 @@ interface JobDbRow {
   error: string | null
   has_log: number
   seq: number
+  after_ids: string | null
   machine: string | null
 }
 
@@ -175,6 +179,7 @@ function toStored(row: JobDbRow): StoredJob {
     error: row.error === null ? null : JSON.parse(row.error),
     hasLog: row.has_log === 1,
     seq: row.seq,
+    ...(row.after_ids ? { after: JSON.parse(row.after_ids) as number[] } : {}),
     machine: row.machine,
   }
 }
