@@ -10,6 +10,7 @@ import { isTerminal } from '../../shared/job.ts'
 import { checkJobSpec } from '../../shared/schemas.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import { balance, KindCosts } from './balancer.ts'
+import { BatchCancels } from './batch-cancel.ts'
 import { BatchPauses } from './batch-pauses.ts'
 import { Batch } from './batch-tracker.ts'
 import { ChangeFeed, type FeedSource } from './change-feed.ts'
@@ -66,6 +67,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   private readonly persistence: Persistence
   /** Batches paused on their own (batch-pauses.ts): their queued jobs wait, the rest run. */
   private readonly pauses = new BatchPauses<JobRecord>()
+  private readonly cancels = new BatchCancels()
 
   constructor(options: EngineOptions) {
     this.logDir = join(options.dataDir, 'logs')
@@ -124,13 +126,9 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   async appendToBatch(batch: BatchRow, request: Pick<SubmitRequest, 'jobs' | 'defaults'>): Promise<SubmitResult> {
     if (this.shut) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
-    // A batch whose jobs have all left memory (finished and cleared, or never loaded) comes back from its row.
-    let tracker = this.states.batches.get(batch.id)
-    if (!tracker) {
-      if (batch.id >= this.nextBatchId) throw new Error(`no batch with id ${batch.id}`)
-      tracker = new Batch(batch.id, batch.name, batch.source, batch.createdAt)
-      this.states.batches.set(tracker.id, tracker)
-    }
+    if (batch.id >= this.nextBatchId) throw new Error(`no batch with id ${batch.id}`)
+    const tracker = this.states.trackerOf(batch)
+    if (tracker.cancelled) throw new ValidationError([{ field: 'batchId', message: `batch ${batch.id} was cancelled` }])
     return { batchId: tracker.id, jobIds: await this.enqueue(tracker, specs) }
   }
 
@@ -146,6 +144,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
           this.scheduleDispatch()
           await yieldToLoop()
           sliceStart = performance.now()
+          // Cancelled meanwhile (cancelBatch): the jobs made so far were cancelled, no more are made.
+          if (batch.cancelled) return jobIds.slice(0, i + 1)
         }
       }
     }
@@ -298,18 +298,20 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return retried
   }
 
-  clearFinished(): number {
-    let removed = 0
-    for (const job of this.states.all()) {
-      if (!isTerminal(job.state)) continue
-      this.states.remove(job)
-      this.feed.removed(job)
-      removed++
-    }
+  clearFinished(options: { keepBatchCounts?: boolean } = {}): number {
+    const removed = this.states.clearFinished(options.keepBatchCounts ?? false, (job) => this.feed.removed(job))
     this.pauses.prune((batchId) => this.states.batches.has(batchId))
     this.countsChanged()
     this.feed.schedule()
     return removed
+  }
+
+  cancelBatch(batchId: number): number {
+    return this.cancels.cancel(batchId, this.states, (ids) => this.cancel(ids))
+  }
+
+  onBatchCancelled(listener: (batchId: number) => void): () => void {
+    return this.cancels.onCancelled(listener)
   }
 
   pause(): EngineStats {
