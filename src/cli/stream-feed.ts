@@ -55,9 +55,8 @@ export class StreamFeed {
   private settledSinceClear = 0
   private readonly unsubscribe: () => void
   private readonly unsubscribeCancel: () => void
-  /** Resolves when the batch is cancelled: a wait for the next input gives way to it. */
-  private readonly cancelledSignal: Promise<'cancelled'>
-  private signalCancelled: () => void = () => {}
+  /** Ends the current wait for the next input when the batch is cancelled. */
+  private wakeOnCancel: (() => void) | null = null
   /** Batches cancelled while the first chunk's submit was under way (one may be this feed's). */
   private readonly cancelledEarly = new Set<number>()
 
@@ -76,7 +75,6 @@ export class StreamFeed {
         resolve()
       }
     })
-    this.cancelledSignal = new Promise((resolve) => (this.signalCancelled = () => resolve('cancelled')))
     this.unsubscribeCancel = engine.onBatchCancelled((batchId) => {
       if (!this.batch) this.cancelledEarly.add(batchId)
       else if (batchId === this.batch.id) this.cancelled()
@@ -87,7 +85,19 @@ export class StreamFeed {
     this.progressState.cancelled = true
     this.stopped = true
     this.chunk = []
-    this.signalCancelled()
+    this.wakeOnCancel?.()
+  }
+
+  /**
+   * The next input, or 'cancelled' as soon as the batch is. Not Promise.race with one
+   * long-lived cancel promise: each race would leave a reaction on it, one per input, held
+   * for the whole stream.
+   */
+  private nextOrCancel(iterator: AsyncIterator<IndexedSpec>): Promise<IteratorResult<IndexedSpec> | 'cancelled'> {
+    return new Promise<IteratorResult<IndexedSpec> | 'cancelled'>((resolve, reject) => {
+      this.wakeOnCancel = () => resolve('cancelled')
+      iterator.next().then(resolve, reject)
+    }).finally(() => (this.wakeOnCancel = null))
   }
 
   get progress(): Readonly<FeedProgress> {
@@ -117,7 +127,7 @@ export class StreamFeed {
       for (;;) {
         if (this.stopped) break
         this.waitingForInput = true
-        const next = await Promise.race([iterator.next(), this.cancelledSignal])
+        const next = await this.nextOrCancel(iterator)
         this.waitingForInput = false
         if (next === 'cancelled' || next.done || this.stopped) break
         this.chunk.push(next.value.spec)
