@@ -306,13 +306,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return removed
   }
 
-  cancelBatch(batchId: number): number {
-    return this.cancels.cancel(batchId, this.states, (ids) => this.cancel(ids))
-  }
-
-  onBatchCancelled(listener: (batchId: number) => void): () => void {
-    return this.cancels.onCancelled(listener)
-  }
+  readonly cancelBatch = (batchId: number): number => this.cancels.cancel(batchId, this.states, (ids) => this.cancel(ids))
+  readonly onBatchCancelled: Engine['onBatchCancelled'] = (listener) => this.cancels.onCancelled(listener)
 
   pause(): EngineStats {
     this.paused = true
