@@ -2,7 +2,10 @@
 // from streamSubmission as the input is read, and go to the engine in chunks while fewer than
 // `window` of its jobs are unfinished; finished jobs are dropped from the engine's memory
 // (their rows stay in the database). The first chunk is a `submit`, the others go into the
-// same batch with `appendToBatch`, so a stream of any length is one batch. Until the engine
+// same batch with `appendToBatch`, so a stream of any length is one batch. Finished jobs are
+// cleared with keepBatchCounts, so the engine's view of the batch still counts them all. When
+// the batch is cancelled (engine.cancelBatch, e.g. the window's Cancel) the feed stops reading
+// its input at once, even while it waits for the next line. Until the engine
 // pulls from a stream itself (docs/streaming-notes.md), the CLI drives it this way.
 import type { JobState } from '../shared/job.ts'
 import type { ValidJobSpec } from '../shared/schemas.ts'
@@ -31,6 +34,8 @@ export interface FeedProgress {
   counts: Partial<Record<JobState, number>>
   /** Whether the input has been read to its end (the total is then known). */
   inputEnded: boolean
+  /** The batch was cancelled (cancelBatch): the rest of the input was not read. */
+  cancelled: boolean
 }
 
 const DEFAULT_WINDOW = 10_000
@@ -41,7 +46,7 @@ export class StreamFeed {
     Pick<FeedOptions, 'source' | 'continues' | 'backpressure'>
   private chunk: ValidJobSpec[] = []
   private flushing: Promise<void> = Promise.resolve()
-  private readonly progressState: FeedProgress = { submitted: 0, settled: 0, counts: {}, inputEnded: false }
+  private readonly progressState: FeedProgress = { submitted: 0, settled: 0, counts: {}, inputEnded: false, cancelled: false }
   private stopped = false
   /** The batch every chunk after the first goes into. */
   private batch: BatchRow | null
@@ -49,6 +54,11 @@ export class StreamFeed {
   private roomWaiter: { limit: number; resolve: () => void } | null = null
   private settledSinceClear = 0
   private readonly unsubscribe: () => void
+  private readonly unsubscribeCancel: () => void
+  /** Ends the current wait for the next input when the batch is cancelled. */
+  private wakeOnCancel: (() => void) | null = null
+  /** Batches cancelled while the first chunk's submit was under way (one may be this feed's). */
+  private readonly cancelledEarly = new Set<number>()
 
   constructor(engine: Engine, options: FeedOptions) {
     this.engine = engine
@@ -65,6 +75,29 @@ export class StreamFeed {
         resolve()
       }
     })
+    this.unsubscribeCancel = engine.onBatchCancelled((batchId) => {
+      if (!this.batch) this.cancelledEarly.add(batchId)
+      else if (batchId === this.batch.id) this.cancelled()
+    })
+  }
+
+  private cancelled(): void {
+    this.progressState.cancelled = true
+    this.stopped = true
+    this.chunk = []
+    this.wakeOnCancel?.()
+  }
+
+  /**
+   * The next input, or 'cancelled' as soon as the batch is. Not Promise.race with one
+   * long-lived cancel promise: each race would leave a reaction on it, one per input, held
+   * for the whole stream.
+   */
+  private nextOrCancel(iterator: AsyncIterator<IndexedSpec>): Promise<IteratorResult<IndexedSpec> | 'cancelled'> {
+    return new Promise<IteratorResult<IndexedSpec> | 'cancelled'>((resolve, reject) => {
+      this.wakeOnCancel = () => resolve('cancelled')
+      iterator.next().then(resolve, reject)
+    }).finally(() => (this.wakeOnCancel = null))
   }
 
   get progress(): Readonly<FeedProgress> {
@@ -94,13 +127,16 @@ export class StreamFeed {
       for (;;) {
         if (this.stopped) break
         this.waitingForInput = true
-        const next = await iterator.next()
+        const next = await this.nextOrCancel(iterator)
         this.waitingForInput = false
-        if (next.done || this.stopped) break
+        if (next === 'cancelled' || next.done || this.stopped) break
         this.chunk.push(next.value.spec)
         if (this.chunk.length >= this.chunkSize()) await this.flush()
       }
-      if (this.stopped) await iterator.return?.()
+      // A cancel may come while a read is pending (a pipe with nothing to say): the iterator's
+      // return would wait behind that read, so it is not awaited then.
+      if (this.progressState.cancelled) void iterator.return?.()?.catch(() => {})
+      else if (this.stopped) await iterator.return?.()
     } finally {
       clearInterval(idle)
       this.progressState.inputEnded = true
@@ -108,7 +144,8 @@ export class StreamFeed {
     }
     await this.room(0)
     this.unsubscribe()
-    this.engine.clearFinished()
+    this.unsubscribeCancel()
+    this.engine.clearFinished({ keepBatchCounts: true })
   }
 
   /** Counts jobs already in the engine (a resumed run's unfinished ones) as fed: the feed waits for them too. */
@@ -134,21 +171,28 @@ export class StreamFeed {
       if (this.unfinished() + jobs.length > this.options.window) await this.room(this.options.window - jobs.length)
       // Finished jobs are already on their way to the database; keep only the live ones in memory.
       if (this.settledSinceClear >= this.options.window / 2) {
-        this.engine.clearFinished()
+        this.engine.clearFinished({ keepBatchCounts: true })
         this.settledSinceClear = 0
       }
       // Rows of finished jobs wait in the store's queue until committed: let it catch up once
       // per chunk, or a fast batch would pile its whole history up in memory there.
       await this.engine.flushStore()
       await this.options.backpressure?.()
-      if (this.batch) await this.engine.appendToBatch(this.batch, { jobs })
-      else {
-        const { name, source } = this.options
-        const { batchId } = await this.engine.submit({ name, source, jobs })
-        const createdAt = this.engine.batches().find((b) => b.id === batchId)?.createdAt ?? Date.now()
-        this.batch = { id: batchId, name, source: source ?? null, createdAt }
+      // Cancelled while this chunk waited: it is dropped (the batch takes no more jobs).
+      if (this.progressState.cancelled) return
+      // A cancel during a long append stops it part-way: what was queued is counted.
+      if (this.batch) {
+        this.progressState.submitted += (await this.engine.appendToBatch(this.batch, { jobs })).jobIds.length
+        return
       }
-      this.progressState.submitted += jobs.length
+      const { name, source } = this.options
+      const { batchId, jobIds } = await this.engine.submit({ name, source, jobs })
+      const createdAt = this.engine.batches().find((b) => b.id === batchId)?.createdAt ?? Date.now()
+      this.batch = { id: batchId, name, source: source ?? null, createdAt }
+      this.progressState.submitted += jobIds.length
+      // Cancelled before submit came back (the feed did not know its id yet).
+      if (this.cancelledEarly.has(batchId)) this.cancelled()
+      this.cancelledEarly.clear()
     })
     return this.flushing
   }

@@ -37,6 +37,8 @@ export const commandSchemas = {
     batchId: v.pipe(v.number(), v.integer(), v.minValue(1)),
     paused: v.boolean(),
   }),
+  /** Cancels every unfinished job of one batch (queued, held, retrying, running); a streamed batch stops reading its input. */
+  cancelBatch: v.strictObject({ batchId: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
   jobLog: v.strictObject({
     id: v.pipe(v.number(), v.integer(), v.minValue(1)),
     maxBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4 << 20)), 65536),
@@ -131,6 +133,7 @@ export interface CommandOutputs {
   resume: EngineStats
   setLimits: EngineStats
   setBatchPaused: BatchView
+  cancelBatch: { cancelled: number }
   jobLog: { text: string; truncated: boolean; file: string | null }
   listJobs: { total: number; jobs: JobView[] }
   setMonitorRate: { hz: number }

@@ -150,7 +150,7 @@ describe('job details', () => {
 })
 
 describe('batch actions', () => {
-  it('cancel a batch and retry its failed jobs through the per-job commands', async () => {
+  it('cancel a batch with one cancelBatch command and retry its failed jobs through the per-job command', async () => {
     const jobs = [
       makeJob(1, { batchId: 4, state: 'queued' }),
       makeJob(2, { batchId: 4, state: 'running', workerId: 1, startedAt: Date.now() }),
@@ -161,16 +161,20 @@ describe('batch actions', () => {
     const counts = { ...emptyCounts(), queued: 1, running: 1, failed: 1, 'timed-out': 1 }
     const fake = createFakeApi(makeSnapshot({ jobs, batches: [makeBatch(4, { name: 'mixed', total: 4, counts })] }))
     fake.handle('listJobs', listJobsOver(jobs))
+    fake.handle('cancelBatch', () => ({ cancelled: 2 }))
     const { wrapper } = await mountConnected(App, fake)
 
     await wrapper.get('[data-testid="batch-cancel"]').trigger('click')
     await flushPromises()
-    expect(fake.callsOf('cancel')).toEqual([{ ids: [1, 2] }])
-    expect(fake.callsOf('listJobs').every((q) => q.batchId === 4)).toBe(true)
+    // The whole batch by its id (it may hold jobs the window's list does not), not per-job ids.
+    expect(fake.callsOf('cancelBatch')).toEqual([{ batchId: 4 }])
+    expect(fake.callsOf('cancel')).toEqual([])
+    expect(document.body.textContent).toContain('mixed: cancelled 2 jobs')
 
     await wrapper.get('[data-testid="batch-retry-failed"]').trigger('click')
     await flushPromises()
     expect(fake.callsOf('retry')).toEqual([{ ids: [3, 4] }])
+    expect(fake.callsOf('listJobs').every((q) => q.batchId === 4)).toBe(true)
     expect(wrapper.get('[data-testid="batch-retry-failed"]').text()).toBe('Retry 2 failed')
   })
 })

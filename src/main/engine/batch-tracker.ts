@@ -1,6 +1,8 @@
 // Batch bookkeeping: counts by state, throughput over a sliding window, and the ETA derived
 // from them. Updated in O(1) per job transition; views are computed only when asked for.
-import { emptyCounts, isTerminal, type BatchView, type JobState } from '../../shared/job.ts'
+// The counts cover every job of the batch, also finished ones that already left the engine's
+// memory (a streamed batch drops them once persisted): only forgetFinished shrinks them.
+import { emptyCounts, isTerminal, TERMINAL_STATES, type BatchView, type JobState } from '../../shared/job.ts'
 
 /** Throughput is measured over this much recent history. */
 const WINDOW_MS = 10_000
@@ -17,6 +19,8 @@ export class Batch {
   endedAt: number | null = null
   /** Paused on its own: its queued jobs wait (the engine's BatchPauses holds them). */
   paused = false
+  /** Cancelled as a whole (cancelBatch): nothing more is queued in it. */
+  cancelled = false
   readonly counts = emptyCounts()
   /** [time, finished] pairs, oldest first, at most one per SAMPLE_EVERY_MS. */
   private samples: number[] = []
@@ -54,10 +58,15 @@ export class Batch {
     this.endedAt = this.finished === this.total ? Date.now() : null
   }
 
-  remove(state: JobState): void {
-    this.counts[state]--
-    this.total--
-    if (isTerminal(state)) this.finished--
+  /**
+   * The user's "Clear finished": the batch's finished jobs (held or already gone from memory)
+   * leave its counts, as they leave the window's job list; its throughput starts afresh.
+   */
+  forgetFinished(): void {
+    for (const state of TERMINAL_STATES) this.counts[state] = 0
+    this.total -= this.finished
+    this.finished = 0
+    this.samples = []
   }
 
   private sample(): void {

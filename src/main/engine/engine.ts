@@ -10,6 +10,7 @@ import { isTerminal } from '../../shared/job.ts'
 import { checkJobSpec } from '../../shared/schemas.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import { balance, KindCosts } from './balancer.ts'
+import { BatchCancels } from './batch-cancel.ts'
 import { Batch } from './batch-tracker.ts'
 import { ChangeFeed, type FeedSource } from './change-feed.ts'
 import type { Executor } from './executors/executor.ts'
@@ -66,6 +67,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   private readonly persistence: Persistence
   private readonly controls: BatchControls // gates, dependencies and batch pauses
   readonly gateBatch: NonNullable<Engine['gateBatch']> = (batchId, gates) => this.controls.gate(batchId, gates)
+  private readonly cancels = new BatchCancels()
 
   constructor(options: EngineOptions) {
     this.logDir = join(options.dataDir, 'logs')
@@ -127,13 +129,9 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     if (this.shut) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
     this.controls.refuseStreamed(specs)
-    // A batch whose jobs have all left memory (finished and cleared, or never loaded) comes back from its row.
-    let tracker = this.states.batches.get(batch.id)
-    if (!tracker) {
-      if (batch.id >= this.nextBatchId) throw new Error(`no batch with id ${batch.id}`)
-      tracker = new Batch(batch.id, batch.name, batch.source, batch.createdAt)
-      this.states.batches.set(tracker.id, tracker)
-    }
+    if (batch.id >= this.nextBatchId) throw new Error(`no batch with id ${batch.id}`)
+    const tracker = this.states.trackerOf(batch)
+    if (tracker.cancelled) throw new ValidationError([{ field: 'batchId', message: `batch ${batch.id} was cancelled` }])
     return { batchId: tracker.id, jobIds: await this.enqueue(tracker, specs) }
   }
 
@@ -150,6 +148,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
           this.scheduleDispatch()
           await yieldToLoop()
           sliceStart = performance.now()
+          // Cancelled meanwhile (cancelBatch): the jobs made so far were cancelled, no more are made.
+          if (batch.cancelled) return jobIds.slice(0, i + 1)
         }
       }
     }
@@ -305,19 +305,16 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return retried
   }
 
-  clearFinished(): number {
-    let removed = 0
-    for (const job of this.states.all()) {
-      if (!isTerminal(job.state)) continue
-      this.states.remove(job)
-      this.feed.removed(job)
-      removed++
-    }
+  clearFinished(options: { keepBatchCounts?: boolean } = {}): number {
+    const removed = this.states.clearFinished(options.keepBatchCounts ?? false, (job) => this.feed.removed(job))
     this.controls.prune((batchId) => this.states.batches.has(batchId))
     this.countsChanged()
     this.feed.schedule()
     return removed
   }
+
+  readonly cancelBatch = (batchId: number): number => this.cancels.cancel(batchId, this.states, (ids) => this.cancel(ids))
+  readonly onBatchCancelled: Engine['onBatchCancelled'] = (listener) => this.cancels.onCancelled(listener)
 
   pause(): EngineStats {
     this.paused = true

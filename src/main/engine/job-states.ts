@@ -3,7 +3,8 @@
 // timed-out, with retrying (a backoff between attempts) and interrupted (restored from a run
 // that stopped). Whoever waits on a job (run(), whenSettled, onJobSettled) is told here.
 import { emptyCounts, isTerminal, type JobError, type JobState, type JobView } from '../../shared/job.ts'
-import type { Batch } from './batch-tracker.ts'
+import { Batch } from './batch-tracker.ts'
+import type { BatchRow } from './store/rows.ts'
 import type { Executor } from './executors/executor.ts'
 import type { JobRecord } from './job-record.ts'
 import type { StopControl } from './stop-control.ts'
@@ -84,13 +85,41 @@ export class JobStates {
     if (!isTerminal(job.state)) this.unsettled++
   }
 
-  /** A finished job leaves (clear finished). */
-  remove(job: JobRecord): void {
-    this.jobs.delete(job.id)
-    this.counts[job.state]--
-    const batch = this.batches.get(job.batchId)
-    batch?.remove(job.state)
-    if (batch && batch.total === 0) this.batches.delete(batch.id)
+  /**
+   * Finished jobs leave memory (their rows stay in the store). With keepBatchCounts (a streamed
+   * batch dropping what is persisted) each batch still counts them, so its total, progress and
+   * ETA cover the whole batch; without it (the user's "Clear finished") the batches forget
+   * their finished jobs too, and a batch with nothing left goes.
+   */
+  clearFinished(keepBatchCounts: boolean, removed: (job: JobRecord) => void): number {
+    let count = 0
+    for (const job of this.jobs.values()) {
+      if (!isTerminal(job.state)) continue
+      this.jobs.delete(job.id)
+      this.counts[job.state]--
+      removed(job)
+      count++
+    }
+    if (keepBatchCounts) return count
+    for (const batch of this.batches.values()) {
+      batch.forgetFinished()
+      if (batch.total === 0) this.batches.delete(batch.id)
+    }
+    return count
+  }
+
+  /** A batch's tracker; one whose jobs have all left memory (cleared, or never loaded) comes back from its row. */
+  trackerOf(row: BatchRow): Batch {
+    let tracker = this.batches.get(row.id)
+    if (!tracker) this.batches.set(row.id, (tracker = new Batch(row.id, row.name, row.source, row.createdAt)))
+    return tracker
+  }
+
+  /** The ids of a batch's jobs in memory that have not finished (cancelBatch). */
+  unfinishedOf(batchId: number): number[] {
+    const ids: number[] = []
+    for (const job of this.jobs.values()) if (job.batchId === batchId && !isTerminal(job.state)) ids.push(job.id)
+    return ids
   }
 
   setState(job: JobRecord, state: JobState): void {

@@ -105,7 +105,21 @@ export interface Engine {
   whenSettled(ids?: number[]): Promise<void>
   cancel(ids: number[]): number
   retry(ids: number[]): number
-  clearFinished(): number
+  /**
+   * Finished jobs leave memory (their rows stay in the store). By default (the user's "Clear
+   * finished") the batches forget them too and a batch with nothing left goes; with
+   * keepBatchCounts (a streamed batch's feeder freeing memory) every batch still counts them.
+   */
+  clearFinished(options?: { keepBatchCounts?: boolean }): number
+  /**
+   * Cancels every unfinished job of a batch that the engine holds (queued, held by a batch
+   * pause, retrying or running) and refuses later appends to it; tells onBatchCancelled's
+   * listeners (a stream's feeder stops reading). Throws a ValidationError naming `batchId` for
+   * an unknown batch. Returns how many jobs were cancelled.
+   */
+  cancelBatch(batchId: number): number
+  /** Calls `listener` with each batch cancelled by cancelBatch; returns an unsubscribe function. */
+  onBatchCancelled(listener: (batchId: number) => void): () => void
   pause(): EngineStats
   resume(): EngineStats
   setLimits(patch: Partial<EngineLimits>): EngineStats

@@ -167,8 +167,9 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
     pause: () => engine.pause(),
     resume: () => engine.resume(),
     setLimits: (patch) => engine.setLimits(patch),
-    // An unknown batch is the engine's ValidationError naming batchId, answered as invalid input.
+    // An unknown batch (for both) is the engine's ValidationError naming batchId, answered as invalid input.
     setBatchPaused: ({ batchId, paused }) => engine.setBatchPaused(batchId, paused),
+    cancelBatch: ({ batchId }) => ({ cancelled: engine.cancelBatch(batchId) }),
     jobLog: ({ id, maxBytes }) => {
       if (!engine.getJob(id)) throw new NotFound(`no job with id ${id}`)
       return engine.readLog(id, maxBytes)

@@ -11,7 +11,6 @@ import { countOf, formatCount, formatDuration } from '../lib/format.ts'
 import { useNoticesStore } from './notices.ts'
 
 /** States a batch cancel reaches, and those "retry failed" retries. */
-const CANCELLABLE: readonly JobState[] = ['queued', 'running', 'retrying']
 const FAILED: readonly JobState[] = ['failed', 'timed-out', 'interrupted']
 /** The contract's page limit for listJobs. */
 const LIST_LIMIT = 100_000
@@ -84,10 +83,9 @@ export const useBatchesStore = defineStore('batches', () => {
     return withBusy(batch.id, () =>
       runCommand(
         `Could not cancel ${batch.name}`,
-        async () => {
-          const ids = await idsIn(batch.id, CANCELLABLE)
-          return ids.length ? (await call('cancel', { ids })).cancelled : 0
-        },
+        // One command for the whole batch: it also reaches jobs not in the window's list, and
+        // stops a streamed batch's input.
+        async () => (await call('cancelBatch', { batchId: batch.id })).cancelled,
         (cancelled) => ({ level: 'info', title: `${batch.name}: cancelled ${countOf(cancelled, 'job')}`, message: '' }),
       ),
     )
