@@ -44,6 +44,10 @@ export const forkProcessHost: ProcessHost = {
     })
     const tail = new TailBuffer()
     child.stderr?.on('data', (chunk: Buffer) => tail.push(chunk))
+    // A send to a child that died between two turns of this loop fails with EPIPE, which Node
+    // emits as an 'error' on the child; unheard, it would crash the engine's whole process. The
+    // child's 'exit' follows and tells the engine what happened, so the error itself is dropped.
+    child.on('error', () => {})
     return {
       stderrTail: () => tail.text(),
       get pid() {

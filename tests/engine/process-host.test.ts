@@ -1,0 +1,45 @@
+// The plain-Node process host on a real child process: a message sent to a child that is dying
+// (its end of the channel already closed, before Node has seen the disconnect) must not become
+// an uncaught EPIPE in the engine's process, which would take every other job down with it.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { forkProcessHost } from '../../src/main/engine/executors/process-host.ts'
+
+let dir: string
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'corelane-process-host-'))
+})
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('forkProcessHost', () => {
+  it('sends to a child that died unnoticed without an uncaught EPIPE, and reports its exit', async () => {
+    const file = join(dir, 'dies.mjs')
+    // The child takes messages for a moment, then dies at once (no graceful disconnect).
+    // The child says it is up, then dies at once (no graceful disconnect).
+    await writeFile(file, "process.send('up'); setTimeout(() => process.kill(process.pid, 'SIGKILL'), 50)\n")
+    const uncaught: unknown[] = []
+    const onUncaught = (error: unknown) => uncaught.push(error)
+    process.on('uncaughtException', onUncaught)
+    try {
+      const child = forkProcessHost.spawn(file)
+      const exited = new Promise<string | null>((resolve) => child.onExit((_code, signal) => resolve(signal)))
+      await new Promise<void>((resolve) => child.onMessage(() => resolve()))
+      // Hold this thread while the child dies, so the channel's end is not noticed yet: the
+      // send below then writes to a closed pipe, as the engine does when a worker dies between
+      // two of its loop turns.
+      const until = Date.now() + 400
+      while (Date.now() < until);
+      child.send({ t: 'stop' })
+      expect(await exited).toBe('SIGKILL')
+      // Errors of sends already queued surface on later ticks.
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      expect(uncaught).toEqual([])
+    } finally {
+      process.off('uncaughtException', onUncaught)
+    }
+  })
+})
