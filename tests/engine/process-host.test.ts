@@ -18,7 +18,6 @@ afterEach(async () => {
 describe('forkProcessHost', () => {
   it('sends to a child that died unnoticed without an uncaught EPIPE, and reports its exit', async () => {
     const file = join(dir, 'dies.mjs')
-    // The child takes messages for a moment, then dies at once (no graceful disconnect).
     // The child says it is up, then dies at once (no graceful disconnect).
     await writeFile(file, "process.send('up'); setTimeout(() => process.kill(process.pid, 'SIGKILL'), 50)\n")
     const uncaught: unknown[] = []
@@ -35,7 +34,7 @@ describe('forkProcessHost', () => {
       while (Date.now() < until);
       child.send({ t: 'stop' })
       expect(await exited).toBe('SIGKILL')
-      // Errors of sends already queued surface on later ticks.
+      // The failed write is reported on a later tick.
       await new Promise((resolve) => setTimeout(resolve, 200))
       expect(uncaught).toEqual([])
     } finally {
