@@ -1,15 +1,18 @@
 // `corelane run <batch.json | ->`: runs a batch headless. A progress bar with ETA on a
 // terminal; with --json, one JSON line per finished job and a summary line. Exit code 0 when
-// every job succeeded, 1 when any did not, 2 on invalid input.
+// every job succeeded, 1 when any did not, 2 on invalid input, 3 when job records could not
+// be saved to the database (see durability.ts).
 import { SingleBar } from 'cli-progress'
 import { resolve } from 'node:path'
-import { isTerminal, type JobView } from '../shared/job.ts'
+import { emptyCounts, isTerminal, JOB_STATES, type JobView } from '../shared/job.ts'
 import { ValidationError } from '../shared/validate.ts'
-import type { LoadedState } from '../main/engine/index.ts'
+import type { Engine, JobStore, SubmitRequest } from '../main/engine/index.ts'
 import { openPersistentEngine, type PersistentEngine } from '../main/host/persistent-engine.ts'
 import { InputError, loadBatchFile, toSubmitRequest } from './batch-file.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { dataDirError } from './data-dir-errors.ts'
+import { EXIT_NOT_DURABLE, reportDurability, waitUntilDurable } from './durability.ts'
+import { findResume, missingJobs, requestFrom, requestSize, type ResumePlan } from './resume.ts'
 import type { RunFlags } from './args.ts'
 
 export interface RunOutput {
@@ -30,17 +33,28 @@ export function jobLine(job: JobView): Record<string, unknown> {
     endedAt: job.endedAt === null ? null : new Date(job.endedAt).toISOString(),
   }
   if (job.state === 'succeeded') {
-    line.result = job.result ?? null
+    line.result = withoutLogFile(job.result ?? null, job.logFile)
     if (job.resultFile) line.resultFile = job.resultFile
   } else line.error = job.error ?? null
   if (job.logFile) line.logFile = job.logFile
   return line
 }
 
+/** A shell job's result repeats its log file; the line names it once, as `logFile`. */
+function withoutLogFile(result: unknown, logFile: string | null): unknown {
+  if (!logFile || result === null || typeof result !== 'object' || Array.isArray(result)) return result
+  const { logFile: repeated, ...rest } = result as Record<string, unknown>
+  return repeated === logFile ? rest : result
+}
+
 function formatEta(ms: number | null): string {
   if (ms === null) return '?'
   const s = Math.round(ms / 1000)
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m${s % 60}s` : `${s}s`
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${s % 60}s`
+      : `${s}s`
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, io: RunOutput): Promise<number> {
@@ -51,14 +65,12 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
 
   const dataDir = flags['data-dir'] ?? defaultDataDir()
   const sourceKey = file === '-' ? null : resolve(file)
-  // --resume: the most recent batch from the same file comes back; its unfinished jobs run again.
-  let resumeBatch: number | null = null
-  const pickResume = (state: LoadedState): number[] | 'none' => {
-    if (!flags.resume || !sourceKey) return 'none'
-    const previous = state.batches.filter((b) => b.source === sourceKey).at(-1)
-    if (!previous) return 'none'
-    resumeBatch = previous.id
-    return [previous.id]
+  // --resume: the last run from the same file comes back from the database (all its jobs, any size).
+  let plan: ResumePlan | null = null
+  const pickResume = async (store: JobStore): Promise<number[]> => {
+    if (!flags.resume || !sourceKey) return []
+    plan = await findResume(store, sourceKey)
+    return plan ? plan.batches.map((b) => b.id) : []
   }
   let opened: PersistentEngine
   try {
@@ -67,19 +79,50 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       cpuSlots: flags['cpu-slots'],
       ioConcurrency: flags['io-concurrency'],
       pinning: flags.pin,
-      restore: pickResume,
+      restore: flags.resume ? pickResume : 'none',
       moveAsideCorrupt: flags['reset-db'],
     })
   } catch (error) {
     dataDirError(error, '--reset-db')
   }
-  const { engine } = opened
-  if (opened.store.movedAside && !flags.quiet) io.err.write(`corelane: the old database was kept as ${opened.store.movedAside}\n`)
+  let closed = false
+  const close = async () => {
+    if (closed) return
+    closed = true
+    await opened.close()
+  }
+  try {
+    return await runOpened(opened, { request, source, sourceKey, dataDir, plan: plan as ResumePlan | null, flags, io })
+  } finally {
+    // Every path closes the engine, the store and the lock (a hang otherwise: their threads keep Node alive).
+    await close()
+  }
+}
+
+interface RunContext {
+  request: SubmitRequest
+  source: string
+  sourceKey: string | null
+  dataDir: string
+  plan: ResumePlan | null
+  flags: RunFlags
+  io: RunOutput
+}
+
+async function runOpened(opened: PersistentEngine, ctx: RunContext): Promise<number> {
+  const { request, source, sourceKey, dataDir, plan, flags, io } = ctx
+  const { engine, store } = opened
+  if (store.movedAside && !flags.quiet) io.err.write(`corelane: the old database was kept as ${store.movedAside}\n`)
+  const stopReporting = reportDurability(store, io.err)
   const started = Date.now()
   const showBar = !flags.quiet && io.err.isTTY === true
   const bar = showBar
     ? new SingleBar(
-        { format: ' {bar} {percentage}% | {value}/{total} jobs | {failed} failed | {rate}/s | ETA {etaText}', hideCursor: true, stream: io.err },
+        {
+          format: ' {bar} {percentage}% | {value}/{total} jobs | {failed} failed | {rate}/s | ETA {etaText}',
+          hideCursor: true,
+          stream: io.err,
+        },
         { format: '', barCompleteChar: '█', barIncompleteChar: '░' },
       )
     : null
@@ -97,64 +140,125 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     if (interrupted) process.exit(130)
     interrupted = true
     io.err.write('\ncancelling… (Ctrl-C again to quit now)\n')
-    engine.cancel(engine.listJobs({ limit: Number.MAX_SAFE_INTEGER }).jobs.filter((j) => !isTerminal(j.state)).map((j) => j.id))
+    engine.cancel(
+      engine
+        .listJobs({ limit: Number.MAX_SAFE_INTEGER })
+        .jobs.filter((j) => !isTerminal(j.state))
+        .map((j) => j.id),
+    )
   }
   process.on('SIGINT', onSigint)
 
-  let submitted: { batchId: number; jobIds: number[] }
+  let submitted: { batchIds: number[]; jobIds: number[] }
   try {
-    if (resumeBatch !== null) {
-      const previous = engine.listJobs({ batchId: resumeBatch, limit: Number.MAX_SAFE_INTEGER }).jobs
-      const again = previous.filter((j) => j.state === 'interrupted' || j.state === 'cancelled').map((j) => j.id)
-      engine.retry(again)
-      if (!flags.quiet && !flags.json) {
-        io.err.write(`resuming batch ${resumeBatch}: ${again.length} to run again, ${previous.filter((j) => j.state === 'succeeded').length} already done\n`)
-      }
-      submitted = { batchId: resumeBatch, jobIds: previous.map((j) => j.id) }
-    } else submitted = await engine.submit({ ...request, source: sourceKey ?? undefined })
+    submitted = plan
+      ? await resumeRun(engine, store, plan, ctx)
+      : await submitNew(engine, store, { ...request, source: sourceKey ?? undefined })
   } catch (error) {
-    await opened.close()
     process.off('SIGINT', onSigint)
+    stopReporting()
     if (error instanceof ValidationError) throw new InputError(source, error.problems)
     throw error
   }
   const total = submitted.jobIds.length
+  const ours = new Set(submitted.batchIds)
+  const counts = () => {
+    const sum = emptyCounts()
+    for (const view of engine.batches()) {
+      if (!ours.has(view.id)) continue
+      for (const state of JOB_STATES) sum[state] += view.counts[state]
+    }
+    return sum
+  }
+  const rate = () => engine.batches().reduce((sum, view) => (ours.has(view.id) ? sum + view.throughput : sum), 0)
   const ticker = bar
     ? setInterval(() => {
-        const view = engine.batches().find((b) => b.id === submitted.batchId)
-        if (!view) return
-        const done = total - view.counts.queued - view.counts.running - view.counts.retrying
-        bar.update(done, { failed, rate: view.throughput.toFixed(1), etaText: formatEta(view.etaMs) })
+        const c = counts()
+        const done = total - c.queued - c.running - c.retrying
+        const view = engine.batches().find((b) => ours.has(b.id) && b.etaMs !== null)
+        bar.update(done, { failed, rate: rate().toFixed(1), etaText: formatEta(view?.etaMs ?? null) })
       }, 200)
     : null
   bar?.start(total, 0, { failed: 0, rate: '0', etaText: '?' })
   await engine.whenSettled(submitted.jobIds)
   if (ticker) clearInterval(ticker)
-  bar?.update(total, { failed, rate: '-', etaText: '0s' })
+  const wallMs = Date.now() - started
+  // The last frame shows the run's mean rate, not a placeholder.
+  bar?.update(total, { failed, rate: (total / Math.max(wallMs / 1000, 0.001)).toFixed(1), etaText: '0s' })
   bar?.stop()
   process.off('SIGINT', onSigint)
 
-  const counts = engine.batches().find((b) => b.id === submitted.batchId)!.counts
+  // Records still only in memory (writes failing): wait for them, or leave saying so.
+  await engine.flushStore()
+  const durable = await waitUntilDurable(store, io.err)
+  stopReporting()
+  const final = counts()
   const summary = {
     summary: {
       batch: request.name,
-      batchId: submitted.batchId,
+      batchId: submitted.batchIds[0],
       total,
-      succeeded: counts.succeeded,
-      failed: counts.failed,
-      cancelled: counts.cancelled,
-      timedOut: counts['timed-out'],
-      wallMs: Date.now() - started,
+      succeeded: final.succeeded,
+      failed: final.failed,
+      cancelled: final.cancelled,
+      timedOut: final['timed-out'],
+      wallMs,
       dataDir,
+      ...(durable ? {} : { notSaved: true }),
     },
   }
-  await opened.close()
   if (flags.json) io.out.write(`${JSON.stringify(summary)}\n`)
   else if (!flags.quiet) {
     const s = summary.summary
     io.err.write(
-      `${s.succeeded}/${s.total} succeeded, ${s.failed} failed, ${s.cancelled} cancelled, ${s.timedOut} timed out in ${(s.wallMs / 1000).toFixed(2)} s (batch ${submitted.batchId}, data: ${dataDir})\n`,
+      `${s.succeeded}/${s.total} succeeded, ${s.failed} failed, ${s.cancelled} cancelled, ${s.timedOut} timed out in ${(s.wallMs / 1000).toFixed(2)} s (batch ${submitted.batchIds.join('+')}, data: ${dataDir})\n`,
     )
   }
-  return counts.succeeded === total ? 0 : 1
+  if (!durable) return EXIT_NOT_DURABLE
+  return final.succeeded === total ? 0 : 1
+}
+
+/** Submits a new batch; its first write records how many jobs it will hold, so a cut-short submit is known later. */
+async function submitNew(
+  engine: Engine,
+  store: JobStore,
+  request: SubmitRequest,
+  root: number | null = null,
+): Promise<{ batchIds: number[]; jobIds: number[] }> {
+  if (request.source) store.expectBatch({ source: request.source, total: requestSize(request), root })
+  const { batchId, jobIds } = await engine.submit(request)
+  await engine.flushStore()
+  store.markComplete(batchId)
+  return { batchIds: [batchId], jobIds }
+}
+
+/** Requeues the run's interrupted and cancelled jobs, and expands the jobs a cut-short submit never wrote. */
+async function resumeRun(
+  engine: Engine,
+  store: JobStore,
+  plan: ResumePlan,
+  ctx: RunContext,
+): Promise<{ batchIds: number[]; jobIds: number[] }> {
+  const previous = plan.batches.flatMap((b) => engine.listJobs({ batchId: b.id, limit: Number.MAX_SAFE_INTEGER }).jobs)
+  const missing = missingJobs(plan, ctx.request, ctx.source)
+  const again = previous.filter((j) => j.state === 'interrupted' || j.state === 'cancelled').map((j) => j.id)
+  engine.retry(again)
+  if (!ctx.flags.quiet && !ctx.flags.json) {
+    const done = previous.filter((j) => j.state === 'succeeded').length
+    const rest = missing ? `, ${missing} never submitted (the last submit was cut short) to add` : ''
+    ctx.io.err.write(`resuming batch ${plan.root.id}: ${again.length} to run again, ${done} already done${rest}\n`)
+  }
+  const batchIds = plan.batches.map((b) => b.id)
+  const jobIds = previous.map((j) => j.id)
+  if (missing > 0) {
+    const more = await submitNew(
+      engine,
+      store,
+      { ...requestFrom(ctx.request, plan.stored), source: ctx.sourceKey ?? undefined },
+      plan.root.id,
+    )
+    batchIds.push(...more.batchIds)
+    jobIds.push(...more.jobIds)
+  }
+  return { batchIds, jobIds }
 }
