@@ -67,10 +67,14 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   const sourceKey = file === '-' ? null : resolve(file)
   // --resume: the last run from the same file comes back from the database (all its jobs, any size).
   let plan: ResumePlan | null = null
+  let missing = 0
   const pickResume = async (store: JobStore): Promise<number[]> => {
     if (!flags.resume || !sourceKey) return []
     plan = await findResume(store, sourceKey)
-    return plan ? plan.batches.map((b) => b.id) : []
+    if (!plan) return []
+    // Before any job is restored (and run): a file that no longer matches its run is refused untouched.
+    missing = missingJobs(plan, request, source)
+    return plan.batches.map((b) => b.id)
   }
   let opened: PersistentEngine
   try {
@@ -92,7 +96,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     await opened.close()
   }
   try {
-    return await runOpened(opened, { request, source, sourceKey, dataDir, plan: plan as ResumePlan | null, flags, io })
+    return await runOpened(opened, { request, source, sourceKey, dataDir, plan: plan as ResumePlan | null, missing, flags, io })
   } finally {
     // Every path closes the engine, the store and the lock (a hang otherwise: their threads keep Node alive).
     await close()
@@ -105,6 +109,8 @@ interface RunContext {
   sourceKey: string | null
   dataDir: string
   plan: ResumePlan | null
+  /** Jobs of a cut-short submit still to be expanded (see resume.ts). */
+  missing: number
   flags: RunFlags
   io: RunOutput
 }
@@ -240,7 +246,7 @@ async function resumeRun(
   ctx: RunContext,
 ): Promise<{ batchIds: number[]; jobIds: number[] }> {
   const previous = plan.batches.flatMap((b) => engine.listJobs({ batchId: b.id, limit: Number.MAX_SAFE_INTEGER }).jobs)
-  const missing = missingJobs(plan, ctx.request, ctx.source)
+  const missing = ctx.missing
   const again = previous.filter((j) => j.state === 'interrupted' || j.state === 'cancelled').map((j) => j.id)
   engine.retry(again)
   if (!ctx.flags.quiet && !ctx.flags.json) {

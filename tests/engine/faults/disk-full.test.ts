@@ -33,7 +33,10 @@ async function smallDisk(ctx: TestContext): Promise<{ dir: string; dataDir: stri
 function statesOf(dataDir: string): Record<string, number> {
   const db = new DatabaseSync(join(dataDir, 'corelane.db'), { readOnly: true })
   try {
-    const rows = db.prepare('SELECT state, count(*) AS n FROM jobs WHERE batch_id = 2 GROUP BY state').all() as { state: string; n: number }[]
+    const rows = db.prepare('SELECT state, count(*) AS n FROM jobs WHERE batch_id = 2 GROUP BY state').all() as {
+      state: string
+      n: number
+    }[]
     return Object.fromEntries(rows.map((r) => [r.state, r.n]))
   } finally {
     db.close()

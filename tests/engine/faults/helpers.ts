@@ -32,7 +32,9 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
   }
   child.stdout.on('data', (chunk: Buffer) => ((stdout += chunk.toString()), check()))
   child.stderr.on('data', (chunk: Buffer) => ((stderr += chunk.toString()), check()))
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('exit', (code, signal) => done({ code, signal })))
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on('exit', (code, signal) => done({ code, signal })),
+  )
   return {
     child,
     get stdout() {
@@ -43,10 +45,15 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
     },
     waitFor(pattern, stream = 'stderr', timeoutMs = 30_000) {
       return new Promise<void>((done, fail) => {
-        const timer = setTimeout(() => fail(new Error(`timed out waiting for ${pattern} on ${stream}; stderr so far:\n${stderr}`)), timeoutMs)
+        const timer = setTimeout(
+          () => fail(new Error(`timed out waiting for ${pattern} on ${stream}; stderr so far:\n${stderr}`)),
+          timeoutMs,
+        )
         watchers.push({ pattern, stream, done: () => (clearTimeout(timer), done()) })
         check()
-        void exit.then(() => setTimeout(() => fail(new Error(`the CLI exited before ${pattern} on ${stream}; stderr:\n${stderr}`)), 50))
+        void exit.then(() =>
+          setTimeout(() => fail(new Error(`the CLI exited before ${pattern} on ${stream}; stderr:\n${stderr}`)), 50),
+        )
       })
     },
     exit,
@@ -64,7 +71,8 @@ export function mountTmpfs(dir: string, size: string): { ok: true; unmount: () =
   if (process.platform !== 'linux') return { ok: false, reason: 'needs Linux (tmpfs)' }
   if (process.getuid?.() !== 0) return { ok: false, reason: 'needs root to mount a tmpfs' }
   const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { encoding: 'utf8' })
-  if (mounted.status !== 0) return { ok: false, reason: `cannot mount a tmpfs: ${(mounted.stderr || mounted.error?.message || '').trim()}` }
+  if (mounted.status !== 0)
+    return { ok: false, reason: `cannot mount a tmpfs: ${(mounted.stderr || mounted.error?.message || '').trim()}` }
   return { ok: true, unmount: () => void spawnSync('umount', ['-l', dir]) }
 }
 

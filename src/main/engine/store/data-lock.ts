@@ -122,13 +122,18 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
       const handle = await open(file, 'wx')
       try {
         await handle.writeFile(me)
-      } finally {
+      } catch (error) {
+        // A lock without its owner (the disk filled, say) would only confuse the next start.
         await handle.close()
+        await rm(file, { force: true })
+        throw new DataDirError(`cannot write the lock file ${file}: ${(error as Error).message}`)
       }
+      await handle.close()
       return async () => {
         await rm(file, { force: true })
       }
     } catch (error) {
+      if (error instanceof DataDirError) throw error
       const code = errnoOf(error)
       if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
         throw new DataDirError(`cannot create the lock file ${file}: the data folder is read-only`)

@@ -151,6 +151,8 @@ function checkIntegrity(connection: DatabaseSync, file: string): void {
 }
 
 function migrate(connection: DatabaseSync, version: number): void {
+  // A current file is left untouched: opening writes nothing (it must work on a full disk).
+  if (version === SCHEMA_VERSION) return
   connection.exec('BEGIN')
   try {
     connection.exec(DDL)
