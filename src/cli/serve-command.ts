@@ -83,20 +83,21 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
     throw error
   }
 
-  if (chosen.warning) process.stderr.write(chosen.warning)
-  process.stdout.write(`Corelane web mode: ${server.url}\n`)
-  if (!LOOPBACK.has(flags.host)) {
-    process.stderr.write(
-      `corelane: listening on ${flags.host}: other machines can reach this server (the token still guards it)\n`,
-    )
-  }
-  const { interrupted } = opened.restored
-  if (interrupted.length) {
-    process.stderr.write(`corelane: ${interrupted.length} jobs were interrupted last time; retry them from the job table\n`)
-  }
-  process.stderr.write(`corelane: data in ${dataDir}; Ctrl-C to stop\n`)
-
   const running = server
+  const printBanner = () => {
+    if (chosen.warning) process.stderr.write(chosen.warning)
+    process.stdout.write(`Corelane web mode: ${server.url}\n`)
+    if (!LOOPBACK.has(flags.host)) {
+      process.stderr.write(
+        `corelane: listening on ${flags.host}: other machines can reach this server (the token still guards it)\n`,
+      )
+    }
+    const { interrupted } = opened.restored
+    if (interrupted.length) {
+      process.stderr.write(`corelane: ${interrupted.length} jobs were interrupted last time; retry them from the job table\n`)
+    }
+    process.stderr.write(`corelane: data in ${dataDir}; Ctrl-C to stop\n`)
+  }
   return new Promise<number>((resolve) => {
     let stopping = false
     const onSignal = (signal: NodeJS.Signals) => {
@@ -119,7 +120,9 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
         },
       )
     }
+    // Handlers first, the address second: whoever reads the address may signal at once.
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
+    printBanner()
   })
 }

@@ -35,10 +35,8 @@ function query<T>(dataDir: string, sql: string): T[] {
 /** Runs the batch and kills the CLI as soon as some, not all, of its jobs are in the database; returns how many were. */
 async function killMidSubmit(batch: string, dataDir: string): Promise<number> {
   const run = runCli(['run', batch, '-q', '--data-dir', dataDir])
-  let stored = 0
   while (run.child.exitCode === null) {
-    stored = query<{ n: number }>(dataDir, 'SELECT count(*) AS n FROM jobs')[0]?.n ?? 0
-    if (stored > 0) break
+    if ((query<{ n: number }>(dataDir, 'SELECT count(*) AS n FROM jobs')[0]?.n ?? 0) > 0) break
     await sleep(5)
   }
   run.child.kill('SIGKILL')
