@@ -5,7 +5,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createEngine, JobStore, StoreError, lockDataDir, DataDirBusyError } from '../../src/main/engine/index.ts'
+import { createEngine, JobStore, StoreError } from '../../src/main/engine/index.ts'
 import { openPersistentEngine } from '../../src/main/host/persistent-engine.ts'
 import { until } from './fixture.ts'
 
@@ -120,17 +120,5 @@ describe('job store', () => {
     expect((await opened.store.history({ state: 'failed' })).jobs.map((j) => j.name)).toEqual(['odd one'])
     expect((await opened.store.history({ kind: 'sleep', text: 'nap 3' })).total).toBe(1)
     expect((await opened.store.history({ text: '%' })).total).toBe(0)
-  })
-
-  it('lets one process at a time use a data folder, and takes over a stale lock', async () => {
-    const dataDir = await tempDir()
-    const release = await lockDataDir(dataDir)
-    await writeFile(join(dataDir, 'corelane.lock'), String(process.pid === 1 ? 2 : 1))
-    // pid 1 is alive (init), so the folder is busy.
-    await expect(lockDataDir(dataDir)).rejects.toBeInstanceOf(DataDirBusyError)
-    await writeFile(join(dataDir, 'corelane.lock'), '999999999')
-    const again = await lockDataDir(dataDir)
-    await again()
-    await release()
   })
 })

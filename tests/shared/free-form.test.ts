@@ -1,0 +1,104 @@
+// Free-form values and the limits of numbers at the schema (issue 16, items 3, 8, 11 and 15):
+// values nested too deep to copy, `__proto__` keys, numbers that are not finite, timeouts no
+// timer can hold, and ranges that would be cut or repeat values are refused, each naming its field.
+import { describe, expect, it } from 'vitest'
+import { BatchFileSchema, MAX_TIMEOUT_MS, SubmitSchema, checkJobSpec, expandRange } from '../../src/shared/schemas.ts'
+import { MAX_NESTING, freeFormProblem, safeParseProblems } from '../../src/shared/validate.ts'
+
+function nested(depth: number): unknown {
+  let value: unknown = 1
+  for (let i = 0; i < depth; i++) value = [value]
+  return value
+}
+
+function problems(input: unknown, prefix = 'jobs[0]') {
+  const checked = checkJobSpec(input, prefix)
+  if (checked.ok) throw new Error(`expected ${JSON.stringify(input)?.slice(0, 80)} to be refused`)
+  return checked.problems
+}
+
+describe('free-form values', () => {
+  it(`accepts nesting up to ${MAX_NESTING} levels and refuses deeper, naming the path`, () => {
+    expect(checkJobSpec({ kind: 'script', params: { module: 'a.mjs', input: nested(MAX_NESTING - 2) } }).ok).toBe(true)
+    const [problem] = problems({ kind: 'script', params: { module: 'a.mjs', input: nested(5000) } })
+    expect(problem!.field).toMatch(/^jobs\[0\]\.params\.input\[0\]\[0\]/)
+    expect(problem!.message).toBe(`is nested deeper than ${MAX_NESTING} levels`)
+  })
+
+  it('checks 100,000 levels without overflowing the stack itself', () => {
+    expect(freeFormProblem(nested(100_000), 'x')?.message).toMatch(/nested deeper/)
+  })
+
+  it('refuses a `__proto__` key anywhere in params, instead of dropping it', () => {
+    expect(problems(JSON.parse('{"kind":"script","params":{"module":"a.mjs","__proto__":{"x":1}}}'))).toEqual([
+      { field: 'jobs[0].params.__proto__', message: 'the key `__proto__` is not allowed' },
+    ])
+    expect(problems(JSON.parse('{"kind":"script","params":{"module":"a.mjs","input":[{"a":{"__proto__":1}}]}}'))[0]!.field).toBe(
+      'jobs[0].params.input[0].a.__proto__',
+    )
+  })
+
+  it('refuses Infinity and 1e309 (JSON has no infinity) in mandelbrot coordinates and any param', () => {
+    expect(problems(JSON.parse('{"kind":"mandelbrot","params":{"x":1e309}}'))).toEqual([
+      { field: 'jobs[0].params.x', message: 'must be a finite number (got Infinity)' },
+    ])
+    expect(problems({ kind: 'mandelbrot', params: { y: -Infinity } })[0]!.field).toBe('jobs[0].params.y')
+    expect(problems({ kind: 'script', params: { module: 'a.mjs', input: { deep: [Number.NaN] } } })[0]!.field).toBe(
+      'jobs[0].params.input.deep[0]',
+    )
+  })
+
+  it('refuses the same in a batch template, its inputs and a submit command', () => {
+    const template = safeParseProblems(BatchFileSchema, {
+      template: { kind: 'script', params: { module: 'a.mjs', input: nested(200) } },
+      count: 2,
+    })
+    expect(template.ok).toBe(false)
+    expect(!template.ok && template.problems[0]).toMatchObject({
+      field: 'template.params',
+      message: expect.stringMatching(/^input\[0\].*nested deeper/),
+    })
+    const inputs = safeParseProblems(BatchFileSchema, { template: { kind: 'noop' }, inputs: [JSON.parse('{"__proto__": 1}')] })
+    expect(!inputs.ok && inputs.problems[0]).toMatchObject({
+      field: 'inputs',
+      message: expect.stringMatching(/\[0\]\.__proto__ the key/),
+    })
+    expect(safeParseProblems(SubmitSchema, { template: { kind: 'noop' }, inputs: [nested(100)] }).ok).toBe(false)
+  })
+})
+
+describe('limits of numbers', () => {
+  it(`caps timeoutMs at ${MAX_TIMEOUT_MS} (2^31 − 1), naming the limit`, () => {
+    expect(checkJobSpec({ kind: 'noop', timeoutMs: MAX_TIMEOUT_MS }).ok).toBe(true)
+    expect(problems({ kind: 'noop', timeoutMs: MAX_TIMEOUT_MS + 1 })).toEqual([
+      {
+        field: 'jobs[0].timeoutMs',
+        message: `must be at most ${MAX_TIMEOUT_MS} ms (2^31 − 1, about 24.8 days: the longest timer Node keeps)`,
+      },
+    ])
+  })
+
+  it('refuses a range of more than 1,000,000 values instead of cutting it', () => {
+    const refused = safeParseProblems(BatchFileSchema, { template: { kind: 'noop' }, inputs: { range: { to: 1_000_001 } } })
+    expect(!refused.ok && refused.problems).toEqual([
+      { field: 'inputs.range', message: 'holds 1000001 values, more than 1000000 (one job each)' },
+    ])
+    expect(safeParseProblems(BatchFileSchema, { template: { kind: 'noop' }, inputs: { range: { to: 1_000_000 } } }).ok).toBe(true)
+    expect(() => expandRange({ from: 0, to: 2_000_000, step: 1 })).toThrow(/more than 1000000/)
+  })
+
+  it('refuses range bounds past 2^53, where consecutive values would repeat', () => {
+    const near = safeParseProblems(BatchFileSchema, {
+      template: { kind: 'noop' },
+      inputs: { range: { from: 2 ** 53, to: 2 ** 53 + 10 } },
+    })
+    expect(!near.ok && near.problems.map((p) => p.field)).toContain('inputs.range.from')
+    const values = expandRange({ from: Number.MAX_SAFE_INTEGER - 3, to: Number.MAX_SAFE_INTEGER, step: 1 })
+    expect(new Set(values).size).toBe(3)
+  })
+
+  it('refuses an empty range', () => {
+    const empty = safeParseProblems(BatchFileSchema, { template: { kind: 'noop' }, inputs: { range: { from: 5, to: 5 } } })
+    expect(!empty.ok && empty.problems[0]!.message).toMatch(/holds no values/)
+  })
+})
