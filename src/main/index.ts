@@ -9,6 +9,7 @@
 import { app, BrowserWindow, dialog, screen, session } from 'electron'
 import { join } from 'node:path'
 import { StoreError, startMonitor, type Monitor } from './engine/index.ts'
+import { logsDir } from './engine/data-layout.ts'
 import { createApiHost, type ApiHost } from './host/api-host.ts'
 import { openPersistentEngine, type PersistentEngine, type PersistentEngineOptions } from './host/persistent-engine.ts'
 import { registerAppScheme, serveAppScheme } from './electron/app-protocol.ts'
@@ -125,7 +126,7 @@ async function startServices(): Promise<Services> {
   const monitor = startMonitor({ workerEntry: MONITOR_ENTRY })
   const api = createApiHost(engine, monitor, {
     store: opened.store,
-    logDir: join(app.getPath('userData'), 'logs'),
+    logDir: logsDir(app.getPath('userData')),
     lab: { dataDir: app.getPath('temp'), workerEntries: WORKER_ENTRIES, processHost: utilityProcessHost },
   })
   const getWindow = () => mainWindow

@@ -98,7 +98,9 @@ describe('the data folder lock', () => {
     await mkdir(mnt)
     const mounted = mountTmpfs(mnt, '1m')
     if (!mounted.ok) ctx.skip(mounted.reason)
-    cleanup.push(async () => mounted.ok && mounted.unmount())
+    cleanup.push(async () => {
+      if (mounted.ok) mounted.unmount()
+    })
     await mkdir(join(mnt, 'data'))
     const remount = spawnSync('mount', ['-o', 'remount,ro', mnt], { encoding: 'utf8' })
     if (remount.status !== 0) ctx.skip(`cannot remount read-only: ${remount.stderr.trim()}`)

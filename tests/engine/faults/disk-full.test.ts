@@ -20,7 +20,9 @@ async function smallDisk(ctx: TestContext): Promise<{ dir: string; dataDir: stri
   await mkdir(mnt)
   const mounted = mountTmpfs(mnt, '4m')
   if (!mounted.ok) ctx.skip(mounted.reason)
-  cleanup.push(async () => mounted.ok && mounted.unmount())
+  cleanup.push(async () => {
+    if (mounted.ok) mounted.unmount()
+  })
   const dataDir = join(mnt, 'data')
   const first = runCli(['run', '-', '-q', '--data-dir', dataDir])
   first.child.stdin.end(JSON.stringify({ template: { kind: 'noop' }, count: 2 }))

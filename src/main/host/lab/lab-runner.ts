@@ -9,6 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { JobSpec } from '../../../shared/job.ts'
 import type { ExpectationCheck, LabResult, LabRunOptions, StrategyId, StrategyResult } from '../../../shared/lab.ts'
+import { compileCacheDir as compileCacheIn } from '../../engine/data-layout.ts'
 import { defaultPool, EXPERIMENTS, SCALES, type Scale } from './experiments.ts'
 import { explain } from './explain.ts'
 import { findPython, pythonStrategies, writePythonScript } from './python.ts'
@@ -65,7 +66,7 @@ export async function runExperiment(
   const pool = options.pool ?? defaultPool(options.experiment, cores)
   const scratch = await mkdtemp(join(baseEnv.dataDir ?? tmpdir(), 'corelane-lab-'))
   // Start-up is measured as the app's own engine pays it: with the app's compile cache.
-  const compileCacheDir = baseEnv.compileCacheDir ?? (baseEnv.dataDir ? join(baseEnv.dataDir, 'compile-cache') : undefined)
+  const compileCacheDir = baseEnv.compileCacheDir ?? (baseEnv.dataDir ? compileCacheIn(baseEnv.dataDir) : undefined)
   const env: LabEnv = { ...baseEnv, dataDir: scratch, compileCacheDir }
   const startedAt = Date.now()
   const results: StrategyResult[] = []
