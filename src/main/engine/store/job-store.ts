@@ -77,8 +77,7 @@ export class JobStore {
     this.worker.on('message', (message: FromStore) => {
       if (message.t === 'write-state') {
         const { t: _t, ...state } = message
-        this.state = state
-        for (const listener of this.listeners) listener(state)
+        this.setState(this.withLoss(state))
         return
       }
       const waiter = this.pending.get(message.id)
@@ -159,7 +158,28 @@ export class JobStore {
     }
     for (const batch of batches) this.seenBatches.add(batch.id)
     if (this.dead) return
-    this.worker.postMessage({ t: 'write', jobs, batches } satisfies ToStore)
+    try {
+      this.worker.postMessage({ t: 'write', jobs, batches } satisfies ToStore)
+    } catch (error) {
+      // Rows that cannot be copied must not throw into the engine's persist timer: reported as a failed write.
+      this.lost += jobs.length
+      this.lostError = `rows could not be sent to the store: ${(error as Error).message}`
+      this.setState(this.withLoss(this.state))
+    }
+  }
+
+  /** Rows that never reached the worker: no retry can save them, so no flush may call the store durable again. */
+  private lost = 0
+  private lostError: string | null = null
+
+  private withLoss(state: Durability): Durability {
+    if (!this.lost) return state
+    return { durable: false, pendingJobs: state.pendingJobs + this.lost, error: state.error ?? this.lostError }
+  }
+
+  private setState(state: Durability): void {
+    this.state = state
+    for (const listener of this.listeners) listener(state)
   }
 
   /** Marks a batch fully written: committed with (or after) every job row sent before this call. */
@@ -185,14 +205,15 @@ export class JobStore {
 
   /** Tries every earlier write now; says whether all of them are committed. */
   async flush(): Promise<Durability> {
-    this.state = (await this.request({ t: 'flush', id: 0 })) as Durability
+    this.state = this.withLoss((await this.request({ t: 'flush', id: 0 })) as Durability)
     return this.state
   }
 
   /** Resolves once every earlier write is committed (retrying as the worker does), or when `signal` aborts. */
   async whenDurable(signal?: AbortSignal): Promise<Durability> {
     let state = await this.flush()
-    while (!state.durable && !signal?.aborted) {
+    // Lost rows cannot come back: waiting would be forever.
+    while (!state.durable && !this.lost && !signal?.aborted) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 250)
         signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true })

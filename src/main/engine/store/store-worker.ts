@@ -37,6 +37,8 @@ let markComplete: StatementSync | null = null
 let failing: string | null = null
 let retryTimer: NodeJS.Timeout | null = null
 let retryDelay = RETRY_FIRST_MS
+/** Messages that could not be read (their rows are gone): the store is not durable again for this run. */
+let lostMessages = 0
 
 /** Posts a message; one that cannot be copied (too deep, say) answers its request with that error instead of never. */
 function send(message: FromStore): void {
@@ -164,7 +166,7 @@ function commit(): boolean {
   pendingJobs.clear()
   pendingBatches.clear()
   pendingComplete.clear()
-  if (failing !== null) {
+  if (failing !== null && lostMessages === 0) {
     failing = null
     retryDelay = RETRY_FIRST_MS
     send({ t: 'write-state', ...durability() })
@@ -190,12 +192,18 @@ function pendingCount(): number {
 }
 
 function durability(): Durability {
-  const pending = pendingCount()
+  const pending = pendingCount() + lostMessages
   return { durable: pending === 0, pendingJobs: pendingJobs.size, error: pending === 0 ? null : failing }
 }
 
 port.on('message', (message: ToStore) => {
   void handle(message)
+})
+// A message that cannot be read here carries no id to answer: say so as a failed write, which the engine's side reports.
+port.on('messageerror', (error) => {
+  lostMessages++
+  failing ??= `a message to the store could not be read: ${error.message}`
+  send({ t: 'write-state', ...durability() })
 })
 
 async function handle(message: ToStore): Promise<void> {
@@ -210,11 +218,11 @@ async function handle(message: ToStore): Promise<void> {
     case 'write':
       merge(message.jobs, message.batches)
       // While writes fail, new rows wait for the retry timer instead of failing again at once.
-      if (failing === null) commit()
+      if (!retryTimer) commit()
       return
     case 'complete':
       pendingComplete.add(message.batchId)
-      if (failing === null) commit()
+      if (!retryTimer) commit()
       return
     case 'load':
       try {
