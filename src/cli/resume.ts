@@ -23,7 +23,7 @@ export interface ResumePlan {
 
 /** The last run of this source, or null when there is none. */
 export async function findResume(store: JobStore, source: string): Promise<ResumePlan | null> {
-  const all = await store.batches(source)
+  const all = await store.runBatches(source)
   const latest = all.at(-1)
   if (!latest) return null
   const rootId = latest.root ?? latest.id

@@ -53,6 +53,12 @@ export const commandSchemas = {
   }),
   labExperiments: v.strictObject({}),
   labRun: LabRunSchema,
+  /** The batches the database holds (cleared from the engine or not), newest first: names for History. */
+  /** One job's params as the database keeps them (job views do not carry params): the details panel. */
+  jobParams: v.strictObject({ id: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
+  historyBatches: v.strictObject({
+    limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)), 1000),
+  }),
 } as const
 
 export type CommandName = keyof typeof commandSchemas
@@ -87,6 +93,14 @@ export interface SubmitResult {
   jobIds: number[]
 }
 
+/** A batch as the job database keeps it, with how many of its jobs it holds. */
+export interface HistoryBatch {
+  id: number
+  name: string
+  createdAt: number
+  jobs: number
+}
+
 export interface CommandOutputs {
   snapshot: Snapshot
   submit: SubmitResult
@@ -104,6 +118,8 @@ export interface CommandOutputs {
   exportHistory: { text: string; fileName: string; mimeType: string; count: number }
   labExperiments: ExperimentInfo[]
   labRun: LabResult
+  historyBatches: HistoryBatch[]
+  jobParams: { params: Record<string, unknown> }
 }
 
 export type CommandOutput<C extends CommandName> = CommandOutputs[C]

@@ -223,11 +223,11 @@ describe('web mode in Chromium', () => {
 
     // Dark theme follows the OS setting, live.
     await page.emulateMedia({ colorScheme: 'dark' })
-    await page.getByTestId('theme-indicator').filter({ hasText: 'Dark' }).waitFor({ timeout: 5_000 })
+    await page.locator('[data-testid="theme-select"][data-scheme="dark"]').waitFor({ timeout: 5_000 })
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor)
     await page.screenshot({ path: shot('jobs-dark') })
     await page.emulateMedia({ colorScheme: 'light' })
-    await page.getByTestId('theme-indicator').filter({ hasText: 'Light' }).waitFor({ timeout: 5_000 })
+    await page.locator('[data-testid="theme-select"][data-scheme="light"]').waitFor({ timeout: 5_000 })
     expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe(background)
     passed.add('running')
   })
@@ -324,6 +324,7 @@ describe('web mode in Chromium', () => {
     await page.screenshot({ path: shot('task-stream') })
     await page.getByTestId('tab-jobs').click()
     await page.getByTestId('clear-finished').click()
+    await page.getByTestId('clear-finished-confirm').click()
     await poll(
       'finished jobs cleared',
       () => page.getByTestId('job-row').count(),

@@ -5,7 +5,7 @@ import type { VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import App from '../../src/renderer/src/App.vue'
-import { useSessionStore } from '../../src/renderer/src/stores/session.ts'
+import { startSession } from '../../src/renderer/src/startup/start-session.ts'
 import { createFakeApi, fakeLink, jobsInState, makeJob, makeSnapshot, makeWorker } from './fake-api.ts'
 import type { FakeApi } from './fake-api.ts'
 import { mountConnected } from './mount-app.ts'
@@ -48,7 +48,7 @@ describe('App', () => {
       await gate
       return makeSnapshot()
     })
-    const starting = useSessionStore().start(fakeLink(fake))
+    const starting = startSession(fakeLink(fake))
     current = mount(App, { global: { plugins: [pinia] } })
     await flushPromises()
     expect(current.find('[data-testid="loading"]').text()).toContain('Connecting to the engine')

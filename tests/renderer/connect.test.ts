@@ -2,7 +2,7 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { EventName } from '../../src/shared/contract.ts'
-import { connect } from '../../src/renderer/src/stores/connect.ts'
+import { connect } from '../../src/renderer/src/startup/connect.ts'
 import { useBatchesStore } from '../../src/renderer/src/stores/batches.ts'
 import { useEngineStore } from '../../src/renderer/src/stores/engine.ts'
 import { useJobsStore } from '../../src/renderer/src/stores/jobs.ts'

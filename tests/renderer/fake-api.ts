@@ -129,11 +129,12 @@ export interface FakeApi {
   listenerCount(event: EventName): number
 }
 
-/** The history query the host applies: state, kind and name filters, newest first, a page. */
+/** The history query the host applies: state, kind, batch and name filters, newest first, a page. */
 function historyPage(all: readonly JobView[], input: CommandInput<'history'>): { total: number; jobs: JobView[] } {
   const text = input.text?.toLowerCase()
   const matching = all
     .filter((j) => (!input.state || j.state === input.state) && (!input.kind || j.kind === input.kind))
+    .filter((j) => input.batchId === undefined || j.batchId === input.batchId)
     .filter((j) => !text || j.name.toLowerCase().includes(text))
     .sort((a, b) => b.id - a.id)
   const offset = input.offset ?? 0
@@ -166,6 +167,21 @@ export function createFakeApi(snapshot: Snapshot = makeSnapshot(), history: JobV
       return input.format === 'csv'
         ? { text: jobsToCsv(jobs), fileName: 'corelane-history-test.csv', mimeType: 'text/csv', count: jobs.length }
         : { text: jobsToJson(jobs), fileName: 'corelane-history-test.json', mimeType: 'application/json', count: jobs.length }
+    },
+    jobParams: (input) => {
+      const job = [...snapshot.jobs, ...history].find((j) => j.id === input.id)
+      if (!job) throw { code: 'not-found', message: `no job with id ${input.id} in the database` }
+      return { params: { job: job.id } }
+    },
+    historyBatches: (input) => {
+      // The host's answer: every batch the history holds, newest first, with its job count.
+      const ids = [...new Set(history.map((j) => j.batchId).filter((id): id is number => id !== null))].sort((x, y) => y - x)
+      return ids.slice(0, input.limit ?? 1000).map((id) => ({
+        id,
+        name: snapshot.batches.find((b) => b.id === id)?.name ?? `batch ${id}`,
+        createdAt: 1_000,
+        jobs: history.filter((j) => j.batchId === id).length,
+      }))
     },
     labExperiments: () => labExperiments(),
     labRun: () => sleepPoolResult(),

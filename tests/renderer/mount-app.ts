@@ -5,7 +5,7 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { onTestFinished } from 'vitest'
 import type { Component } from 'vue'
-import { useSessionStore } from '../../src/renderer/src/stores/session.ts'
+import { startSession } from '../../src/renderer/src/startup/start-session.ts'
 import { createFakeApi, fakeLink } from './fake-api.ts'
 import type { FakeApi } from './fake-api.ts'
 
@@ -13,7 +13,7 @@ import type { FakeApi } from './fake-api.ts'
 export async function mountConnected(component: Component, fake: FakeApi = createFakeApi()) {
   const pinia = createPinia()
   setActivePinia(pinia)
-  await useSessionStore().start(fakeLink(fake))
+  await startSession(fakeLink(fake))
   const wrapper = mount(component, { global: { plugins: [pinia] }, attachTo: document.body })
   onTestFinished(() => wrapper.unmount())
   await flushPromises()

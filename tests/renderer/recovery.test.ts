@@ -69,7 +69,7 @@ describe('after a restart', () => {
 })
 
 describe('workers panel', () => {
-  it('kills a worker on one click and says what that does', async () => {
+  it('kills a worker once the kill is confirmed, and says what that does', async () => {
     const fake = createFakeApi(
       makeSnapshot({
         jobs: [makeJob(1, { state: 'running', workerId: 7, startedAt: Date.now() })],
@@ -81,12 +81,16 @@ describe('workers panel', () => {
     const kills = wrapper.findAll('[data-testid="worker-kill"]')
     expect(kills).toHaveLength(2)
     await kills[0]!.trigger('click')
+    // The first click only asks; nothing is killed until the answer.
+    expect(fake.callsOf('killWorker')).toEqual([])
+    await wrapper.get('[data-testid="worker-kill-confirm"]').trigger('click')
     await flushPromises()
     expect(fake.callsOf('killWorker')).toEqual([{ id: 7 }])
     expect(wrapper.get('[data-testid="notice"]').text()).toContain('Worker 7 killed: its job fails or retries, others unaffected')
 
     fake.handle('killWorker', () => ({ killed: false }))
-    await kills[1]!.trigger('click')
+    await wrapper.findAll('[data-testid="worker-kill"]')[1]!.trigger('click')
+    await wrapper.get('[data-testid="worker-kill-confirm"]').trigger('click')
     await flushPromises()
     expect(wrapper.findAll('[data-testid="notice"]').at(-1)!.text()).toContain('Worker 8 was already gone')
   })
@@ -99,6 +103,7 @@ describe('workers panel', () => {
     const { wrapper } = await mountApp(fake)
     await wrapper.get('[data-testid="tab-workers"]').trigger('click')
     await wrapper.get('[data-testid="worker-kill"]').trigger('click')
+    await wrapper.get('[data-testid="worker-kill-confirm"]').trigger('click')
     await flushPromises()
     expect(wrapper.get('[data-testid="notice"][data-level="error"]').text()).toContain('no worker with id 3')
   })

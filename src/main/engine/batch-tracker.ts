@@ -26,6 +26,15 @@ export class Batch {
     this.createdAt = createdAt
   }
 
+  /** "300 × hash", "3 kinds": a name for a batch submitted without one. */
+  static defaultName(specs: readonly { kind: string }[]): string {
+    // One pass without allocating per job: this runs inside submit, before its first yield.
+    const kinds: string[] = []
+    for (const spec of specs) if (kinds.length < 20 && !kinds.includes(spec.kind)) kinds.push(spec.kind)
+    const what = kinds.length === 1 ? kinds[0] : `${kinds.length}${kinds.length === 20 ? '+' : ''} kinds`
+    return `${specs.length} × ${what}`
+  }
+
   add(count: number): void {
     this.total += count
     this.counts.queued += count

@@ -1,8 +1,9 @@
 // The engine's own record of a job. Kept small (a queued job costs a few hundred bytes beyond
 // its params): times are stored as integer offsets from the engine's epoch, names are derived.
-import { join } from 'node:path'
-import type { JobRowTuple } from './store/rows.ts'
-import type { ExecutorType, JobError, JobState, JobView, Lane, ResultFileRef } from '../../shared/job.ts'
+import type { JobRowTuple, StoredJob } from './store/rows.ts'
+import type { ExecutorType, JobError, JobSpec, JobState, JobView, Lane, ResultFileRef } from '../../shared/job.ts'
+import { kindCatalog, type KindName } from '../../shared/kinds.ts'
+import { buildJobView } from './job-view.ts'
 
 /**
  * "No time yet" for startedAt and endedAt. Times are offsets from the engine's epoch, and a
@@ -43,8 +44,6 @@ export class JobRecord {
   customName: string | null
   /** Why the engine is stopping it, while it waits for the worker to confirm. */
   stopping: 'cancel' | 'timeout' | null = null
-  /** A timeout, kill-grace or retry-backoff timer, when one is pending. */
-  timer: NodeJS.Timeout | null = null
   /** Its params are in the database already (they never change, so they are written once). */
   persisted = false
 
@@ -90,30 +89,71 @@ export class JobRecord {
   }
 
   toView(epoch: number, logDir: string): JobView {
-    const view: JobView = {
-      id: this.id,
-      batchId: this.batchId,
-      name: this.name,
-      kind: this.kind,
-      lane: this.lane,
-      executor: this.executor,
-      priority: this.priority,
-      state: this.state,
-      attempts: this.attempts,
-      maxRetries: this.maxRetries,
-      timeoutMs: this.timeoutMs > 0 ? this.timeoutMs : null,
-      progress: this.progress,
-      note: this.note,
-      workerId: this.workerId || this.lastWorkerId || null,
-      createdAt: epoch + this.createdAt,
-      startedAt: this.startedAt !== NO_TIME ? epoch + this.startedAt : null,
-      endedAt: this.endedAt !== NO_TIME ? epoch + this.endedAt : null,
-      logFile: this.hasLog ? join(logDir, `${this.id}.log`) : null,
-    }
-    if (this.result !== undefined) view.result = this.result
-    if (this.resultFile) view.resultFile = this.resultFile
-    if (this.error) view.error = this.error
-    return view
+    return buildJobView(
+      this,
+      this.customName,
+      this.workerId || this.lastWorkerId || null,
+      epoch + this.createdAt,
+      this.startedAt !== NO_TIME ? epoch + this.startedAt : null,
+      this.endedAt !== NO_TIME ? epoch + this.endedAt : null,
+      logDir,
+    )
+  }
+
+  /** A new job from a checked spec: the lane and executor default to the kind's. */
+  static fromSpec(spec: JobSpec, id: number, batchId: number, seq: number, createdAt: number): JobRecord {
+    const info = kindCatalog[spec.kind as KindName]
+    return new JobRecord(id, batchId, seq, createdAt, {
+      kind: spec.kind,
+      params: spec.params,
+      lane: spec.lane ?? info.lane,
+      executor: !spec.executor || spec.executor === 'auto' ? info.executor : spec.executor,
+      priority: spec.priority ?? 0,
+      timeoutMs: spec.timeoutMs ?? 0,
+      maxRetries: spec.retries ?? 0,
+      memoryMb: spec.memoryMb ?? 0,
+      name: spec.name ?? null,
+    })
+  }
+
+  /** A finished job run again from scratch (retry): its last outcome is forgotten. */
+  resetForRetry(seq: number): void {
+    this.attempts = 0
+    this.error = null
+    this.result = undefined
+    this.resultFile = null
+    this.progress = 0
+    this.note = null
+    this.startedAt = NO_TIME
+    this.endedAt = NO_TIME
+    this.seq = seq
+  }
+
+  /** A job as it was stored (restore after a restart): the other half of toRow. */
+  static fromRow(row: StoredJob, epoch: number): JobRecord {
+    const job = new JobRecord(row.id, row.batchId, row.seq, row.createdAt - epoch, {
+      kind: row.kind,
+      params: row.params,
+      lane: row.lane,
+      executor: row.executor,
+      priority: row.priority,
+      timeoutMs: row.timeoutMs,
+      maxRetries: row.maxRetries,
+      memoryMb: row.memoryMb,
+      name: row.name,
+    })
+    job.persisted = true
+    job.state = row.state
+    job.attempts = row.attempts
+    job.progress = row.progress
+    job.note = row.note
+    job.startedAt = row.startedAt === null ? NO_TIME : row.startedAt - epoch
+    job.endedAt = row.endedAt === null ? NO_TIME : row.endedAt - epoch
+    job.result = row.result
+    job.resultFile = row.resultFile ?? null
+    job.error = row.error ?? null
+    job.hasLog = row.hasLog
+    return job
   }
 }
 

@@ -2,7 +2,9 @@
 // the benches and the tests program against.
 import type { BatchView, EngineLimits, EngineStats, JobSpec, JobState, JobView, WorkerView } from '../../shared/job.ts'
 import type { SubmitResult } from '../../shared/contract.ts'
+import type { Executor } from './executors/executor.ts'
 import type { ProcessHost } from './executors/process-host.ts'
+import type { ExecutorFactory } from './executors/worker-pool.ts'
 import type { JobStore, LoadedState } from './store/job-store.ts'
 
 export interface EngineOptions {
@@ -101,6 +103,13 @@ export interface Engine {
    * its queued jobs go back to the queue, and a new worker takes its place. For demos and fault tests.
    */
   killWorker(id: number): boolean
+  /**
+   * Adds an executor from outside (a remote machine): `create` is given the id it must use and
+   * the hooks it reports through (hello, events in the protocol's layout, exit). The balancer
+   * hands it jobs up to its capacity once this machine's slots are taken; when it reports its
+   * exit, the jobs it held are put back or failed as after a worker crash.
+   */
+  addExecutor(create: ExecutorFactory): Executor
   /** Refreshes each worker's current core and CPU time from /proc (Linux); no-op elsewhere. */
   sampleWorkers(): Promise<WorkerView[]>
   /**

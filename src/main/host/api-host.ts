@@ -162,6 +162,21 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
         ? { text: jobsToCsv(jobs), fileName: `corelane-history-${stamp}.csv`, mimeType: 'text/csv', count: jobs.length }
         : { text: jobsToJson(jobs), fileName: `corelane-history-${stamp}.json`, mimeType: 'application/json', count: jobs.length }
     },
+    jobParams: async ({ id }) => {
+      if (!options.store) throw new NotFound('this host keeps no job database, where params are kept')
+      let params = await options.store.params(id)
+      if (!params && engine.getJob(id)) {
+        // A job submitted a moment ago: its first write may still be waiting to go out.
+        await engine.flushStore()
+        params = await options.store.params(id)
+      }
+      if (!params) throw new NotFound(`no job with id ${id} in the database`)
+      return { params }
+    },
+    historyBatches: async ({ limit }) => {
+      if (!options.store) throw new NotFound('this host keeps no job history')
+      return options.store.batches(limit)
+    },
     labExperiments: () => Object.values(EXPERIMENTS),
     labRun: (input) => {
       // One experiment at a time: they measure the machine, so two at once would spoil both.

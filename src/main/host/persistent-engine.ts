@@ -1,7 +1,5 @@
 // An engine backed by the job database in a data folder: lock the folder, open (or create)
 // the database, bring back earlier jobs, and close everything in the right order.
-import { join } from 'node:path'
-import type { JobView } from '../../shared/job.ts'
 import {
   createEngine,
   JobStore,
@@ -10,9 +8,7 @@ import {
   type Engine,
   type EngineOptions,
   type LoadedState,
-  type StoredJob,
 } from '../engine/index.ts'
-import { logFileName } from '../engine/data-layout.ts'
 
 export interface PersistentEngineOptions extends Omit<EngineOptions, 'dataDir' | 'store'> {
   dataDir: string
@@ -73,30 +69,5 @@ export async function openPersistentEngine(options: PersistentEngineOptions): Pr
   }
 }
 
-/** A stored row as the view the UI and exports use. */
-export function storedToView(job: StoredJob, logDir: string): JobView {
-  const view: JobView = {
-    id: job.id,
-    batchId: job.batchId,
-    name: job.name ?? `${job.kind} #${job.id}`,
-    kind: job.kind,
-    lane: job.lane,
-    executor: job.executor,
-    priority: job.priority,
-    state: job.state,
-    attempts: job.attempts,
-    maxRetries: job.maxRetries,
-    timeoutMs: job.timeoutMs > 0 ? job.timeoutMs : null,
-    progress: job.progress,
-    note: job.note,
-    workerId: null,
-    createdAt: job.createdAt,
-    startedAt: job.startedAt,
-    endedAt: job.endedAt,
-    logFile: job.hasLog ? join(logDir, logFileName(job.id)) : null,
-  }
-  if (job.result !== undefined) view.result = job.result
-  if (job.resultFile) view.resultFile = job.resultFile
-  if (job.error) view.error = job.error
-  return view
-}
+/** A stored row as the view the UI and exports use (built by the engine's one view builder). */
+export { storedToView } from '../engine/index.ts'

@@ -3,12 +3,15 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
-import { useSessionStore } from './stores/session.ts'
+import { startSession } from './startup/start-session.ts'
 import { pickTransport } from './transport/transport.ts'
+import { startTheme } from './composables/use-color-scheme.ts'
 import './styles/theme.css'
 import './styles/base.css'
 
+// The theme goes on <html> before the first paint, so a dark page never flashes light.
+startTheme()
 const app = createApp(App)
 app.use(createPinia())
 app.mount('#app')
-void useSessionStore().start(pickTransport())
+void startSession(pickTransport())

@@ -4,6 +4,7 @@
 // (worker/protocol.ts), so the balancer and the job state machine never ask which it is.
 import type { ExecutorType, Lane, WorkerView } from '../../../shared/job.ts'
 import type { JobMessage, WorkerMode } from '../worker/protocol.ts'
+import type { ExecutorLoad } from './executor-load.ts'
 
 /** How an executor ended (a crash, a kill, a clean stop, a lost connection). */
 export interface ExecutorExit {
@@ -32,6 +33,21 @@ export interface Executor {
   readonly mode: WorkerMode
   /** Where it runs: null for this machine, else the remote machine's name. */
   readonly machine: string | null
+  /**
+   * What it holds, kept by the engine's pool through this object's own methods (take, started,
+   * release): an executor creates one (`readonly load = new ExecutorLoad()`) and only reads it.
+   */
+  readonly load: ExecutorLoad
+  /**
+   * The most jobs it may hold at once. Local workers answer Infinity (the engine's CPU slots and
+   * I/O concurrency bound them); an executor added from outside (a remote machine) names its
+   * own, and the balancer keeps it that full.
+   */
+  readonly capacity: number
+  /** It has exited (its exit report may still be on its way through the engine's inbox). */
+  readonly exited: boolean
+  /** Takes new jobs of this lane and executor type (false while it leaves, or when it is dedicated to one job). */
+  serves(lane: Lane, executor: ExecutorType): boolean
   /** Hands it jobs. It reports each one's events through its hooks. */
   run(jobs: JobMessage[]): void
   /** Asks it to stop one job (cooperatively; the engine escalates with terminate()). */

@@ -1,10 +1,12 @@
-// The engine's side of one worker, thread or process: starts it, speaks the protocol, and
-// tells the engine how it ended. Both executors look the same from here on, which keeps the
-// door open for other executors (a remote worker is just another channel).
+// The engine's side of one local worker, thread or process: starts it, speaks the protocol,
+// and tells the engine how it ended. It is an Executor (executors/executor.ts) like any other;
+// what only local workers have (a pid and thread to pin and sample) is kept here too.
+import { randomUUID } from 'node:crypto'
 import { Worker } from 'node:worker_threads'
-import { WORKER_VIEW_JOB_IDS, type ExecutorType, type Lane, type WorkerView } from '../../../shared/job.ts'
-import type { JobRecord } from '../job-record.ts'
+import type { ExecutorType, Lane, WorkerView } from '../../../shared/job.ts'
 import type { FromWorker, JobMessage, ToWorker, WorkerInit, WorkerMode } from '../worker/protocol.ts'
+import type { Executor, ExecutorExit, ExecutorHooks } from './executor.ts'
+import { ExecutorLoad } from './executor-load.ts'
 import { TailBuffer, type ProcessHost } from './process-host.ts'
 
 const isId = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0
@@ -19,12 +21,7 @@ function lastWords(stderr: string): string {
   return fatal ?? lines.at(-1) ?? ''
 }
 
-export interface WorkerExit {
-  code: number | null
-  signal: string | null
-  outOfMemory: boolean
-  message: string
-}
+export type WorkerExit = ExecutorExit
 
 interface Channel {
   send(message: ToWorker): void
@@ -32,11 +29,7 @@ interface Channel {
   readonly pid: number | null
 }
 
-export interface WorkerHooks {
-  onHello(worker: WorkerHandle, pid: number, tid: number | null): void
-  onEvents(worker: WorkerHandle, events: unknown[]): void
-  onExit(worker: WorkerHandle, exit: WorkerExit): void
-}
+export type WorkerHooks = ExecutorHooks
 
 export interface WorkerSpawnSpec {
   id: number
@@ -51,37 +44,30 @@ export interface WorkerSpawnSpec {
   env: Record<string, string>
 }
 
-export class WorkerHandle {
+export class WorkerHandle implements Executor {
   readonly id: number
   readonly executor: ExecutorType
   readonly lane: Lane
   readonly mode: WorkerMode
+  readonly machine = null
+  /** Local workers are bounded by the engine's CPU slots and I/O concurrency, not by a capacity of their own. */
+  readonly capacity = Infinity
+  readonly load = new ExecutorLoad()
   /** Dedicated workers carry a memory ceiling and retire after their one job. */
   readonly memoryMb: number
   readonly startedAt = Date.now()
   /** Its runtime has said hello (the one message that names its pid and thread). */
   private greeted = false
-  pid: number | null = null
-  tid: number | null = null
-  state: WorkerView['state'] = 'starting'
-  /** Jobs handed to this worker and not yet finished, in the order they were sent. */
-  readonly assigned = new Set<JobRecord>()
-  jobsDone = 0
-  /** Jobs it has reported started and not yet ended (kept by the engine, so views need not count). */
-  runningJobs = 0
-  pinnedCore: number | null = null
-  core: number | null = null
-  cpuPercent: number | null = null
-  cpuTimeMs: number | null = null
+  #pid: number | null = null
+  #tid: number | null = null
+  #leaving = false
+  #exited = false
+  #pinnedCore: number | null = null
+  #core: number | null = null
+  #cpuPercent: number | null = null
+  #cpuTimeMs: number | null = null
   /** When cpuTimeMs was last read (performance.now()), for the CPU % between two samples. */
-  sampledAt: number | null = null
-  /** Expected milliseconds of work still assigned, from each kind's recent durations. */
-  expectedMs = 0
-  exited = false
-  /** Set when the engine terminated this worker to stop one job (the others on it are requeued). */
-  forcedBy: number | null = null
-  /** Called once the worker has exited, after the engine's own exit handling. */
-  onExited: (() => void) | null = null
+  #sampledAt: number | null = null
   private readonly channel: Channel
 
   constructor(spec: WorkerSpawnSpec, hooks: WorkerHooks) {
@@ -90,74 +76,94 @@ export class WorkerHandle {
     this.lane = spec.lane
     this.mode = spec.mode
     this.memoryMb = spec.memoryMb
-    const init: WorkerInit = { workerId: spec.id, executor: spec.executor, mode: spec.mode, dataDir: spec.dataDir }
+    const key = randomUUID()
+    const init: WorkerInit = { workerId: spec.id, executor: spec.executor, mode: spec.mode, dataDir: spec.dataDir, key }
     // Workers run user scripts, which can post on the worker's own channel (process.send,
-    // parentPort): anything that is not the protocol's shape is dropped rather than trusted,
-    // and only the runtime's first hello (sent before any job runs) names the thread.
+    // parentPort): only messages sealed with this worker's key (which job code cannot read)
+    // are the runtime's, anything else is dropped, and only the runtime's first hello names
+    // the thread.
     const receive = (raw: unknown) => {
       if (raw === null || typeof raw !== 'object') return
       const message = raw as FromWorker
+      if (message.k !== key) return
       if (message.t === 'ev') {
         if (Array.isArray(message.e)) hooks.onEvents(this, message.e)
       } else if (message.t === 'hello' && !this.greeted && isId(message.pid) && (message.tid === null || isId(message.tid))) {
         this.greeted = true
-        this.pid = message.pid
-        this.tid = message.tid
-        if (this.state === 'starting') this.state = this.assigned.size ? 'busy' : 'idle'
+        this.#pid = message.pid
+        this.#tid = message.tid
         hooks.onHello(this, message.pid, message.tid)
       }
     }
     const exit = (info: WorkerExit) => {
-      if (this.exited) return
-      this.exited = true
+      if (this.#exited) return
+      this.#exited = true
       hooks.onExit(this, info)
-      this.onExited?.()
     }
     this.channel = spec.executor === 'thread' ? startThread(spec, init, receive, exit) : startProcess(spec, init, receive, exit)
   }
 
-  get busy(): boolean {
-    return this.assigned.size > 0
+  get pid(): number | null {
+    return this.#pid
+  }
+
+  /** Its kernel thread (Linux), once its runtime said hello. */
+  get tid(): number | null {
+    return this.#tid
+  }
+
+  get exited(): boolean {
+    return this.#exited
+  }
+
+  get pinnedCore(): number | null {
+    return this.#pinnedCore
+  }
+
+  get state(): WorkerView['state'] {
+    if (this.#leaving) return 'stopping'
+    if (!this.greeted) return 'starting'
+    return this.load.busy ? 'busy' : 'idle'
   }
 
   /** A shared pool worker of this lane and executor that can take jobs (not memory-dedicated, not leaving). */
   serves(lane: Lane, executor: ExecutorType): boolean {
-    return this.lane === lane && this.executor === executor && this.memoryMb === 0 && this.state !== 'stopping'
+    return this.lane === lane && this.executor === executor && this.memoryMb === 0 && !this.#leaving
   }
 
-  run(jobs: JobRecord[], messages: JobMessage[]): void {
-    for (const job of jobs) this.assigned.add(job)
-    if (this.state === 'idle') this.state = 'busy'
+  run(messages: JobMessage[]): void {
     this.channel.send({ t: 'run', jobs: messages })
   }
 
-  cancel(job: JobRecord, reason: 'cancel' | 'timeout'): void {
-    this.channel.send({ t: 'cancel', id: job.id, reason })
+  cancel(jobId: number, reason: 'cancel' | 'timeout'): void {
+    this.channel.send({ t: 'cancel', id: jobId, reason })
   }
 
   /** Asks the worker to finish and exit; it leaves when its jobs are done. */
   stop(): void {
-    this.state = 'stopping'
+    this.#leaving = true
     this.channel.send({ t: 'stop' })
   }
 
   /** Ends the worker now: the only way to stop a job that ignores its abort signal. */
   terminate(): void {
-    this.state = 'stopping'
+    this.#leaving = true
     this.channel.terminate()
   }
 
-  /** Up to WORKER_VIEW_JOB_IDS running jobs, stopping as soon as it has them: a view must not cost O(jobs held). */
-  private someRunningIds(): number[] {
-    const ids: number[] = []
-    const wanted = Math.min(this.runningJobs, WORKER_VIEW_JOB_IDS)
-    if (wanted === 0) return ids
-    for (const job of this.assigned) {
-      if (job.state !== 'running') continue
-      ids.push(job.id)
-      if (ids.length >= wanted) break
+  /** The core it is pinned to (null: none), as the pool set it with taskset. */
+  pinned(core: number | null): void {
+    this.#pinnedCore = core
+  }
+
+  /** A /proc sample of its thread: the core it last ran on and its CPU time, taken at `now` (performance.now()). */
+  sampled(core: number, cpuTimeMs: number, now: number): void {
+    if (this.#sampledAt !== null && this.#cpuTimeMs !== null && now > this.#sampledAt) {
+      this.#cpuPercent = Math.min(100, Math.max(0, ((cpuTimeMs - this.#cpuTimeMs) / (now - this.#sampledAt)) * 100))
     }
-    return ids
+    this.#core = core
+    this.#cpuTimeMs = cpuTimeMs
+    this.#sampledAt = now
   }
 
   toView(): WorkerView {
@@ -165,17 +171,17 @@ export class WorkerHandle {
       id: this.id,
       executor: this.executor,
       lane: this.lane,
-      pid: this.pid ?? this.channel.pid,
-      tid: this.tid,
+      pid: this.#pid ?? this.channel.pid,
+      tid: this.#tid,
       state: this.state,
-      running: this.runningJobs,
-      jobIds: this.someRunningIds(),
-      core: this.core,
-      cpuPercent: this.cpuPercent,
-      cpuTimeMs: this.cpuTimeMs,
-      pinnedCore: this.pinnedCore,
+      running: this.load.running,
+      jobIds: this.load.someRunningIds(),
+      core: this.#core,
+      cpuPercent: this.#cpuPercent,
+      cpuTimeMs: this.#cpuTimeMs,
+      pinnedCore: this.#pinnedCore,
       startedAt: this.startedAt,
-      jobsDone: this.jobsDone,
+      jobsDone: this.load.jobsDone,
     }
   }
 }
@@ -209,6 +215,13 @@ function startThread(
   worker.stderr.on('data', (chunk: Buffer) => tail.push(chunk))
   worker.stdout.resume()
   worker.on('message', receive)
+  // A message that cannot be read (one nested deeper than this thread's stack can unpack) may
+  // have been the runtime's own, carrying the events of jobs that would then never end: the
+  // worker is ended, so its jobs are failed or put back as after a crash.
+  worker.on('messageerror', (err: Error) => {
+    error ??= new Error(`a message from the worker could not be read (${err.message})`)
+    void worker.terminate()
+  })
   worker.on('error', (err: Error & { code?: string }) => {
     error = err
   })

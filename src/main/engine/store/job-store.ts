@@ -13,6 +13,7 @@ import type {
   HistoryPage,
   JobRowTuple,
   LoadScope,
+  StoredBatch,
   StoredJob,
   ToStore,
 } from './rows.ts'
@@ -230,13 +231,23 @@ export class JobStore {
     return loaded
   }
 
-  /** Stored batches (of one source, or all), oldest first, each with its count of stored jobs. */
-  async batches(source: string | null = null): Promise<BatchSummary[]> {
-    return (await this.request({ t: 'batches', id: 0, source })) as BatchSummary[]
+  /** Stored batches (of one source, or all), oldest first, each with its count of stored jobs and its total (--resume). */
+  async runBatches(source: string | null = null): Promise<BatchSummary[]> {
+    return (await this.request({ t: 'run-batches', id: 0, source })) as BatchSummary[]
   }
 
   async history(filter: HistoryFilter): Promise<HistoryPage> {
     return (await this.request({ t: 'history', id: 0, filter })) as HistoryPage
+  }
+
+  /** The newest batches with their job counts (the History view's batch names). */
+  async batches(limit = 1000): Promise<StoredBatch[]> {
+    return (await this.request({ t: 'batches', id: 0, limit })) as StoredBatch[]
+  }
+
+  /** A job's params as written (null: no such job in the database yet). */
+  async params(jobId: number): Promise<Record<string, unknown> | null> {
+    return (await this.request({ t: 'params', id: 0, jobId })) as Record<string, unknown> | null
   }
 
   /** Closes the database after one last try of pending writes; says whether they all landed. */

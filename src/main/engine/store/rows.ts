@@ -103,6 +103,14 @@ export interface HistoryFilter {
   limit?: number
 }
 
+/** A batch row with the number of its jobs the database holds (the History view's batch names). */
+export interface StoredBatch {
+  id: number
+  name: string
+  createdAt: number
+  jobs: number
+}
+
 export interface HistoryPage {
   total: number
   jobs: StoredJob[]
@@ -113,8 +121,10 @@ export type ToStore =
   | { t: 'write'; jobs: JobRowTuple[]; batches: BatchRow[] }
   | { t: 'complete'; batchId: number }
   | { t: 'load'; id: number; scope: LoadScope }
-  | { t: 'batches'; id: number; source: string | null }
+  | { t: 'run-batches'; id: number; source: string | null }
   | { t: 'history'; id: number; filter: HistoryFilter }
+  | { t: 'batches'; id: number; limit: number }
+  | { t: 'params'; id: number; jobId: number }
   | { t: 'flush'; id: number }
   | { t: 'close'; id: number }
 

@@ -3,7 +3,7 @@
 // summaries for --resume, and history pages.
 import type { DatabaseSync } from 'node:sqlite'
 import { freeFormProblem } from '../../../shared/validate.ts'
-import type { BatchRow, BatchSummary, HistoryFilter, HistoryPage, LoadScope, StoredJob } from './rows.ts'
+import type { BatchRow, BatchSummary, HistoryFilter, HistoryPage, LoadScope, StoredBatch, StoredJob } from './rows.ts'
 import { DatabaseFileError } from './store-schema.ts'
 
 interface JobDbRow {
@@ -201,4 +201,22 @@ export function history(db: DatabaseSync, file: string, filter: HistoryFilter): 
     .prepare(`SELECT * FROM jobs ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`)
     .all(...args, filter.limit ?? 100, filter.offset ?? 0) as unknown as JobDbRow[]
   return { total, jobs: rows.map((row) => toStored(file, row)) }
+}
+
+/** The newest batches with their job counts (one indexed pass over jobs per batch). */
+export function newestBatches(db: DatabaseSync, limit: number): StoredBatch[] {
+  const rows = db
+    .prepare(
+      `SELECT b.id AS id, b.name AS name, b.created_at AS created_at,
+              (SELECT count(*) FROM jobs j WHERE j.batch_id = b.id) AS jobs
+         FROM batches b ORDER BY b.id DESC LIMIT ?`,
+    )
+    .all(limit) as unknown as { id: number; name: string; created_at: number; jobs: number }[]
+  return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, jobs: r.jobs }))
+}
+
+/** A job's params, or null when the database has no such job (not written yet, or never). */
+export function jobParams(db: DatabaseSync, jobId: number): Record<string, unknown> | null {
+  const row = db.prepare('SELECT params FROM jobs WHERE id = ?').get(jobId) as { params: string } | undefined
+  return row ? (JSON.parse(row.params) as Record<string, unknown>) : null
 }

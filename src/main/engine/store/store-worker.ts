@@ -9,7 +9,7 @@ import { rename } from 'node:fs/promises'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { parentPort } from 'node:worker_threads'
 import type { BatchRow, Durability, FromStore, JobRowTuple, ToStore } from './rows.ts'
-import { batchSummaries, history, load } from './store-queries.ts'
+import { batchSummaries, history, jobParams, load, newestBatches } from './store-queries.ts'
 import { DatabaseFileError, openReadOnly, openWritable } from './store-schema.ts'
 
 if (!parentPort) throw new Error('store-worker must run as a worker thread')
@@ -236,7 +236,7 @@ async function handle(message: ToStore): Promise<void> {
         }
       }
       return
-    case 'batches':
+    case 'run-batches':
       try {
         reply(message.id, batchSummaries(db!, message.source))
       } catch (error) {
@@ -246,6 +246,22 @@ async function handle(message: ToStore): Promise<void> {
     case 'history':
       try {
         reply(message.id, history(db!, dbFile, message.filter))
+      } catch (error) {
+        fail(message.id, error)
+      }
+      return
+    case 'batches':
+      try {
+        reply(message.id, newestBatches(db!, message.limit))
+      } catch (error) {
+        fail(message.id, error)
+      }
+      return
+    case 'params':
+      try {
+        // A job whose rows wait for a retry (the disk is full) is answered from those rows.
+        const waiting = pendingJobs.get(message.jobId)?.[PARAMS]
+        reply(message.id, waiting ? (JSON.parse(waiting) as Record<string, unknown>) : jobParams(db!, message.jobId))
       } catch (error) {
         fail(message.id, error)
       }

@@ -1,6 +1,6 @@
 // Entry of a worker process: connects the worker runtime to whichever channel started it,
 // Electron's utilityProcess (process.parentPort) or Node's child_process.fork (process.send).
-import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts'
+import type { RuntimeMessage, ToWorker, WorkerInit } from './protocol.ts'
 import { WorkerRuntime, type WorkerPort } from './runtime.ts'
 
 interface ParentPort {
@@ -20,15 +20,21 @@ function connect(): { port: WorkerPort; init: Promise<WorkerInit> } {
     for (const listener of listeners) listener(message)
   }
   const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
-  let post: (message: FromWorker) => void
+  // Job code shares this process: the key arrives in the init message (before any job runs)
+  // and stays in this closure; the send functions are the ones there were at start-up.
+  let key = ''
+  void init.then((workerInit) => (key = workerInit.key))
+  let post: (message: RuntimeMessage) => void
   if (parentPort) {
+    const postMessage = parentPort.postMessage.bind(parentPort)
     parentPort.on('message', (event) => deliver(event.data as ToWorker))
-    post = (message) => parentPort.postMessage(message)
+    post = (message) => postMessage({ ...message, k: key })
   } else if (process.send) {
+    const send = process.send.bind(process)
     process.on('message', (message) => deliver(message as ToWorker))
     // The engine going away must not leave orphaned workers behind.
     process.on('disconnect', () => process.exit(0))
-    post = (message) => process.send?.(message)
+    post = (message) => send({ ...message, k: key })
   } else {
     throw new Error('process-entry must be started by the engine (fork or utilityProcess)')
   }
@@ -47,4 +53,4 @@ function connect(): { port: WorkerPort; init: Promise<WorkerInit> } {
 }
 
 const { port, init } = connect()
-void init.then((workerInit) => new WorkerRuntime(port, workerInit))
+void init.then(({ key: _key, ...runtimeInit }) => new WorkerRuntime(port, runtimeInit))

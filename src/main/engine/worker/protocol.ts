@@ -1,7 +1,9 @@
-// The message protocol between the engine and its workers. Threads and processes speak it
-// alike, so an executor is just "something that takes jobs and reports events".
+// The message protocol between the engine and its workers, declared once: the messages, the
+// layout of the flat event runs (field order and widths), the encoder the worker runtime
+// writes with and the decoder the engine reads with. Threads, processes and remote executors
+// speak it alike, so an executor is just "something that takes jobs and reports events".
 // Events travel flattened in one array per flush: batching is what makes short jobs cheap.
-import type { ExecutorType, JobError } from '../../../shared/job.ts'
+import type { ExecutorType, JobError, ResultFileRef } from '../../../shared/job.ts'
 
 /** How a worker runs what it is given: one job after another (CPU lane) or all at once (I/O lane). */
 export type WorkerMode = 'serial' | 'concurrent'
@@ -12,12 +14,21 @@ export interface WorkerInit {
   mode: WorkerMode
   dataDir: string
   /**
+   * A secret per worker that every message of its runtime carries, so the engine can tell the
+   * runtime's events from lookalikes a user script posts on the same channel. The entry keeps
+   * it where job code cannot reach it (it is deleted from workerData before any job runs).
+   */
+  key: string
+  /**
    * Thread workers only: a shared counter the engine bumps after every message it posts, so an
    * idle worker can wait on it with Atomics.wait and take the message at once, instead of
    * waiting for its event loop to wake (that wake-up is most of a round trip's latency).
    */
   wake?: Int32Array
 }
+
+/** What the runtime itself sees of its init: everything but the key, which stays with the entry. */
+export type RuntimeInit = Omit<WorkerInit, 'key'>
 
 /** One job handed to a worker: [id, kind, params, attempt]. A tuple keeps the message small. */
 export type JobMessage = [id: number, kind: string, params: Record<string, unknown>, attempt: number]
@@ -28,18 +39,150 @@ export type ToWorker =
   | { t: 'cancel'; id: number; reason: 'cancel' | 'timeout' }
   | { t: 'stop' }
 
-export const EV_STARTED = 1 // id, at
-export const EV_DONE = 2 // id, at, result, resultFile | null, hasLog
-export const EV_FAILED = 3 // id, at, code, message, hasLog
-export const EV_PROGRESS = 4 // id, fraction, note
-export const EV_DROPPED = 5 // id  (cancelled before it started)
-/**
- * id, at: started, and its EV_DONE or EV_FAILED follows in the same message. The worker
- * rewrites EV_STARTED to this when a job ends before its start was sent, so the engine can
- * skip the passing "running" state (short jobs: one state change per job instead of two).
- */
-export const EV_STARTED_ENDED = 6
+/** What the runtime posts, before the entry seals it with the worker's key. */
+export type RuntimeMessage = { t: 'hello'; pid: number; tid: number | null; executor: ExecutorType } | { t: 'ev'; e: unknown[] }
 
-export type FromWorker = { t: 'hello'; pid: number; tid: number | null; executor: ExecutorType } | { t: 'ev'; e: unknown[] }
+/** What arrives at the engine: a runtime message with the worker's key (`k`). */
+export type FromWorker = RuntimeMessage & { k: string }
 
 export type FailureCode = JobError['code']
+
+// ---- the event layout --------------------------------------------------------------------
+// Each event is its type code followed by its fields, in this order. EVENT_FIELDS is the one
+// place the order is written; the encoder and the decoder below follow it, and nothing else
+// in the engine reads an event by position.
+
+export const EV_STARTED = 1
+export const EV_DONE = 2
+export const EV_FAILED = 3
+export const EV_PROGRESS = 4
+/** Cancelled before it started. */
+export const EV_DROPPED = 5
+/**
+ * Started, and its EV_DONE or EV_FAILED follows in the same message. The worker rewrites
+ * EV_STARTED to this when a job ends before its start was sent, so the engine can skip the
+ * passing "running" state (short jobs: one state change per job instead of two).
+ */
+export const EV_STARTED_ENDED = 6
+/** Job code threw after its job had ended (a timer or promise it left behind): the job's fault, not its worker's. */
+export const EV_LATE_ERROR = 7
+
+export const EVENT_FIELDS = {
+  [EV_STARTED]: ['id', 'at'],
+  [EV_DONE]: ['id', 'at', 'result', 'resultFile', 'hasLog'],
+  [EV_FAILED]: ['id', 'at', 'code', 'message', 'hasLog'],
+  [EV_PROGRESS]: ['id', 'fraction', 'note'],
+  [EV_DROPPED]: ['id'],
+  [EV_STARTED_ENDED]: ['id', 'at'],
+  [EV_LATE_ERROR]: ['id', 'message', 'hasLog'],
+} as const
+
+type EventType = keyof typeof EVENT_FIELDS
+
+/** How many array items each event takes: its code plus its fields. */
+const WIDTH: Record<EventType, number> = Object.fromEntries(
+  Object.entries(EVENT_FIELDS).map(([type, fields]) => [type, 1 + fields.length]),
+) as Record<EventType, number>
+
+// ---- encoder (the worker runtime) --------------------------------------------------------
+
+/** Builds one flush's run of events. */
+export class EventWriter {
+  private items: unknown[] = []
+
+  get length(): number {
+    return this.items.length
+  }
+
+  /** Returns where the event sits, so startedEnded can rewrite it while it is still unsent. */
+  started(id: number, at: number): number {
+    const slot = this.items.length
+    this.items.push(EV_STARTED, id, at)
+    return slot
+  }
+
+  startedEnded(slot: number): void {
+    this.items[slot] = EV_STARTED_ENDED
+  }
+
+  done(id: number, at: number, result: unknown, resultFile: ResultFileRef | null, hasLog: boolean): void {
+    this.items.push(EV_DONE, id, at, result, resultFile, hasLog)
+  }
+
+  failed(id: number, at: number, code: FailureCode, message: string, hasLog: boolean): void {
+    this.items.push(EV_FAILED, id, at, code, message, hasLog)
+  }
+
+  progress(id: number, fraction: number, note: string | null): void {
+    this.items.push(EV_PROGRESS, id, fraction, note)
+  }
+
+  dropped(id: number): void {
+    this.items.push(EV_DROPPED, id)
+  }
+
+  lateError(id: number, message: string, hasLog: boolean): void {
+    this.items.push(EV_LATE_ERROR, id, message, hasLog)
+  }
+
+  /** Hands over what was written and starts a new run. */
+  take(): unknown[] {
+    const items = this.items
+    this.items = []
+    return items
+  }
+}
+
+// ---- decoder (the engine) ----------------------------------------------------------------
+
+/**
+ * What the engine does with each event. Fields arrive as they travelled (unknown): a user
+ * script shares its worker, so the reader checks them (event-fields.ts) before they touch a job.
+ */
+export interface EventReader {
+  started(id: unknown, at: unknown, ending: boolean): void
+  done(id: unknown, at: unknown, result: unknown, resultFile: unknown, hasLog: unknown): void
+  failed(id: unknown, at: unknown, code: unknown, message: unknown, hasLog: unknown): void
+  progress(id: unknown, fraction: unknown, note: unknown): void
+  dropped(id: unknown): void
+  lateError(id: unknown, message: unknown, hasLog: unknown): void
+}
+
+/**
+ * Reads events from `from` until the end or until `deadline` (performance.now()) has passed,
+ * checking the clock every 256 events. Returns where it stopped (e.length when done). An
+ * unknown type code (another protocol version) ends the run.
+ */
+export function readEvents(e: unknown[], from: number, reader: EventReader, deadline = Infinity): number {
+  let i = from
+  let read = 0
+  while (i < e.length) {
+    if ((++read & 255) === 0 && performance.now() > deadline) break
+    const type = e[i] as EventType
+    switch (type) {
+      case EV_STARTED:
+      case EV_STARTED_ENDED:
+        reader.started(e[i + 1], e[i + 2], type === EV_STARTED_ENDED)
+        break
+      case EV_DONE:
+        reader.done(e[i + 1], e[i + 2], e[i + 3], e[i + 4], e[i + 5])
+        break
+      case EV_FAILED:
+        reader.failed(e[i + 1], e[i + 2], e[i + 3], e[i + 4], e[i + 5])
+        break
+      case EV_PROGRESS:
+        reader.progress(e[i + 1], e[i + 2], e[i + 3])
+        break
+      case EV_DROPPED:
+        reader.dropped(e[i + 1])
+        break
+      case EV_LATE_ERROR:
+        reader.lateError(e[i + 1], e[i + 2], e[i + 3])
+        break
+      default:
+        return e.length
+    }
+    i += WIDTH[type]
+  }
+  return i
+}

@@ -1,29 +1,18 @@
 // The loop inside every worker, thread or process: takes batches of jobs, runs them (one at a
 // time on the CPU lane, all at once on the I/O lane), and reports events in batches.
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { close, mkdirSync, openSync, readlinkSync, writeSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { readlinkSync } from 'node:fs'
 import { format } from 'node:util'
-import type { JobContext, KindRunner } from '../kinds/context.ts'
+import type { KindRunner } from '../kinds/context.ts'
 import { runnerFor } from '../kinds/registry.ts'
 import { saveCompileCache } from './compile-cache.ts'
-import {
-  EV_DONE,
-  EV_DROPPED,
-  EV_FAILED,
-  EV_PROGRESS,
-  EV_STARTED,
-  EV_STARTED_ENDED,
-  type FailureCode,
-  type FromWorker,
-  type JobMessage,
-  type ToWorker,
-  type WorkerInit,
-} from './protocol.ts'
+import { EventWriter, type JobMessage, type RuntimeInit, type RuntimeMessage, type ToWorker } from './protocol.ts'
+import { classify, isInlineResult, jsonResult } from './results.ts'
+import { RunningJob, type JobHost } from './running-job.ts'
 
 export interface WorkerPort {
-  post(message: FromWorker): void
+  /** Sends a message to the engine (the entry seals it with the worker's key). */
+  post(message: RuntimeMessage): void
   onMessage(listener: (message: ToWorker) => void): void
   /** Ends the worker once its last message is out. */
   exit(): void
@@ -37,11 +26,7 @@ export interface WorkerPort {
 /** How long an idle serial worker waits on the wake counter before returning to its event loop. */
 const IDLE_WAIT_MS = 2
 
-/** Results larger than this are written to a file instead of travelling through messages. */
-const INLINE_RESULT_LIMIT = 64 * 1024
 const PROGRESS_INTERVAL_MS = 100
-/** A progress note is a short line for the table, not a log. */
-const MAX_NOTE_LENGTH = 200
 /** Send events once this many items (about 1,000 jobs' worth) are waiting, without waiting for the loop. */
 const MAX_EVENT_ITEMS = 6144
 
@@ -55,7 +40,10 @@ export function threadIdentity(): { pid: number; tid: number | null } {
   }
 }
 
-/** The job whose code is running right now, so console output lands in that job's log. */
+/**
+ * The job whose code is running right now, so console output lands in that job's log and an
+ * error thrown from a timer or promise the code left behind is put down to that job.
+ */
 const currentJob = new AsyncLocalStorage<RunningJob>()
 
 /**
@@ -73,210 +61,33 @@ function captureConsole(): void {
   }
 }
 
-class AbortReason extends Error {
-  readonly reason: 'cancel' | 'timeout'
-  constructor(reason: 'cancel' | 'timeout') {
-    super(reason === 'timeout' ? 'timed out' : 'cancelled')
-    this.name = 'AbortError'
-    this.reason = reason
-  }
-}
-
-class RunningJob implements JobContext {
-  readonly jobId: number
-  readonly attempt: number
-  readonly executor
-  private controller: AbortController | null = null
-  /** Why the job was stopped, once it was. */
-  stopReason: AbortReason | null = null
-  private abortListener: ((reason: Error) => void) | null = null
-  private readonly runtime: WorkerRuntime
-  progressValue = 0
-  progressNote: string | undefined = undefined
-  progressDirty = false
-  /** Where its EV_STARTED sits in the runtime's event buffer, and in which flush. */
-  startSlot = 0
-  startFlush = -1
-  /** The job's log file, opened on first use. Synchronous writes: this is a worker, and they keep memory bounded however fast a job logs. */
-  private logFd: number | null = null
-
-  constructor(runtime: WorkerRuntime, id: number, attempt: number) {
-    this.runtime = runtime
-    this.jobId = id
-    this.attempt = attempt
-    this.executor = runtime.init.executor
-  }
-
-  // Created on first use: most short jobs never look at their signal.
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController()
-      if (this.stopReason) this.controller.abort(this.stopReason)
-    }
-    return this.controller.signal
-  }
-
-  abort(reason: 'cancel' | 'timeout'): void {
-    if (this.stopReason) return
-    this.stopReason = new AbortReason(reason)
-    this.controller?.abort(this.stopReason)
-    const listener = this.abortListener
-    this.abortListener = null
-    listener?.(this.stopReason)
-  }
-
-  /** The job is over: a late cancel finds nothing to call. */
-  ended(): void {
-    this.abortListener = null
-  }
-
-  onAbort(listener: (reason: Error) => void): () => void {
-    if (this.stopReason) {
-      listener(this.stopReason)
-      return () => undefined
-    }
-    // One listener at a time is all the kinds need (a sleep waits on one timer).
-    this.abortListener = listener
-    return () => {
-      if (this.abortListener === listener) this.abortListener = null
-    }
-  }
-
-  async outputPath(fileName: string): Promise<string> {
-    const dir = join(this.runtime.init.dataDir, 'outputs', String(this.jobId))
-    await mkdir(dir, { recursive: true })
-    return join(dir, fileName)
-  }
-
-  progress(fraction: number, note?: string): void {
-    // User scripts call this too: whatever they pass must still make a valid message.
-    const value = Number(fraction)
-    this.progressValue = Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0
-    this.progressNote = note === undefined || note === null ? undefined : String(note).slice(0, MAX_NOTE_LENGTH)
-    if (!this.progressDirty) {
-      this.progressDirty = true
-      this.runtime.progressChanged(this)
-    }
-  }
-
-  log(line: string): void {
-    try {
-      writeSync(this.openLog(), line.endsWith('\n') ? line : `${line}\n`)
-    } catch {
-      // A full disk must not fail the job; its log is best effort.
-    }
-  }
-
-  private logPath(): string {
-    return join(this.runtime.init.dataDir, 'logs', `${this.jobId}.log`)
-  }
-
-  private openLog(): number {
-    if (this.logFd === null) {
-      mkdirSync(join(this.runtime.init.dataDir, 'logs'), { recursive: true })
-      this.logFd = openSync(this.logPath(), 'a')
-    }
-    return this.logFd
-  }
-
-  async logFile(): Promise<{ path: string; fd: number }> {
-    return { path: this.logPath(), fd: this.openLog() }
-  }
-
-  get hasLogOpen(): boolean {
-    return this.logFd !== null
-  }
-
-  async closeLog(): Promise<boolean> {
-    if (this.logFd === null) return false
-    const fd = this.logFd
-    this.logFd = null
-    await new Promise<void>((resolve) => close(fd, () => resolve()))
-    return true
-  }
-}
-
-function classify(error: unknown, job: RunningJob): { code: FailureCode; message: string } {
-  if (error instanceof AbortReason || job.stopReason) {
-    const reason = (job.stopReason ?? (error as AbortReason)).reason
-    return reason === 'timeout' ? { code: 'timeout', message: 'timed out' } : { code: 'cancelled', message: 'cancelled' }
-  }
-  const err = error as { code?: unknown; message?: unknown } | null
-  const message = err && typeof err.message === 'string' ? err.message : String(error)
-  if (err?.code === 'exit-code') return { code: 'exit-code', message }
-  return { code: 'job-error', message }
-}
-
-/** At most this many fields with short names, each a number, boolean, null or short string: cannot reach INLINE_RESULT_LIMIT. */
-const SMALL_FLAT_FIELDS = 32
-const SMALL_FLAT_STRING = 1024
-
-function isSmallFlat(result: object): boolean {
-  // Plain objects only: a class instance, a Map or a Promise takes the JSON path below.
-  const proto: unknown = Object.getPrototypeOf(result)
-  if (proto !== Object.prototype && proto !== null) return false
-  let fields = 0
-  for (const key in result) {
-    if (++fields > SMALL_FLAT_FIELDS || key.length > SMALL_FLAT_STRING) return false
-    const value = (result as Record<string, unknown>)[key]
-    const type = typeof value
-    if (type === 'string') {
-      if ((value as string).length > SMALL_FLAT_STRING) return false
-    } else if (value !== null && type !== 'number' && type !== 'boolean' && type !== 'undefined') return false
-  }
-  return true
-}
-
-/**
- * Results travel as messages, are stored as JSON and are shown in the window, so the fast path
- * takes only what is certainly all three: null, a boolean, a number, a string of inline size,
- * or a small flat plain object. Anything else goes through JSON (see succeededSlow).
- */
-function isInlineResult(result: unknown): boolean {
-  if (result === null) return true
-  switch (typeof result) {
-    case 'boolean':
-    case 'number':
-      return true
-    case 'string':
-      return result.length <= INLINE_RESULT_LIMIT
-    case 'object':
-      return isSmallFlat(result)
-    default:
-      return false
-  }
-}
-
-/** Keeps only the JSON scalar fields of a large result, as a summary next to its file. */
-function summarise(result: unknown): unknown {
-  if (result === null || typeof result !== 'object' || Array.isArray(result)) return null
-  const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(result)) {
-    if (value === null || typeof value === 'string' || typeof value === 'boolean') out[key] = value
-    else if (typeof value === 'number') out[key] = Number.isFinite(value) ? value : null
-  }
-  return out
-}
-
-export class WorkerRuntime {
-  readonly init: WorkerInit
+export class WorkerRuntime implements JobHost {
+  readonly init: RuntimeInit
+  readonly dataDir: string
+  readonly executor: RuntimeInit['executor']
   private readonly port: WorkerPort
   private readonly pending: JobMessage[] = []
   private pendingHead = 0
   private readonly running = new Map<number, RunningJob>()
-  private events: unknown[] = []
+  private readonly events = new EventWriter()
   private readonly progressed = new Set<RunningJob>()
   private flushScheduled = false
   /** Counts flushes, so a job can tell whether its start event is still in `events`. */
   private flushes = 0
   private progressTimer: NodeJS.Timeout | null = null
   private draining = false
+  /** Counts drain loops, so one left waiting on a job that will never settle stops when it wakes. */
+  private drains = 0
   private stopping = false
 
-  constructor(port: WorkerPort, init: WorkerInit) {
+  constructor(port: WorkerPort, init: RuntimeInit) {
     this.port = port
     this.init = init
+    this.dataDir = init.dataDir
+    this.executor = init.executor
     captureConsole()
+    process.on('uncaughtException', this.uncaught)
+    process.on('unhandledRejection', this.uncaught)
     port.onMessage((message) => this.receive(message))
     const { pid, tid } = threadIdentity()
     port.post({ t: 'hello', pid, tid, executor: init.executor })
@@ -314,7 +125,8 @@ export class WorkerRuntime {
     for (let i = this.pendingHead; i < this.pending.length; i++) {
       if (this.pending[i]![0] === id) {
         this.pending.splice(i, 1)
-        this.emit(EV_DROPPED, id)
+        this.events.dropped(id)
+        this.scheduleFlush()
         return
       }
     }
@@ -323,6 +135,7 @@ export class WorkerRuntime {
   private async drain(): Promise<void> {
     if (this.draining) return
     this.draining = true
+    const generation = ++this.drains
     while (this.pendingHead < this.pending.length) {
       const job = this.pending[this.pendingHead++]!
       if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
@@ -330,6 +143,8 @@ export class WorkerRuntime {
         this.pendingHead = 0
       }
       await this.runOne(job)
+      // A job failed by its own stray error may never settle: a new drain took over from it.
+      if (generation !== this.drains) return
     }
     this.pending.length = 0
     this.pendingHead = 0
@@ -344,9 +159,8 @@ export class WorkerRuntime {
   private runOne([id, kind, params, attempt]: JobMessage): Promise<void> {
     const job = new RunningJob(this, id, attempt)
     this.running.set(id, job)
-    job.startSlot = this.events.length
+    job.startSlot = this.events.started(id, Date.now())
     job.startFlush = this.flushes
-    this.events.push(EV_STARTED, id, Date.now())
     this.scheduleFlush()
     let pending: Promise<unknown>
     try {
@@ -371,57 +185,91 @@ export class WorkerRuntime {
   }
 
   private succeeded(job: RunningJob, value: unknown): void | Promise<void> {
-    if (job.stopReason) return this.failed(job, job.stopReason)
+    if (job.over) return
+    job.over = true
+    if (job.stopReason) return this.reportFailure(job, job.stopReason)
     const result = value === undefined ? null : value
     try {
       // Results that are small and plain (the common case) skip serialising and the file check.
       if (job.hasLogOpen || !isInlineResult(result)) return this.succeededSlow(job, result)
     } catch (error) {
-      return this.failed(job, error)
+      return this.reportFailure(job, error)
     }
-    this.ended(job, EV_DONE, result, null, false)
+    this.ended(job)
+    this.events.done(job.jobId, Date.now(), result, null, false)
+    this.afterEnd()
   }
 
   private async succeededSlow(job: RunningJob, value: unknown): Promise<void> {
     try {
-      // A JSON copy: what the database and the window can hold, and always safe to post (a
-      // function or a class instance in a result would otherwise crash the worker, taking the
-      // other jobs on it down too). Cycles and BigInts fail the job with a clear message.
-      let text: string | undefined
-      try {
-        text = JSON.stringify(value)
-      } catch (error) {
-        throw new Error(`the result cannot be saved as JSON: ${error instanceof Error ? error.message : String(error)}`, {
-          cause: error,
-        })
-      }
-      let result: unknown = null
-      let resultFile: { file: string; bytes: number } | null = null
-      if (text !== undefined && text.length > INLINE_RESULT_LIMIT) {
-        const file = await job.outputPath('result.json')
-        await writeFile(file, text)
-        resultFile = { file, bytes: Buffer.byteLength(text) }
-        result = summarise(value)
-      } else if (text !== undefined) result = JSON.parse(text)
+      const { result, resultFile } = await jsonResult(job, value)
       if (job.stopReason) throw job.stopReason
-      this.ended(job, EV_DONE, result, resultFile, await job.closeLog())
+      const hasLog = await job.closeLog()
+      this.ended(job)
+      this.events.done(job.jobId, Date.now(), result, resultFile, hasLog)
+      this.afterEnd()
     } catch (error) {
-      await this.failed(job, error)
+      await this.reportFailure(job, error)
     }
   }
 
-  private async failed(job: RunningJob, error: unknown): Promise<void> {
-    const { code, message } = classify(error, job)
-    if (code === 'job-error' && error instanceof Error && error.stack) job.log(error.stack)
-    this.ended(job, EV_FAILED, code, message, await job.closeLog())
+  private failed(job: RunningJob, error: unknown): Promise<void> | undefined {
+    if (job.over) return
+    job.over = true
+    return this.reportFailure(job, error)
   }
 
-  /** Reports the end of a job: EV_DONE (result, resultFile) or EV_FAILED (code, message). */
-  private ended(job: RunningJob, type: typeof EV_DONE | typeof EV_FAILED, a: unknown, b: unknown, hasLog: boolean): void {
+  private async reportFailure(job: RunningJob, error: unknown): Promise<void> {
+    const { code, message } = classify(error, job)
+    if (code === 'job-error' && error instanceof Error && error.stack) job.log(error.stack)
+    const hasLog = await job.closeLog()
+    this.ended(job)
+    this.events.failed(job.jobId, Date.now(), code, message, hasLog)
+    this.afterEnd()
+  }
+
+  /**
+   * An error thrown outside any job's promise: from a timer, a stream or a promise that job
+   * code left behind. The job whose code it came from (async context follows timers and
+   * promises) takes the blame: it fails if it is still running, and if it already ended it is
+   * reported (EV_LATE_ERROR) so the engine records it as failed. Its worker and the jobs on it
+   * carry on. An error no job's code is behind is the runtime's own: the worker crashes, as
+   * it would without this handler.
+   */
+  private readonly uncaught = (error: unknown): void => {
+    const job = currentJob.getStore()
+    if (!job) {
+      process.off('uncaughtException', this.uncaught)
+      process.off('unhandledRejection', this.uncaught)
+      setImmediate(() => {
+        throw error
+      })
+      return
+    }
+    if (!job.over) {
+      void this.failed(job, error)?.then(() => {
+        if (this.init.mode !== 'serial') return
+        this.draining = false
+        void this.drain()
+      })
+      return
+    }
+    const message = `threw after it finished: ${error instanceof Error ? error.message : String(error)}`
+    job.log(error instanceof Error && error.stack ? `${message}\n${error.stack}` : message)
+    void job.closeLog().then((hasLog) => {
+      this.events.lateError(job.jobId, message, hasLog)
+      this.scheduleFlush()
+    })
+  }
+
+  /** The job is over: its end event follows at once. */
+  private ended(job: RunningJob): void {
     job.ended()
     this.running.delete(job.jobId)
-    if (job.startFlush === this.flushes) this.events[job.startSlot] = EV_STARTED_ENDED
-    this.events.push(type, job.jobId, Date.now(), a, b, hasLog)
+    if (job.startFlush === this.flushes) this.events.startedEnded(job.startSlot)
+  }
+
+  private afterEnd(): void {
     this.scheduleFlush()
     // A serial worker with nothing queued behind this job reports at once: that is the
     // round trip a waiting client sees. With more queued, results keep batching.
@@ -430,11 +278,6 @@ export class WorkerRuntime {
       if (this.running.size === 0 && !this.stopping) this.port.awaitMessages?.(IDLE_WAIT_MS)
     }
     if (this.stopping && this.running.size === 0) this.finish()
-  }
-
-  private emit(...event: unknown[]): void {
-    for (const item of event) this.events.push(item)
-    this.scheduleFlush()
   }
 
   private scheduleFlush(): void {
@@ -462,13 +305,11 @@ export class WorkerRuntime {
     }
     for (const job of this.progressed) {
       job.progressDirty = false
-      if (this.running.has(job.jobId)) this.events.push(EV_PROGRESS, job.jobId, job.progressValue, job.progressNote ?? null)
+      if (this.running.has(job.jobId)) this.events.progress(job.jobId, job.progressValue, job.progressNote ?? null)
     }
     this.progressed.clear()
     if (this.events.length === 0) return
-    const e = this.events
-    this.events = []
-    this.port.post({ t: 'ev', e })
+    this.port.post({ t: 'ev', e: this.events.take() })
   }
 
   private finish(): void {

@@ -2,18 +2,31 @@
 // engine shares a wake counter, an idle worker waits on it (Atomics.wait, no CPU) and pulls
 // the next message itself with receiveMessageOnPort: a round trip then skips the event-loop
 // wake-up, which is most of its latency.
-import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
-import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts'
+import { MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
+import type { RuntimeMessage, ToWorker, WorkerInit } from './protocol.ts'
 import { WorkerRuntime } from './runtime.ts'
 
 if (!parentPort) throw new Error('thread-entry must run as a worker thread')
 const port = parentPort
-const init = workerData as WorkerInit
+// Job code shares this thread: it can read workerData and patch MessagePort.prototype. The key
+// is taken out of workerData before any job runs, and posting goes through the method as it
+// was at start-up, so the key stays in this closure.
+const { key, ...init } = workerData as WorkerInit
+delete (workerData as Partial<WorkerInit>).key
+const postMessage = MessagePort.prototype.postMessage
+const post = (message: RuntimeMessage) => postMessage.call(port, { ...message, k: key })
 let deliver: (message: ToWorker) => void = () => undefined
+
+// A message from the engine that cannot be read (it never should be): say so on stderr, which
+// the engine keeps for the crash report, and end the worker so its jobs are put back.
+port.on('messageerror', (error) => {
+  process.stderr.write(`Error: a message from the engine could not be read: ${error.message}\n`)
+  process.exit(1)
+})
 
 new WorkerRuntime(
   {
-    post: (message: FromWorker) => port.postMessage(message),
+    post,
     onMessage: (listener: (message: ToWorker) => void) => {
       deliver = listener
       port.on('message', listener)

@@ -15,7 +15,11 @@ function tick(): void {
 
 export function useNow(): Readonly<Ref<number>> {
   users++
-  if (!timer) timer = setInterval(tick, TICK_MS)
+  if (!timer) {
+    // The clock may have stood still while nobody used it: start from the present.
+    now.value = Date.now()
+    timer = setInterval(tick, TICK_MS)
+  }
   onScopeDispose(() => {
     users--
     if (!users && timer) {

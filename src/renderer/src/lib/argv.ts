@@ -31,6 +31,26 @@ export function splitArgv(text: string): string[] {
   return words
 }
 
+/** What splitArgv would silently guess at: an unterminated quote or a trailing backslash. */
+export function argvProblem(text: string): string | null {
+  let quote: '"' | "'" | null = null
+  let openedAt = 0
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string
+    if (quote) {
+      if (ch === quote) quote = null
+      else if (ch === '\\' && quote === '"') i++
+    } else if (ch === '"' || ch === "'") {
+      quote = ch
+      openedAt = i + 1
+    } else if (ch === '\\') {
+      if (i + 1 >= text.length) return 'ends with a backslash that escapes nothing'
+      i++
+    }
+  }
+  return quote ? `has an unterminated ${quote === '"' ? 'double' : 'single'} quote (opened at character ${openedAt})` : null
+}
+
 /** The inverse of splitArgv, quoting only the words that need it. */
 export function joinArgv(argv: readonly string[]): string {
   return argv.map((arg) => (arg !== '' && !/[\s'"\\]/.test(arg) ? arg : `'${arg.replace(/'/g, `'"'"'`)}'`)).join(' ')

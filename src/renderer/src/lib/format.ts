@@ -7,6 +7,11 @@ export function formatCount(n: number): string {
   return integer.format(n)
 }
 
+/** A count with its noun, grouped and singular or plural: "1 job", "20,261 jobs". */
+export function countOf(n: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${formatCount(n)} ${n === 1 ? noun : pluralNoun}`
+}
+
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms) || ms < 0) return '—'
   if (ms < 1000) return `${Math.round(ms)} ms`

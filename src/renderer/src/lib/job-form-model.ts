@@ -3,7 +3,7 @@
 import { commandSchemas } from '../../../shared/contract.ts'
 import type { CommandInput } from '../../../shared/contract.ts'
 import type { JobSpec } from '../../../shared/job.ts'
-import { applyTemplate, checkJobSpec, INPUT_PLACEHOLDER } from '../../../shared/schemas.ts'
+import { applyTemplate, checkJobSpec, INPUT_PLACEHOLDER, MAX_JOBS_PER_SUBMIT } from '../../../shared/schemas.ts'
 import { safeParseProblems } from '../../../shared/validate.ts'
 import type { FieldProblem } from '../../../shared/validate.ts'
 import { parseInputLines } from './inputs.ts'
@@ -81,6 +81,16 @@ function numberOption(value: unknown, field: string, problems: FieldProblem[], s
 
 const MAX_REPORTED = 8
 
+/** The form's refusal of a job count the engine would refuse, in the form's words. */
+export function countProblem(count: number, field: 'count' | 'inputs'): FieldProblem | null {
+  if (count <= MAX_JOBS_PER_SUBMIT) return null
+  const what = field === 'count' ? 'jobs' : 'input lines'
+  return {
+    field,
+    message: `${count.toLocaleString('en-US')} ${what} is more than one submit takes (at most ${MAX_JOBS_PER_SUBMIT.toLocaleString('en-US')}); split it into several batches`,
+  }
+}
+
 export function buildSubmit(state: JobFormState, fields: readonly FieldSpec[]): BuildResult {
   const withInputs = state.mode === 'inputs'
   const { params, problems } = valuesToParams(fields, state.values, withInputs, 'template.params')
@@ -107,6 +117,8 @@ export function buildSubmit(state: JobFormState, fields: readonly FieldSpec[]): 
     payload.inputs = inputs
     jobCount = inputs.length
     if (!inputs.length) problems.push({ field: 'inputs', message: 'add at least one input, one per line' })
+    const tooMany = countProblem(inputs.length, 'inputs')
+    if (tooMany) problems.push(tooMany)
     // Every input makes its own job: check each one as the engine will see it.
     const seen = new Set(problems.map((p) => p.field))
     for (let i = 0; i < inputs.length && problems.length < MAX_REPORTED; i++) {
@@ -125,6 +137,8 @@ export function buildSubmit(state: JobFormState, fields: readonly FieldSpec[]): 
     const count = Number(text(state.count))
     if (!text(state.count) || !Number.isInteger(count) || count < 1) {
       problems.push({ field: 'count', message: 'must be a whole number of jobs, 1 or more' })
+    } else if (count > MAX_JOBS_PER_SUBMIT) {
+      problems.push(countProblem(count, 'count') as FieldProblem)
     } else {
       payload.count = count
       jobCount = count

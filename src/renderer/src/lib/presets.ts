@@ -1,4 +1,4 @@
-// Ready-made batches, including the concurrency lessons from DESIGN.md. Each is a submit
+// Ready-made batches, including the concurrency lessons from docs/architecture.md. Each is a submit
 // payload (template × count); picking one loads it into the job form so users see what it is.
 import type { CommandInput } from '../../../shared/contract.ts'
 import type { JobSpec } from '../../../shared/job.ts'

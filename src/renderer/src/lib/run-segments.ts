@@ -78,6 +78,11 @@ export class RunSegments {
     for (const [id, segment] of this.latest) if (segment.end !== null && segment.end < cutoff) this.latest.delete(id)
   }
 
+  /** The job's latest attempt (its worker, start and end), while it is kept. */
+  latestOf(jobId: number): Readonly<RunSegment> | undefined {
+    return this.latest.get(jobId)
+  }
+
   /** Segments overlapping [from, now]: finished ones first, then the running ones. */
   since(from: number): RunSegment[] {
     const out: RunSegment[] = []

@@ -2,7 +2,7 @@
 // and converts between the form's text values and the params object a job carries.
 import { INPUT_PLACEHOLDER } from '../../../shared/schemas.ts'
 import type { FieldProblem } from '../../../shared/validate.ts'
-import { joinArgv, splitArgv } from './argv.ts'
+import { argvProblem, joinArgv, splitArgv } from './argv.ts'
 
 export type FieldKind = 'integer' | 'number' | 'string' | 'boolean' | 'enum' | 'argv' | 'key-value' | 'json'
 
@@ -31,9 +31,28 @@ type JsonSchema = Record<string, unknown>
 const isRecord = (value: unknown): value is JsonSchema => typeof value === 'object' && value !== null && !Array.isArray(value)
 const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null)
 
+/** Words a label keeps as they are written: units and acronyms ("MiB", not "Mib"). */
+const KEPT_WORDS: Record<string, string> = {
+  mib: 'MiB',
+  kib: 'KiB',
+  gib: 'GiB',
+  mb: 'MB',
+  ms: 'ms',
+  url: 'URL',
+  cwd: 'cwd',
+  argv: 'argv',
+}
+
 export function labelFor(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[-_]+/g, ' ')
-  return words.charAt(0).toUpperCase() + words.slice(1).toLowerCase()
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[-_]+/g, ' ')
+    .toLowerCase()
+    .split(' ')
+    .map((word) => KEPT_WORDS[word] ?? word)
+  const first = words[0] ?? ''
+  if (!KEPT_WORDS[first.toLowerCase()]) words[0] = first.charAt(0).toUpperCase() + first.slice(1)
+  return words.join(' ')
 }
 
 function kindOf(schema: JsonSchema): FieldKind {
@@ -135,9 +154,12 @@ export function valuesToParams(
         else problems.push({ field: `${prefix}.${field.key}`, message: `must be a number (got "${text.trim()}")` })
         break
       }
-      case 'argv':
-        params[field.key] = splitArgv(text)
+      case 'argv': {
+        const problem = argvProblem(text)
+        if (problem) problems.push({ field: `${prefix}.${field.key}`, message: `${field.label} ${problem}` })
+        else params[field.key] = splitArgv(text)
         break
+      }
       case 'key-value':
         params[field.key] = parseKeyValue(text)
         break
@@ -145,7 +167,11 @@ export function valuesToParams(
         try {
           params[field.key] = JSON.parse(text) as unknown
         } catch {
-          params[field.key] = text
+          // Guessing "it was meant as a string" would hide typos in objects and lists.
+          problems.push({
+            field: `${prefix}.${field.key}`,
+            message: `${field.label} must be JSON: a number, true/false, "text in double quotes", [a list] or {"an": "object"}`,
+          })
         }
         break
       default:

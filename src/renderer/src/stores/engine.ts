@@ -2,8 +2,8 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { EngineLimits, EngineStats } from '../../../shared/job.ts'
-import { useNoticesStore } from './notices.ts'
-import { useSessionStore } from './session.ts'
+import { call } from '../api/api.ts'
+import { runCommand } from '../api/run-command.ts'
 
 export const useEngineStore = defineStore('engine', () => {
   const stats = shallowRef<EngineStats | null>(null)
@@ -19,21 +19,18 @@ export const useEngineStore = defineStore('engine', () => {
   async function run(title: string, action: () => Promise<EngineStats>): Promise<boolean> {
     busy.value = true
     try {
-      set(await action())
-      return true
-    } catch (err) {
-      useNoticesStore().error(title, err)
-      return false
+      const next = await runCommand(title, action)
+      if (next) set(next)
+      return next !== undefined
     } finally {
       busy.value = false
     }
   }
 
-  const pause = () => run('Could not pause', () => useSessionStore().requireApi().call('pause', {}))
-  const resume = () => run('Could not resume', () => useSessionStore().requireApi().call('resume', {}))
+  const pause = () => run('Could not pause', () => call('pause', {}))
+  const resume = () => run('Could not resume', () => call('resume', {}))
   const togglePause = () => (paused.value ? resume() : pause())
-  const setLimits = (patch: Partial<EngineLimits>) =>
-    run('Could not change the limits', () => useSessionStore().requireApi().call('setLimits', patch))
+  const setLimits = (patch: Partial<EngineLimits>) => run('Could not change the limits', () => call('setLimits', patch))
 
   return { stats, busy, paused, limits, cores, set, pause, resume, togglePause, setLimits }
 })

@@ -1,14 +1,14 @@
 // Past jobs from the engine's database, a page at a time (newest first), with filters by
-// state, kind and name; and the same selection exported as CSV or JSON, saved as a file.
+// state, kind, batch and name (batches named from the database, so cleared ones too); and the same selection exported as CSV or JSON, saved as a file.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { CommandInput, StateFilter } from '../../../shared/contract.ts'
+import type { CommandInput, HistoryBatch, StateFilter } from '../../../shared/contract.ts'
 import type { JobView } from '../../../shared/job.ts'
 import { downloadText } from '../lib/download.ts'
-import { formatCount } from '../lib/format.ts'
+import { countOf, formatCount } from '../lib/format.ts'
+import { call } from '../api/api.ts'
+import { runCommand } from '../api/run-command.ts'
 import { toCommandError } from '../transport/errors.ts'
-import { useNoticesStore } from './notices.ts'
-import { useSessionStore } from './session.ts'
 
 export const PAGE_SIZE = 100
 /** The most rows one export holds (the contract's limit). */
@@ -19,11 +19,13 @@ export type ExportFormat = CommandInput<'exportHistory'>['format']
 export interface HistoryFilters {
   state: StateFilter
   kind: string
+  /** null: every batch. */
+  batchId: number | null
   text: string
 }
 
 export const useHistoryStore = defineStore('history', () => {
-  const filters = ref<HistoryFilters>({ state: 'all', kind: '', text: '' })
+  const filters = ref<HistoryFilters>({ state: 'all', kind: '', batchId: null, text: '' })
   const offset = ref(0)
   const rows = shallowRef<JobView[]>([])
   const total = ref(0)
@@ -31,6 +33,8 @@ export const useHistoryStore = defineStore('history', () => {
   const loaded = ref(false)
   const error = ref<string | null>(null)
   const exporting = ref<ExportFormat | null>(null)
+  /** The batches the database holds, newest first; empty when the host keeps no history. */
+  const batches = shallowRef<HistoryBatch[]>([])
   /** Answers to older requests are dropped: only the latest page shows. */
   let seq = 0
 
@@ -44,18 +48,27 @@ export const useHistoryStore = defineStore('history', () => {
     const q: Omit<CommandInput<'history'>, 'offset' | 'limit'> = {}
     if (f.state !== 'all') q.state = f.state
     if (f.kind) q.kind = f.kind
+    if (f.batchId !== null) q.batchId = f.batchId
     const text = f.text.trim()
     if (text) q.text = text
     return q
   }
 
+  /** Names for the batch filter and the rows; a failure only leaves the names to the live batches. */
+  async function loadBatches(): Promise<void> {
+    try {
+      batches.value = await call('historyBatches', {})
+    } catch {
+      batches.value = []
+    }
+  }
+
   async function load(): Promise<void> {
     const mine = ++seq
+    if (offset.value === 0) void loadBatches()
     loading.value = true
     try {
-      const page = await useSessionStore()
-        .requireApi()
-        .call('history', { ...query(), offset: offset.value, limit: PAGE_SIZE })
+      const page = await call('history', { ...query(), offset: offset.value, limit: PAGE_SIZE })
       if (mine !== seq) return
       rows.value = page.jobs
       total.value = page.total
@@ -100,18 +113,15 @@ export const useHistoryStore = defineStore('history', () => {
     if (exporting.value) return
     exporting.value = format
     try {
-      const out = await useSessionStore()
-        .requireApi()
-        .call('exportHistory', { ...query(), format, offset: 0, limit: EXPORT_LIMIT })
-      downloadText(out.text, out.fileName, out.mimeType)
-      const capped = out.count >= EXPORT_LIMIT && total.value > out.count ? ` (the newest ${formatCount(out.count)})` : ''
-      useNoticesStore().push({
-        level: 'success',
-        title: `Exported ${formatCount(out.count)} job${out.count === 1 ? '' : 's'}${capped}`,
-        message: out.fileName,
-      })
-    } catch (err) {
-      useNoticesStore().error('Could not export the history', err)
+      await runCommand(
+        'Could not export the history',
+        () => call('exportHistory', { ...query(), format, offset: 0, limit: EXPORT_LIMIT }),
+        (out) => {
+          downloadText(out.text, out.fileName, out.mimeType)
+          const capped = out.count >= EXPORT_LIMIT && total.value > out.count ? ` (the newest ${formatCount(out.count)})` : ''
+          return { level: 'success', title: `Exported ${countOf(out.count, 'job')}${capped}`, message: out.fileName }
+        },
+      )
     } finally {
       exporting.value = null
     }
@@ -126,6 +136,7 @@ export const useHistoryStore = defineStore('history', () => {
     loaded,
     error,
     exporting,
+    batches,
     from,
     to,
     hasPrev,

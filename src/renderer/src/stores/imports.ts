@@ -4,9 +4,9 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { FieldProblem } from '../../../shared/validate.ts'
 import { parseBatchFile } from '../lib/batch-file.ts'
-import { formatCount } from '../lib/format.ts'
+import { countOf } from '../lib/format.ts'
+import { call } from '../api/api.ts'
 import { toCommandError } from '../transport/errors.ts'
-import { useSessionStore } from './session.ts'
 
 export type ImportStatus = 'idle' | 'working' | 'invalid' | 'failed' | 'submitted'
 
@@ -37,10 +37,10 @@ export const useImportsStore = defineStore('imports', () => {
     }
     const parsed = parseBatchFile(text, file.name)
     if (!parsed.ok) return finish('invalid', `${file.name} was not submitted. Fix these and drop it again:`, parsed.problems)
-    finish('working', `Submitting ${formatCount(parsed.jobCount)} jobs from ${file.name}…`)
+    finish('working', `Submitting ${countOf(parsed.jobCount, 'job')} from ${file.name}…`)
     try {
-      const result = await useSessionStore().requireApi().call('submit', parsed.payload)
-      finish('submitted', `Batch #${result.batchId} "${parsed.name}": ${formatCount(result.jobIds.length)} jobs queued.`)
+      const result = await call('submit', parsed.payload)
+      finish('submitted', `Batch #${result.batchId} "${parsed.name}": ${countOf(result.jobIds.length, 'job')} queued.`)
     } catch (err) {
       const e = toCommandError(err)
       finish('failed', `The engine refused ${file.name}: ${e.message}`, e.fields)

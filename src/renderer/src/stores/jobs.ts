@@ -9,10 +9,12 @@ import { LIVE_JOB_WINDOW, type EventPayloads, type StateFilter } from '../../../
 import { emptyCounts, isTerminal } from '../../../shared/job.ts'
 import type { JobState, JobView } from '../../../shared/job.ts'
 import { RunSegments } from '../lib/run-segments.ts'
+import { call } from '../api/api.ts'
+import { runCommand } from '../api/run-command.ts'
+import { countOf, jobDuration } from '../lib/format.ts'
 import { useNoticesStore } from './notices.ts'
-import { useSessionStore } from './session.ts'
 
-export type SortKey = 'id' | 'name' | 'kind' | 'state' | 'started'
+export type SortKey = 'id' | 'name' | 'kind' | 'state' | 'duration'
 
 const STATE_ORDER: Record<JobState, number> = {
   running: 0,
@@ -33,12 +35,20 @@ export const useJobsStore = defineStore('jobs', () => {
   /** Ids in ascending order (the engine hands them out increasing, so this mostly appends). */
   let order: number[] = []
   const rawCounts = emptyCounts()
+  /** Running jobs, kept per change: what batch ETAs from in-job progress look at. */
+  const runningIds = new Set<number>()
   const segments = markRaw(new RunSegments())
 
   /** Jobs the engine holds, loaded or not: the snapshot's jobsTotal, then moved by events. */
   let rawEngineTotal = 0
   /** Ids up to this one are already in rawEngineTotal (the engine hands out ids increasing). */
   let countedUpTo = 0
+  /**
+   * New jobs a `stats` total already counted that no `jobs` event has brought yet. The engine
+   * sends a big submit's rows over several deliveries but its counts at once; without this,
+   * each later slice would be counted a second time ("latest 20,000 of 35,261" for 20,261).
+   */
+  let countedAhead = 0
 
   /** Bumped once per applied event: the one reactive signal for everything above. */
   const version = ref(0)
@@ -59,18 +69,22 @@ export const useJobsStore = defineStore('jobs', () => {
     if (prev) rawCounts[prev.state]--
     rawCounts[job.state]++
     byId.set(job.id, job)
+    if (job.state === 'running') runningIds.add(job.id)
+    else runningIds.delete(job.id)
     segments.observe(job)
     return !prev
   }
 
   function reset(jobs: readonly JobView[], engineTotal = jobs.length): void {
     byId.clear()
+    runningIds.clear()
     segments.clear()
     Object.assign(rawCounts, emptyCounts())
     for (const job of jobs) put(job)
     order = [...byId.keys()].sort((a, b) => a - b)
     rawEngineTotal = Math.max(engineTotal, byId.size)
     countedUpTo = order.length ? (order[order.length - 1] as number) : 0
+    countedAhead = 0
     pruneSelection()
     version.value++
   }
@@ -81,7 +95,8 @@ export const useJobsStore = defineStore('jobs', () => {
       if (!put(job)) continue
       // New here; new to the engine too unless it is an older job the snapshot left out.
       if (job.id > countedUpTo) {
-        rawEngineTotal++
+        if (countedAhead > 0) countedAhead--
+        else rawEngineTotal++
         countedUpTo = job.id
       }
       if (order.length && job.id < (order[order.length - 1] as number)) unsorted = true
@@ -97,6 +112,7 @@ export const useJobsStore = defineStore('jobs', () => {
         if (!prev) continue
         rawCounts[prev.state]--
         byId.delete(id)
+        runningIds.delete(id)
         segments.forget(id)
       }
       order = order.filter((id) => byId.has(id))
@@ -119,6 +135,7 @@ export const useJobsStore = defineStore('jobs', () => {
       if (!prev) continue
       rawCounts[prev.state]--
       byId.delete(id)
+      runningIds.delete(id)
       segments.forget(id)
     }
     order = order.slice(excess)
@@ -128,6 +145,7 @@ export const useJobsStore = defineStore('jobs', () => {
   /** How many jobs the engine holds, from its state counts (the `stats` stream). */
   function syncEngineTotal(total: number): void {
     if (total === rawEngineTotal) return
+    countedAhead = Math.max(0, countedAhead + total - rawEngineTotal)
     rawEngineTotal = total
     version.value++
   }
@@ -149,6 +167,20 @@ export const useJobsStore = defineStore('jobs', () => {
   const engineTotal = computed(() => {
     void version.value
     return Math.max(rawEngineTotal, byId.size)
+  })
+
+  /** The running jobs of each batch (loaded ones), for ETAs from in-job progress. */
+  const runningByBatch = computed(() => {
+    void version.value
+    const map = new Map<number, JobView[]>()
+    for (const id of runningIds) {
+      const job = byId.get(id)
+      if (!job || job.batchId === null) continue
+      const list = map.get(job.batchId)
+      if (list) list.push(job)
+      else map.set(job.batchId, [job])
+    }
+    return map
   })
 
   /** Ids of the loaded jobs in `state`, oldest first. */
@@ -179,17 +211,30 @@ export const useJobsStore = defineStore('jobs', () => {
     const dir = sortDir.value
     const key = sortKey.value
     if (key === 'id') return dir === 1 ? ids : ids.reverse()
+    if (key === 'duration') {
+      const byLength = durationOrder((id) => byId.get(id) as JobView, dir)
+      return ids.sort((a, b) => byLength(a, b) || a - b)
+    }
     const job = (id: number) => byId.get(id) as JobView
     const compare: (a: number, b: number) => number =
       key === 'name'
         ? (a, b) => job(a).name.localeCompare(job(b).name)
         : key === 'kind'
           ? (a, b) => job(a).kind.localeCompare(job(b).kind)
-          : key === 'state'
-            ? (a, b) => STATE_ORDER[job(a).state] - STATE_ORDER[job(b).state]
-            : (a, b) => (job(a).startedAt ?? Infinity) - (job(b).startedAt ?? Infinity)
+          : (a, b) => STATE_ORDER[job(a).state] - STATE_ORDER[job(b).state]
     return ids.sort((a, b) => dir * compare(a, b) || a - b)
   })
+
+  /** By how long each job ran (running ones: so far); jobs not started yet come last either way. */
+  function durationOrder(job: (id: number) => JobView, dir: 1 | -1): (a: number, b: number) => number {
+    const now = Date.now()
+    const length = (id: number) => jobDuration(job(id), now) ?? Infinity
+    return (a, b) => {
+      const x = length(a)
+      const y = length(b)
+      return x === y ? 0 : x === Infinity ? 1 : y === Infinity ? -1 : dir * (x - y)
+    }
+  }
 
   function setSort(key: SortKey): void {
     if (sortKey.value === key) sortDir.value = sortDir.value === 1 ? -1 : 1
@@ -210,14 +255,27 @@ export const useJobsStore = defineStore('jobs', () => {
     selected.value = next
   }
 
+  const visibleSet = computed(() => new Set(visibleIds.value))
+  /**
+   * The selected jobs the table shows: a row the filter hides stays selected (it comes back
+   * when the filter is cleared) but Cancel, Retry, Delete and r never act on it unseen.
+   */
   const selectedJobs = computed(() => {
     void version.value
+    const shown = visibleSet.value
     const out: JobView[] = []
     for (const id of selected.value) {
       const job = byId.get(id)
-      if (job) out.push(job)
+      if (job && shown.has(id)) out.push(job)
     }
     return out
+  })
+  /** Selected jobs the filter hides. */
+  const hiddenSelected = computed(() => {
+    void version.value
+    let n = 0
+    for (const id of selected.value) if (byId.has(id) && !visibleSet.value.has(id)) n++
+    return n
   })
   const canCancel = computed(() => selectedJobs.value.some((j) => CANCELLABLE.has(j.state)))
   const canRetry = computed(() => selectedJobs.value.some((j) => RETRYABLE.has(j.state)))
@@ -235,22 +293,20 @@ export const useJobsStore = defineStore('jobs', () => {
 
   async function cancel(ids: number[] = selectedIn(CANCELLABLE)) {
     if (!ids.length) return
-    try {
-      const { cancelled } = await useSessionStore().requireApi().call('cancel', { ids })
-      useNoticesStore().push({ level: 'info', title: `Cancelled ${cancelled} job${cancelled === 1 ? '' : 's'}`, message: '' })
-    } catch (err) {
-      useNoticesStore().error('Could not cancel', err)
-    }
+    await runCommand(
+      'Could not cancel',
+      () => call('cancel', { ids }),
+      ({ cancelled }) => ({ level: 'info', title: `Cancelled ${countOf(cancelled, 'job')}`, message: '' }),
+    )
   }
 
   async function retry(ids: number[] = selectedIn(RETRYABLE)) {
     if (!ids.length) return
-    try {
-      const { retried } = await useSessionStore().requireApi().call('retry', { ids })
-      useNoticesStore().push({ level: 'info', title: `Retrying ${retried} job${retried === 1 ? '' : 's'}`, message: '' })
-    } catch (err) {
-      useNoticesStore().error('Could not retry', err)
-    }
+    await runCommand(
+      'Could not retry',
+      () => call('retry', { ids }),
+      ({ retried }) => ({ level: 'info', title: `Retrying ${countOf(retried, 'job')}`, message: '' }),
+    )
   }
 
   /**
@@ -261,7 +317,7 @@ export const useJobsStore = defineStore('jobs', () => {
     let ids = idsInState('interrupted')
     try {
       if (expected > ids.length) {
-        const listed = await useSessionStore().requireApi().call('listJobs', { state: 'interrupted', limit: 100_000 })
+        const listed = await call('listJobs', { state: 'interrupted', limit: 100_000 })
         ids = [...new Set([...ids, ...listed.jobs.map((j) => j.id)])]
       }
     } catch (err) {
@@ -272,17 +328,21 @@ export const useJobsStore = defineStore('jobs', () => {
   }
 
   async function clearFinished() {
-    try {
-      const { removed } = await useSessionStore().requireApi().call('clearFinished', {})
-      useNoticesStore().push({ level: 'info', title: `Cleared ${removed} finished job${removed === 1 ? '' : 's'}`, message: '' })
-    } catch (err) {
-      useNoticesStore().error('Could not clear finished jobs', err)
-    }
+    await runCommand(
+      'Could not clear finished jobs',
+      () => call('clearFinished', {}),
+      ({ removed }) => ({ level: 'info', title: `Cleared ${countOf(removed, 'finished job')}`, message: '' }),
+    )
+  }
+
+  /** The job's params (the database keeps them; job views do not); errors are thrown to the caller. */
+  function fetchParams(id: number) {
+    return call('jobParams', { id })
   }
 
   /** The job's log text; errors are thrown for the caller (the log panel) to show in place. */
   function fetchLog(id: number, maxBytes = 256 * 1024) {
-    return useSessionStore().requireApi().call('jobLog', { id, maxBytes })
+    return call('jobLog', { id, maxBytes })
   }
 
   return {
@@ -298,9 +358,11 @@ export const useJobsStore = defineStore('jobs', () => {
     engineTotal,
     visibleIds,
     selectedJobs,
+    hiddenSelected,
     canCancel,
     canRetry,
     finishedCount,
+    runningByBatch,
     segments,
     get,
     idsInState,
@@ -315,5 +377,6 @@ export const useJobsStore = defineStore('jobs', () => {
     requeueInterrupted,
     clearFinished,
     fetchLog,
+    fetchParams,
   }
 })

@@ -7,10 +7,10 @@ import type { ExperimentId, ExperimentInfo, LabResult, LabRunInput } from '../..
 import { LabRunSchema } from '../../../shared/lab.ts'
 import { safeParseProblems } from '../../../shared/validate.ts'
 import type { FieldProblem } from '../../../shared/validate.ts'
+import { call } from '../api/api.ts'
 import { toCommandError } from '../transport/errors.ts'
 import { useEngineStore } from './engine.ts'
 import { useNoticesStore } from './notices.ts'
-import { useSessionStore } from './session.ts'
 
 export type LabScale = 'full' | 'quick'
 
@@ -54,7 +54,7 @@ export const useLabStore = defineStore('lab', () => {
     if (loadState.value === 'loading' || (loadState.value === 'ready' && !force)) return
     loadState.value = 'loading'
     try {
-      const list = await useSessionStore().requireApi().call('labExperiments', {})
+      const list = await call('labExperiments', {})
       experiments.value = list
       if (!list.some((e) => e.id === experimentId.value) && list[0]) selectExperiment(list[0].id)
       loadState.value = 'ready'
@@ -101,7 +101,7 @@ export const useLabStore = defineStore('lab', () => {
     running.value = true
     notes.value = []
     try {
-      const result = await useSessionStore().requireApi().call('labRun', checked.input)
+      const result = await call('labRun', checked.input)
       runs.value = [result, ...runs.value]
       selectedAt.value = null
       return result

@@ -13,8 +13,12 @@ export interface Notice {
   fields: FieldProblem[]
 }
 
+/** What a caller hands to push(): the id is given here, fields are optional. */
+export type NoticeInput = Omit<Notice, 'id' | 'fields'> & { fields?: FieldProblem[] }
+
 const LIFETIME_MS: Record<Notice['level'], number> = { error: 15_000, info: 5000, success: 5000 }
-const MAX_SHOWN = 5
+/** More would cover the job table and the pager; older ones make way. */
+export const MAX_SHOWN = 2
 
 export const useNoticesStore = defineStore('notices', () => {
   const list = shallowRef<Notice[]>([])
@@ -24,7 +28,7 @@ export const useNoticesStore = defineStore('notices', () => {
     list.value = list.value.filter((n) => n.id !== id)
   }
 
-  function push(notice: Omit<Notice, 'id' | 'fields'> & { fields?: FieldProblem[] }): number {
+  function push(notice: NoticeInput): number {
     const id = nextId++
     list.value = [...list.value, { fields: [], ...notice, id }].slice(-MAX_SHOWN)
     setTimeout(() => dismiss(id), LIFETIME_MS[notice.level])
@@ -34,7 +38,10 @@ export const useNoticesStore = defineStore('notices', () => {
   /** Shows a failed command: what the user tried (`title`) and what the engine said. */
   function error(title: string, err: unknown): void {
     const e = toCommandError(err)
-    push({ level: 'error', title, message: e.message, fields: e.fields })
+    // The engine's sentence usually already says what each field's problem is: list a field
+    // only when it adds something, so one error reads as one message.
+    const fields = e.fields.filter((f) => !e.message.includes(f.message))
+    push({ level: 'error', title, message: e.message, fields })
   }
 
   return { list, push, error, dismiss }

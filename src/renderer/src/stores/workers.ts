@@ -2,10 +2,11 @@
 // every `workers` event, with lookups by worker id for the job table's worker/core columns.
 // Also kills a worker on request, as a crash would: the demo of crash containment.
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, markRaw, ref, shallowRef } from 'vue'
 import type { WorkerView } from '../../../shared/job.ts'
-import { useNoticesStore } from './notices.ts'
-import { useSessionStore } from './session.ts'
+import { call } from '../api/api.ts'
+import { runCommand } from '../api/run-command.ts'
+import { JobPlacements } from '../lib/job-placement.ts'
 
 export const useWorkersStore = defineStore('workers', () => {
   const list = shallowRef<WorkerView[]>([])
@@ -27,22 +28,29 @@ export const useWorkersStore = defineStore('workers', () => {
   /** Workers a kill was sent to and not answered yet. */
   const killing = ref<ReadonlySet<number>>(new Set())
 
+  /** Where recent jobs ran (cores, pid/tid, CPU time), for the job details panel. */
+  const placements = markRaw(new JobPlacements())
+  /** Bumped when placements change: they are a plain object, not reactive. */
+  const placementVersion = ref(0)
+
   function set(workers: WorkerView[]): void {
     list.value = workers
+    placements.observe(workers)
+    placementVersion.value++
   }
 
   async function kill(id: number): Promise<void> {
     if (killing.value.has(id)) return
     killing.value = new Set([...killing.value, id])
     try {
-      const { killed } = await useSessionStore().requireApi().call('killWorker', { id })
-      useNoticesStore().push(
-        killed
-          ? { level: 'info', title: `Worker ${id} killed: its job fails or retries, others unaffected`, message: '' }
-          : { level: 'info', title: `Worker ${id} was already gone`, message: 'It had stopped before the kill arrived.' },
+      await runCommand(
+        `Could not kill worker ${id}`,
+        () => call('killWorker', { id }),
+        ({ killed }) =>
+          killed
+            ? { level: 'info', title: `Worker ${id} killed: its job fails or retries, others unaffected`, message: '' }
+            : { level: 'info', title: `Worker ${id} was already gone`, message: 'It had stopped before the kill arrived.' },
       )
-    } catch (err) {
-      useNoticesStore().error(`Could not kill worker ${id}`, err)
     } finally {
       const next = new Set(killing.value)
       next.delete(id)
@@ -54,5 +62,5 @@ export const useWorkersStore = defineStore('workers', () => {
     return id === null ? undefined : byId.value.get(id)
   }
 
-  return { list, sorted, busyByCore, killing, set, get, kill }
+  return { list, sorted, busyByCore, killing, placements, placementVersion, set, get, kill }
 })

@@ -1,16 +1,17 @@
-// Wires a CorelaneApi to the stores: subscribe to every event stream (the lab's progress notes
+// Wires a CorelaneApi to the stores (start-up wiring, kept out of stores/ so no store imports
+// the others): subscribe to every event stream (the lab's progress notes
 // included), load the snapshot, and
 // from then on apply events as they come. Events that arrive before the snapshot answer are
 // dropped: the snapshot already includes them, and job views are always "latest", so nothing
 // after it can be older than what it holds.
 import type { CorelaneApi, Snapshot } from '../../../shared/contract.ts'
-import { useBatchesStore } from './batches.ts'
-import { useEngineStore } from './engine.ts'
-import { useJobsStore } from './jobs.ts'
-import { useKindsStore } from './kinds.ts'
-import { useLabStore } from './lab.ts'
-import { useMonitorStore } from './monitor.ts'
-import { useWorkersStore } from './workers.ts'
+import { useBatchesStore } from '../stores/batches.ts'
+import { useEngineStore } from '../stores/engine.ts'
+import { useJobsStore } from '../stores/jobs.ts'
+import { useKindsStore } from '../stores/kinds.ts'
+import { useLabStore } from '../stores/lab.ts'
+import { useMonitorStore } from '../stores/monitor.ts'
+import { useWorkersStore } from '../stores/workers.ts'
 
 export function applySnapshot(snapshot: Snapshot): void {
   useEngineStore().set(snapshot.stats)

@@ -1,0 +1,259 @@
+// The pool: every executor the engine can hand jobs to. It starts local workers (threads and
+// processes) and takes in executors added from outside (remote machines), hands them jobs,
+// takes jobs back as they leave, retires workers beyond the limits or dedicated to one job,
+// ends them on request, and keeps what only local workers have: pinning to cores and the
+// /proc samples of where each one runs. Which jobs go where is the balancer's decision.
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { EngineLimits, ExecutorType, Lane, WorkerView } from '../../../shared/job.ts'
+import type { KindCosts } from '../balancer.ts'
+import type { JobRecord } from '../job-record.ts'
+import { pinThread, readThreadStat, placementSupported } from '../placement.ts'
+import type { JobMessage } from '../worker/protocol.ts'
+import type { Executor, ExecutorHooks } from './executor.ts'
+import type { EngineOptions } from '../types.ts'
+import { forkProcessHost, type ProcessHost } from './process-host.ts'
+import { WorkerHandle } from './worker-handle.ts'
+
+export interface PoolOptions {
+  dataDir: string
+  entries: { thread: string | URL; process: string }
+  processHost: ProcessHost
+  /** Extra environment for local workers (the compile cache folder). */
+  env: Record<string, string>
+  cores: number
+  costs: KindCosts
+  limits: () => EngineLimits
+  /** The worker list changed (its views are due in the next feed delivery); `now`: schedule one. */
+  changed(now: boolean): void
+}
+
+/** How local workers are started, from the engine's options. */
+export function localWorkerSetup(options: EngineOptions): Pick<PoolOptions, 'dataDir' | 'entries' | 'processHost' | 'env'> {
+  const compileCache = options.compileCacheDir === undefined ? join(options.dataDir, 'compile-cache') : options.compileCacheDir
+  return {
+    dataDir: options.dataDir,
+    entries: {
+      thread: options.workerEntries?.thread ?? new URL('../worker/thread-entry.ts', import.meta.url),
+      process: options.workerEntries?.process ?? fileURLToPath(new URL('../worker/process-entry.ts', import.meta.url)),
+    },
+    processHost: options.processHost ?? forkProcessHost,
+    env: compileCache ? { NODE_COMPILE_CACHE: compileCache } : {},
+  }
+}
+
+/** Builds an executor added from outside, given the id the pool chose and the hooks it must report through. */
+export type ExecutorFactory = (id: number, hooks: ExecutorHooks) => Executor
+
+export class WorkerPool {
+  private readonly members = new Map<number, Executor>()
+  private readonly locals = new Map<number, WorkerHandle>()
+  private readonly externals = new Map<number, Executor>()
+  /** Executors ended to stop one job: that job's id (the other jobs on it are put back). */
+  private readonly forced = new Map<Executor, number>()
+  private readonly exitWaiters = new Map<Executor, () => void>()
+  private readonly options: PoolOptions
+  private readonly hooks: ExecutorHooks
+  private readonly localList: Iterable<WorkerHandle> = { [Symbol.iterator]: () => this.locals.values() }
+  private readonly externalList: Iterable<Executor> = { [Symbol.iterator]: () => this.externals.values() }
+  private nextId = 1
+  #busyCpu = 0
+  #ioInFlight = 0
+
+  /** `hooks`: where executors' reports go (the engine applies them in order, through its inbox). */
+  constructor(options: PoolOptions, hooks: ExecutorHooks) {
+    this.options = options
+    this.hooks = {
+      onHello: hooks.onHello,
+      onEvents: hooks.onEvents,
+      onExit: (executor, exit) => {
+        hooks.onExit(executor, exit)
+        this.exitWaiters.get(executor)?.()
+      },
+    }
+  }
+
+  /** Local CPU workers holding a slot (they have jobs assigned). */
+  get busyCpu(): number {
+    return this.#busyCpu
+  }
+
+  /** Local I/O-lane jobs handed to workers and not finished. */
+  get ioInFlight(): number {
+    return this.#ioInFlight
+  }
+
+  get(id: number): Executor | undefined {
+    return this.members.get(id)
+  }
+
+  /** This machine's workers (an iterable that can be walked again and again, as the balancer does). */
+  local(): Iterable<WorkerHandle> {
+    return this.localList
+  }
+
+  /** Executors added from outside. */
+  external(): Iterable<Executor> {
+    return this.externalList
+  }
+
+  views(): WorkerView[] {
+    return [...this.members.values()].map((executor) => executor.toView())
+  }
+
+  spawn(executor: ExecutorType, lane: Lane, memoryMb: number): WorkerHandle {
+    const { dataDir, entries, processHost, env } = this.options
+    const id = this.nextId++
+    const mode = lane === 'io' && memoryMb === 0 ? 'concurrent' : 'serial'
+    const worker = new WorkerHandle({ id, executor, lane, mode, dataDir, memoryMb, entries, processHost, env }, this.hooks)
+    this.members.set(id, worker)
+    this.locals.set(id, worker)
+    this.options.changed(false)
+    return worker
+  }
+
+  /** Adds an executor from outside (a remote machine); it leaves by reporting its exit. */
+  add(create: ExecutorFactory): Executor {
+    const executor = create(this.nextId++, this.hooks)
+    this.members.set(executor.id, executor)
+    this.externals.set(executor.id, executor)
+    this.options.changed(true)
+    return executor
+  }
+
+  /** Hands jobs to an executor. Returns the error when they could not be sent (they are taken back). */
+  assign(executor: Executor, jobs: JobRecord[]): Error | null {
+    const local = this.locals.has(executor.id)
+    if (local && executor.lane === 'cpu' && !executor.load.busy) this.#busyCpu++
+    if (local && executor.lane === 'io') this.#ioInFlight += jobs.length
+    const messages: JobMessage[] = new Array(jobs.length)
+    let expectedMs = 0
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!
+      job.workerId = executor.id
+      messages[i] = [job.id, job.kind, job.params, job.attempts + 1]
+      expectedMs += this.options.costs.estimate(job.kind)
+    }
+    executor.load.take(jobs, expectedMs)
+    try {
+      executor.run(messages)
+    } catch (error) {
+      // A message that cannot be cloned (params nested beyond the stack): those jobs, not the worker, fail.
+      for (const job of jobs) this.release(executor, job)
+      return error instanceof Error ? error : new Error(String(error))
+    }
+    this.options.changed(true)
+    return null
+  }
+
+  /** The job has left its executor (finished, dropped or lost with it). */
+  release(executor: Executor, job: JobRecord): void {
+    if (!executor.load.release(job, this.options.costs.get(job.kind) ?? 0)) return
+    job.workerId = 0
+    const worker = this.locals.get(executor.id)
+    this.options.changed(false)
+    if (!worker) return
+    if (worker.lane === 'io') this.#ioInFlight--
+    else if (!worker.load.busy) this.#busyCpu--
+    // Dedicated (memory-limited) workers retire after their job; so do workers beyond the limits.
+    if (!worker.load.busy && !worker.exited && (worker.memoryMb > 0 || this.surplus(worker))) this.retire(worker)
+  }
+
+  /** Ends an executor to stop one of its jobs; the others on it are put back when it has gone. */
+  force(executor: Executor, jobId: number): void {
+    this.forced.set(executor, jobId)
+    executor.terminate()
+  }
+
+  kill(id: number): boolean {
+    const executor = this.members.get(id)
+    if (!executor || executor.exited) return false
+    executor.terminate()
+    return true
+  }
+
+  /** An executor has gone: forgets it and hands back the jobs it held, and the job that forced its end. */
+  remove(executor: Executor): { jobs: JobRecord[]; forcedBy: number | null } {
+    const forcedBy = this.forced.get(executor) ?? null
+    this.forced.delete(executor)
+    const jobs = [...(executor.load.jobs() as IterableIterator<JobRecord>)]
+    for (const job of jobs) this.release(executor, job) // while it is still counted as local
+    this.members.delete(executor.id)
+    this.locals.delete(executor.id)
+    this.externals.delete(executor.id)
+    return { jobs, forcedBy }
+  }
+
+  /** After a limit change: idle workers beyond the CPU slots leave, and pinning follows the setting. */
+  applyLimits(wasPinning: boolean): void {
+    for (const worker of [...this.locals.values()]) if (!worker.load.busy && this.surplus(worker)) this.retire(worker)
+    const { pinning } = this.options.limits()
+    if (pinning === wasPinning) return
+    for (const worker of this.locals.values()) if (worker.lane === 'cpu') void (pinning ? this.pin(worker) : this.unpin(worker))
+  }
+
+  /** An executor is up (its hello): a local CPU worker is pinned to a core of its own when pinning is on. */
+  hello(executor: Executor): void {
+    this.options.changed(true)
+    const worker = this.locals.get(executor.id)
+    if (worker && this.options.limits().pinning && worker.lane === 'cpu') void this.pin(worker)
+  }
+
+  /** Refreshes each local worker's current core and CPU time from /proc (Linux). */
+  async sample(): Promise<void> {
+    if (!placementSupported) return
+    const now = performance.now()
+    await Promise.all(
+      [...this.locals.values()].map(async (worker) => {
+        if (worker.pid === null || worker.tid === null) return
+        const stat = await readThreadStat(worker.pid, worker.tid)
+        if (stat) worker.sampled(stat.core, stat.cpuTimeMs, now)
+      }),
+    )
+    this.options.changed(true)
+  }
+
+  /** Ends every executor and resolves once each has reported its exit. */
+  async closeAll(): Promise<void> {
+    const exits = [...this.members.values()].map(
+      (executor) =>
+        new Promise<void>((resolve) => {
+          this.exitWaiters.set(executor, resolve)
+          executor.terminate()
+        }),
+    )
+    await Promise.all(exits)
+  }
+
+  private surplus(worker: WorkerHandle): boolean {
+    if (worker.lane !== 'cpu') return false
+    let same = 0
+    for (const other of this.locals.values()) if (other.serves('cpu', worker.executor)) same++
+    return same > this.options.limits().cpuSlots
+  }
+
+  private retire(worker: WorkerHandle): void {
+    if (worker.state === 'stopping') return
+    worker.stop()
+    this.options.changed(false)
+  }
+
+  private async pin(worker: WorkerHandle): Promise<void> {
+    if (worker.tid === null || worker.pinnedCore !== null) return
+    const taken = new Set<number>()
+    for (const other of this.locals.values()) if (other.pinnedCore !== null) taken.add(other.pinnedCore)
+    let core = 0
+    while (taken.has(core) && core < this.options.cores - 1) core++
+    worker.pinned(core)
+    const error = await pinThread(worker.tid, core)
+    if (error) worker.pinned(null)
+    this.options.changed(true)
+  }
+
+  private async unpin(worker: WorkerHandle): Promise<void> {
+    if (worker.tid === null || worker.pinnedCore === null) return
+    worker.pinned(null)
+    await pinThread(worker.tid, 'all')
+    this.options.changed(true)
+  }
+}

@@ -1,0 +1,143 @@
+// One job as its worker runs it, and the context its kind sees (JobContext): the abort signal,
+// progress, the job's log file and its output folder.
+import { close, mkdirSync, openSync, writeSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { ExecutorType } from '../../../shared/job.ts'
+import type { JobContext } from '../kinds/context.ts'
+
+/** A progress note is a short line for the table, not a log. */
+const MAX_NOTE_LENGTH = 200
+
+/** What a running job needs of its runtime. */
+export interface JobHost {
+  readonly dataDir: string
+  readonly executor: ExecutorType
+  progressChanged(job: RunningJob): void
+}
+
+export class AbortReason extends Error {
+  readonly reason: 'cancel' | 'timeout'
+  constructor(reason: 'cancel' | 'timeout') {
+    super(reason === 'timeout' ? 'timed out' : 'cancelled')
+    this.name = 'AbortError'
+    this.reason = reason
+  }
+}
+
+export class RunningJob implements JobContext {
+  readonly jobId: number
+  readonly attempt: number
+  readonly executor
+  private controller: AbortController | null = null
+  /** Why the job was stopped, once it was. */
+  stopReason: AbortReason | null = null
+  private abortListener: ((reason: Error) => void) | null = null
+  /** Private in the language's sense: job code holds this object as its context and must not reach the runtime through it. */
+  readonly #runtime: JobHost
+  progressValue = 0
+  progressNote: string | undefined = undefined
+  progressDirty = false
+  /** Set once its end is reported: a late settle (or a late error) must not end it twice. */
+  over = false
+  /** Where its EV_STARTED sits in the runtime's event buffer, and in which flush. */
+  startSlot = 0
+  startFlush = -1
+  /** The job's log file, opened on first use. Synchronous writes: this is a worker, and they keep memory bounded however fast a job logs. */
+  private logFd: number | null = null
+
+  constructor(runtime: JobHost, id: number, attempt: number) {
+    this.#runtime = runtime
+    this.jobId = id
+    this.attempt = attempt
+    this.executor = runtime.executor
+  }
+
+  // Created on first use: most short jobs never look at their signal.
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController()
+      if (this.stopReason) this.controller.abort(this.stopReason)
+    }
+    return this.controller.signal
+  }
+
+  abort(reason: 'cancel' | 'timeout'): void {
+    if (this.stopReason) return
+    this.stopReason = new AbortReason(reason)
+    this.controller?.abort(this.stopReason)
+    const listener = this.abortListener
+    this.abortListener = null
+    listener?.(this.stopReason)
+  }
+
+  /** The job is over: a late cancel finds nothing to call. */
+  ended(): void {
+    this.abortListener = null
+  }
+
+  onAbort(listener: (reason: Error) => void): () => void {
+    if (this.stopReason) {
+      listener(this.stopReason)
+      return () => undefined
+    }
+    // One listener at a time is all the kinds need (a sleep waits on one timer).
+    this.abortListener = listener
+    return () => {
+      if (this.abortListener === listener) this.abortListener = null
+    }
+  }
+
+  async outputPath(fileName: string): Promise<string> {
+    const dir = join(this.#runtime.dataDir, 'outputs', String(this.jobId))
+    await mkdir(dir, { recursive: true })
+    return join(dir, fileName)
+  }
+
+  progress(fraction: number, note?: string): void {
+    // User scripts call this too: whatever they pass must still make a valid message.
+    const value = Number(fraction)
+    this.progressValue = Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0
+    this.progressNote = note === undefined || note === null ? undefined : String(note).slice(0, MAX_NOTE_LENGTH)
+    if (!this.progressDirty) {
+      this.progressDirty = true
+      this.#runtime.progressChanged(this)
+    }
+  }
+
+  log(line: string): void {
+    try {
+      writeSync(this.openLog(), line.endsWith('\n') ? line : `${line}\n`)
+    } catch {
+      // A full disk must not fail the job; its log is best effort.
+    }
+  }
+
+  private logPath(): string {
+    return join(this.#runtime.dataDir, 'logs', `${this.jobId}.log`)
+  }
+
+  private openLog(): number {
+    if (this.logFd === null) {
+      mkdirSync(join(this.#runtime.dataDir, 'logs'), { recursive: true })
+      this.logFd = openSync(this.logPath(), 'a')
+    }
+    return this.logFd
+  }
+
+  async logFile(): Promise<{ path: string; fd: number }> {
+    return { path: this.logPath(), fd: this.openLog() }
+  }
+
+  get hasLogOpen(): boolean {
+    return this.logFd !== null
+  }
+
+  async closeLog(): Promise<boolean> {
+    if (this.logFd === null) return false
+    const fd = this.logFd
+    this.logFd = null
+    await new Promise<void>((resolve) => close(fd, () => resolve()))
+    return true
+  }
+}

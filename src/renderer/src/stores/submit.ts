@@ -1,0 +1,53 @@
+// Sending the job form: check it with the shared schemas, submit it, say what was queued.
+// The form component keeps what is typed; this store owns the round trip to the engine and
+// the problems that came back, so the form can show them next to their fields.
+import { defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import type { FieldProblem } from '../../../shared/validate.ts'
+import { call } from '../api/api.ts'
+import { countOf } from '../lib/format.ts'
+import { buildSubmit } from '../lib/job-form-model.ts'
+import type { JobFormState } from '../lib/job-form-model.ts'
+import type { FieldSpec } from '../lib/schema-fields.ts'
+import { toCommandError } from '../transport/errors.ts'
+import { useNoticesStore } from './notices.ts'
+
+export const useSubmitStore = defineStore('submit', () => {
+  const submitting = ref(false)
+  /** What is wrong with the form, from the check here or the engine's answer. */
+  const problems = shallowRef<FieldProblem[]>([])
+
+  /** Resolves to true once the engine queued the jobs. */
+  async function submit(form: JobFormState, fields: readonly FieldSpec[]): Promise<boolean> {
+    if (submitting.value) return false
+    const built = buildSubmit(form, fields)
+    if (!built.ok) {
+      problems.value = built.problems
+      return false
+    }
+    problems.value = []
+    submitting.value = true
+    try {
+      const result = await call('submit', built.payload)
+      useNoticesStore().push({
+        level: 'success',
+        title: `Queued ${countOf(result.jobIds.length, 'job')}`,
+        message: `Batch #${result.batchId}${built.payload.name ? `: ${built.payload.name}` : ''}`,
+      })
+      return true
+    } catch (err) {
+      const e = toCommandError(err)
+      problems.value = e.fields.length ? e.fields : [{ field: '', message: e.message }]
+      return false
+    } finally {
+      submitting.value = false
+    }
+  }
+
+  function clear(field?: string, fieldOf: (problem: FieldProblem) => string = (p) => p.field): void {
+    if (field === undefined) problems.value = []
+    else if (problems.value.some((p) => fieldOf(p) === field)) problems.value = problems.value.filter((p) => fieldOf(p) !== field)
+  }
+
+  return { submitting, problems, submit, clear }
+})

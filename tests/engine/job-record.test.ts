@@ -1,0 +1,87 @@
+// A job's record, its row and its view: restoring a row (JobRecord.fromRow) gives back the job
+// it was, and the live view and the stored view come from one builder, so they agree.
+import { describe, expect, it } from 'vitest'
+import { JobRecord, toRow } from '../../src/main/engine/job-record.ts'
+import { storedToView } from '../../src/main/engine/job-view.ts'
+import type { StoredJob } from '../../src/main/engine/store/rows.ts'
+
+const epoch = Date.now()
+
+function stored(fields: Partial<StoredJob> = {}): StoredJob {
+  return {
+    id: 7,
+    batchId: 2,
+    name: null,
+    kind: 'hash',
+    params: { size: 10 },
+    lane: 'cpu',
+    executor: 'thread',
+    priority: 1,
+    state: 'succeeded',
+    attempts: 2,
+    maxRetries: 3,
+    timeoutMs: 500,
+    memoryMb: 0,
+    progress: 1,
+    note: 'done',
+    createdAt: epoch - 5000,
+    startedAt: epoch - 4000,
+    endedAt: epoch - 3000,
+    result: { digest: 'abc' },
+    resultFile: null,
+    error: null,
+    hasLog: true,
+    seq: 11,
+    ...fields,
+  }
+}
+
+describe('job record', () => {
+  it('restores a row into the job it was, and its view matches the stored view', () => {
+    for (const row of [
+      stored(),
+      stored({ name: 'mine', state: 'failed', error: { code: 'job-error', message: 'x' }, result: undefined }),
+      stored({ startedAt: null, endedAt: null, state: 'queued' }),
+    ]) {
+      const job = JobRecord.fromRow(row, epoch)
+      expect(job.persisted).toBe(true)
+      expect(job.toView(epoch, '/logs')).toEqual(storedToView(row, '/logs'))
+    }
+  })
+
+  it('writes back the row it was restored from (params only on a first write)', () => {
+    const row = stored()
+    const tuple = toRow(JobRecord.fromRow(row, epoch), epoch)
+    expect(tuple).toEqual([
+      7,
+      2,
+      null,
+      'hash',
+      null,
+      'cpu',
+      'thread',
+      1,
+      'succeeded',
+      2,
+      3,
+      500,
+      0,
+      1,
+      'done',
+      row.createdAt,
+      row.startedAt,
+      row.endedAt,
+      '{"digest":"abc"}',
+      null,
+      null,
+      1,
+      11,
+    ])
+  })
+
+  it('names a job after its kind and id unless it was given a name', () => {
+    expect(storedToView(stored(), '/l').name).toBe('hash #7')
+    expect(storedToView(stored({ name: 'mine' }), '/l').name).toBe('mine')
+    expect(storedToView(stored(), '/l').logFile).toBe('/l/7.log')
+  })
+})
