@@ -15,7 +15,7 @@ export interface ResumePlan {
   /** The run's batches: its first batch and any continuations, oldest first. */
   batches: BatchSummary[]
   root: BatchSummary
-  /** Jobs the run holds once complete (null for a batch written before totals were kept: taken as complete). */
+  /** Jobs the run holds once complete (null when no total was recorded: see missingJobs). */
   expected: number | null
   /** Jobs of the run in the database. */
   stored: number
@@ -47,8 +47,10 @@ export function requestFrom(request: SubmitRequest, from: number): SubmitRequest
 
 /** How many of the file's jobs are still to be written, refusing a file that no longer matches the run. */
 export function missingJobs(plan: ResumePlan, request: SubmitRequest, file: string): number {
-  if (plan.expected === null) return 0
   const now = requestSize(request)
+  // No total recorded: complete unless the batch says its expansion never finished (inputs
+  // expanded lazily, whose number is known only at the end); then the file says how many.
+  if (plan.expected === null) return plan.root.complete === false ? Math.max(0, now - plan.stored) : 0
   if (now !== plan.expected) {
     throw new InputError(file, [
       {

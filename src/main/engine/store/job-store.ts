@@ -2,8 +2,8 @@
 // Writes are fire-and-forget batches the worker keeps until they are committed (retrying
 // after a failure); `flush` says whether every earlier write is. Every request is answered:
 // with its value, or with an error when the worker fails, exits, or its answer cannot be read.
-import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { databasePath } from '../data-layout.ts'
 import type {
   BatchRow,
   BatchSummary,
@@ -105,7 +105,7 @@ export class JobStore {
   }
 
   static async open(options: StoreOptions): Promise<JobStore> {
-    const file = join(options.dataDir, 'corelane.db')
+    const file = databasePath(options.dataDir)
     const store = new JobStore(file, options.workerEntry ?? new URL('./store-worker.ts', import.meta.url))
     try {
       const { movedAside } = (await store.request({
