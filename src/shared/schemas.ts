@@ -7,8 +7,12 @@ import { ValidationError, freeFormProblem, joinPath, issuesToProblems, type Fiel
 
 export const MAX_JOBS_PER_SUBMIT = 1_000_000
 
-/** The longest timer Node keeps: setTimeout fires at once for more than 2^31 − 1 ms (about 24.8 days). */
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1
+/**
+ * The longest timeout: 24 days. Node's timers hold at most 2^31 − 1 ms (about 24.8 days; a
+ * longer one fires at once), and the engine arms a watchdog at timeoutMs plus its grace
+ * period, so the schema leaves it most of a day of room.
+ */
+export const MAX_TIMEOUT_MS = 24 * 24 * 3600 * 1000
 
 /**
  * Free-form values (params, template inputs) are checked before the schema copies them:
@@ -52,10 +56,7 @@ const jobOptionEntries = {
       v.number(),
       v.integer(),
       v.minValue(1),
-      v.maxValue(
-        MAX_TIMEOUT_MS,
-        `must be at most ${MAX_TIMEOUT_MS} ms (2^31 − 1, about 24.8 days: the longest timer Node keeps)`,
-      ),
+      v.maxValue(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} ms (24 days: Node's timers hold at most 2^31 − 1 ms)`),
       v.description('Stop the job after this long'),
     ),
   ),
