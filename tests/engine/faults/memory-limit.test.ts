@@ -5,7 +5,7 @@
 // never written, so the test needs address space, not RAM.
 import { access } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { NODE_DATA_BASELINE_MB, osMemoryLimit } from '../../../src/main/engine/executors/process-host.ts'
+import { executorForCeiling, NODE_DATA_BASELINE_MB, osMemoryLimit } from '../../../src/main/engine/executors/process-host.ts'
 import { makeEngine, writeScript } from '../fixture.ts'
 
 const ALLOCATE = `export default async function (mib) {
@@ -42,5 +42,13 @@ describe('memoryMb on a process worker', () => {
       state: 'succeeded',
       result: 2048,
     })
+  })
+
+  it('routes a job with memoryMb and no explicit executor to a process, where the ceiling holds', async (ctx) => {
+    if (!(await prlimitPresent())) ctx.skip('needs Linux with prlimit (util-linux) for RLIMIT_DATA')
+    expect(executorForCeiling(undefined, 'thread', 256)).toBe('process')
+    expect(executorForCeiling('auto', 'thread', 256)).toBe('process')
+    expect(executorForCeiling('thread', 'thread', 256)).toBe('thread')
+    expect(executorForCeiling(undefined, 'thread', undefined)).toBe('thread')
   })
 })

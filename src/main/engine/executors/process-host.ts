@@ -133,3 +133,19 @@ export class TailBuffer {
     return Buffer.concat(this.chunks).toString('utf8').slice(-this.limit)
   }
 }
+
+/**
+ * Where a job with a memory ceiling should run: a job that leaves its executor to the engine
+ * (`auto`, or none) and sets `memoryMb` goes to a process when the OS can enforce the ceiling
+ * there (osMemoryLimit), since a thread's ceiling bounds only its V8 heap. An explicit choice
+ * is kept. The engine's hook: job-record.ts, where the executor is picked from the kind's default.
+ */
+export function executorForCeiling(
+  requested: 'auto' | 'thread' | 'process' | undefined,
+  kindDefault: 'thread' | 'process',
+  memoryMb: number | undefined,
+): 'thread' | 'process' {
+  if (requested && requested !== 'auto') return requested
+  if (memoryMb && memoryMb > 0 && osMemoryLimit(memoryMb)) return 'process'
+  return kindDefault
+}
