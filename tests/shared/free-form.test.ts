@@ -1,6 +1,7 @@
 // Free-form values and the limits of numbers at the schema (issue 16, items 3, 8, 11 and 15):
 // values nested too deep to copy, `__proto__` keys, numbers that are not finite, timeouts no
 // timer can hold, and ranges that would be cut or repeat values are refused, each naming its field.
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { BatchFileSchema, MAX_TIMEOUT_MS, SubmitSchema, checkJobSpec, expandRange } from '../../src/shared/schemas.ts'
 import { MAX_NESTING, freeFormProblem, safeParseProblems } from '../../src/shared/validate.ts'
@@ -64,6 +65,40 @@ describe('free-form values', () => {
       message: expect.stringMatching(/\[0\]\.__proto__ the key/),
     })
     expect(safeParseProblems(SubmitSchema, { template: { kind: 'noop' }, inputs: [nested(100)] }).ok).toBe(false)
+  })
+})
+
+describe('free-form values, fuzzed', () => {
+  it('any JSON value as a script input is accepted or refused naming a field under params, never thrown', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), (input) => {
+        const checked = checkJobSpec({ kind: 'script', params: { module: 'a.mjs', input } }, 'jobs[0]')
+        if (!checked.ok) expect(checked.problems[0]!.field).toMatch(/^jobs\[0\]\.params/)
+      }),
+    )
+  })
+
+  it('a value nested past the bound, or holding `__proto__`, at any place, is refused with that place', () => {
+    const segment = fc.oneof(fc.nat({ max: 3 }), fc.constantFrom('a', 'b', 'k'))
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 0, maxLength: 10 }), fc.boolean(), (path, proto) => {
+        // Build the value from the leaf up: arrays for numbers, objects for names.
+        let leaf: unknown = proto ? JSON.parse('{"__proto__": 1}') : nested(MAX_NESTING + 1)
+        for (const key of [...path].reverse()) {
+          if (typeof key === 'number') {
+            const list: unknown[] = Array.from({ length: key }, () => 0)
+            list.push(leaf)
+            leaf = list
+          } else leaf = { [key]: leaf }
+        }
+        const problems = checkJobSpec({ kind: 'script', params: { module: 'a.mjs', input: leaf } }, 'j')
+        expect(problems.ok).toBe(false)
+        if (!problems.ok) {
+          const where = path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')
+          expect(problems.problems[0]!.field.startsWith(`j.params.input${where}`)).toBe(true)
+        }
+      }),
+    )
   })
 })
 
