@@ -24,10 +24,11 @@ function shortPath(path: string): string {
   return path.length > 80 ? `${path.slice(0, 80)}…` : path
 }
 
-const freeForm = <T>(schema: v.GenericSchema<unknown, T>) =>
+const freeForm = <S extends v.GenericSchema>(schema: S) =>
   v.pipe(
-    v.unknown(),
-    v.rawCheck(({ dataset, addIssue }) => {
+    // Accepts anything (the schema after the check judges the shape); typed as that schema's input.
+    v.custom<v.InferInput<S>>(() => true),
+    v.rawCheck<v.InferInput<S>>(({ dataset, addIssue }) => {
       const problem = freeFormProblem(dataset.value, '')
       if (problem) addIssue({ message: problem.field ? `${shortPath(problem.field)} ${problem.message}` : problem.message })
     }),
