@@ -6,6 +6,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { afterEach, describe, expect, it, type TestContext } from 'vitest'
+import WebSocket from 'ws'
 import { fillDisk, mountTmpfs, runCli, tempDir } from './helpers.ts'
 
 const cleanup: (() => Promise<void>)[] = []
@@ -75,6 +76,28 @@ describe('a full disk', () => {
     expect(code).toBe(3)
     expect(run.stderr).toMatch(/gave up: \d+ job records were not saved/)
     expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!).summary).toMatchObject({ total: 300, notSaved: true })
+  })
+
+  it('web mode says so on stderr at once, and saves the records once there is space', async (ctx) => {
+    const { dir, dataDir } = await smallDisk(ctx)
+    const web = join(dir, 'web')
+    await mkdir(web)
+    await writeFile(join(web, 'index.html'), '<!doctype html>')
+    const serve = runCli(['serve', '--port', '0', '--data-dir', dataDir], { CORELANE_WEB_ROOT: web })
+    cleanup.push(async () => void serve.child.kill('SIGKILL'))
+    await serve.waitFor(/Corelane web mode: /, 'stdout')
+    const url = new URL(serve.stdout.split('Corelane web mode: ')[1]!.trim())
+    const free = await fillDisk(join(dataDir, '..'), 12)
+    const ws = new WebSocket(`ws://${url.host}/ws?token=${url.searchParams.get('token')}`)
+    cleanup.push(async () => void ws.terminate())
+    await new Promise((resolve) => ws.once('open', resolve))
+    ws.send(JSON.stringify({ id: 1, command: 'submit', input: { template: { kind: 'noop', params: {} }, count: 300 } }))
+    await serve.waitFor(/cannot write the job database .*corelane\.db/)
+    await free()
+    await serve.waitFor(/the job database is written again/)
+    serve.child.kill('SIGTERM')
+    expect((await serve.exit).code).toBe(0)
+    expect(statesOf(dataDir)).toEqual({ succeeded: 300 })
   })
 
   it('history reads a database on a full disk and writes nothing', async (ctx) => {
