@@ -82,6 +82,9 @@ const options = {
   quick: { type: 'boolean' },
   python: { type: 'boolean' },
   csv: { type: 'boolean' },
+  interval: { type: 'string' },
+  count: { type: 'string' },
+  recording: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options']
 

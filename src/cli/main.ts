@@ -34,6 +34,11 @@ Commands:
                          prints http://127.0.0.1:PORT/?token=… (a random 256-bit
                          token unless --token-file, CORELANE_TOKEN or --token
                          gives a random-looking one of 32+ characters)
+  monitor [--json] [--interval MS] [--count N] [--recording FILE]
+                         Per-core load, frequency, temperature, memory, GPUs and
+                         the top processes with their cores, every MS (250..2000,
+                         default 1000) until Ctrl-C or N samples; --json: one line
+                         per sample; --recording: replay a recorded machine
 
 Exit codes: 0 all jobs succeeded and are saved, 1 some did not, 2 invalid input or an
 unusable data folder, 3 job records could not be saved (a full disk) and the wait was given up.`
@@ -75,8 +80,13 @@ export async function main(argv: string[]): Promise<number> {
       const { serveCommand } = await import('./serve-command.ts')
       return serveCommand(values)
     }
+    case 'monitor': {
+      const { monitorCommand } = await import('./monitor-command.ts')
+      const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))
+      return monitorCommand(values, { out: process.stdout, interrupted })
+    }
     default:
-      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, lab, kinds, serve)' }])
+      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, lab, kinds, serve, monitor)' }])
   }
 }
 

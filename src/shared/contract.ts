@@ -6,6 +6,7 @@ import type { BatchView, EngineStats, JobState, JobView, WorkerView } from './jo
 import { JOB_STATES } from './job.ts'
 import type { KindInfo } from './kinds.ts'
 import { LabRunSchema, type ExperimentInfo, type LabResult } from './lab.ts'
+import type { CoreFrequencyReport, HardwareSample, ProcessesSample, Topology } from './monitor.ts'
 import { LimitsPatchSchema, SubmitSchema } from './schemas.ts'
 
 const HistoryQuerySchema = v.strictObject({
@@ -41,6 +42,14 @@ export const commandSchemas = {
   }),
   // systeminformation answers calls less than 200 ms apart from its cache: 4 Hz is the useful maximum.
   setMonitorRate: v.strictObject({ hz: v.pipe(v.number(), v.minValue(0.5), v.maxValue(4)) }),
+  /** The machine's topology (SMT siblings, P/E cores) and its newest process list and hardware readings. */
+  machine: v.strictObject({}),
+  /** How fast the given cores (default: all) were clocked between two times: for a job's details. */
+  coreFrequencies: v.strictObject({
+    from: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    to: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    cores: v.optional(v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(4095))), v.maxLength(4096))),
+  }),
   /** Terminates a worker as a crash would (its job fails or retries; nothing else is affected). */
   killWorker: v.strictObject({ id: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
   /** Past jobs from the database, newest first. */
@@ -113,6 +122,8 @@ export interface CommandOutputs {
   jobLog: { text: string; truncated: boolean; file: string | null }
   listJobs: { total: number; jobs: JobView[] }
   setMonitorRate: { hz: number }
+  machine: { topology: Topology | null; processes: ProcessesSample | null; hardware: HardwareSample | null }
+  coreFrequencies: CoreFrequencyReport
   killWorker: { killed: boolean }
   history: { total: number; jobs: JobView[] }
   exportHistory: { text: string; fileName: string; mimeType: string; count: number }
@@ -132,6 +143,10 @@ export interface MonitorSample {
   total: number
   memUsed: number
   memTotal: number
+  /** The top processes: on at most one sample a second (keep the last one seen). */
+  processes?: ProcessesSample
+  /** Frequencies, temperatures, GPUs: on at most one sample a second. */
+  hardware?: HardwareSample
 }
 
 /** Events pushed from host to renderer, each stream coalesced to a few messages a second. */

@@ -116,6 +116,8 @@ export interface WebAppOptions {
   cpuSlots?: number
   ioConcurrency?: number
   monitorHz?: number
+  /** Replay a recorded machine in the monitor instead of sampling this one (tests/engine/monitor/recorded/). */
+  monitorRecording?: string
 }
 
 export interface WebApp {
@@ -169,7 +171,7 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
       restore: 'all',
     })
     cleanups.push(() => opened.close())
-    const monitor = startMonitor({ hz: options.monitorHz ?? 4 })
+    const monitor = startMonitor({ hz: options.monitorHz ?? 4, recording: options.monitorRecording })
     cleanups.push(() => monitor.close())
     // As `corelane serve` assembles it (src/cli/serve-command.ts).
     const api = createApiHost(opened.engine, monitor, { store: opened.store, logDir: join(dataDir, 'logs'), lab: { dataDir } })
@@ -223,6 +225,17 @@ export async function poll<T>(
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last saw ${JSON.stringify(last)}`)
     await new Promise((r) => setTimeout(r, intervalMs))
+  }
+}
+
+/** CPU seconds used so far by every renderer process of the browser (CDP SystemInfo, browser-wide). */
+export async function rendererCpuSeconds(browser: Browser): Promise<number> {
+  const cdp = await browser.newBrowserCDPSession()
+  try {
+    const info = (await cdp.send('SystemInfo.getProcessInfo' as never)) as { processInfo: { type: string; cpuTime: number }[] }
+    return info.processInfo.filter((p) => p.type === 'renderer').reduce((sum, p) => sum + p.cpuTime, 0)
+  } finally {
+    await cdp.detach()
   }
 }
 

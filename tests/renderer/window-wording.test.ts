@@ -127,6 +127,13 @@ describe('defect 11: small things', () => {
     expect(wrapper.text()).not.toContain('Mib')
   })
 
+  it('shows no literal backticks in the form’s hints', async () => {
+    const { wrapper } = await mountConnected(JobForm)
+    await wrapper.get('[data-testid="kind-select"]').setValue('shell')
+    expect(wrapper.text()).toContain('no shell unless “shell” is true')
+    expect(wrapper.text()).not.toContain('`')
+  })
+
   it('keeps test-only kinds out of the History kind filter', async () => {
     const { wrapper } = await mountConnected(App)
     await wrapper.get('[data-testid="history-tab"]').trigger('click')

@@ -21,6 +21,8 @@ import {
 import { describeKinds } from '../../shared/kind-descriptors.ts'
 import { ValidationError, safeParseProblems, type FieldProblem } from '../../shared/validate.ts'
 import { jobsToCsv, jobsToJson } from '../../shared/export.ts'
+import { markWorkers } from '../../shared/monitor.ts'
+import type { MonitorSample } from '../../shared/contract.ts'
 import type { Engine, EngineChanges, JobStore, Monitor, ProcessHost } from '../engine/index.ts'
 import { EXPERIMENTS } from './lab/experiments.ts'
 import { runExperiment } from './lab/lab-runner.ts'
@@ -106,7 +108,7 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
     detachEngine = engine.subscribe(onChanges, { newestJobs: LIVE_JOB_WINDOW })
     detachMonitor =
       monitor?.onSample((sample) => {
-        emit('monitor', sample)
+        emit('monitor', withWorkers(sample))
         refreshWorkers()
       }) ?? null
   }
@@ -115,6 +117,22 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
     detachEngine?.()
     detachMonitor?.()
     detachEngine = detachMonitor = null
+  }
+
+  /** The engine's worker processes marked in a process list (the sampler knows the host's descendants only). */
+  function withWorkers<T extends { processes?: MonitorSample['processes'] | null }>(sample: T): T {
+    if (!sample.processes) return sample
+    const pids = new Set<number>()
+    for (const worker of engine.workers()) if (worker.executor === 'process' && worker.pid !== null) pids.add(worker.pid)
+    return { ...sample, processes: markWorkers(sample.processes, pids) }
+  }
+
+  /** The newest sample with the newest process list and readings on it (they ride on some samples only). */
+  function currentSample(): Snapshot['monitor'] {
+    const sample = monitor?.last()
+    if (!monitor || !sample) return null
+    const { processes, hardware } = monitor.machine()
+    return withWorkers({ ...sample, ...(processes && { processes }), ...(hardware && { hardware }) })
   }
 
   function snapshot(): Snapshot {
@@ -129,7 +147,7 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
       jobsTotal: total,
       workers: engine.workers(),
       batches: engine.batches(),
-      monitor: monitor?.last() ?? null,
+      monitor: currentSample(),
     }
   }
 
@@ -194,6 +212,15 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
     setMonitorRate: ({ hz }) => {
       if (!monitor) throw new NotFound('this host has no monitor')
       return { hz: monitor.setRate(hz) }
+    },
+    machine: () => {
+      if (!monitor) throw new NotFound('this host has no monitor')
+      return withWorkers(monitor.machine())
+    },
+    coreFrequencies: ({ from, to, cores }) => {
+      if (!monitor) throw new NotFound('this host has no monitor')
+      if (to < from) throw new ValidationError([{ field: 'to', message: 'must not be before from' }])
+      return monitor.frequencies(from, to, cores)
     },
   }
 

@@ -1,9 +1,12 @@
 // The monitor's host side: starts the sampler thread (monitor-worker.ts, the one
-// systeminformation poller), keeps the last sample for snapshots, fans samples out to
-// listeners and owns the rate. A sampler that dies is restarted with backoff, so a broken
+// systeminformation poller), keeps the last sample (and the last process list, hardware
+// readings and topology) for snapshots, keeps an hour of per-core frequencies for job details,
+// fans samples out to listeners and owns the rate. A sampler that dies is restarted with backoff, so a broken
 // /proc read never takes the meters down for good.
 import { Worker } from 'node:worker_threads'
 import type { MonitorSample } from '../../../shared/contract.ts'
+import type { CoreFrequencyReport, HardwareSample, ProcessesSample, Topology } from '../../../shared/monitor.ts'
+import { FrequencyLog } from './frequency-log.ts'
 import { DEFAULT_HZ, clampRate, type FromMonitor, type MonitorInit, type ToMonitor } from './protocol.ts'
 
 export interface MonitorOptions {
@@ -13,6 +16,14 @@ export interface MonitorOptions {
   workerEntry?: string | URL
   /** Told about sampler failures (at most once per failure streak). Default: console.error. */
   onError?: (message: string) => void
+  /** Sample the top processes (default true). */
+  processes?: boolean
+  /** How: /proc (Linux default) or systeminformation.processes(). */
+  processSource?: MonitorInit['processSource']
+  /** Frequencies, temperatures, GPUs (default true). */
+  hardware?: boolean
+  /** Replay a recorded machine (a RecordedMachine JSON file) instead of sampling this one. */
+  recording?: string
 }
 
 export interface Monitor {
@@ -22,6 +33,10 @@ export interface Monitor {
   rate(): number
   /** Changes the rate; returns the rate in effect after clamping. */
   setRate(hz: number): number
+  /** The newest process list, hardware readings and topology (null until known). */
+  machine(): { processes: ProcessesSample | null; hardware: HardwareSample | null; topology: Topology | null }
+  /** Per-core frequency over a time window (a job's run), where the machine reports it. */
+  frequencies(from: number, to: number, cores?: number[]): CoreFrequencyReport
   onSample(listener: (sample: MonitorSample) => void): () => void
   close(): Promise<void>
 }
@@ -34,6 +49,10 @@ export function startMonitor(options: MonitorOptions = {}): Monitor {
   const listeners = new Set<(sample: MonitorSample) => void>()
   let hz = clampRate(options.hz ?? DEFAULT_HZ)
   let last: MonitorSample | null = null
+  let processes: ProcessesSample | null = null
+  let hardware: HardwareSample | null = null
+  let topology: Topology | null = null
+  const frequencyLog = new FrequencyLog()
   let worker: Worker | null = null
   let closed = false
   let restartDelay = 1000
@@ -48,14 +67,30 @@ export function startMonitor(options: MonitorOptions = {}): Monitor {
 
   function start(): void {
     restartTimer = null
-    const init: MonitorInit = { hz }
+    const init: MonitorInit = {
+      hz,
+      hostPid: process.pid,
+      processes: options.processes,
+      processSource: options.processSource,
+      hardware: options.hardware,
+      recording: options.recording,
+    }
     const current = new Worker(entry, { workerData: init, name: 'corelane-monitor' })
     worker = current
     // The sampler alone must not keep a process alive (the CLI, a test that forgot close()).
     current.unref()
     current.on('message', (message: FromMonitor) => {
       if (message.t === 'error') return report(message.message)
+      if (message.t === 'topology') {
+        topology = message.topology
+        return
+      }
       last = message.sample
+      if (message.sample.processes) processes = message.sample.processes
+      if (message.sample.hardware) {
+        hardware = message.sample.hardware
+        frequencyLog.add(hardware)
+      }
       reported = false
       restartDelay = 1000
       for (const listener of listeners) {
@@ -82,6 +117,9 @@ export function startMonitor(options: MonitorOptions = {}): Monitor {
   return {
     last: () => last,
     rate: () => hz,
+    machine: () => ({ processes, hardware, topology }),
+    frequencies: (from, to, cores) =>
+      frequencyLog.report(from, to, cores ?? Array.from({ length: last?.cores.length ?? 0 }, (_, i) => i)),
     setRate(next) {
       hz = clampRate(next)
       const message: ToMonitor = { t: 'rate', hz }

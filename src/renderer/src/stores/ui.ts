@@ -5,7 +5,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
 export type View = 'work' | 'lab' | 'history'
-export type Tab = 'jobs' | 'workers' | 'stream'
+export type Tab = 'jobs' | 'workers' | 'stream' | 'processes' | 'hardware'
 export type FocusTarget = 'job-form' | 'job-filter'
 
 export const useUiStore = defineStore('ui', () => {

@@ -1,0 +1,296 @@
+// The monitor's views in the real renderer (App with real stores, the host faked at its edge by
+// fake-api.ts): I/O-lane jobs on no core (only the I/O worker's thread is shown, as a ring),
+// what is on a core now, a process focused from the processes panel, hardware readings or
+// "not available here", the heatmap for many cores, and nothing drawn while the window is
+// hidden. The 16-core laptop and 128-core server come from hand-made recorded-style
+// systeminformation outputs (tests/engine/monitor/recorded/README.md), converted by the
+// monitor's own functions.
+import { flushPromises, mount } from '@vue/test-utils'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import App from '../../src/renderer/src/App.vue'
+import JobCoreFrequency from '../../src/renderer/src/components/JobCoreFrequency.vue'
+import {
+  toFrequencies,
+  toGpus,
+  toTemperatures,
+  toTopology,
+  type CpuReading,
+  type GraphicsReading,
+  type SpeedReading,
+  type SysfsTopology,
+  type TemperatureReading,
+} from '../../src/shared/monitor-readings.ts'
+import type { MonitorSample } from '../../src/shared/contract.ts'
+import type { HardwareSample, ProcessInfo, Topology } from '../../src/shared/monitor.ts'
+import { useMonitorStore } from '../../src/renderer/src/stores/monitor.ts'
+import { createFakeApi, makeJob, makeSample, makeSnapshot, makeWorker } from './fake-api.ts'
+import { mountConnected } from './mount-app.ts'
+import laptopRecording from '../engine/monitor/recorded/laptop-16-cores-sensors-gpu.json'
+import serverRecording from '../engine/monitor/recorded/server-128-cores.json'
+
+/** The fields of a recorded machine (src/main/engine/monitor/sources.ts RecordedMachine) these views need. */
+interface RecordedMachine {
+  cpu: CpuReading
+  currentLoad: { cpus: { load: number }[] }
+  cpuCurrentSpeed: SpeedReading
+  cpuTemperature: TemperatureReading
+  graphics: GraphicsReading
+  sysfs: SysfsTopology | null
+}
+
+const RECORDINGS: Record<string, unknown> = {
+  'laptop-16-cores-sensors-gpu.json': laptopRecording,
+  'server-128-cores.json': serverRecording,
+}
+const recorded = (name: string) => RECORDINGS[name] as RecordedMachine
+
+function machineOf(m: RecordedMachine, at = Date.now()): { sample: MonitorSample; topology: Topology } {
+  const n = m.currentLoad.cpus.length
+  const hardware: HardwareSample = {
+    at,
+    frequenciesMhz: toFrequencies(m.cpuCurrentSpeed, n),
+    ...toTemperatures(m.cpuTemperature),
+    gpus: toGpus(m.graphics),
+  }
+  return {
+    sample: {
+      ...makeSample(
+        at,
+        m.currentLoad.cpus.map((c) => c.load),
+      ),
+      hardware,
+    },
+    topology: toTopology(m.cpu, n, m.sysfs),
+  }
+}
+
+function proc(pid: number, patch: Partial<ProcessInfo> = {}): ProcessInfo {
+  return {
+    pid,
+    name: `p${pid}`,
+    user: 'ana',
+    cpuPercent: 1,
+    memBytes: 1 << 20,
+    core: 0,
+    cores: [],
+    threads: 1,
+    ppid: 1,
+    corelane: null,
+    ...patch,
+  }
+}
+
+// happy-dom does no layout: give the job table's scroller a viewport so the virtualizer renders rows.
+beforeAll(() => {
+  const original = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight')
+  Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
+    configurable: true,
+    get(this: HTMLElement) {
+      if (this.dataset.testid === 'job-scroller') return 600
+      return original?.get?.call(this) ?? 0
+    },
+  })
+})
+
+afterEach(() => {
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' })
+})
+
+describe('monitor views', () => {
+  it('shows I/O-lane jobs on no core: the I/O thread as a ring, CPU jobs as dots, and lists what is on a core', async () => {
+    const start = Date.now()
+    const fake = createFakeApi(
+      makeSnapshot({
+        jobs: [
+          makeJob(1, { state: 'running', lane: 'cpu', kind: 'primes', name: 'primes', workerId: 7, startedAt: start }),
+          makeJob(2, { state: 'running', lane: 'io', workerId: 9, startedAt: start }),
+          makeJob(3, { state: 'running', lane: 'io', workerId: 9, startedAt: start }),
+          makeJob(4, { state: 'running', lane: 'io', workerId: 9, startedAt: start }),
+        ],
+        workers: [
+          makeWorker(7, { state: 'busy', jobIds: [1], core: 0 }),
+          makeWorker(9, { state: 'busy', lane: 'io', jobIds: [2, 3, 4], core: 1 }),
+        ],
+      }),
+    )
+    const { wrapper } = await mountConnected(App, fake)
+    const meters = wrapper.findAll('[data-testid="core-meter"]')
+    expect(meters[0]!.findAll('[data-testid="core-jobs-dots"] i')).toHaveLength(1)
+    expect(meters[1]!.findAll('[data-testid="core-jobs-dots"] i')).toHaveLength(0)
+    expect(meters[1]!.findAll('[data-testid="core-io-thread"]')).toHaveLength(1)
+    expect(meters[1]!.attributes('title')).toContain('3 jobs waiting, on no core')
+    // The job table: the CPU job is on core 0; the I/O jobs on none.
+    const cores = wrapper.findAll('[data-testid="job-core"]').map((c) => c.text())
+    expect(cores.filter((c) => c === '0')).toHaveLength(1)
+    expect(cores.filter((c) => c === '1')).toHaveLength(0)
+
+    await meters[1]!.trigger('click')
+    const list = wrapper.get('[data-testid="core-jobs"]')
+    expect(list.attributes('data-core')).toBe('1')
+    expect(list.findAll('[data-testid="core-job"]')).toHaveLength(0)
+    expect(list.get('[data-testid="core-job-io"]').text()).toContain('3 jobs waiting on I/O (on no core)')
+    await meters[0]!.trigger('click')
+    expect(wrapper.get('[data-testid="core-jobs"]').get('[data-testid="core-job"]').text()).toContain('#1 primes')
+  })
+
+  it('lists processes sortable, marks Corelane, and focuses the per-core view on one', async () => {
+    const sample: MonitorSample = {
+      ...makeSample(Date.now(), [60, 20, 5, 90]),
+      processes: {
+        at: Date.now(),
+        total: 212,
+        source: 'proc',
+        list: [
+          proc(10, { name: 'corelane', cpuPercent: 12, corelane: 'host', memBytes: 300 << 20 }),
+          proc(11, {
+            name: 'node',
+            cpuPercent: 150,
+            corelane: 'worker',
+            cores: [
+              { core: 0, cpuPercent: 60 },
+              { core: 3, cpuPercent: 90 },
+            ],
+          }),
+          proc(12, { name: 'firefox', cpuPercent: 40, memBytes: 900 << 20 }),
+        ],
+      },
+    }
+    const { wrapper } = await mountConnected(App, createFakeApi(makeSnapshot({ monitor: sample })))
+    await wrapper.get('[data-testid="tab-processes"]').trigger('click')
+    const pids = () => wrapper.findAll('[data-testid="process-row"]').map((r) => r.attributes('data-pid'))
+    expect(pids()).toEqual(['11', '12', '10'])
+    expect(wrapper.findAll('[data-testid="process-row"]').map((r) => r.attributes('data-corelane'))).toEqual([
+      'worker',
+      '',
+      'host',
+    ])
+    await wrapper.get('[data-testid="sort-memBytes"]').trigger('click')
+    expect(pids()).toEqual(['12', '10', '11'])
+    await wrapper.get('[data-testid="sort-name"]').trigger('click')
+    expect(pids()).toEqual(['10', '12', '11'])
+
+    await wrapper.get('[data-testid="process-row"][data-pid="11"]').trigger('click')
+    expect(wrapper.get('[data-testid="core-focus"]').text()).toContain('node')
+    const focus = wrapper.findAll('[data-testid="core-meter"]').map((m) => m.attributes('data-focus-load'))
+    expect(focus).toEqual(['60', '0', '0', '90'])
+    await wrapper.get('[data-testid="core-focus-clear"]').trigger('click')
+    expect(wrapper.find('[data-testid="core-focus"]').exists()).toBe(false)
+  })
+
+  it("shows a laptop's hardware (recorded-style fixture): frequencies, temperatures, the GPU, P/E cores with SMT siblings", async () => {
+    const { sample, topology } = machineOf(recorded('laptop-16-cores-sensors-gpu.json'))
+    const fake = createFakeApi(makeSnapshot({ monitor: sample }))
+    fake.handle('machine', () => ({ topology, processes: null, hardware: sample.hardware! }))
+    const { wrapper } = await mountConnected(App, fake)
+    await flushPromises()
+    // 16 cores: still bars, P-core siblings side by side, E-cores marked.
+    expect(wrapper.find('[data-testid="core-heatmap"]').exists()).toBe(false)
+    const meters = wrapper.findAll('[data-testid="core-meter"]')
+    expect(meters).toHaveLength(16)
+    expect(meters[12]!.text()).toMatch(/^12E/)
+    await wrapper.get('[data-testid="tab-hardware"]').trigger('click')
+    const panel = wrapper.get('[data-testid="hardware-panel"]')
+    expect(panel.get('[data-testid="hw-topology"]').text()).toContain(
+      '16 logical cores on 12 physical; 2 threads per core; 4 performance + 8 efficiency cores',
+    )
+    expect(
+      panel
+        .findAll('[data-testid="hw-sibling-group"]')
+        .map((g) => g.text())
+        .slice(0, 5),
+    ).toEqual(['0+1', '2+3', '4+5', '6+7', '8'])
+    expect(panel.get('[data-testid="hw-frequency"]').text()).toContain('4.61 GHz')
+    expect(panel.get('[data-testid="hw-temperature"]').text()).toContain('71 °C')
+    expect(panel.get('[data-testid="hw-gpu-row"]').text()).toContain('NVIDIA GeForce RTX 3050 Laptop GPU')
+    expect(panel.get('[data-testid="hw-gpu-row"]').text()).toContain('37%')
+    expect(panel.findAll('[data-testid="hw-na"]')).toHaveLength(0)
+  })
+
+  it('says "not available here" for what this kind of machine does not report, never zeros', async () => {
+    const sample: MonitorSample = {
+      ...makeSample(Date.now(), [5, 7]),
+      hardware: { at: Date.now(), frequenciesMhz: null, temperatureC: null, coreTemperaturesC: null, gpus: null },
+    }
+    const { wrapper } = await mountConnected(App, createFakeApi(makeSnapshot({ monitor: sample })))
+    await wrapper.get('[data-testid="tab-hardware"]').trigger('click')
+    const na = wrapper.findAll('[data-testid="hw-na"]').map((n) => n.text())
+    expect(na).toHaveLength(3)
+    for (const text of na) expect(text).toMatch(/^not available here/)
+    expect(wrapper.get('[data-testid="hardware-panel"]').text()).not.toMatch(/\b0 (MHz|GHz|°C)/)
+  })
+
+  it('draws 128 cores (recorded-style server) as a heatmap with SMT siblings together, the chart the busiest', async () => {
+    const { sample, topology } = machineOf(recorded('server-128-cores.json'))
+    const fake = createFakeApi(makeSnapshot({ monitor: sample }))
+    fake.handle('machine', () => ({ topology, processes: null, hardware: sample.hardware! }))
+    const { wrapper } = await mountConnected(App, fake)
+    await flushPromises()
+    expect(wrapper.findAll('[data-testid="core-meter"]')).toHaveLength(0)
+    const heatmap = wrapper.get('[data-testid="core-heatmap"]')
+    const cells = heatmap.findAll('[data-testid="core-cell"]')
+    expect(cells).toHaveLength(128)
+    expect(cells.slice(0, 4).map((c) => c.attributes('data-core'))).toEqual(['0', '64', '1', '65'])
+    expect(heatmap.text()).toContain('128 logical cores on 64 physical (SMT 2)')
+    const legend = wrapper.get('[data-testid="core-history-legend"]')
+    expect(legend.text()).toContain('the 8 busiest of 128 cores')
+    // The busy build runs on cores 0-23 (and their siblings 64-87).
+    const shown = [...legend.attributes('title')!.matchAll(/CPU (\d+)/g)].map((m) => Number(m[1]))
+    expect(shown).toHaveLength(8)
+    for (const core of shown) expect(core % 64).toBeLessThan(24)
+    await cells[1]!.trigger('click')
+    expect(wrapper.get('[data-testid="core-jobs"]').attributes('data-core')).toBe('64')
+  })
+
+  it('draws nothing while the window is hidden, and catches up when it shows', async () => {
+    const at = Date.now()
+    const fake = createFakeApi(makeSnapshot({ monitor: makeSample(at, [10, 10]) }))
+    const { wrapper } = await mountConnected(App, fake)
+    const loads = () => wrapper.findAll('[data-testid="core-meter"]').map((m) => m.attributes('data-load'))
+    expect(loads()).toEqual(['10', '10'])
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })
+    fake.emit('monitor', makeSample(at + 250, [80, 90]))
+    await flushPromises()
+    expect(loads()).toEqual(['10', '10'])
+    expect(useMonitorStore().version).toBeGreaterThan(0)
+    const version = useMonitorStore().version
+    fake.emit('monitor', makeSample(at + 500, [70, 60]))
+    await flushPromises()
+    expect(useMonitorStore().version).toBe(version)
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' })
+    document.dispatchEvent(new Event('visibilitychange'))
+    await flushPromises()
+    expect(loads()).toEqual(['70', '60'])
+  })
+})
+
+describe('JobCoreFrequency (for the job details panel)', () => {
+  it("asks for the job's window and cores, and shows each core's clock, or why nothing is known", async () => {
+    const fake = createFakeApi()
+    fake.handle('coreFrequencies', ({ from, to, cores }) => ({
+      from,
+      to,
+      samples: 3,
+      note: null,
+      cores: (cores ?? []).map((core) => ({ core, meanMhz: 3420, minMhz: 3100, maxMhz: 3600 })),
+    }))
+    const { pinia } = await mountConnected(App, fake)
+    const wrapper = mount(JobCoreFrequency, { props: { from: 1000, to: 5000, cores: [1, 3] }, global: { plugins: [pinia] } })
+    await flushPromises()
+    expect(fake.callsOf('coreFrequencies')).toEqual([{ from: 1000, to: 5000, cores: [1, 3] }])
+    const rows = wrapper.findAll('[data-testid="job-core-frequency-row"]').map((r) => r.text().replace(/\s+/g, ' '))
+    expect(rows).toEqual(['CPU 1: 3.42 GHz (3.10 GHz–3.60 GHz)', 'CPU 3: 3.42 GHz (3.10 GHz–3.60 GHz)'])
+    fake.handle('coreFrequencies', ({ from, to }) => ({
+      from,
+      to,
+      samples: 0,
+      note: 'frequencies are not available here',
+      cores: [],
+    }))
+    await wrapper.setProps({ from: 2000 })
+    await flushPromises()
+    expect(wrapper.get('[data-testid="job-core-frequency-note"]').text()).toBe(
+      'Core frequency: frequencies are not available here',
+    )
+    wrapper.unmount()
+  })
+})
