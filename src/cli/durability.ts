@@ -19,26 +19,33 @@ export function reportDurability(store: JobStore, err: NodeJS.WritableStream): (
 }
 
 /**
- * Waits until every job record is committed. While it is not, says so and retries; Ctrl-C
- * (or SIGTERM) stops waiting. Returns whether everything is saved.
+ * Ctrl-C and SIGTERM from now on mean "stop waiting for the database" (not "die"): installed
+ * before anything is printed, because whoever reads the message may signal at once, and a
+ * signal with no handler kills the process with its records unsaved.
  */
-export async function waitUntilDurable(store: JobStore, err: NodeJS.WritableStream): Promise<boolean> {
+export function trapStopSignals(): { signal: AbortSignal; release: () => void } {
+  const stop = new AbortController()
+  const onSignal = () => stop.abort()
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  return {
+    signal: stop.signal,
+    release: () => {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    },
+  }
+}
+
+/** Waits until every job record is committed, saying so while it is not, until `signal` aborts. Returns whether everything is saved. */
+export async function waitUntilDurable(store: JobStore, err: NodeJS.WritableStream, signal: AbortSignal): Promise<boolean> {
   let state = await store.flush()
   if (state.durable) return true
   err.write(
     `corelane: ${state.pendingJobs} job records are not saved yet (${state.error ?? 'unknown error'}); ` +
       `retrying until they are — free space on the disk, or press Ctrl-C to give up (exit code ${EXIT_NOT_DURABLE})\n`,
   )
-  const stop = new AbortController()
-  const onSignal = () => stop.abort()
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  try {
-    state = await store.whenDurable(stop.signal)
-  } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-  }
+  state = await store.whenDurable(signal)
   if (!state.durable) {
     err.write(
       `corelane: gave up: ${state.pendingJobs} job records were not saved (${state.error ?? 'unknown error'}); --resume will run those jobs again\n`,

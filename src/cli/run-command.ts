@@ -11,7 +11,7 @@ import { openPersistentEngine, type PersistentEngine } from '../main/host/persis
 import { InputError, loadBatchFile, toSubmitRequest } from './batch-file.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { dataDirError } from './data-dir-errors.ts'
-import { EXIT_NOT_DURABLE, reportDurability, waitUntilDurable } from './durability.ts'
+import { EXIT_NOT_DURABLE, reportDurability, trapStopSignals, waitUntilDurable } from './durability.ts'
 import { findResume, missingJobs, requestFrom, requestSize, type ResumePlan } from './resume.ts'
 import type { RunFlags } from './args.ts'
 
@@ -192,11 +192,16 @@ async function runOpened(opened: PersistentEngine, ctx: RunContext): Promise<num
   // The last frame shows the run's mean rate, not a placeholder.
   bar?.update(total, { failed, rate: (total / Math.max(wallMs / 1000, 0.001)).toFixed(1), etaText: '0s' })
   bar?.stop()
-  process.off('SIGINT', onSigint)
-
   // Records still only in memory (writes failing): wait for them, or leave saying so.
-  await engine.flushStore()
-  const durable = await waitUntilDurable(store, io.err)
+  const stop = trapStopSignals()
+  process.off('SIGINT', onSigint)
+  let durable: boolean
+  try {
+    await engine.flushStore()
+    durable = await waitUntilDurable(store, io.err, stop.signal)
+  } finally {
+    stop.release()
+  }
   stopReporting()
   const final = counts()
   const summary = {
