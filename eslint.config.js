@@ -1,130 +1,100 @@
 // ESLint flat config. Besides the usual recommended sets, it enforces the layer arrows of
-// DESIGN.md ("imports only point down") with `no-restricted-imports`, one block per folder:
+// docs/architecture.md ("Layers": imports only point down) with one local rule that resolves
+// each import to the folder it lands in (eslint-rules/layer-imports.js), and forbids runtime
+// import cycles in src/ with import-x/no-cycle (type-only imports are erased, so they are not
+// cycles at run time):
 //
 //   src/shared       pure TypeScript: no node:/builtins, no electron, no vue; imports nothing outside src/shared
 //   src/main/engine  Node-only core: never electron, never src/main/* outside the engine (only src/shared)
-//   src/main/host    Node-only glue shared by Electron main and web mode (API host, monitor): never electron
+//   src/main/host    Node-only glue shared by Electron main and web mode (API host, lab): never electron
 //   src/main/*       Electron adapters: never src/renderer, src/preload or src/cli
 //   src/preload      only `electron` and src/shared
 //   src/renderer     never electron, node:/builtins, src/main, src/cli, src/preload (only src/shared)
 //   src/cli          never electron, never src/main/* outside the engine and host, never src/renderer or src/preload
-//
-// `no-restricted-imports` matches the import string as written, so relative imports are checked
-// with patterns generated per folder depth: `../index.ts` is the engine's own index from
-// src/main/engine/kinds/x.ts but Electron's main from src/main/engine/x.ts.
-// (Dynamic `import()` is not covered by this rule.)
-import { builtinModules } from 'node:module'
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import js from '@eslint/js'
 import { defineConfig, globalIgnores } from 'eslint/config'
+import importX, { createNodeResolver } from 'eslint-plugin-import-x'
 import pluginVue from 'eslint-plugin-vue'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
+import corelane from './eslint-rules/layer-imports.js'
 
-const SOURCE_EXT = '{ts,mts,cts,js,mjs,cjs,vue}'
-const MAX_DEPTH = 8
+const ROOT = dirname(fileURLToPath(import.meta.url))
 
-const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-
-const builtins = [...new Set(builtinModules.filter((m) => !m.startsWith('_')).map((m) => m.split('/')[0]))]
-const NODE_BUILTINS = {
-  regex: `^(node:.*|(${builtins.map(escapeRe).join('|')})(/.*)?)$`,
-  message: 'Node built-ins are not available in this layer (see DESIGN.md, Layers).',
-}
-const ELECTRON = { regex: '^electron(/.*)?$', message: 'This layer never imports electron (see DESIGN.md, Layers).' }
-const UI_LIBS = { regex: '^(vue|pinia)(/.*)?$', message: 'UI libraries belong to src/renderer (see DESIGN.md, Layers).' }
-const ONLY_ELECTRON = {
-  regex: '^(?!electron$)[^.]',
-  message: 'The preload imports only `electron` and src/shared (see DESIGN.md, Layers).',
-}
-
-/**
- * Patterns for relative imports that leave `root` (a folder under src/) for a place not in
- * `allowed` (folders relative to src/, e.g. 'shared'), for a file `depth` folders below `root`.
- * Imports that stay inside `root`, or that go above src/, are not restricted.
- */
-function relativePatterns(root, depth, allowed, message) {
-  const rootSegments = root.split('/').slice(1) // 'src/main/engine' -> ['main', 'engine']
-  const patterns = []
-  for (let up = 1; up <= rootSegments.length; up++) {
-    // After depth + up `../` the import lands in this folder, relative to src/:
-    const here = rootSegments.slice(0, rootSegments.length - up)
-    const prefix = here.length ? here.join('/') + '/' : ''
-    const allowedHere = allowed.filter((a) => (a + '/').startsWith(prefix)).map((a) => (a + '/').slice(prefix.length))
-    const ok = ['\\.\\./', ...allowedHere.map(escapeRe)]
-    patterns.push({
-      regex: `^(\\./)?(\\.\\./){${depth + up}}(?!${ok.join('|')})`,
-      message,
-    })
-  }
-  return patterns
-}
-
-/** One config block per folder depth, each with the full `no-restricted-imports` options for that layer. */
-function layer({ root, ignores = [], allowed, bare, message }) {
-  const blocks = []
-  for (let depth = 0; depth <= MAX_DEPTH; depth++) {
-    blocks.push({
-      name: `corelane/layers/${root}/depth-${depth}`,
-      files: [`${root}/${'*/'.repeat(depth)}*.${SOURCE_EXT}`],
-      ignores,
-      rules: {
-        'no-restricted-imports': [
-          'error',
-          { patterns: [...bare, ...relativePatterns(root, depth, [root.slice('src/'.length), ...allowed], message)] },
-        ],
-      },
-    })
-  }
-  return blocks
-}
-
-const layers = [
-  ...layer({
-    root: 'src/shared',
-    allowed: [],
-    bare: [NODE_BUILTINS, ELECTRON, UI_LIBS],
-    message: 'src/shared is the bottom layer: it imports nothing from main, renderer, cli or preload.',
-  }),
-  ...layer({
-    root: 'src/main/engine',
-    allowed: ['shared'],
-    bare: [ELECTRON, UI_LIBS],
+/** The layer table: which folders and module groups each folder may import. */
+export const LAYERS = [
+  {
+    folder: 'src/shared',
+    may: ['src/shared'],
+    forbid: ['node', 'electron', 'ui'],
     message:
-      'The engine imports only itself and src/shared: not the Electron adapters in src/main, nor renderer, cli or preload.',
-  }),
-  ...layer({
-    root: 'src/main/host',
-    allowed: ['shared', 'main/engine'],
-    bare: [ELECTRON, UI_LIBS],
+      'src/shared is the bottom layer: it imports nothing from main, renderer, cli or preload, and no Node, Electron or UI library.',
+  },
+  {
+    folder: 'src/main/engine',
+    may: ['src/main/engine', 'src/shared'],
+    forbid: ['electron', 'ui'],
+    message:
+      'The engine imports only itself and src/shared: not the Electron adapters in src/main, nor host, renderer, cli or preload.',
+  },
+  {
+    folder: 'src/main/host',
+    may: ['src/main/host', 'src/main/engine', 'src/shared'],
+    forbid: ['electron', 'ui'],
     message: 'The host runs on plain Node too (web mode): it imports the engine and src/shared, never electron.',
-  }),
-  ...layer({
-    root: 'src/main',
-    ignores: ['src/main/engine/**', 'src/main/host/**'],
-    allowed: ['shared'],
-    bare: [UI_LIBS],
+  },
+  {
+    folder: 'src/main',
+    may: ['src/main', 'src/shared'],
+    forbid: ['ui'],
     message: 'Electron main never imports the renderer, the preload or the CLI.',
-  }),
-  ...layer({
-    root: 'src/preload',
-    allowed: ['shared'],
-    bare: [ONLY_ELECTRON],
+  },
+  {
+    folder: 'src/preload',
+    may: ['src/preload', 'src/shared'],
+    onlyModules: ['electron'],
     message: 'The preload imports only electron and src/shared.',
-  }),
-  ...layer({
-    root: 'src/renderer',
-    allowed: ['shared'],
-    bare: [NODE_BUILTINS, ELECTRON],
+  },
+  {
+    folder: 'src/renderer',
+    may: ['src/renderer', 'src/shared'],
+    forbid: ['node', 'electron'],
     message: 'The renderer talks only through the contract: it imports src/shared, never main, cli or preload.',
-  }),
-  ...layer({
-    root: 'src/cli',
-    allowed: ['shared', 'main/engine', 'main/host'],
-    bare: [ELECTRON, UI_LIBS],
+  },
+  {
+    folder: 'src/cli',
+    may: ['src/cli', 'src/main/engine', 'src/main/host', 'src/shared'],
+    forbid: ['electron', 'ui'],
     message:
       'The CLI runs on plain Node: it imports the engine, the host and src/shared, never the Electron adapters, renderer or preload.',
-  }),
+  },
 ]
+
+const SOURCE_FILES = 'src/**/*.{ts,mts,cts,js,mjs,cjs,vue}'
+
+const layers = {
+  name: 'corelane/layers',
+  files: [SOURCE_FILES],
+  plugins: { corelane },
+  rules: { 'corelane/layer-imports': ['error', { root: ROOT, layers: LAYERS }] },
+}
+
+const cycles = {
+  name: 'corelane/no-import-cycles',
+  files: [SOURCE_FILES],
+  plugins: { 'import-x': importX },
+  // import-x parses each imported file with the importing file's parser options: a .ts file
+  // that leads to a .vue one must know which parser reads the component's <script lang="ts">.
+  languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] } },
+  settings: {
+    'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.vue', '.js', '.mjs'] })],
+    'import-x/extensions': ['.ts', '.vue', '.js', '.mjs'],
+    'import-x/parsers': { '@typescript-eslint/parser': ['.ts'], 'vue-eslint-parser': ['.vue'] },
+  },
+  rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+}
 
 export default defineConfig(
   globalIgnores(['out/', 'dist/', 'node_modules/', 'scratch/', 'bench/results/', 'test-results/', 'coverage/', 'schema/']),
@@ -183,5 +153,6 @@ export default defineConfig(
     files: ['**/*.{js,mjs,cjs}'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
-  ...layers,
+  layers,
+  cycles,
 )

@@ -18,7 +18,13 @@ export default defineConfig({
         test: {
           name: 'engine',
           environment: 'node',
-          include: ['tests/engine/**/*.test.ts', 'tests/cli/**/*.test.ts', 'tests/shared/**/*.test.ts'],
+          include: [
+            'tests/engine/**/*.test.ts',
+            'tests/electron/**/*.test.ts',
+            'tests/cli/**/*.test.ts',
+            'tests/shared/**/*.test.ts',
+            'tests/lint/**/*.test.ts',
+          ],
           exclude: [...configDefaults.exclude, 'tests/engine/serial/**'],
           pool: 'forks',
           maxWorkers: MAX_WORKERS,

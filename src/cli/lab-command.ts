@@ -15,8 +15,15 @@ function ms(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(0)} ms`
 }
 
+/** `firstAnswerMs` -> `first answer`. */
+const labelOf = (key: string) => key.slice(0, -2).replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)
+
 export function renderLab(result: LabResult): string {
-  const lines = [`${result.title} (${result.scale}, pool ${result.pool}, ${result.cores} cores)`, '']
+  const lines = [`${result.title} (${result.scale}, pool ${result.pool}, ${result.cores} cores)`]
+  if (result.cpuTask) {
+    lines.push(`  one CPU task: n = ${result.cpuTask.n.toExponential(2)}, sized to about ${ms(result.cpuTask.targetMs)} on this machine`)
+  }
+  lines.push('')
   lines.push(
     `  ${'strategy'.padEnd(38)} ${'wall'.padStart(9)} ${'speed-up'.padStart(9)} ${'effic.'.padStart(7)} ${'start-up'.padStart(9)}  core load`,
   )
@@ -25,9 +32,15 @@ export function renderLab(result: LabResult): string {
       lines.push(`  ${r.label.padEnd(38)} skipped: ${r.skipped}`)
       continue
     }
+    // A speed-up without a sequential run, or an efficiency of work that uses no core, is a dash.
+    const speedup = r.speedup === null ? '—' : `${r.speedup.toFixed(2)}×`
+    const efficiency = r.efficiency === null ? '—' : `${Math.round(r.efficiency * 100)}%`
     lines.push(
-      `  ${r.label.padEnd(38)} ${ms(r.wallMs).padStart(9)} ${`${r.speedup.toFixed(2)}×`.padStart(9)} ${`${Math.round(r.efficiency * 100)}%`.padStart(7)} ${ms(r.startupMs).padStart(9)}  ${r.coreLoad.map((l) => `${Math.round(l)}%`).join(' ')}`,
+      `  ${r.label.padEnd(38)} ${ms(r.wallMs).padStart(9)} ${speedup.padStart(9)} ${efficiency.padStart(7)} ${ms(r.startupMs).padStart(9)}  ${r.coreLoad.map((l) => `${Math.round(l)}%`).join(' ')}`,
     )
+    // The experiment's own figures (start-up's first answer, round trip, bare spawn), so two strategies' costs read side by side.
+    const extra = Object.entries(r.extra ?? {}).filter(([key]) => key.endsWith('Ms'))
+    if (extra.length) lines.push(`  ${''.padEnd(38)} ${extra.map(([key, value]) => `${labelOf(key)} ${ms(value)}`).join(' · ')}`)
   }
   lines.push('')
   for (const c of result.checks) {

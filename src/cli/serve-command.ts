@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { forkProcessHost, startMonitor } from '../main/engine/index.ts'
 import { createApiHost } from '../main/host/api-host.ts'
 import { openPersistentEngine, type PersistentEngine } from '../main/host/persistent-engine.ts'
+import { openSettingsStore } from '../main/host/settings-store.ts'
 import { ServeFlagsSchema, checkFlags } from './args.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { dataDirError } from './data-dir-errors.ts'
@@ -48,12 +49,16 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
   }
 
   const dataDir = flags['data-dir'] ?? defaultDataDir()
+  // The settings screen's engine defaults; flags given on the command line win.
+  const settings = await openSettingsStore(dataDir)
+  const defaults = settings.get()
   let opened: PersistentEngine
   try {
     opened = await openPersistentEngine({
       dataDir,
-      cpuSlots: flags['cpu-slots'],
-      ioConcurrency: flags['io-concurrency'],
+      cpuSlots: flags['cpu-slots'] ?? defaults.cpuSlots ?? undefined,
+      ioConcurrency: flags['io-concurrency'] ?? defaults.ioConcurrency,
+      pinning: defaults.pinning,
       processHost: forkProcessHost,
       restore: 'all',
       moveAsideCorrupt: flags['reset-db'],
@@ -66,7 +71,7 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
   // The window hears of failing writes through the API host's notice; the terminal hears here.
   const stopReporting = reportDurability(opened.store, process.stderr)
   const monitor = startMonitor()
-  const api = createApiHost(engine, monitor, { store: opened.store, logDir: logsDir(dataDir), lab: { dataDir } })
+  const api = createApiHost(engine, monitor, { store: opened.store, logDir: logsDir(dataDir), lab: { dataDir }, settings })
 
   async function shutdown(server?: { close(): Promise<void> }): Promise<void> {
     await server?.close()

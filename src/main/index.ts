@@ -2,40 +2,49 @@
 // single instance), hardens it (sandboxed, isolated, no Node, strict CSP, no navigation, no
 // new windows, no permissions), serves the built UI over its own `corelane://app/` scheme
 // (never file://; the dev server in development), and after `ready` starts the engine
-// (process workers as utilityProcess children), the monitor's sampler thread, the IPC bridge,
-// the tray and batch notifications. The engine runs on the job database in userData, so
-// earlier jobs come back. Quitting closes the engine's workers and the database first.
-// Everything here is async: the main thread also draws the UI.
+// (process workers as utilityProcess children) with the defaults of the settings file, the
+// monitor's sampler thread, the IPC bridge, the tray, batch notifications, taskbar progress
+// and sleep prevention while batches run. Batch files named on the command line, by a second
+// start or by macOS `open-file` are submitted. Crash reports stay local. The engine runs on
+// the job database in userData, so earlier jobs come back. Quitting closes the engine's
+// workers and the database first. Everything here is async: the main thread also draws the UI.
 import { app, BrowserWindow, dialog, screen, session } from 'electron'
 import { join } from 'node:path'
 import { StoreError, startMonitor, type Monitor } from './engine/index.ts'
 import { logsDir } from './engine/data-layout.ts'
 import { createApiHost, type ApiHost } from './host/api-host.ts'
 import { openPersistentEngine, type PersistentEngine, type PersistentEngineOptions } from './host/persistent-engine.ts'
+import { openSettingsStore, type SettingsStore } from './host/settings-store.ts'
 import { registerAppScheme, serveAppScheme } from './electron/app-protocol.ts'
 import { APP_PAGE_URL, createAppUrlCheck, rendererDevUrl } from './electron/app-url.ts'
+import { bundleLayout } from './electron/bundle-layout.ts'
+import { startLocalCrashReports } from './electron/crash-reports.ts'
 import { registerIpcBridge } from './electron/ipc-bridge.ts'
+import { keepAwakeWhileBatchesRun } from './electron/keep-awake.ts'
 import { installAppMenu } from './electron/menu.ts'
 import { notifyBatchEnds } from './electron/notifications.ts'
+import { batchFilesInArgv, openBatchFiles } from './electron/open-batch.ts'
 import { hardenSession, hardenWebContents } from './electron/security.ts'
+import { showTaskbarProgress } from './electron/taskbar-progress.ts'
 import { createCpuTray } from './electron/tray.ts'
 import { utilityProcessHost } from './electron/utility-process-host.ts'
 import { fitToDisplays, loadWindowState, trackWindowState } from './electron/window-state.ts'
 
-// Built layout (electron.vite.config.ts): out/main/{index,thread-entry,process-entry,monitor-worker,store-worker}.js,
-// out/preload/index.cjs, out/renderer/ (served as corelane://app/).
-const here = import.meta.dirname
-const PRELOAD = join(here, '../preload/index.cjs')
-const RENDERER_DIR = join(here, '../renderer')
-const WORKER_ENTRIES = { thread: join(here, 'thread-entry.js'), process: join(here, 'process-entry.js') }
-const MONITOR_ENTRY = join(here, 'monitor-worker.js')
-const STORE_ENTRY = join(here, 'store-worker.js')
+// Built layout (bundle-layout.ts): out/main/{index,thread-entry,process-entry,monitor-worker,store-worker}.js,
+// out/preload/index.cjs, out/renderer/ (served as corelane://app/); inside app.asar when packaged.
+const layout = bundleLayout(import.meta.dirname)
+const PRELOAD = layout.preload
+const RENDERER_DIR = layout.rendererDir
+const WORKER_ENTRIES = layout.workerEntries
+const MONITOR_ENTRY = layout.monitorEntry
+const STORE_ENTRY = layout.storeEntry
 
 const devUrl = rendererDevUrl(process.env.ELECTRON_RENDERER_URL, app.isPackaged)
 const isAppUrl = createAppUrlCheck({ devUrl })
 
 interface Services {
   opened: PersistentEngine
+  settings: SettingsStore
   monitor: Monitor
   api: ApiHost
   stop: (() => void)[]
@@ -45,6 +54,8 @@ let mainWindow: BrowserWindow | null = null
 let windowState: { flush(): Promise<void> } | null = null
 let services: Services | null = null
 let quit: 'running' | 'closing' | 'closed' = 'running'
+/** Batch files the OS handed over before the engine was up (argv of the first start, macOS open-file). */
+const pendingBatchFiles: string[] = batchFilesInArgv(process.argv, process.cwd())
 
 function showWindow(): void {
   if (!mainWindow || mainWindow.isDestroyed()) {
@@ -95,9 +106,13 @@ async function createWindow(): Promise<void> {
 }
 
 /** Opens the job database; a damaged one is kept aside and replaced only if the user agrees. */
-async function openEngine(): Promise<PersistentEngine> {
+async function openEngine(settings: SettingsStore): Promise<PersistentEngine> {
+  const { cpuSlots, ioConcurrency, pinning } = settings.get()
   const options: PersistentEngineOptions = {
     dataDir: app.getPath('userData'),
+    cpuSlots: cpuSlots ?? undefined,
+    ioConcurrency,
+    pinning,
     processHost: utilityProcessHost,
     workerEntries: WORKER_ENTRIES,
     storeWorkerEntry: STORE_ENTRY,
@@ -121,18 +136,43 @@ async function openEngine(): Promise<PersistentEngine> {
 }
 
 async function startServices(): Promise<Services> {
-  const opened = await openEngine()
+  const settings = await openSettingsStore(app.getPath('userData'))
+  if (settings.loadProblems.length) console.warn('corelane: settings.json was not valid, kept aside; using defaults')
+  const opened = await openEngine(settings)
   const { engine } = opened
   const monitor = startMonitor({ workerEntry: MONITOR_ENTRY })
   const api = createApiHost(engine, monitor, {
     store: opened.store,
     logDir: logsDir(app.getPath('userData')),
     lab: { dataDir: app.getPath('temp'), workerEntries: WORKER_ENTRIES, processHost: utilityProcessHost },
+    settings,
+    desktop: true,
   })
   const getWindow = () => mainWindow
+  const taskbar = showTaskbarProgress({
+    api,
+    initial: engine.batches(),
+    getWindow,
+    enabled: () => settings.get().taskbarProgress,
+  })
+  const awake = keepAwakeWhileBatchesRun({ api, initial: engine.batches(), enabled: () => settings.get().preventSleep })
   const stop = [
     registerIpcBridge({ api, getWindow, isAppUrl }),
-    notifyBatchEnds({ api, initial: engine.batches(), getWindow, onClick: showWindow }),
+    notifyBatchEnds({
+      api,
+      initial: engine.batches(),
+      getWindow,
+      onClick: showWindow,
+      enabled: () => settings.get().notifications,
+    }),
+    taskbar.stop,
+    awake.stop,
+    settings.onChange((next, previous) => {
+      taskbar.refresh()
+      awake.refresh()
+      // Only when the user changes it: the OS's own login-items list is not overwritten at every start.
+      if (next.launchAtLogin !== previous.launchAtLogin) app.setLoginItemSettings({ openAtLogin: next.launchAtLogin })
+    }),
   ]
   try {
     const tray = createCpuTray({ monitor, onShow: showWindow, onQuit: () => app.quit() })
@@ -141,7 +181,23 @@ async function startServices(): Promise<Services> {
     // Some Linux desktops have no tray: the app works without it.
     console.warn('corelane: no tray icon:', (error as Error).message)
   }
-  return { opened, monitor, api, stop }
+  return { opened, settings, monitor, api, stop }
+}
+
+/** Submits batch files the OS handed over; tells the user about any that could not be opened. */
+async function openFromOs(files: string[]): Promise<void> {
+  if (!services) {
+    pendingBatchFiles.push(...files)
+    return
+  }
+  const problems = (await openBatchFiles(files, services.api)).filter((outcome) => outcome.problem)
+  if (problems.length) {
+    void dialog.showMessageBox({
+      type: 'warning',
+      message: problems.length === 1 ? 'Could not open the batch file' : `Could not open ${problems.length} batch files`,
+      detail: problems.map((p) => `${p.file}\n${p.problem}`).join('\n\n'),
+    })
+  }
 }
 
 async function stopServices(): Promise<void> {
@@ -159,11 +215,22 @@ async function stopServices(): Promise<void> {
 registerAppScheme()
 app.enableSandbox()
 hardenWebContents()
+startLocalCrashReports()
 
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
-  app.on('second-instance', showWindow)
+  // A second start (a double-clicked batch, `corelane-desktop batch.json`) lands here, with its argv.
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    showWindow()
+    const files = batchFilesInArgv(argv, workingDirectory)
+    if (files.length) void openFromOs(files)
+  })
+  // macOS hands files over as events, before and after `ready`.
+  app.on('open-file', (event, path) => {
+    event.preventDefault()
+    void openFromOs([path])
+  })
 
   app.on('before-quit', (event) => {
     if (quit === 'closed') return
@@ -191,9 +258,10 @@ if (!app.requestSingleInstanceLock()) {
     .then(async () => {
       hardenSession(session.defaultSession)
       serveAppScheme(RENDERER_DIR)
-      installAppMenu({ isDev: devUrl !== null })
+      installAppMenu({ isDev: devUrl !== null, logsDir: join(app.getPath('userData'), 'logs') })
       services = await startServices()
       await createWindow()
+      if (pendingBatchFiles.length) await openFromOs(pendingBatchFiles.splice(0))
     })
     .catch((error: unknown) => {
       // For example the data folder is in use by `corelane serve` or `corelane run`.

@@ -8,6 +8,7 @@ import type { KindInfo } from './kinds.ts'
 import { LabRunSchema, type ExperimentInfo, type LabResult } from './lab.ts'
 import type { CoreFrequencyReport, HardwareSample, ProcessesSample, Topology } from './monitor.ts'
 import { LimitsPatchSchema, SubmitSchema } from './schemas.ts'
+import { SettingsPatchSchema, type Settings } from './settings.ts'
 
 const HistoryQuerySchema = v.strictObject({
   state: v.optional(v.picklist(JOB_STATES)),
@@ -68,6 +69,10 @@ export const commandSchemas = {
   historyBatches: v.strictObject({
     limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000)), 1000),
   }),
+  /** The saved settings (settings.json in the data folder), and which of them this host applies. */
+  getSettings: v.strictObject({}),
+  /** Changes some settings; the engine's defaults apply from the next start. */
+  updateSettings: SettingsPatchSchema,
 } as const
 
 export type CommandName = keyof typeof commandSchemas
@@ -131,6 +136,14 @@ export interface CommandOutputs {
   labRun: LabResult
   historyBatches: HistoryBatch[]
   jobParams: { params: Record<string, unknown> }
+  getSettings: SettingsView
+  updateSettings: SettingsView
+}
+
+/** The settings, and whether this host is the desktop app (web mode has no taskbar, no login items). */
+export interface SettingsView {
+  settings: Settings
+  desktop: boolean
 }
 
 export type CommandOutput<C extends CommandName> = CommandOutputs[C]

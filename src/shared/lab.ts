@@ -20,10 +20,21 @@ export interface ExperimentInfo {
   python: boolean
 }
 
+/** The largest pool a lab run may ask for (LabRunSchema's bound). */
+export const MAX_LAB_POOL = 64
+
+/**
+ * The pool an experiment runs on when the user does not choose one, the one place it is
+ * decided (host and Lab view alike): the classic example's 4 for sleeps, else one worker per core.
+ */
+export function defaultPool(experiment: ExperimentId, cores: number): number {
+  return experiment === 'sleep-pool' ? 4 : Math.max(1, Math.min(MAX_LAB_POOL, cores))
+}
+
 export const LabRunSchema = v.strictObject({
   experiment: v.picklist(EXPERIMENT_IDS),
   /** Pool size for the thread and process strategies. Default: the classic example's (4 for sleeps) or the core count. */
-  pool: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(64))),
+  pool: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_LAB_POOL))),
   /** `quick` scales the work down (shorter sleeps, smaller n) for tests and fast demos. */
   scale: v.optional(v.picklist(['full', 'quick']), 'full'),
   /** Also run the original Python version where python3 exists. */
@@ -45,10 +56,13 @@ export interface StrategyResult {
   /** Workers (or concurrent slots) it was allowed. */
   pool: number
   wallMs: number
-  /** Sequential wall time ÷ this wall time. */
-  speedup: number
-  /** Speed-up ÷ min(pool, cores): 1 means every core it could use was fully used. */
-  efficiency: number
+  /** Sequential wall time ÷ this wall time; null when the experiment has no sequential run to compare with. */
+  speedup: number | null
+  /**
+   * Speed-up ÷ min(pool, cores): 1 means every core it could use was fully used. Null unless
+   * the work is CPU work on cores (a pool of sleeps is not "472% of 2 cores") and has a speed-up.
+   */
+  efficiency: number | null
   /** From submit to the first job starting: worker start-up cost. */
   startupMs: number
   /** Average busy % of each core while it ran. */
@@ -82,6 +96,8 @@ export interface LabResult {
   startedAt: number
   strategies: StrategyResult[]
   checks: ExpectationCheck[]
+  /** The size of one CPU task, calibrated to this machine (CPU experiments only). */
+  cpuTask?: { n: number; targetMs: number }
   /** One sentence computed from the numbers above. */
   explanation: string
   /** Whether python3 was found, and its version, or why not. */

@@ -1,15 +1,14 @@
 // Serves the built renderer (out/renderer) read-only: GET and HEAD, files inside the folder
-// only. A request path is decoded, resolved, then both it and its real path (symlinks
-// followed) must stay inside the folder, so `/../x`, `/%2e%2e/x`, `/..%2fx` and links out
-// all end as 404. No directory listings, no dotfiles. Every response carries the renderer's
-// CSP and nosniff, so a file can never be run as something it is not.
+// only, as decided by the resolver the Electron scheme shares (src/main/host/served-file.ts),
+// so `/../x`, `/%2e%2e/x`, `/..%2fx`, dotfiles, folders and links out all end as 404. Every
+// response carries the renderer's CSP and nosniff, so a file can never be run as something it
+// is not.
 import { createReadStream } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, resolve, sep } from 'node:path'
 import { RENDERER_CSP_HEADER } from '../../main/host/csp.ts'
-import { CONTENT_TYPES } from '../../shared/content-types.ts'
-
+import { resolveServedFile, servedContentType } from '../../main/host/served-file.ts'
 
 /** Headers on every response of the web-mode server, files and errors alike. */
 export const SECURITY_HEADERS: Record<string, string> = {
@@ -21,10 +20,6 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   // Build files need no token; this stops other sites from embedding them.
   'Cross-Origin-Resource-Policy': 'same-origin',
-}
-
-export function contentType(file: string): string {
-  return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream'
 }
 
 export function isPage(file: string): boolean {
@@ -54,30 +49,7 @@ export interface StaticFiles {
 /** `root` must exist; pass it through realpath once so symlinked roots compare correctly. */
 export async function createStaticFiles(rootDir: string): Promise<StaticFiles> {
   const root = await realpath(resolve(rootDir))
-  const inside = (path: string) => path === root || path.startsWith(root + sep)
-
-  async function resolveRequest(pathname: string): Promise<string | null> {
-    let decoded: string
-    try {
-      decoded = decodeURIComponent(pathname)
-    } catch {
-      return null
-    }
-    if (decoded.includes('\0')) return null
-    if (decoded === '/' || decoded === '') decoded = '/index.html'
-    // No dotfiles or dot-folders (and so no `..` either, before resolving even starts).
-    if (decoded.split(/[/\\]/).some((segment) => segment.startsWith('.'))) return null
-    const candidate = resolve(root, `.${decoded.startsWith('/') ? decoded : `/${decoded}`}`)
-    if (!inside(candidate) || candidate === root) return null
-    try {
-      const real = await realpath(candidate)
-      if (!inside(real)) return null
-      const info = await stat(real)
-      return info.isFile() ? real : null
-    } catch {
-      return null
-    }
-  }
+  const resolveRequest = (pathname: string) => resolveServedFile(root, pathname)
 
   async function send(req: IncomingMessage, res: ServerResponse, file: string, extraHeaders: Record<string, string> = {}) {
     let size: number
@@ -90,7 +62,7 @@ export async function createStaticFiles(rootDir: string): Promise<StaticFiles> {
     const immutable = file.startsWith(`${root}${sep}assets${sep}`)
     res.writeHead(200, {
       ...SECURITY_HEADERS,
-      'Content-Type': contentType(file),
+      'Content-Type': servedContentType(file),
       'Content-Length': String(size),
       'Cache-Control': isPage(file) ? 'no-store' : immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       ...extraHeaders,

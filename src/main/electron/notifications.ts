@@ -12,6 +12,8 @@ export interface BatchNotifierOptions {
   getWindow: () => BrowserWindow | null
   /** Clicking a notification brings the window back. */
   onClick: () => void
+  /** The user's setting, read at each batch end (default: on). */
+  enabled?: () => boolean
 }
 
 /** Starts watching; returns a function that stops it. */
@@ -20,7 +22,7 @@ export function notifyBatchEnds(options: BatchNotifierOptions): () => void {
   return options.api.subscribe((event, payload) => {
     if (event !== 'batches') return
     const ended = tracker.update(payload as BatchView[])
-    if (!ended.length || !Notification.isSupported()) return
+    if (!ended.length || options.enabled?.() === false || !Notification.isSupported()) return
     const window = options.getWindow()
     if (window && !window.isDestroyed() && window.isFocused()) return
     // Many batches ending together (a preset of several) make one notification, not a burst.

@@ -1,12 +1,7 @@
-// The engine's facade: submit, run, cancel, retry, pause and resume, limits, queries, and the
-// job state machine (queued → running → succeeded | failed | cancelled | timed-out, with
-// retrying and interrupted). The rest is delegated, one piece per concern (docs/architecture.md):
-//   balancer.ts         which jobs go to which executor, in what batch sizes (no I/O)
-//   executors/          the pool of executors (local threads and processes, added remote ones)
-//   worker-reports.ts   executors' events and exits, turned into transitions
-//   stop-control.ts     timeouts, the cancel grace, retry backoff, the hand-off watchdog
-//   change-feed.ts      what subscribers see, coalesced
-//   persistence.ts      what goes to the store, and when
+// The engine's facade: submit, run, cancel, retry, pause and resume, limits, queries, restore
+// and close, over the job state machine (job-states.ts), the balancer, the pool of executors,
+// worker reports, stop control, the change feed and persistence, one piece per concern (see
+// docs/architecture.md, "Inside the engine").
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { SubmitResult } from '../../shared/contract.ts'
@@ -112,8 +107,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     )
   }
 
-  // ---- submitting ----------------------------------------------------------------------
-
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (this.shut) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
@@ -172,8 +165,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return this.states.whenSettled(ids)
   }
 
-  // ---- what the pieces call back ---------------------------------------------------------
-
   release(executor: Executor, job: JobRecord): void {
     this.pool.release(executor, job)
     this.scheduleDispatch()
@@ -205,8 +196,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   countsChanged(): void {
     this.feed.countsChanged()
   }
-
-  // ---- dispatch --------------------------------------------------------------------------
 
   private scheduleDispatch(): void {
     if (this.dispatchScheduled) return
@@ -297,21 +286,14 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return removed
   }
 
-  // ---- limits ----------------------------------------------------------------------------
-
   pause(): EngineStats {
     this.paused = true
-    this.feed.statsChanged()
-    this.feed.schedule()
-    return this.stats()
+    return this.limitsChanged()
   }
 
   resume(): EngineStats {
     this.paused = false
-    this.feed.statsChanged()
-    this.scheduleDispatch()
-    this.feed.schedule()
-    return this.stats()
+    return this.limitsChanged()
   }
 
   setLimits(patch: Partial<EngineLimits>): EngineStats {
@@ -322,13 +304,16 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       pinning: (patch.pinning ?? this.limits.pinning) && placementSupported,
     }
     this.pool.applyLimits(wasPinning)
+    return this.limitsChanged()
+  }
+
+  /** Paused, resumed or new limits: a dispatch may now take more (or nothing), and the stats are due. */
+  private limitsChanged(): EngineStats {
     this.feed.statsChanged()
     this.scheduleDispatch()
     this.feed.schedule()
     return this.stats()
   }
-
-  // ---- queries ---------------------------------------------------------------------------
 
   view(job: JobRecord): JobView {
     return job.toView(this.epoch, this.logDir)
@@ -380,8 +365,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return this.states.onSettled(listener)
   }
 
-  // ---- persistence -----------------------------------------------------------------------
-
   flushStore(): Promise<void> {
     return this.persistence.flush()
   }
@@ -397,8 +380,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.feed.schedule()
     return restored
   }
-
-  // ---- shutdown --------------------------------------------------------------------------
 
   async close(): Promise<void> {
     if (this.shut) return

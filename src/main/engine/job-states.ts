@@ -156,6 +156,7 @@ export class JobStates {
         single(view)
       }
     }
+    if (this.waiters.size === 0) return
     for (const waiter of this.waiters) {
       if (waiter.ids) {
         waiter.ids.delete(job.id)

@@ -73,13 +73,12 @@ export class StopControl<J extends StoppableJob, E extends StopTarget> {
 
   /** Clears every timer of the job: it ended, or went back to the queue (its timers belonged to its old executor). */
   clear(job: J): void {
-    for (const timers of [this.timeouts, this.graces, this.backoffs, this.handOffs]) {
-      const timer = timers.get(job)
-      if (timer) {
-        clearTimeout(timer)
-        timers.delete(job)
-      }
-    }
+    // Called for every job that ends: most have no timer at all, and then this costs nothing.
+    if (this.timeouts.size + this.graces.size + this.backoffs.size + this.handOffs.size === 0) return
+    clearOne(this.timeouts, job)
+    clearOne(this.graces, job)
+    clearOne(this.backoffs, job)
+    clearOne(this.handOffs, job)
   }
 
   /**
@@ -159,4 +158,11 @@ export class StopControl<J extends StoppableJob, E extends StopTarget> {
     }
     this.host.overdue(job, executor)
   }
+}
+
+function clearOne<J>(timers: Map<J, NodeJS.Timeout>, job: J): void {
+  const timer = timers.get(job)
+  if (timer === undefined) return
+  clearTimeout(timer)
+  timers.delete(job)
 }

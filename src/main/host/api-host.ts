@@ -27,6 +27,7 @@ import type { Engine, EngineChanges, JobStore, Monitor, ProcessHost } from '../e
 import { EXPERIMENTS } from './lab/experiments.ts'
 import { runExperiment } from './lab/lab-runner.ts'
 import { storedToView } from './persistent-engine.ts'
+import type { SettingsStore } from './settings-store.ts'
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void
 
@@ -45,6 +46,10 @@ export interface ApiHostOptions {
   logDir?: string
   /** Scratch folder for lab runs, and the lab's workers' entries in a bundled build. */
   lab?: { dataDir?: string; workerEntries?: { thread?: string | URL; process?: string }; processHost?: ProcessHost }
+  /** The settings file, for `getSettings` and `updateSettings` (absent: those answer not-found). */
+  settings?: SettingsStore
+  /** Whether this host is the desktop app (its settings screen shows the desktop-only settings as live). */
+  desktop?: boolean
   /** Told about unexpected failures (the client only gets the message). Default: console.error. */
   onInternalError?: (command: CommandName, error: unknown) => void
 }
@@ -208,6 +213,14 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
         processHost: options.lab?.processHost,
         onProgress: (note) => emit('lab', { note }),
       }).finally(() => (labRunning = false))
+    },
+    getSettings: () => {
+      if (!options.settings) throw new NotFound('this host keeps no settings')
+      return { settings: options.settings.get(), desktop: options.desktop ?? false }
+    },
+    updateSettings: async (patch) => {
+      if (!options.settings) throw new NotFound('this host keeps no settings')
+      return { settings: await options.settings.update(patch), desktop: options.desktop ?? false }
     },
     setMonitorRate: ({ hz }) => {
       if (!monitor) throw new NotFound('this host has no monitor')

@@ -2,10 +2,15 @@
 // within the stated tolerance of the classic expectation, and the explanation is computed from
 // the numbers of the run (it quotes them).
 import { execFileSync } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { LabResult } from '../../../src/shared/lab.ts'
 import { runExperiment } from '../../../src/main/host/lab/lab-runner.ts'
-import { startMonitor } from '../../../src/main/engine/index.ts'
+import { createEngine, startMonitor } from '../../../src/main/engine/index.ts'
+import { calibrateSquares } from '../../../src/main/host/lab/calibrate.ts'
+import { renderLab } from '../../../src/cli/lab-command.ts'
 
 let hasPython = false
 try {
@@ -32,9 +37,17 @@ describe('concurrency lab', () => {
     await monitor.close()
     for (const check of result.checks) expect(check.met, `${check.text}: ${check.measuredMs} vs ${check.expectedMs}`).toBe(true)
     expect(wall(result, 'threads') / wall(result, 'sequential')).toBeLessThan(0.4)
-    expect(result.strategies.find((s) => s.strategy === 'threads')!.timeline.map((b) => b.worker).sort()).toEqual([0, 0, 1, 1, 2, 2, 3, 3])
+    expect(
+      result.strategies
+        .find((s) => s.strategy === 'threads')!
+        .timeline.map((b) => b.worker)
+        .sort(),
+    ).toEqual([0, 0, 1, 1, 2, 2, 3, 3])
     expect(result.strategies.some((s) => s.coreSamples.length > 0)).toBe(true)
     expect(quotes(result, 'threads')).toBe(true)
+    // Sleeps use no core: a speed-up against sequential, but no "% of the cores".
+    for (const s of result.strategies) expect(s.efficiency).toBeNull()
+    expect(result.strategies.find((s) => s.strategy === 'threads')!.speedup).toBeGreaterThan(2.5)
   })
 
   it('4 fetches from a slow loopback server gathered take about one fetch', async () => {
@@ -47,6 +60,18 @@ describe('concurrency lab', () => {
     const result = await runExperiment({ experiment: 'cpu-parallel', scale: 'quick', python: false }, { monitor: null })
     for (const check of result.checks) expect(check.met, `${check.text}: ${check.measuredMs} vs ${check.expectedMs}`).toBe(true)
     expect(result.explanation).toContain('there is no GIL')
+    // Honest sizes: each task was calibrated to this machine and lasted hundreds of ms (quick: about 300).
+    const sequential = result.strategies.find((s) => s.strategy === 'sequential')!
+    expect(result.cpuTask!.targetMs).toBeGreaterThanOrEqual(200)
+    for (const bar of sequential.timeline) expect(bar.endMs - bar.startMs).toBeGreaterThan(result.cpuTask!.targetMs * 0.5)
+    // A met check means the parallel run was faster than the sequential one.
+    if (result.cores >= 2) {
+      for (const check of result.checks) {
+        const run = result.strategies.find((s) => s.strategy === check.strategy)!
+        expect(run.speedup!).toBeGreaterThan(1)
+      }
+    }
+    for (const s of result.strategies) expect(s.efficiency).toBeCloseTo(s.speedup! / Math.min(s.pool, result.cores))
   })
 
   it('the same CPU tasks on one event loop take about the sum of their times', async () => {
@@ -87,5 +112,29 @@ describe('concurrency lab', () => {
       expect(trip(strategy)).toBeLessThan(1)
     }
     expect(result.explanation).toContain(`${(trip('threads') * 1000).toFixed(0)} µs on a thread`)
+    // No sequential run, so no speed-up to show ("1.0×" for both); the two costs stand side by side instead.
+    for (const s of result.strategies) expect([s.speedup, s.efficiency]).toEqual([null, null])
+    expect(renderLab(result)).toContain(`round trip`)
+  })
+
+  it('calibrates the CPU task to the machine: a task of the calibrated n takes about the target', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'corelane-calibrate-'))
+    try {
+      const env = { dataDir, monitor: null }
+      const { n } = await calibrateSquares(env, 300)
+      const engine = createEngine({ dataDir, cpuSlots: 1 })
+      const times: number[] = []
+      for (let i = 0; i < 2; i++) {
+        const job = await engine.run({ kind: 'sum-squares', params: { n }, executor: 'thread' })
+        times.push(job.endedAt! - job.startedAt!)
+      }
+      await engine.close()
+      // Generous: a neighbour on this shared 2-core VM can slow either side; the point is hundreds of ms, not tens.
+      const fastest = Math.min(...times)
+      expect(fastest).toBeGreaterThan(300 * 0.4)
+      expect(fastest).toBeLessThan(300 * 3)
+    } finally {
+      await rm(dataDir, { recursive: true, force: true })
+    }
   })
 })

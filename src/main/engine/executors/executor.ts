@@ -54,7 +54,10 @@ export interface Executor {
   cancel(jobId: number, reason: 'cancel' | 'timeout'): void
   /** Asks it to finish what it holds and leave. */
   stop(): void
-  /** Ends it now (a local worker is killed; a remote one is abandoned and its jobs put back). */
+  /**
+   * Ends it now (a local worker is killed; a remote one is abandoned and its jobs put back).
+   * It must then report onExit (the engine's close() waits for every executor's exit).
+   */
   terminate(): void
   toView(): WorkerView
 }

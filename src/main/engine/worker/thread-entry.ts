@@ -8,13 +8,15 @@ import { WorkerRuntime } from './runtime.ts'
 
 if (!parentPort) throw new Error('thread-entry must run as a worker thread')
 const port = parentPort
-// Job code shares this thread: it can read workerData and patch MessagePort.prototype. The key
-// is taken out of workerData before any job runs, and posting goes through the method as it
-// was at start-up, so the key stays in this closure.
+// Job code shares this thread: it can read workerData and patch MessagePort.prototype or
+// Function.prototype.call. The key is taken out of workerData before any job runs, and posting
+// goes through the method (and Reflect.apply) as they were at start-up, so the key stays in
+// this closure.
 const { key, ...init } = workerData as WorkerInit
 delete (workerData as Partial<WorkerInit>).key
 const postMessage = MessagePort.prototype.postMessage
-const post = (message: RuntimeMessage) => postMessage.call(port, { ...message, k: key })
+const apply = Reflect.apply
+const post = (message: RuntimeMessage) => apply(postMessage, port, [{ ...message, k: key }])
 let deliver: (message: ToWorker) => void = () => undefined
 
 // A message from the engine that cannot be read (it never should be): say so on stderr, which

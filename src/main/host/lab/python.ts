@@ -4,7 +4,6 @@
 import { execFile } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ExperimentId, StrategyId } from '../../../shared/lab.ts'
 
 export interface PythonInfo {
   available: boolean
@@ -109,22 +108,4 @@ export async function writePythonScript(dir: string): Promise<string> {
   const path = join(dir, 'corelane_lab.py')
   await writeFile(path, SCRIPT)
   return path
-}
-
-/** Which Python strategies mirror an experiment. */
-export function pythonStrategies(experiment: ExperimentId): StrategyId[] {
-  switch (experiment) {
-    case 'sleep-pool':
-      return ['python-sequential', 'python-threads', 'python-processes', 'python-asyncio']
-    case 'gather-fetch':
-      return ['python-sequential', 'python-asyncio']
-    case 'cpu-parallel':
-      return ['python-sequential', 'python-threads', 'python-processes']
-    case 'cpu-sequential':
-      return ['python-sequential', 'python-threads', 'python-asyncio']
-    case 'timers-10k':
-      return ['python-asyncio']
-    default:
-      return []
-  }
 }

@@ -80,7 +80,7 @@ export function formatPreciseDuration(ms: number): string {
 }
 
 /** A speed-up factor: 2.8×, 0.82×, 12×. */
-export function formatSpeedup(factor: number): string {
-  if (!Number.isFinite(factor) || factor <= 0) return '—'
+export function formatSpeedup(factor: number | null): string {
+  if (factor === null || !Number.isFinite(factor) || factor <= 0) return '—'
   return `${factor >= 10 ? factor.toFixed(0) : factor >= 1 ? factor.toFixed(1) : factor.toFixed(2)}×`
 }

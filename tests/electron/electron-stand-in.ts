@@ -75,6 +75,12 @@ class StandInBrowserWindow extends EventEmitter {
     this.loads.push({ method: 'loadFile', target: file })
     this.webContents.mainFrame.url = `file://${file}`
   }
+  /** Every value given to setProgressBar, in order (-1 removes the bar). */
+  readonly progress: number[] = []
+  setProgressBar(value: number): void {
+    standIn.log.push(`setProgressBar ${value}`)
+    this.progress.push(value)
+  }
   isDestroyed = () => false
   isMinimized = () => false
   isMaximized = () => false
@@ -130,6 +136,15 @@ class StandInApp extends EventEmitter {
   quit(): void {
     standIn.log.push('app.quit')
   }
+  setBadgeCount(count: number): boolean {
+    standIn.log.push(`app.setBadgeCount ${count}`)
+    standIn.badges.push(count)
+    return true
+  }
+  setLoginItemSettings(settings: { openAtLogin?: boolean }): void {
+    standIn.log.push(`app.setLoginItemSettings ${JSON.stringify(settings)}`)
+    standIn.loginItems.push(settings)
+  }
   exit(code: number): void {
     standIn.log.push(`app.exit ${code}`)
   }
@@ -183,6 +198,15 @@ export const standIn = {
   exposed: [] as { key: string; api: unknown }[],
   openedExternally: [] as string[],
   errorBoxes: [] as string[],
+  messageBoxes: [] as { type?: string; message: string; detail?: string }[],
+  badges: [] as number[],
+  loginItems: [] as { openAtLogin?: boolean }[],
+  /** Power-save blockers: id -> still started. */
+  powerBlockers: new Map<number, { type: string; started: boolean }>(),
+  crashReporter: [] as Record<string, unknown>[],
+  openedPaths: [] as string[],
+  /** The last template given to Menu.setApplicationMenu. */
+  menu: null as unknown[] | null,
   defaultSession: new StandInSession(),
   ipcRenderer: new StandInIpcRenderer(),
   /** Fires `ready`: what the code chained on `app.whenReady()` runs next. */
@@ -222,9 +246,38 @@ export const electronStandIn = {
     async openExternal(url: string): Promise<void> {
       standIn.openedExternally.push(url)
     },
+    async openPath(path: string): Promise<string> {
+      standIn.log.push(`shell.openPath ${path}`)
+      standIn.openedPaths.push(path)
+      return ''
+    },
+  },
+  powerSaveBlocker: {
+    start(type: string): number {
+      const id = standIn.powerBlockers.size + 1
+      standIn.log.push(`powerSaveBlocker.start ${type}`)
+      standIn.powerBlockers.set(id, { type, started: true })
+      return id
+    },
+    stop(id: number): void {
+      standIn.log.push(`powerSaveBlocker.stop ${id}`)
+      const blocker = standIn.powerBlockers.get(id)
+      if (blocker) blocker.started = false
+    },
+    isStarted: (id: number) => standIn.powerBlockers.get(id)?.started === true,
+  },
+  crashReporter: {
+    start(options: Record<string, unknown>): void {
+      if (standIn.isReady) throw new Error('crashReporter.start should be called before the app is ready')
+      standIn.log.push('crashReporter.start')
+      standIn.crashReporter.push(options)
+    },
   },
   dialog: {
-    showMessageBox: async () => ({ response: 1, checkboxChecked: false }),
+    showMessageBox: async (options: { type?: string; message: string; detail?: string }) => {
+      standIn.messageBoxes.push(options)
+      return { response: 1, checkboxChecked: false }
+    },
     showErrorBox(title: string, content: string): void {
       standIn.errorBoxes.push(`${title}: ${content}`)
     },
@@ -232,8 +285,9 @@ export const electronStandIn = {
   screen: { getAllDisplays: () => [] },
   Menu: {
     buildFromTemplate: (template: unknown[]) => ({ template }),
-    setApplicationMenu(): void {
+    setApplicationMenu(menu: { template: unknown[] } | null): void {
       standIn.log.push('Menu.setApplicationMenu')
+      standIn.menu = menu?.template ?? null
     },
   },
   Tray: StandInTray,

@@ -1,5 +1,6 @@
-// The `corelane://app/` scheme's file handler (src/main/electron/app-files.ts) for real, on
-// plain Node, with real files: a built-renderer folder, a secret next to it, a symlink out of
+// The `corelane://app/` scheme's file handler (src/main/electron/app-files.ts) and the path
+// resolver it shares with web mode (src/main/host/served-file.ts) for real, on plain Node, with
+// real files: a built-renderer folder, a secret next to it, a symlink out of
 // it and a dotfile. Every spelling of "leave the folder" (dot segments, encoded, backslashes,
 // absolute paths, drive letters) ends as 404, files come with their content type, and every
 // answer carries the renderer's CSP. This is the code `protocol.handle` runs; only the
@@ -9,9 +10,10 @@ import { tmpdir } from 'node:os'
 import { join, sep as pathSep } from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { RENDERER_CSP_HEADER } from '../../../src/main/host/csp.ts'
-import { appContentType, createAppFileHandler, resolveAppFile } from '../../../src/main/electron/app-files.ts'
-import { APP_ORIGIN } from '../../../src/main/electron/app-url.ts'
+import { RENDERER_CSP_HEADER } from '../../src/main/host/csp.ts'
+import { createAppFileHandler } from '../../src/main/electron/app-files.ts'
+import { resolveServedFile, servedContentType } from '../../src/main/host/served-file.ts'
+import { APP_ORIGIN } from '../../src/main/electron/app-url.ts'
 
 let dir: string
 let root: string
@@ -44,13 +46,13 @@ afterAll(async () => {
 
 describe('app scheme path resolution', () => {
   it('resolves / to index.html and plain paths to files inside the folder', async () => {
-    expect(await resolveAppFile(root, '/')).toBe(join(root, 'index.html'))
-    expect(await resolveAppFile(root, '')).toBe(join(root, 'index.html'))
-    expect(await resolveAppFile(root, '/index.html')).toBe(join(root, 'index.html'))
-    expect(await resolveAppFile(root, '/assets/index-abc.js')).toBe(join(root, 'assets', 'index-abc.js'))
-    expect(await resolveAppFile(root, '/assets/index%2Dabc.js')).toBe(join(root, 'assets', 'index-abc.js'))
+    expect(await resolveServedFile(root, '/')).toBe(join(root, 'index.html'))
+    expect(await resolveServedFile(root, '')).toBe(join(root, 'index.html'))
+    expect(await resolveServedFile(root, '/index.html')).toBe(join(root, 'index.html'))
+    expect(await resolveServedFile(root, '/assets/index-abc.js')).toBe(join(root, 'assets', 'index-abc.js'))
+    expect(await resolveServedFile(root, '/assets/index%2Dabc.js')).toBe(join(root, 'assets', 'index-abc.js'))
     // A symlink that stays inside is fine; its real path is served.
-    expect(await resolveAppFile(root, '/assets/link-in.html')).toBe(join(root, 'index.html'))
+    expect(await resolveServedFile(root, '/assets/link-in.html')).toBe(join(root, 'index.html'))
   })
 
   it('refuses every way out of the folder, dotfiles, folders and missing files', async () => {
@@ -89,8 +91,8 @@ describe('app scheme path resolution', () => {
       '/%E0%A4%A',
       'index.html',
     ]
-    for (const path of refused) expect(await resolveAppFile(root, path), path).toBeNull()
-    expect(await resolveAppFile(join(dir, 'no-such-folder'), '/index.html')).toBeNull()
+    for (const path of refused) expect(await resolveServedFile(root, path), path).toBeNull()
+    expect(await resolveServedFile(join(dir, 'no-such-folder'), '/index.html')).toBeNull()
   })
 
   it('never resolves outside the folder, whatever the path (property)', async () => {
@@ -114,7 +116,7 @@ describe('app scheme path resolution', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(segment, { maxLength: 6 }), separator, fc.boolean(), async (segments, sep, lead) => {
         const path = `${lead ? '/' : ''}${segments.join(sep)}`
-        const file = await resolveAppFile(root, path)
+        const file = await resolveServedFile(root, path)
         expect(file === null || file.startsWith(realRoot + pathSep)).toBe(true)
         expect(file).not.toBe(secret)
       }),
@@ -123,13 +125,13 @@ describe('app scheme path resolution', () => {
   })
 
   it('types files by extension, unknown ones as octet-stream', () => {
-    expect(appContentType('a/index.html')).toBe('text/html; charset=utf-8')
-    expect(appContentType('a/index-abc.js')).toBe('text/javascript; charset=utf-8')
-    expect(appContentType('a/x.CSS')).toBe('text/css; charset=utf-8')
-    expect(appContentType('a/logo.svg')).toBe('image/svg+xml')
-    expect(appContentType('a/font.woff2')).toBe('font/woff2')
-    expect(appContentType('a/blob.bin')).toBe('application/octet-stream')
-    expect(appContentType('a/noext')).toBe('application/octet-stream')
+    expect(servedContentType('a/index.html')).toBe('text/html; charset=utf-8')
+    expect(servedContentType('a/index-abc.js')).toBe('text/javascript; charset=utf-8')
+    expect(servedContentType('a/x.CSS')).toBe('text/css; charset=utf-8')
+    expect(servedContentType('a/logo.svg')).toBe('image/svg+xml')
+    expect(servedContentType('a/font.woff2')).toBe('font/woff2')
+    expect(servedContentType('a/blob.bin')).toBe('application/octet-stream')
+    expect(servedContentType('a/noext')).toBe('application/octet-stream')
   })
 })
 

@@ -7,19 +7,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { COMMAND_NAMES, IPC_EVENT_CHANNEL, ipcChannel } from '../../../src/shared/contract.ts'
-import { emptyCounts, type BatchView } from '../../../src/shared/job.ts'
-import { createPreloadApi, type IpcRendererLike } from '../../../src/preload/api.ts'
-import {
-  APP_ORIGIN,
-  APP_PAGE_URL,
-  createAppUrlCheck,
-  isTrustedSender,
-  rendererDevUrl,
-} from '../../../src/main/electron/app-url.ts'
-import { createBatchEndTracker, describeBatchEnd } from '../../../src/main/electron/batch-endings.ts'
-import { cpuMeterBitmap } from '../../../src/main/electron/meter-bitmap.ts'
-import { fitToDisplays, loadWindowState, parseWindowState, trackWindowState } from '../../../src/main/electron/window-state.ts'
+import { COMMAND_NAMES, IPC_EVENT_CHANNEL, ipcChannel } from '../../src/shared/contract.ts'
+import { emptyCounts, type BatchView } from '../../src/shared/job.ts'
+import { createPreloadApi, type IpcRendererLike } from '../../src/preload/api.ts'
+import { APP_ORIGIN, APP_PAGE_URL, createAppUrlCheck, isTrustedSender, rendererDevUrl } from '../../src/main/electron/app-url.ts'
+import { createBatchEndTracker, describeBatchEnd } from '../../src/main/electron/batch-endings.ts'
+import { cpuMeterBitmap } from '../../src/main/electron/meter-bitmap.ts'
+import { fitToDisplays, loadWindowState, parseWindowState, trackWindowState } from '../../src/main/electron/window-state.ts'
 
 function fakeIpc(answer: (channel: string, input: unknown) => unknown) {
   const emitter = new EventEmitter()

@@ -12,15 +12,16 @@
 //     here only when missing or older than their sources.
 // What none of this can show (Chromium enforcing the CSP, the sandbox, real senderFrame
 // objects) is listed in README.md, "Security".
-import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative, resolve } from 'node:path'
+import { join, relative } from 'node:path'
+import { FuseV1Options } from '@electron/fuses'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { COMMAND_NAMES, IPC_EVENT_CHANNEL, ipcChannel } from '../../../src/shared/contract.ts'
-import { RENDERER_CSP, RENDERER_CSP_HEADER } from '../../../src/main/host/csp.ts'
-import { APP_PAGE_URL, rendererDevUrl } from '../../../src/main/electron/app-url.ts'
+import { COMMAND_NAMES, IPC_EVENT_CHANNEL, ipcChannel } from '../../src/shared/contract.ts'
+import { RENDERER_CSP, RENDERER_CSP_HEADER } from '../../src/main/host/csp.ts'
+import { APP_PAGE_URL, rendererDevUrl } from '../../src/main/electron/app-url.ts'
+import { ROOT, MAIN_BUNDLE, PRELOAD_BUNDLE, ensureBuilt, filesUnder } from './built-app.ts'
 import { StandInWebContents, electronStandIn, preventableEvent, standIn, type StandInFrame } from './electron-stand-in.ts'
 
 const fakes = vi.hoisted(() => {
@@ -47,45 +48,14 @@ const fakes = vi.hoisted(() => {
 })
 
 vi.mock('electron', async () => (await import('./electron-stand-in.ts')).electronStandIn)
-vi.mock('../../../src/main/host/api-host.ts', () => ({ createApiHost: () => fakes.api }))
-vi.mock('../../../src/main/host/persistent-engine.ts', () => ({ openPersistentEngine: async () => fakes.opened }))
-vi.mock('../../../src/main/engine/index.ts', async (importOriginal) => ({
+vi.mock('../../src/main/host/api-host.ts', () => ({ createApiHost: () => fakes.api }))
+vi.mock('../../src/main/host/persistent-engine.ts', () => ({ openPersistentEngine: async () => fakes.opened }))
+vi.mock('../../src/main/engine/index.ts', async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
   startMonitor: () => fakes.monitor,
 }))
 
-const root = resolve(import.meta.dirname, '../../..')
-const MAIN_BUNDLE = join(root, 'out/main/index.js')
-const PRELOAD_BUNDLE = join(root, 'out/preload/index.cjs')
-
-// ---------------------------------------------------------------------------------------------
-// The build
-
-function filesUnder(dir: string, ext: RegExp): string[] {
-  const out: string[] = []
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) out.push(...filesUnder(path, ext))
-    else if (ext.test(entry.name)) out.push(path)
-  }
-  return out
-}
-
-/** Builds with electron-vite only when a bundle is missing or older than what goes into it. */
-function ensureBuilt(): void {
-  const inputs = [
-    ...['src/main', 'src/preload', 'src/shared'].flatMap((dir) => filesUnder(join(root, dir), /\.ts$/)),
-    join(root, 'electron.vite.config.ts'),
-    join(root, 'package.json'),
-  ]
-  const newestInput = Math.max(...inputs.map((file) => statSync(file).mtimeMs))
-  const bundles = [MAIN_BUNDLE, PRELOAD_BUNDLE]
-  if (bundles.every((file) => existsSync(file) && statSync(file).mtimeMs >= newestInput)) return
-  execFileSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-    cwd: root,
-    stdio: 'pipe',
-  })
-}
+const root = ROOT
 
 /** Every literal value a bundle gives `name` in an object literal, minified (`!0`) or not. */
 function bundleFlags(bundle: string, name: string): boolean[] {
@@ -188,7 +158,7 @@ beforeAll(async () => {
   delete process.env.ELECTRON_RENDERER_URL
   userData = mkdtempSync(join(tmpdir(), 'corelane-security-'))
   standIn.userData = userData
-  await import('../../../src/main/index.ts')
+  await import('../../src/main/index.ts')
   beforeReady.push(...standIn.log)
   standIn.becomeReady()
   await vi.waitFor(
@@ -198,7 +168,7 @@ beforeAll(async () => {
     },
     { timeout: 10_000, interval: 10 },
   )
-  await import('../../../src/preload/index.ts')
+  await import('../../src/preload/index.ts')
 }, 60_000)
 
 afterAll(() => {
@@ -498,17 +468,32 @@ describe("Electron's security checklist", () => {
     expect(mainBundle).not.toContain('bypassCSP')
   })
 
-  it('19. Fuses: not applicable yet, no packager is configured (fuses are set when packaging is added)', () => {
+  it('19. Fuses: the packaging flips them after packing (RunAsNode, NODE_OPTIONS, --inspect off; asar-only and integrity on)', async () => {
+    // Configuration: electron-builder.ts packs into asar and runs scripts/after-pack.ts, whose
+    // fuse set is the checklist's; tests/electron/packaging.test.ts flips a stand-in binary with it.
+    const { default: config } = await import('../../electron-builder.ts')
+    const { afterPack, FUSES } = await import('../../scripts/after-pack.ts')
+    expect(config.asar).toBe(true)
+    expect(config.afterPack).toBe(afterPack)
+    expect(FUSES).toEqual({
+      [FuseV1Options.RunAsNode]: false,
+      [FuseV1Options.EnableNodeOptionsEnvironmentVariable]: false,
+      [FuseV1Options.EnableNodeCliInspectArguments]: false,
+      [FuseV1Options.EnableEmbeddedAsarIntegrityValidation]: true,
+      [FuseV1Options.OnlyLoadAppFromAsar]: true,
+    })
+    // With RunAsNode off, `child_process.fork` from the app would start a second app, not Node:
+    // the Electron side never imports it (process workers are utilityProcess children).
+    for (const file of ELECTRON_SOURCES) {
+      expect(read(relative(root, file)), relative(root, file)).not.toMatch(/from 'node:child_process'/)
+    }
+    expect(mainBundle).toMatch(/utilityProcess\.fork\(/)
+    // One packager only, configured in one place.
     const pkg = JSON.parse(read('package.json')) as Record<string, Record<string, unknown> | undefined>
-    const deps = { ...pkg.dependencies, ...pkg.devDependencies }
-    const packagers = Object.keys(deps).filter((name) =>
-      /^(electron-builder|electron-packager|@electron\/packager|@electron-forge\/.*|@electron\/fuses|electron-forge)$/.test(name),
-    )
-    expect(packagers, 'a packager was added: flip the fuses (@electron/fuses) and test them here').toEqual([])
-    expect(pkg.build, 'package.json "build" (electron-builder) config').toBeUndefined()
-    expect((pkg.config as Record<string, unknown> | undefined)?.forge).toBeUndefined()
-    const configs = readdirSync(root).filter((name) => /^(electron-builder|forge\.config|\.electron-builder)/.test(name))
-    expect(configs).toEqual([])
+    expect(pkg.build, 'package.json "build" would be merged into electron-builder.ts').toBeUndefined()
+    expect(readdirSync(root).filter((name) => /^(electron-builder|forge\.config|\.electron-builder)/.test(name))).toEqual([
+      'electron-builder.ts',
+    ])
   })
 
   it('20. No Electron APIs exposed to the page: the preload exposes exactly `call` and `on`, allow-listed', async () => {

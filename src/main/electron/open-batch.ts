@@ -1,0 +1,43 @@
+// Batch files handed to the app by the operating system: on the command line of the first
+// start (`corelane-desktop batch.json`, or a file manager's "Open with"), on a second start
+// (which the single-instance lock turns into the first instance's `second-instance` event,
+// with that start's argv and working folder), and on macOS as `open-file`. Each is read,
+// checked and submitted like any batch; a bad one is reported with the field at fault.
+import { isAbsolute, resolve } from 'node:path'
+import type { ApiHost } from '../host/api-host.ts'
+import { readBatchRequest } from '../host/batch-file-reader.ts'
+import { ValidationError } from '../../shared/validate.ts'
+
+/** The .json files named on a command line (resolved against `cwd`); flags and the executable are not files. */
+export function batchFilesInArgv(argv: readonly string[], cwd: string): string[] {
+  return argv
+    .slice(1)
+    .filter((arg) => !arg.startsWith('-') && /\.json$/i.test(arg))
+    .map((arg) => (isAbsolute(arg) ? arg : resolve(cwd, arg)))
+}
+
+export interface OpenedBatch {
+  file: string
+  batchId?: number
+  jobs?: number
+  /** Why the file was not submitted. */
+  problem?: string
+}
+
+/** Reads and submits each file, in order; never throws (each file's outcome is in the result). */
+export async function openBatchFiles(files: readonly string[], api: ApiHost): Promise<OpenedBatch[]> {
+  const outcomes: OpenedBatch[] = []
+  for (const file of files) {
+    try {
+      const request = await readBatchRequest(file)
+      const response = await api.handle('submit', request)
+      if (response.ok) {
+        const value = response.value as { batchId: number; jobIds: number[] }
+        outcomes.push({ file, batchId: value.batchId, jobs: value.jobIds.length })
+      } else outcomes.push({ file, problem: response.error.message })
+    } catch (error) {
+      outcomes.push({ file, problem: error instanceof ValidationError || error instanceof Error ? error.message : String(error) })
+    }
+  }
+  return outcomes
+}

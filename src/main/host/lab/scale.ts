@@ -1,0 +1,45 @@
+// The sizes the lab's experiments run at: full for demos, quick for tests and CI.
+export interface Scale {
+  sleepMs: number
+  fetchMs: number
+  /**
+   * How long one CPU task should take on this machine: its n is calibrated to it (calibrate.ts),
+   * since a fixed n is 30 ms on one computer and a second on another.
+   */
+  cpuTaskMs: number
+  /** The Python versions keep the tutorial's 10^7: CPython takes about a second for it. */
+  pythonSquaresN: number
+  /**
+   * The band (± relative) of the waiting experiments' checks (sleeps, fetches, timers). Their
+   * fixed costs (dispatch, start-up) are a larger share of a quick run's 250 ms waits than of
+   * a full run's seconds, so a full run is held to the tighter band.
+   */
+  waitTolerance: number
+  timers: number
+  startupWorkers: number
+  roundTrips: number
+}
+
+export const SCALES: Record<'full' | 'quick', Scale> = {
+  full: {
+    sleepMs: 1000,
+    fetchMs: 1000,
+    cpuTaskMs: 1000,
+    pythonSquaresN: 1e7,
+    waitTolerance: 0.15,
+    timers: 10_000,
+    startupWorkers: 4,
+    roundTrips: 2000,
+  },
+  quick: {
+    sleepMs: 250,
+    fetchMs: 250,
+    cpuTaskMs: 300,
+    pythonSquaresN: 2e6,
+    waitTolerance: 0.25,
+    timers: 10_000,
+    startupWorkers: 2,
+    roundTrips: 1000,
+  },
+  // (timers-10k keeps 1 s sleeps even when quick: ten thousand jobs have a fixed cost worth seeing against one second.)
+}

@@ -1,0 +1,231 @@
+// The desktop app's habits, with the real src/main/index.ts started against the electron
+// stand-in (electron-stand-in.ts; the Electron binary cannot start here) over a REAL engine
+// and API host (real worker threads, real settings file in a temporary userData). Only the
+// database and the monitor are replaced (named fakes below: their worker entries exist only in
+// the built app). The test talks to the app as its window does, through the IPC handlers the
+// bridge installed, and as the OS does, through `second-instance`; it reads what the app asked
+// Electron to do: progress-bar values during a batch, the badge, the power-save blocker, login
+// items, crash reporting, the menu. What Electron and the OS then do with those calls is not
+// shown here (README.md, "Desktop habits").
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { ipcChannel, type CommandResponse } from '../../src/shared/contract.ts'
+import { electronStandIn, preventableEvent, standIn } from './electron-stand-in.ts'
+
+const fakes = vi.hoisted(() => ({
+  engineOptions: [] as Record<string, unknown>[],
+  close: [] as (() => Promise<void>)[],
+}))
+
+vi.mock('electron', async () => (await import('./electron-stand-in.ts')).electronStandIn)
+// FAKE: the job database (its store worker entry exists only in the built app): a real engine without a store.
+vi.mock('../../src/main/host/persistent-engine.ts', async (importOriginal) => {
+  const { createEngine } = await import('../../src/main/engine/index.ts')
+  return {
+    ...(await importOriginal<Record<string, unknown>>()),
+    openPersistentEngine: async (options: Record<string, unknown>) => {
+      fakes.engineOptions.push(options)
+      const engine = createEngine({
+        dataDir: options.dataDir as string,
+        cpuSlots: options.cpuSlots as number | undefined,
+        ioConcurrency: options.ioConcurrency as number | undefined,
+        eventIntervalMs: 20,
+      })
+      const close = () => engine.close()
+      fakes.close.push(close)
+      return { engine, store: undefined, close }
+    },
+  }
+})
+// FAKE: the monitor (its sampler thread's entry exists only in the built app).
+vi.mock('../../src/main/engine/index.ts', async (importOriginal) => ({
+  ...(await importOriginal<Record<string, unknown>>()),
+  startMonitor: () => ({
+    onSample: () => () => {},
+    close: async () => {},
+    last: () => null,
+    rate: () => 1,
+    setRate: (hz: number) => hz,
+  }),
+}))
+
+let userData: string
+let batches: string
+
+function theWindow() {
+  return (standIn.windows as unknown as InstanceType<typeof electronStandIn.BrowserWindow>[])[0]!
+}
+
+/** A command as the window sends it over IPC (from its main frame, showing the app's page). */
+async function call(command: string, input: unknown): Promise<CommandResponse<never>> {
+  const handler = standIn.ipcHandlers.get(ipcChannel(command as never))!
+  const contents = theWindow().webContents
+  return (await handler({ sender: contents, senderFrame: contents.mainFrame } as never, input as never)) as CommandResponse<never>
+}
+
+const settingsOnDisk = () => JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8')) as Record<string, unknown>
+
+/** Hands the app a batch file the way a second start does. */
+function secondStart(file: string): void {
+  electronStandIn.app.emit(
+    'second-instance',
+    preventableEvent(),
+    ['/opt/Corelane/corelane-desktop', '--no-sandbox', file],
+    batches,
+  )
+}
+
+async function untilEnded(batchName: string): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const snapshot = (await call('snapshot', {})) as {
+        ok: true
+        value: { batches: { name: string; endedAt: number | null }[] }
+      }
+      const batch = snapshot.value.batches.find((b) => b.name === batchName)
+      if (!batch || batch.endedAt === null) throw new Error(`${batchName} has not ended`)
+    },
+    { timeout: 20_000, interval: 20 },
+  )
+  // The last `batches` event (the one that ends the bar) follows the state within an event interval.
+  await new Promise((resolve) => setTimeout(resolve, 150))
+}
+
+beforeAll(async () => {
+  userData = mkdtempSync(join(tmpdir(), 'corelane-desktop-'))
+  batches = mkdtempSync(join(tmpdir(), 'corelane-batches-'))
+  standIn.userData = userData
+  // Saved by an earlier session: the engine must start with these.
+  writeFileSync(join(userData, 'settings.json'), JSON.stringify({ cpuSlots: 3, ioConcurrency: 1 }))
+  delete process.env.ELECTRON_RENDERER_URL
+  await import('../../src/main/index.ts')
+  standIn.becomeReady()
+  await vi.waitFor(
+    () => {
+      if (standIn.errorBoxes.length) throw new Error(`main failed to start: ${standIn.errorBoxes.join('; ')}`)
+      if (!standIn.windows.length || theWindow().loads.length === 0) throw new Error('no window yet')
+    },
+    { timeout: 10_000, interval: 10 },
+  )
+}, 60_000)
+
+afterAll(async () => {
+  for (const close of fakes.close) await close()
+  rmSync(userData, { recursive: true, force: true })
+  rmSync(batches, { recursive: true, force: true })
+})
+
+describe('the desktop app', () => {
+  it('keeps crash reports local, set up before ready', () => {
+    expect(standIn.crashReporter).toEqual([expect.objectContaining({ uploadToServer: false, submitURL: '' })])
+    expect(standIn.log.indexOf('crashReporter.start')).toBeLessThan(standIn.log.indexOf('ready'))
+  })
+
+  it('starts the engine with the saved settings as defaults', () => {
+    expect(fakes.engineOptions[0]).toMatchObject({ cpuSlots: 3, ioConcurrency: 1, pinning: false })
+  })
+
+  it('round-trips settings through the contract and refuses bad values, naming the field', async () => {
+    const got = (await call('getSettings', {})) as { ok: true; value: { settings: Record<string, unknown>; desktop: boolean } }
+    expect(got.ok).toBe(true)
+    expect(got.value.desktop).toBe(true)
+    expect(got.value.settings).toMatchObject({ cpuSlots: 3, ioConcurrency: 1, theme: 'system', launchAtLogin: false })
+
+    const updated = (await call('updateSettings', { theme: 'dark', launchAtLogin: true })) as { ok: boolean }
+    expect(updated.ok).toBe(true)
+    expect(settingsOnDisk()).toMatchObject({ theme: 'dark', launchAtLogin: true, cpuSlots: 3 })
+    // Launch at login is handed to the OS only when the user changes it.
+    expect(standIn.loginItems).toEqual([{ openAtLogin: true }])
+
+    for (const [input, field] of [
+      [{ cpuSlots: 0 }, 'cpuSlots'],
+      [{ theme: 'purple' }, 'theme'],
+      [{ ioConcurrency: 1.5 }, 'ioConcurrency'],
+      [{ launchAtLogin: 'yes' }, 'launchAtLogin'],
+    ] as const) {
+      const refused = (await call('updateSettings', input)) as { ok: false; error: { code: string; fields: { field: string }[] } }
+      expect(refused.ok, JSON.stringify(input)).toBe(false)
+      expect(refused.error.code).toBe('invalid-input')
+      expect(refused.error.fields.map((f) => f.field)).toContain(field)
+    }
+    expect(((await call('updateSettings', { nope: 1 })) as { ok: boolean }).ok).toBe(false)
+    expect(settingsOnDisk()).toMatchObject({ theme: 'dark', launchAtLogin: true, cpuSlots: 3 })
+    await call('updateSettings', { launchAtLogin: false, theme: 'system' })
+    expect(standIn.loginItems).toEqual([{ openAtLogin: true }, { openAtLogin: false }])
+  })
+
+  it('opens a batch file from a second start, shows its progress on the taskbar and keeps the machine awake meanwhile', async () => {
+    const window = theWindow()
+    const file = join(batches, 'four-sleeps.json')
+    writeFileSync(
+      file,
+      JSON.stringify({ name: 'four sleeps', jobs: Array.from({ length: 4 }, () => ({ kind: 'sleep', params: { ms: 200 } })) }),
+    )
+    const before = window.progress.length
+    secondStart('four-sleeps.json') // relative: resolved against the second start's folder
+    await untilEnded('four sleeps')
+    const values = window.progress.slice(before)
+    // One I/O slot (the saved setting): the jobs run one after another, so the bar climbs in steps.
+    expect(values.at(-1)).toBe(-1)
+    const during = values.slice(0, -1)
+    expect(during.length).toBeGreaterThanOrEqual(2)
+    for (let i = 1; i < during.length; i++) expect(during[i]!).toBeGreaterThanOrEqual(during[i - 1]!)
+    expect(during.every((v) => v >= 0 && v <= 1)).toBe(true)
+    expect(during.some((v) => v > 0 && v < 1)).toBe(true)
+    // The blocker: started once while it ran, stopped after.
+    const blockers = [...standIn.powerBlockers.values()]
+    expect(blockers).toEqual([{ type: 'prevent-app-suspension', started: false }])
+    const log = standIn.log
+    expect(log.lastIndexOf('powerSaveBlocker.stop 1')).toBeGreaterThan(
+      log.indexOf('powerSaveBlocker.start prevent-app-suspension'),
+    )
+  })
+
+  it('shows failed jobs as the badge', async () => {
+    writeFileSync(
+      join(batches, 'one-times-out.json'),
+      JSON.stringify({ name: 'one times out', jobs: [{ kind: 'sleep', params: { ms: 2000 }, timeoutMs: 100 }] }),
+    )
+    secondStart(join(batches, 'one-times-out.json'))
+    await untilEnded('one times out')
+    expect(standIn.badges.at(-1)).toBe(1)
+  })
+
+  it('says which field is wrong in a batch file it cannot open, and submits nothing', async () => {
+    writeFileSync(join(batches, 'bad.json'), JSON.stringify({ jobs: [{ kind: 'sleep', params: { ms: -5 } }] }))
+    const jobsBefore = ((await call('snapshot', {})) as { ok: true; value: { jobsTotal: number } }).value.jobsTotal
+    secondStart('bad.json')
+    await vi.waitFor(() => expect(standIn.messageBoxes.length).toBeGreaterThan(0), { timeout: 5000 })
+    const box = standIn.messageBoxes.at(-1)!
+    expect(box.type).toBe('warning')
+    expect(box.detail).toContain('bad.json')
+    expect(box.detail).toMatch(/jobs\[0\]\.params\.ms/)
+    expect(((await call('snapshot', {})) as { ok: true; value: { jobsTotal: number } }).value.jobsTotal).toBe(jobsBefore)
+  })
+
+  it('leaves the taskbar and the power blocker alone when the settings turn them off', async () => {
+    await call('updateSettings', { taskbarProgress: false, preventSleep: false })
+    const window = theWindow()
+    const progressBefore = window.progress.length
+    const blockersBefore = standIn.powerBlockers.size
+    writeFileSync(join(batches, 'quiet.json'), JSON.stringify({ name: 'quiet', jobs: [{ kind: 'sleep', params: { ms: 150 } }] }))
+    secondStart('quiet.json')
+    await untilEnded('quiet')
+    expect(window.progress.slice(progressBefore).filter((v) => v !== -1)).toEqual([])
+    expect(standIn.powerBlockers.size).toBe(blockersBefore)
+    // Off also clears what was shown: the badge of the earlier failed job.
+    expect(standIn.badges.at(-1)).toBe(0)
+    await call('updateSettings', { taskbarProgress: true, preventSleep: true })
+  })
+
+  it('has an "Open Logs Folder" menu item that opens the job logs folder', () => {
+    const file = (standIn.menu as { label?: string; submenu?: { label?: string; click?: () => void }[] }[]).find(
+      (m) => m.label === 'File',
+    )!
+    const item = file.submenu!.find((m) => m.label === 'Open Logs Folder')!
+    item.click!()
+    expect(standIn.openedPaths).toEqual([join(userData, 'logs')])
+  })
+})
