@@ -258,7 +258,7 @@ if (!app.requestSingleInstanceLock()) {
     .then(async () => {
       hardenSession(session.defaultSession)
       serveAppScheme(RENDERER_DIR)
-      installAppMenu({ isDev: devUrl !== null, logsDir: join(app.getPath('userData'), 'logs') })
+      installAppMenu({ isDev: devUrl !== null, logsDir: logsDir(app.getPath('userData')) })
       services = await startServices()
       await createWindow()
       if (pendingBatchFiles.length) await openFromOs(pendingBatchFiles.splice(0))

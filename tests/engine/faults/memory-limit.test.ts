@@ -50,5 +50,12 @@ describe('memoryMb on a process worker', () => {
     expect(executorForCeiling('auto', 'thread', 256)).toBe('process')
     expect(executorForCeiling('thread', 'thread', 256)).toBe('thread')
     expect(executorForCeiling(undefined, 'thread', undefined)).toBe('thread')
+    // On a real engine: a kind that runs in a thread by default moves to a process with a ceiling.
+    const { engine } = await makeEngine()
+    expect(await engine.run({ kind: 'sum-squares', params: { n: 10 }, memoryMb: 64 })).toMatchObject({
+      state: 'succeeded',
+      executor: 'process',
+    })
+    expect(await engine.run({ kind: 'sum-squares', params: { n: 10 } })).toMatchObject({ state: 'succeeded', executor: 'thread' })
   })
 })
