@@ -2,7 +2,8 @@
 // (a value structured clone refuses) are reported as not saved, and no later flush calls the
 // store durable again; nothing is thrown into the engine's persist timer.
 import { afterEach, describe, expect, it } from 'vitest'
-import { JobStore } from '../../src/main/engine/index.ts'
+import { createEngine, JobStore } from '../../src/main/engine/index.ts'
+import { createApiHost } from '../../src/main/host/api-host.ts'
 import type { JobRowTuple } from '../../src/main/engine/store/rows.ts'
 import { tempDir } from './faults/helpers.ts'
 
@@ -60,5 +61,21 @@ describe('store durability', () => {
     // Waiting cannot bring them back, so it does not wait.
     expect((await store.whenDurable()).durable).toBe(false)
     expect((await store.history({})).jobs.map((j) => j.id)).toEqual([3, 1])
+  })
+
+  it('reaches the window: the API host sends a `storage` event when writes stop being durable', async () => {
+    const dataDir = await tempDir('corelane-durable-api-', cleanup)
+    const store = await JobStore.open({ dataDir })
+    const engine = createEngine({ dataDir, store })
+    const api = createApiHost(engine, null, { store })
+    cleanup.push(async () => {
+      api.close()
+      await engine.close()
+      await store.close()
+    })
+    const events: unknown[] = []
+    api.subscribe((event, payload) => event === 'storage' && events.push(payload))
+    store.write([row(7, () => 'not cloneable')], [])
+    expect(events).toEqual([{ durable: false, pendingJobs: 1, error: expect.stringMatching(/could not be sent to the store/) }])
   })
 })
