@@ -28,7 +28,10 @@ export const ServeFlagsSchema = v.object({
   'cpu-slots': v.optional(wholeNumber(1, 1024)),
   'io-concurrency': v.optional(wholeNumber(1, 100_000)),
   'data-dir': v.optional(v.pipe(v.string(), v.minLength(1))),
-  token: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
+  // Checked for length and randomness in serve-token.ts, wherever it comes from.
+  token: v.optional(v.string()),
+  'token-file': v.optional(v.pipe(v.string(), v.minLength(1))),
+  'reset-db': v.optional(v.boolean(), false),
 })
 export type ServeFlags = v.InferOutput<typeof ServeFlagsSchema>
 
@@ -65,6 +68,7 @@ const options = {
   port: { type: 'string', short: 'p' },
   host: { type: 'string' },
   token: { type: 'string' },
+  'token-file': { type: 'string' },
   resume: { type: 'boolean' },
   'reset-db': { type: 'boolean' },
   state: { type: 'string' },
@@ -101,12 +105,23 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
 }
 
 /** Checks the flags a command accepts; anything else is refused by name. */
-export function checkFlags<S extends v.GenericSchema>(schema: S, values: Record<string, unknown>, allowed: string[]): v.InferOutput<S> {
+export function checkFlags<S extends v.GenericSchema>(
+  schema: S,
+  values: Record<string, unknown>,
+  allowed: string[],
+): v.InferOutput<S> {
   const unexpected = Object.keys(values).filter((key) => !allowed.includes(key) && key !== 'help')
   if (unexpected.length) {
-    throw new InputError('arguments', unexpected.map((key) => ({ field: `--${key}`, message: 'not accepted by this command' })))
+    throw new InputError(
+      'arguments',
+      unexpected.map((key) => ({ field: `--${key}`, message: 'not accepted by this command' })),
+    )
   }
   const parsed = safeParseProblems(schema, values)
-  if (!parsed.ok) throw new InputError('arguments', parsed.problems.map((p) => ({ ...p, field: `--${p.field}` })))
+  if (!parsed.ok)
+    throw new InputError(
+      'arguments',
+      parsed.problems.map((p) => ({ ...p, field: `--${p.field}` })),
+    )
   return parsed.value
 }

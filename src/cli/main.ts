@@ -17,7 +17,7 @@ Commands:
       --pin                  pin CPU workers to cores (Linux)
       --data-dir DIR         where the job database, logs and large results go
       --resume               run again the unfinished jobs of this file's last run
-      --reset-db             keep a corrupt database aside and start a new one
+      --reset-db             keep a damaged database aside and start a new one
       -q, --quiet            no progress bar or summary
   history [--state S] [--kind K] [--batch N] [--text T] [--limit N] [--offset N]
           [--format table|json|csv] [--data-dir DIR]
@@ -27,17 +27,19 @@ Commands:
                          exit 1 when a measured result misses its expectation
   kinds [--json]         List the job kinds and their params
   serve [--port N] [--host 127.0.0.1] [--data-dir DIR] [--cpu-slots N]
-        [--io-concurrency N] [--token T]
+        [--io-concurrency N] [--token-file FILE | --token T] [--reset-db]
                          Serve the UI and the engine to a browser (web mode);
                          prints http://127.0.0.1:PORT/?token=… (a random 256-bit
-                         token unless --token gives one of 32+ characters)
+                         token unless --token-file, CORELANE_TOKEN or --token
+                         gives a random-looking one of 32+ characters)
   monitor [--json] [--interval MS] [--count N] [--recording FILE]
                          Per-core load, frequency, temperature, memory, GPUs and
                          the top processes with their cores, every MS (250..2000,
                          default 1000) until Ctrl-C or N samples; --json: one line
                          per sample; --recording: replay a recorded machine
 
-Exit codes: 0 all jobs succeeded, 1 some did not, 2 invalid input.`
+Exit codes: 0 all jobs succeeded and are saved, 1 some did not, 2 invalid input or an
+unusable data folder, 3 job records could not be saved (a full disk) and the wait was given up.`
 
 export async function main(argv: string[]): Promise<number> {
   const { command, positionals, values } = parseCommandLine(argv)

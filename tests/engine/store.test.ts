@@ -5,7 +5,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createEngine, JobStore, StoreError, lockDataDir, DataDirBusyError } from '../../src/main/engine/index.ts'
+import { createEngine, JobStore, StoreError } from '../../src/main/engine/index.ts'
 import { openPersistentEngine } from '../../src/main/host/persistent-engine.ts'
 import { until } from './fixture.ts'
 
@@ -24,7 +24,11 @@ describe('job store', () => {
   it('keeps finished jobs and their results across a restart', async () => {
     const dataDir = await tempDir()
     const first = await openPersistentEngine({ dataDir, restore: 'all', cpuSlots: 2 })
-    const { jobIds, batchId } = await first.engine.submit({ name: 'persisted', template: { kind: 'sum-squares', params: { n: '{}' } }, inputs: [3, 4] })
+    const { jobIds, batchId } = await first.engine.submit({
+      name: 'persisted',
+      template: { kind: 'sum-squares', params: { n: '{}' } },
+      inputs: [3, 4],
+    })
     await first.engine.whenSettled(jobIds)
     const failed = await first.engine.run({ kind: 'shell', params: { argv: ['false'] } })
     await first.close()
@@ -49,7 +53,12 @@ describe('job store', () => {
     const dataDir = await tempDir()
     const store = await JobStore.open({ dataDir })
     const engine = createEngine({ dataDir, store, cpuSlots: 1 })
-    const { jobIds } = await engine.submit({ jobs: [{ kind: 'sleep', params: { ms: 1500 }, lane: 'cpu' }, { kind: 'sleep', params: { ms: 10 }, lane: 'cpu' }] })
+    const { jobIds } = await engine.submit({
+      jobs: [
+        { kind: 'sleep', params: { ms: 1500 }, lane: 'cpu' },
+        { kind: 'sleep', params: { ms: 10 }, lane: 'cpu' },
+      ],
+    })
     await until(() => engine.getJob(jobIds[0]!)!.state === 'running', 10_000, 'running')
     await engine.flushStore()
     // The process "dies": the database is left as it was, mid-run.
@@ -65,7 +74,11 @@ describe('job store', () => {
     expect(again.engine.retry([jobIds[0]!])).toBe(1)
     again.engine.resume()
     await again.engine.whenSettled()
-    expect(again.engine.getJob(jobIds[0]!)).toMatchObject({ state: 'succeeded', attempts: 1, result: { sleptMs: expect.any(Number) } })
+    expect(again.engine.getJob(jobIds[0]!)).toMatchObject({
+      state: 'succeeded',
+      attempts: 1,
+      result: { sleptMs: expect.any(Number) },
+    })
   })
 
   it('refuses a corrupt database with a clear error, and keeps it aside when asked', async () => {
@@ -76,7 +89,7 @@ describe('job store', () => {
     expect((error as StoreError).code).toBe('corrupt')
     expect((error as StoreError).message).toContain('corelane.db')
     const store = await JobStore.open({ dataDir, moveAsideCorrupt: true })
-    cleanup.push(() => store.close())
+    cleanup.push(async () => void (await store.close()))
     expect(store.movedAside).toMatch(/corelane\.db\.corrupt-/)
     expect((await readdir(dataDir)).some((name) => name.startsWith('corelane.db.corrupt-'))).toBe(true)
     expect((await store.load()).jobs).toEqual([])
@@ -94,7 +107,10 @@ describe('job store', () => {
     const dataDir = await tempDir()
     const opened = await openPersistentEngine({ dataDir, restore: 'none' })
     cleanup.push(() => opened.close())
-    const { jobIds } = await opened.engine.submit({ template: { name: 'nap {}', kind: 'sleep', params: { ms: 1 } }, inputs: [1, 2, 3, 4, 5] })
+    const { jobIds } = await opened.engine.submit({
+      template: { name: 'nap {}', kind: 'sleep', params: { ms: 1 } },
+      inputs: [1, 2, 3, 4, 5],
+    })
     await opened.engine.run({ name: 'odd one', kind: 'shell', params: { argv: ['false'] } })
     await opened.engine.whenSettled(jobIds)
     await opened.engine.flushStore()
@@ -104,17 +120,5 @@ describe('job store', () => {
     expect((await opened.store.history({ state: 'failed' })).jobs.map((j) => j.name)).toEqual(['odd one'])
     expect((await opened.store.history({ kind: 'sleep', text: 'nap 3' })).total).toBe(1)
     expect((await opened.store.history({ text: '%' })).total).toBe(0)
-  })
-
-  it('lets one process at a time use a data folder, and takes over a stale lock', async () => {
-    const dataDir = await tempDir()
-    const release = await lockDataDir(dataDir)
-    await writeFile(join(dataDir, 'corelane.lock'), String(process.pid === 1 ? 2 : 1))
-    // pid 1 is alive (init), so the folder is busy.
-    await expect(lockDataDir(dataDir)).rejects.toBeInstanceOf(DataDirBusyError)
-    await writeFile(join(dataDir, 'corelane.lock'), '999999999')
-    const again = await lockDataDir(dataDir)
-    await again()
-    await release()
   })
 })

@@ -11,6 +11,7 @@ import { useJobsStore } from '../stores/jobs.ts'
 import { useKindsStore } from '../stores/kinds.ts'
 import { useLabStore } from '../stores/lab.ts'
 import { useMonitorStore } from '../stores/monitor.ts'
+import { useNoticesStore } from '../stores/notices.ts'
 import { useWorkersStore } from '../stores/workers.ts'
 
 export function applySnapshot(snapshot: Snapshot): void {
@@ -42,6 +43,19 @@ export async function connect(api: CorelaneApi): Promise<() => void> {
     }),
     api.on('monitor', (payload) => ready && monitor.push(payload)),
     api.on('lab', (payload) => ready && lab.onNote(payload.note)),
+    // Not gated on `ready`: a full disk matters even before the snapshot arrives.
+    api.on('storage', (payload) => {
+      const notices = useNoticesStore()
+      if (payload.durable)
+        notices.push({ level: 'success', title: 'The job database is written again', message: 'Every job record is saved.' })
+      else {
+        notices.push({
+          level: 'error',
+          title: 'The job database cannot be written',
+          message: `${payload.error ?? 'writes fail'}: ${payload.pendingJobs} job records are kept in memory and retried until they are saved. Free some disk space.`,
+        })
+      }
+    }),
   ]
   const off = () => offs.forEach((unsubscribe) => unsubscribe())
   try {
