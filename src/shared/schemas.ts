@@ -212,7 +212,13 @@ const NAME_JSON_CHARS = 60
 
 /** An object input as a job name shows it: its JSON, cut with an ellipsis when long. */
 function shortJson(input: object): string {
-  const json = JSON.stringify(input) ?? String(input)
+  let json: string
+  try {
+    json = JSON.stringify(input) ?? String(input)
+  } catch {
+    // Too deep for JSON.stringify's recursion: the params check right after refuses it, naming the field.
+    json = Array.isArray(input) ? '[…]' : '{…}'
+  }
   return json.length > NAME_JSON_CHARS ? `${json.slice(0, NAME_JSON_CHARS - 1)}…` : json
 }
 
