@@ -81,10 +81,34 @@ describe('kill -9 during the submit of a big batch', () => {
     )[0]!
     expect(rows).toEqual({ n: TOTAL, names: TOTAL, done: TOTAL })
 
-    // A second --resume finds the run complete (root and continuation taken as one): nothing to do.
+    // A second --resume finds the run complete (the rest went into the same batch): nothing to do.
     const again = runCli(['run', batch, '--resume', '--data-dir', dataDir])
     expect((await again.exit).code).toBe(0)
     expect(again.stderr).toMatch(/resuming batch 1: 0 to run again, 50000 already done\n/)
+  })
+
+  it('--resume adds the rest of a cut-short list of jobs to the same batch, each job once', async () => {
+    const dir = await tempDir('corelane-partial-', cleanup)
+    const batch = join(dir, 'list.json')
+    const jobs = Array.from({ length: TOTAL }, (_, i) => ({ kind: 'noop', name: `j ${i}` }))
+    await writeFile(batch, JSON.stringify({ name: 'list', jobs }))
+    let dataDir = ''
+    let stored = TOTAL
+    for (let attempt = 0; attempt < 3 && stored >= TOTAL; attempt++) {
+      dataDir = join(dir, `data-${attempt}`)
+      stored = await killMidSubmit(batch, dataDir)
+    }
+    expect(stored).toBeGreaterThan(0)
+    expect(stored).toBeLessThan(TOTAL)
+    const resume = runCli(['run', batch, '--resume', '--data-dir', dataDir])
+    expect((await resume.exit).code).toBe(0)
+    expect(resume.stderr).toMatch(new RegExp(`, ${TOTAL - stored} never submitted \\(the last submit was cut short\\) to add\n`))
+    const rows = query<{ n: number; names: number; done: number; batches: number }>(
+      dataDir,
+      "SELECT count(*) AS n, count(DISTINCT name) AS names, sum(state = 'succeeded') AS done, count(DISTINCT batch_id) AS batches FROM jobs",
+    )[0]!
+    expect(rows).toEqual({ n: TOTAL, names: TOTAL, done: TOTAL, batches: 1 })
+    expect(query<{ complete: number }>(dataDir, 'SELECT complete FROM batches')).toEqual([{ complete: 1 }])
   })
 
   it('refuses to resume a cut-short batch from a file that changed since (exit 2)', async () => {
