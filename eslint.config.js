@@ -7,10 +7,11 @@
 //   src/shared       pure TypeScript: no node:/builtins, no electron, no vue; imports nothing outside src/shared
 //   src/main/engine  Node-only core: never electron, never src/main/* outside the engine (only src/shared)
 //   src/main/host    Node-only glue shared by Electron main and web mode (API host, lab): never electron
+//   src/main/cluster Node-only cluster parts (BullMQ, Redis): the engine and src/shared only, never electron
 //   src/main/*       Electron adapters: never src/renderer, src/preload or src/cli
 //   src/preload      only `electron` and src/shared
 //   src/renderer     never electron, node:/builtins, src/main, src/cli, src/preload (only src/shared)
-//   src/cli          never electron, never src/main/* outside the engine and host, never src/renderer or src/preload
+//   src/cli          never electron, never src/main/* outside the engine, host and cluster, never src/renderer or src/preload
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import js from '@eslint/js'
@@ -46,6 +47,12 @@ export const LAYERS = [
     message: 'The host runs on plain Node too (web mode): it imports the engine and src/shared, never electron.',
   },
   {
+    folder: 'src/main/cluster',
+    may: ['src/main/cluster', 'src/main/engine', 'src/shared'],
+    forbid: ['electron', 'ui'],
+    message: 'The cluster runs on plain Node (agents, the CLI): it imports the engine and src/shared, never electron.',
+  },
+  {
     folder: 'src/main',
     may: ['src/main', 'src/shared'],
     forbid: ['ui'],
@@ -65,10 +72,10 @@ export const LAYERS = [
   },
   {
     folder: 'src/cli',
-    may: ['src/cli', 'src/main/engine', 'src/main/host', 'src/shared'],
+    may: ['src/cli', 'src/main/engine', 'src/main/host', 'src/main/cluster', 'src/shared'],
     forbid: ['electron', 'ui'],
     message:
-      'The CLI runs on plain Node: it imports the engine, the host and src/shared, never the Electron adapters, renderer or preload.',
+      'The CLI runs on plain Node: it imports the engine, the host, the cluster and src/shared, never the Electron adapters, renderer or preload.',
   },
 ]
 

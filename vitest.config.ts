@@ -3,7 +3,8 @@
 // The build machine has 2 cores, and some engine tests measure wall time and speed-up, so:
 //   - group 0: `engine` and `renderer` run together, at most 2 workers in all;
 //   - group 1: `engine-serial` (tests/engine/serial/**: timing-sensitive tests) runs alone, one file at a time;
-//   - group 2: `e2e` (real Chromium) runs alone, one file at a time.
+//   - group 2: `e2e` (real Chromium) runs alone, one file at a time;
+//   - group 3: `cluster` (real redis-server and agent processes) runs alone, one file at a time.
 import vue from '@vitejs/plugin-vue'
 import { configDefaults, defineConfig } from 'vitest/config'
 
@@ -68,6 +69,19 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'cluster',
+          environment: 'node',
+          include: ['tests/cluster/**/*.test.ts'],
+          pool: 'forks',
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          sequence: { groupOrder: 3 },
         },
       },
     ],

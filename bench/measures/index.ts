@@ -12,6 +12,7 @@ export const MEASURE_NAMES = [
   'monitor-cost',
   'cold-start',
   'python-seeds',
+  'cluster',
   'shell-jobs',
   'sha256',
   'cli-start',

@@ -5,6 +5,7 @@ import * as v from 'valibot'
 import { JOB_STATES } from '../shared/job.ts'
 import { safeParseProblems } from '../shared/validate.ts'
 import { InputError } from './input-error.ts'
+import { CONTROL_FLAG_ENTRIES, CONTROL_OPTIONS } from './controls/flags.ts'
 
 const wholeNumber = (min: number, max: number) =>
   v.pipe(v.string(), v.regex(/^\d+$/, 'must be a whole number'), v.transform(Number), v.minValue(min), v.maxValue(max))
@@ -19,6 +20,9 @@ export const RunFlagsSchema = v.object({
   quiet: v.optional(v.boolean(), false),
   resume: v.optional(v.boolean(), false),
   'reset-db': v.optional(v.boolean(), false),
+  ...CONTROL_FLAG_ENTRIES,
+  /** A cluster's Redis (also CORELANE_REDIS_URL): the engine also hands jobs to its agents. */
+  redis: v.optional(v.pipe(v.string(), v.minLength(1))),
 })
 export type RunFlags = v.InferOutput<typeof RunFlagsSchema>
 
@@ -32,8 +36,37 @@ export const ServeFlagsSchema = v.object({
   token: v.optional(v.string()),
   'token-file': v.optional(v.pipe(v.string(), v.minLength(1))),
   'reset-db': v.optional(v.boolean(), false),
+  /** Run on a cluster too, and follow its agents (the Machines view). */
+  redis: v.optional(v.pipe(v.string(), v.regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'))),
 })
 export type ServeFlags = v.InferOutput<typeof ServeFlagsSchema>
+
+const redisUrl = v.pipe(v.string(), v.regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'))
+const agentName = v.pipe(v.string(), v.regex(/^[\w.@-]{1,120}$/, 'letters, digits, . _ - @ only (at most 120)'))
+const ms = (min: number) => v.optional(wholeNumber(min, 3_600_000))
+
+export const AgentFlagsSchema = v.object({
+  redis: redisUrl,
+  name: v.optional(agentName),
+  'cpu-slots': v.optional(wholeNumber(1, 1024)),
+  'io-concurrency': v.optional(wholeNumber(1, 100_000)),
+  'data-dir': v.optional(v.pipe(v.string(), v.minLength(1))),
+  'allow-shell': v.optional(v.boolean(), false),
+  'allow-script': v.optional(v.boolean(), false),
+  'lock-ms': ms(500),
+  'stalled-ms': ms(200),
+  'drain-ms': ms(0),
+})
+export type AgentFlags = v.InferOutput<typeof AgentFlagsSchema>
+
+export const AgentsFlagsSchema = v.object({
+  redis: redisUrl,
+  json: v.optional(v.boolean(), false),
+  /** With --cpu-slots / --io-concurrency: change them on this agent only (default: every agent). */
+  name: v.optional(agentName),
+  'cpu-slots': v.optional(wholeNumber(1, 1024)),
+  'io-concurrency': v.optional(wholeNumber(1, 100_000)),
+})
 
 export const HistoryFlagsSchema = v.object({
   state: v.optional(v.picklist(JOB_STATES, `must be one of ${JOB_STATES.join(', ')}`)),
@@ -42,7 +75,7 @@ export const HistoryFlagsSchema = v.object({
   text: v.optional(v.pipe(v.string(), v.maxLength(200))),
   limit: v.optional(wholeNumber(1, 1_000_000), '100'),
   offset: v.optional(wholeNumber(0, Number.MAX_SAFE_INTEGER), '0'),
-  format: v.optional(v.picklist(['table', 'json', 'csv'], 'must be table, json or csv'), 'table'),
+  format: v.optional(v.picklist(['table', 'json', 'csv', 'joblog'], 'must be table, json, csv or joblog'), 'table'),
   'data-dir': v.optional(v.pipe(v.string(), v.minLength(1))),
 })
 export type HistoryFlags = v.InferOutput<typeof HistoryFlagsSchema>
@@ -85,7 +118,15 @@ const options = {
   interval: { type: 'string' },
   count: { type: 'string' },
   recording: { type: 'string' },
+  redis: { type: 'string' },
+  name: { type: 'string' },
+  'allow-shell': { type: 'boolean' },
+  'allow-script': { type: 'boolean' },
+  'lock-ms': { type: 'string' },
+  'stalled-ms': { type: 'string' },
+  'drain-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...CONTROL_OPTIONS,
 } satisfies ParseArgsConfig['options']
 
 export interface ParsedCommandLine {

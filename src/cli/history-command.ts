@@ -6,6 +6,7 @@ import type { JobView } from '../shared/job.ts'
 import { JobStore, StoreError } from '../main/engine/index.ts'
 import { logsDir } from '../main/engine/data-layout.ts'
 import { storedToView } from '../main/host/persistent-engine.ts'
+import { historyJoblog } from '../main/host/history-joblog.ts'
 import type { HistoryFlags } from './args.ts'
 import { InputError } from './input-error.ts'
 import { defaultDataDir } from './data-dir.ts'
@@ -43,7 +44,8 @@ export async function historyCommand(flags: HistoryFlags, out: NodeJS.WritableSt
       offset: flags.offset,
     })
     const jobs = page.jobs.map((job) => storedToView(job, logsDir(dataDir)))
-    if (flags.format === 'json') out.write(`${JSON.stringify(jobs.map(withIsoTimes), null, 2)}\n`)
+    if (flags.format === 'joblog') out.write(await historyJoblog(page.jobs, logsDir(dataDir)))
+    else if (flags.format === 'json') out.write(`${JSON.stringify(jobs.map(withIsoTimes), null, 2)}\n`)
     else if (flags.format === 'csv') out.write(jobsToCsv(jobs))
     else {
       for (const job of jobs) {

@@ -2,7 +2,7 @@
 // machine and prints what was measured, the expectation checks and the explanation.
 import { EXPERIMENT_IDS, type LabResult } from '../shared/lab.ts'
 import { labToCsv } from '../shared/lab-export.ts'
-import { startMonitor } from '../main/engine/index.ts'
+import { startMonitor, type Monitor } from '../main/engine/index.ts'
 import { compileCacheDir } from '../main/engine/data-layout.ts'
 import { EXPERIMENTS } from '../main/host/lab/experiments.ts'
 import { runExperiment } from '../main/host/lab/lab-runner.ts'
@@ -21,7 +21,9 @@ const labelOf = (key: string) => key.slice(0, -2).replace(/[A-Z]/g, (c) => ` ${c
 export function renderLab(result: LabResult): string {
   const lines = [`${result.title} (${result.scale}, pool ${result.pool}, ${result.cores} cores)`]
   if (result.cpuTask) {
-    lines.push(`  one CPU task: n = ${result.cpuTask.n.toExponential(2)}, sized to about ${ms(result.cpuTask.targetMs)} on this machine`)
+    lines.push(
+      `  one CPU task: n = ${result.cpuTask.n.toExponential(2)}, sized to about ${ms(result.cpuTask.targetMs)} on this machine`,
+    )
   }
   lines.push('')
   lines.push(
@@ -53,6 +55,15 @@ export function renderLab(result: LabResult): string {
   return lines.join('\n')
 }
 
+/**
+ * The monitor a lab run records per-core load with: load only. The process list (hundreds of
+ * /proc reads a second) and the hardware readings (sensors spawn programs) are work on the very
+ * cores being measured, and the lab's results use neither.
+ */
+export function startLabMonitor(): Monitor {
+  return startMonitor({ hz: 4, processes: false, hardware: false, onError: () => undefined })
+}
+
 export async function labCommand(experiment: string | undefined, flags: LabFlags, out: NodeJS.WritableStream): Promise<number> {
   if (!experiment || experiment === 'list') {
     for (const id of EXPERIMENT_IDS) out.write(`${id.padEnd(16)} ${EXPERIMENTS[id].question} (${EXPERIMENTS[id].expectation})\n`)
@@ -63,7 +74,7 @@ export async function labCommand(experiment: string | undefined, flags: LabFlags
       { field: '<experiment>', message: `unknown experiment "${experiment}" (known: ${EXPERIMENT_IDS.join(', ')})` },
     ])
   }
-  const monitor = startMonitor({ hz: 4, onError: () => undefined })
+  const monitor = startLabMonitor()
   try {
     const result = await runExperiment(
       {

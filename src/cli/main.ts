@@ -5,6 +5,7 @@
 // batch's time, and the lab alone costs more to load than the rest of the CLI together.
 import { checkFlags, HistoryFlagsSchema, LabFlagsSchema, parseCommandLine, RunFlagsSchema } from './args.ts'
 import { InputError } from './input-error.ts'
+import { CONTROL_FLAGS, CONTROL_USAGE } from './controls/flags.ts'
 
 const USAGE = `Usage: corelane <command> [options]
 
@@ -19,15 +20,24 @@ Commands:
       --resume               run again the unfinished jobs of this file's last run
       --reset-db             keep a damaged database aside and start a new one
       -q, --quiet            no progress bar or summary
+${CONTROL_USAGE}
+      --redis URL            also run it on a cluster's agents (or CORELANE_REDIS_URL)
+  agent --redis URL [--name N] [--cpu-slots N] [--io-concurrency N] [--data-dir DIR]
+        [--allow-shell] [--allow-script] [--lock-ms N] [--stalled-ms N] [--drain-ms N]
+                         Join a cluster: take jobs from its Redis and run them here
+  agents --redis URL [--json] [--cpu-slots N] [--io-concurrency N] [--name AGENT]
+                         The cluster's machines: cores, load, slots, running jobs;
+                         with --cpu-slots / --io-concurrency, change them first (every
+                         agent, or the one --name says)
   history [--state S] [--kind K] [--batch N] [--text T] [--limit N] [--offset N]
-          [--format table|json|csv] [--data-dir DIR]
+          [--format table|json|csv|joblog] [--data-dir DIR]
                          Past jobs from the database, filtered and paged
   lab [experiment] [--pool N] [--quick] [--python] [--json | --csv]
                          Run a classic concurrency experiment (no experiment: list them);
                          exit 1 when a measured result misses its expectation
   kinds [--json]         List the job kinds and their params
   serve [--port N] [--host 127.0.0.1] [--data-dir DIR] [--cpu-slots N]
-        [--io-concurrency N] [--token-file FILE | --token T] [--reset-db]
+        [--io-concurrency N] [--token-file FILE | --token T] [--reset-db] [--redis URL]
                          Serve the UI and the engine to a browser (web mode);
                          prints http://127.0.0.1:PORT/?token=… (a random 256-bit
                          token unless --token-file, CORELANE_TOKEN or --token
@@ -38,8 +48,9 @@ Commands:
                          default 1000) until Ctrl-C or N samples; --json: one line
                          per sample; --recording: replay a recorded machine
 
-Exit codes: 0 all jobs succeeded and are saved, 1 some did not, 2 invalid input or an
-unusable data folder, 3 job records could not be saved (a full disk) and the wait was given up.`
+Exit codes: 0 all jobs succeeded and are saved, 1 some did not, 2 invalid input, an
+unusable data folder or Redis unreachable, 3 job records could not be saved (a full disk)
+and the wait was given up.`
 
 export async function main(argv: string[]): Promise<number> {
   const { command, positionals, values } = parseCommandLine(argv)
@@ -59,13 +70,26 @@ export async function main(argv: string[]): Promise<number> {
         'quiet',
         'resume',
         'reset-db',
+        ...CONTROL_FLAGS,
+        'redis',
       ])
-      if (positionals.length > 1) throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
+      if (positionals.length > 1)
+        throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
       const { runCommand } = await import('./run-command.ts')
-      return runCommand(positionals[0], flags, { out: process.stdout, err: process.stderr })
+      const redis = flags.redis ?? process.env.CORELANE_REDIS_URL
+      return runCommand(positionals[0], { ...flags, redis }, { out: process.stdout, err: process.stderr })
     }
     case 'history': {
-      const flags = checkFlags(HistoryFlagsSchema, values, ['state', 'kind', 'batch', 'text', 'limit', 'offset', 'format', 'data-dir'])
+      const flags = checkFlags(HistoryFlagsSchema, values, [
+        'state',
+        'kind',
+        'batch',
+        'text',
+        'limit',
+        'offset',
+        'format',
+        'data-dir',
+      ])
       const { historyCommand } = await import('./history-command.ts')
       return historyCommand(flags, process.stdout)
     }
@@ -83,13 +107,23 @@ export async function main(argv: string[]): Promise<number> {
       const { serveCommand } = await import('./serve-command.ts')
       return serveCommand(values)
     }
+    case 'agent': {
+      const { agentCommand } = await import('./agent-command.ts')
+      return agentCommand(values)
+    }
+    case 'agents': {
+      const { agentsCommand } = await import('./agents-command.ts')
+      return agentsCommand(values, process.stdout)
+    }
     case 'monitor': {
       const { monitorCommand } = await import('./monitor-command.ts')
       const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))
       return monitorCommand(values, { out: process.stdout, interrupted })
     }
     default:
-      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, lab, kinds, serve, monitor)' }])
+      throw new InputError('arguments', [
+        { field: command, message: 'unknown command (try: run, history, lab, kinds, serve, monitor, agent, agents)' },
+      ])
   }
 }
 
@@ -107,7 +141,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code
   },
   (error: unknown) => {
-    if (error instanceof InputError) {
+    if ((error as Error)?.name === 'ClusterConnectError') {
+      // An unreachable (or too old) Redis is a problem with the input (the URL, or the network):
+      // exit 2 at once (the failed Redis client's timers would hold the process a few seconds more).
+      process.stderr.write(`corelane: ${(error as Error).message}\n`, () => process.exit(2))
+    } else if (error instanceof InputError) {
       process.stderr.write(`corelane: invalid input: ${error.message}\n`)
       process.exitCode = 2
     } else {

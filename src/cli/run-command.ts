@@ -1,27 +1,27 @@
 // `corelane run <batch.json | ->`: runs a batch headless. A progress bar with ETA on a
 // terminal; with --json, one JSON line per finished job and a summary line. Exit code 0 when
-// every job succeeded, 1 when any did not, 2 on invalid input, 3 when job records could not
-// be saved to the database (see durability.ts).
+// every job succeeded, 1 when any did not (or a --halt rule decides), 2 on invalid input, 3
+// when job records could not be saved to the database (see durability.ts). How the jobs get
+// into the engine (streamed, in one submit, or resumed) is in run-start.ts.
 import { resolve } from 'node:path'
-import { emptyCounts, isTerminal, JOB_STATES, type JobState, type JobView } from '../shared/job.ts'
-import { rangeLength, type BatchFile } from '../shared/schemas.ts'
+import { isTerminal, type JobView } from '../shared/job.ts'
 import { ValidationError } from '../shared/validate.ts'
-import type { Engine, JobStore, SubmitRequest } from '../main/engine/index.ts'
+import type { JobStore, SubmitRequest } from '../main/engine/index.ts'
 import { openPersistentEngine, type PersistentEngine } from '../main/host/persistent-engine.ts'
-import { InputError, loadBatchFile, templateInputs, toSubmitRequest, type InputSource } from './batch-file.ts'
-import { streamSubmission } from '../main/engine/submission.ts'
-import { StreamFeed } from './stream-feed.ts'
+import type { RunCluster } from './run-cluster.ts'
+import { InputError, loadBatchFile, templateInputs, toSubmitRequest } from './batch-file.ts'
 import { coveredInputs, type Covered } from './stream-resume.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { dataDirError } from './data-dir-errors.ts'
 import { EXIT_NOT_DURABLE, reportDurability, trapStopSignals, waitUntilDurable } from './durability.ts'
-import { checkUnchanged, findResume, isIncomplete, missingJobs, requestFrom, requestSize, type ResumePlan } from './resume.ts'
+import { checkUnchanged, findResume, missingJobs, type ResumePlan } from './resume.ts'
 import type { RunFlags } from './args.ts'
+import { printDryRun } from './controls/dry-run.ts'
+import { expandRequest } from './controls/job-plan.ts'
+import { needsWholeBatch, resolveControls, RunControls } from './controls/run-controls.ts'
+import { startList, startStream, streamTotal, type RunContext, type RunOutput, type Started } from './run-start.ts'
 
-export interface RunOutput {
-  out: NodeJS.WritableStream & { isTTY?: boolean }
-  err: NodeJS.WritableStream & { isTTY?: boolean }
-}
+export type { RunOutput } from './run-start.ts'
 
 /** The fields of a finished job that `--json` prints, in a stable order. */
 export function jobLine(job: JobView): Record<string, unknown> {
@@ -43,19 +43,6 @@ export function jobLine(job: JobView): Record<string, unknown> {
   return line
 }
 
-/** Resolves once the stream has written out what it buffered (at once when it has room). */
-function drained(stream: NodeJS.WritableStream): Promise<void> {
-  const writable = stream as NodeJS.WritableStream & { writableNeedDrain?: boolean }
-  if (!writable.writableNeedDrain) return Promise.resolve()
-  return new Promise((resolve) => stream.once('drain', () => resolve()))
-}
-
-function sumCounts(...parts: Partial<Record<JobState, number>>[]): Record<JobState, number> {
-  const sum = emptyCounts()
-  for (const part of parts) for (const [state, n] of Object.entries(part)) sum[state as JobState] += n
-  return sum
-}
-
 /** A shell job's result repeats its log file; the line names it once, as `logFile`. */
 function withoutLogFile(result: unknown, logFile: string | null): unknown {
   if (!logFile || result === null || typeof result !== 'object' || Array.isArray(result)) return result
@@ -73,35 +60,41 @@ function formatEta(ms: number | null): string {
       : `${s}s`
 }
 
-/** How many jobs a streamed template batch will hold, when the file says (null: `lines`, counted at their end). */
-function streamTotal(batch: BatchFile): number | null {
-  if (batch.count !== undefined) return batch.count
-  const inputs = batch.inputs
-  if (inputs === undefined || 'lines' in inputs) return null
-  return Array.isArray(inputs) ? inputs.length : rangeLength(inputs.range)
+/** A batch the engine's own expansion refuses is the user's input: exit 2, naming the field. */
+function rethrowAsInput(source: string) {
+  return (error: unknown): never => {
+    if (error instanceof ValidationError) throw new InputError(source, error.problems)
+    throw error
+  }
 }
 
 export async function runCommand(file: string | undefined, flags: RunFlags, io: RunOutput): Promise<number> {
   if (!file) throw new InputError('arguments', [{ field: '<batch.json | ->', message: 'is required' }])
   const { batch, source, baseDir } = await loadBatchFile(file)
+  const resolved = resolveControls(batch, flags, source)
   // A template's inputs are streamed (read as jobs are queued, never held whole); a list of
-  // jobs goes in one submit.
-  const streamed = batch.template !== undefined
+  // jobs goes in one submit, and so does a template run with batch controls, which need the
+  // whole batch (numbered for the joblog and results, halted, ordered, gated, dependent).
+  const streamed = batch.template !== undefined && !needsWholeBatch(batch, resolved)
   const request: SubmitRequest = streamed
     ? { name: batch.name ?? source, defaults: batch.defaults }
     : await toSubmitRequest(batch, source, baseDir)
   if (flags.executor) request.defaults = { ...request.defaults, executor: flags.executor }
+  Object.assign(request, resolved.gates)
+  if (resolved.dryRun) return printDryRun(await expandRequest(request).catch(rethrowAsInput(source)), flags.json, io.out)
+  const controls = new RunControls(resolved, io, flags.quiet)
+  await controls.prepare(io.out)
   // Lazy (nothing is read until iterated), so a bad `lines` is refused before the data folder opens.
   const inputs = streamed && batch.inputs !== undefined ? templateInputs(batch, source, baseDir) : null
 
   const dataDir = flags['data-dir'] ?? defaultDataDir()
   const sourceKey = file === '-' ? null : resolve(file)
-  // --resume: the last run from the same file comes back from the database (any size).
+  // --resume (and --resume-failed): the last run from the same file comes back from the database (any size).
   let plan: ResumePlan | null = null
   let missing = 0
   let covered: Covered = { covered: 0, finished: {} }
   const pickResume = async (store: JobStore): Promise<number[]> => {
-    if (!flags.resume || !sourceKey) return []
+    if (!resolved.resume || !sourceKey) return []
     plan = await findResume(store, sourceKey)
     if (!plan) return []
     // Before any job is restored (and run): a file that no longer matches its run is refused untouched.
@@ -119,10 +112,11 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   try {
     opened = await openPersistentEngine({
       dataDir,
-      cpuSlots: flags['cpu-slots'],
-      ioConcurrency: flags['io-concurrency'],
+      // With --redis this machine keeps one CPU slot and one I/O job of its own unless told otherwise.
+      cpuSlots: flags['cpu-slots'] ?? (flags.redis ? 1 : undefined),
+      ioConcurrency: flags['io-concurrency'] ?? (flags.redis ? 1 : undefined),
       pinning: flags.pin,
-      restore: flags.resume ? pickResume : 'none',
+      restore: resolved.resume ? pickResume : 'none',
       // A resumed list of jobs holds all of them (for its counts); a streamed resume loads
       // only the jobs it runs again and counts the finished ones in the database.
       loadFinished: streamed ? 0 : undefined,
@@ -131,61 +125,41 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   } catch (error) {
     dataDirError(error, '--reset-db')
   }
+  let cluster: RunCluster | null = null
   try {
+    // --redis (or CORELANE_REDIS_URL): the engine also hands jobs to the cluster's agents.
+    if (flags.redis) cluster = await (await import('./run-cluster.ts')).joinCluster(opened.engine, flags.redis, dataDir)
+    // Set by pickResume, inside openPersistentEngine (which TypeScript cannot see).
+    const resumed = plan as ResumePlan | null
+    // The joblog of a resumed run names the commands of the jobs it runs again.
+    for (const b of resumed?.batches ?? []) controls.rememberStored(opened.loaded, b.id)
     const ctx: RunContext = {
       batch,
+      streamed,
       inputs,
       request,
       source,
       sourceKey,
       dataDir,
-      plan: plan as ResumePlan | null,
+      plan: resumed,
       missing,
       covered,
+      controls,
+      cluster,
       flags,
       io,
     }
     return await runOpened(opened, ctx)
   } finally {
-    // Every path closes the engine, the store and the lock (a hang otherwise: their threads keep Node alive).
+    // Every path closes the engine, the store and the lock (a hang otherwise: their threads keep
+    // Node alive); the cluster first, since once the engine closes it ends the remote executor too.
+    await cluster?.close()
     await opened.close()
   }
 }
 
-interface RunContext {
-  batch: BatchFile
-  /** A streamed batch's inputs, read only when the run reads them. */
-  inputs: InputSource | null
-  request: SubmitRequest
-  source: string
-  sourceKey: string | null
-  dataDir: string
-  plan: ResumePlan | null
-  /** Jobs of a cut-short list still to be added (see resume.ts). */
-  missing: number
-  /** A resumed stream: the inputs its batch covers and how those jobs ended, as the database said before the run. */
-  covered: Covered
-  flags: RunFlags
-  io: RunOutput
-}
-
-/** Where a run stands once its jobs have settled: its batches, its size and how its jobs ended. */
-interface Outcome {
-  batchIds: number[]
-  total: number
-  counts: Record<JobState, number>
-}
-
-/** A run in progress: resolves once every job has settled (or a bad input stopped a stream: `error`). */
-interface Started {
-  settled: Promise<{ outcome: () => Outcome; error?: unknown }>
-  /** For the bar: jobs done so far, of how many, the rate and the ETA. */
-  progress: () => { done: number; total: number; rate: number; etaMs: number | null }
-  stop?: () => void
-}
-
 async function runOpened(opened: PersistentEngine, ctx: RunContext): Promise<number> {
-  const { request, source, dataDir, flags, io } = ctx
+  const { request, source, dataDir, flags, io, controls, cluster } = ctx
   const { engine, store } = opened
   if (store.movedAside && !flags.quiet) io.err.write(`corelane: the old database was kept as ${store.movedAside}\n`)
   const stopReporting = reportDurability(store, io.err)
@@ -194,18 +168,24 @@ async function runOpened(opened: PersistentEngine, ctx: RunContext): Promise<num
   let failed = 0
   engine.onJobSettled((job) => {
     if (job.state !== 'succeeded') failed++
-    if (flags.json) io.out.write(`${JSON.stringify(jobLine(job))}\n`)
-    else if (!showBar && !flags.quiet && job.state !== 'succeeded') {
+    controls.settled(job)
+    if (flags.json) {
+      const line = cluster ? { ...jobLine(job), agent: cluster.agentOf(job.id) } : jobLine(job)
+      controls.output.put(job.id, `${JSON.stringify(line)}\n`)
+    } else if (!showBar && !flags.quiet && job.state !== 'succeeded') {
       io.err.write(`${job.name}: ${job.state}: ${job.error?.message ?? ''}\n`)
     }
   })
 
   let run: Started | null = null
   let interrupted = false
-  const onSigint = () => {
-    if (interrupted) process.exit(130)
+  // SIGTERM as a first Ctrl-C: every job is cancelled, and the run ends the normal way, closing
+  // the engine, which ends its workers and their commands' process groups (the default action
+  // would leave the commands running until the next start on this data folder ends them).
+  const onSigint = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(signal === 'SIGTERM' ? 143 : 130)
     interrupted = true
-    io.err.write('\ncancelling… (Ctrl-C again to quit now)\n')
+    io.err.write(signal === 'SIGTERM' ? '\nSIGTERM: cancelling…\n' : '\ncancelling… (Ctrl-C again to quit now)\n')
     run?.stop?.()
     engine.cancel(
       engine
@@ -214,11 +194,16 @@ async function runOpened(opened: PersistentEngine, ctx: RunContext): Promise<num
         .map((j) => j.id),
     )
   }
-  process.on('SIGINT', onSigint)
-  try {
-    run = ctx.batch.template !== undefined ? await startStream(engine, store, ctx) : await startList(engine, store, ctx)
-  } catch (error) {
+  const offSignals = () => {
     process.off('SIGINT', onSigint)
+    process.off('SIGTERM', onSigint)
+  }
+  process.on('SIGINT', onSigint)
+  process.on('SIGTERM', onSigint)
+  try {
+    run = ctx.streamed ? await startStream(engine, store, ctx) : await startList(engine, store, ctx)
+  } catch (error) {
+    offSignals()
     stopReporting()
     if (error instanceof ValidationError) throw new InputError(source, error.problems)
     throw error
@@ -253,7 +238,7 @@ async function runOpened(opened: PersistentEngine, ctx: RunContext): Promise<num
   bar?.stop()
   // Records still only in memory (writes failing): wait for them, or leave saying so.
   const stop = trapStopSignals()
-  process.off('SIGINT', onSigint)
+  offSignals()
   let durable: boolean
   try {
     await engine.flushStore()
@@ -267,6 +252,9 @@ async function runOpened(opened: PersistentEngine, ctx: RunContext): Promise<num
     if (feedError instanceof ValidationError) throw new InputError(source, feedError.problems)
     throw feedError
   }
+  // The joblog and --results files are complete, and --keep-order's held lines are out.
+  const problems = await controls.finish()
+  for (const problem of problems) io.err.write(`corelane: ${problem}\n`)
   const summary = {
     summary: {
       batch: request.name,
@@ -278,6 +266,7 @@ async function runOpened(opened: PersistentEngine, ctx: RunContext): Promise<num
       timedOut: final['timed-out'],
       wallMs,
       dataDir,
+      ...controls.summary(),
       ...(durable ? {} : { notSaved: true }),
     },
   }
@@ -289,144 +278,6 @@ async function runOpened(opened: PersistentEngine, ctx: RunContext): Promise<num
     )
   }
   if (!durable) return EXIT_NOT_DURABLE
-  return final.succeeded === total ? 0 : 1
-}
-
-/** Runs again the resumed run's interrupted and cancelled jobs (all in memory); returns how many. */
-function retryUnfinished(engine: Engine, batchIds: number[]): { again: number; previous: JobView[] } {
-  const previous = batchIds.flatMap((id) => engine.listJobs({ batchId: id, limit: Number.MAX_SAFE_INTEGER }).jobs)
-  const again = previous.filter((j) => j.state === 'interrupted' || j.state === 'cancelled').map((j) => j.id)
-  engine.retry(again)
-  return { again: again.length, previous }
-}
-
-/**
- * A template batch, streamed: a new run records its total (when the file knows it) with its
- * first chunk and is marked complete after its last; a resumed run retries its unfinished
- * jobs and, when the run is incomplete (cut short), reads on past the inputs it covers.
- */
-async function startStream(engine: Engine, store: JobStore, ctx: RunContext): Promise<Started> {
-  const { batch, request, source, sourceKey, plan, flags, io } = ctx
-  const started = Date.now()
-  const before = ctx.covered
-  // The resumed batch's jobs in memory: only those that run again (the rest are counted in `before`).
-  let adopted = 0
-  const readOn = plan === null || isIncomplete(plan)
-  if (plan) {
-    const { again, previous } = retryUnfinished(
-      engine,
-      plan.batches.map((b) => b.id),
-    )
-    adopted = previous.length
-    if (!flags.quiet && !flags.json) {
-      const rest = readOn ? `, reading on from input ${before.covered + 1}` : ''
-      io.err.write(
-        `resuming batch ${plan.root.id}: ${again} to run again, ${before.finished.succeeded ?? 0} already done${rest}\n`,
-      )
-    }
-  } else if (sourceKey) store.expectBatch({ source: sourceKey, total: streamTotal(batch), root: null })
-  const feed = new StreamFeed(engine, {
-    name: request.name ?? source,
-    source: sourceKey ?? undefined,
-    continues: plan?.root,
-    // Each finished job's --json line waits in memory until stdout takes it: a slow reader
-    // (a pipe into a busy program) holds the reading back instead.
-    backpressure: () => drained(ctx.io.out),
-    complete: async (batchId) => {
-      await engine.flushStore()
-      store.markComplete(batchId)
-    },
-  })
-  feed.adopt(adopted)
-  const covered = before.covered
-  const inputs = readOn ? ctx.inputs : null
-  const specs = readOn
-    ? streamSubmission({
-        skip: covered ? (index) => index < covered : undefined,
-        template: batch.template,
-        defaults: request.defaults,
-        count: batch.count,
-        inputs: inputs?.inputs,
-        inputField: inputs?.field,
-      })
-    : (async function* () {})()
-  const outcome = (): Outcome => ({
-    batchIds: feed.batchId === null ? [] : [feed.batchId],
-    total: covered + feed.progress.submitted - adopted,
-    counts: sumCounts(before.finished, feed.progress.counts),
-  })
-  return {
-    // A bad input stops the reading; the jobs already queued finish, then the error is reported.
-    settled: feed.run(specs).then(
-      () => ({ outcome }),
-      async (error: unknown) => {
-        await engine.whenSettled()
-        return { outcome, error }
-      },
-    ),
-    progress: () => {
-      // A stream's total is known once its input ends; until then the bar follows what was read.
-      const { submitted: fed, settled, inputEnded } = feed.progress
-      const rate = settled / Math.max(0.001, (Date.now() - started) / 1000)
-      const eta = inputEnded ? ((fed - settled) / Math.max(rate, 1e-9)) * 1000 : null
-      return { done: covered - adopted + settled, total: covered - adopted + fed, rate, etaMs: eta }
-    },
-    stop: () => feed.stop(),
-  }
-}
-
-/** A list of jobs: one submit that records its total, or a resumed run that adds what a cut-short submit never wrote. */
-async function startList(engine: Engine, store: JobStore, ctx: RunContext): Promise<Started> {
-  const { plan, flags, io } = ctx
-  let batchIds: number[]
-  let jobIds: number[]
-  if (plan) {
-    batchIds = plan.batches.map((b) => b.id)
-    const { again, previous } = retryUnfinished(engine, batchIds)
-    if (!flags.quiet && !flags.json) {
-      const done = previous.filter((j) => j.state === 'succeeded').length
-      const rest = ctx.missing ? `, ${ctx.missing} never submitted (the last submit was cut short) to add` : ''
-      io.err.write(`resuming batch ${plan.root.id}: ${again} to run again, ${done} already done${rest}\n`)
-    }
-    jobIds = previous.map((j) => j.id)
-    if (ctx.missing > 0) {
-      // The rest goes into the same batch, as a stream's does: one run, one batch.
-      const { jobs, defaults } = requestFrom(ctx.request, plan.stored)
-      jobIds.push(...(await engine.appendToBatch(plan.root, { jobs, defaults })).jobIds)
-      await engine.flushStore()
-      store.markComplete(plan.root.id)
-    }
-  } else {
-    const request = { ...ctx.request, source: ctx.sourceKey ?? undefined }
-    // The first write records how many jobs the batch will hold, so a cut-short submit is known later.
-    if (request.source) store.expectBatch({ source: request.source, total: requestSize(request), root: null })
-    const submitted = await engine.submit(request)
-    await engine.flushStore()
-    store.markComplete(submitted.batchId)
-    batchIds = [submitted.batchId]
-    jobIds = submitted.jobIds
-  }
-  const ours = new Set(batchIds)
-  const counts = () => {
-    const sum = emptyCounts()
-    for (const view of engine.batches()) {
-      if (!ours.has(view.id)) continue
-      for (const state of JOB_STATES) sum[state] += view.counts[state]
-    }
-    return sum
-  }
-  const total = jobIds.length
-  return {
-    settled: engine.whenSettled(jobIds).then(() => ({ outcome: () => ({ batchIds, total, counts: counts() }) })),
-    progress: () => {
-      const c = counts()
-      const views = engine.batches().filter((view) => ours.has(view.id))
-      return {
-        done: total - c.queued - c.running - c.retrying,
-        total,
-        rate: views.reduce((sum, view) => sum + view.throughput, 0),
-        etaMs: views.find((view) => view.etaMs !== null)?.etaMs ?? null,
-      }
-    },
-  }
+  const code = controls.exitCode(final.succeeded === total, final.failed + final['timed-out'])
+  return problems.length ? 1 : code
 }

@@ -20,6 +20,7 @@ import { reportDurability } from './durability.ts'
 import { chooseToken } from './serve-token.ts'
 import { logsDir } from '../main/engine/data-layout.ts'
 import { startWebServer } from './web/web-server.ts'
+import type { ServeCluster } from './serve-cluster.ts'
 
 /** The renderer as `npm run build` leaves it, relative to the repository root. */
 export const BUILT_RENDERER = fileURLToPath(new URL('../../out/renderer/', import.meta.url))
@@ -30,7 +31,7 @@ const FORCE_EXIT_MS = 10_000
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
 
 export async function serveCommand(values: Record<string, unknown>): Promise<number> {
-  const flags = checkFlags(ServeFlagsSchema, values, [
+  const flags = checkFlags(ServeFlagsSchema, { ...values, redis: values.redis ?? process.env.CORELANE_REDIS_URL }, [
     'port',
     'host',
     'cpu-slots',
@@ -39,6 +40,7 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
     'token',
     'token-file',
     'reset-db',
+    'redis',
   ])
   const chosen = await chooseToken(flags, process.env)
   const staticRoot = process.env.CORELANE_WEB_ROOT || BUILT_RENDERER
@@ -68,15 +70,27 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
   }
   const { engine } = opened
   if (opened.store.movedAside) process.stderr.write(`corelane: the old database was kept as ${opened.store.movedAside}\n`)
+  // --redis: the engine also hands jobs to the cluster's agents, and the Machines view follows them.
+  let cluster: ServeCluster | null = null
+  if (flags.redis) {
+    try {
+      cluster = await (await import('./serve-cluster.ts')).joinServeCluster(engine, flags.redis, logsDir(dataDir))
+    } catch (error) {
+      await opened.close()
+      throw error
+    }
+  }
   // The window hears of failing writes through the API host's notice; the terminal hears here.
   const stopReporting = reportDurability(opened.store, process.stderr)
   const monitor = startMonitor()
-  const api = createApiHost(engine, monitor, { store: opened.store, logDir: logsDir(dataDir), lab: { dataDir }, settings })
+  const host = createApiHost(engine, monitor, { store: opened.store, logDir: logsDir(dataDir), lab: { dataDir }, settings })
+  const api = cluster ? cluster.wrap(host) : host
 
   async function shutdown(server?: { close(): Promise<void> }): Promise<void> {
     await server?.close()
     api.close()
     stopReporting()
+    await cluster?.close()
     await Promise.all([monitor.close(), opened.close()])
   }
 

@@ -2,6 +2,7 @@
 // renderer. Every command has a payload schema, checked on arrival by the IPC bridge and the
 // WebSocket server alike; every event stream is pushed in batches, a few messages a second.
 import * as v from 'valibot'
+import type { MachineView } from './cluster.ts'
 import type { BatchView, EngineStats, JobState, JobView, WorkerView } from './job.ts'
 import { JOB_STATES } from './job.ts'
 import type { KindInfo } from './kinds.ts'
@@ -31,6 +32,11 @@ export const commandSchemas = {
   pause: v.strictObject({}),
   resume: v.strictObject({}),
   setLimits: LimitsPatchSchema,
+  /** Pauses or resumes one batch: its queued jobs wait while paused, its running ones finish, other batches run. */
+  setBatchPaused: v.strictObject({
+    batchId: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    paused: v.boolean(),
+  }),
   jobLog: v.strictObject({
     id: v.pipe(v.number(), v.integer(), v.minValue(1)),
     maxBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4 << 20)), 65536),
@@ -59,7 +65,7 @@ export const commandSchemas = {
   exportHistory: v.strictObject({
     ...HistoryQuerySchema.entries,
     limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100_000)), 100_000),
-    format: v.picklist(['csv', 'json']),
+    format: v.picklist(['csv', 'json', 'joblog']),
   }),
   labExperiments: v.strictObject({}),
   labRun: LabRunSchema,
@@ -124,6 +130,7 @@ export interface CommandOutputs {
   pause: EngineStats
   resume: EngineStats
   setLimits: EngineStats
+  setBatchPaused: BatchView
   jobLog: { text: string; truncated: boolean; file: string | null }
   listJobs: { total: number; jobs: JobView[] }
   setMonitorRate: { hz: number }
@@ -179,11 +186,13 @@ export interface EventPayloads {
    * kept in memory and retried) or takes them again (`durable` true). Sent on each change.
    */
   storage: { durable: boolean; pendingJobs: number; error: string | null }
+  /** The cluster's machines (replace, don't merge), when the host follows one (`serve --redis`). */
+  machines: MachineView[]
 }
 
 export type EventName = keyof EventPayloads
 
-export const EVENT_NAMES: EventName[] = ['jobs', 'workers', 'batches', 'stats', 'monitor', 'lab', 'storage']
+export const EVENT_NAMES: EventName[] = ['jobs', 'workers', 'batches', 'stats', 'monitor', 'lab', 'storage', 'machines']
 
 /** An error as it crosses the boundary: a code and a sentence, plus the fields at fault. */
 export interface ContractError {

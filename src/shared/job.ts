@@ -26,12 +26,22 @@ export interface JobSpec {
   retries?: number
   /** Memory ceiling for the job's worker, in MiB (thread: V8 heap limit; process: --max-old-space-size). */
   memoryMb?: number
+  /** Names of jobs of the same batch that must succeed before this one starts. */
+  after?: string[]
 }
 
 /** A job's error as reported to users: a stable code and one readable sentence. */
 export interface JobError {
   code:
-    'job-error' | 'timeout' | 'cancelled' | 'worker-crashed' | 'out-of-memory' | 'exit-code' | 'invalid-params' | 'interrupted'
+    | 'job-error'
+    | 'timeout'
+    | 'cancelled'
+    | 'worker-crashed'
+    | 'out-of-memory'
+    | 'exit-code'
+    | 'invalid-params'
+    | 'interrupted'
+    | 'dependency-failed'
   message: string
 }
 
@@ -64,6 +74,8 @@ export interface JobView {
   resultFile?: ResultFileRef
   error?: JobError
   logFile: string | null
+  /** Ids of the jobs of its batch it waits for (only for jobs with dependencies). */
+  after?: number[]
 }
 
 /** A worker's view names at most this many of its running jobs; `running` counts them all. */
@@ -98,6 +110,8 @@ export interface BatchView {
   counts: Record<JobState, number>
   createdAt: number
   endedAt: number | null
+  /** Paused on its own (setBatchPaused): its queued jobs wait while other batches run. */
+  paused: boolean
   /** Finished jobs per second over the recent window. */
   throughput: number
   /** Estimated milliseconds until the batch ends, or null when unknown. */

@@ -2,6 +2,7 @@
 // and the renderer's form. The batch file's published JSON Schema is generated from these.
 import * as v from 'valibot'
 import type { JobSpec } from './job.ts'
+import { BATCH_CONTROL_ENTRIES, SUBMIT_CONTROL_ENTRIES } from './controls.ts'
 import { KIND_NAMES, isKindName, kindParams } from './kinds.ts'
 import { ValidationError, freeFormProblem, joinPath, issuesToProblems, type FieldProblem } from './validate.ts'
 
@@ -67,6 +68,13 @@ const jobOptionEntries = {
   memoryMb: v.optional(
     v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(1 << 20), v.description('Memory ceiling for the job, MiB')),
   ),
+  after: v.optional(
+    v.pipe(
+      v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
+      v.maxLength(10_000),
+      v.description('Names of jobs of this batch that must succeed first ({} is the input in a template)'),
+    ),
+  ),
 }
 
 /** A job as it appears in a batch file or a submit command; params are checked per kind afterwards. */
@@ -126,6 +134,7 @@ export const BatchFileSchema = v.pipe(
     inputs: v.optional(InputsSchema),
     // The CLI streams a count (and `lines`, and a `range`): no cap but the safe integers.
     count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER))),
+    ...BATCH_CONTROL_ENTRIES,
   }),
   v.check((b) => (b.jobs === undefined) !== (b.template === undefined), 'a batch needs exactly one of `jobs` or `template`'),
   v.check(
@@ -204,7 +213,9 @@ export function applyTemplate(template: JobSpec, input: unknown, index: number):
   }
   const params = substitute(template.params, input) as Record<string, unknown>
   const name = template.name ? (substitute(template.name, input) as string) : undefined
-  return { ...template, params, name: name ?? `${template.kind} #${index + 1}` }
+  const spec: JobSpec = { ...template, params, name: name ?? `${template.kind} #${index + 1}` }
+  if (template.after) spec.after = template.after.map((dependency) => String(substitute(dependency, input)))
+  return spec
 }
 
 /** How many characters of an object input's JSON a job name shows. */
@@ -260,6 +271,7 @@ export const SubmitSchema = v.strictObject({
   template: v.optional(JobSpecSchema),
   inputs: v.optional(freeForm(v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT)))),
   count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_JOBS_PER_SUBMIT))),
+  ...SUBMIT_CONTROL_ENTRIES,
 })
 
 export const LimitsPatchSchema = v.strictObject({

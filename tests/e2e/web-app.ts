@@ -15,6 +15,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { forkProcessHost, startMonitor, type Engine, type JobStore, type Monitor } from '../../src/main/engine/index.ts'
 import { createApiHost, type ApiHost } from '../../src/main/host/api-host.ts'
 import { openPersistentEngine, type PersistentEngine } from '../../src/main/host/persistent-engine.ts'
+import { openSettingsStore } from '../../src/main/host/settings-store.ts'
 import { startWebServer, type WebServer } from '../../src/cli/web/web-server.ts'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
@@ -173,8 +174,14 @@ export async function startWebApp(options: WebAppOptions = {}): Promise<WebApp> 
     cleanups.push(() => opened.close())
     const monitor = startMonitor({ hz: options.monitorHz ?? 4, recording: options.monitorRecording })
     cleanups.push(() => monitor.close())
-    // As `corelane serve` assembles it (src/cli/serve-command.ts).
-    const api = createApiHost(opened.engine, monitor, { store: opened.store, logDir: join(dataDir, 'logs'), lab: { dataDir } })
+    // As `corelane serve` assembles it (src/cli/serve-command.ts), settings file included.
+    const settings = await openSettingsStore(dataDir)
+    const api = createApiHost(opened.engine, monitor, {
+      store: opened.store,
+      logDir: join(dataDir, 'logs'),
+      lab: { dataDir },
+      settings,
+    })
     cleanups.push(() => api.close())
     const server = await startWebServer({ api, staticRoot, port: 0 })
     cleanups.push(() => server.close())

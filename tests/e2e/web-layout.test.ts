@@ -54,10 +54,17 @@ describe('layout at 1280 px', () => {
 
   it('fits the toolbar in one row, and pausing moves nothing in it', async () => {
     const before = await toolbarBoxes()
+    // The Settings button is one of the toolbar's, not fixed over the page.
+    expect(await page.locator('header.toolbar [data-testid="settings-open"]').count()).toBe(1)
     const tops = new Set(before.map((b) => b.y))
     // One row: every child starts within a few pixels of the same top.
     expect(Math.max(...tops) - Math.min(...tops), JSON.stringify(before)).toBeLessThan(12)
     const height = await page.$eval('header.toolbar', (el) => el.getBoundingClientRect().height)
+    // Changing the view moves nothing in it either (an active tab as wide as an idle one).
+    for (const view of ['lab-tab', 'history-tab', 'work-tab']) {
+      await page.getByTestId(view).click()
+      expect(JSON.stringify(await toolbarBoxes()), view).toBe(JSON.stringify(before))
+    }
 
     await page.getByTestId('pause-button').click()
     try {
@@ -111,12 +118,80 @@ describe('layout at 1280 px', () => {
     await page.getByTestId('theme-select').selectOption('dark')
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
     await page.screenshot({ path: shot('workers-dark') })
-    // The choice outlives a reload.
+    // The choice outlives a reload: it is the host's saved setting, not only this browser's copy.
+    // The Settings screen (which asks the host) agrees with the picker.
+    await page.getByTestId('settings-open').click()
+    expect(await page.getByTestId('settings-theme').inputValue()).toBe('dark')
+    await page.getByTestId('settings-close').click()
+    await page.evaluate(() => localStorage.clear())
     await page.reload()
     await page.getByTestId('theme-select').waitFor()
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
     expect(await page.getByTestId('theme-select').inputValue()).toBe('dark')
     await page.getByTestId('theme-select').selectOption('system')
+  })
+
+  it('photographs every view in light and dark (for a person to look at)', async () => {
+    const views: [string, () => Promise<unknown>][] = [
+      [
+        'work',
+        () =>
+          page
+            .getByTestId('work-tab')
+            .click()
+            .then(() => page.getByTestId('tab-jobs').click()),
+      ],
+      [
+        'processes',
+        () =>
+          page
+            .getByTestId('tab-processes')
+            .click()
+            .then(() => page.getByTestId('process-row').first().waitFor()),
+      ],
+      [
+        'hardware',
+        () =>
+          page
+            .getByTestId('tab-hardware')
+            .click()
+            .then(() => page.getByTestId('hardware-panel').waitFor()),
+      ],
+      [
+        'lab',
+        () =>
+          page
+            .getByTestId('lab-tab')
+            .click()
+            .then(() => page.getByTestId('lab-run').waitFor()),
+      ],
+      [
+        'history',
+        () =>
+          page
+            .getByTestId('history-tab')
+            .click()
+            .then(() => page.getByTestId('history-view').waitFor()),
+      ],
+      [
+        'settings',
+        () =>
+          page
+            .getByTestId('settings-open')
+            .click()
+            .then(() => page.getByTestId('settings-theme').waitFor()),
+      ],
+    ]
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme })
+      for (const [name, show] of views) {
+        await show()
+        await page.screenshot({ path: shot(`view-${name}-${scheme}`) })
+        if (name === 'settings') await page.getByTestId('settings-close').click()
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' })
+    await page.getByTestId('work-tab').click()
   })
 
   it('counts a selected row scrolled out of view, and scrolls back to it', async () => {

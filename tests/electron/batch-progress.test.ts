@@ -13,6 +13,7 @@ function batch(id: number, total: number, counts: Partial<BatchView['counts']>, 
     counts: { ...emptyCounts(), ...counts },
     createdAt: 0,
     endedAt: ended ? 1 : null,
+    paused: false,
     throughput: 0,
     etaMs: null,
   }

@@ -195,6 +195,7 @@ describe('batch notifications', () => {
     counts: { ...emptyCounts(), succeeded, failed: 3 - succeeded },
     createdAt: 0,
     endedAt: ended ? 1 : null,
+    paused: false,
     throughput: 0,
     etaMs: null,
   })

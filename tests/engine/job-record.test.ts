@@ -76,6 +76,7 @@ describe('job record', () => {
       null,
       1,
       11,
+      null, // after_ids: none (and written only on a first write, as params)
     ])
   })
 

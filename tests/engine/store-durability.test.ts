@@ -37,6 +37,7 @@ function row(id: number, note: unknown = null): JobRowTuple {
     null,
     0,
     id,
+    null,
   ]
 }
 

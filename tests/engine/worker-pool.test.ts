@@ -48,6 +48,8 @@ async function makePool(limits: EngineLimits = { cpuSlots: 2, ioConcurrency: 100
           progress: noop,
           dropped: noop,
           lateError: noop,
+          command: noop,
+          commandEnded: noop,
         }),
       onExit: (executor, exit) => exits.push([executor, exit]),
     },

@@ -15,6 +15,9 @@ import type {
   Snapshot,
 } from '../../src/shared/contract.ts'
 import { emptyCounts } from '../../src/shared/job.ts'
+import type { CoreFrequencyReport, Topology } from '../../src/shared/monitor.ts'
+import { DEFAULT_SETTINGS, SettingsPatchSchema, type Settings } from '../../src/shared/settings.ts'
+import { safeParseProblems } from '../../src/shared/validate.ts'
 import type { BatchView, EngineStats, JobState, JobView, WorkerView } from '../../src/shared/job.ts'
 import { KIND_NAMES, kindCatalog, kindParams } from '../../src/shared/kinds.ts'
 import { jobsToCsv, jobsToJson } from '../../src/shared/export.ts'
@@ -92,6 +95,7 @@ export function makeBatch(id: number, patch: Partial<BatchView> = {}): BatchView
     counts: emptyCounts(),
     createdAt: Date.now() - 1000,
     endedAt: null,
+    paused: false,
     throughput: 0,
     etaMs: null,
     ...patch,
@@ -112,6 +116,31 @@ export function makeSnapshot(patch: Partial<Snapshot> = {}): Snapshot {
     monitor: makeSample(Date.now(), [10, 50, 75, 95]),
     ...patch,
     jobsTotal: patch.jobsTotal ?? patch.jobs?.length ?? 0,
+  }
+}
+
+/** A machine's shape as the host's topology reads it: one thread per core, one kind of core (a VM's). */
+export function makeTopology(logical: number): Topology {
+  return {
+    model: 'Test CPU',
+    logical,
+    physical: logical,
+    siblings: Array.from({ length: logical }, (_, i) => [i]),
+    coreTypes: null,
+    performanceCores: null,
+    efficiencyCores: null,
+  }
+}
+
+/** The host's coreFrequencies answer on a machine that reports no frequencies (a VM, as here). */
+export function noFrequencies(input: CommandInput<'coreFrequencies'>, coreCount: number): CoreFrequencyReport {
+  const cores = input.cores ?? Array.from({ length: coreCount }, (_, i) => i)
+  return {
+    from: input.from,
+    to: input.to,
+    cores: cores.map((core) => ({ core, meanMhz: null, minMhz: null, maxMhz: null })),
+    samples: 0,
+    note: 'frequencies are not available here',
   }
 }
 
@@ -145,6 +174,8 @@ export function createFakeApi(snapshot: Snapshot = makeSnapshot(), history: JobV
   const calls: FakeApi['calls'] = []
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>()
   let stats = snapshot.stats
+  let settings: Settings = { ...DEFAULT_SETTINGS }
+  const coreCount = snapshot.monitor?.cores.length ?? snapshot.stats.cores
   const handlers: { [C in CommandName]?: Handler<C> } = {
     snapshot: () => snapshot,
     submit: (input) => ({
@@ -182,6 +213,26 @@ export function createFakeApi(snapshot: Snapshot = makeSnapshot(), history: JobV
         createdAt: 1_000,
         jobs: history.filter((j) => j.batchId === id).length,
       }))
+    },
+    // As the real host answers: the topology, the newest process list and hardware readings
+    // (none sampled yet here), and frequencies that this kind of machine does not report.
+    machine: () => ({ topology: makeTopology(coreCount), processes: null, hardware: null }),
+    coreFrequencies: (input) => {
+      if (input.to < input.from)
+        throw {
+          code: 'invalid-input',
+          message: 'to: must not be before from',
+          fields: [{ field: 'to', message: 'must not be before from' }],
+        }
+      return noFrequencies(input, coreCount)
+    },
+    // The host's settings file, kept in memory: checked with the shared schema as the host does.
+    getSettings: () => ({ settings, desktop: false }),
+    updateSettings: (input) => {
+      const checked = safeParseProblems(SettingsPatchSchema, input)
+      if (!checked.ok) throw { code: 'invalid-input', message: 'invalid settings', fields: checked.problems }
+      settings = { ...settings, ...checked.value } as Settings
+      return { settings, desktop: false }
     },
     labExperiments: () => labExperiments(),
     labRun: () => sleepPoolResult(),

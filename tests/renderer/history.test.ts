@@ -39,6 +39,15 @@ async function openHistory(jobs: JobView[] = pastJobs()) {
 const rowIds = (wrapper: VueWrapper) => wrapper.findAll('[data-testid="history-row"]').map((r) => Number(r.attributes('data-id')))
 
 describe('History view', () => {
+  it('gives a job still running no duration yet, not 0 ms', async () => {
+    const { wrapper } = await openHistory([
+      makeJob(1, { state: 'succeeded', startedAt: 2000, endedAt: 2500 }),
+      makeJob(2, { state: 'running', startedAt: 3000 }),
+    ])
+    const durations = wrapper.findAll('[data-testid="history-row"]').map((r) => r.findAll('td').at(-2)!.text())
+    expect(durations).toEqual(['—', '500 ms'])
+  })
+
   it('pages through the history 100 at a time, newest first, with the right offsets', async () => {
     const { wrapper, fake } = await openHistory()
     expect(fake.callsOf('history')).toEqual([{ offset: 0, limit: 100 }])

@@ -5,7 +5,8 @@ import { flushPromises } from '@vue/test-utils'
 import type { VueWrapper } from '@vue/test-utils'
 import { describe, expect, it } from 'vitest'
 import App from '../../src/renderer/src/App.vue'
-import type { LabResult } from '../../src/shared/lab.ts'
+import { defaultPoolFor } from '../../src/renderer/src/stores/lab.ts'
+import { EXPERIMENT_IDS, defaultPool, type LabResult } from '../../src/shared/lab.ts'
 import { labToCsv } from '../../src/shared/lab-export.ts'
 import { captureDownloads } from './downloads.ts'
 import { createFakeApi, makeSnapshot, makeStats } from './fake-api.ts'
@@ -30,6 +31,16 @@ async function runWith(wrapper: VueWrapper, fake: FakeApi, result: LabResult) {
 function press(key: string) {
   document.body.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }))
 }
+
+describe('the default pool', () => {
+  it('is the host’s (the shared defaultPool), for every experiment and core count, and unknown without cores', () => {
+    for (const experiment of EXPERIMENT_IDS) {
+      for (const cores of [1, 2, 3, 4, 16, 64, 65, 256])
+        expect(defaultPoolFor(experiment, cores)).toBe(defaultPool(experiment, cores))
+      expect(defaultPoolFor(experiment, 0)).toBe(experiment === 'sleep-pool' ? defaultPool(experiment, 1) : null)
+    }
+  })
+})
 
 describe('Lab view', () => {
   it('offers the host’s experiments with their question and expectation, and a default pool', async () => {

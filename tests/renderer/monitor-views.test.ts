@@ -263,6 +263,17 @@ describe('monitor views', () => {
   })
 })
 
+describe('the fake host answers the monitor like the real one', () => {
+  it('gives the topology on the first ask, so the monitor store does not retry', async () => {
+    const fake = createFakeApi()
+    await mountConnected(App, fake)
+    fake.emit('monitor', makeSample(Date.now() + 250, [1, 2, 3, 4]))
+    await flushPromises()
+    expect(useMonitorStore().topology?.logical).toBe(4)
+    expect(fake.callsOf('machine')).toHaveLength(1)
+  })
+})
+
 describe('JobCoreFrequency (for the job details panel)', () => {
   it("asks for the job's window and cores, and shows each core's clock, or why nothing is known", async () => {
     const fake = createFakeApi()
@@ -287,6 +298,17 @@ describe('JobCoreFrequency (for the job details panel)', () => {
       cores: [],
     }))
     await wrapper.setProps({ from: 2000 })
+    await flushPromises()
+    expect(wrapper.get('[data-testid="job-core-frequency-note"]').text()).toBe(
+      'Core frequency: frequencies are not available here',
+    )
+    wrapper.unmount()
+  })
+
+  it('on the fake host as on this VM: every asked core, and the sentence instead of numbers', async () => {
+    const fake = createFakeApi()
+    const { pinia } = await mountConnected(App, fake)
+    const wrapper = mount(JobCoreFrequency, { props: { from: 1000, to: 5000, cores: [0, 2] }, global: { plugins: [pinia] } })
     await flushPromises()
     expect(wrapper.get('[data-testid="job-core-frequency-note"]').text()).toBe(
       'Core frequency: frequencies are not available here',

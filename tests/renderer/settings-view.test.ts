@@ -5,6 +5,8 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
+import { h } from 'vue'
+import AppToolbar from '../../src/renderer/src/components/AppToolbar.vue'
 import SettingsView from '../../src/renderer/src/components/SettingsView.vue'
 import { startSession } from '../../src/renderer/src/startup/start-session.ts'
 import type { CommandName, CommandResponse, CorelaneApi, EventName } from '../../src/shared/contract.ts'
@@ -54,9 +56,13 @@ async function mountWith(api: CorelaneApi) {
     reconnectNow: () => {},
     close: () => {},
   })
-  const wrapper = mount(SettingsView, { global: { plugins: [pinia] }, attachTo: document.body })
+  // The screen opens from the toolbar's button.
+  const wrapper = mount(
+    { render: () => [h(AppToolbar), h(SettingsView)] },
+    { global: { plugins: [pinia] }, attachTo: document.body },
+  )
   onTestFinished(() => wrapper.unmount())
-  await wrapper.get('[data-testid="settings-open"]').trigger('click')
+  await wrapper.get('header.toolbar [data-testid="settings-open"]').trigger('click')
   await flushPromises()
   return wrapper
 }

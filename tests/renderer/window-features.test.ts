@@ -91,6 +91,51 @@ describe('job details', () => {
     expect(field(panel, 'cpu')).toContain('not known')
   })
 
+  it('shows the clock of the cores a CPU job ran on, over its run, and asks for no other cores', async () => {
+    const job = makeJob(5, { lane: 'cpu', kind: 'sum-squares', state: 'running', workerId: 9, startedAt: 4_000 })
+    const busy = (core: number) => makeWorker(9, { state: 'busy', jobIds: [5], core })
+    const fake = createFakeApi(makeSnapshot({ jobs: [job], workers: [busy(3)] }))
+    fake.handle('coreFrequencies', ({ from, to, cores }) => ({
+      from,
+      to,
+      samples: 2,
+      note: null,
+      cores: (cores ?? [0, 1, 2, 3]).map((core) => ({ core, meanMhz: 2000 + core, minMhz: 2000 + core, maxMhz: 2000 + core })),
+    }))
+    const { wrapper } = await mountConnected(App, fake)
+    fake.emit('workers', [busy(1)])
+    useUiStore().openLog(5)
+    await flushPromises()
+    // Seen on cores 3 then 1: those two, from its start; not the whole machine.
+    expect(fake.callsOf('coreFrequencies')).toHaveLength(1)
+    expect(fake.callsOf('coreFrequencies')[0]).toMatchObject({ from: 4_000, cores: [1, 3] })
+    const rows = () => wrapper.findAll('[data-field="frequency"] [data-testid="job-core-frequency-row"]').map((r) => r.text())
+    expect(rows()).toEqual(['CPU 1: 2.00 GHz', 'CPU 3: 2.00 GHz'])
+    // Another workers event on the same cores asks nothing new; its end asks for its whole run.
+    fake.emit('workers', [busy(3)])
+    await flushPromises()
+    expect(fake.callsOf('coreFrequencies')).toHaveLength(1)
+    fake.emit('jobs', { changed: [{ ...job, state: 'succeeded', workerId: null, endedAt: 9_000 }], removed: [] })
+    await flushPromises()
+    expect(fake.callsOf('coreFrequencies').at(-1)).toEqual({ from: 4_000, to: 9_000, cores: [1, 3] })
+  })
+
+  it('asks no frequency for an I/O job or a job whose cores were not seen, and says why', async () => {
+    const io = makeJob(1, { lane: 'io', state: 'running', workerId: 3, startedAt: 4_000 })
+    const unseen = makeJob(2, { lane: 'cpu', state: 'succeeded', startedAt: 4_000, endedAt: 5_000 })
+    const fake = createFakeApi(
+      makeSnapshot({ jobs: [io, unseen], workers: [makeWorker(3, { lane: 'io', state: 'busy', jobIds: [1], core: 0 })] }),
+    )
+    const { wrapper } = await mountConnected(App, fake)
+    useUiStore().openLog(1)
+    await flushPromises()
+    expect(field(wrapper.get('[data-testid="job-details"]').element, 'frequency')).toContain('waits on no core')
+    useUiStore().openLog(2)
+    await flushPromises()
+    expect(field(wrapper.get('[data-testid="job-details"]').element, 'frequency')).toContain('not known')
+    expect(fake.callsOf('coreFrequencies')).toEqual([])
+  })
+
   it('says why params are missing on a host without a job database', async () => {
     const fake = createFakeApi(makeSnapshot({ jobs: [makeJob(1)] }))
     fake.handle('jobParams', () => {
@@ -202,6 +247,36 @@ describe('theme switch', () => {
     expect(document.documentElement.dataset.theme).toBe('light')
     expect(localStorage.getItem(THEME_KEY)).toBe('light')
     await select.setValue('system')
+  })
+
+  it('is the saved setting: the picker saves it, the Settings screen applies it, a reload takes it from the host', async () => {
+    const fake = createFakeApi()
+    const { wrapper } = await mountConnected(App, fake)
+    const select = wrapper.get('[data-testid="theme-select"]')
+    await select.setValue('dark')
+    await flushPromises()
+    expect(fake.callsOf('updateSettings')).toEqual([{ theme: 'dark' }])
+
+    // The Settings screen shows the picker's choice, and saving another applies it to the window.
+    await wrapper.get('header.toolbar [data-testid="settings-open"]').trigger('click')
+    await flushPromises()
+    const themeField = wrapper.get('[data-testid="settings-theme"]')
+    expect((themeField.element as HTMLSelectElement).value).toBe('dark')
+    await themeField.setValue('light')
+    await wrapper.get('[data-testid="settings"]').trigger('submit')
+    await flushPromises()
+    expect(fake.callsOf('updateSettings').at(-1)).toEqual({ theme: 'light' })
+    expect(document.documentElement.dataset.theme).toBe('light')
+    expect((select.element as HTMLSelectElement).value).toBe('light')
+
+    // A reload in a browser whose cache says otherwise: the host's saved theme wins.
+    localStorage.setItem(THEME_KEY, 'dark')
+    const again = await mountConnected(App, fake)
+    await flushPromises()
+    expect(document.documentElement.dataset.theme).toBe('light')
+    expect((again.wrapper.get('[data-testid="theme-select"]').element as HTMLSelectElement).value).toBe('light')
+    await again.wrapper.get('[data-testid="theme-select"]').setValue('system')
+    await flushPromises()
   })
 })
 

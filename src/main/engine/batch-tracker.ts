@@ -15,6 +15,8 @@ export class Batch {
   total = 0
   finished = 0
   endedAt: number | null = null
+  /** Paused on its own: its queued jobs wait (the engine's BatchPauses holds them). */
+  paused = false
   readonly counts = emptyCounts()
   /** [time, finished] pairs, oldest first, at most one per SAMPLE_EVERY_MS. */
   private samples: number[] = []
@@ -88,6 +90,7 @@ export class Batch {
       counts: { ...this.counts },
       createdAt: this.createdAt,
       endedAt: this.endedAt,
+      paused: this.paused,
       throughput,
       etaMs: remaining === 0 ? 0 : throughput > 0 ? Math.round((remaining / throughput) * 1000) : null,
     }

@@ -1,7 +1,7 @@
 // The engine's facade: submit, run, cancel, retry, pause and resume, limits, queries, restore
 // and close, over the job state machine (job-states.ts), the balancer, the pool of executors,
 // worker reports, stop control, the change feed and persistence, one piece per concern (see
-// docs/architecture.md, "Inside the engine").
+// docs/architecture.md, "Inside the engine"), and the batch controls (batch-controls.ts).
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { logFileName, logsDir } from './data-layout.ts'
@@ -30,6 +30,8 @@ import { validateSubmission } from './submission.ts'
 import type { Engine, EngineChanges, EngineOptions, JobFilter, RestoreOptions, SubmitRequest } from './types.ts'
 import { JobStates, type StateHooks } from './job-states.ts'
 import { WorkerReports, type ReportHost } from './worker-reports.ts'
+import { BatchControls } from './batch-controls.ts'
+import { CommandGroups } from './command-groups.ts'
 
 /** The longest the engine applies worker reports before letting its loop run something else. */
 const INBOX_SLICE_MS = 4
@@ -56,12 +58,15 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
 
   readonly costs = new KindCosts()
   readonly pool: WorkerPool
+  readonly groups: CommandGroups<Executor>
   readonly stop: StopControl<JobRecord, Executor>
   readonly states: JobStates
   private readonly inbox = new Inbox(INBOX_SLICE_MS)
   private readonly reports = new WorkerReports(this, this.inbox)
   private readonly feed: ChangeFeed<JobRecord>
   private readonly persistence: Persistence
+  private readonly controls: BatchControls // gates, dependencies and batch pauses
+  readonly gateBatch: NonNullable<Engine['gateBatch']> = (batchId, gates) => this.controls.gate(batchId, gates)
 
   constructor(options: EngineOptions) {
     this.logDir = logsDir(options.dataDir)
@@ -94,6 +99,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       { graceMs: options.graceMs ?? 5000, retryBackoffMs: options.retryBackoffMs ?? 500 },
     )
     this.states = new JobStates(this)
+    this.groups = new CommandGroups(options.dataDir)
     this.pool = new WorkerPool(
       {
         ...localWorkerSetup(options),
@@ -107,18 +113,21 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       },
       this.reports.hooks,
     )
+    this.controls = new BatchControls(this, () => this.nextSeq++, options.admissionSource)
   }
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (this.shut) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
+    const prepared = this.controls.prepare(specs, request)
     const batch = this.addBatch(new Batch(this.nextBatchId++, request.name ?? Batch.defaultName(specs), request.source ?? null))
-    return { batchId: batch.id, jobIds: await this.enqueue(batch, specs) }
+    return { batchId: batch.id, jobIds: await this.enqueue(batch, specs, this.controls.start(batch.id, prepared)) }
   }
 
   async appendToBatch(batch: BatchRow, request: Pick<SubmitRequest, 'jobs' | 'defaults'>): Promise<SubmitResult> {
     if (this.shut) throw new Error('the engine is closed')
     const specs = await validateSubmission(request)
+    this.controls.refuseStreamed(specs)
     // A batch whose jobs have all left memory (finished and cleared, or never loaded) comes back from its row.
     let tracker = this.states.batches.get(batch.id)
     if (!tracker) {
@@ -130,11 +139,12 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   }
 
   /** Queues checked specs in a batch, yielding every millisecond so the loop stays free. */
-  private async enqueue(batch: Batch, specs: JobSpec[]): Promise<number[]> {
+  private async enqueue(batch: Batch, specs: JobSpec[], deps: number[][] | null = null): Promise<number[]> {
     const jobIds: number[] = new Array(specs.length)
+    const waitsFor = (i: number) => deps?.[i]!.map((d) => this.nextJobId - i + d) // ids go in order: known up front
     let sliceStart = performance.now()
     for (let i = 0; i < specs.length; i++) {
-      jobIds[i] = this.createJob(specs[i]!, batch.id).id
+      jobIds[i] = this.createJob(specs[i]!, batch.id, waitsFor(i)).id
       if ((i & 255) === 255) {
         batch.add(256)
         if (performance.now() - sliceStart > 1) {
@@ -145,6 +155,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       }
     }
     batch.add(specs.length & 255)
+    if (deps) this.controls.waitFor(batch.id, jobIds, deps)
     this.countsChanged()
     this.scheduleDispatch()
     this.feed.schedule()
@@ -157,10 +168,11 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return batch
   }
 
-  private createJob(spec: JobSpec, batchId: number): JobRecord {
+  private createJob(spec: JobSpec, batchId: number, after?: number[]): JobRecord {
     const job = JobRecord.fromSpec(spec, this.nextJobId++, batchId, this.nextSeq++, Date.now() - this.epoch)
+    if (after) job.after = after // the ids it waits for: batch-dependencies.ts queues it once they succeeded
     this.states.add(job)
-    this.queues[job.lane].push(job)
+    if (!after) this.queues[job.lane].push(job)
     return job
   }
 
@@ -207,6 +219,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   changed(job: JobRecord): void {
     this.persistence.job(job)
     this.feed.job(job)
+    this.controls.changed(job, isTerminal(job.state))
   }
 
   workersChanged(): void {
@@ -229,7 +242,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     for (const lane of ['cpu', 'io'] as const) {
       balance({
         lane,
-        queue: this.queues[lane],
+        queue: this.controls.wrap(this.queues[lane]),
         local: this.pool.local(),
         external: this.pool.external(),
         limits: this.limits,
@@ -271,7 +284,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
         if (job.stopping === 'cancel') continue
         this.stop.stop(job, 'cancel')
       } else {
-        if (job.state === 'queued') this.queues[job.lane].forget()
+        if (job.state === 'queued' && this.controls.inQueue(job)) this.queues[job.lane].forget()
         this.states.finish(job, 'cancelled', { code: 'cancelled', message: 'cancelled before it started' }, Date.now())
       }
       cancelled++
@@ -286,7 +299,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       if (!job || !isTerminal(job.state) || job.state === 'succeeded') continue
       job.resetForRetry(this.nextSeq++)
       this.states.setState(job, 'queued')
-      this.queues[job.lane].push(job)
+      if (this.controls.retried(job)) this.queues[job.lane].push(job) // else it waits for others
       retried++
     }
     if (retried) this.scheduleDispatch()
@@ -301,6 +314,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       this.feed.removed(job)
       removed++
     }
+    this.controls.prune((batchId) => this.states.batches.has(batchId))
     this.countsChanged()
     this.feed.schedule()
     return removed
@@ -314,6 +328,14 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   resume(): EngineStats {
     this.paused = false
     return this.limitsChanged()
+  }
+
+  setBatchPaused(batchId: number, paused: boolean): BatchView {
+    const batch = this.states.batches.get(batchId)
+    if (!batch) throw new ValidationError([{ field: 'batchId', message: `no batch with id ${batchId}` }])
+    this.putBack(this.controls.setPaused(batchId, (batch.paused = paused))) // dispatches, and tells the feed
+    this.feed.batchesChanged()
+    return batch.toView()
   }
 
   setLimits(patch: Partial<EngineLimits>): EngineStats {
@@ -395,6 +417,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.nextBatchId = Math.max(this.nextBatchId, state.maxBatchId + 1)
     this.nextSeq = Math.max(this.nextSeq, state.maxSeq + 1)
     const restored = restoreJobs(this, state, options)
+    this.controls.deps.restoreAll(this.states.all())
     this.countsChanged()
     this.scheduleDispatch()
     this.feed.schedule()
@@ -408,14 +431,19 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     for (const job of this.states.all()) {
       if (isTerminal(job.state)) continue
       if (job.workerId === 0) {
-        if (job.state === 'queued') this.queues[job.lane].forget()
+        if (job.state === 'queued' && this.controls.inQueue(job)) this.queues[job.lane].forget()
         this.states.finish(job, 'cancelled', { code: 'cancelled', message: 'the engine was closed' }, now)
       } else {
         job.stopping = 'cancel'
       }
     }
+    this.controls.gates.close()
     await this.pool.closeAll()
     // Apply every report the workers sent before they went, so each job ends in its final state.
+    this.inbox.drainAll()
+    // Every command group a worker left is ended before the engine says it is closed (the
+    // exits above queued their jobs' endings behind those groups: applied here too).
+    await this.groups.endAll()
     this.inbox.drainAll()
     this.feed.flushNow()
     await this.flushStore()

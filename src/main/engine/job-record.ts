@@ -47,6 +47,10 @@ export class JobRecord {
   stopping: 'cancel' | 'timeout' | null = null
   /** Its params are in the database already (they never change, so they are written once). */
   persisted = false
+  /** Ids of the jobs of its batch it waits for (batch-dependencies.ts), or null. Written once, as params. */
+  after: number[] | null = null
+  /** Set while it is being stopped to go back to the queue (--mem-free), with the reason it will show. */
+  requeueReason: string | null = null
 
   constructor(
     id: number,
@@ -98,6 +102,7 @@ export class JobRecord {
       this.startedAt !== NO_TIME ? epoch + this.startedAt : null,
       this.endedAt !== NO_TIME ? epoch + this.endedAt : null,
       logDir,
+      this.after,
     )
   }
 
@@ -155,6 +160,7 @@ export class JobRecord {
     job.resultFile = row.resultFile ?? null
     job.error = row.error ?? null
     job.hasLog = row.hasLog
+    job.after = row.after ?? null
     return job
   }
 }
@@ -185,6 +191,7 @@ export function toRow(job: JobRecord, epoch: number): JobRowTuple {
     job.error ? JSON.stringify(job.error) : null,
     job.hasLog ? 1 : 0,
     job.seq,
+    job.persisted || !job.after ? null : JSON.stringify(job.after),
   ]
   job.persisted = true
   return row

@@ -19,6 +19,8 @@ export interface StateHooks {
   changed(job: JobRecord): void
   /** Counts changed (the batches and stats views are due). */
   countsChanged(): void
+  /** Jobs back to the front of their queue (a job stopped to free memory, --mem-free). */
+  putBack?(jobs: JobRecord[]): void
 }
 
 export class JobStates {
@@ -108,6 +110,16 @@ export class JobStates {
   }
 
   finish(job: JobRecord, state: JobState, error: JobError | null, endedAt: number): void {
+    if (state === 'cancelled' && job.requeueReason !== null && this.hooks.putBack && !this.hooks.closed()) {
+      // Stopped to free memory (batch-gates.ts): back to the queue, to run again, not ended.
+      this.hooks.stop.clear(job)
+      job.stopping = null
+      job.note = job.requeueReason
+      job.requeueReason = null
+      job.attempts = Math.max(0, job.attempts - 1)
+      this.setState(job, 'queued')
+      return this.hooks.putBack([job])
+    }
     this.hooks.stop.clear(job)
     job.stopping = null
     job.endedAt = endedAt - this.hooks.epoch

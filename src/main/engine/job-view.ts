@@ -34,6 +34,7 @@ export function buildJobView(
   startedAt: number | null,
   endedAt: number | null,
   logDir: string,
+  after: readonly number[] | null = null,
 ): JobView {
   const view: JobView = {
     id: job.id,
@@ -58,10 +59,11 @@ export function buildJobView(
   if (job.result !== undefined) view.result = job.result
   if (job.resultFile) view.resultFile = job.resultFile
   if (job.error) view.error = job.error
+  if (after?.length) view.after = [...after]
   return view
 }
 
 /** A stored row as the view the UI and exports use (History, `corelane history`). */
 export function storedToView(job: StoredJob, logDir: string): JobView {
-  return buildJobView(job, job.name, null, job.createdAt, job.startedAt, job.endedAt, logDir)
+  return buildJobView(job, job.name, null, job.createdAt, job.startedAt, job.endedAt, logDir, job.after ?? null)
 }

@@ -44,7 +44,8 @@ export function restoreJobs(
       target.changed(job)
     }
     states.place(job, batch)
-    if (job.state === 'queued') target.queues[job.lane].push(job)
+    // A job that waits for others is queued by its batch's dependencies once they succeed.
+    if (job.state === 'queued' && !job.after) target.queues[job.lane].push(job)
     restored++
   }
   return { restored, interrupted }

@@ -6,6 +6,7 @@ import type { Executor } from './executors/executor.ts'
 import type { ProcessHost } from './executors/process-host.ts'
 import type { ExecutorFactory } from './executors/worker-pool.ts'
 import type { JobStore, LoadedState } from './store/job-store.ts'
+import type { AdmissionSource } from './admission.ts'
 import type { BatchRow } from './store/rows.ts'
 
 export interface EngineOptions {
@@ -38,6 +39,11 @@ export interface EngineOptions {
   paused?: boolean
   /** Persist jobs and batches here (written in batches every 100 ms). The owner opens and closes it. */
   store?: JobStore
+  /**
+   * Where --max-load and --mem-free read the machine's load and free memory. Default: this
+   * machine (admission-source.ts), sampled only while a batch uses them. Tests inject one.
+   */
+  admissionSource?: () => AdmissionSource
 }
 
 export interface RestoreOptions {
@@ -55,6 +61,12 @@ export interface SubmitRequest {
   count?: number
   /** Options merged under every job's own. */
   defaults?: Partial<Omit<JobSpec, 'kind' | 'params'>>
+  /** Time between two of the batch's job starts: ms, or with a unit (GNU parallel --delay). */
+  delay?: number | string
+  /** No new CPU job of the batch while the load is at or above this (GNU parallel --load). */
+  maxLoad?: number
+  /** No new job of the batch while free memory is below this: bytes, or 2G (GNU parallel --memfree). */
+  memFree?: number | string
 }
 
 export interface JobFilter {
@@ -84,6 +96,11 @@ export interface Engine {
   appendToBatch(batch: BatchRow, request: Pick<SubmitRequest, 'jobs' | 'defaults'>): Promise<SubmitResult>
   /** Queues one job and resolves with its final view. */
   run(spec: JobSpec): Promise<JobView>
+  /**
+   * Gives an existing batch start gates (--delay, --max-load, --mem-free), e.g. a batch brought
+   * back by --resume, whose gates belonged to the run that submitted it.
+   */
+  gateBatch?(batchId: number, gates: Pick<SubmitRequest, 'delay' | 'maxLoad' | 'memFree'>): void
   /** Resolves when these jobs (default: all) have reached a terminal state. */
   whenSettled(ids?: number[]): Promise<void>
   cancel(ids: number[]): number
@@ -92,6 +109,12 @@ export interface Engine {
   pause(): EngineStats
   resume(): EngineStats
   setLimits(patch: Partial<EngineLimits>): EngineStats
+  /**
+   * Pauses or resumes one batch: while paused its queued jobs are not started (running ones
+   * finish) and other batches run as before. Throws a ValidationError naming `batchId` for an
+   * unknown batch. Not persisted: after a restart the batch comes back unpaused.
+   */
+  setBatchPaused(batchId: number, paused: boolean): BatchView
   getJob(id: number): JobView | undefined
   listJobs(filter?: JobFilter): { total: number; jobs: JobView[] }
   workers(): WorkerView[]

@@ -3,6 +3,7 @@
 // job (event-fields.ts), and an event counts only for a job its executor holds.
 import type { JobError } from '../../shared/job.ts'
 import type { KindCosts } from './balancer.ts'
+import type { CommandGroups } from './command-groups.ts'
 import { failureCodeOf, messageOf, resultFileOf, timeOf } from './event-fields.ts'
 import type { Executor, ExecutorExit, ExecutorHooks } from './executors/executor.ts'
 import type { WorkerPool } from './executors/worker-pool.ts'
@@ -21,6 +22,8 @@ export interface ReportHost {
   readonly stop: StopControl<JobRecord, Executor>
   readonly costs: KindCosts
   readonly states: JobStates
+  /** The process groups of the commands each executor has running. */
+  readonly groups: CommandGroups<Executor>
   /** The job left its executor (pool.release, then a dispatch). */
   release(executor: Executor, job: JobRecord): void
   changed(job: JobRecord): void
@@ -55,9 +58,21 @@ export class WorkerReports implements EventReader {
         let at = 0
         inbox.push((deadline) => (at = this.apply(executor, events, at, deadline)) >= events.length)
       },
+      // Applied after every report that came ahead of it. Its commands' groups are ended
+      // first, and only then are its jobs put back or retried: a command left running while
+      // its job runs again elsewhere would run twice at once.
       onExit: (executor, exit) =>
         inbox.push(() => {
-          this.exited(executor, exit)
+          if (!host.groups.holds(executor)) {
+            this.exited(executor, exit)
+            return true
+          }
+          void host.groups.endOf(executor).then(() =>
+            inbox.push(() => {
+              this.exited(executor, exit)
+              return true
+            }),
+          )
           return true
         }),
     }
@@ -146,6 +161,16 @@ export class WorkerReports implements EventReader {
     job.hasLog ||= hasLog === true
     job.error = { code: 'job-error', message: messageOf(message) }
     this.host.states.setState(job, 'failed')
+  }
+
+  command(id: unknown, pgid: unknown, since: unknown): void {
+    // Job 0 is the executor's own group; any other must be a job it holds.
+    if (id !== 0 && !this.owned(id)) return
+    this.host.groups.started(this.from!, pgid, since)
+  }
+
+  commandEnded(pgid: unknown): void {
+    this.host.groups.ended(this.from!, pgid)
   }
 
   private attemptFailed(job: JobRecord, code: FailureCode, message: string, at: number): void {

@@ -27,6 +27,8 @@ import type { Engine, EngineChanges, JobStore, Monitor, ProcessHost } from '../e
 import { EXPERIMENTS } from './lab/experiments.ts'
 import { runExperiment } from './lab/lab-runner.ts'
 import { storedToView } from './persistent-engine.ts'
+import { historyJoblog } from './history-joblog.ts'
+import { submitWithControls } from './submit-controls.ts'
 import type { SettingsStore } from './settings-store.ts'
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void
@@ -162,13 +164,15 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
 
   const handlers: Handlers = {
     snapshot,
-    submit: (input) => engine.submit(input),
+    submit: (input) => submitWithControls(engine, input),
     cancel: ({ ids }) => ({ cancelled: engine.cancel(ids) }),
     retry: ({ ids }) => ({ retried: engine.retry(ids) }),
     clearFinished: () => ({ removed: engine.clearFinished() }),
     pause: () => engine.pause(),
     resume: () => engine.resume(),
     setLimits: (patch) => engine.setLimits(patch),
+    // An unknown batch is the engine's ValidationError naming batchId, answered as invalid input.
+    setBatchPaused: ({ batchId, paused }) => engine.setBatchPaused(batchId, paused),
     jobLog: ({ id, maxBytes }) => {
       if (!engine.getJob(id)) throw new NotFound(`no job with id ${id}`)
       return engine.readLog(id, maxBytes)
@@ -183,8 +187,17 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
     exportHistory: async ({ format, ...query }) => {
       if (!options.store) throw new NotFound('this host keeps no job history')
       const page = await options.store.history(query)
-      const jobs = page.jobs.map((job) => storedToView(job, options.logDir ?? ''))
       const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')
+      if (format === 'joblog') {
+        const text = await historyJoblog(page.jobs, options.logDir ?? '')
+        return {
+          text,
+          fileName: `corelane-history-${stamp}.joblog`,
+          mimeType: 'text/tab-separated-values',
+          count: page.jobs.length,
+        }
+      }
+      const jobs = page.jobs.map((job) => storedToView(job, options.logDir ?? ''))
       return format === 'csv'
         ? { text: jobsToCsv(jobs), fileName: `corelane-history-${stamp}.csv`, mimeType: 'text/csv', count: jobs.length }
         : { text: jobsToJson(jobs), fileName: `corelane-history-${stamp}.json`, mimeType: 'application/json', count: jobs.length }

@@ -2,6 +2,7 @@
 // the database, bring back earlier jobs, and close everything in the right order.
 import {
   createEngine,
+  endLeftoverGroups,
   JobStore,
   lockDataDir,
   prepareDataDir,
@@ -52,6 +53,8 @@ export async function openPersistentEngine(options: PersistentEngineOptions): Pr
       moveAsideCorrupt: options.moveAsideCorrupt,
       workerEntry: options.storeWorkerEntry,
     })
+    // Commands a killed earlier run left behind end before any of their jobs can run again.
+    await endLeftoverGroups(options.dataDir)
     const { restore, moveAsideCorrupt: _m, storeWorkerEntry: _s, loadFinished, ...engineOptions } = options
     const batches = typeof restore === 'function' ? await restore(store) : null
     const loaded = await store.load(

@@ -41,6 +41,7 @@ function row(id: number, batchId: number, state: 'succeeded' | 'cancelled'): Job
     state === 'cancelled' ? CANCELLED : null,
     0,
     id,
+    null,
   ]
 }
 

@@ -46,6 +46,7 @@ async function seeded(jobs: number): Promise<{ dir: string; dataDir: string; db:
       null,
       0,
       id,
+      null,
     ])
   }
   store.write(rows, [{ id: 1, name: 'seed', createdAt: Date.now(), source: null }])

@@ -68,7 +68,7 @@ describe('a deeply nested value', () => {
     await mkdir(dataDir)
     const store = await JobStore.open({ dataDir })
     store.write(
-      [[1, 1, 'deep', 'script', '{}', 'cpu', 'process', 0, 'queued', 0, 0, 0, 0, 0, null, 1, null, null, null, null, null, 0, 1]],
+      [[1, 1, 'deep', 'script', '{}', 'cpu', 'process', 0, 'queued', 0, 0, 0, 0, 0, null, 1, null, null, null, null, null, 0, 1, null]],
       [{ id: 1, name: 'old', createdAt: 1, source: null }],
     )
     await store.flush()

@@ -92,6 +92,11 @@ export const forkProcessHost: ProcessHost = {
       serialization: 'advanced',
       // Job output goes to job logs; what the worker process itself prints is kept for crash reports.
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      // Leading a process group of its own, which whatever its scripts start joins: the engine
+      // ends that group when the worker has gone (command-groups.ts), so a script's children
+      // do not outlive it. (A terminal's Ctrl-C no longer reaches it directly; the CLI's
+      // handler cancels its jobs and closes the engine, which ends it.)
+      detached: true,
     })
     const tail = new TailBuffer()
     child.stderr?.on('data', (chunk: Buffer) => tail.push(chunk))

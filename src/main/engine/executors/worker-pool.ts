@@ -8,6 +8,7 @@ import type { EngineLimits, ExecutorType, Lane, WorkerView } from '../../../shar
 import type { KindCosts } from '../balancer.ts'
 import type { JobRecord } from '../job-record.ts'
 import { pinThread, readThreadStat, placementSupported } from '../placement.ts'
+import { placeOnCores } from './core-placement.ts'
 import type { JobMessage } from '../worker/protocol.ts'
 import type { Executor, ExecutorHooks } from './executor.ts'
 import type { EngineOptions } from '../types.ts'
@@ -57,6 +58,9 @@ export class WorkerPool {
   private readonly localList: Iterable<WorkerHandle> = { [Symbol.iterator]: () => this.locals.values() }
   private readonly externalList: Iterable<Executor> = { [Symbol.iterator]: () => this.externals.values() }
   private nextId = 1
+  /** A placement pass is applying taskset calls; `placeAgain`: something changed meanwhile. */
+  private placing = false
+  private placeAgain = false
   #busyCpu = 0
   #ioInFlight = 0
 
@@ -124,7 +128,8 @@ export class WorkerPool {
   /** Hands jobs to an executor. Returns the error when they could not be sent (they are taken back). */
   assign(executor: Executor, jobs: JobRecord[]): Error | null {
     const local = this.locals.has(executor.id)
-    if (local && executor.lane === 'cpu' && !executor.load.busy) this.#busyCpu++
+    const becameBusy = local && executor.lane === 'cpu' && !executor.load.busy
+    if (becameBusy) this.#busyCpu++
     if (local && executor.lane === 'io') this.#ioInFlight += jobs.length
     const messages: JobMessage[] = new Array(jobs.length)
     let expectedMs = 0
@@ -135,6 +140,7 @@ export class WorkerPool {
       expectedMs += this.options.costs.estimate(job.kind)
     }
     executor.load.take(jobs, expectedMs)
+    if (becameBusy) this.place()
     try {
       executor.run(messages)
     } catch (error) {
@@ -157,6 +163,7 @@ export class WorkerPool {
     else if (!worker.load.busy) this.#busyCpu--
     // Dedicated (memory-limited) workers retire after their job; so do workers beyond the limits.
     if (!worker.load.busy && !worker.exited && (worker.memoryMb > 0 || this.surplus(worker))) this.retire(worker)
+    else if (worker.lane === 'cpu' && !worker.load.busy) this.place()
   }
 
   /** Ends an executor to stop one of its jobs; the others on it are put back when it has gone. */
@@ -179,24 +186,26 @@ export class WorkerPool {
     const jobs = [...(executor.load.jobs() as IterableIterator<JobRecord>)]
     for (const job of jobs) this.release(executor, job) // while it is still counted as local
     this.members.delete(executor.id)
-    this.locals.delete(executor.id)
+    const wasLocal = this.locals.delete(executor.id)
     this.externals.delete(executor.id)
+    if (wasLocal && executor.lane === 'cpu') this.place()
     return { jobs, forcedBy }
   }
 
-  /** After a limit change: idle workers beyond the CPU slots leave, and pinning follows the setting. */
+  /**
+   * After a limit change: idle workers beyond the CPU slots leave, and the workers are placed
+   * again (pinned, or given every core back when pinning went off).
+   */
   applyLimits(wasPinning: boolean): void {
     for (const worker of [...this.locals.values()]) if (!worker.load.busy && this.surplus(worker)) this.retire(worker)
-    const { pinning } = this.options.limits()
-    if (pinning === wasPinning) return
-    for (const worker of this.locals.values()) if (worker.lane === 'cpu') void (pinning ? this.pin(worker) : this.unpin(worker))
+    this.place(wasPinning)
   }
 
-  /** An executor is up (its hello): a local CPU worker is pinned to a core of its own when pinning is on. */
+  /** An executor is up (its hello): a local CPU worker is placed on a core when pinning is on. */
   hello(executor: Executor): void {
     this.options.changed(true)
     const worker = this.locals.get(executor.id)
-    if (worker && this.options.limits().pinning && worker.lane === 'cpu') void this.pin(worker)
+    if (worker && worker.lane === 'cpu') this.place()
   }
 
   /** Refreshes each local worker's current core and CPU time from /proc (Linux). */
@@ -236,24 +245,70 @@ export class WorkerPool {
     if (worker.state === 'stopping') return
     worker.stop()
     this.options.changed(false)
+    // A leaving worker gives up its core: the others may need it.
+    if (worker.lane === 'cpu') this.place()
   }
 
-  private async pin(worker: WorkerHandle): Promise<void> {
-    if (worker.tid === null || worker.pinnedCore !== null) return
-    const taken = new Set<number>()
-    for (const other of this.locals.values()) if (other.pinnedCore !== null) taken.add(other.pinnedCore)
-    let core = 0
-    while (taken.has(core) && core < this.options.cores - 1) core++
-    worker.pinned(core)
-    const error = await pinThread(worker.tid, core)
-    if (error) worker.pinned(null)
-    this.options.changed(true)
+  /**
+   * Places the local CPU workers on cores again (core-placement.ts decides, this applies the
+   * differences with taskset). Called whenever the answer may change: a worker up, busy, idle,
+   * retiring or gone, a limit changed. One pass at a time, so an older taskset never lands after
+   * a newer one; a change during a pass runs another. Without pinning (and without it before,
+   * `wasPinning`) nothing is pinned and there is nothing to do.
+   */
+  private place(wasPinning = false): void {
+    if (!this.options.limits().pinning && !wasPinning) return
+    if (this.placing) {
+      this.placeAgain = true
+      return
+    }
+    this.placing = true
+    void this.placePasses()
   }
 
-  private async unpin(worker: WorkerHandle): Promise<void> {
-    if (worker.tid === null || worker.pinnedCore === null) return
-    worker.pinned(null)
-    await pinThread(worker.tid, 'all')
-    this.options.changed(true)
+  private async placePasses(): Promise<void> {
+    try {
+      do {
+        this.placeAgain = false
+        const moves = this.placementMoves()
+        if (moves.length === 0) continue
+        await Promise.all(
+          moves.map(async ({ worker, core }) => {
+            worker.pinned(core)
+            const error = await pinThread(worker.tid!, core ?? 'all')
+            if (error && core !== null) worker.pinned(null)
+          }),
+        )
+        this.options.changed(true)
+      } while (this.placeAgain)
+    } finally {
+      this.placing = false
+    }
+  }
+
+  /** The workers whose core should change, and to which (null: every core). */
+  private placementMoves(): { worker: WorkerHandle; core: number | null }[] {
+    const placed: WorkerHandle[] = []
+    const moves: { worker: WorkerHandle; core: number | null }[] = []
+    const pinning = this.options.limits().pinning
+    for (const worker of this.locals.values()) {
+      if (worker.lane !== 'cpu' || worker.tid === null || worker.exited) continue
+      if (!pinning) {
+        if (worker.pinnedCore !== null) moves.push({ worker, core: null })
+      } else if (worker.state !== 'stopping') {
+        // A retiring worker is left where it is and counts on no core: it is idle and about to leave.
+        placed.push(worker)
+      }
+    }
+    if (!pinning) return moves
+    const placement = placeOnCores(
+      placed.map((worker) => ({ id: worker.id, busy: worker.load.busy, core: worker.pinnedCore })),
+      this.options.cores,
+    )
+    for (const worker of placed) {
+      const core = placement.get(worker.id)!
+      if (core !== worker.pinnedCore) moves.push({ worker, core })
+    }
+    return moves
   }
 }

@@ -22,6 +22,13 @@ export interface JobContext {
   log(line: string): void
   /** Opens (once) the job's log file for raw appends, e.g. a child's stdout and stderr; returns its path. */
   logFile(): Promise<{ path: string; fd: number }>
+  /**
+   * A child process was started leading a process group of its own (its pid is the group's
+   * id): the engine then ends that group if the worker or the engine ends first, whatever ends
+   * them. `commandEnded` once it has exited. Optional: contexts outside a worker have no engine.
+   */
+  commandStarted?(pid: number): void
+  commandEnded?(pid: number): void
 }
 
 /** A kind's implementation: params are already validated against the kind's schema. */

@@ -93,7 +93,9 @@ export const shell: KindRunner<KindParams<'shell'>> = async ({ argv, cwd, env, s
     signal.addEventListener('abort', onAbort, { once: true })
 
     child.once('spawn', () => {
-      if (child.pid !== undefined) ctx.progress(0, `pid ${child.pid}`)
+      if (child.pid === undefined) return
+      ctx.commandStarted?.(child.pid)
+      ctx.progress(0, `pid ${child.pid}`)
     })
     child.once('error', (err: NodeJS.ErrnoException) => {
       settle()
@@ -103,9 +105,10 @@ export const shell: KindRunner<KindParams<'shell'>> = async ({ argv, cwd, env, s
     })
     child.once('exit', (code, sig) => {
       settle()
+      // The leader is gone; whatever it left in its group is being cancelled too.
+      if (signal.aborted && child.pid !== undefined) signalTree(child.pid, 'SIGKILL')
+      if (child.pid !== undefined) ctx.commandEnded?.(child.pid)
       if (signal.aborted) {
-        // The leader is gone; whatever it left in its group is being cancelled too.
-        if (child.pid !== undefined) signalTree(child.pid, 'SIGKILL')
         reject(abortError(signal))
       } else if (code === 0) resolvePromise({ exitCode: 0, signal: null, logFile: log.path })
       else reject(new ExitCodeError(code, sig))
@@ -123,6 +126,7 @@ async function onServer(
   ctx: Parameters<KindRunner<KindParams<'shell'>>>[1],
 ): Promise<unknown> {
   const { signal } = ctx
+  ctx.commandStarted?.(run.pid)
   ctx.progress(0, `pid ${run.pid}`)
   let killTimer: NodeJS.Timeout | undefined
   const onAbort = () => {
@@ -134,10 +138,9 @@ async function onServer(
   const { exitCode, signal: killedBy } = await run.ended
   signal.removeEventListener('abort', onAbort)
   clearTimeout(killTimer)
-  if (signal.aborted) {
-    signalTree(run.pid, 'SIGKILL')
-    throw abortError(signal)
-  }
+  if (signal.aborted) signalTree(run.pid, 'SIGKILL')
+  ctx.commandEnded?.(run.pid)
+  if (signal.aborted) throw abortError(signal)
   if (exitCode === 0) return { exitCode: 0, signal: null, logFile }
   // The shell's (or setsid's) exit codes when it cannot run the program; a program's own
   // 126 or 127 is told apart by looking for it on the job's PATH.

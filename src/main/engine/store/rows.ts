@@ -30,6 +30,8 @@ export type JobRowTuple = [
   error: string | null,
   hasLog: number,
   seq: number,
+  /** Ids of the jobs it waits for, as JSON; like params, written once (null after, or when none). */
+  afterIds: string | null,
 ]
 
 export interface BatchRow {
@@ -95,6 +97,8 @@ export interface StoredJob {
   error: JobView['error'] | null
   hasLog: boolean
   seq: number
+  /** Ids of the jobs of its batch it waits for (dependencies), when it has any. */
+  after?: number[]
 }
 
 export interface HistoryFilter {

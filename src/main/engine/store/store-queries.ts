@@ -30,6 +30,7 @@ interface JobDbRow {
   error: string | null
   has_log: number
   seq: number
+  after_ids: string | null
 }
 
 interface BatchDbRow {
@@ -79,6 +80,9 @@ function toStored(file: string, row: JobDbRow): StoredJob {
   let result = parseColumn(file, row, 'result', row.result)
   const resultFile = parseColumn(file, row, 'result_file', row.result_file) as StoredJob['resultFile'] | undefined
   let error = parseColumn(file, row, 'error', row.error) as StoredJob['error'] | undefined
+  const after = parseColumn(file, row, 'after_ids', row.after_ids ?? null)
+  if (after !== undefined && !(Array.isArray(after) && after.every((id) => Number.isSafeInteger(id))))
+    throw damaged(file, row, 'its after_ids are not a list of job ids')
   let state = row.state as StoredJob['state']
   if (freeFormProblem(params, '') || freeFormProblem(result, '')) {
     params = {}
@@ -113,6 +117,7 @@ function toStored(file: string, row: JobDbRow): StoredJob {
     error: error ?? null,
     hasLog: row.has_log === 1,
     seq: row.seq,
+    ...(after ? { after: after as number[] } : {}),
   }
 }
 

@@ -4,8 +4,19 @@ import { stat } from 'node:fs/promises'
 import { DatabaseSync } from 'node:sqlite'
 import { pathToFileURL } from 'node:url'
 
-/** 1: jobs and batches. 2: batches know how many jobs they will hold (`total`), the batch they continue (`root`), and whether their expansion finished (`complete`). */
-export const SCHEMA_VERSION = 2
+/**
+ * 1: jobs and batches. 3: batches know how many jobs they will hold (`total`), the batch they
+ * continue (`root`), and whether their expansion finished (`complete`); jobs know the jobs
+ * they wait for (`after_ids`). Two branches each called their change 2, so a version-2 file
+ * may have either set of columns: the upgrade adds whichever columns are missing.
+ */
+export const SCHEMA_VERSION = 3
+
+/** Columns added after version 1, by table. */
+const ADDED_COLUMNS: Record<string, string[]> = {
+  batches: ['total INTEGER', 'root INTEGER', 'complete INTEGER'],
+  jobs: ['after_ids TEXT'],
+}
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS batches (
@@ -40,7 +51,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   result_file TEXT,
   error TEXT,
   has_log INTEGER NOT NULL,
-  seq INTEGER NOT NULL
+  seq INTEGER NOT NULL,
+  after_ids TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE INDEX IF NOT EXISTS jobs_batch ON jobs(batch_id);
@@ -156,9 +168,12 @@ function migrate(connection: DatabaseSync, version: number): void {
   connection.exec('BEGIN')
   try {
     connection.exec(DDL)
-    if (version === 1) {
-      for (const column of ['total INTEGER', 'root INTEGER', 'complete INTEGER'])
-        connection.exec(`ALTER TABLE batches ADD COLUMN ${column}`)
+    // CREATE TABLE IF NOT EXISTS leaves an older table as it was: add what it lacks.
+    for (const [table, columns] of Object.entries(ADDED_COLUMNS)) {
+      const have = new Set((connection.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name))
+      for (const column of columns) {
+        if (!have.has(column.split(' ')[0]!)) connection.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`)
+      }
     }
     connection.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
     connection.exec('COMMIT')

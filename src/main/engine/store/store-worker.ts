@@ -18,8 +18,9 @@ const port = parentPort
 /** Retries of a failed write start this soon and back off to at most the second value. */
 const RETRY_FIRST_MS = 200
 const RETRY_MAX_MS = 2000
-/** The JobRowTuple index of `params` (null after a job's first row). */
+/** The JobRowTuple indexes of `params` and `afterIds` (null after a job's first row). */
 const PARAMS = 4
+const AFTER_IDS = 23
 
 let db: DatabaseSync | null = null
 let dbFile = ''
@@ -74,8 +75,8 @@ async function moveAside(file: string): Promise<string> {
 function prepare(connection: DatabaseSync): void {
   upsertJob = connection.prepare(`
     INSERT INTO jobs (id, batch_id, name, kind, params, lane, executor, priority, state, attempts, max_retries, timeout_ms,
-      memory_mb, progress, note, created_at, started_at, ended_at, result, result_file, error, has_log, seq)
-    VALUES (?, ?, ?, ?, coalesce(?, '{}'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      memory_mb, progress, note, created_at, started_at, ended_at, result, result_file, error, has_log, seq, after_ids)
+    VALUES (?, ?, ?, ?, coalesce(?, '{}'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(id) DO UPDATE SET
       state = excluded.state, attempts = excluded.attempts, priority = excluded.priority, progress = excluded.progress,
       note = excluded.note, started_at = excluded.started_at, ended_at = excluded.ended_at, result = excluded.result,
@@ -122,6 +123,7 @@ function merge(jobs: JobRowTuple[], batches: BatchRow[]): void {
   for (const row of jobs) {
     const earlier = pendingJobs.get(row[0])
     if (earlier && row[PARAMS] === null) row[PARAMS] = earlier[PARAMS]
+    if (earlier && row[AFTER_IDS] === null) row[AFTER_IDS] = earlier[AFTER_IDS]
     pendingJobs.set(row[0], row)
   }
   for (const batch of batches) {

@@ -1,5 +1,6 @@
 // Entry of a worker process: connects the worker runtime to whichever channel started it,
 // Electron's utilityProcess (process.parentPort) or Node's child_process.fork (process.send).
+import { processStatSync } from '../process-groups.ts'
 import type { RuntimeMessage, ToWorker, WorkerInit } from './protocol.ts'
 import { WorkerRuntime, type WorkerPort } from './runtime.ts'
 
@@ -32,8 +33,9 @@ function connect(): { port: WorkerPort; init: Promise<WorkerInit> } {
   } else if (process.send) {
     const send = process.send.bind(process)
     process.on('message', (message) => deliver(message as ToWorker))
-    // The engine going away must not leave orphaned workers behind.
-    process.on('disconnect', () => process.exit(0))
+    // The engine going away (even by kill -9) must not leave orphaned workers behind, nor
+    // their commands (each in a group of its own) or a script's children (in this worker's group).
+    process.on('disconnect', () => void leave())
     post = (message) => send({ ...message, k: key })
   } else {
     throw new Error('process-entry must be started by the engine (fork or utilityProcess)')
@@ -52,5 +54,15 @@ function connect(): { port: WorkerPort; init: Promise<WorkerInit> } {
   return { port, init }
 }
 
+let runtime: WorkerRuntime | null = null
+
+async function leave(): Promise<void> {
+  await runtime?.endCommands()
+  // Leading a group of its own (the fork host starts workers so), the worker ends with
+  // whatever its scripts started and left in it; otherwise it just exits.
+  if (processStatSync(process.pid)?.pgrp === process.pid) process.kill(-process.pid, 'SIGKILL')
+  process.exit(0)
+}
+
 const { port, init } = connect()
-void init.then(({ key: _key, ...runtimeInit }) => new WorkerRuntime(port, runtimeInit))
+void init.then(({ key: _key, ...runtimeInit }) => (runtime = new WorkerRuntime(port, runtimeInit)))

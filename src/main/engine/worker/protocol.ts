@@ -66,6 +66,16 @@ export const EV_DROPPED = 5
 export const EV_STARTED_ENDED = 6
 /** Job code threw after its job had ended (a timer or promise it left behind): the job's fault, not its worker's. */
 export const EV_LATE_ERROR = 7
+/**
+ * A command started in a process group of its own (`pgid`, which is its pid), and `since`, its
+ * start time in clock ticks after boot (/proc/<pid>/stat field 22, 0 when unknown), so a pid
+ * used again later is never taken for it. `id` 0 is the worker's own group (a process worker
+ * leads one, holding a script's children). The engine keeps these so it can end the groups
+ * whenever the worker ends, whatever ends it.
+ */
+export const EV_COMMAND = 8
+/** The command leading group `pgid` has exited and was waited for: the engine forgets it. */
+export const EV_COMMAND_ENDED = 9
 
 export const EVENT_FIELDS = {
   [EV_STARTED]: ['id', 'at'],
@@ -75,6 +85,8 @@ export const EVENT_FIELDS = {
   [EV_DROPPED]: ['id'],
   [EV_STARTED_ENDED]: ['id', 'at'],
   [EV_LATE_ERROR]: ['id', 'message', 'hasLog'],
+  [EV_COMMAND]: ['id', 'pgid', 'since'],
+  [EV_COMMAND_ENDED]: ['pgid'],
 } as const
 
 type EventType = keyof typeof EVENT_FIELDS
@@ -125,6 +137,14 @@ export class EventWriter {
     this.items.push(EV_LATE_ERROR, id, message, hasLog)
   }
 
+  command(id: number, pgid: number, since: number): void {
+    this.items.push(EV_COMMAND, id, pgid, since)
+  }
+
+  commandEnded(pgid: number): void {
+    this.items.push(EV_COMMAND_ENDED, pgid)
+  }
+
   /** Hands over what was written and starts a new run. */
   take(): unknown[] {
     const items = this.items
@@ -146,6 +166,8 @@ export interface EventReader {
   progress(id: unknown, fraction: unknown, note: unknown): void
   dropped(id: unknown): void
   lateError(id: unknown, message: unknown, hasLog: unknown): void
+  command(id: unknown, pgid: unknown, since: unknown): void
+  commandEnded(pgid: unknown): void
 }
 
 /**
@@ -178,6 +200,12 @@ export function readEvents(e: unknown[], from: number, reader: EventReader, dead
         break
       case EV_LATE_ERROR:
         reader.lateError(e[i + 1], e[i + 2], e[i + 3])
+        break
+      case EV_COMMAND:
+        reader.command(e[i + 1], e[i + 2], e[i + 3])
+        break
+      case EV_COMMAND_ENDED:
+        reader.commandEnded(e[i + 1])
         break
       default:
         return e.length

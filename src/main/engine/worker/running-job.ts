@@ -15,6 +15,8 @@ export interface JobHost {
   readonly dataDir: string
   readonly executor: ExecutorType
   progressChanged(job: RunningJob): void
+  commandStarted(job: RunningJob, pid: number): void
+  commandEnded(job: RunningJob, pid: number): void
 }
 
 export class AbortReason extends Error {
@@ -87,6 +89,14 @@ export class RunningJob implements JobContext {
     return () => {
       if (this.abortListener === listener) this.abortListener = null
     }
+  }
+
+  commandStarted(pid: number): void {
+    this.#runtime.commandStarted(this, pid)
+  }
+
+  commandEnded(pid: number): void {
+    this.#runtime.commandEnded(this, pid)
   }
 
   async outputPath(fileName: string): Promise<string> {

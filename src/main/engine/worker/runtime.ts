@@ -5,6 +5,7 @@ import { readlinkSync } from 'node:fs'
 import { format } from 'node:util'
 import type { KindRunner } from '../kinds/context.ts'
 import { runnerFor } from '../kinds/registry.ts'
+import { endGroups, processStatSync, type GroupRef } from '../process-groups.ts'
 import { saveCompileCache } from './compile-cache.ts'
 import { EventWriter, type JobMessage, type RuntimeInit, type RuntimeMessage, type ToWorker } from './protocol.ts'
 import { classify, isInlineResult, jsonResult } from './results.ts'
@@ -79,6 +80,8 @@ export class WorkerRuntime implements JobHost {
   /** Counts drain loops, so one left waiting on a job that will never settle stops when it wakes. */
   private drains = 0
   private stopping = false
+  /** The process groups of the commands its jobs have running (the engine is told of each too). */
+  private readonly groups = new Map<number, GroupRef>()
 
   constructor(port: WorkerPort, init: RuntimeInit) {
     this.port = port
@@ -91,6 +94,13 @@ export class WorkerRuntime implements JobHost {
     port.onMessage((message) => this.receive(message))
     const { pid, tid } = threadIdentity()
     port.post({ t: 'hello', pid, tid, executor: init.executor })
+    // A process worker started leading a group of its own: the engine ends that group when the
+    // worker has gone, which ends the children a script left behind (job 0: the worker's own).
+    const self = init.executor === 'process' ? processStatSync(process.pid) : null
+    if (self && self.pgrp === process.pid) {
+      this.events.command(0, process.pid, self.since)
+      this.scheduleFlush()
+    }
     setImmediate(saveCompileCache)
   }
 
@@ -289,6 +299,29 @@ export class WorkerRuntime implements JobHost {
       this.flushScheduled = true
       setImmediate(this.flush)
     }
+  }
+
+  commandStarted(job: RunningJob, pid: number): void {
+    if (!Number.isInteger(pid) || pid <= 1) return
+    // Read at once, while the program is surely still the process with this pid.
+    const since = processStatSync(pid)?.since ?? 0
+    this.groups.set(pid, { pgid: pid, since })
+    this.events.command(job.jobId, pid, since)
+    // Sent now, not with the next batch: until the engine knows the group, only this worker could end it.
+    this.flush()
+  }
+
+  commandEnded(_job: RunningJob, pid: number): void {
+    if (!this.groups.delete(pid)) return
+    this.events.commandEnded(pid)
+    this.scheduleFlush()
+  }
+
+  /** The engine has gone (a process worker's channel closed): ends the commands' groups before the worker exits. */
+  endCommands(): Promise<void> {
+    const groups = [...this.groups.values()]
+    this.groups.clear()
+    return endGroups(groups)
   }
 
   progressChanged(job: RunningJob): void {

@@ -112,6 +112,9 @@ export function parseBatchFile(text: string, fileName: string): BatchFileResult 
     }
   }
   if (problems.length) return { ok: false, problems: capped(problems, total) }
+  // Of the batch controls the window runs the halt rule; joblog, results and keepOrder write
+  // files or order terminal output, which is `corelane run`'s (History exports the joblog).
+  if (batch.halt !== undefined) payload.halt = batch.halt
   const envelope = safeParseProblems(commandSchemas.submit, payload)
   if (!envelope.ok) return { ok: false, problems: envelope.problems }
   return { ok: true, payload, jobCount, name }

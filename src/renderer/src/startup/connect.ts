@@ -1,6 +1,6 @@
 // Wires a CorelaneApi to the stores (start-up wiring, kept out of stores/ so no store imports
 // the others): subscribe to every event stream (the lab's progress notes
-// included), load the snapshot, and
+// included), load the snapshot (and the saved settings, for the theme), and
 // from then on apply events as they come. Events that arrive before the snapshot answer are
 // dropped: the snapshot already includes them, and job views are always "latest", so nothing
 // after it can be older than what it holds.
@@ -10,8 +10,10 @@ import { useEngineStore } from '../stores/engine.ts'
 import { useJobsStore } from '../stores/jobs.ts'
 import { useKindsStore } from '../stores/kinds.ts'
 import { useLabStore } from '../stores/lab.ts'
+import { useMachinesStore } from '../stores/machines.ts'
 import { useMonitorStore } from '../stores/monitor.ts'
 import { useNoticesStore } from '../stores/notices.ts'
+import { useSettingsStore } from '../stores/settings.ts'
 import { useWorkersStore } from '../stores/workers.ts'
 
 export function applySnapshot(snapshot: Snapshot): void {
@@ -31,6 +33,7 @@ export async function connect(api: CorelaneApi): Promise<() => void> {
   const batches = useBatchesStore()
   const monitor = useMonitorStore()
   const lab = useLabStore()
+  const machines = useMachinesStore()
   let ready = false
   const offs = [
     api.on('jobs', (payload) => ready && jobs.apply(payload)),
@@ -56,11 +59,15 @@ export async function connect(api: CorelaneApi): Promise<() => void> {
         })
       }
     }),
+    // Not in the snapshot: each message is the whole list, so it applies at once.
+    api.on('machines', (payload) => machines.set(payload)),
   ]
   const off = () => offs.forEach((unsubscribe) => unsubscribe())
   try {
     applySnapshot(await api.call('snapshot', {}))
     ready = true
+    // The saved theme (the browser's cached one is already on screen); not waited for.
+    void useSettingsStore().load()
     return off
   } catch (err) {
     off()

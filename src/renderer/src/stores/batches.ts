@@ -1,6 +1,7 @@
 // Batches with their counts, throughput and ETA, newest first. Announces a batch when it
 // ends, with its wall time: the number the concurrency lessons are about. Cancels a batch, or
-// retries its failed jobs, through the engine's per-job commands (ids listed by batch).
+// retries its failed jobs, through the engine's per-job commands (ids listed by batch); pauses
+// and resumes one batch with setBatchPaused.
 import { defineStore } from 'pinia'
 import { computed, shallowRef } from 'vue'
 import type { BatchView, JobState } from '../../../shared/job.ts'
@@ -105,5 +106,21 @@ export const useBatchesStore = defineStore('batches', () => {
     )
   }
 
-  return { list, newestFirst, busy, set, cancelBatch, retryFailed }
+  /** Pauses or resumes one batch; its line shows the engine's answer at once (the batches event follows). */
+  function setPaused(batch: BatchView, paused: boolean): Promise<void> {
+    return withBusy(batch.id, () =>
+      runCommand(
+        `Could not ${paused ? 'pause' : 'resume'} ${batch.name}`,
+        async () => {
+          const view = await call('setBatchPaused', { batchId: batch.id, paused })
+          list.value = list.value.map((b) => (b.id === view.id ? view : b))
+          return view
+        },
+        // The button and the line say it; a toast would only repeat them.
+        () => null,
+      ),
+    )
+  }
+
+  return { list, newestFirst, busy, set, cancelBatch, retryFailed, setPaused }
 })

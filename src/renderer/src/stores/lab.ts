@@ -4,7 +4,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { ExperimentId, ExperimentInfo, LabResult, LabRunInput } from '../../../shared/lab.ts'
-import { LabRunSchema } from '../../../shared/lab.ts'
+import { LabRunSchema, MAX_LAB_POOL, defaultPool as sharedDefaultPool } from '../../../shared/lab.ts'
 import { safeParseProblems } from '../../../shared/validate.ts'
 import type { FieldProblem } from '../../../shared/validate.ts'
 import { call } from '../api/api.ts'
@@ -17,10 +17,14 @@ export type LabScale = 'full' | 'quick'
 /** Notes kept from the run in progress: enough to see what it did, never a growing log. */
 const MAX_NOTES = 20
 
-/** The classic example's pool for sleeps, otherwise one worker per core (the host's default too). */
+/**
+ * The pool the host will use when none is typed (the shared rule), or null while the core
+ * count is not known yet and the pool depends on it.
+ */
 export function defaultPoolFor(experiment: ExperimentId, cores: number): number | null {
-  if (experiment === 'sleep-pool') return 4
-  return cores > 0 ? Math.min(64, cores) : null
+  const pool = sharedDefaultPool(experiment, Math.max(1, cores))
+  // Without the core count, only a pool that does not depend on it (the sleeps' 4) is known.
+  return cores > 0 || pool === sharedDefaultPool(experiment, MAX_LAB_POOL) ? pool : null
 }
 
 export const useLabStore = defineStore('lab', () => {

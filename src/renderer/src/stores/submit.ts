@@ -6,6 +6,7 @@ import { ref, shallowRef } from 'vue'
 import type { FieldProblem } from '../../../shared/validate.ts'
 import { call } from '../api/api.ts'
 import { countOf } from '../lib/format.ts'
+import { controlFields, type BatchControlValues } from '../lib/batch-controls.ts'
 import { buildSubmit } from '../lib/job-form-model.ts'
 import type { JobFormState } from '../lib/job-form-model.ts'
 import type { FieldSpec } from '../lib/schema-fields.ts'
@@ -17,18 +18,19 @@ export const useSubmitStore = defineStore('submit', () => {
   /** What is wrong with the form, from the check here or the engine's answer. */
   const problems = shallowRef<FieldProblem[]>([])
 
-  /** Resolves to true once the engine queued the jobs. */
-  async function submit(form: JobFormState, fields: readonly FieldSpec[]): Promise<boolean> {
+  /** Resolves to true once the engine queued the jobs. `controls`: the batch controls (BatchControls.vue). */
+  async function submit(form: JobFormState, fields: readonly FieldSpec[], controls?: BatchControlValues): Promise<boolean> {
     if (submitting.value) return false
     const built = buildSubmit(form, fields)
-    if (!built.ok) {
-      problems.value = built.problems
+    const extra = controls ? controlFields(controls) : ({ ok: true, fields: {} } as const)
+    if (!built.ok || !extra.ok) {
+      problems.value = [...(built.ok ? [] : built.problems), ...(extra.ok ? [] : extra.problems)]
       return false
     }
     problems.value = []
     submitting.value = true
     try {
-      const result = await call('submit', built.payload)
+      const result = await call('submit', { ...built.payload, ...extra.fields })
       useNoticesStore().push({
         level: 'success',
         title: `Queued ${countOf(result.jobIds.length, 'job')}`,

@@ -4,7 +4,7 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 
-export type View = 'work' | 'lab' | 'history'
+export type View = 'work' | 'lab' | 'history' | 'machines'
 export type Tab = 'jobs' | 'workers' | 'stream' | 'processes' | 'hardware'
 export type FocusTarget = 'job-form' | 'job-filter'
 

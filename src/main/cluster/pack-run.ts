@@ -1,0 +1,232 @@
+// One pack on an agent: its jobs are submitted to the agent's local engine (its public API
+// only), their changes become protocol events (EV_STARTED, EV_PROGRESS, EV_DONE, ...) under
+// the controller's job ids, sent as BullMQ progress data every flush, and every job's end is
+// the pack's return value. Jobs the agent may not run (shell, script without the allow flag)
+// and jobs cancelled before the pack arrived end at once, with their reason.
+import { open } from 'node:fs/promises'
+import type { AgentReport, Pack } from '../../shared/cluster.ts'
+import { isTerminal, type JobView } from '../../shared/job.ts'
+import { ValidationError } from '../../shared/validate.ts'
+import type { Engine } from '../engine/index.ts'
+import { EV_DONE, EV_DROPPED, EV_FAILED, EV_PROGRESS, EV_STARTED, EV_STARTED_ENDED } from '../engine/worker/protocol.ts'
+
+/** The tail of a job's log that travels back with its end. */
+export const LOG_TAIL_BYTES = 256 * 1024
+
+export interface PackHost {
+  readonly name: string
+  readonly engine: Engine
+  readonly allowShell: boolean
+  readonly allowScript: boolean
+  /** The local job ids this run owns, so the agent routes engine changes and cancels to it. */
+  claim(localId: number, run: PackRun): void
+  release(localId: number): void
+  /** Around a submit: finished jobs must not be cleared from the engine until they are claimed. */
+  submitting(delta: 1 | -1): void
+}
+
+interface LocalJob {
+  cid: number
+  kind: string
+  started: boolean
+  progress: number
+  stopReason: 'cancel' | 'timeout' | null
+}
+
+export class PackRun {
+  private readonly byLocal = new Map<number, LocalJob>()
+  private readonly localOf = new Map<number, number>()
+  private pending: unknown[] = []
+  private pendingLogs: [number, string][] = []
+  private readonly finals: unknown[] = []
+  private readonly logs: [number, string][] = []
+  private remaining = 0
+  private chain: Promise<void> = Promise.resolve()
+  private resolveDone: (() => void) | null = null
+  /** Leaving: what it cancels now is handed back, not reported as cancelled. */
+  private abandoned = false
+
+  private readonly host: PackHost
+  readonly pack: Pack
+
+  constructor(host: PackHost, pack: Pack) {
+    this.host = host
+    this.pack = pack
+  }
+
+  /** Runs every job of the pack; `cancelled` are those the controller cancelled before it came. */
+  async run(cancelled: Map<number, 'cancel' | 'timeout'>): Promise<void> {
+    const now = Date.now()
+    const toRun: { cid: number; kind: string; params: Record<string, unknown> }[] = []
+    for (const [cid, kind, params] of this.pack.jobs) {
+      const refusal = this.refusal(kind)
+      const reason = cancelled.get(cid)
+      if (refusal) this.end([EV_STARTED_ENDED, cid, now, EV_FAILED, cid, now, 'job-error', refusal, false])
+      else if (reason === 'timeout') this.end([EV_STARTED_ENDED, cid, now, EV_FAILED, cid, now, 'timeout', 'timed out', false])
+      else if (reason) this.end([EV_DROPPED, cid])
+      else toRun.push({ cid, kind, params })
+    }
+    if (toRun.length) {
+      const done = new Promise<void>((resolve) => (this.resolveDone = resolve))
+      this.remaining = toRun.length
+      await this.submit(toRun)
+      if (this.remaining > 0) await done
+    }
+    await this.chain
+  }
+
+  private refusal(kind: string): string | null {
+    if (kind === 'shell' && !this.host.allowShell)
+      return `agent ${this.host.name} does not run shell jobs (start it with --allow-shell)`
+    if (kind === 'script' && !this.host.allowScript)
+      return `agent ${this.host.name} does not run script jobs (start it with --allow-script)`
+    return null
+  }
+
+  private async submit(jobs: { cid: number; kind: string; params: Record<string, unknown> }[]): Promise<void> {
+    // The controller owns retries and timeouts (it sends a cancel): here each job runs once.
+    const spec = (j: (typeof jobs)[number]) => ({ name: `#${j.cid}`, kind: j.kind, params: j.params, retries: 0 })
+    this.host.submitting(1)
+    try {
+      const { jobIds } = await this.host.engine.submit({
+        name: `pack ${this.pack.controller}-${this.pack.pack}`,
+        jobs: jobs.map(spec),
+      })
+      jobIds.forEach((localId, i) => this.track(localId, jobs[i]!.cid, jobs[i]!.kind))
+    } catch (error) {
+      if (!(error instanceof ValidationError) || jobs.length === 1) {
+        const message = error instanceof ValidationError ? error.message.replace(/^jobs\[0\]\./, '') : (error as Error).message
+        const code = error instanceof ValidationError ? 'invalid-params' : 'job-error'
+        for (const j of jobs)
+          this.finish(j.cid, [EV_STARTED_ENDED, j.cid, Date.now(), EV_FAILED, j.cid, Date.now(), code, message, false])
+        return
+      }
+      // One bad job (this agent may know its kind's params differently): the others still run.
+      for (const job of jobs) await this.submit([job])
+    } finally {
+      this.host.submitting(-1)
+    }
+  }
+
+  private track(localId: number, cid: number, kind: string): void {
+    const job: LocalJob = { cid, kind, started: false, progress: 0, stopReason: null }
+    this.byLocal.set(localId, job)
+    this.localOf.set(cid, localId)
+    this.host.claim(localId, this)
+    // The engine starts jobs while a large submit is still being checked: this one may have
+    // started, or even ended (its onJobSettled went by before it was claimed), already.
+    const view = this.host.engine.getJob(localId)
+    if (view && isTerminal(view.state)) this.settled(view)
+    else if (view) this.changed(view)
+  }
+
+  /** Stops jobs the controller cancelled (or timed out) while they run here. */
+  cancel(cids: number[], reason: 'cancel' | 'timeout'): void {
+    const local: number[] = []
+    for (const cid of cids) {
+      const id = this.localOf.get(cid)
+      const job = id === undefined ? undefined : this.byLocal.get(id)
+      if (!job || id === undefined) continue
+      job.stopReason ??= reason
+      local.push(id)
+    }
+    if (local.length) this.host.engine.cancel(local)
+  }
+
+  /** Cancels whatever still runs (the agent is leaving and hands the pack back). */
+  abandon(): void {
+    this.abandoned = true
+    const ids = [...this.byLocal.keys()]
+    if (ids.length) this.host.engine.cancel(ids)
+  }
+
+  /** A local job's view changed (the engine's feed): its start and progress go out with the next flush. */
+  changed(view: JobView): void {
+    const job = this.byLocal.get(view.id)
+    if (!job) return
+    if (view.state === 'running' && !job.started) {
+      job.started = true
+      this.pending.push(EV_STARTED, job.cid, view.startedAt ?? Date.now())
+    }
+    if (view.state === 'running' && view.progress !== job.progress) {
+      job.progress = view.progress
+      this.pending.push(EV_PROGRESS, job.cid, Math.max(0, Math.min(1, view.progress)), view.note)
+    }
+  }
+
+  /** A local job settled: its end, under the controller's id, with the tail of its log. */
+  settled(view: JobView): void {
+    const job = this.byLocal.get(view.id)
+    if (!job) return
+    this.byLocal.delete(view.id)
+    this.host.release(view.id)
+    if (this.abandoned && view.state === 'cancelled' && !job.stopReason) return this.finish(job.cid, [])
+    const at = view.endedAt ?? Date.now()
+    const hasLog = view.logFile !== null
+    const events: unknown[] = []
+    const dropped = view.state === 'cancelled' && view.startedAt === null && job.stopReason !== 'timeout'
+    // The return value carries every job's start too: a start still waiting for its flush
+    // when the pack ended would be lost otherwise (the controller keeps the first it sees).
+    const start = dropped ? [] : [EV_STARTED_ENDED, job.cid, view.startedAt ?? at]
+    if (view.state === 'succeeded') events.push(EV_DONE, job.cid, at, view.result ?? null, view.resultFile ?? null, hasLog)
+    else if (dropped) events.push(EV_DROPPED, job.cid)
+    else if (view.state === 'cancelled' || view.state === 'timed-out' || job.stopReason) {
+      const code = job.stopReason === 'timeout' || view.state === 'timed-out' ? 'timeout' : 'cancelled'
+      events.push(EV_FAILED, job.cid, at, code, code === 'timeout' ? 'timed out' : 'cancelled', hasLog)
+    } else events.push(EV_FAILED, job.cid, at, view.error?.code ?? 'job-error', view.error?.message ?? view.state, hasLog)
+    if (!hasLog) return this.finish(job.cid, events, start, job.started)
+    // The log is read off the engine's thread (async), then the end goes out with it.
+    this.chain = this.chain.then(async () => {
+      this.pendingLogs.push([job.cid, await readTail(view.logFile!)])
+      this.logs.push(this.pendingLogs.at(-1)!)
+      this.finish(job.cid, events, start, job.started)
+    })
+  }
+
+  private end(events: unknown[], start: unknown[] = [], startSent = false): void {
+    this.finals.push(...start, ...events)
+    if (!startSent) this.pending.push(...start)
+    this.pending.push(...events)
+  }
+
+  private finish(cid: number, events: unknown[], start: unknown[] = [], startSent = false): void {
+    this.end(events, start, startSent)
+    this.localOf.delete(cid)
+    if (--this.remaining === 0) this.resolveDone?.()
+  }
+
+  /** Events since the last flush (progress data), or null when there are none. */
+  takePending(): AgentReport | null {
+    if (!this.pending.length) return null
+    const report = { agent: this.host.name, e: this.pending, logs: this.pendingLogs }
+    this.pending = []
+    this.pendingLogs = []
+    return report
+  }
+
+  /** Every job's end: the pack's return value. */
+  result(): AgentReport {
+    return { agent: this.host.name, e: this.finals, logs: this.logs }
+  }
+
+  /** Controller job ids running here now, with their local ids. */
+  *running(): Iterable<[localId: number, cid: number, kind: string]> {
+    for (const [localId, job] of this.byLocal) {
+      if (job.started) yield [localId, job.cid, job.kind]
+    }
+  }
+}
+
+async function readTail(file: string): Promise<string> {
+  const handle = await open(file, 'r').catch(() => null)
+  if (!handle) return ''
+  try {
+    const { size } = await handle.stat()
+    const length = Math.min(size, LOG_TAIL_BYTES)
+    const buffer = Buffer.alloc(length)
+    await handle.read(buffer, 0, length, size - length)
+    return (size > length ? `[… the first ${size - length} bytes are on the agent]\n` : '') + buffer.toString('utf8')
+  } finally {
+    await handle.close()
+  }
+}

@@ -1,0 +1,428 @@
+// The controller's side of the cluster: an Executor (engine/executors/executor.ts) whose jobs
+// run on agents. `run` turns a batch of protocol JobMessages into one BullMQ job (a "pack":
+// the engine's adaptive batching already put many short jobs together, or hands a long job
+// alone), and BullMQ delivers each pack to whichever agent has a free slot. What the agents
+// report comes back as BullMQ's own job events: progress data while a pack runs (a flat run
+// of protocol events) and its return value when it ends (every job's end, the authoritative
+// copy). They are fed to hooks.onEvents in the protocol's layout.
+//
+// BullMQ delivers at least once (a pack whose agent died is redone elsewhere), so this is
+// where "exactly once" is made: each job's start and end pass through once; a second start,
+// a second end, or events from a pack the job no longer belongs to are dropped.
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Queue, QueueEvents } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { AgentReportSchema, parseClusterMessage, type AgentReport, type ControlMessage } from '../../shared/cluster.ts'
+import type { ExecutorType, Lane, WorkerView } from '../../shared/job.ts'
+import { ExecutorLoad } from '../engine/executors/executor-load.ts'
+import type { Executor, ExecutorHooks } from '../engine/executors/executor.ts'
+import {
+  EV_DONE,
+  EV_DROPPED,
+  EV_FAILED,
+  EV_PROGRESS,
+  EV_STARTED,
+  EV_STARTED_ENDED,
+  type JobMessage,
+} from '../engine/worker/protocol.ts'
+import { KEYS, PREFIX, QUEUE } from './redis.ts'
+
+/** What the engine may also want to hear from a remote executor: which machine a job runs on. */
+export interface RemoteExecutorHooks extends ExecutorHooks {
+  onPlacement?(executor: RemoteExecutor, jobId: number, machine: string): void
+  /** A report that failed validation (never applied): for logs. */
+  onBadReport?(packId: string, error: string): void
+}
+
+export interface RemoteExecutorOptions {
+  id: number
+  controller: string
+  /** Commands (adds, cancels). */
+  connection: Redis
+  /** QueueEvents reads a stream with blocking calls: a connection of its own. */
+  eventsConnection: Redis
+  lane?: Lane
+  /** Where shipped job logs are written (`<logDir>/<job id>.log`); null: not kept. */
+  logDir: string | null
+  /** How many packs the cluster takes at once now (the agents' concurrency, from telemetry). */
+  packCapacity?: () => number
+  /** Packs not heard from for this long are looked up in Redis (a missed event). Default 3 s. */
+  reconcileMs?: number
+}
+
+interface HeldJob {
+  pack: string
+  started: boolean
+  machine: string | null
+}
+
+interface HeldPack {
+  ids: number[]
+  /** Its jobs not settled yet: the pack is forgotten at 0. */
+  open: number
+  heardAt: number
+  /** In Redis (its add answered): only then can a look-up say it is gone. */
+  queued: boolean
+}
+
+const PACK_KEEP = { age: 3600, count: 10_000 }
+/** The most jobs one pack carries (the engine's balancer sends at most MAX_BATCH anyway). */
+const MAX_PACK_JOBS = 1000
+
+export class RemoteExecutor implements Executor {
+  readonly id: number
+  readonly executor = 'thread' as const
+  readonly lane: Lane
+  readonly mode = 'concurrent' as const
+  /** What it holds, kept by the engine's pool (take, started, release); this only reads it. */
+  readonly load = new ExecutorLoad()
+  /** It stands for the whole cluster: BullMQ picks the machine per pack (see machineOf). */
+  readonly machine = 'cluster'
+  readonly queue: Queue
+  private events: QueueEvents | null = null
+  /** Packs go out once the events stream is followed from a known point (none is missed). */
+  private readonly ready: Promise<void>
+  private readonly jobs = new Map<number, HeldJob>()
+  private readonly packs = new Map<string, HeldPack>()
+  private readonly cancels = new Map<'cancel' | 'timeout', number[]>()
+  private nextPack = 1
+  private chain: Promise<void> = Promise.resolve()
+  private state: 'starting' | 'idle' | 'busy' | 'stopping' = 'starting'
+  private gone = false
+  private readonly reconcileTimer: NodeJS.Timeout
+  private readonly startedAt = Date.now()
+  private jobsDone = 0
+  private logDirMade: Promise<unknown> | null = null
+
+  private readonly options: RemoteExecutorOptions
+  private readonly hooks: RemoteExecutorHooks
+
+  constructor(options: RemoteExecutorOptions, hooks: RemoteExecutorHooks) {
+    this.options = options
+    this.hooks = hooks
+    this.id = options.id
+    this.lane = options.lane ?? 'cpu'
+    this.queue = new Queue(QUEUE, { connection: options.connection, prefix: PREFIX })
+    this.queue.on('error', () => {}) // ioredis reconnects by itself; reconcile() covers what was missed
+    options.connection.on('ready', () => this.reconcile(0))
+    const every = options.reconcileMs ?? 3000
+    this.reconcileTimer = setInterval(() => this.reconcile(every), every)
+    this.reconcileTimer.unref()
+    this.ready = this.follow()
+    void this.ready.then(
+      () => {
+        if (this.gone) return
+        this.state = 'idle'
+        this.hooks.onHello(this, 0, null)
+      },
+      () => {},
+    )
+  }
+
+  /**
+   * Follows BullMQ's events stream from its newest entry as of now. QueueEvents alone starts
+   * at "$" when its first blocking read is issued, a moment after it is built: a pack that
+   * ended in that moment would be heard of only by reconcile().
+   */
+  private async follow(): Promise<void> {
+    const stream = `${PREFIX}:${QUEUE}:events`
+    const newest = await this.options.eventsConnection.xrevrange(stream, '+', '-', 'COUNT', 1)
+    const events = new QueueEvents(QUEUE, {
+      connection: this.options.eventsConnection,
+      prefix: PREFIX,
+      lastEventId: newest[0]?.[0] ?? '0-0',
+    })
+    this.events = events
+    const mine = (jobId: string) => this.packs.has(jobId)
+    events.on('progress', ({ jobId, data }) => {
+      if (mine(jobId)) this.enqueue(jobId, data, false)
+    })
+    events.on('completed', ({ jobId, returnvalue }) => {
+      if (mine(jobId)) this.enqueue(jobId, returnvalue, true)
+    })
+    events.on('failed', ({ jobId, failedReason }) => {
+      if (mine(jobId)) this.chain = this.chain.then(() => this.lose(jobId, failedReason))
+    })
+    events.on('error', () => {})
+    await Promise.all([this.queue.waitUntilReady(), events.waitUntilReady()])
+  }
+
+  /** How many packs it can take now: the agents' concurrency (0 until one is heard). */
+  packCapacity(): number {
+    return this.options.packCapacity?.() ?? 1
+  }
+
+  /**
+   * For the engine's balancer, which fills an executor added from outside up to its capacity
+   * in jobs: while fewer packs are out than the agents take at once (plus one waiting in
+   * Redis), there is room for one more batch of any size; then none. So short jobs go a big
+   * batch to a pack and long ones one to a pack, and the queue (its priorities, cancels)
+   * stays with the engine rather than in Redis.
+   */
+  get capacity(): number {
+    if (this.gone || this.state === 'stopping') return 0
+    return this.load.size + (this.packs.size < this.packCapacity() + 1 ? MAX_PACK_JOBS : 0)
+  }
+
+  get exited(): boolean {
+    return this.gone
+  }
+
+  /** Any lane and executor type: the agent's own engine places each job as on one machine. */
+  serves(_lane: Lane, _executor: ExecutorType): boolean {
+    return !this.gone && this.state !== 'stopping'
+  }
+
+  /** Packs (BullMQ jobs) sent so far. */
+  packsSent(): number {
+    return this.nextPack - 1
+  }
+
+  /** Packs handed out and not ended yet. */
+  inFlight(): number {
+    return this.packs.size
+  }
+
+  /** The machine running (or that last ran) a job it holds. */
+  machineOf(jobId: number): string | null {
+    return this.jobs.get(jobId)?.machine ?? null
+  }
+
+  /** `priority` as the engine's (higher first, −1000…1000): BullMQ takes higher-priority packs first. */
+  run(jobs: JobMessage[], hint: { priority?: number } = {}): void {
+    if (this.gone || jobs.length === 0) return
+    const packId = `${this.options.controller}-${this.nextPack}`
+    const pack = this.nextPack++
+    const ids: number[] = []
+    for (const job of jobs) {
+      this.jobs.set(job[0], { pack: packId, started: false, machine: null })
+      ids.push(job[0])
+    }
+    const held: HeldPack = { ids, open: ids.length, heardAt: Date.now(), queued: false }
+    this.packs.set(packId, held)
+    this.state = 'busy'
+    const priority = 1001 - Math.max(-1000, Math.min(1000, hint.priority ?? 0))
+    const data = { v: 1, controller: this.options.controller, pack, jobs }
+    // attempts 1: a job's own failures come back as data (the engine retries them); BullMQ's
+    // part is delivery, and a pack whose agent died is redelivered by its stalled-job check.
+    this.ready
+      .then(() =>
+        this.queue.add('pack', data, {
+          jobId: packId,
+          priority,
+          attempts: 1,
+          removeOnComplete: PACK_KEEP,
+          removeOnFail: PACK_KEEP,
+        }),
+      )
+      .then(
+        () => {
+          held.queued = true
+        },
+        (error: Error) => {
+          this.chain = this.chain.then(() => this.lose(packId, `could not queue it: ${error.message}`))
+        },
+      )
+  }
+
+  cancel(jobId: number, reason: 'cancel' | 'timeout'): void {
+    if (!this.jobs.has(jobId) || this.gone) return
+    // Cancels come in bursts (a whole batch): one message per tick.
+    const list = this.cancels.get(reason)
+    if (list) {
+      list.push(jobId)
+      return
+    }
+    this.cancels.set(reason, [jobId])
+    queueMicrotask(() => {
+      const ids = this.cancels.get(reason) ?? []
+      this.cancels.delete(reason)
+      void this.sendCancel(ids, reason)
+    })
+  }
+
+  private async sendCancel(ids: number[], reason: 'cancel' | 'timeout'): Promise<void> {
+    const key = KEYS.cancelled(this.options.controller)
+    const message: ControlMessage = { t: 'cancel', controller: this.options.controller, ids, reason }
+    // The set reaches packs not started yet (or redelivered later); the message reaches running ones.
+    await this.options.connection
+      .multi()
+      .sadd(key, ...ids.map((id) => `${id}:${reason}`))
+      .expire(key, 86_400)
+      .publish(KEYS.control, JSON.stringify(message))
+      .exec()
+      .catch(() => {})
+  }
+
+  stop(): void {
+    this.state = 'stopping'
+    this.maybeExit()
+  }
+
+  terminate(): void {
+    if (this.gone) return
+    const held = [...this.jobs.keys()]
+    if (held.length) void this.sendCancel(held, 'cancel')
+    this.leave('abandoned: its jobs are the engine’s to put back')
+  }
+
+  /** Closes its BullMQ objects (not the connections, which the caller owns). */
+  async close(): Promise<void> {
+    if (!this.gone) this.leave('closed')
+    await this.chain
+    await Promise.allSettled([this.events?.close(), this.queue.close()])
+  }
+
+  toView(): WorkerView {
+    const running = [...this.jobs.values()].filter((j) => j.started).length
+    return {
+      id: this.id,
+      executor: this.executor,
+      lane: this.lane,
+      pid: null,
+      tid: null,
+      state: this.state,
+      running,
+      jobIds: [...this.jobs.keys()].slice(0, 8),
+      core: null,
+      cpuPercent: null,
+      cpuTimeMs: null,
+      pinnedCore: null,
+      startedAt: this.startedAt,
+      jobsDone: this.jobsDone,
+    }
+  }
+
+  // ---- what agents report ------------------------------------------------------------------
+
+  /** Reports are applied one after another, in arrival order (a log write may sit between). */
+  private enqueue(packId: string, raw: unknown, final: boolean): void {
+    this.chain = this.chain.then(() => this.apply(packId, raw, final)).catch(() => {})
+  }
+
+  private async apply(packId: string, raw: unknown, final: boolean): Promise<void> {
+    // One report per turn of the event loop: a burst of packs never holds the loop for long.
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    const pack = this.packs.get(packId)
+    if (!pack || this.gone) return
+    pack.heardAt = Date.now()
+    const parsed = parseClusterMessage(AgentReportSchema, raw)
+    if (!parsed.ok) {
+      this.hooks.onBadReport?.(packId, parsed.error)
+      if (final) await this.lose(packId, `its agent sent a report that is not valid: ${parsed.error}`)
+      return
+    }
+    const report = parsed.value
+    const out = this.filter(packId, report)
+    if (report.logs.length && this.options.logDir) await this.writeLogs(report, out.ended)
+    if (out.events.length) this.hooks.onEvents(this, out.events)
+    if (final) await this.lose(packId, 'its agent ended it without reporting this job')
+  }
+
+  /** Keeps each job's first start and first end, from the pack it belongs to now. */
+  private filter(packId: string, report: AgentReport): { events: unknown[]; ended: Set<number> } {
+    const e = report.e
+    const events: unknown[] = []
+    const ended = new Set<number>()
+    let i = 0
+    while (i < e.length) {
+      const type = e[i] as number
+      const id = e[i + 1] as number
+      const size = type === EV_DONE || type === EV_FAILED ? 6 : type === EV_PROGRESS ? 4 : type === EV_DROPPED ? 2 : 3
+      const job = this.jobs.get(id)
+      if (job && job.pack === packId) {
+        // A pack redelivered to another agent: the job now runs (and ends) there.
+        if (job.machine !== report.agent) this.place(id, job, report.agent)
+        if (type === EV_STARTED || type === EV_STARTED_ENDED) {
+          if (!job.started) {
+            job.started = true
+            for (let k = 0; k < size; k++) events.push(e[i + k])
+          }
+        } else if (type === EV_PROGRESS) {
+          if (job.started) for (let k = 0; k < size; k++) events.push(e[i + k])
+        } else {
+          // An end: the job must have started in the engine's eyes first (its attempt counts).
+          if (!job.started && type !== EV_DROPPED) events.push(EV_STARTED_ENDED, id, e[i + 2])
+          for (let k = 0; k < size; k++) events.push(e[i + k])
+          this.settle(id, job)
+          ended.add(id)
+        }
+      }
+      i += size
+    }
+    return { events, ended }
+  }
+
+  private place(id: number, job: HeldJob, machine: string): void {
+    job.machine = machine
+    this.hooks.onPlacement?.(this, id, machine)
+  }
+
+  private settle(id: number, job: HeldJob): void {
+    this.jobs.delete(id)
+    this.jobsDone++
+    const pack = this.packs.get(job.pack)
+    if (pack && --pack.open === 0) this.packs.delete(job.pack)
+    if (this.packs.size === 0 && this.state === 'busy') this.state = 'idle'
+    this.maybeExit()
+  }
+
+  private async writeLogs(report: AgentReport, ended: Set<number>): Promise<void> {
+    const dir = this.options.logDir!
+    this.logDirMade ??= mkdir(dir, { recursive: true })
+    await this.logDirMade
+    await Promise.all(
+      report.logs.filter(([id]) => ended.has(id)).map(([id, text]) => writeFile(join(dir, `${id}.log`), text).catch(() => {})),
+    )
+  }
+
+  /** A pack that ended without a word for some of its jobs (failed, removed, cut short): they failed as a crash would. */
+  private async lose(packId: string, why: string): Promise<void> {
+    const pack = this.packs.get(packId)
+    if (!pack || this.gone) return
+    const events: unknown[] = []
+    const at = Date.now()
+    for (const id of pack.ids) {
+      const job = this.jobs.get(id)
+      if (!job || job.pack !== packId) continue
+      if (!job.started) events.push(EV_STARTED_ENDED, id, at)
+      events.push(EV_FAILED, id, at, 'worker-crashed', `lost in the cluster: ${why}`, false)
+      this.settle(id, job)
+    }
+    this.packs.delete(packId)
+    if (events.length) this.hooks.onEvents(this, events)
+  }
+
+  /** Looks up packs not heard from lately: a completion missed while Redis was away is found here. */
+  private reconcile(quietMs: number): void {
+    if (this.gone) return
+    const now = Date.now()
+    for (const [packId, pack] of this.packs) {
+      if (!pack.queued || now - pack.heardAt < quietMs) continue
+      pack.heardAt = now
+      void this.queue.getJob(packId).then(
+        async (job) => {
+          if (!this.packs.has(packId)) return
+          if (!job) return void (this.chain = this.chain.then(() => this.lose(packId, 'its BullMQ job is gone from Redis')))
+          const state = await job.getState()
+          if (state === 'completed') this.enqueue(packId, job.returnvalue, true)
+          else if (state === 'failed') this.chain = this.chain.then(() => this.lose(packId, job.failedReason ?? 'failed'))
+        },
+        () => {},
+      )
+    }
+  }
+
+  private maybeExit(): void {
+    if (this.state === 'stopping' && this.jobs.size === 0) this.leave('stopped')
+  }
+
+  private leave(message: string): void {
+    this.gone = true
+    clearInterval(this.reconcileTimer)
+    this.jobs.clear()
+    this.packs.clear()
+    this.hooks.onExit(this, { code: 0, signal: null, outOfMemory: false, message })
+  }
+}

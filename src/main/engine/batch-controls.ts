@@ -1,0 +1,135 @@
+// The engine's batch controls in one place: the start gates (--delay, --max-load, --mem-free,
+// batch-gates.ts) and the dependencies ("after", batch-dependencies.ts), each given the few
+// engine operations it needs, and the per-batch pauses beside them, so the facade (engine.ts) only calls them at its fixed points:
+// submit, dispatch, a cancel or close of a queued job, retry, a job's end, restore, clear.
+import type { JobSpec } from '../../shared/job.ts'
+import { ValidationError } from '../../shared/validate.ts'
+import { systemAdmissionSource } from './admission-source.ts'
+import type { AdmissionSource } from './admission.ts'
+import { BatchDependencies, resolveDependencies } from './batch-dependencies.ts'
+import { BatchGates, gatesOf, type GateSettings } from './batch-gates.ts'
+import { BatchPauses } from './batch-pauses.ts'
+import type { BalancedQueue } from './balancer.ts'
+import type { Executor } from './executors/executor.ts'
+import type { JobQueue } from './job-queue.ts'
+import type { JobRecord } from './job-record.ts'
+import type { JobStates } from './job-states.ts'
+import type { StopControl } from './stop-control.ts'
+import type { SubmitRequest } from './types.ts'
+import type { Lane } from '../../shared/job.ts'
+
+export interface ControlsHost {
+  /** Jobs back to the front of their queue, and dispatch (with no jobs: just dispatch). */
+  putBack(jobs: JobRecord[]): void
+  changed(job: JobRecord): void
+  readonly queues: Record<Lane, JobQueue<JobRecord>>
+  readonly states: JobStates
+  readonly stop: StopControl<JobRecord, Executor>
+}
+
+export class BatchControls {
+  readonly gates: BatchGates
+  readonly deps: BatchDependencies
+  /** Batches paused on their own (batch-pauses.ts): their queued jobs wait, the rest run. */
+  readonly pauses = new BatchPauses<JobRecord>()
+
+  private readonly host: ControlsHost
+
+  constructor(host: ControlsHost, nextSeq: () => number, admissionSource?: () => AdmissionSource) {
+    this.host = host
+    this.gates = new BatchGates({
+      putBack: (jobs) => host.putBack(jobs),
+      changed: (job) => host.changed(job),
+      running: (batchId) => [...host.states.all()].filter((job) => job.batchId === batchId && job.state === 'running'),
+      requeue: (job, reason) => {
+        if (job.state !== 'running' || job.stopping) return
+        // Stopped as a cancel; job-states.ts sees the reason and queues it again instead of ending it.
+        job.requeueReason = reason
+        host.stop.stop(job, 'cancel')
+      },
+      admissionSource: admissionSource ?? (() => systemAdmissionSource()),
+    })
+    this.deps = new BatchDependencies({
+      queue: (job) => {
+        host.queues[job.lane].push(job)
+        host.putBack([])
+      },
+      block: (job, error) => host.states.finish(job, 'cancelled', error, Date.now()),
+      reopen: (job) => {
+        job.resetForRetry(nextSeq())
+        host.states.setState(job, 'queued')
+      },
+      changed: (job) => host.changed(job),
+    })
+  }
+
+  /** A submit's dependencies and gates, checked before its batch exists (a problem names its field). */
+  prepare(specs: readonly JobSpec[], request: SubmitRequest): { deps: number[][] | null; gates: GateSettings } {
+    const field = (i: number) => (request.jobs ? `jobs[${i}]` : request.inputs ? `inputs[${i}]` : 'template')
+    return { deps: resolveDependencies(specs, field), gates: gatesOf(request) }
+  }
+
+  /** The new batch gets its gates; returns its dependencies, for the jobs about to be made. */
+  start(batchId: number, prepared: { deps: number[][] | null; gates: GateSettings }): number[][] | null {
+    this.gates.set(batchId, prepared.gates)
+    return prepared.deps
+  }
+
+  /** A new batch's jobs (by id, in order) wait for one another as `deps` says. */
+  waitFor(batchId: number, jobIds: readonly number[], deps: number[][]): void {
+    this.deps.add(
+      batchId,
+      jobIds.map((id) => this.host.states.get(id)!),
+      deps,
+    )
+  }
+
+  /** Jobs appended to a streamed batch cannot wait for others: refused by name. */
+  refuseStreamed(specs: readonly JobSpec[]): void {
+    if (specs.some((spec) => spec.after?.length)) {
+      throw new ValidationError([
+        { field: 'jobs', message: 'dependencies ("after") are for batches submitted whole, not streamed' },
+      ])
+    }
+  }
+
+  /** The lane's queue as the balancer reads it: a paused batch's jobs, then gated ones, are held. */
+  wrap(queue: JobQueue<JobRecord>): BalancedQueue<JobRecord> {
+    return this.pauses.wrap(this.gates.wrap(queue))
+  }
+
+  /** A queued job is in its lane's queue unless a pause or a gate holds it or it waits for others (taken out here). */
+  inQueue(job: JobRecord): boolean {
+    return !this.pauses.unhold(job) && !this.gates.unpark(job) && !this.deps.release(job)
+  }
+
+  /** A job started or ended (the next --delay), or reached a terminal state (what waits for it). */
+  changed(job: JobRecord, terminal: boolean): void {
+    if (job.state !== 'queued') this.gates.started(job)
+    if (terminal && this.deps.active) this.deps.settled(job)
+  }
+
+  /** A retried job goes to its queue (true) unless it waits for others or ended again. */
+  retried(job: JobRecord): boolean {
+    return !this.deps.active || this.deps.retried(job)
+  }
+
+  /** Gives a batch start gates (an existing one: a resumed batch). */
+  gate(batchId: number, request: Pick<SubmitRequest, 'delay' | 'maxLoad' | 'memFree'>): void {
+    this.gates.set(batchId, gatesOf(request))
+  }
+
+  /** Pauses or resumes one batch; returns the jobs a resume lets go (to put back in the queue). */
+  setPaused(batchId: number, paused: boolean): JobRecord[] {
+    if (paused) this.pauses.pause(batchId)
+    else if (this.pauses.isPaused(batchId)) return this.pauses.resume(batchId)
+    return []
+  }
+
+  /** Forgets the controls of batches that are gone. */
+  prune(keep: (batchId: number) => boolean): void {
+    this.pauses.prune(keep)
+    this.gates.prune(keep)
+    this.deps.prune(keep)
+  }
+}

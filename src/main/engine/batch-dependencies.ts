@@ -1,0 +1,222 @@
+// Dependencies inside the engine (`"after": ["name", …]`): which jobs of a batch wait, which
+// are released when what they wait for succeeds, and which end without running when it does
+// not. The graph itself (checks, the ready/blocked tracker) is dependency-graph.ts; this holds
+// the engine's side: job ids, the jobs held out of the queue, notes that say what a job waits
+// for, and the calls back into the engine to queue, end or reopen a job.
+import type { JobError, JobState } from '../../shared/job.ts'
+import { ValidationError } from '../../shared/validate.ts'
+import { checkDependencies, DependencyTracker, type Outcome } from './dependency-graph.ts'
+import type { JobRecord } from './job-record.ts'
+
+export interface DependencyHost {
+  /** The job may start: into its lane's queue. */
+  queue(job: JobRecord): void
+  /** The job will not run: it ends now (cancelled, with this error). */
+  block(job: JobRecord, error: JobError): void
+  /** An ended job waits again (what blocked it is being retried): back to queued, held. */
+  reopen(job: JobRecord): void
+  /** The job changed (its note). */
+  changed(job: JobRecord): void
+}
+
+interface BatchGraph {
+  tracker: DependencyTracker
+  jobs: JobRecord[]
+  index: Map<number, number>
+}
+
+/** The first names shown in a note; the rest are counted. */
+const NAMES_SHOWN = 3
+
+const OUTCOMES: Partial<Record<JobState, Outcome>> = {
+  succeeded: 'succeeded',
+  failed: 'failed',
+  'timed-out': 'timed-out',
+  cancelled: 'cancelled',
+  interrupted: 'cancelled',
+}
+
+/**
+ * The indices each spec waits for, or null when no job of the batch has `after`. Problems
+ * name the field (`jobs[3].after[0]`, `inputs[2].after`) and are thrown as a ValidationError.
+ */
+export function resolveDependencies(
+  specs: readonly { name?: string; after?: readonly string[] }[],
+  field: (index: number) => string,
+): number[][] | null {
+  if (!specs.some((spec) => spec.after?.length)) return null
+  const checked = checkDependencies(specs, field)
+  if (!checked.ok) throw new ValidationError(checked.problems)
+  return checked.deps
+}
+
+/** How a dependency that will not succeed ended, for the dependent's message. */
+const HOW = {
+  failed: 'failed',
+  'timed-out': 'timed out',
+  cancelled: 'was cancelled',
+  interrupted: 'was interrupted',
+  'not run': 'did not run',
+} as const
+
+function howEnded(job: JobRecord): keyof typeof HOW {
+  if (job.error?.code === 'dependency-failed' || job.state === 'queued') return 'not run'
+  return job.state === 'failed' || job.state === 'timed-out' || job.state === 'cancelled' || job.state === 'interrupted'
+    ? job.state
+    : 'not run'
+}
+
+export class BatchDependencies {
+  private readonly host: DependencyHost
+  private readonly graphs = new Map<number, BatchGraph>()
+  /** Jobs waiting for others: queued, but in no lane's queue. */
+  private readonly held = new Set<JobRecord>()
+
+  constructor(host: DependencyHost) {
+    this.host = host
+  }
+
+  get active(): boolean {
+    return this.graphs.size > 0
+  }
+
+  /**
+   * A batch's jobs with the indices each waits for. Jobs whose dependencies are all met (or
+   * that have none) are queued; the others are held with a note saying what they wait for.
+   * `settled` replays jobs that have ended already (a restored batch).
+   */
+  add(batchId: number, jobs: JobRecord[], deps: number[][]): void {
+    const tracker = new DependencyTracker(deps)
+    const graph: BatchGraph = { tracker, jobs, index: new Map(jobs.map((job, i) => [job.id, i])) }
+    this.graphs.set(batchId, graph)
+    jobs.forEach((job, i) => (job.after = deps[i]!.map((d) => jobs[d]!.id)))
+    for (let i = 0; i < jobs.length; i++) {
+      // A job that ended because of another is blocked again by that one's outcome, not its own.
+      const outcome = jobs[i]!.error?.code === 'dependency-failed' ? undefined : OUTCOMES[jobs[i]!.state]
+      if (outcome) tracker.settle(i, outcome)
+    }
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!
+      if (job.state !== 'queued') continue
+      if (tracker.isReady(i)) this.host.queue(job)
+      else if (tracker.isBlocked(i)) this.end(graph, i)
+      else this.hold(graph, i)
+    }
+  }
+
+  /**
+   * A batch brought back from the store, its jobs in id order with the ids they wait for. A
+   * dependency that was not loaded had finished long ago; a job still waiting for it would
+   * have ended when it failed, so it succeeded and is left out.
+   */
+  restore(batchId: number, jobs: JobRecord[]): void {
+    const sorted = [...jobs].sort((a, b) => a.id - b.id)
+    const index = new Map(sorted.map((job, i) => [job.id, i]))
+    const deps = sorted.map((job) => (job.after ?? []).map((id) => index.get(id)).filter((i) => i !== undefined))
+    const after = sorted.map((job) => job.after)
+    this.add(batchId, sorted, deps)
+    // Keep the stored ids (add rebuilt them from the loaded jobs only), for the graph.
+    sorted.forEach((job, i) => (job.after = after[i] ?? null))
+  }
+
+  /** After a restore: every batch that has jobs with dependencies gets its graph back. */
+  restoreAll(jobs: Iterable<JobRecord>): void {
+    const byBatch = new Map<number, JobRecord[]>()
+    const all = [...jobs]
+    for (const job of all) if (job.after) byBatch.set(job.batchId, [])
+    if (byBatch.size === 0) return
+    for (const job of all) byBatch.get(job.batchId)?.push(job)
+    for (const [batchId, batchJobs] of byBatch) this.restore(batchId, batchJobs)
+  }
+
+  /** Whether the job is held here (for a cancel: it is in no queue to forget). */
+  release(job: JobRecord): boolean {
+    return this.held.delete(job)
+  }
+
+  /** A job of a batch with dependencies ended: release or end what waits for it. */
+  settled(job: JobRecord): void {
+    const graph = this.graphs.get(job.batchId)
+    const i = graph?.index.get(job.id)
+    if (graph === undefined || i === undefined) return
+    this.held.delete(job)
+    const outcome = OUTCOMES[job.state]
+    if (!outcome) return
+    const { ready, blocked } = graph.tracker.settle(i, outcome)
+    for (const r of ready) {
+      const next = graph.jobs[r]!
+      if (!this.held.delete(next)) continue
+      next.note = null
+      this.host.queue(next)
+    }
+    for (const b of blocked) this.end(graph, b.index)
+    // Jobs still waiting for others say so: their list just got shorter.
+    if (outcome === 'succeeded')
+      for (const d of graph.tracker.dependentsOf(i)) if (this.held.has(graph.jobs[d]!)) this.note(graph, d)
+  }
+
+  /**
+   * A job is retried: what it blocked waits again, and the job itself goes to its queue only
+   * once what it waits for has succeeded. Returns false when it is held here or ended again
+   * (it waits for a job that will not succeed), true when the caller should queue it.
+   */
+  retried(job: JobRecord): boolean {
+    const graph = this.graphs.get(job.batchId)
+    const i = graph?.index.get(job.id)
+    if (graph === undefined || i === undefined) return true
+    for (const r of graph.tracker.reopen(i)) {
+      const next = graph.jobs[r]!
+      this.host.reopen(next)
+      this.hold(graph, r)
+    }
+    if (graph.tracker.isReady(i)) return true
+    if (graph.tracker.isBlocked(i)) {
+      this.end(graph, i)
+      return false
+    }
+    this.hold(graph, i)
+    return false
+  }
+
+  /** What a job waits for, by name (for the window), or null when it waits for nothing. */
+  waitingFor(job: JobRecord): string[] | null {
+    const graph = this.graphs.get(job.batchId)
+    const i = graph?.index.get(job.id)
+    if (graph === undefined || i === undefined) return null
+    return graph.tracker.waitingFor(i).map((d) => graph.jobs[d]!.name)
+  }
+
+  /** Forgets the graphs of batches that are gone (clear finished: their jobs have all ended). */
+  prune(keep: (batchId: number) => boolean): void {
+    for (const batchId of this.graphs.keys()) if (!keep(batchId)) this.graphs.delete(batchId)
+  }
+
+  private hold(graph: BatchGraph, i: number): void {
+    this.held.add(graph.jobs[i]!)
+    this.note(graph, i)
+  }
+
+  private note(graph: BatchGraph, i: number): void {
+    const job = graph.jobs[i]!
+    const names = graph.tracker.waitingFor(i).map((d) => `"${graph.jobs[d]!.name}"`)
+    const shown =
+      names.length > NAMES_SHOWN
+        ? `${names.slice(0, NAMES_SHOWN).join(', ')} and ${names.length - NAMES_SHOWN} more`
+        : names.join(', ')
+    job.note = `waits for ${shown}`
+    this.host.changed(job)
+  }
+
+  /** Ends a job the tracker has blocked, naming the dependency that will not succeed. */
+  private end(graph: BatchGraph, i: number): void {
+    const job = graph.jobs[i]!
+    this.held.delete(job)
+    const by = graph.tracker.blocker(i)
+    const dependency = by === null ? null : graph.jobs[by]!
+    job.note = null
+    this.host.block(job, {
+      code: 'dependency-failed',
+      message: `not run: it waits for "${dependency?.name ?? '?'}", which ${dependency ? HOW[howEnded(dependency)] : 'did not succeed'}`,
+    })
+  }
+}

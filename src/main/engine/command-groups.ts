@@ -1,0 +1,117 @@
+// The process groups of every command the engine's workers have running, kept by the engine
+// (not only by the worker that started them, which may be gone before it can clean up): each
+// worker reports a command's group as it starts (EV_COMMAND) and forgets it when it ends. When
+// a worker ends, whatever ended it, its groups are ended before its jobs are put back or
+// retried, so a job never runs twice at once; closing the engine ends them all.
+//
+// They are also kept on disk, in `command-groups.json` in the data folder, so that after a
+// kill -9 of Corelane itself the next start ends the commands the last run left behind
+// (`endLeftoverGroups`, before interrupted jobs are requeued). A small file of its own rather
+// than the job database: it must be current within milliseconds of a command's start, and it
+// is rewritten whole (write then rename, off the engine's thread) so it is never half-written.
+import { readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { endGroups, type GroupRef } from './process-groups.ts'
+
+export const GROUPS_FILE = 'command-groups.json'
+
+const isPid = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 1
+const isTicks = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0
+
+export class CommandGroups<Owner> {
+  private readonly byOwner = new Map<Owner, Map<number, GroupRef>>()
+  private readonly ending = new Set<Promise<void>>()
+  private readonly file: string | null
+  private writing: Promise<void> = Promise.resolve()
+  private writeQueued = false
+
+  /** `dataDir` null: kept in memory only. */
+  constructor(dataDir: string | null) {
+    this.file = dataDir === null ? null : join(dataDir, GROUPS_FILE)
+  }
+
+  /** A command of `owner` started: its group (fields as they travelled, checked here). */
+  started(owner: Owner, pgid: unknown, since: unknown): void {
+    if (!isPid(pgid) || !isTicks(since)) return
+    let groups = this.byOwner.get(owner)
+    if (!groups) this.byOwner.set(owner, (groups = new Map()))
+    groups.set(pgid, { pgid, since })
+    this.save()
+  }
+
+  /** The command leading `pgid` has ended. */
+  ended(owner: Owner, pgid: unknown): void {
+    const groups = this.byOwner.get(owner)
+    if (!groups || !groups.delete(pgid as number)) return
+    if (groups.size === 0) this.byOwner.delete(owner)
+    this.save()
+  }
+
+  /** Whether `owner` has groups left to end. */
+  holds(owner: Owner): boolean {
+    return this.byOwner.has(owner)
+  }
+
+  /** `owner` has gone: ends its groups (SIGTERM, SIGKILL after the grace) and forgets them. */
+  endOf(owner: Owner): Promise<void> {
+    const groups = this.byOwner.get(owner)
+    if (!groups) return Promise.resolve()
+    this.byOwner.delete(owner)
+    return this.track(endGroups([...groups.values()]).finally(() => this.save()))
+  }
+
+  /** Ends every group still held, and waits for every ending under way (engine close). */
+  async endAll(): Promise<void> {
+    for (const owner of [...this.byOwner.keys()]) void this.endOf(owner)
+    await Promise.all(this.ending)
+    await this.writing
+  }
+
+  private track(ending: Promise<void>): Promise<void> {
+    this.ending.add(ending)
+    void ending.finally(() => this.ending.delete(ending))
+    return ending
+  }
+
+  /** Writes the current groups, one write at a time; changes during a write are written after it. */
+  private save(): void {
+    if (this.file === null || this.writeQueued) return
+    this.writeQueued = true
+    const file = this.file
+    this.writing = this.writing.then(async () => {
+      this.writeQueued = false
+      const groups = [...this.byOwner.values()].flatMap((map) => [...map.values()])
+      try {
+        await writeFile(`${file}.tmp`, JSON.stringify({ groups }))
+        await rename(`${file}.tmp`, file)
+      } catch {
+        // Best effort: a data folder that cannot be written is reported by the job store.
+      }
+    })
+  }
+}
+
+/**
+ * Ends the commands an earlier run of Corelane recorded in `dataDir` and left running (it was
+ * killed before it could end them), then clears the record. Call before anything is requeued.
+ */
+export async function endLeftoverGroups(dataDir: string): Promise<number> {
+  const file = join(dataDir, GROUPS_FILE)
+  let groups: GroupRef[]
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as { groups?: unknown }
+    groups = Array.isArray(parsed.groups)
+      ? parsed.groups.filter(
+          (group): group is GroupRef =>
+            typeof group === 'object' && group !== null && isPid((group as GroupRef).pgid) && isTicks((group as GroupRef).since),
+        )
+      : []
+  } catch {
+    return 0 // none recorded (or unreadable: nothing that can be trusted to signal)
+  }
+  // Only groups whose leader is verifiably the recorded process (Linux /proc), or whose
+  // leader is gone while members remain: the record may be old, and its pids used again.
+  await endGroups(groups, true)
+  await writeFile(file, JSON.stringify({ groups: [] })).catch(() => undefined)
+  return groups.length
+}

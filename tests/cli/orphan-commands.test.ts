@@ -1,0 +1,158 @@
+// Shell commands never outlive the CLI: SIGTERM to `corelane run` ends them before it exits,
+// and after a kill -9 of the CLI (which leaves a thread worker's commands running: nothing is
+// left to end them) the next start on that data folder ends them before requeueing. `corelane
+// run` is a real child process; each command writes the pid of a `sleep 300` it started.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+
+const CLI = resolve(import.meta.dirname, '../../src/cli/main.ts')
+const dirs: string[] = []
+const pids: number[] = []
+afterEach(() => {
+  for (const pid of pids.splice(0)) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // Gone, as it should be.
+    }
+  }
+})
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true })
+})
+
+/** Still running: in /proc and not a zombie (an ended process whose new parent has yet to reap it). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return false
+  }
+}
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
+
+async function until(check: () => boolean, ms: number, what: string): Promise<void> {
+  const start = Date.now()
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
+}
+
+/** Waits until the CLI's engine has `groups` process groups on record (see the engine test's `recorded`). */
+async function recorded(dataDir: string, groups: number): Promise<void> {
+  const count = () => {
+    try {
+      return (JSON.parse(readFileSync(join(dataDir, 'command-groups.json'), 'utf8')) as { groups: unknown[] }).groups.length
+    } catch {
+      return 0
+    }
+  }
+  await until(() => count() >= groups, 15_000, 'the groups on record')
+}
+
+async function pidIn(file: string): Promise<number> {
+  await until(() => existsSync(file), 30_000, `pid file ${file}`)
+  const pid = Number((await readFile(file, 'utf8')).trim())
+  pids.push(pid)
+  expect(alive(pid)).toBe(true)
+  return pid
+}
+
+function run(args: string[]): { child: ChildProcess; exited: Promise<{ code: number | null; signal: string | null }> } {
+  const child = spawn(process.execPath, [CLI, 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+  child.stderr!.resume()
+  const exited = new Promise<{ code: number | null; signal: string | null }>((done) =>
+    child.on('exit', (code, signal) => done({ code, signal })),
+  )
+  return { child, exited }
+}
+
+async function folder(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'corelane-orphans-'))
+  dirs.push(dir)
+  return dir
+}
+
+describe.skipIf(process.platform !== 'linux')('commands end with the CLI', () => {
+  it('SIGTERM to `corelane run` ends its commands (process and thread workers) before it exits', async () => {
+    const dir = await folder()
+    const jobs = (['process', 'thread'] as const).map((executor) => ({
+      name: executor,
+      kind: 'shell',
+      executor,
+      params: {
+        argv: [
+          '/bin/sh',
+          '-c',
+          `sleep 300 & echo $! > '${dir}/${executor}.tmp'; mv '${dir}/${executor}.tmp' '${dir}/${executor}'; wait`,
+        ],
+      },
+    }))
+    await writeFile(join(dir, 'batch.json'), JSON.stringify({ name: 'term', jobs }))
+    const { child, exited } = run([join(dir, 'batch.json'), '--data-dir', join(dir, 'data')])
+    const started = [await pidIn(join(dir, 'process')), await pidIn(join(dir, 'thread'))]
+    await recorded(join(dir, 'data'), 3) // two commands and the process worker's own group
+    child.kill('SIGTERM')
+    const { code } = await exited
+    expect(code).toBe(1) // cancelled, not succeeded
+    // Ended by the CLI on its way out (without it they would run their 300 s).
+    for (const pid of started) await until(() => !alive(pid), 10_000, `pid ${pid} to end`)
+  }, 90_000)
+
+  it('after kill -9 of the CLI, a process worker ends its commands as its channel closes', async () => {
+    const dir = await folder()
+    const pidFile = join(dir, 'pid')
+    const argv = ['/bin/sh', '-c', `sleep 300 & echo $! > '${pidFile}.tmp'; mv '${pidFile}.tmp' '${pidFile}'; wait`]
+    const batch = join(dir, 'batch.json')
+    await writeFile(
+      batch,
+      JSON.stringify({ name: 'gone', jobs: [{ name: 'sleeper', kind: 'shell', executor: 'process', params: { argv } }] }),
+    )
+    const first = run([batch, '--data-dir', join(dir, 'data')])
+    const pid = await pidIn(pidFile)
+    await recorded(join(dir, 'data'), 2)
+    first.child.kill('SIGKILL')
+    expect((await first.exited).signal).toBe('SIGKILL')
+    // No restart needed: the orphaned worker sees its channel close and ends the group.
+    await until(() => !alive(pid), 10_000, `pid ${pid} to end`)
+  }, 90_000)
+
+  it('after kill -9 of the CLI, the next `run --resume` ends the leftovers before the job runs again', async () => {
+    const dir = await folder()
+    const pidFile = join(dir, 'pid')
+    const overlap = join(dir, 'overlap')
+    // First attempt: a sleep that outlives a killed CLI. Next attempt: notes whether that sleep
+    // is still there (it must not be), then succeeds.
+    const script = [
+      `if [ -f '${pidFile}' ]; then kill -0 "$(cat '${pidFile}')" 2>/dev/null && echo overlap > '${overlap}'; exit 0; fi`,
+      `sleep 300 & echo $! > '${pidFile}.tmp'; mv '${pidFile}.tmp' '${pidFile}'; wait`,
+    ].join('\n')
+    const batch = join(dir, 'batch.json')
+    await writeFile(
+      batch,
+      JSON.stringify({
+        name: 'left',
+        jobs: [{ name: 'sleeper', kind: 'shell', executor: 'thread', params: { argv: ['/bin/sh', '-c', script] } }],
+      }),
+    )
+    const dataDir = join(dir, 'data')
+    const first = run([batch, '--data-dir', dataDir])
+    const pid = await pidIn(pidFile)
+    await recorded(dataDir, 1)
+    first.child.kill('SIGKILL')
+    expect((await first.exited).signal).toBe('SIGKILL')
+    await sleep(200)
+    expect(alive(pid)).toBe(true) // nothing else would have ended it
+
+    const second = run([batch, '--resume', '--data-dir', dataDir])
+    expect((await second.exited).code).toBe(0)
+    expect(alive(pid)).toBe(false)
+    expect(existsSync(overlap)).toBe(false)
+  }, 90_000)
+})

@@ -1,0 +1,89 @@
+// The cluster plugged into the real engine through its public API (engine.addExecutor): the
+// engine's own balancer, job state machine, stop control and retries drive a RemoteExecutor,
+// and real agent processes run what does not fit on this machine's one CPU slot.
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createEngine, type Engine } from '../../src/main/engine/index.ts'
+import { linkEngineToCluster, type EngineLink } from '../../src/main/cluster/engine-link.ts'
+import { RedisServer, startAgent, tempDir, until, type AgentProcess } from './harness.ts'
+
+let redis: RedisServer
+let agents: AgentProcess[]
+let engine: Engine
+let link: EngineLink
+const dataDir = tempDir('engine')
+const settled = new Map<number, number>()
+
+beforeAll(async () => {
+  redis = await new RedisServer().start()
+  agents = await Promise.all(['east', 'west'].map((name) => startAgent(redis.url, name, ['--cpu-slots', '1'])))
+  engine = createEngine({ dataDir, cpuSlots: 1, ioConcurrency: 2, graceMs: 3000, retryBackoffMs: 100 })
+  engine.onJobSettled((job) => settled.set(job.id, (settled.get(job.id) ?? 0) + 1))
+  link = await linkEngineToCluster(engine, { redisUrl: redis.url, logDir: join(dataDir, 'logs'), reconcileMs: 500 })
+  await until(() => link.directory.machines().length === 2, 10_000, 'both agents heard')
+})
+
+afterAll(async () => {
+  await link?.close()
+  await engine?.close()
+  await Promise.all((agents ?? []).map((a) => a.stop()))
+  await redis?.stop()
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+it('the engine spreads a batch over its own slot and two agents, each job settled once', async () => {
+  // CPU jobs of some milliseconds each: the balancer sends them one to a pack, so both agents get some.
+  const { jobIds } = await engine.submit({ template: { kind: 'sum-squares', params: { n: 2e7 } }, count: 30 })
+  await engine.whenSettled(jobIds)
+  const jobs = jobIds.map((id) => engine.getJob(id)!)
+  expect(
+    jobs
+      .filter((j) => j.state !== 'succeeded')
+      .map((j) => `${j.id} ${j.state} ${j.attempts} ${j.error?.code}: ${j.error?.message}`),
+  ).toEqual([])
+  expect(jobIds.every((id) => settled.get(id) === 1)).toBe(true)
+  const machines = new Set(jobIds.map((id) => link.machineOf(id)))
+  expect(machines.has('east') && machines.has('west')).toBe(true)
+  // The engine lists the remote executor among its workers.
+  expect(engine.workers().some((w) => w.id === link.executor().id)).toBe(true)
+})
+
+it('pausing the engine pauses the BullMQ queue for every agent, and resuming resumes it', async () => {
+  engine.pause()
+  await until(async () => link.executor().queue.isPaused(), 5000, 'the queue paused')
+  engine.resume()
+  await until(async () => !(await link.executor().queue.isPaused()), 5000, 'the queue resumed')
+})
+
+it('engine.cancel reaches a job running on an agent; a timeout too', async () => {
+  // One CPU slot here: the rest of the long jobs go to the agents.
+  const { jobIds } = await engine.submit({
+    jobs: [
+      { kind: 'sum-squares', params: { n: 5e10 } },
+      { kind: 'sum-squares', params: { n: 5e10 } },
+      { kind: 'sum-squares', params: { n: 5e10 }, timeoutMs: 400 },
+    ],
+  })
+  await until(
+    () => jobIds.filter((id) => engine.getJob(id)!.state === 'running' && link.machineOf(id)).length >= 1,
+    20_000,
+    'a remote job running',
+  )
+  await until(
+    () => engine.getJob(jobIds[1]!)!.state === 'running' && link.machineOf(jobIds[1]!) !== null,
+    20_000,
+    'the second job running on an agent',
+  )
+  const remote = jobIds[1]!
+  const asked = Date.now()
+  engine.cancel([remote])
+  engine.cancel(jobIds.filter((id) => id !== remote && !engine.getJob(id)!.timeoutMs))
+  await engine.whenSettled(jobIds)
+  const timed = jobIds.find((id) => engine.getJob(id)!.timeoutMs)!
+  expect(engine.getJob(timed)!.state).toBe('timed-out')
+  expect(engine.getJob(remote)!.state).toBe('cancelled')
+  expect(engine.getJob(remote)!.error?.message).toBe('cancelled') // by the agent, not after the engine's grace
+  expect(Date.now() - asked).toBeLessThan(2800)
+  expect(jobIds.every((id) => settled.get(id) === 1)).toBe(true)
+})

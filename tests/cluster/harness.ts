@@ -1,0 +1,219 @@
+// Real parts for the cluster tests: a redis-server on a random loopback port (Debian's
+// package; AOF when a test restarts it), agent processes started by the real CLI
+// (`corelane agent`), each with its own name and data folder and in its own process group
+// (so a test can kill -9 the whole group, workers included), and the CLI itself.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+export const NODE = join(ROOT, 'node_modules/.bin/node')
+export const CLI = join(ROOT, 'src/cli/main.ts')
+
+/** Fast stalled-pack recovery for tests: a dead agent's packs are redelivered within ~2.5 s. */
+export const FAST_RECOVERY = ['--lock-ms', '1500', '--stalled-ms', '500']
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `corelane-${prefix}-`))
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port
+      server.close(() => resolvePort(port))
+    })
+  })
+}
+
+function waitForLine(
+  child: ChildProcess,
+  stream: 'stdout' | 'stderr',
+  pattern: RegExp,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  return new Promise((resolveWait, reject) => {
+    let seen = ''
+    const timer = setTimeout(
+      () => reject(new Error(`${what}: not ready within ${timeoutMs} ms; output so far:\n${seen}`)),
+      timeoutMs,
+    )
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString()
+      if (pattern.test(seen)) {
+        clearTimeout(timer)
+        child[stream]!.off('data', onData)
+        resolveWait()
+      }
+    }
+    child[stream]!.on('data', onData)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${what} exited (${code}) before it was ready:\n${seen}`))
+    })
+  })
+}
+
+export class RedisServer {
+  readonly dir = tempDir('redis')
+  port = 0
+  child: ChildProcess | null = null
+  private readonly aof: boolean
+  private readonly conf: string[]
+
+  /** `conf`: redis.conf lines (ACL users, say), written to a file it starts with. */
+  constructor(options: { aof?: boolean; conf?: string[] } = {}) {
+    this.aof = options.aof ?? false
+    this.conf = options.conf ?? []
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`
+  }
+
+  async start(): Promise<this> {
+    if (!this.port) this.port = await freePort()
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir]
+    if (this.conf.length) {
+      const file = join(this.dir, 'redis.conf')
+      writeFileSync(file, `${this.conf.join('\n')}\n`)
+      args.unshift(file)
+    }
+    if (this.aof) args.push('--appendonly', 'yes', '--appendfsync', 'always')
+    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    this.child = child
+    await waitForLine(child, 'stdout', /Ready to accept connections/, 10_000, 'redis-server')
+    return this
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal)
+  }
+
+  /** Stops it hard (SIGKILL: no final save, only what the AOF holds survives). */
+  async kill(): Promise<void> {
+    const child = this.child
+    if (!child || child.exitCode !== null) return
+    const gone = new Promise((r) => child.once('exit', r))
+    child.kill('SIGKILL')
+    await gone
+    this.child = null
+  }
+
+  async stop(): Promise<void> {
+    await this.kill()
+    rmSync(this.dir, { recursive: true, force: true })
+  }
+}
+
+export interface AgentProcess {
+  name: string
+  child: ChildProcess
+  dataDir: string
+  output: () => string
+  /** kill -9 of its whole process group (the agent and every worker process it started). */
+  killGroup(): void
+  /** SIGTERM, then resolves with its exit code. */
+  stop(): Promise<number | null>
+}
+
+export async function startAgent(url: string, name: string, extra: string[] = []): Promise<AgentProcess> {
+  const dataDir = tempDir(`agent-${name}`)
+  const child = spawn(NODE, [CLI, 'agent', '--redis', url, '--name', name, '--data-dir', dataDir, ...extra], {
+    cwd: ROOT,
+    detached: true, // its own process group
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()))
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()))
+  await waitForLine(child, 'stderr', /ready on/, 30_000, `agent ${name}`)
+  return {
+    name,
+    child,
+    dataDir,
+    output: () => output,
+    killGroup() {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL')
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
+      child.kill('SIGTERM')
+      const code = await exited
+      rmSync(dataDir, { recursive: true, force: true })
+      return code
+    },
+  }
+}
+
+/** Runs the real CLI to its end. */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const started = Date.now()
+  return new Promise((resolveRun) => {
+    const child = spawn(NODE, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    child.on('exit', (code) => resolveRun({ code, stdout, stderr, ms: Date.now() - started }))
+  })
+}
+
+/** Polls until `check` holds (or fails with `what` after timeoutMs). */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/** A Redis, `count` agents with fast stalled-pack recovery, and a controller (the RemoteExecutor driven by the ClusterDriver). */
+/** `fastRecovery` (default true): FAST_RECOVERY's short pack locks, for the fault tests (on a loaded machine a 1.5 s lock can lapse, and its pack is redone). */
+export async function startCluster(options: { agents: number; aof?: boolean; agentArgs?: string[]; fastRecovery?: boolean }) {
+  const { openController } = await import('../../src/main/cluster/controller.ts')
+  const redis = await new RedisServer({ aof: options.aof }).start()
+  const names = Array.from({ length: options.agents }, (_, i) => `agent${i + 1}`)
+  const agents = await Promise.all(
+    names.map((name) =>
+      startAgent(redis.url, name, [
+        '--cpu-slots',
+        '1',
+        ...(options.fastRecovery === false ? [] : FAST_RECOVERY),
+        ...(options.agentArgs ?? []),
+      ]),
+    ),
+  )
+  const controller = await openController({
+    redisUrl: redis.url,
+    logDir: null,
+    reconcileMs: 500,
+    graceMs: 3000,
+    retryBackoffMs: 100,
+  })
+  const settled = new Map<number, number>()
+  controller.driver.onJobSettled((job) => settled.set(job.id, (settled.get(job.id) ?? 0) + 1))
+  await until(() => controller.directory.machines().length === options.agents, 20_000, `${options.agents} agents heard`)
+  return {
+    redis,
+    agents,
+    controller,
+    /** How many times each job reached a terminal state (each must be 1). */
+    settled,
+    async close() {
+      await controller.close()
+      await Promise.all(agents.map((a) => a.stop()))
+      await redis.stop()
+    },
+  }
+}

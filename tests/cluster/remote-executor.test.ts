@@ -1,0 +1,145 @@
+// The RemoteExecutor alone, on a real Redis, through the Executor interface: this test plays
+// the engine's role (it records what reaches ExecutorHooks), and a BullMQ Worker in the test
+// plays a misbehaving agent (a stand-in at the Redis edge, named as such): it reports every
+// job twice, or sends reports that are not valid. The executor must pass each job's start and
+// end to the engine exactly once, and turn a bad report into a clear failure of its jobs,
+// never a crash.
+import { Worker } from 'bullmq'
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import type { Executor } from '../../src/main/engine/executors/executor.ts'
+import { EV_DONE, EV_FAILED, EV_STARTED, EV_STARTED_ENDED } from '../../src/main/engine/worker/protocol.ts'
+import { RemoteExecutor } from '../../src/main/cluster/remote-executor.ts'
+import { PREFIX, QUEUE, connectRedis } from '../../src/main/cluster/redis.ts'
+import { RedisServer, until } from './harness.ts'
+
+let redis: RedisServer
+const closers: (() => Promise<unknown> | void)[] = []
+
+beforeAll(async () => {
+  redis = await new RedisServer().start()
+})
+// Each test's agent stand-in leaves with it: the next test's packs are not its to take.
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close()
+})
+afterAll(async () => redis.stop())
+
+/** What the engine would see: every event, in order, and the bad reports. */
+function engineStandIn() {
+  const events: unknown[] = []
+  const bad: string[] = []
+  return {
+    events,
+    bad,
+    hooks: {
+      onHello: () => {},
+      onEvents: (_e: Executor, batch: unknown[]) => events.push(...batch),
+      onExit: () => {},
+      onBadReport: (_pack: string, error: string) => bad.push(error),
+    },
+    count(type: number, id: number): number {
+      let n = 0
+      for (let i = 0; i < events.length;) {
+        const t = events[i] as number
+        if (t === type && events[i + 1] === id) n++
+        i += t === EV_DONE || t === EV_FAILED ? 6 : t === 4 ? 4 : t === 5 ? 2 : 3
+      }
+      return n
+    },
+  }
+}
+
+function executorFor(controller: string, engine: ReturnType<typeof engineStandIn>, reconcileMs = 300): RemoteExecutor {
+  const connection = connectRedis(redis.url, 'test-controller')
+  const eventsConnection = connection.duplicate()
+  const executor = new RemoteExecutor(
+    { id: 7, controller, connection, eventsConnection, logDir: null, reconcileMs },
+    engine.hooks,
+  )
+  closers.push(async () => {
+    await executor.close()
+    connection.disconnect()
+    eventsConnection.disconnect()
+  })
+  return executor
+}
+
+function agentStandIn(
+  process: (data: { jobs: [number][] }, job: { updateProgress(p: object): Promise<void> }) => Promise<unknown>,
+): void {
+  const worker = new Worker(QUEUE, (job) => process(job.data, job), {
+    connection: connectRedis(redis.url, 'test-agent'),
+    prefix: PREFIX,
+    concurrency: 4,
+  })
+  closers.push(() => worker.close())
+}
+
+it('passes each job’s start and end once, though the agent reports them twice', async () => {
+  const engine = engineStandIn()
+  // No look-ups for a minute: every report here comes through BullMQ's events stream.
+  const executor = executorFor('dup', engine, 60_000)
+  agentStandIn(async ({ jobs }, job) => {
+    const e: unknown[] = []
+    for (const [id] of jobs)
+      e.push(
+        EV_STARTED,
+        id,
+        1000,
+        EV_STARTED,
+        id,
+        1001,
+        EV_DONE,
+        id,
+        1002,
+        { ok: id },
+        null,
+        false,
+        EV_DONE,
+        id,
+        1003,
+        { again: id },
+        null,
+        false,
+      )
+    await job.updateProgress({ agent: 'twice', e })
+    return { agent: 'twice', e: [...e] }
+  })
+  executor.run([
+    [1, 'noop', {}, 1],
+    [2, 'noop', {}, 1],
+  ])
+  executor.run([[3, 'noop', {}, 1]])
+  await until(() => engine.count(EV_DONE, 3) > 0 && engine.count(EV_DONE, 1) > 0, 10_000, 'ends reported')
+  await new Promise((r) => setTimeout(r, 500)) // the return values arrive too
+  for (const id of [1, 2, 3]) {
+    expect(engine.count(EV_STARTED, id) + engine.count(EV_STARTED_ENDED, id)).toBe(1)
+    expect(engine.count(EV_DONE, id)).toBe(1)
+  }
+  expect(executor.machineOf(1)).toBe(null) // settled: no longer held
+  expect(executor.inFlight()).toBe(0)
+})
+
+it('refuses a report that is not valid, names the field, and fails only that pack’s jobs', async () => {
+  const engine = engineStandIn()
+  const executor = executorFor('bad', engine)
+  agentStandIn(async ({ jobs }) => {
+    const id = jobs[0]![0]
+    if (id === 10) return { agent: 'bad agent!', e: [] }
+    if (id === 11) return { agent: 'ok', e: [EV_DONE, id, 'yesterday', null, null, false] }
+    return { agent: 'ok', e: [EV_STARTED_ENDED, id, 5, EV_DONE, id, 6, 42, null, false] }
+  })
+  executor.run([[10, 'noop', {}, 1]])
+  executor.run([[11, 'noop', {}, 1]])
+  executor.run([[12, 'noop', {}, 1]])
+  await until(
+    () => [10, 11, 12].every((id) => engine.count(EV_FAILED, id) + engine.count(EV_DONE, id) === 1),
+    10_000,
+    'all three ended',
+  )
+  expect(engine.count(EV_DONE, 12)).toBe(1)
+  expect(engine.count(EV_FAILED, 10)).toBe(1)
+  expect(engine.count(EV_FAILED, 11)).toBe(1)
+  expect(engine.bad.join('\n')).toMatch(/agent: letters, digits/)
+  expect(engine.bad.join('\n')).toMatch(/e: at index 2: expected number, got "yesterday"/)
+})
