@@ -32,7 +32,10 @@ export const ServeFlagsSchema = v.object({
   'cpu-slots': v.optional(wholeNumber(1, 1024)),
   'io-concurrency': v.optional(wholeNumber(1, 100_000)),
   'data-dir': v.optional(v.pipe(v.string(), v.minLength(1))),
-  token: v.optional(v.pipe(v.string(), v.minLength(32, 'must be at least 32 characters'))),
+  // Checked for length and randomness in serve-token.ts, wherever it comes from.
+  token: v.optional(v.string()),
+  'token-file': v.optional(v.pipe(v.string(), v.minLength(1))),
+  'reset-db': v.optional(v.boolean(), false),
   /** Run on a cluster too, and follow its agents (the Machines view). */
   redis: v.optional(v.pipe(v.string(), v.regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'))),
 })
@@ -98,6 +101,7 @@ const options = {
   port: { type: 'string', short: 'p' },
   host: { type: 'string' },
   token: { type: 'string' },
+  'token-file': { type: 'string' },
   resume: { type: 'boolean' },
   'reset-db': { type: 'boolean' },
   state: { type: 'string' },
@@ -142,12 +146,23 @@ export function parseCommandLine(argv: string[]): ParsedCommandLine {
 }
 
 /** Checks the flags a command accepts; anything else is refused by name. */
-export function checkFlags<S extends v.GenericSchema>(schema: S, values: Record<string, unknown>, allowed: string[]): v.InferOutput<S> {
+export function checkFlags<S extends v.GenericSchema>(
+  schema: S,
+  values: Record<string, unknown>,
+  allowed: string[],
+): v.InferOutput<S> {
   const unexpected = Object.keys(values).filter((key) => !allowed.includes(key) && key !== 'help')
   if (unexpected.length) {
-    throw new InputError('arguments', unexpected.map((key) => ({ field: `--${key}`, message: 'not accepted by this command' })))
+    throw new InputError(
+      'arguments',
+      unexpected.map((key) => ({ field: `--${key}`, message: 'not accepted by this command' })),
+    )
   }
   const parsed = safeParseProblems(schema, values)
-  if (!parsed.ok) throw new InputError('arguments', parsed.problems.map((p) => ({ ...p, field: `--${p.field}` })))
+  if (!parsed.ok)
+    throw new InputError(
+      'arguments',
+      parsed.problems.map((p) => ({ ...p, field: `--${p.field}` })),
+    )
   return parsed.value
 }

@@ -1,6 +1,7 @@
 // What the CLI tells a user whose data folder cannot be used: busy (another Corelane), a
-// corrupt database (and the flag that keeps it aside), or an unwritable place. Exit code 2.
-import { DataDirBusyError, StoreError } from '../main/engine/index.ts'
+// corrupt database (and the flag that keeps it aside), or an unwritable place (a file where the
+// folder should be, a read-only folder, a lock that is not a file). Exit code 2.
+import { DataDirBusyError, DataDirError, StoreError } from '../main/engine/index.ts'
 import { InputError } from './input-error.ts'
 
 /** Turns a data-folder failure into an InputError naming --data-dir; anything else is rethrown as is. */
@@ -10,7 +11,7 @@ export function dataDirError(error: unknown, resetFlag: string | null): never {
       { field: '', message: `${error.message}; run again with ${resetFlag} to keep it aside and start a new database` },
     ])
   }
-  if (error instanceof DataDirBusyError || error instanceof StoreError) {
+  if (error instanceof DataDirBusyError || error instanceof DataDirError || error instanceof StoreError) {
     throw new InputError('--data-dir', [{ field: '', message: error.message }])
   }
   throw error

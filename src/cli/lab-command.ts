@@ -3,9 +3,9 @@
 import { EXPERIMENT_IDS, type LabResult } from '../shared/lab.ts'
 import { labToCsv } from '../shared/lab-export.ts'
 import { startMonitor, type Monitor } from '../main/engine/index.ts'
+import { compileCacheDir } from '../main/engine/data-layout.ts'
 import { EXPERIMENTS } from '../main/host/lab/experiments.ts'
 import { runExperiment } from '../main/host/lab/lab-runner.ts'
-import { join } from 'node:path'
 import type { LabFlags } from './args.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { InputError } from './input-error.ts'
@@ -67,7 +67,7 @@ export function startLabMonitor(): Monitor {
 export async function labCommand(experiment: string | undefined, flags: LabFlags, out: NodeJS.WritableStream): Promise<number> {
   if (!experiment || experiment === 'list') {
     for (const id of EXPERIMENT_IDS) out.write(`${id.padEnd(16)} ${EXPERIMENTS[id].question} (${EXPERIMENTS[id].expectation})\n`)
-    return experiment ? 0 : 2
+    return 0
   }
   if (!(EXPERIMENT_IDS as readonly string[]).includes(experiment)) {
     throw new InputError('arguments', [
@@ -87,7 +87,7 @@ export async function labCommand(experiment: string | undefined, flags: LabFlags
         monitor,
         dataDir: flags['data-dir'],
         // The CLI's own engines keep their compile cache here, so the lab starts workers as `run` does.
-        compileCacheDir: join(flags['data-dir'] ?? defaultDataDir(), 'compile-cache'),
+        compileCacheDir: compileCacheDir(flags['data-dir'] ?? defaultDataDir()),
         onProgress: flags.json || flags.csv ? undefined : (note) => process.stderr.write(`  running: ${note}\n`),
       },
     )

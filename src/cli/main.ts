@@ -18,7 +18,7 @@ Commands:
       --pin                  pin CPU workers to cores (Linux)
       --data-dir DIR         where the job database, logs and large results go
       --resume               run again the unfinished jobs of this file's last run
-      --reset-db             keep a corrupt database aside and start a new one
+      --reset-db             keep a damaged database aside and start a new one
       -q, --quiet            no progress bar or summary
 ${CONTROL_USAGE}
       --redis URL            also run it on a cluster's agents (or CORELANE_REDIS_URL)
@@ -37,17 +37,20 @@ ${CONTROL_USAGE}
                          exit 1 when a measured result misses its expectation
   kinds [--json]         List the job kinds and their params
   serve [--port N] [--host 127.0.0.1] [--data-dir DIR] [--cpu-slots N]
-        [--io-concurrency N] [--token T] [--redis URL]
+        [--io-concurrency N] [--token-file FILE | --token T] [--reset-db] [--redis URL]
                          Serve the UI and the engine to a browser (web mode);
                          prints http://127.0.0.1:PORT/?token=… (a random 256-bit
-                         token unless --token gives one of 32+ characters)
+                         token unless --token-file, CORELANE_TOKEN or --token
+                         gives a random-looking one of 32+ characters)
   monitor [--json] [--interval MS] [--count N] [--recording FILE]
                          Per-core load, frequency, temperature, memory, GPUs and
                          the top processes with their cores, every MS (250..2000,
                          default 1000) until Ctrl-C or N samples; --json: one line
                          per sample; --recording: replay a recorded machine
 
-Exit codes: 0 all jobs succeeded, 1 some did not, 2 invalid input (or Redis unreachable).`
+Exit codes: 0 all jobs succeeded and are saved, 1 some did not, 2 invalid input, an
+unusable data folder or Redis unreachable, 3 job records could not be saved (a full disk)
+and the wait was given up.`
 
 export async function main(argv: string[]): Promise<number> {
   const { command, positionals, values } = parseCommandLine(argv)
@@ -70,13 +73,23 @@ export async function main(argv: string[]): Promise<number> {
         ...CONTROL_FLAGS,
         'redis',
       ])
-      if (positionals.length > 1) throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
+      if (positionals.length > 1)
+        throw new InputError('arguments', [{ field: positionals[1]!, message: 'unexpected argument (one batch file per run)' }])
       const { runCommand } = await import('./run-command.ts')
       const redis = flags.redis ?? process.env.CORELANE_REDIS_URL
       return runCommand(positionals[0], { ...flags, redis }, { out: process.stdout, err: process.stderr })
     }
     case 'history': {
-      const flags = checkFlags(HistoryFlagsSchema, values, ['state', 'kind', 'batch', 'text', 'limit', 'offset', 'format', 'data-dir'])
+      const flags = checkFlags(HistoryFlagsSchema, values, [
+        'state',
+        'kind',
+        'batch',
+        'text',
+        'limit',
+        'offset',
+        'format',
+        'data-dir',
+      ])
       const { historyCommand } = await import('./history-command.ts')
       return historyCommand(flags, process.stdout)
     }
@@ -108,7 +121,9 @@ export async function main(argv: string[]): Promise<number> {
       return monitorCommand(values, { out: process.stdout, interrupted })
     }
     default:
-      throw new InputError('arguments', [{ field: command, message: 'unknown command (try: run, history, lab, kinds, serve, monitor, agent, agents)' }])
+      throw new InputError('arguments', [
+        { field: command, message: 'unknown command (try: run, history, lab, kinds, serve, monitor, agent, agents)' },
+      ])
   }
 }
 

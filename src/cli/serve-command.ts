@@ -16,6 +16,9 @@ import { openSettingsStore } from '../main/host/settings-store.ts'
 import { ServeFlagsSchema, checkFlags } from './args.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { dataDirError } from './data-dir-errors.ts'
+import { reportDurability } from './durability.ts'
+import { chooseToken } from './serve-token.ts'
+import { logsDir } from '../main/engine/data-layout.ts'
 import { startWebServer } from './web/web-server.ts'
 import type { ServeCluster } from './serve-cluster.ts'
 
@@ -28,7 +31,18 @@ const FORCE_EXIT_MS = 10_000
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1'])
 
 export async function serveCommand(values: Record<string, unknown>): Promise<number> {
-  const flags = checkFlags(ServeFlagsSchema, { ...values, redis: values.redis ?? process.env.CORELANE_REDIS_URL }, ['port', 'host', 'cpu-slots', 'io-concurrency', 'data-dir', 'token', 'redis'])
+  const flags = checkFlags(ServeFlagsSchema, { ...values, redis: values.redis ?? process.env.CORELANE_REDIS_URL }, [
+    'port',
+    'host',
+    'cpu-slots',
+    'io-concurrency',
+    'data-dir',
+    'token',
+    'token-file',
+    'reset-db',
+    'redis',
+  ])
+  const chosen = await chooseToken(flags, process.env)
   const staticRoot = process.env.CORELANE_WEB_ROOT || BUILT_RENDERER
   try {
     await access(join(staticRoot, 'index.html'))
@@ -49,53 +63,60 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
       pinning: defaults.pinning,
       processHost: forkProcessHost,
       restore: 'all',
+      moveAsideCorrupt: flags['reset-db'],
     })
   } catch (error) {
-    dataDirError(error, null)
+    dataDirError(error, '--reset-db')
   }
   const { engine } = opened
+  if (opened.store.movedAside) process.stderr.write(`corelane: the old database was kept as ${opened.store.movedAside}\n`)
   // --redis: the engine also hands jobs to the cluster's agents, and the Machines view follows them.
   let cluster: ServeCluster | null = null
   if (flags.redis) {
     try {
-      cluster = await (await import('./serve-cluster.ts')).joinServeCluster(engine, flags.redis, join(dataDir, 'logs'))
+      cluster = await (await import('./serve-cluster.ts')).joinServeCluster(engine, flags.redis, logsDir(dataDir))
     } catch (error) {
       await opened.close()
       throw error
     }
   }
+  // The window hears of failing writes through the API host's notice; the terminal hears here.
+  const stopReporting = reportDurability(opened.store, process.stderr)
   const monitor = startMonitor()
-  const host = createApiHost(engine, monitor, { store: opened.store, logDir: join(dataDir, 'logs'), lab: { dataDir }, settings })
+  const host = createApiHost(engine, monitor, { store: opened.store, logDir: logsDir(dataDir), lab: { dataDir }, settings })
   const api = cluster ? cluster.wrap(host) : host
 
   async function shutdown(server?: { close(): Promise<void> }): Promise<void> {
     await server?.close()
     api.close()
+    stopReporting()
     await cluster?.close()
     await Promise.all([monitor.close(), opened.close()])
   }
 
   let server
   try {
-    server = await startWebServer({ api, staticRoot, host: flags.host, port: flags.port, token: flags.token })
+    server = await startWebServer({ api, staticRoot, host: flags.host, port: flags.port, token: chosen.token })
   } catch (error) {
     await shutdown()
     throw error
   }
 
-  process.stdout.write(`Corelane web mode: ${server.url}\n`)
-  if (!LOOPBACK.has(flags.host)) {
-    process.stderr.write(
-      `corelane: listening on ${flags.host}: other machines can reach this server (the token still guards it)\n`,
-    )
-  }
-  const { interrupted } = opened.restored
-  if (interrupted.length) {
-    process.stderr.write(`corelane: ${interrupted.length} jobs were interrupted last time; retry them from the job table\n`)
-  }
-  process.stderr.write(`corelane: data in ${dataDir}; Ctrl-C to stop\n`)
-
   const running = server
+  const printBanner = () => {
+    if (chosen.warning) process.stderr.write(chosen.warning)
+    process.stdout.write(`Corelane web mode: ${server.url}\n`)
+    if (!LOOPBACK.has(flags.host)) {
+      process.stderr.write(
+        `corelane: listening on ${flags.host}: other machines can reach this server (the token still guards it)\n`,
+      )
+    }
+    const { interrupted } = opened.restored
+    if (interrupted.length) {
+      process.stderr.write(`corelane: ${interrupted.length} jobs were interrupted last time; retry them from the job table\n`)
+    }
+    process.stderr.write(`corelane: data in ${dataDir}; Ctrl-C to stop\n`)
+  }
   return new Promise<number>((resolve) => {
     let stopping = false
     const onSignal = (signal: NodeJS.Signals) => {
@@ -118,7 +139,9 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
         },
       )
     }
+    // Handlers first, the address second: whoever reads the address may signal at once.
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
+    printBanner()
   })
 }

@@ -24,6 +24,11 @@ export interface FeedOptions {
   idleFlushMs?: number
   /** Awaited before each chunk: e.g. until a slow reader of --json lines has caught up. */
   backpressure?: () => Promise<void>
+  /**
+   * Called once the input has been read to its end and its last chunk queued (not after a
+   * stop or a bad input): the batch is whole, so a later --resume need not read on.
+   */
+  complete?: (batchId: number) => Promise<void>
 }
 
 export interface FeedProgress {
@@ -42,8 +47,8 @@ const DEFAULT_WINDOW = 10_000
 
 export class StreamFeed {
   private readonly engine: Engine
-  private readonly options: Required<Omit<FeedOptions, 'source' | 'continues' | 'backpressure'>> &
-    Pick<FeedOptions, 'source' | 'continues' | 'backpressure'>
+  private readonly options: Required<Omit<FeedOptions, 'source' | 'continues' | 'backpressure' | 'complete'>> &
+    Pick<FeedOptions, 'source' | 'continues' | 'backpressure' | 'complete'>
   private chunk: ValidJobSpec[] = []
   private flushing: Promise<void> = Promise.resolve()
   private readonly progressState: FeedProgress = { submitted: 0, settled: 0, counts: {}, inputEnded: false, cancelled: false }
@@ -122,6 +127,7 @@ export class StreamFeed {
       if (this.waitingForInput && this.chunk.length > 0 && this.unfinished() < 2 * this.engine.stats().limits.cpuSlots)
         void this.flush()
     }, this.options.idleFlushMs)
+    let ended = false
     try {
       const iterator = specs[Symbol.asyncIterator]()
       for (;;) {
@@ -129,6 +135,7 @@ export class StreamFeed {
         this.waitingForInput = true
         const next = await this.nextOrCancel(iterator)
         this.waitingForInput = false
+        ended = next !== 'cancelled' && next.done === true && !this.stopped
         if (next === 'cancelled' || next.done || this.stopped) break
         this.chunk.push(next.value.spec)
         if (this.chunk.length >= this.chunkSize()) await this.flush()
@@ -142,6 +149,7 @@ export class StreamFeed {
       this.progressState.inputEnded = true
       await this.flush()
     }
+    if (ended && this.batch) await this.options.complete?.(this.batch.id)
     await this.room(0)
     this.unsubscribe()
     this.unsubscribeCancel()

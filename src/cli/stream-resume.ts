@@ -1,14 +1,10 @@
 // `--resume` of a streamed batch: every job of the batch came from one input, in input order
 // (the feed queues them so), and the database holds a prefix of them (rows are written in
 // creation order). So the inputs a resumed run skips are the first `covered` ones, however
-// many succeeded long ago and have left memory: they are counted in the database, not loaded.
+// many succeeded long ago and have left memory: they are counted in the database, not loaded
+// (resume.ts finds the run and says whether it is still to be read on).
 import type { JobState } from '../shared/job.ts'
-import type { BatchRow, JobStore, LoadedState } from '../main/engine/index.ts'
-
-/** The last batch from `source`, or null when there is none. */
-export function lastBatchFrom(state: LoadedState, source: string): BatchRow | null {
-  return state.batches.filter((b) => b.source === source).at(-1) ?? null
-}
+import type { JobStore } from '../main/engine/index.ts'
 
 /** States a resumed run leaves as they are (interrupted and cancelled jobs run again). */
 const KEPT: JobState[] = ['succeeded', 'failed', 'timed-out']
@@ -20,12 +16,16 @@ export interface Covered {
   finished: Partial<Record<JobState, number>>
 }
 
-export async function coveredInputs(store: JobStore, batchId: number): Promise<Covered> {
-  const covered = (await store.history({ batchId, limit: 1 })).total
+/** What the run's batches (one, or a root and its continuations from older databases) already cover. */
+export async function coveredInputs(store: JobStore, batchIds: number[]): Promise<Covered> {
+  let covered = 0
   const finished: Partial<Record<JobState, number>> = {}
-  for (const state of KEPT) {
-    const { total } = await store.history({ batchId, state, limit: 1 })
-    if (total) finished[state] = total
+  for (const batchId of batchIds) {
+    covered += (await store.history({ batchId, limit: 1 })).total
+    for (const state of KEPT) {
+      const { total } = await store.history({ batchId, state, limit: 1 })
+      if (total) finished[state] = (finished[state] ?? 0) + total
+    }
   }
   return { covered, finished }
 }

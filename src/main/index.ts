@@ -11,6 +11,7 @@
 import { app, BrowserWindow, dialog, screen, session } from 'electron'
 import { join } from 'node:path'
 import { StoreError, startMonitor, type Monitor } from './engine/index.ts'
+import { logsDir } from './engine/data-layout.ts'
 import { createApiHost, type ApiHost } from './host/api-host.ts'
 import { openPersistentEngine, type PersistentEngine, type PersistentEngineOptions } from './host/persistent-engine.ts'
 import { openSettingsStore, type SettingsStore } from './host/settings-store.ts'
@@ -142,7 +143,7 @@ async function startServices(): Promise<Services> {
   const monitor = startMonitor({ workerEntry: MONITOR_ENTRY })
   const api = createApiHost(engine, monitor, {
     store: opened.store,
-    logDir: join(app.getPath('userData'), 'logs'),
+    logDir: logsDir(app.getPath('userData')),
     lab: { dataDir: app.getPath('temp'), workerEntries: WORKER_ENTRIES, processHost: utilityProcessHost },
     settings,
     desktop: true,
@@ -257,7 +258,7 @@ if (!app.requestSingleInstanceLock()) {
     .then(async () => {
       hardenSession(session.defaultSession)
       serveAppScheme(RENDERER_DIR)
-      installAppMenu({ isDev: devUrl !== null, logsDir: join(app.getPath('userData'), 'logs') })
+      installAppMenu({ isDev: devUrl !== null, logsDir: logsDir(app.getPath('userData')) })
       services = await startServices()
       await createWindow()
       if (pendingBatchFiles.length) await openFromOs(pendingBatchFiles.splice(0))

@@ -184,13 +184,18 @@ export interface EventPayloads {
   monitor: MonitorSample
   /** What a running lab experiment is doing now. */
   lab: { note: string }
+  /**
+   * The job database stopped taking writes (a full disk, say: `durable` false, the records
+   * kept in memory and retried) or takes them again (`durable` true). Sent on each change.
+   */
+  storage: { durable: boolean; pendingJobs: number; error: string | null }
   /** The cluster's machines (replace, don't merge), when the host follows one (`serve --redis`). */
   machines: MachineView[]
 }
 
 export type EventName = keyof EventPayloads
 
-export const EVENT_NAMES: EventName[] = ['jobs', 'workers', 'batches', 'stats', 'monitor', 'lab', 'machines']
+export const EVENT_NAMES: EventName[] = ['jobs', 'workers', 'batches', 'stats', 'monitor', 'lab', 'storage', 'machines']
 
 /** An error as it crosses the boundary: a code and a sentence, plus the fields at fault. */
 export interface ContractError {

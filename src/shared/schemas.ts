@@ -4,23 +4,67 @@ import * as v from 'valibot'
 import type { JobSpec } from './job.ts'
 import { BATCH_CONTROL_ENTRIES, SUBMIT_CONTROL_ENTRIES } from './controls.ts'
 import { KIND_NAMES, isKindName, kindParams } from './kinds.ts'
-import { ValidationError, joinPath, issuesToProblems, type FieldProblem } from './validate.ts'
+import { ValidationError, freeFormProblem, joinPath, issuesToProblems, type FieldProblem } from './validate.ts'
 
 export const MAX_JOBS_PER_SUBMIT = 1_000_000
 
+/**
+ * The longest timeout: 24 days. Node's timers hold at most 2^31 − 1 ms (about 24.8 days; a
+ * longer one fires at once), and the engine arms a watchdog at timeoutMs plus its grace
+ * period, so the schema leaves it most of a day of room.
+ */
+export const MAX_TIMEOUT_MS = 24 * 24 * 3600 * 1000
+
+/**
+ * Free-form values (params, template inputs) are checked before the schema copies them:
+ * valibot's record drops a `__proto__` key without a word, so the raw input is walked first.
+ * The check names the exact field (`params.input[0]…`, relative to the value checked).
+ */
+/** A field path as a message shows it: a path 64 levels deep is cut, not printed whole. */
+function shortPath(path: string): string {
+  return path.length > 80 ? `${path.slice(0, 80)}…` : path
+}
+
+const freeForm = <S extends v.GenericSchema>(schema: S) =>
+  v.pipe(
+    // Accepts anything (the schema after the check judges the shape); typed as that schema's input.
+    v.custom<v.InferInput<S>>(() => true),
+    v.rawCheck<v.InferInput<S>>(({ dataset, addIssue }) => {
+      const problem = freeFormProblem(dataset.value, '')
+      if (problem) addIssue({ message: problem.field ? `${shortPath(problem.field)} ${problem.message}` : problem.message })
+    }),
+    schema,
+  )
+
 const jobOptionEntries = {
   name: v.optional(v.pipe(v.string(), v.maxLength(200), v.description('Shown in the job table and the CLI output'))),
-  lane: v.optional(v.pipe(v.picklist(['cpu', 'io']), v.description('cpu: one slot per core; io: many at once in a worker event loop'))),
+  lane: v.optional(
+    v.pipe(v.picklist(['cpu', 'io']), v.description('cpu: one slot per core; io: many at once in a worker event loop')),
+  ),
   executor: v.optional(
     v.pipe(v.picklist(['auto', 'thread', 'process']), v.description('auto follows the kind; thread is cheap, process isolates')),
   ),
   priority: v.optional(
-    v.pipe(v.number(), v.integer(), v.minValue(-1000), v.maxValue(1000), v.description('Higher runs first; FIFO within a priority')),
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(-1000),
+      v.maxValue(1000),
+      v.description('Higher runs first; FIFO within a priority'),
+    ),
   ),
   timeoutMs: v.optional(
-    v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(30 * 24 * 3600 * 1000), v.description('Stop the job after this long')),
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(1),
+      v.maxValue(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} ms (24 days: Node's timers hold at most 2^31 − 1 ms)`),
+      v.description('Stop the job after this long'),
+    ),
   ),
-  retries: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100), v.description('Extra attempts after a failure'))),
+  retries: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(100), v.description('Extra attempts after a failure')),
+  ),
   memoryMb: v.optional(
     v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(1 << 20), v.description('Memory ceiling for the job, MiB')),
   ),
@@ -37,19 +81,32 @@ const jobOptionEntries = {
 export const JobSpecSchema = v.strictObject({
   ...jobOptionEntries,
   kind: v.pipe(v.string(), v.description(`One of: ${KIND_NAMES.join(', ')}`)),
-  params: v.optional(v.record(v.string(), v.unknown()), {}),
+  params: v.optional(freeForm(v.record(v.string(), v.unknown())), {}),
 })
 
 /** Options every job of a batch inherits unless it sets its own. */
 export const JobDefaultsSchema = v.strictObject(jobOptionEntries)
 
-const ListInputs = v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT))
+const ListInputs = freeForm(v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT)))
+// Past 2^53 consecutive integers collide (2^53 + 1 === 2^53), so a range there would repeat
+// values: refused, never cut. Its length is not capped: `corelane run` streams a range (see
+// rangeInputs in submission.ts); a caller that holds it whole uses expandRange, which refuses
+// more than MAX_JOBS_PER_SUBMIT values.
+const safeInteger = () =>
+  v.pipe(
+    v.number(),
+    v.integer(),
+    v.safeInteger(`must be a whole number from ${-Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`),
+  )
 const RangeInputs = v.strictObject({
-  range: v.strictObject({
-    from: v.optional(v.pipe(v.number(), v.integer()), 0),
-    to: v.pipe(v.number(), v.integer()),
-    step: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 1),
-  }),
+  range: v.pipe(
+    v.strictObject({
+      from: v.optional(safeInteger(), 0),
+      to: safeInteger(),
+      step: v.optional(v.pipe(safeInteger(), v.minValue(1)), 1),
+    }),
+    v.check((r) => rangeLength(r) >= 1, 'holds no values (`to` must be above `from`)'),
+  ),
 })
 const LinesInputs = v.strictObject({
   lines: v.pipe(v.string(), v.minLength(1), v.description('A text file with one input per line, or "-" for standard input')),
@@ -64,7 +121,10 @@ const InputsSchema = v.lazy((input: unknown) =>
 )
 
 export const BatchFileSchema = v.pipe(
-  v.custom<Record<string, unknown>>((input) => !Array.isArray(input), 'a batch file is an object with `jobs` or `template`, not an array'),
+  v.custom<Record<string, unknown>>(
+    (input) => !Array.isArray(input),
+    'a batch file is an object with `jobs` or `template`, not an array',
+  ),
   v.strictObject({
     $schema: v.optional(v.string()),
     name: v.optional(v.pipe(v.string(), v.maxLength(200))),
@@ -92,7 +152,14 @@ export interface ValidJobSpec extends JobSpec {
 }
 
 /** Checks one job's envelope and its kind's params; problems name the field under `prefix`. */
-export function checkJobSpec(input: unknown, prefix = ''): { ok: true; job: ValidJobSpec } | { ok: false; problems: FieldProblem[] } {
+export function checkJobSpec(
+  input: unknown,
+  prefix = '',
+): { ok: true; job: ValidJobSpec } | { ok: false; problems: FieldProblem[] } {
+  // The raw params first, so the problem names its exact field (`jobs[3].params.x`).
+  const rawParams = input !== null && typeof input === 'object' ? (input as { params?: unknown }).params : undefined
+  const freeFormIssue = rawParams === undefined ? null : freeFormProblem(rawParams, joinPath(prefix, 'params'))
+  if (freeFormIssue) return { ok: false, problems: [{ field: shortPath(freeFormIssue.field), message: freeFormIssue.message }] }
   const envelope = v.safeParse(JobSpecSchema, input)
   if (!envelope.success) return { ok: false, problems: issuesToProblems(envelope.issues, prefix) }
   const spec = envelope.output
@@ -156,13 +223,43 @@ const NAME_JSON_CHARS = 60
 
 /** An object input as a job name shows it: its JSON, cut with an ellipsis when long. */
 function shortJson(input: object): string {
-  const json = JSON.stringify(input) ?? String(input)
+  let json: string
+  try {
+    json = JSON.stringify(input) ?? String(input)
+  } catch {
+    // Too deep for JSON.stringify's recursion: the params check right after refuses it, naming the field.
+    json = Array.isArray(input) ? '[…]' : '{…}'
+  }
   return json.length > NAME_JSON_CHARS ? `${json.slice(0, NAME_JSON_CHARS - 1)}…` : json
 }
 
-export function expandRange(range: { from: number; to: number; step: number }): number[] {
-  const out: number[] = []
-  for (let i = range.from; i < range.to && out.length < MAX_JOBS_PER_SUBMIT; i += range.step) out.push(i)
+interface RangeSpec {
+  from: number
+  to: number
+  step: number
+}
+
+/** How many values `from, from + step, …` below `to` a range holds (0 when it is empty). */
+export function rangeLength(range: RangeSpec): number {
+  return range.to > range.from ? Math.ceil((range.to - range.from) / range.step) : 0
+}
+
+/**
+ * Every value of a range, held whole (the window, a batch file opened by the app): more than
+ * MAX_JOBS_PER_SUBMIT values are refused, never cut (`corelane run` streams a longer one).
+ */
+export function expandRange(range: RangeSpec, field = 'inputs.range'): number[] {
+  const length = rangeLength(range)
+  if (length > MAX_JOBS_PER_SUBMIT) {
+    throw new ValidationError([
+      {
+        field,
+        message: `holds ${length} values, more than ${MAX_JOBS_PER_SUBMIT} (one job each) held at once; \`corelane run\` streams it`,
+      },
+    ])
+  }
+  const out: number[] = new Array(length)
+  for (let i = 0; i < length; i++) out[i] = range.from + i * range.step
   return out
 }
 
@@ -172,7 +269,7 @@ export const SubmitSchema = v.strictObject({
   defaults: v.optional(JobDefaultsSchema),
   jobs: v.optional(v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(MAX_JOBS_PER_SUBMIT))),
   template: v.optional(JobSpecSchema),
-  inputs: v.optional(v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT))),
+  inputs: v.optional(freeForm(v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT)))),
   count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_JOBS_PER_SUBMIT))),
   ...SUBMIT_CONTROL_ENTRIES,
 })

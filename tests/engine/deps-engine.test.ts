@@ -194,4 +194,47 @@ describe('the job database before dependencies', () => {
       await rm(dir, { recursive: true, force: true })
     }
   })
+
+  // Two branches each called their upgrade version 2: one added batches.total/root/complete,
+  // the other jobs.after_ids. A file from either becomes version 3 with every column.
+  it.each([
+    ['batch totals (no after_ids)', ', total INTEGER, root INTEGER, complete INTEGER', '', ', 5, NULL, 1', ''],
+    ['dependencies (no batch totals)', '', ', after_ids TEXT', '', ", '[7]'"],
+  ])(
+    'opens a version-2 file with %s, adds what it lacks, and keeps its jobs',
+    async (_, batchCols, jobCols, batchVals, jobVals) => {
+      const { DatabaseSync } = await import('node:sqlite')
+      const dir = await mkdtemp(join(tmpdir(), 'corelane-deps-v2-'))
+      try {
+        const old = new DatabaseSync(join(dir, 'corelane.db'))
+        old.exec(`CREATE TABLE batches (id INTEGER PRIMARY KEY, name TEXT NOT NULL, created_at INTEGER NOT NULL, source TEXT${batchCols});
+        CREATE TABLE jobs (id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL, name TEXT, kind TEXT NOT NULL, params TEXT NOT NULL,
+          lane TEXT NOT NULL, executor TEXT NOT NULL, priority INTEGER NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
+          max_retries INTEGER NOT NULL, timeout_ms INTEGER NOT NULL, memory_mb INTEGER NOT NULL, progress REAL NOT NULL, note TEXT,
+          created_at INTEGER NOT NULL, started_at INTEGER, ended_at INTEGER, result TEXT, result_file TEXT, error TEXT,
+          has_log INTEGER NOT NULL, seq INTEGER NOT NULL${jobCols});
+        INSERT INTO batches VALUES (1, 'old', 1000, NULL${batchVals});
+        INSERT INTO jobs VALUES (8, 1, 'kept', 'noop', '{}', 'cpu', 'thread', 0, 'succeeded', 1, 0, 0, 0, 1, NULL, 1000, 1000, 1001, 'null', NULL, NULL, 0, 1${jobVals});
+        PRAGMA user_version = 2;`)
+        old.close()
+        const store = await JobStore.open({ dataDir: dir })
+        const loaded = await store.load()
+        expect(loaded.jobs.find((j) => j.id === 8)).toMatchObject({ name: 'kept', state: 'succeeded' })
+        expect(loaded.jobs.find((j) => j.id === 8)!.after).toEqual(jobVals ? [7] : undefined)
+        await store.close()
+        const check = new DatabaseSync(join(dir, 'corelane.db'), { readOnly: true })
+        const columns = (table: string) =>
+          (check.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name)
+        expect(columns('batches')).toEqual(expect.arrayContaining(['total', 'root', 'complete']))
+        expect(columns('jobs')).toContain('after_ids')
+        expect((check.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(3)
+        expect(check.prepare('SELECT total, complete FROM batches WHERE id = 1').get()).toEqual(
+          batchVals ? { total: 5, complete: 1 } : { total: null, complete: null },
+        )
+        check.close()
+      } finally {
+        await rm(dir, { recursive: true, force: true })
+      }
+    },
+  )
 })

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { DatabaseSync } from 'node:sqlite'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createEngine, JobStore, StoreError, lockDataDir, DataDirBusyError } from '../../src/main/engine/index.ts'
+import { createEngine, JobStore, StoreError } from '../../src/main/engine/index.ts'
 import { openPersistentEngine } from '../../src/main/host/persistent-engine.ts'
 import { until } from './fixture.ts'
 
@@ -90,7 +90,7 @@ describe('job store', () => {
     expect((error as StoreError).code).toBe('corrupt')
     expect((error as StoreError).message).toContain('corelane.db')
     const store = await JobStore.open({ dataDir, moveAsideCorrupt: true })
-    cleanup.push(() => store.close())
+    cleanup.push(async () => void (await store.close()))
     expect(store.movedAside).toMatch(/corelane\.db\.corrupt-/)
     expect((await readdir(dataDir)).some((name) => name.startsWith('corelane.db.corrupt-'))).toBe(true)
     expect((await store.load()).jobs).toEqual([])
@@ -120,7 +120,7 @@ describe('job store', () => {
         1000, 1001, 1002, 'null', NULL, NULL, 0, 1);`)
     old.close()
     const store = await JobStore.open({ dataDir })
-    cleanup.push(() => store.close())
+    cleanup.push(async () => void (await store.close()))
     expect((await store.history({})).jobs.map((j) => [j.id, j.machine])).toEqual([[1, null]])
     store.write(
       [
@@ -178,17 +178,5 @@ describe('job store', () => {
     expect((await opened.store.history({ state: 'failed' })).jobs.map((j) => j.name)).toEqual(['odd one'])
     expect((await opened.store.history({ kind: 'sleep', text: 'nap 3' })).total).toBe(1)
     expect((await opened.store.history({ text: '%' })).total).toBe(0)
-  })
-
-  it('lets one process at a time use a data folder, and takes over a stale lock', async () => {
-    const dataDir = await tempDir()
-    const release = await lockDataDir(dataDir)
-    await writeFile(join(dataDir, 'corelane.lock'), String(process.pid === 1 ? 2 : 1))
-    // pid 1 is alive (init), so the folder is busy.
-    await expect(lockDataDir(dataDir)).rejects.toBeInstanceOf(DataDirBusyError)
-    await writeFile(join(dataDir, 'corelane.lock'), '999999999')
-    const again = await lockDataDir(dataDir)
-    await again()
-    await release()
   })
 })

@@ -79,4 +79,18 @@ describe('connect', () => {
     expect(notice?.title).toBe('8 × sleep 1 s finished in 2.05 s')
     expect(notice?.message).toBe('8 succeeded')
   })
+
+  it('shows a notice when the job database cannot be written, and another when it is again', async () => {
+    const fake = createFakeApi(makeSnapshot())
+    await connect(fake.api)
+    fake.emit('storage', { durable: false, pendingJobs: 42, error: 'database or disk is full' })
+    const notices = useNoticesStore()
+    expect(notices.list.at(-1)).toMatchObject({
+      level: 'error',
+      title: 'The job database cannot be written',
+      message: expect.stringMatching(/disk is full: 42 job records/),
+    })
+    fake.emit('storage', { durable: true, pendingJobs: 0, error: null })
+    expect(notices.list.at(-1)).toMatchObject({ level: 'success', title: 'The job database is written again' })
+  })
 })

@@ -86,6 +86,16 @@ describe('batch files', () => {
     expect(result.problems[1]?.message).toBe('…and 49 more like these')
   })
 
+  it('refuses a range longer than the window holds at once, naming the field (the CLI streams it)', () => {
+    const result = parseBatchFile(
+      JSON.stringify({ template: { kind: 'noop' }, inputs: { range: { to: 2_000_000 } } }),
+      'long.json',
+    )
+    if (result.ok) throw new Error('expected problems')
+    expect(result.problems[0]).toMatchObject({ field: 'inputs.range' })
+    expect(result.problems[0]?.message).toMatch(/holds 2000000 values, more than the 1000000 .*`corelane run`/)
+  })
+
   it('builds the submit payload for count batches, named after the file', () => {
     const result = parseBatchFile(JSON.stringify({ template: { kind: 'sleep', params: { ms: 5 } }, count: 3 }), 'naps.json')
     expect(result).toEqual({

@@ -14,6 +14,43 @@ export function generateToken(): string {
   return randomBytes(32).toString('base64url')
 }
 
+/** A token given by the user must carry at least this much (estimated) entropy. */
+export const MIN_TOKEN_BITS = 128
+
+/**
+ * The entropy a token carries, estimated from itself: its length times the Shannon entropy of
+ * its characters' frequencies. 32 × `a` is 0 bits; a random base64url token of 43 characters
+ * about 200; 64 random hex digits about 240. A low estimate is certain to be weak; a high one
+ * is only as good as the generator behind it.
+ */
+export function tokenBits(token: string): number {
+  const counts = new Map<string, number>()
+  for (const char of token) counts.set(char, (counts.get(char) ?? 0) + 1)
+  const length = [...token].length
+  let perChar = 0
+  for (const n of counts.values()) perChar -= (n / length) * Math.log2(n / length)
+  return length * perChar
+}
+
+/** Why a user's token is refused, or null when it is strong enough. */
+export function tokenProblem(token: string): string | null {
+  if (token.length < 32) return 'must be at least 32 characters'
+  if (token.length > 1024) return 'must be at most 1024 characters'
+  if (!/^[\x21-\x7e]+$/.test(token)) return 'must be printable ASCII without spaces'
+  // Runs like `abcdef` or `13579` have spread-out letters but no randomness: count steps that repeat the previous step.
+  let patterned = 0
+  for (let i = 2; i < token.length; i++) {
+    if (token.charCodeAt(i) - token.charCodeAt(i - 1) === token.charCodeAt(i - 1) - token.charCodeAt(i - 2)) patterned++
+  }
+  if (patterned > token.length / 4)
+    return 'looks guessable (it is mostly runs like `abcd` or `2468`): use a random one, e.g. `openssl rand -hex 32`'
+  const bits = Math.floor(tokenBits(token))
+  if (bits < MIN_TOKEN_BITS) {
+    return `looks guessable (about ${bits} bits of entropy, at least ${MIN_TOKEN_BITS} needed): use a random one, e.g. \`openssl rand -hex 32\``
+  }
+  return null
+}
+
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest()
 }

@@ -4,6 +4,7 @@
 // docs/architecture.md, "Inside the engine"), and the batch controls (batch-controls.ts).
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
+import { logFileName, logsDir } from './data-layout.ts'
 import type { SubmitResult } from '../../shared/contract.ts'
 import type { BatchView, EngineLimits, EngineStats, JobSpec, JobView, Lane, WorkerView } from '../../shared/job.ts'
 import { isTerminal } from '../../shared/job.ts'
@@ -70,7 +71,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   private readonly cancels = new BatchCancels()
 
   constructor(options: EngineOptions) {
-    this.logDir = join(options.dataDir, 'logs')
+    this.logDir = logsDir(options.dataDir)
     this.limits = {
       cpuSlots: options.cpuSlots ?? this.cores,
       ioConcurrency: options.ioConcurrency ?? 1000,
@@ -387,7 +388,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
 
   async readLog(id: number, maxBytes = 65536): Promise<{ text: string; truncated: boolean; file: string | null }> {
     if (!this.states.get(id)) throw new Error(`no job with id ${id}`)
-    return readLogTail(join(this.logDir, `${id}.log`), maxBytes)
+    return readLogTail(join(this.logDir, logFileName(id)), maxBytes)
   }
 
   async sampleWorkers(): Promise<WorkerView[]> {

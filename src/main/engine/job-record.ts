@@ -3,6 +3,7 @@
 import type { JobRowTuple, StoredJob } from './store/rows.ts'
 import type { ExecutorType, JobError, JobSpec, JobState, JobView, Lane, ResultFileRef } from '../../shared/job.ts'
 import { kindCatalog, type KindName } from '../../shared/kinds.ts'
+import { executorForCeiling } from './executors/process-host.ts'
 import { buildJobView } from './job-view.ts'
 
 /**
@@ -114,7 +115,8 @@ export class JobRecord {
       kind: spec.kind,
       params: spec.params,
       lane: spec.lane ?? info.lane,
-      executor: !spec.executor || spec.executor === 'auto' ? info.executor : spec.executor,
+      // A memory ceiling routes an `auto` job to a process, where the OS can hold it (process-host.ts).
+      executor: executorForCeiling(spec.executor, info.executor, spec.memoryMb),
       priority: spec.priority ?? 0,
       timeoutMs: spec.timeoutMs ?? 0,
       maxRetries: spec.retries ?? 0,

@@ -1,6 +1,7 @@
 // The one place a job becomes the view the window, the web clients, the CLI and exports show:
 // from the engine's live record (JobRecord.toView) or from a database row (storedToView).
 import { join } from 'node:path'
+import { logFileName } from './data-layout.ts'
 import type { JobView } from '../../shared/job.ts'
 import type { StoredJob } from './store/rows.ts'
 
@@ -55,7 +56,7 @@ export function buildJobView(
     createdAt,
     startedAt,
     endedAt,
-    logFile: job.hasLog ? join(logDir, `${job.id}.log`) : null,
+    logFile: job.hasLog ? join(logDir, logFileName(job.id)) : null,
   }
   if (job.result !== undefined) view.result = job.result
   if (job.resultFile) view.resultFile = job.resultFile

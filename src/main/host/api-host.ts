@@ -91,6 +91,10 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
     }
   }
 
+  // The database's write trouble reaches the window as it happens (not with a subscription:
+  // it is rare, and a window that connects later sees the next change).
+  const detachStorage = options.store?.onDurability((state) => emit('storage', state)) ?? null
+
   function onChanges(changes: EngineChanges): void {
     if (changes.jobs.length || changes.removed.length) emit('jobs', { changed: changes.jobs, removed: changes.removed })
     if (changes.workers) emit('workers', changes.workers)
@@ -286,6 +290,7 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
     close() {
       closed = true
       listeners.clear()
+      detachStorage?.()
       detach()
     },
   }

@@ -1,6 +1,7 @@
 // How the engine starts child processes. Injected, so the same engine runs under Electron
 // (utilityProcess.fork) and on plain Node (child_process.fork) with one message protocol.
 import { fork } from 'node:child_process'
+import { access, constants } from 'node:fs/promises'
 
 export interface ChildProcessHandle {
   readonly pid: number | undefined
@@ -19,6 +20,57 @@ export interface SpawnOptions {
   env?: Record<string, string>
   /** A name shown in task managers (utilityProcess serviceName). */
   serviceName?: string
+  /**
+   * An OS-level ceiling for the process's memory, MiB (see osMemoryLimit). Default: the
+   * `--max-old-space-size` in execArgv, the engine's way of passing a job's `memoryMb`.
+   */
+  memoryLimitMb?: number
+}
+
+/**
+ * What Node itself needs in RLIMIT_DATA before any job allocates: V8 reserves its code range
+ * and heap cages writable at start-up (measured on Node 24, x64 Linux: it does not start
+ * below about 560 MiB). The limit is the job's ceiling plus this.
+ */
+export const NODE_DATA_BASELINE_MB = 640
+
+/** prlimit (util-linux) sets a limit on the command it runs; found once, without blocking the engine's thread. */
+let prlimit: string | null = null
+if (process.platform === 'linux') {
+  void (async () => {
+    for (const candidate of ['/usr/bin/prlimit', '/bin/prlimit', '/usr/local/bin/prlimit']) {
+      try {
+        await access(candidate, constants.X_OK)
+        prlimit = candidate
+        return
+      } catch {
+        // try the next
+      }
+    }
+  })()
+}
+
+/** The ceiling named by `--max-old-space-size=N` in Node flags, or 0. */
+export function heapLimitOf(execArgv: readonly string[]): number {
+  for (const flag of execArgv) {
+    const match = /^--max-old-space-size=(\d+)$/.exec(flag)
+    if (match) return Number(match[1])
+  }
+  return 0
+}
+
+/**
+ * How a process gets an OS-level memory ceiling: on Linux with prlimit, RLIMIT_DATA (every
+ * private writable mapping: the V8 heap, Buffers and ArrayBuffers, native allocations) at
+ * `limitMb + NODE_DATA_BASELINE_MB`; an allocation past it fails in the job's process, which
+ * then dies as out of memory. `--max-old-space-size` alone bounds only the V8 heap: a script
+ * allocating Buffers passes it. Returns null where no such limit can be set (other systems,
+ * no prlimit); the heap limit then stays the only one.
+ */
+export function osMemoryLimit(limitMb: number): { command: string; args: string[] } | null {
+  if (!(limitMb > 0) || !prlimit) return null
+  const bytes = (limitMb + NODE_DATA_BASELINE_MB) * 1024 * 1024
+  return { command: prlimit, args: [`--data=${bytes}`, '--'] }
 }
 
 export interface ProcessHost {
@@ -30,8 +82,12 @@ export interface ProcessHost {
 export const forkProcessHost: ProcessHost = {
   name: 'child_process.fork',
   spawn(modulePath, options = {}) {
+    const execArgv = options.execArgv ?? []
+    // prlimit sets the limit and then execs Node in the same process, so the IPC channel holds.
+    const limit = osMemoryLimit(options.memoryLimitMb ?? heapLimitOf(execArgv))
     const child = fork(modulePath, [], {
-      execArgv: options.execArgv ?? [],
+      ...(limit ? { execPath: limit.command } : {}),
+      execArgv: limit ? [...limit.args, process.execPath, ...execArgv] : execArgv,
       env: { ...process.env, ...options.env },
       serialization: 'advanced',
       // Job output goes to job logs; what the worker process itself prints is kept for crash reports.
@@ -85,4 +141,20 @@ export class TailBuffer {
   text(): string {
     return Buffer.concat(this.chunks).toString('utf8').slice(-this.limit)
   }
+}
+
+/**
+ * Where a job with a memory ceiling should run: a job that leaves its executor to the engine
+ * (`auto`, or none) and sets `memoryMb` goes to a process when the OS can enforce the ceiling
+ * there (osMemoryLimit), since a thread's ceiling bounds only its V8 heap. An explicit choice
+ * is kept. The engine's hook: job-record.ts, where the executor is picked from the kind's default.
+ */
+export function executorForCeiling(
+  requested: 'auto' | 'thread' | 'process' | undefined,
+  kindDefault: 'thread' | 'process',
+  memoryMb: number | undefined,
+): 'thread' | 'process' {
+  if (requested && requested !== 'auto') return requested
+  if (memoryMb && memoryMb > 0 && osMemoryLimit(memoryMb)) return 'process'
+  return kindDefault
 }

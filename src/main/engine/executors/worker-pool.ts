@@ -3,7 +3,6 @@
 // takes jobs back as they leave, retires workers beyond the limits or dedicated to one job,
 // ends them on request, and keeps what only local workers have: pinning to cores and the
 // /proc samples of where each one runs. Which jobs go where is the balancer's decision.
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { EngineLimits, ExecutorType, Lane, WorkerView } from '../../../shared/job.ts'
 import type { KindCosts } from '../balancer.ts'
@@ -13,6 +12,7 @@ import { placeOnCores } from './core-placement.ts'
 import type { JobMessage } from '../worker/protocol.ts'
 import type { Executor, ExecutorHooks } from './executor.ts'
 import type { EngineOptions } from '../types.ts'
+import { compileCacheDir } from '../data-layout.ts'
 import { forkProcessHost, type ProcessHost } from './process-host.ts'
 import { WorkerHandle } from './worker-handle.ts'
 
@@ -31,7 +31,7 @@ export interface PoolOptions {
 
 /** How local workers are started, from the engine's options. */
 export function localWorkerSetup(options: EngineOptions): Pick<PoolOptions, 'dataDir' | 'entries' | 'processHost' | 'env'> {
-  const compileCache = options.compileCacheDir === undefined ? join(options.dataDir, 'compile-cache') : options.compileCacheDir
+  const compileCache = options.compileCacheDir === undefined ? compileCacheDir(options.dataDir) : options.compileCacheDir
   return {
     dataDir: options.dataDir,
     entries: {

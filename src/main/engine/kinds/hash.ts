@@ -3,8 +3,8 @@
 // can be checked against any other tool.
 import { createHash } from 'node:crypto'
 import type { Hash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { constants, createReadStream } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { KindParams } from '../../../shared/kinds.ts'
 import { throwIfAborted } from './context.ts'
@@ -42,23 +42,36 @@ async function hashGenerated(hash: Hash, mib: number, rounds: number, ctx: JobCo
   return total * MIB
 }
 
+/**
+ * Opened non-blocking and checked with fstat before any read: a FIFO (or a device, a socket)
+ * would block a read in the thread pool until a writer appears, holding a pool thread that
+ * other file jobs need, beyond the reach of the job's timeout. Only regular files are hashed,
+ * as `copy` and `compress` do.
+ */
 async function hashFile(hash: Hash, file: string, rounds: number, ctx: JobContext): Promise<number> {
-  const size = (await stat(file)).size
-  const report = progressGate(ctx)
-  let bytes = 0
-  for (let round = 0; round < rounds; round++) {
-    const stream = createReadStream(file, { highWaterMark: MIB, signal: ctx.signal })
-    try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        hash.update(chunk)
-        bytes += chunk.length
-        report(size * rounds > 0 ? bytes / (size * rounds) : 1, `${formatBytes(bytes)} hashed`)
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK)
+  try {
+    const info = await handle.stat()
+    if (!info.isFile()) throw new Error(`not a regular file: ${file}`)
+    const size = info.size
+    const report = progressGate(ctx)
+    let bytes = 0
+    for (let round = 0; round < rounds; round++) {
+      const stream = createReadStream('', { fd: handle, start: 0, autoClose: false, highWaterMark: MIB, signal: ctx.signal })
+      try {
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          hash.update(chunk)
+          bytes += chunk.length
+          report(size * rounds > 0 ? bytes / (size * rounds) : 1, `${formatBytes(bytes)} hashed`)
+        }
+      } catch (err) {
+        rethrowIfAborted(ctx.signal, err)
       }
-    } catch (err) {
-      rethrowIfAborted(ctx.signal, err)
     }
+    return bytes
+  } finally {
+    await handle.close()
   }
-  return bytes
 }
 
 export const hash: KindRunner<KindParams<'hash'>> = async ({ file, mib, rounds, algorithm }, ctx) => {

@@ -7,9 +7,11 @@ import { pathToFileURL } from 'node:url'
 import type { KindParams } from '../../../shared/kinds.ts'
 import { throwIfAborted } from './context.ts'
 import type { KindRunner } from './context.ts'
+import { guardStandardStreams } from './std-fd-guard.ts'
 
 export const script: KindRunner<KindParams<'script'>> = async ({ module, input }, ctx) => {
   throwIfAborted(ctx.signal)
+  if (ctx.executor === 'thread') guardStandardStreams()
   const file = resolve(module)
   const info = await stat(file).catch(() => undefined)
   if (!info?.isFile()) throw new Error(`script not found: ${file}`)

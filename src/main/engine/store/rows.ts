@@ -41,6 +41,36 @@ export interface BatchRow {
   createdAt: number
   /** Where the batch came from (a batch file's absolute path, or "ui"), for --resume. */
   source: string | null
+  /**
+   * How many jobs the batch holds once fully expanded, when known. Written with the batch's
+   * first rows, in the same transaction, so a batch with fewer stored jobs than this is known
+   * to be incomplete (its submit was cut short) and `--resume` expands the rest.
+   */
+  total?: number | null
+  /** The batch this one continues (the rest of a batch whose submit was cut short). */
+  root?: number | null
+  /** Set once every job of the batch has been written (for batches whose total is not known up front). */
+  complete?: boolean | null
+}
+
+/** A stored batch and how many of its jobs are in the database (the "expanded up to" marker). */
+export interface BatchSummary extends BatchRow {
+  stored: number
+}
+
+/**
+ * Which stored jobs to bring back: every job of some batches (`finished: false`: only those a
+ * resumed run runs again, leaving out the succeeded, failed and timed-out ones), or the
+ * unfinished ones plus the newest finished.
+ */
+export type LoadScope = { batches: number[]; finished?: boolean } | { recent: number }
+
+/** The outcome of a flush: whether every write so far is committed, and if not why. */
+export interface Durability {
+  durable: boolean
+  /** Job rows not yet committed (kept in the store worker and retried). */
+  pendingJobs: number
+  error: string | null
 }
 
 /** A job as loaded back from the database, ready to rebuild the engine's record. */
@@ -98,9 +128,11 @@ export interface HistoryPage {
 }
 
 export type ToStore =
-  | { t: 'open'; id: number; file: string; moveAsideCorrupt: boolean }
+  | { t: 'open'; id: number; file: string; moveAsideCorrupt: boolean; readOnly: boolean }
   | { t: 'write'; jobs: JobRowTuple[]; batches: BatchRow[] }
-  | { t: 'load'; id: number; limit: number }
+  | { t: 'complete'; batchId: number }
+  | { t: 'load'; id: number; scope: LoadScope }
+  | { t: 'run-batches'; id: number; source: string | null }
   | { t: 'history'; id: number; filter: HistoryFilter }
   | { t: 'batches'; id: number; limit: number }
   | { t: 'params'; id: number; jobId: number }
@@ -110,4 +142,5 @@ export type ToStore =
 export type FromStore =
   | { t: 'reply'; id: number; ok: true; value: unknown }
   | { t: 'reply'; id: number; ok: false; error: string; code?: string }
-  | { t: 'write-error'; error: string }
+  /** Sent when writes start failing (with the error) and again when they land after all. */
+  | ({ t: 'write-state' } & Durability)

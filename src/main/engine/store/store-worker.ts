@@ -1,82 +1,79 @@
 // The job database, in its own worker thread: node:sqlite is synchronous, and the engine's
 // thread (Electron's main thread in the app) must never wait on disk. WAL mode; writes
 // arrive in batches and go in one transaction each.
+//
+// A write that fails (a full disk, say) is not dropped: its rows stay here, merged with later
+// ones (newest state wins, a job's params are kept from its first row), and are retried until
+// they land. The engine's thread is told when writes start failing and when they land again.
 import { rename } from 'node:fs/promises'
-import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { parentPort } from 'node:worker_threads'
-import type { BatchRow, FromStore, HistoryFilter, JobRowTuple, StoredBatch, StoredJob, ToStore } from './rows.ts'
+import type { BatchRow, Durability, FromStore, JobRowTuple, ToStore } from './rows.ts'
+import { batchSummaries, history, jobParams, load, newestBatches } from './store-queries.ts'
+import { DatabaseFileError, openReadOnly, openWritable } from './store-schema.ts'
 
 if (!parentPort) throw new Error('store-worker must run as a worker thread')
 const port = parentPort
 
-// 2: jobs.after_ids (dependencies), added to version-1 files on open.
-const SCHEMA_VERSION = 2
-const DDL = `
-CREATE TABLE IF NOT EXISTS batches (
-  id INTEGER PRIMARY KEY,
-  name TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  source TEXT
-);
-CREATE TABLE IF NOT EXISTS jobs (
-  id INTEGER PRIMARY KEY,
-  batch_id INTEGER NOT NULL,
-  name TEXT,
-  kind TEXT NOT NULL,
-  params TEXT NOT NULL,
-  lane TEXT NOT NULL,
-  executor TEXT NOT NULL,
-  priority INTEGER NOT NULL,
-  state TEXT NOT NULL,
-  attempts INTEGER NOT NULL,
-  max_retries INTEGER NOT NULL,
-  timeout_ms INTEGER NOT NULL,
-  memory_mb INTEGER NOT NULL,
-  progress REAL NOT NULL,
-  note TEXT,
-  created_at INTEGER NOT NULL,
-  started_at INTEGER,
-  ended_at INTEGER,
-  result TEXT,
-  result_file TEXT,
-  error TEXT,
-  has_log INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
-  after_ids TEXT,
-  machine TEXT
-);
-CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
-CREATE INDEX IF NOT EXISTS jobs_batch ON jobs(batch_id);
-`
+/** Retries of a failed write start this soon and back off to at most the second value. */
+const RETRY_FIRST_MS = 200
+const RETRY_MAX_MS = 2000
+/** The JobRowTuple indexes of `params` and `afterIds` (null after a job's first row). */
+const PARAMS = 4
+const AFTER_IDS = 23
 
 let db: DatabaseSync | null = null
+let dbFile = ''
+let readOnly = false
+let moveAsideOnDamage = false
+let movedAside: string | null = null
 let upsertJob: StatementSync | null = null
 let upsertBatch: StatementSync | null = null
 
-function reply(id: number, value: unknown): void {
-  port.postMessage({ t: 'reply', id, ok: true, value } satisfies FromStore)
-}
+const pendingJobs = new Map<number, JobRowTuple>()
+const pendingBatches = new Map<number, BatchRow>()
+/** Batches to mark complete, after their rows (same transaction). */
+const pendingComplete = new Set<number>()
+let markComplete: StatementSync | null = null
+let failing: string | null = null
+let retryTimer: NodeJS.Timeout | null = null
+let retryDelay = RETRY_FIRST_MS
+/** Messages that could not be read (their rows are gone): the store is not durable again for this run. */
+let lostMessages = 0
 
-function fail(id: number, error: unknown, code?: string): void {
-  port.postMessage({ t: 'reply', id, ok: false, error: (error as Error)?.message ?? String(error), code } satisfies FromStore)
-}
-
-/** Opens (or creates) the database; a file that is not a usable database is reported, or moved aside on request. */
-async function open(file: string, moveAsideCorrupt: boolean): Promise<{ movedAside: string | null }> {
-  let movedAside: string | null = null
+/** Posts a message; one that cannot be copied (too deep, say) answers its request with that error instead of never. */
+function send(message: FromStore): void {
   try {
-    db = connect(file)
+    port.postMessage(message)
   } catch (error) {
-    const message = (error as Error).message
-    const corrupt = /not a database|malformed|corrupt/i.test(message)
-    if (!corrupt) throw Object.assign(new Error(`cannot open ${file}: ${message}`), { code: 'unwritable' })
-    if (!moveAsideCorrupt) throw Object.assign(new Error(`${file} is not a usable database (${message})`), { code: 'corrupt' })
-    movedAside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`
-    await rename(file, movedAside)
-    for (const suffix of ['-wal', '-shm']) await rename(file + suffix, movedAside + suffix).catch(() => undefined)
-    db = connect(file)
+    if (message.t !== 'reply') throw error
+    port.postMessage({
+      t: 'reply',
+      id: message.id,
+      ok: false,
+      error: `the store's answer could not be sent: ${(error as Error).message}`,
+    } satisfies FromStore)
   }
-  upsertJob = db.prepare(`
+}
+
+function reply(id: number, value: unknown): void {
+  send({ t: 'reply', id, ok: true, value })
+}
+
+function fail(id: number, error: unknown): void {
+  const code = error instanceof DatabaseFileError ? error.code : undefined
+  send({ t: 'reply', id, ok: false, error: (error as Error)?.message ?? String(error), code })
+}
+
+async function moveAside(file: string): Promise<string> {
+  const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`
+  await rename(file, aside)
+  for (const suffix of ['-wal', '-shm']) await rename(file + suffix, aside + suffix).catch(() => undefined)
+  return aside
+}
+
+function prepare(connection: DatabaseSync): void {
+  upsertJob = connection.prepare(`
     INSERT INTO jobs (id, batch_id, name, kind, params, lane, executor, priority, state, attempts, max_retries, timeout_ms,
       memory_mb, progress, note, created_at, started_at, ended_at, result, result_file, error, has_log, seq, after_ids, machine)
     VALUES (?, ?, ?, ?, coalesce(?, '{}'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -85,231 +82,205 @@ async function open(file: string, moveAsideCorrupt: boolean): Promise<{ movedAsi
       note = excluded.note, started_at = excluded.started_at, ended_at = excluded.ended_at, result = excluded.result,
       result_file = excluded.result_file, error = excluded.error, has_log = excluded.has_log, seq = excluded.seq,
       machine = excluded.machine`)
-  upsertBatch = db.prepare(
-    'INSERT INTO batches (id, name, created_at, source) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name',
-  )
+  upsertBatch = connection.prepare(`
+    INSERT INTO batches (id, name, created_at, source, total, root, complete) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT(id) DO UPDATE SET name = excluded.name, total = coalesce(excluded.total, batches.total),
+      root = coalesce(excluded.root, batches.root), complete = coalesce(excluded.complete, batches.complete)`)
+  markComplete = connection.prepare('UPDATE batches SET complete = 1 WHERE id = ?')
+}
+
+/** Opens the database; a damaged one is refused, or moved aside (kept) when the user asked for that. */
+async function open(file: string, moveAsideCorrupt: boolean, asReader: boolean): Promise<{ movedAside: string | null }> {
+  dbFile = file
+  readOnly = asReader
+  moveAsideOnDamage = moveAsideCorrupt
+  if (asReader) {
+    db = await openReadOnly(file)
+    return { movedAside: null }
+  }
+  try {
+    db = await openWritable(file)
+  } catch (error) {
+    if (!(error instanceof DatabaseFileError) || error.code !== 'corrupt' || !moveAsideCorrupt) throw error
+    movedAside = await moveAside(file)
+    db = await openWritable(file)
+  }
+  prepare(db)
   return { movedAside }
 }
 
-function connect(file: string): DatabaseSync {
-  const connection = new DatabaseSync(file)
-  try {
-    connection.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 2000;')
-    const version = (connection.prepare('PRAGMA user_version').get() as { user_version: number }).user_version
-    if (version > SCHEMA_VERSION) throw new Error(`database schema ${version} is newer than this Corelane (${SCHEMA_VERSION})`)
-    connection.exec(DDL)
-    // A version-1 file has no after_ids column yet (CREATE TABLE IF NOT EXISTS left it as it was).
-    const columns = connection.prepare('PRAGMA table_info(jobs)').all() as unknown as { name: string }[]
-    if (!columns.some((c) => c.name === 'after_ids')) connection.exec('ALTER TABLE jobs ADD COLUMN after_ids TEXT')
-    // A file from before the cluster has no machine column either: nullable, added the same way.
-    if (!columns.some((c) => c.name === 'machine')) connection.exec('ALTER TABLE jobs ADD COLUMN machine TEXT')
-    connection.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
-    // Reading once proves the file really is a database (a corrupt header fails here, not later).
-    connection.prepare('SELECT count(*) FROM jobs').get()
-    return connection
-  } catch (error) {
-    connection.close()
-    throw error
+/** A damaged row found while loading: with --reset-db the file is kept aside and a new one started, as at open. */
+async function recoverFromDamage(error: unknown): Promise<boolean> {
+  if (!(error instanceof DatabaseFileError) || error.code !== 'corrupt' || !moveAsideOnDamage || readOnly || movedAside)
+    return false
+  db?.close()
+  movedAside = await moveAside(dbFile)
+  db = await openWritable(dbFile)
+  prepare(db)
+  return true
+}
+
+function merge(jobs: JobRowTuple[], batches: BatchRow[]): void {
+  for (const row of jobs) {
+    const earlier = pendingJobs.get(row[0])
+    if (earlier && row[PARAMS] === null) row[PARAMS] = earlier[PARAMS]
+    if (earlier && row[AFTER_IDS] === null) row[AFTER_IDS] = earlier[AFTER_IDS]
+    pendingJobs.set(row[0], row)
+  }
+  for (const batch of batches) {
+    const earlier = pendingBatches.get(batch.id)
+    pendingBatches.set(batch.id, earlier ? { ...earlier, ...withoutNulls(batch) } : batch)
   }
 }
 
-function write(jobs: JobRowTuple[], batches: BatchRow[]): void {
-  if (!db) return
-  db.exec('BEGIN')
+function withoutNulls(batch: BatchRow): Partial<BatchRow> {
+  return Object.fromEntries(Object.entries(batch).filter(([, value]) => value !== null && value !== undefined))
+}
+
+/** Commits everything pending in one transaction; keeps it all when that fails. */
+function commit(): boolean {
+  if (!db || readOnly || pendingCount() === 0) return true
   try {
-    for (const batch of batches) upsertBatch!.run(batch.id, batch.name, batch.createdAt, batch.source)
-    for (const row of jobs) upsertJob!.run(...row)
+    db.exec('BEGIN')
+    for (const b of pendingBatches.values()) {
+      upsertBatch!.run(
+        b.id,
+        b.name,
+        b.createdAt,
+        b.source,
+        b.total ?? null,
+        b.root ?? null,
+        b.complete === undefined || b.complete === null ? null : Number(b.complete),
+      )
+    }
+    for (const row of pendingJobs.values()) upsertJob!.run(...row)
+    for (const id of pendingComplete) markComplete!.run(id)
     db.exec('COMMIT')
   } catch (error) {
-    db.exec('ROLLBACK')
-    throw error
+    // SQLite may have rolled back already (SQLITE_FULL does); a second rollback then fails harmlessly.
+    try {
+      db.exec('ROLLBACK')
+    } catch {
+      // nothing to roll back
+    }
+    noteFailure((error as Error).message)
+    return false
+  }
+  pendingJobs.clear()
+  pendingBatches.clear()
+  pendingComplete.clear()
+  if (failing !== null && lostMessages === 0) {
+    failing = null
+    retryDelay = RETRY_FIRST_MS
+    send({ t: 'write-state', ...durability() })
+  }
+  return true
+}
+
+function noteFailure(message: string): void {
+  const first = failing === null
+  failing = message
+  if (first) send({ t: 'write-state', ...durability() })
+  if (!retryTimer) {
+    retryTimer = setTimeout(() => {
+      retryTimer = null
+      commit()
+    }, retryDelay)
+    retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS)
   }
 }
 
-interface JobDbRow {
-  id: number
-  batch_id: number
-  name: string | null
-  kind: string
-  params: string
-  lane: string
-  executor: string
-  priority: number
-  state: string
-  attempts: number
-  max_retries: number
-  timeout_ms: number
-  memory_mb: number
-  progress: number
-  note: string | null
-  created_at: number
-  started_at: number | null
-  ended_at: number | null
-  result: string | null
-  result_file: string | null
-  error: string | null
-  has_log: number
-  seq: number
-  after_ids: string | null
-  machine: string | null
+function pendingCount(): number {
+  return pendingJobs.size + pendingBatches.size + pendingComplete.size
 }
 
-function toStored(row: JobDbRow): StoredJob {
-  return {
-    id: row.id,
-    batchId: row.batch_id,
-    name: row.name,
-    kind: row.kind,
-    params: JSON.parse(row.params) as Record<string, unknown>,
-    lane: row.lane as StoredJob['lane'],
-    executor: row.executor as StoredJob['executor'],
-    priority: row.priority,
-    state: row.state as StoredJob['state'],
-    attempts: row.attempts,
-    maxRetries: row.max_retries,
-    timeoutMs: row.timeout_ms,
-    memoryMb: row.memory_mb,
-    progress: row.progress,
-    note: row.note,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-    result: row.result === null ? undefined : JSON.parse(row.result),
-    resultFile: row.result_file === null ? null : JSON.parse(row.result_file),
-    error: row.error === null ? null : JSON.parse(row.error),
-    hasLog: row.has_log === 1,
-    seq: row.seq,
-    ...(row.after_ids ? { after: JSON.parse(row.after_ids) as number[] } : {}),
-    machine: row.machine,
-  }
-}
-
-/** The jobs to bring back into memory: every unfinished one, plus the most recent finished ones. */
-function load(limit: number): { jobs: StoredJob[]; batches: BatchRow[]; maxJobId: number; maxBatchId: number; maxSeq: number } {
-  const d = db!
-  const unfinished = d
-    .prepare("SELECT * FROM jobs WHERE state IN ('queued', 'running', 'retrying') ORDER BY id")
-    .all() as unknown as JobDbRow[]
-  const recent = d
-    .prepare(
-      "SELECT * FROM (SELECT * FROM jobs WHERE state NOT IN ('queued', 'running', 'retrying') ORDER BY id DESC LIMIT ?) ORDER BY id",
-    )
-    .all(limit) as unknown as JobDbRow[]
-  const batches = (
-    d.prepare('SELECT id, name, created_at, source FROM batches ORDER BY id').all() as unknown as {
-      id: number
-      name: string
-      created_at: number
-      source: string | null
-    }[]
-  ).map((b) => ({ id: b.id, name: b.name, createdAt: b.created_at, source: b.source }))
-  const max = d.prepare('SELECT max(id) AS job, max(seq) AS seq FROM jobs').get() as { job: number | null; seq: number | null }
-  const maxBatch = d.prepare('SELECT max(id) AS id FROM batches').get() as { id: number | null }
-  const jobs = [...recent, ...unfinished].sort((a, b) => a.id - b.id).map(toStored)
-  return { jobs, batches, maxJobId: max.job ?? 0, maxBatchId: maxBatch.id ?? 0, maxSeq: max.seq ?? 0 }
-}
-
-function history(filter: HistoryFilter): { total: number; jobs: StoredJob[] } {
-  const where: string[] = []
-  const args: (string | number)[] = []
-  if (filter.state) {
-    where.push('state = ?')
-    args.push(filter.state)
-  }
-  if (filter.kind) {
-    where.push('kind = ?')
-    args.push(filter.kind)
-  }
-  if (filter.batchId) {
-    where.push('batch_id = ?')
-    args.push(filter.batchId)
-  }
-  if (filter.text) {
-    where.push("name LIKE ? ESCAPE '\\'")
-    args.push(`%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
-  }
-  const clause = where.length ? `WHERE ${where.join(' AND ')}` : ''
-  const total = (db!.prepare(`SELECT count(*) AS n FROM jobs ${clause}`).get(...args) as { n: number }).n
-  const rows = db!
-    .prepare(`SELECT * FROM jobs ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`)
-    .all(...args, filter.limit ?? 100, filter.offset ?? 0) as unknown as JobDbRow[]
-  return { total, jobs: rows.map(toStored) }
-}
-
-/** The newest batches with their job counts (one indexed pass over jobs per batch). */
-function batches(limit: number): StoredBatch[] {
-  const rows = db!
-    .prepare(
-      `SELECT b.id AS id, b.name AS name, b.created_at AS created_at,
-              (SELECT count(*) FROM jobs j WHERE j.batch_id = b.id) AS jobs
-         FROM batches b ORDER BY b.id DESC LIMIT ?`,
-    )
-    .all(limit) as unknown as { id: number; name: string; created_at: number; jobs: number }[]
-  return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, jobs: r.jobs }))
-}
-
-/** A job's params, or null when the database has no such job (not written yet, or never). */
-function params(jobId: number): Record<string, unknown> | null {
-  const row = db!.prepare('SELECT params FROM jobs WHERE id = ?').get(jobId) as { params: string } | undefined
-  return row ? (JSON.parse(row.params) as Record<string, unknown>) : null
+function durability(): Durability {
+  const pending = pendingCount() + lostMessages
+  return { durable: pending === 0, pendingJobs: pendingJobs.size, error: pending === 0 ? null : failing }
 }
 
 port.on('message', (message: ToStore) => {
   void handle(message)
+})
+// A message that cannot be read here carries no id to answer: say so as a failed write, which the engine's side reports.
+port.on('messageerror', (error) => {
+  lostMessages++
+  failing ??= `a message to the store could not be read: ${error.message}`
+  send({ t: 'write-state', ...durability() })
 })
 
 async function handle(message: ToStore): Promise<void> {
   switch (message.t) {
     case 'open':
       try {
-        reply(message.id, await open(message.file, message.moveAsideCorrupt))
+        reply(message.id, await open(message.file, message.moveAsideCorrupt, message.readOnly))
       } catch (error) {
-        fail(message.id, error, (error as { code?: string }).code)
+        fail(message.id, error)
       }
       return
     case 'write':
-      try {
-        write(message.jobs, message.batches)
-      } catch (error) {
-        port.postMessage({ t: 'write-error', error: (error as Error).message } satisfies FromStore)
-      }
+      merge(message.jobs, message.batches)
+      // While writes fail, new rows wait for the retry timer instead of failing again at once.
+      if (!retryTimer) commit()
+      return
+    case 'complete':
+      pendingComplete.add(message.batchId)
+      if (!retryTimer) commit()
       return
     case 'load':
       try {
-        reply(message.id, load(message.limit))
+        reply(message.id, load(db!, dbFile, message.scope))
+      } catch (error) {
+        try {
+          if (await recoverFromDamage(error)) reply(message.id, { ...load(db!, dbFile, message.scope), movedAside })
+          else fail(message.id, error)
+        } catch (again) {
+          fail(message.id, again)
+        }
+      }
+      return
+    case 'run-batches':
+      try {
+        reply(message.id, batchSummaries(db!, message.source))
       } catch (error) {
         fail(message.id, error)
       }
       return
     case 'history':
       try {
-        reply(message.id, history(message.filter))
+        reply(message.id, history(db!, dbFile, message.filter))
       } catch (error) {
         fail(message.id, error)
       }
       return
     case 'batches':
       try {
-        reply(message.id, batches(message.limit))
+        reply(message.id, newestBatches(db!, message.limit))
       } catch (error) {
         fail(message.id, error)
       }
       return
     case 'params':
       try {
-        reply(message.id, params(message.jobId))
+        // A job whose rows wait for a retry (the disk is full) is answered from those rows.
+        const waiting = pendingJobs.get(message.jobId)?.[PARAMS]
+        reply(message.id, waiting ? (JSON.parse(waiting) as Record<string, unknown>) : jobParams(db!, message.jobId))
       } catch (error) {
         fail(message.id, error)
       }
       return
     case 'flush':
-      // Messages are handled in order: every write sent before this one is committed.
-      reply(message.id, null)
+      // Messages are handled in order: every write sent before this one is merged; try it now.
+      commit()
+      reply(message.id, durability())
       return
     case 'close':
+      commit()
+      if (retryTimer) clearTimeout(retryTimer)
+      retryTimer = null
+      reply(message.id, durability())
       db?.close()
       db = null
-      reply(message.id, null)
       return
   }
 }

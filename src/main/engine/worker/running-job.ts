@@ -3,6 +3,7 @@
 import { close, mkdirSync, openSync, writeSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { logPath, logsDir, outputsDir } from '../data-layout.ts'
 import type { ExecutorType } from '../../../shared/job.ts'
 import type { JobContext } from '../kinds/context.ts'
 
@@ -99,7 +100,7 @@ export class RunningJob implements JobContext {
   }
 
   async outputPath(fileName: string): Promise<string> {
-    const dir = join(this.#runtime.dataDir, 'outputs', String(this.jobId))
+    const dir = outputsDir(this.#runtime.dataDir, this.jobId)
     await mkdir(dir, { recursive: true })
     return join(dir, fileName)
   }
@@ -124,12 +125,12 @@ export class RunningJob implements JobContext {
   }
 
   private logPath(): string {
-    return join(this.#runtime.dataDir, 'logs', `${this.jobId}.log`)
+    return logPath(this.#runtime.dataDir, this.jobId)
   }
 
   private openLog(): number {
     if (this.logFd === null) {
-      mkdirSync(join(this.#runtime.dataDir, 'logs'), { recursive: true })
+      mkdirSync(logsDir(this.#runtime.dataDir), { recursive: true })
       this.logFd = openSync(this.logPath(), 'a')
     }
     return this.logFd

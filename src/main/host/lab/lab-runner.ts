@@ -10,6 +10,7 @@ import { calibrateSquares } from './calibrate.ts'
 import type { LabContext, LabExperiment } from './experiment.ts'
 import { LAB_EXPERIMENTS } from './experiments.ts'
 import { findPython, writePythonScript } from './python.ts'
+import { compileCacheDir as compileCacheIn } from '../../engine/data-layout.ts'
 import { runStrategy, STRATEGY_LABELS, type LabEnv } from './run-strategy.ts'
 import { SCALES } from './scale.ts'
 import { scoreStrategies } from './score.ts'
@@ -31,7 +32,7 @@ export async function runExperiment(
   }
   const scratch = await mkdtemp(join(baseEnv.dataDir ?? tmpdir(), 'corelane-lab-'))
   // Start-up is measured as the app's own engine pays it: with the app's compile cache.
-  const compileCacheDir = baseEnv.compileCacheDir ?? (baseEnv.dataDir ? join(baseEnv.dataDir, 'compile-cache') : undefined)
+  const compileCacheDir = baseEnv.compileCacheDir ?? (baseEnv.dataDir ? compileCacheIn(baseEnv.dataDir) : undefined)
   const env: LabEnv = { ...baseEnv, dataDir: scratch, compileCacheDir }
   const startedAt = Date.now()
   const results: StrategyResult[] = []

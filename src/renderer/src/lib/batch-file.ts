@@ -4,7 +4,14 @@
 import { commandSchemas } from '../../../shared/contract.ts'
 import type { CommandInput } from '../../../shared/contract.ts'
 import type { JobSpec } from '../../../shared/job.ts'
-import { applyTemplate, BatchFileSchema, checkJobSpec, expandRange } from '../../../shared/schemas.ts'
+import {
+  applyTemplate,
+  BatchFileSchema,
+  checkJobSpec,
+  expandRange,
+  MAX_JOBS_PER_SUBMIT,
+  rangeLength,
+} from '../../../shared/schemas.ts'
 import { safeParseProblems } from '../../../shared/validate.ts'
 import type { FieldProblem } from '../../../shared/validate.ts'
 
@@ -71,8 +78,17 @@ export function parseBatchFile(text: string, fileName: string): BatchFileResult 
     let inputs: unknown[] | undefined
     if (batch.inputs === undefined) inputs = undefined
     else if (Array.isArray(batch.inputs)) inputs = batch.inputs
-    else if ('range' in batch.inputs) inputs = expandRange(batch.inputs.range)
-    else {
+    else if ('range' in batch.inputs) {
+      // A range of any length is valid (the CLI streams it); the window holds one whole.
+      const length = rangeLength(batch.inputs.range)
+      if (length > MAX_JOBS_PER_SUBMIT) {
+        return fail(
+          'inputs.range',
+          `holds ${length} values, more than the ${MAX_JOBS_PER_SUBMIT} the window submits at once; run the file with \`corelane run\`, which streams it.`,
+        )
+      }
+      inputs = expandRange(batch.inputs.range)
+    } else {
       return fail(
         'inputs.lines',
         `reads the file "${batch.inputs.lines}" from disk, which the window cannot do. ` +

@@ -12,6 +12,7 @@ import { useKindsStore } from '../stores/kinds.ts'
 import { useLabStore } from '../stores/lab.ts'
 import { useMachinesStore } from '../stores/machines.ts'
 import { useMonitorStore } from '../stores/monitor.ts'
+import { useNoticesStore } from '../stores/notices.ts'
 import { useSettingsStore } from '../stores/settings.ts'
 import { useWorkersStore } from '../stores/workers.ts'
 
@@ -45,6 +46,19 @@ export async function connect(api: CorelaneApi): Promise<() => void> {
     }),
     api.on('monitor', (payload) => ready && monitor.push(payload)),
     api.on('lab', (payload) => ready && lab.onNote(payload.note)),
+    // Not gated on `ready`: a full disk matters even before the snapshot arrives.
+    api.on('storage', (payload) => {
+      const notices = useNoticesStore()
+      if (payload.durable)
+        notices.push({ level: 'success', title: 'The job database is written again', message: 'Every job record is saved.' })
+      else {
+        notices.push({
+          level: 'error',
+          title: 'The job database cannot be written',
+          message: `${payload.error ?? 'writes fail'}: ${payload.pendingJobs} job records are kept in memory and retried until they are saved. Free some disk space.`,
+        })
+      }
+    }),
     // Not in the snapshot: each message is the whole list, so it applies at once.
     api.on('machines', (payload) => machines.set(payload)),
   ]
