@@ -29,6 +29,12 @@ export interface ProcessInfo {
    * which knows the engine's workers, tells workers apart (markWorkers).
    */
   corelane: 'host' | 'worker' | 'child' | null
+  /**
+   * For Corelane's 'child' processes: the host's own child it descends from. A shell job's
+   * program is started by a small shell server inside its worker process, so its parent is that
+   * server, not the worker: this is how it is still known as the worker's.
+   */
+  via?: number
 }
 
 export interface ProcessesSample {
@@ -83,7 +89,9 @@ export interface Topology {
 export function markWorkers(sample: ProcessesSample, workerPids: ReadonlySet<number>): ProcessesSample {
   if (!workerPids.size) return sample
   const list = sample.list.map((p) =>
-    p.corelane === 'child' && (workerPids.has(p.pid) || workerPids.has(p.ppid)) ? { ...p, corelane: 'worker' as const } : p,
+    p.corelane === 'child' && (workerPids.has(p.pid) || workerPids.has(p.ppid) || (p.via !== undefined && workerPids.has(p.via)))
+      ? { ...p, corelane: 'worker' as const }
+      : p,
   )
   return { ...sample, list }
 }

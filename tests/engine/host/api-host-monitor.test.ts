@@ -56,7 +56,8 @@ describe('API host: monitor', () => {
         `a busy process marked as a Corelane worker; workers ${JSON.stringify(engine.workers().map((w) => [w.pid, w.executor]))}, saw ${JSON.stringify(seen)}`,
       ).not.toBeNull()
       const workerPids = engine.workers().map((w) => w.pid)
-      expect(workerPids.includes(found!.pid) || workerPids.includes(found!.ppid)).toBe(true)
+      // The program runs under its worker's shell server, so the worker is its grandparent.
+      expect(workerPids.includes(found!.via ?? found!.ppid)).toBe(true)
     } finally {
       await call('cancel', { ids: jobIds })
     }

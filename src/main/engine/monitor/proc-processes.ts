@@ -129,7 +129,7 @@ export class ProcProcessReader {
       cores: this.threadCores(p.pid, seconds, threadsNow),
       threads: p.threads,
       ppid: p.ppid,
-      corelane: this.corelaneRole(p.pid, parents),
+      ...this.corelaneRole(p.pid, parents),
     }
   }
 
@@ -176,15 +176,17 @@ export class ProcProcessReader {
       .sort((a, b) => a.core - b.core)
   }
 
-  private corelaneRole(pid: number, parents: Map<number, number>): ProcessInfo['corelane'] {
+  private corelaneRole(pid: number, parents: Map<number, number>): Pick<ProcessInfo, 'corelane' | 'via'> {
     const host = this.options.hostPid
-    if (pid === host) return 'host'
+    if (pid === host) return { corelane: 'host' }
     // Walk up the parents: a shell job's children are Corelane's too (bounded against loops).
+    let below = pid
     let at = parents.get(pid)
     for (let depth = 0; at !== undefined && at > 1 && depth < 32; depth++) {
-      if (at === host) return 'child'
+      if (at === host) return { corelane: 'child', via: below }
+      below = at
       at = parents.get(at)
     }
-    return null
+    return { corelane: null }
   }
 }
