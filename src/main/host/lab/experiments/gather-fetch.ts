@@ -24,15 +24,15 @@ export const gatherFetch: LabExperiment = {
         `4 fetches gathered: about one fetch, ${scale.fetchMs} ms`,
         async,
         scale.fetchMs + (async?.startupMs ?? 0),
-        scale.waitTolerance,
+        scale.fetchTolerance,
       ),
       within(
         `4 fetches one after another: about 4 × ${scale.fetchMs} ms`,
         find('sequential'),
         4 * scale.fetchMs,
-        scale.waitTolerance,
+        scale.fetchTolerance,
       ),
-      within(`Python asyncio.gather: about ${scale.fetchMs} ms`, find('python-asyncio'), scale.fetchMs, scale.waitTolerance),
+      within(`Python asyncio.gather: about ${scale.fetchMs} ms`, find('python-asyncio'), scale.fetchMs, scale.fetchTolerance),
     ]
   },
   explain(result) {
