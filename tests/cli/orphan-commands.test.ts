@@ -3,11 +3,13 @@
 // left to end them) the next start on that data folder ends them before requeueing. `corelane
 // run` is a real child process; each command writes the pid of a `sleep 300` it started.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { sleep, until } from '../engine/fixture.ts'
+import { alive, recorded } from '../engine/process-probes.ts'
 
 const CLI = resolve(import.meta.dirname, '../../src/cli/main.ts')
 const dirs: string[] = []
@@ -24,37 +26,6 @@ afterEach(() => {
 afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true })
 })
-
-/** Still running: in /proc and not a zombie (an ended process whose new parent has yet to reap it). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return false
-  }
-}
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms))
-
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const start = Date.now()
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`)
-    await sleep(20)
-  }
-}
-
-/** Waits until the CLI's engine has `groups` process groups on record (see the engine test's `recorded`). */
-async function recorded(dataDir: string, groups: number): Promise<void> {
-  const count = () => {
-    try {
-      return (JSON.parse(readFileSync(join(dataDir, 'command-groups.json'), 'utf8')) as { groups: unknown[] }).groups.length
-    } catch {
-      return 0
-    }
-  }
-  await until(() => count() >= groups, 15_000, 'the groups on record')
-}
 
 async function pidIn(file: string): Promise<number> {
   await until(() => existsSync(file), 30_000, `pid file ${file}`)

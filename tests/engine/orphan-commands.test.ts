@@ -3,23 +3,15 @@
 // lost never runs while its first attempt's command still does. Real processes, real signals:
 // each command writes the pid of a `sleep 300` it started to a file, and the test watches
 // /proc/<pid> (generous bounds: the grace before SIGKILL is 2 s).
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { JobSpec } from '../../src/shared/job.ts'
 import type { Engine } from '../../src/main/engine/index.ts'
 import { makeEngine, sleep, until, writeScript } from './fixture.ts'
+import { alive, recorded } from './process-probes.ts'
 
-/** Still running: in /proc and not a zombie (an ended process whose new parent has yet to reap it). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return false
-  }
-}
 /** Left behind by a failing test: ended here so they do not pile up on a shared machine. */
 const started: number[] = []
 afterEach(() => {
@@ -53,22 +45,6 @@ async function pidIn(file: string): Promise<number> {
   started.push(pid)
   expect(alive(pid)).toBe(true)
   return pid
-}
-
-/**
- * Waits until the engine has the command's group on record (it writes the record within
- * milliseconds of the start report): a worker killed before its report arrives is the one
- * window the README names as not covered.
- */
-async function recorded(dir: string, groups = 1): Promise<void> {
-  const count = () => {
-    try {
-      return (JSON.parse(readFileSync(join(dir, 'command-groups.json'), 'utf8')) as { groups: unknown[] }).groups.length
-    } catch {
-      return 0
-    }
-  }
-  await until(() => count() >= groups, 15_000, 'the group on record')
 }
 
 async function gone(pid: number, what: string): Promise<void> {

@@ -1,0 +1,31 @@
+// What the orphaned-command tests (engine and CLI) watch: whether a process still runs, and
+// how many command process groups the engine has on record in its data folder.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { until } from './fixture.ts'
+
+/** Still running: in /proc and not a zombie (an ended process whose new parent has yet to reap it). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Waits until the engine has `groups` command process groups on record in `dataDir` (it writes
+ * the record within milliseconds of a command's start report): a worker killed before its
+ * report arrives is the one window the README names as not covered.
+ */
+export async function recorded(dataDir: string, groups = 1): Promise<void> {
+  const count = () => {
+    try {
+      return (JSON.parse(readFileSync(join(dataDir, 'command-groups.json'), 'utf8')) as { groups: unknown[] }).groups.length
+    } catch {
+      return 0
+    }
+  }
+  await until(() => count() >= groups, 15_000, 'the groups on record')
+}
