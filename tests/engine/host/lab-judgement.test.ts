@@ -70,6 +70,20 @@ describe('cpu-parallel checks', () => {
   })
 })
 
+describe('cpu-sequential checks', () => {
+  it('hold the drift a shared VM shows (1.21×) but miss a speed-up that one event loop cannot give', () => {
+    // The CI run that failed on ±20 %: the interleaved run took 1.63 s against 1.35 s sequentially.
+    const drift = LAB_EXPERIMENTS['cpu-sequential'].checks(finder([result('sequential', 1352), result('async', 1632)]), ctx(2))
+    expect(drift[0]!.met).toBe(true)
+    // Half the time would be two cores' worth: not what one event loop does.
+    const speedUp = LAB_EXPERIMENTS['cpu-sequential'].checks(finder([result('sequential', 1352), result('async', 700)]), ctx(2))
+    expect(speedUp[0]!.met).toBe(false)
+    // A full run keeps the tighter band.
+    const full = LAB_EXPERIMENTS['cpu-sequential'].checks(finder([result('sequential', 3000), result('async', 3700)]), { ...ctx(2), scale: SCALES.full })
+    expect(full[0]!.met).toBe(false)
+  })
+})
+
 describe('bands', () => {
   it('hold a full run to a tighter band than a quick one for the waiting experiments', () => {
     expect(SCALES.full.waitTolerance).toBeLessThan(SCALES.quick.waitTolerance)

@@ -21,6 +21,13 @@ export interface Scale {
    * a fixed cost the quick run's 250 ms wait cannot hide.
    */
   fetchTolerance: number
+  /**
+   * The band of "the same CPU work on one event loop takes about its sum". Two timed runs of
+   * the same CPU work on a shared 2-vCPU VM drift apart: a CI run measured the interleaved
+   * quick run at 1.21× the sequential one (1.63 s vs 1.35 s). The lesson stays visible at ±35 %:
+   * a real speed-up on two cores would be about 0.5×.
+   */
+  cpuTolerance: number
   timers: number
   startupWorkers: number
   roundTrips: number
@@ -34,6 +41,7 @@ export const SCALES: Record<'full' | 'quick', Scale> = {
     pythonSquaresN: 1e7,
     waitTolerance: 0.15,
     fetchTolerance: 0.15,
+    cpuTolerance: 0.2,
     timers: 10_000,
     startupWorkers: 4,
     roundTrips: 2000,
@@ -45,6 +53,7 @@ export const SCALES: Record<'full' | 'quick', Scale> = {
     pythonSquaresN: 2e6,
     waitTolerance: 0.25,
     fetchTolerance: 0.35,
+    cpuTolerance: 0.35,
     timers: 10_000,
     startupWorkers: 2,
     roundTrips: 1000,

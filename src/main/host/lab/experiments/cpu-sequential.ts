@@ -16,10 +16,10 @@ export const cpuSequential: LabExperiment = {
   pythonStrategies: ['python-sequential', 'python-threads', 'python-asyncio'],
   jobs: ({ squaresN }) => repeat({ name: 'sum of squares', kind: 'sum-squares', params: { n: squaresN } }, 3),
   pythonArgs: ({ scale }) => ['3', String(scale.pythonSquaresN)],
-  checks(find) {
+  checks(find, { scale }) {
     const pySeq = find('python-sequential')
     return [
-      within('3 CPU tasks on one event loop: about the sum of their times', find('async'), find('sequential')?.wallMs ?? 0, 0.2),
+      within('3 CPU tasks on one event loop: about the sum of their times', find('async'), find('sequential')?.wallMs ?? 0, scale.cpuTolerance),
       pySeq && !pySeq.skipped
         ? // ±50 %: on several cores, threads contending for the GIL often take longer than the
           // same work done sequentially (measured here up to 1.41×); the lesson is the missing speed-up.
