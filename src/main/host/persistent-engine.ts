@@ -9,6 +9,7 @@ import {
   type Engine,
   type EngineOptions,
   type LoadedState,
+  type StoreThread,
 } from '../engine/index.ts'
 
 export interface PersistentEngineOptions extends Omit<EngineOptions, 'dataDir' | 'store'> {
@@ -22,6 +23,8 @@ export interface PersistentEngineOptions extends Omit<EngineOptions, 'dataDir' |
   /** Keep a corrupt database aside and start a new one (the user asked for it). */
   moveAsideCorrupt?: boolean
   storeWorkerEntry?: string | URL
+  /** The store's thread, started earlier (startStoreThread) so that its start overlapped the caller's. */
+  storeThread?: StoreThread
   /**
    * How many finished jobs to load besides the unfinished ones (default: the store's 50,000).
    * A caller that restores none of them says 0: a data folder with a long history otherwise
@@ -52,10 +55,11 @@ export async function openPersistentEngine(options: PersistentEngineOptions): Pr
       dataDir: options.dataDir,
       moveAsideCorrupt: options.moveAsideCorrupt,
       workerEntry: options.storeWorkerEntry,
+      thread: options.storeThread,
     })
     // Commands a killed earlier run left behind end before any of their jobs can run again.
     await endLeftoverGroups(options.dataDir)
-    const { restore, moveAsideCorrupt: _m, storeWorkerEntry: _s, loadFinished, ...engineOptions } = options
+    const { restore, moveAsideCorrupt: _m, storeWorkerEntry: _s, storeThread: _t, loadFinished, ...engineOptions } = options
     const batches = typeof restore === 'function' ? await restore(store) : null
     const loaded = await store.load(
       batches
