@@ -148,6 +148,7 @@ export async function endLeftoverGroups(dataDir: string): Promise<number> {
   }
   // Only groups whose leader is verifiably the recorded process (Linux /proc), or whose
   // leader is gone while members remain: the record may be old, and its pids used again.
+  if (groups.length === 0) return 0 // nothing to clear (the usual start): no write
   await endGroups(groups, true)
   await writeFile(file, JSON.stringify({ groups: [] })).catch(() => undefined)
   return groups.length

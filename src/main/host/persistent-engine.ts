@@ -47,6 +47,9 @@ export interface PersistentEngine {
 export async function openPersistentEngine(options: PersistentEngineOptions): Promise<PersistentEngine> {
   await prepareDataDir(options.dataDir)
   const unlock = await lockDataDir(options.dataDir)
+  // Commands a killed earlier run left behind end before any of their jobs can run again (they
+  // are awaited before anything is restored), while the database opens.
+  const leftovers = endLeftoverGroups(options.dataDir)
   let store: JobStore | null = null
   let engine: Engine | null = null
   // Every failure below closes what was opened, so a refused folder never leaves a lock or a thread behind.
@@ -57,8 +60,7 @@ export async function openPersistentEngine(options: PersistentEngineOptions): Pr
       workerEntry: options.storeWorkerEntry,
       thread: options.storeThread,
     })
-    // Commands a killed earlier run left behind end before any of their jobs can run again.
-    await endLeftoverGroups(options.dataDir)
+    await leftovers
     const { restore, moveAsideCorrupt: _m, storeWorkerEntry: _s, storeThread: _t, loadFinished, ...engineOptions } = options
     const batches = typeof restore === 'function' ? await restore(store) : null
     const loaded = await store.load(
@@ -85,6 +87,7 @@ export async function openPersistentEngine(options: PersistentEngineOptions): Pr
   } catch (error) {
     await engine?.close().catch(() => undefined)
     await store?.close().catch(() => undefined)
+    await leftovers
     await unlock()
     throw error
   }
