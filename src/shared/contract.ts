@@ -134,7 +134,8 @@ export interface CommandOutputs {
   setLimits: EngineStats
   setBatchPaused: BatchView
   cancelBatch: { cancelled: number }
-  jobLog: { text: string; truncated: boolean; file: string | null }
+  /** The end of a job's log; `stderr`: [start, end) offsets in `text` of what came from stderr (the rest is stdout). */
+  jobLog: { text: string; stderr: [number, number][]; truncated: boolean; file: string | null }
   listJobs: { total: number; jobs: JobView[] }
   setMonitorRate: { hz: number }
   machine: { topology: Topology | null; processes: ProcessesSample | null; hardware: HardwareSample | null }

@@ -23,7 +23,7 @@ import { restoreJobs } from './restore.ts'
 import { yieldToLoop } from './kinds/context.ts'
 import { Persistence } from './persistence.ts'
 import { placementNote, placementSupported } from './placement.ts'
-import { readLogTail } from './read-log.ts'
+import { readLogTail, type LogTail } from './read-log.ts'
 import { StopControl } from './stop-control.ts'
 import type { LoadedState } from './store/job-store.ts'
 import type { BatchRow } from './store/rows.ts'
@@ -386,7 +386,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     }
   }
 
-  async readLog(id: number, maxBytes = 65536): Promise<{ text: string; truncated: boolean; file: string | null }> {
+  async readLog(id: number, maxBytes = 65536): Promise<LogTail> {
     if (!this.states.get(id)) throw new Error(`no job with id ${id}`)
     return readLogTail(join(this.logDir, logFileName(id)), maxBytes)
   }
