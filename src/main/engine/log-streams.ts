@@ -69,7 +69,11 @@ export function segments(ranges: readonly ByteRange[], from: number, to: number)
  * A slice of the log (`buffer` holds its bytes from offset `base`) as text, with the stderr
  * stretches as [start, end) offsets in that text (UTF-16 units, what the window indexes by).
  */
-export function textWithStderr(buffer: Buffer, base: number, ranges: readonly ByteRange[]): { text: string; stderr: [number, number][] } {
+export function textWithStderr(
+  buffer: Buffer,
+  base: number,
+  ranges: readonly ByteRange[],
+): { text: string; stderr: [number, number][] } {
   let text = ''
   const stderr: [number, number][] = []
   for (const part of segments(ranges, base, base + buffer.length)) {

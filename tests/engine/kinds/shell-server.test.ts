@@ -62,8 +62,18 @@ describe('shell, started by a shell server', () => {
     await withContext(async ({ ctx, dir, outputs }) => {
       await shell({ argv: ['sh', '-c', 'echo hi; echo err >&2'], shell: false }, ctx)
       expect(await readFile(`${dir}/job.log`, 'utf8')).toMatch(/^(hi\nerr\n|err\nhi\n)$/)
-      expect(outputs.filter((o) => o.stream === 'stdout').map((o) => o.text).join('')).toBe('hi\n')
-      expect(outputs.filter((o) => o.stream === 'stderr').map((o) => o.text).join('')).toBe('err\n')
+      expect(
+        outputs
+          .filter((o) => o.stream === 'stdout')
+          .map((o) => o.text)
+          .join(''),
+      ).toBe('hi\n')
+      expect(
+        outputs
+          .filter((o) => o.stream === 'stderr')
+          .map((o) => o.text)
+          .join(''),
+      ).toBe('err\n')
     })
   })
 })
