@@ -2,7 +2,7 @@
 // and the renderer's form. The batch file's published JSON Schema is generated from these.
 import * as v from 'valibot'
 import type { JobSpec } from './job.ts'
-import { BATCH_CONTROL_ENTRIES, SUBMIT_CONTROL_ENTRIES } from './controls.ts'
+import { BATCH_CONTROL_ENTRIES, ResultsDirSchema, SUBMIT_CONTROL_ENTRIES } from './controls.ts'
 import { KIND_NAMES, isKindName, kindParams } from './kinds.ts'
 import { ValidationError, freeFormProblem, joinPath, issuesToProblems, type FieldProblem } from './validate.ts'
 
@@ -272,6 +272,8 @@ export const SubmitSchema = v.strictObject({
   inputs: v.optional(freeForm(v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT)))),
   count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_JOBS_PER_SUBMIT))),
   ...SUBMIT_CONTROL_ENTRIES,
+  /** The window's --results: each job's files under this folder as it ends (host/submit-controls.ts). */
+  results: v.optional(ResultsDirSchema),
 })
 
 export const LimitsPatchSchema = v.strictObject({

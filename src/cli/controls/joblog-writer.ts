@@ -6,7 +6,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises'
 import { commandLine } from '../../shared/command-line.ts'
 import { JOBLOG_HEADER, joblogLine } from '../../shared/export.ts'
 import type { JobView } from '../../shared/job.ts'
-import type { PlannedJob } from './job-plan.ts'
+import type { PlannedJob } from '../../main/host/job-plan.ts'
 
 export class JoblogWriter {
   private readonly sink: { write(text: string): Promise<unknown> }

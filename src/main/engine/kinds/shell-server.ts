@@ -98,7 +98,7 @@ class ShellServer {
       [4, 'stdout'],
       [5, 'stderr'],
     ] as const) {
-      ;(this.child.stdio[fd] as Readable).on('data', (chunk: Buffer) => {
+      ;(this.child.stdio as unknown as Readable[])[fd]!.on('data', (chunk: Buffer) => {
         if (this.sink) this.sink(name, chunk)
         else this.stray = true
       })

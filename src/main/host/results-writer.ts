@@ -14,7 +14,7 @@
 import { createWriteStream } from 'node:fs'
 import { mkdir, stat, writeFile } from 'node:fs/promises'
 import { finished } from 'node:stream/promises'
-import { splitLog } from '../../main/engine/log-streams.ts'
+import { splitLog } from '../engine/log-streams.ts'
 import { dirname, join } from 'node:path'
 import type { JobView } from '../../shared/job.ts'
 import type { PlannedJob } from './job-plan.ts'
