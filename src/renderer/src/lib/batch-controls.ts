@@ -25,7 +25,14 @@ export interface BatchControlValues {
 /** The submit fields the controls add. */
 export type ControlFields = Pick<CommandInput<'submit'>, 'halt' | 'delay' | 'maxLoad' | 'memFree' | 'results'>
 
-export const emptyControls = (): BatchControlValues => ({ halt: '', delay: '', maxLoad: '', memFree: '', results: '', dryRun: false })
+export const emptyControls = (): BatchControlValues => ({
+  halt: '',
+  delay: '',
+  maxLoad: '',
+  memFree: '',
+  results: '',
+  dryRun: false,
+})
 
 /** Field names as the submit command reports them, for placing problems next to their control. */
 export const CONTROL_FIELDS = ['halt', 'delay', 'maxLoad', 'memFree', 'results']
