@@ -78,6 +78,20 @@ describe('shell, started by a shell server', () => {
   })
 })
 
+describe('shell servers and what a program leaves behind', () => {
+  it('gives the next job a fresh server when a program left processes in its group, so their output is not the next job’s', async () => {
+    await withContext(async ({ ctx, readLog }) => {
+      // The background part keeps running (in the program's group) and writes after the job ended.
+      await shell({ argv: ['sh', '-c', '(sleep 0.3; echo late) & echo early'], shell: false }, ctx)
+      expect(await readLog()).toBe('early\n')
+    })
+    await withContext(async ({ ctx, readLog }) => {
+      await shell({ argv: ['sh', '-c', 'sleep 1; echo next'], shell: false }, ctx)
+      expect(await readLog()).toBe('next\n')
+    })
+  })
+})
+
 function groupExists(pgid: number): boolean {
   try {
     process.kill(-pgid, 0)

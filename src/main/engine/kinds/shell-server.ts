@@ -214,7 +214,8 @@ export async function startOnServer(line: string, sink: OutputSink, only?: Flavo
   const run = await server.run(line, sink)
   void run.ended.then(() => {
     // Processes left in the program's group may write to this server's pipes later: the
-    // next job must not get their output, so this server takes no more.
+    // next job must not get their output, so this server takes no more. (One that left the
+    // group, a daemon that called setsid, is not seen here until it writes between jobs.)
     const clean = !server.stray && !groupAlive(run.pid)
     if (server.alive && clean && !only && idle.length < MAX_IDLE) idle.push(server)
     else if (server.alive) server.child.stdin!.end()

@@ -133,12 +133,18 @@ export class RunningJob implements JobContext {
       const fd = this.openLog()
       const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
       const start = this.logEnd
-      let written = 0
-      while (written < data.byteLength) written += writeSync(fd, data, written)
-      this.logEnd += written
-      if (stream === 'stderr' && written > 0) {
-        this.rangesFd ??= openSync(stderrRangesPath(this.logPath()), 'a')
-        writeSync(this.rangesFd, `${start} ${this.logEnd}\n`)
+      try {
+        // Counted as it goes: a write cut short by a full disk leaves the offsets true.
+        for (let written = 0; written < data.byteLength;) {
+          const n = writeSync(fd, data, written)
+          written += n
+          this.logEnd += n
+        }
+      } finally {
+        if (stream === 'stderr' && this.logEnd > start) {
+          this.rangesFd ??= openSync(stderrRangesPath(this.logPath()), 'a')
+          writeSync(this.rangesFd, `${start} ${this.logEnd}\n`)
+        }
       }
     } catch {
       // A full disk must not fail the job; its log is best effort.
