@@ -2,11 +2,13 @@
 // the shell server and through Node's spawn), a script on a thread and on a process, and a
 // failure's stack. The log keeps the order things were written in; the sidecar marks exactly
 // the bytes stderr wrote; `splitLog` (what --results uses) gives each stream its own bytes.
-import { readdir, readFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { logsDir } from '../../src/main/engine/data-layout.ts'
-import { parseRanges, segments, splitLog, textWithStderr } from '../../src/main/engine/log-streams.ts'
+import { logsDir, stderrRangesPath } from '../../src/main/engine/data-layout.ts'
+import { parseRanges, readStderrRanges, segments, splitLog, textWithStderr } from '../../src/main/engine/log-streams.ts'
 import { makeEngine, writeScript } from './fixture.ts'
 
 /** The stderr parts of a log slice, as text. */
@@ -140,5 +142,25 @@ describe('the stderr ranges', () => {
         [5, 6],
       ],
     })
+  })
+})
+
+describe('reading the ranges of a log’s tail', () => {
+  it('reads back from the sidecar’s end only as far as it must, with the same ranges as a full read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'corelane-ranges-'))
+    try {
+      const log = join(dir, '1.log')
+      // 20,000 stderr writes of 7 bytes, each after 5 bytes of stdout: far more than one tail read.
+      const lines = Array.from({ length: 20_000 }, (_, i) => `${i * 12 + 5} ${i * 12 + 12}`)
+      await writeFile(stderrRangesPath(log), `${lines.join('\n')}\n`)
+      const all = await readStderrRanges(log)
+      expect(all).toHaveLength(20_000)
+      for (const from of [1, 12 * 19_990 + 7, 12 * 10_000, 12 * 20_000, 12 * 20_000 + 50]) {
+        expect(await readStderrRanges(log, from)).toEqual(all.filter(([, end]) => end > from))
+      }
+      expect(await readStderrRanges(join(dir, 'none.log'), 5)).toEqual([])
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

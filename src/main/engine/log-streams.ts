@@ -6,7 +6,7 @@
 // One reading of it serves the window's log view (read-log.ts) and `--results` (stdout and
 // stderr written apart), so there is one split, not two.
 import { createReadStream } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { open } from 'node:fs/promises'
 import type { Writable } from 'node:stream'
 import { stderrRangesPath } from './data-layout.ts'
 
@@ -33,12 +33,36 @@ export function parseRanges(text: string): ByteRange[] {
   return merged
 }
 
-/** The stderr ranges of a log file (none when it has no sidecar: all stdout). */
-export async function readStderrRanges(logFile: string): Promise<ByteRange[]> {
+/** The first read of a sidecar's end, for a log's tail; it grows fourfold until it reaches back far enough. */
+const TAIL_CHUNK = 16 * 1024
+
+/**
+ * The stderr ranges of a log file that end after byte `from` (none when it has no sidecar:
+ * all stdout). Ranges are appended in the order of the log's bytes, so those of a log's tail
+ * are at the sidecar's end: a job that wrote a million stderr lines is followed without
+ * reading all of them every second.
+ */
+export async function readStderrRanges(logFile: string, from = 0): Promise<ByteRange[]> {
+  let handle
   try {
-    return parseRanges(await readFile(stderrRangesPath(logFile), 'utf8'))
+    handle = await open(stderrRangesPath(logFile), 'r')
   } catch {
     return []
+  }
+  try {
+    const { size } = await handle.stat()
+    for (let chunk = from === 0 ? size : TAIL_CHUNK; ; chunk *= 4) {
+      const length = Math.min(size, chunk)
+      const buffer = Buffer.alloc(length)
+      const { bytesRead } = await handle.read(buffer, 0, length, size - length)
+      let text = buffer.toString('utf8', 0, bytesRead)
+      // Not from the start: the first line may be cut; it is read whole by the next, longer read if needed.
+      if (length < size) text = text.slice(text.indexOf('\n') + 1)
+      const ranges = parseRanges(text)
+      if (length === size || (ranges.length > 0 && ranges[0]![1] <= from)) return ranges.filter(([, end]) => end > from)
+    }
+  } finally {
+    await handle.close()
   }
 }
 

@@ -24,7 +24,11 @@ export async function readLogTail(file: string, maxBytes: number): Promise<LogTa
     const buffer = Buffer.alloc(length)
     const { bytesRead } = await handle.read(buffer, 0, length, size - length)
     // The sidecar is read after the log: a range for bytes the log does not hold yet is cut at its end.
-    const { text, stderr } = textWithStderr(buffer.subarray(0, bytesRead), size - length, await readStderrRanges(file))
+    const { text, stderr } = textWithStderr(
+      buffer.subarray(0, bytesRead),
+      size - length,
+      await readStderrRanges(file, size - length),
+    )
     return { text, stderr, truncated: size > length, file }
   } finally {
     await handle.close()
