@@ -3,10 +3,10 @@
 // stderr write to a sidecar (data-layout.ts's stderrRangesPath): `start end\n`, byte offsets in
 // the log, end exclusive. Everything not in a range is stdout. The sidecar is append-only, so
 // a reader may find a half-written last line (skipped) and ranges that touch (merged here).
-// One reading of it serves the window's log view (read-log.ts) and `--results` (stdout and
-// stderr written apart), so there is one split, not two.
+// One reading of it serves the window's log view (read-log.ts), `--results` (stdout and
+// stderr written apart) and the joblog's Receive (stdout's bytes), so there is one split.
 import { createReadStream } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import type { Writable } from 'node:stream'
 import { stderrRangesPath } from './data-layout.ts'
 
@@ -64,6 +64,18 @@ export async function readStderrRanges(logFile: string, from = 0): Promise<ByteR
   } finally {
     await handle.close()
   }
+}
+
+/** How many bytes of a log came from stdout (GNU parallel's joblog Receive counts those); 0 for no log. */
+export async function stdoutBytes(logFile: string): Promise<number> {
+  const size = await stat(logFile).then(
+    (info) => info.size,
+    () => 0,
+  )
+  if (size === 0) return 0
+  let stderr = 0
+  for (const [start, end] of await readStderrRanges(logFile)) stderr += Math.max(0, Math.min(end, size) - start)
+  return size - stderr
 }
 
 /** One stretch of the log from one stream. */
