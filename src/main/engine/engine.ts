@@ -10,7 +10,7 @@ import type { BatchView, EngineLimits, EngineStats, JobSpec, JobView, Lane, Work
 import { isTerminal } from '../../shared/job.ts'
 import { checkJobSpec } from '../../shared/schemas.ts'
 import { ValidationError } from '../../shared/validate.ts'
-import { balance, KindCosts } from './balancer.ts'
+import { balance, KindCosts, type BalanceInput } from './balancer.ts'
 import { BatchCancels } from './batch-cancel.ts'
 import { Batch } from './batch-tracker.ts'
 import { ChangeFeed, type FeedSource } from './change-feed.ts'
@@ -54,6 +54,9 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   private nextBatchId = 1
   private nextSeq = 1
   private dispatchScheduled = false
+  /** Each lane's balancer input, made once (in the constructor): a dispatch runs after every job that ends. */
+  private readonly cpuInput: BalanceInput<JobRecord, Executor>
+  private readonly ioInput: BalanceInput<JobRecord, Executor>
   /** The batch that run() jobs share (one per engine, not one per call). */
   private runBatch: Batch | null = null
 
@@ -116,6 +119,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       this.reports.hooks,
     )
     this.controls = new BatchControls(this, () => this.nextSeq++, options.admissionSource)
+    this.cpuInput = this.balanceInput('cpu')
+    this.ioInput = this.balanceInput('io')
   }
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
@@ -219,7 +224,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   changed(job: JobRecord): void {
     this.persistence.job(job)
     this.feed.job(job)
-    this.controls.changed(job, isTerminal(job.state))
+    if (this.controls.active) this.controls.changed(job)
   }
 
   workersChanged(): void {
@@ -239,18 +244,27 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   private readonly dispatch = (): void => {
     this.dispatchScheduled = false
     if (this.paused || this.shut) return
-    for (const lane of ['cpu', 'io'] as const) {
-      balance({
-        lane,
-        queue: this.controls.wrap(this.queues[lane]),
-        local: this.pool.local(),
-        external: this.pool.external(),
-        limits: this.limits,
-        usage: this.pool,
-        costs: this.costs,
-        spawn: (executor, spawnLane, memoryMb) => this.pool.spawn(executor, spawnLane, memoryMb),
-        assign: this.assign,
-      })
+    this.balanceLane(this.cpuInput)
+    this.balanceLane(this.ioInput)
+  }
+
+  private balanceLane(input: BalanceInput<JobRecord, Executor>): void {
+    input.queue = this.controls.wrap(this.queues[input.lane])
+    input.limits = this.limits
+    balance(input)
+  }
+
+  private balanceInput(lane: Lane): BalanceInput<JobRecord, Executor> {
+    return {
+      lane,
+      queue: this.queues[lane],
+      local: this.pool.local(),
+      external: this.pool.external(),
+      limits: this.limits,
+      usage: this.pool,
+      costs: this.costs,
+      spawn: (executor, spawnLane, memoryMb) => this.pool.spawn(executor, spawnLane, memoryMb),
+      assign: this.assign,
     }
   }
 
