@@ -90,7 +90,7 @@ export function freeFormProblem(value: unknown, field: string): FieldProblem | n
   // Almost every value is fine: a recursive pass that allocates nothing says so (its depth is
   // bounded by MAX_NESTING, so it cannot overflow), and only a value it doubts is walked again
   // below, where the culprit's path is built.
-  if (freeFormOk(value, 0)) return null
+  if (isFreeFormClean(value)) return null
   // Paths are built only for the culprit: each entry points to its parent.
   interface Entry {
     value: unknown
@@ -128,7 +128,11 @@ export function freeFormProblem(value: unknown, field: string): FieldProblem | n
   return null
 }
 
-/** True when `value` has none of freeFormProblem's problems (false: look closer). */
+/** True when `value` has none of freeFormProblem's problems (its quick pass, for callers that build the field only on a problem). */
+export function isFreeFormClean(value: unknown): boolean {
+  return freeFormOk(value, 0)
+}
+
 function freeFormOk(value: unknown, depth: number): boolean {
   if (typeof value === 'number') return Number.isFinite(value)
   if (value === null || typeof value !== 'object') return true
