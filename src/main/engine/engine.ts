@@ -10,7 +10,8 @@ import type { BatchView, EngineLimits, EngineStats, JobSpec, JobView, Lane, Work
 import { isTerminal } from '../../shared/job.ts'
 import { checkJobSpec } from '../../shared/schemas.ts'
 import { ValidationError } from '../../shared/validate.ts'
-import { balance, KindCosts, type BalanceInput } from './balancer.ts'
+import { KindCosts } from './balancer.ts'
+import { Dispatcher } from './dispatcher.ts'
 import { BatchCancels } from './batch-cancel.ts'
 import { Batch } from './batch-tracker.ts'
 import { ChangeFeed, type FeedSource } from './change-feed.ts'
@@ -53,10 +54,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   private nextJobId = 1
   private nextBatchId = 1
   private nextSeq = 1
-  private dispatchScheduled = false
-  /** Each lane's balancer input, made once (in the constructor): a dispatch runs after every job that ends. */
-  private readonly cpuInput: BalanceInput<JobRecord, Executor>
-  private readonly ioInput: BalanceInput<JobRecord, Executor>
+  private readonly dispatcher: Dispatcher
   /** The batch that run() jobs share (one per engine, not one per call). */
   private runBatch: Batch | null = null
 
@@ -119,8 +117,16 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       this.reports.hooks,
     )
     this.controls = new BatchControls(this, () => this.nextSeq++, options.admissionSource)
-    this.cpuInput = this.balanceInput('cpu')
-    this.ioInput = this.balanceInput('io')
+    this.dispatcher = new Dispatcher({
+      queues: this.queues,
+      pool: this.pool,
+      costs: this.costs,
+      stop: this.stop,
+      states: this.states,
+      halted: () => this.paused || this.shut,
+      limits: () => this.limits,
+      view: (queue) => this.controls.wrap(queue),
+    })
   }
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
@@ -239,46 +245,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   }
 
   private scheduleDispatch(): void {
-    if (this.dispatchScheduled) return
-    this.dispatchScheduled = true
-    queueMicrotask(this.dispatch)
-  }
-
-  private readonly dispatch = (): void => {
-    this.dispatchScheduled = false
-    if (this.paused || this.shut) return
-    this.balanceLane(this.cpuInput)
-    this.balanceLane(this.ioInput)
-  }
-
-  private balanceLane(input: BalanceInput<JobRecord, Executor>): void {
-    input.queue = this.controls.wrap(this.queues[input.lane])
-    input.limits = this.limits
-    balance(input)
-  }
-
-  private balanceInput(lane: Lane): BalanceInput<JobRecord, Executor> {
-    return {
-      lane,
-      queue: this.queues[lane],
-      local: this.pool.local(),
-      external: this.pool.external(),
-      limits: this.limits,
-      usage: this.pool,
-      costs: this.costs,
-      spawn: (executor, spawnLane, memoryMb) => this.pool.spawn(executor, spawnLane, memoryMb),
-      assign: this.assign,
-    }
-  }
-
-  private readonly assign = (executor: Executor, jobs: JobRecord[]): void => {
-    if (jobs.length === 0) return
-    for (const job of jobs) this.stop.handedOff(job, executor)
-    const error = this.pool.assign(executor, jobs)
-    if (!error) return
-    const now = Date.now()
-    for (const job of jobs)
-      this.states.finish(job, 'failed', { code: 'job-error', message: `could not be sent to its worker: ${error.message}` }, now)
+    this.dispatcher.schedule()
   }
 
   /** Adds an executor from outside (a remote machine): the balancer fills it to its capacity. */
