@@ -183,7 +183,9 @@ export function checkJobSpec(
   }
   const params = v.safeParse(kindParams[spec.kind] as v.GenericSchema, spec.params)
   if (!params.success) return { ok: false, problems: issuesToProblems(params.issues, joinPath(prefix, 'params')) }
-  return { ok: true, job: { ...spec, kind: spec.kind, params: params.output as Record<string, unknown> } }
+  // The envelope's output is a fresh object of its own: it takes the checked params in place (no copy per job).
+  spec.params = params.output as Record<string, unknown>
+  return { ok: true, job: spec as ValidJobSpec }
 }
 
 export function parseJobSpec(input: unknown, prefix = ''): ValidJobSpec {
