@@ -73,6 +73,11 @@ export class Dispatcher {
     if (!error) return
     const now = Date.now()
     for (const job of jobs)
-      this.host.states.finish(job, 'failed', { code: 'job-error', message: `could not be sent to its worker: ${error.message}` }, now)
+      this.host.states.finish(
+        job,
+        'failed',
+        { code: 'job-error', message: `could not be sent to its worker: ${error.message}` },
+        now,
+      )
   }
 }
