@@ -4,7 +4,7 @@
 // a new thread takes its place, and when the stuck thread is unblocked later nothing it does
 // reaches the engine. Real threads, a real FIFO.
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { constants, existsSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -18,9 +18,10 @@ afterEach(async () => {
 })
 
 async function unblock(fifo: string): Promise<void> {
-  // With a reader waiting, a writer's open returns at once; closing it gives the reader its end of file.
-  const writer = await open(fifo, 'w')
-  await writer.close()
+  // With a reader waiting, a writer's open returns at once; closing it gives the reader its end
+  // of file. Non-blocking: with no reader (a test that failed early) it fails instead of waiting.
+  const writer = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => null)
+  await writer?.close()
 }
 
 /** Opens the FIFO (blocks: no writer), then leaves a mark: a thread that ran on after being stopped would show it. */
@@ -39,6 +40,9 @@ async function stuckSetUp(ctx: { skip: (note: string) => never }, cpuSlots = 1) 
   fifos.push(fifo)
   const module = await writeScript(dir, 'block', BLOCKING)
   const marker = join(dir, 'marker')
+  // A thread up beforehand: on a loaded machine a new thread's start alone can take longer
+  // than the short timeouts below (and the job would time out before it started).
+  await engine.run({ kind: 'sum-squares', executor: 'thread', params: { n: 10 } })
   return { engine, fifo, marker, params: { module, input: { fifo, marker } } }
 }
 
@@ -56,7 +60,7 @@ describe.skipIf(process.platform === 'win32')('a thread script stuck in a system
     const t0 = performance.now()
     const { jobIds } = await engine.submit({
       jobs: [
-        { kind: 'script', executor: 'thread', params, timeoutMs: 300, retries: 0 },
+        { kind: 'script', executor: 'thread', params, timeoutMs: 1000, retries: 0 },
         // Queued behind it on the one CPU slot: runs once the slot comes back.
         { kind: 'sum-squares', executor: 'thread', params: { n: 1000 } },
       ],
@@ -66,8 +70,8 @@ describe.skipIf(process.platform === 'win32')('a thread script stuck in a system
     const worker = engine.getJob(stuck)!.workerId!
     const job = await settledWithin(engine, stuck, 30_000)
     expect(job).toMatchObject({ state: 'timed-out', attempts: 1, error: { code: 'timeout' } })
-    // Not before its timeout and grace (300 + 200 ms) have passed.
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(500)
+    // Not before its timeout and grace (1000 + 200 ms) have passed.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(1200)
     await engine.whenSettled([next])
     expect(engine.getJob(next)).toMatchObject({ state: 'succeeded', result: { sum: '332833500' } })
     expect(engine.getJob(next)!.workerId).not.toBe(worker)

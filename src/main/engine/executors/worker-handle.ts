@@ -43,6 +43,8 @@ export interface WorkerSpawnSpec {
   processHost: ProcessHost
   /** Extra environment for the worker (the compile cache folder). */
   env: Record<string, string>
+  /** The engine run's part of its jobs' process tags (tagged-processes.ts). */
+  tagRun: string
 }
 
 export class WorkerHandle implements Executor {
@@ -78,7 +80,14 @@ export class WorkerHandle implements Executor {
     this.mode = spec.mode
     this.memoryMb = spec.memoryMb
     const key = randomUUID()
-    const init: WorkerInit = { workerId: spec.id, executor: spec.executor, mode: spec.mode, dataDir: spec.dataDir, key }
+    const init: WorkerInit = {
+      workerId: spec.id,
+      executor: spec.executor,
+      mode: spec.mode,
+      dataDir: spec.dataDir,
+      key,
+      tagRun: spec.tagRun,
+    }
     // Workers run user scripts, which can post on the worker's own channel (process.send,
     // parentPort): only messages sealed with this worker's key (which job code cannot read)
     // are the runtime's, anything else is dropped, and only the runtime's first hello names

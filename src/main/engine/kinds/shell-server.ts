@@ -8,6 +8,7 @@
 // without a terminal, so there the program goes through `setsid` (one more exec). One job
 // per server at a time; idle servers are kept for the next job.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { TAG_VARIABLE } from '../tagged-processes.ts'
 import { access, constants } from 'node:fs/promises'
 import { constants as osConstants } from 'node:os'
 import { delimiter, isAbsolute, join } from 'node:path'
@@ -75,7 +76,13 @@ class ShellServer {
   constructor(flavour: Flavour) {
     // In a session of its own: a Ctrl-C in the terminal (sent to the CLI's whole group) must
     // not end a server under its job, which would then look killed while it still runs.
-    this.child = spawn(flavour.shell, ['-c', flavour.script], { stdio: ['pipe', 'ignore', 'ignore', 'pipe'], detached: true })
+    // It serves every job on its worker, so it carries no job's tag (each command gets its own).
+    const { [TAG_VARIABLE]: _tag, ...env } = process.env
+    this.child = spawn(flavour.shell, ['-c', flavour.script], {
+      stdio: ['pipe', 'ignore', 'ignore', 'pipe'],
+      detached: true,
+      env,
+    })
     // A server never keeps its worker (or a test) alive; the worker's exit closes its input.
     this.child.unref()
     for (const stream of [this.child.stdin, this.child.stdio[3]] as (Writable | Readable | null)[]) {
