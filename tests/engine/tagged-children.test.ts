@@ -139,3 +139,30 @@ describe.skipIf(process.platform !== 'linux')('processes a job started, found by
     expect(alive(pid)).toBe(true)
   }, 60_000)
 })
+
+describe.skipIf(process.platform !== 'linux')('a command whose worker dies before its report is applied', () => {
+  it('still ends: its tag was known from the hand-off', async () => {
+    const { engine, dir } = await makeEngine()
+    // A race by nature (the worker's report against its death): without the tag, about one
+    // round in three left the command running (measured), so four rounds catch it most times.
+    for (let round = 0; round < 4; round++) {
+      // A process worker up and idle beforehand, so the job's hand-off is all that is in flight.
+      await engine.run({ kind: 'noop', executor: 'process', params: {} })
+      const file = join(dir, `early-${round}.pid`)
+      const argv = ['/bin/sh', '-c', `sleep 300 & echo $! > '${file}.tmp'; mv '${file}.tmp' '${file}'; wait`]
+      const id = await submit(engine, { kind: 'shell', executor: 'process', params: { argv }, retries: 0 })
+      await until(() => !!engine.getJob(id)?.workerId, 20_000, 'hand-off')
+      const workerPid = engine.workers().find((w) => w.id === engine.getJob(id)!.workerId)!.pid!
+      // The engine's thread is held (a synchronous wait) until the command runs and its worker
+      // is killed, so the worker's report of the command's group cannot be applied first.
+      const deadline = Date.now() + 20_000
+      const tick = new Int32Array(new SharedArrayBuffer(4))
+      while (!existsSync(file) && Date.now() < deadline) Atomics.wait(tick, 0, 0, 2)
+      process.kill(workerPid, 'SIGKILL')
+      const pid = await pidIn(file)
+      await engine.whenSettled([id])
+      expect(engine.getJob(id)!.state).toBe('failed')
+      await gone(pid, `round ${round}: the command of a worker killed before its report`)
+    }
+  }, 90_000)
+})
