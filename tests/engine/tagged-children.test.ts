@@ -128,6 +128,20 @@ describe.skipIf(process.platform !== 'linux')('processes a job started, found by
     expect(alive(pid)).toBe(false)
   }, 60_000)
 
+  it("cancelling one job leaves another job's child alone", async () => {
+    const { engine, dir } = await makeEngine({ cpuSlots: 2 })
+    const first = await scriptJob(dir, 'first', true, 'honour')
+    const second = await scriptJob(dir, 'second', true, 'honour')
+    const a = await submit(engine, { kind: 'script', executor: 'thread', params: first.params })
+    const b = await submit(engine, { kind: 'script', executor: 'thread', params: second.params })
+    const [pidA, pidB] = [await pidIn(first.file), await pidIn(second.file)]
+    engine.cancel([a])
+    await engine.whenSettled([a])
+    await gone(pidA, "the cancelled job's child")
+    expect(alive(pidB)).toBe(true)
+    expect(engine.getJob(b)!.state).toBe('running')
+  }, 60_000)
+
   it('a job that ends by itself keeps the child it left (as nohup intends)', async () => {
     const { engine, dir } = await makeEngine()
     const { file, params } = await scriptJob(dir, 'left', true, 'return')

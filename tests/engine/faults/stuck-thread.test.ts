@@ -5,11 +5,12 @@
 // reaches the engine. Real threads, a real FIFO.
 import { spawnSync } from 'node:child_process'
 import { constants, existsSync } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { stuckThreads } from '../../../src/main/engine/executors/abandoned-threads.ts'
 import { makeEngine, sleep, until, writeScript } from '../fixture.ts'
+import { alive } from '../process-probes.ts'
 
 /** FIFOs a test left a reader blocked on: a writer opened here unblocks it, so no thread outlives the test. */
 const fifos: string[] = []
@@ -102,5 +103,29 @@ describe.skipIf(process.platform === 'win32')('a thread script stuck in a system
     engine.cancel([stuck])
     const job = await settledWithin(engine, stuck, 30_000)
     expect(job).toMatchObject({ state: 'cancelled', error: { code: 'cancelled' } })
+  }, 60_000)
+
+  it('a thread blocked in execSync is freed when the child it waits for is ended by its tag', async () => {
+    const { engine, dir } = await makeEngine({ cpuSlots: 1, graceMs: 200 })
+    await engine.run({ kind: 'sum-squares', executor: 'thread', params: { n: 10 } })
+    const file = join(dir, 'child.pid')
+    // The shell writes its pid, then becomes the sleep (exec keeps the pid): spawnSync waits for it.
+    const command = `echo $$ > '${file}.tmp'; mv '${file}.tmp' '${file}'; exec sleep 300`
+    const module = await writeScript(
+      dir,
+      'exec-sync',
+      `import { execFileSync } from 'node:child_process'\nexport default () => execFileSync('/bin/sh', ['-c', ${JSON.stringify(command)}])\n`,
+    )
+    const { jobIds } = await engine.submit({
+      jobs: [{ kind: 'script', executor: 'thread', params: { module }, timeoutMs: 1000, retries: 0 }],
+    })
+    await until(() => existsSync(file), 20_000, 'the child to start')
+    const pid = Number((await readFile(file, 'utf8')).trim())
+    expect(alive(pid)).toBe(true)
+    const job = await settledWithin(engine, jobIds[0]!, 30_000)
+    expect(job).toMatchObject({ state: 'timed-out', attempts: 1 })
+    await until(() => !alive(pid), 15_000, 'the child to be ended by its tag')
+    // Its child gone, the thread's spawnSync returns and the thread, already stopped, exits.
+    await until(() => stuckThreads() === 0, 15_000, 'the freed thread to exit')
   }, 60_000)
 })
