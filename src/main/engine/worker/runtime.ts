@@ -6,7 +6,7 @@ import { format } from 'node:util'
 import type { KindRunner } from '../kinds/context.ts'
 import { runnerFor } from '../kinds/registry.ts'
 import { endGroups, processStatSync, type GroupRef } from '../process-groups.ts'
-import { TAG_VARIABLE } from '../tagged-processes.ts'
+import { endTagged, TAG_VARIABLE } from '../tagged-processes.ts'
 import { saveCompileCache } from './compile-cache.ts'
 import { EventWriter, type JobMessage, type RuntimeInit, type RuntimeMessage, type ToWorker } from './protocol.ts'
 import { classify, isInlineResult, jsonResult } from './results.ts'
@@ -324,11 +324,16 @@ export class WorkerRuntime implements JobHost {
     this.scheduleFlush()
   }
 
-  /** The engine has gone (a process worker's channel closed): ends the commands' groups before the worker exits. */
-  endCommands(): Promise<void> {
+  /**
+   * The engine has gone (a process worker's channel closed): ends the commands' groups, and the
+   * processes its running jobs started that left them (by their tags), before the worker exits.
+   */
+  async endCommands(): Promise<void> {
     const groups = [...this.groups.values()]
     this.groups.clear()
-    return endGroups(groups)
+    const tags = new Set<string>()
+    for (const job of this.running.values()) tags.add(job.tag)
+    await Promise.all([endGroups(groups), endTagged(tags)])
   }
 
   progressChanged(job: RunningJob): void {
