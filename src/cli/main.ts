@@ -129,6 +129,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 // A worker thread stuck in a system call would hold the exit forever (Node joins every thread).
+// Registered first and meant to stay the only 'exit' listener: once it replaces the process,
+// no listener after it runs.
 process.on('exit', exitPastStuckThreads)
 
 // A reader that goes away early (`corelane kinds | head`) is not an error.
