@@ -74,6 +74,7 @@ describe.skipIf(process.platform !== 'linux')('processes a job started, found by
   it("a timed-out thread script's child ends when the script ignores its abort (its thread is ended)", async () => {
     const { engine, dir } = await makeEngine({ graceMs: 200 })
     const { file, params } = await scriptJob(dir, 'ignore', false, 'ignore')
+    await engine.run({ kind: 'noop', executor: 'thread', params: {} }) // a thread up: its start is not timed
     const id = await submit(engine, { kind: 'script', executor: 'thread', params, timeoutMs: 2000, retries: 0 })
     const pid = await pidIn(file)
     // The child carries its job's tag, inherited from the thread's own process.env.
@@ -111,6 +112,7 @@ describe.skipIf(process.platform !== 'linux')('processes a job started, found by
     const { engine, dir } = await makeEngine({ graceMs: 300 })
     const file = join(dir, 'setsid.pid')
     const argv = ['/bin/sh', '-c', `setsid sleep 300 & echo $! > '${file}.tmp'; mv '${file}.tmp' '${file}'; wait`]
+    await engine.run({ kind: 'noop', executor: 'process', params: {} }) // a worker up: its start is not timed
     const id = await submit(engine, { kind: 'shell', executor: 'process', params: { argv }, timeoutMs: 2000, retries: 0 })
     const pid = await pidIn(file)
     expect((await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')[3]).toBe(String(pid)) // its own session
