@@ -52,7 +52,7 @@ describe('the command-group record', () => {
     await eventually(async () => expect(await onRecord()).toEqual([4_000_000]))
     const text = await readFile(join(dir, GROUPS_FILE), 'utf8')
     // The one group, then spaces over what the 40 left.
-    expect(text.trimEnd()).toBe(JSON.stringify({ groups: [{ pgid: 4_000_000, since: 100 }] }))
+    expect(text.trimEnd()).toBe(JSON.stringify({ groups: [{ pgid: 4_000_000, since: 100 }], tags: [] }))
     expect(text.length).toBeGreaterThan(text.trimEnd().length)
     await settle(groups, 'w', [4_000_000])
     expect(await onRecord()).toEqual([])
