@@ -109,6 +109,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
         cores: this.cores,
         costs: this.costs,
         limits: () => this.limits,
+        groups: this.groups,
         changed: (now) => {
           this.feed.workersChanged()
           if (now) this.feed.schedule()
