@@ -64,6 +64,8 @@ interface HeldPack {
   heardAt: number
   /** In Redis (its add answered): only then can a look-up say it is gone. */
   queued: boolean
+  /** Look-ups that found it completed with no return value yet (see apply). */
+  emptyReads: number
 }
 
 const PACK_KEEP = { age: 3600, count: 10_000 }
@@ -71,6 +73,11 @@ const PACK_KEEP = { age: 3600, count: 10_000 }
 const MAX_PACK_JOBS = 1000
 /** How many job → agent placements outlive their jobs (the engine asks as it applies a start, maybe after the end). */
 const PLACEMENTS_KEPT = 20_000
+/**
+ * A completed pack whose return value is absent is read again at the next look-ups; only a
+ * pack still without one after this many is lost (no Corelane agent ends a pack with none).
+ */
+const EMPTY_READS_KEPT = 10
 
 export class RemoteExecutor implements Executor {
   readonly id: number
@@ -203,7 +210,7 @@ export class RemoteExecutor implements Executor {
       this.jobs.set(job[0], { pack: packId, started: false, machine: null })
       ids.push(job[0])
     }
-    const held: HeldPack = { ids, open: ids.length, heardAt: Date.now(), queued: false }
+    const held: HeldPack = { ids, open: ids.length, heardAt: Date.now(), queued: false, emptyReads: 0 }
     this.packs.set(packId, held)
     this.state = 'busy'
     const priority = 1001 - Math.max(-1000, Math.min(1000, hint.priority ?? 0))
@@ -311,6 +318,16 @@ export class RemoteExecutor implements Executor {
     const pack = this.packs.get(packId)
     if (!pack || this.gone) return
     pack.heardAt = Date.now()
+    if (final && raw == null) {
+      // A completed pack with no return value read: BullMQ's Job answers null for one not
+      // (yet) in its hash, so this is a read that came too early, not the agent's report.
+      // The look-ups read it again; its jobs are never failed for it.
+      if (++pack.emptyReads < EMPTY_READS_KEPT) {
+        pack.heardAt = 0
+        return this.hooks.onBadReport?.(packId, `no return value in Redis yet (read ${pack.emptyReads}): reading it again`)
+      }
+      return this.lose(packId, `its agent ended it with no report (read ${pack.emptyReads} times)`)
+    }
     const parsed = parseClusterMessage(AgentReportSchema, raw)
     if (!parsed.ok) {
       this.hooks.onBadReport?.(packId, parsed.error)
@@ -408,16 +425,27 @@ export class RemoteExecutor implements Executor {
     for (const [packId, pack] of this.packs) {
       if (!pack.queued || now - pack.heardAt < quietMs) continue
       pack.heardAt = now
-      void this.queue.getJob(packId).then(
-        async (job) => {
-          if (!this.packs.has(packId)) return
-          if (!job) return void (this.chain = this.chain.then(() => this.lose(packId, 'its BullMQ job is gone from Redis')))
-          const state = await job.getState()
-          if (state === 'completed') this.enqueue(packId, job.returnvalue, true)
-          else if (state === 'failed') this.chain = this.chain.then(() => this.lose(packId, job.failedReason ?? 'failed'))
-        },
-        () => {},
-      )
+      void this.lookUp(packId).catch(() => {})
+    }
+  }
+
+  /**
+   * The state first, then the job: BullMQ ends a pack (return value and state) in one script,
+   * so a pack read as completed has its return value in the hash read after. Read the other
+   * way round, a pack that ends between the two reads is "completed" with the null of a job
+   * read while it still ran, which once lost a pack's jobs under load.
+   */
+  private async lookUp(packId: string): Promise<void> {
+    const state = await this.queue.getJobState(packId)
+    if (!this.packs.has(packId) || (state !== 'completed' && state !== 'failed' && state !== 'unknown')) return
+    const job = await this.queue.getJob(packId)
+    if (!this.packs.has(packId)) return
+    if (!job) {
+      this.chain = this.chain.then(() => this.lose(packId, 'its BullMQ job is gone from Redis'))
+    } else if (state === 'completed') {
+      this.enqueue(packId, job.returnvalue, true)
+    } else if (state === 'failed') {
+      this.chain = this.chain.then(() => this.lose(packId, job.failedReason ?? 'failed'))
     }
   }
 
