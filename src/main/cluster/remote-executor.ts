@@ -26,6 +26,7 @@ import {
   EV_STARTED_ENDED,
   type JobMessage,
 } from '../engine/worker/protocol.ts'
+import { readPackEnd } from './pack-lookup.ts'
 import { KEYS, PREFIX, QUEUE } from './redis.ts'
 
 /** What the engine may also want to hear from a remote executor: which machine a job runs on. */
@@ -73,10 +74,7 @@ const PACK_KEEP = { age: 3600, count: 10_000 }
 const MAX_PACK_JOBS = 1000
 /** How many job → agent placements outlive their jobs (the engine asks as it applies a start, maybe after the end). */
 const PLACEMENTS_KEPT = 20_000
-/**
- * A completed pack whose return value is absent is read again at the next look-ups; only a
- * pack still without one after this many is lost (no Corelane agent ends a pack with none).
- */
+/** Look-ups of a completed pack with no return value before it is lost (an agent always sends one). */
 const EMPTY_READS_KEPT = 10
 
 export class RemoteExecutor implements Executor {
@@ -319,9 +317,8 @@ export class RemoteExecutor implements Executor {
     if (!pack || this.gone) return
     pack.heardAt = Date.now()
     if (final && raw == null) {
-      // A completed pack with no return value read: BullMQ's Job answers null for one not
-      // (yet) in its hash, so this is a read that came too early, not the agent's report.
-      // The look-ups read it again; its jobs are never failed for it.
+      // BullMQ's Job answers null for a return value not (yet) in its hash: a read that came
+      // too early, not the agent's report. The look-ups read it again.
       if (++pack.emptyReads < EMPTY_READS_KEPT) {
         pack.heardAt = 0
         return this.hooks.onBadReport?.(packId, `no return value in Redis yet (read ${pack.emptyReads}): reading it again`)
@@ -429,23 +426,13 @@ export class RemoteExecutor implements Executor {
     }
   }
 
-  /**
-   * The state first, then the job: BullMQ ends a pack (return value and state) in one script,
-   * so a pack read as completed has its return value in the hash read after. Read the other
-   * way round, a pack that ends between the two reads is "completed" with the null of a job
-   * read while it still ran, which once lost a pack's jobs under load.
-   */
   private async lookUp(packId: string): Promise<void> {
-    const state = await this.queue.getJobState(packId)
-    if (!this.packs.has(packId) || (state !== 'completed' && state !== 'failed' && state !== 'unknown')) return
-    const job = await this.queue.getJob(packId)
-    if (!this.packs.has(packId)) return
-    if (!job) {
-      this.chain = this.chain.then(() => this.lose(packId, 'its BullMQ job is gone from Redis'))
-    } else if (state === 'completed') {
-      this.enqueue(packId, job.returnvalue, true)
-    } else if (state === 'failed') {
-      this.chain = this.chain.then(() => this.lose(packId, job.failedReason ?? 'failed'))
+    const end = await readPackEnd(this.queue, packId)
+    if (!end || !this.packs.has(packId)) return
+    if (end.state === 'completed') this.enqueue(packId, end.returnvalue, true)
+    else {
+      const why = end.state === 'gone' ? 'its BullMQ job is gone from Redis' : end.reason
+      this.chain = this.chain.then(() => this.lose(packId, why))
     }
   }
 
