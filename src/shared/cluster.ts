@@ -22,12 +22,20 @@ export const ControllerIdSchema = v.pipe(
 )
 export const AgentNameSchema = name
 
-/** One job of a pack: the protocol's JobMessage [id, kind, params, attempt]. */
-const JobMessageSchema = v.strictTuple([
+const jobFields = [
   jobId,
   v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
   v.record(v.string(), v.unknown()),
   v.pipe(v.number(), v.integer(), v.minValue(0)),
+] as const
+
+/**
+ * One job of a pack: the protocol's JobMessage [id, kind, params, attempt], and its memory
+ * ceiling in MiB when it has one (the bounds of a job's `memoryMb`).
+ */
+const JobMessageSchema = v.strictTuple([
+  ...jobFields,
+  v.optional(v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(1 << 20))),
 ])
 
 /** The data of one BullMQ job: many short jobs, or one long one. */

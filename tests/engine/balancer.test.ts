@@ -177,6 +177,32 @@ describe('balancer', () => {
     expect(left).toHaveLength(6)
   })
 
+  it('sends a job with a memory ceiling alone to an executor from outside once the local slots are taken', () => {
+    for (const lane of ['cpu', 'io'] as const) {
+      const remote = new FakeExecutor(lane, 'thread', 0, 100)
+      const busy = new FakeExecutor(lane, 'thread')
+      busy.jobs.push(...jobs(1))
+      busy.expectedMs = 1000 // busy for a while: no early batch for it
+      const queued = [...jobs(2, 'alloc', { memoryMb: 64 }), ...jobs(3)]
+      const costs = new KindCosts()
+      costs.learn('noop', 0.01) // short: many to a message
+      const { spawned, left } = run(lane, queued, {
+        costs,
+        limits: { cpuSlots: 1, ioConcurrency: lane === 'io' ? 0 : 1000 },
+        local: [busy],
+        external: [remote],
+      })
+      expect(spawned, lane).toHaveLength(0)
+      // One message per ceiling job (the remote engine gives each its worker), the rest together.
+      expect(remote.batches, lane).toEqual([1, 1, 3])
+      expect(
+        remote.jobs.slice(0, 2).map((j) => j.memoryMb),
+        lane,
+      ).toEqual([64, 64])
+      expect(left, lane).toHaveLength(0)
+    }
+  })
+
   it('takes nothing from a lane while the admission gate says no', () => {
     const queued = jobs(4)
     const refused = queued[1]!.id

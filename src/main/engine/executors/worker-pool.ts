@@ -136,7 +136,9 @@ export class WorkerPool {
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i]!
       job.workerId = executor.id
-      messages[i] = [job.id, job.kind, job.params, job.attempts + 1]
+      messages[i] = job.memoryMb
+        ? [job.id, job.kind, job.params, job.attempts + 1, job.memoryMb]
+        : [job.id, job.kind, job.params, job.attempts + 1]
       expectedMs += this.options.costs.estimate(job.kind)
     }
     executor.load.take(jobs, expectedMs)
