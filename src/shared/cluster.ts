@@ -213,6 +213,16 @@ export interface MachineView extends AgentTelemetry {
   gone: boolean
 }
 
+/** A host's link to the cluster its settings name (`clusterRedisUrl`). */
+export interface ClusterLinkStatus {
+  /** off: no URL set; connecting: the first try; linked: jobs may go to agents; unreachable: tried again every few seconds. */
+  state: 'off' | 'connecting' | 'linked' | 'unreachable'
+  /** The Redis URL with its password masked (null when off). */
+  url: string | null
+  /** Why it is not linked (the Redis answer or the network's), when unreachable. */
+  error: string | null
+}
+
 /** An agent unheard for this long is shown as gone (it publishes every second). */
 export const AGENT_GONE_MS = 5000
 
