@@ -16,7 +16,7 @@ import type { JobRecord } from './job-record.ts'
 import type { JobStates } from './job-states.ts'
 import type { StopControl } from './stop-control.ts'
 import type { SubmitRequest } from './types.ts'
-import type { Lane } from '../../shared/job.ts'
+import { isTerminal, type Lane } from '../../shared/job.ts'
 
 export interface ControlsHost {
   /** Jobs back to the front of their queue, and dispatch (with no jobs: just dispatch). */
@@ -103,10 +103,15 @@ export class BatchControls {
     return !this.pauses.unhold(job) && !this.gates.unpark(job) && !this.deps.release(job)
   }
 
+  /** Some batch has gates or dependencies: without any, a job's change has nothing to tell them. */
+  get active(): boolean {
+    return this.gates.active || this.deps.active
+  }
+
   /** A job started or ended (the next --delay), or reached a terminal state (what waits for it). */
-  changed(job: JobRecord, terminal: boolean): void {
+  changed(job: JobRecord): void {
     if (job.state !== 'queued') this.gates.started(job)
-    if (terminal && this.deps.active) this.deps.settled(job)
+    if (this.deps.active && isTerminal(job.state)) this.deps.settled(job)
   }
 
   /** A retried job goes to its queue (true) unless it waits for others or ended again. */

@@ -133,13 +133,17 @@ export class WorkerPool {
     if (local && executor.lane === 'io') this.#ioInFlight += jobs.length
     const messages: JobMessage[] = new Array(jobs.length)
     let expectedMs = 0
+    // A batch is almost always of one kind: its cost is looked up once per run of a kind.
+    let kind: string | null = null
+    let cost = 0
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i]!
       job.workerId = executor.id
       messages[i] = job.memoryMb
         ? [job.id, job.kind, job.params, job.attempts + 1, job.memoryMb]
         : [job.id, job.kind, job.params, job.attempts + 1]
-      expectedMs += this.options.costs.estimate(job.kind)
+      if (job.kind !== kind) cost = this.options.costs.estimate((kind = job.kind))
+      expectedMs += cost
     }
     executor.load.take(jobs, expectedMs)
     if (becameBusy) this.place()

@@ -48,17 +48,37 @@ export function threadIdentity(): { pid: number; tid: number | null } {
 const currentJob = new AsyncLocalStorage<RunningJob>()
 
 /**
- * Sends console output from job code to the job's own log file. Without this a user script's
- * console.log would reach the CLI's stdout (corrupting --json output) or the app's terminal.
+ * Sends console output from job code to the job's own log file, each line marked with the
+ * stream Node would have written it to (log, info and debug to stdout; warn, error and trace
+ * to stderr), and so do direct writes to process.stdout and process.stderr. Without this a
+ * user script's console.log would reach the CLI's stdout (corrupting --json output) or the
+ * app's terminal.
  */
 function captureConsole(): void {
   for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
     const original = console[method].bind(console)
+    const stream = method === 'warn' || method === 'error' || method === 'trace' ? 'stderr' : 'stdout'
     console[method] = (...args: unknown[]) => {
       const job = currentJob.getStore()
-      if (job) job.log(format(...args))
-      else original(...args)
+      if (!job) return original(...args)
+      if (method !== 'trace') return job.log(format(...args), stream)
+      const trace = { name: 'Trace', message: format(...args) }
+      Error.captureStackTrace(trace, console.trace)
+      job.log((trace as { stack?: string }).stack ?? trace.message, stream)
     }
+  }
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const target = process[stream]
+    const original = target.write.bind(target) as (...args: unknown[]) => boolean
+    target.write = ((chunk: unknown, ...rest: unknown[]) => {
+      const job = currentJob.getStore()
+      if (!job) return original(chunk, ...rest)
+      const encoding = typeof rest[0] === 'string' ? (rest[0] as BufferEncoding) : undefined
+      job.logOutput(stream, typeof chunk === 'string' ? Buffer.from(chunk, encoding) : (chunk as Uint8Array))
+      const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined
+      if (callback) process.nextTick(callback)
+      return true
+    }) as typeof target.write
   }
 }
 
@@ -231,7 +251,7 @@ export class WorkerRuntime implements JobHost {
 
   private async reportFailure(job: RunningJob, error: unknown): Promise<void> {
     const { code, message } = classify(error, job)
-    if (code === 'job-error' && error instanceof Error && error.stack) job.log(error.stack)
+    if (code === 'job-error' && error instanceof Error && error.stack) job.log(error.stack, 'stderr')
     const hasLog = await job.closeLog()
     this.ended(job)
     this.events.failed(job.jobId, Date.now(), code, message, hasLog)
@@ -265,7 +285,7 @@ export class WorkerRuntime implements JobHost {
       return
     }
     const message = `threw after it finished: ${error instanceof Error ? error.message : String(error)}`
-    job.log(error instanceof Error && error.stack ? `${message}\n${error.stack}` : message)
+    job.log(error instanceof Error && error.stack ? `${message}\n${error.stack}` : message, 'stderr')
     void job.closeLog().then((hasLog) => {
       this.events.lateError(job.jobId, message, hasLog)
       this.scheduleFlush()
