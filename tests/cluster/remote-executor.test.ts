@@ -186,3 +186,25 @@ it('a completed pack whose return value is not in Redis yet is read again, and i
   expect(engine.count(EV_FAILED, 20)).toBe(0)
   expect(engine.bad.join('\n')).not.toMatch(/expected Object/)
 })
+
+it('applies a big pack’s report in slices, a turn of the loop each, every job once', async () => {
+  const engine = engineStandIn()
+  let deliveries = 0
+  const onEvents = engine.hooks.onEvents
+  engine.hooks.onEvents = (executor, batch) => {
+    deliveries++
+    return onEvents(executor, batch)
+  }
+  const executor = executorFor('big', engine, 60_000)
+  agentStandIn(async ({ jobs }) => {
+    const e: unknown[] = []
+    for (const [id] of jobs) e.push(EV_STARTED_ENDED, id, 5, EV_DONE, id, 6, null, null, false)
+    return { agent: 'big', e }
+  })
+  const jobs = Array.from({ length: 1000 }, (_, i) => [1000 + i, 'noop', {}, 1] as [number, string, object, number])
+  executor.run(jobs as never)
+  await until(() => jobs.every(([id]) => engine.count(EV_DONE, id) === 1), 10_000, 'every end applied')
+  // 9,000 items of events, at most 2,048 a turn.
+  expect(deliveries).toBeGreaterThanOrEqual(5)
+  expect(executor.inFlight()).toBe(0)
+})

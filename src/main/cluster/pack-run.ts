@@ -199,9 +199,12 @@ export class PackRun {
   }
 
   private end(events: unknown[], start: unknown[] = [], startSent = false): void {
-    this.finals.push(...start, ...events)
-    if (!startSent) this.pending.push(...start)
-    this.pending.push(...events)
+    // Plain loops: a spread push per job allocated its arguments twice (a profile of the agent).
+    const { finals, pending } = this
+    for (const x of start) finals.push(x)
+    for (const x of events) finals.push(x)
+    if (!startSent) for (const x of start) pending.push(x)
+    for (const x of events) pending.push(x)
   }
 
   private finish(cid: number, events: unknown[], start: unknown[] = [], startSent = false): void {

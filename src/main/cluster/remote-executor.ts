@@ -9,8 +9,6 @@
 // BullMQ delivers at least once (a pack whose agent died is redone elsewhere), so this is
 // where "exactly once" is made: each job's start and end pass through once; a second start,
 // a second end, or events from a pack the job no longer belongs to are dropped.
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { Queue, QueueEvents } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { AgentReportSchema, parseClusterMessage, type AgentReport, type ControlMessage } from '../../shared/cluster.ts'
@@ -27,6 +25,8 @@ import {
   type JobMessage,
 } from '../engine/worker/protocol.ts'
 import { readPackEnd } from './pack-lookup.ts'
+import { RecentMap } from './recent-map.ts'
+import { ShippedLogs } from './shipped-logs.ts'
 import { KEYS, PREFIX, QUEUE } from './redis.ts'
 
 /** What the engine may also want to hear from a remote executor: which machine a job runs on. */
@@ -74,6 +74,8 @@ const PACK_KEEP = { age: 3600, count: 10_000 }
 const MAX_PACK_JOBS = 1000
 /** How many job → agent placements outlive their jobs (the engine asks as it applies a start, maybe after the end). */
 const PLACEMENTS_KEPT = 20_000
+/** Items of a report's flat events applied per turn of the loop (about 230 short jobs). */
+const REPORT_SLICE = 2048
 /** Look-ups of a completed pack with no return value before it is lost (an agent always sends one). */
 const EMPTY_READS_KEPT = 10
 
@@ -93,7 +95,7 @@ export class RemoteExecutor implements Executor {
   private readonly jobs = new Map<number, HeldJob>()
   private readonly packs = new Map<string, HeldPack>()
   /** The agent each recent job started on, kept past its end (newest last). */
-  private readonly placed = new Map<number, string>()
+  private readonly placed = new RecentMap<number, string>(PLACEMENTS_KEPT)
   private readonly cancels = new Map<'cancel' | 'timeout', number[]>()
   private nextPack = 1
   private chain: Promise<void> = Promise.resolve()
@@ -102,7 +104,7 @@ export class RemoteExecutor implements Executor {
   private readonly reconcileTimer: NodeJS.Timeout
   private readonly startedAt = Date.now()
   private jobsDone = 0
-  private logDirMade: Promise<unknown> | null = null
+  private readonly logs: ShippedLogs | null
 
   private readonly options: RemoteExecutorOptions
   private readonly hooks: RemoteExecutorHooks
@@ -112,6 +114,7 @@ export class RemoteExecutor implements Executor {
     this.hooks = hooks
     this.id = options.id
     this.lane = options.lane ?? 'cpu'
+    this.logs = options.logDir ? new ShippedLogs(options.logDir) : null
     this.queue = new Queue(QUEUE, { connection: options.connection, prefix: PREFIX })
     this.queue.on('error', () => {}) // ioredis reconnects by itself; reconcile() covers what was missed
     options.connection.on('ready', () => this.reconcile(0))
@@ -332,19 +335,26 @@ export class RemoteExecutor implements Executor {
       return
     }
     const report = parsed.value
-    const out = this.filter(packId, report)
-    if (report.logs.length && this.options.logDir) await this.writeLogs(report, out.ended)
-    if (out.events.length) this.hooks.onEvents(this, out.events)
+    // A big pack's report in slices, a turn of the loop each: the engine's loop stays free.
+    for (let at = 0; at < report.e.length;) {
+      if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve))
+      if (this.gone) return
+      const out = this.filter(packId, report, at)
+      if (report.logs.length && this.logs) await this.logs.write(report.logs, out.ended)
+      if (out.events.length) this.hooks.onEvents(this, out.events)
+      at = out.next
+    }
     if (final) await this.lose(packId, 'its agent ended it without reporting this job')
   }
 
   /** Keeps each job's first start and first end, from the pack it belongs to now. */
-  private filter(packId: string, report: AgentReport): { events: unknown[]; ended: Set<number> } {
+  private filter(packId: string, report: AgentReport, from: number): { events: unknown[]; ended: Set<number>; next: number } {
     const e = report.e
     const events: unknown[] = []
     const ended = new Set<number>()
-    let i = 0
-    while (i < e.length) {
+    let i = from
+    const until = from + REPORT_SLICE
+    while (i < e.length && i < until) {
       const type = e[i] as number
       const id = e[i + 1] as number
       const size = type === EV_DONE || type === EV_FAILED ? 6 : type === EV_PROGRESS ? 4 : type === EV_DROPPED ? 2 : 3
@@ -369,14 +379,12 @@ export class RemoteExecutor implements Executor {
       }
       i += size
     }
-    return { events, ended }
+    return { events, ended, next: i }
   }
 
   private place(id: number, job: HeldJob, machine: string): void {
     job.machine = machine
-    this.placed.delete(id)
     this.placed.set(id, machine)
-    if (this.placed.size > PLACEMENTS_KEPT) this.placed.delete(this.placed.keys().next().value!)
     this.hooks.onPlacement?.(this, id, machine)
   }
 
@@ -387,15 +395,6 @@ export class RemoteExecutor implements Executor {
     if (pack && --pack.open === 0) this.packs.delete(job.pack)
     if (this.packs.size === 0 && this.state === 'busy') this.state = 'idle'
     this.maybeExit()
-  }
-
-  private async writeLogs(report: AgentReport, ended: Set<number>): Promise<void> {
-    const dir = this.options.logDir!
-    this.logDirMade ??= mkdir(dir, { recursive: true })
-    await this.logDirMade
-    await Promise.all(
-      report.logs.filter(([id]) => ended.has(id)).map(([id, text]) => writeFile(join(dir, `${id}.log`), text).catch(() => {})),
-    )
   }
 
   /** A pack that ended without a word for some of its jobs (failed, removed, cut short): they failed as a crash would. */
