@@ -37,6 +37,12 @@ export interface JobContext {
    */
   commandStarted?(pid: number): void
   commandEnded?(pid: number): void
+  /**
+   * The value of CORELANE_JOB_TAG for the processes this job starts: the engine finds them by
+   * it (tagged-processes.ts) when the job is stopped or its worker lost. Optional: contexts
+   * outside a worker have no engine.
+   */
+  readonly tag?: string
 }
 
 /** A kind's implementation: params are already validated against the kind's schema. */

@@ -11,6 +11,7 @@
 // stream each byte came from (log-streams.ts); a server whose program left processes behind
 // in its group (which may still hold those pipes) is not given another job.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { TAG_VARIABLE } from '../tagged-processes.ts'
 import { access, constants } from 'node:fs/promises'
 import { constants as osConstants } from 'node:os'
 import { delimiter, isAbsolute, join } from 'node:path'
@@ -85,9 +86,12 @@ class ShellServer {
   constructor(flavour: Flavour) {
     // In a session of its own: a Ctrl-C in the terminal (sent to the CLI's whole group) must
     // not end a server under its job, which would then look killed while it still runs.
+    // It serves every job on its worker, so it carries no job's tag (each command gets its own).
+    const { [TAG_VARIABLE]: _tag, ...env } = process.env
     this.child = spawn(flavour.shell, ['-c', flavour.script], {
       stdio: ['pipe', 'ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
       detached: true,
+      env,
     })
     // A server never keeps its worker (or a test) alive; the worker's exit closes its input.
     this.child.unref()

@@ -16,6 +16,7 @@ import { throwIfAborted } from './context.ts'
 import type { KindRunner } from './context.ts'
 import { abortError } from './pace.ts'
 import { afterReads, commandLine, findProgram, serverExec, startOnServer, type ServerRun } from './shell-server.ts'
+import { TAG_VARIABLE } from '../tagged-processes.ts'
 
 /** After SIGTERM, how long a child gets to exit before SIGKILL. */
 export const KILL_GRACE_MS = 2000
@@ -52,7 +53,7 @@ function signalTree(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-export const shell: KindRunner<KindParams<'shell'>> = async ({ argv, cwd, env, shell: useShell }, ctx) => {
+export const shell: KindRunner<KindParams<'shell'>> = async ({ argv, cwd, env: extraEnv, shell: useShell }, ctx) => {
   const { signal } = ctx
   throwIfAborted(signal)
   const [program, ...args] = argv
@@ -64,6 +65,8 @@ export const shell: KindRunner<KindParams<'shell'>> = async ({ argv, cwd, env, s
   const log = await ctx.logFile()
   throwIfAborted(signal)
 
+  // Its tag goes with it explicitly, on the server's path too (the server itself carries none).
+  const env = ctx.tag === undefined ? extraEnv : { ...extraEnv, [TAG_VARIABLE]: ctx.tag }
   const exec = await serverExec()
   const line = exec === null ? null : commandLine({ argv, cwd: dir, env, useShell: useShell === true }, exec)
   const sink = (stream: 'stdout' | 'stderr', chunk: Buffer) => ctx.logOutput(stream, chunk)

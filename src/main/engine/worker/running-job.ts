@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { logPath, logsDir, outputsDir, stderrRangesPath } from '../data-layout.ts'
 import type { ExecutorType } from '../../../shared/job.ts'
 import type { JobContext, LogStream } from '../kinds/context.ts'
+import { jobTag } from '../tagged-processes.ts'
 
 /** A progress note is a short line for the table, not a log. */
 const MAX_NOTE_LENGTH = 200
@@ -14,6 +15,8 @@ const MAX_NOTE_LENGTH = 200
 export interface JobHost {
   readonly dataDir: string
   readonly executor: ExecutorType
+  /** The engine run's part of a job's process tag. */
+  readonly tagRun: string
   progressChanged(job: RunningJob): void
   commandStarted(job: RunningJob, pid: number): void
   commandEnded(job: RunningJob, pid: number): void
@@ -58,6 +61,11 @@ export class RunningJob implements JobContext {
     this.jobId = id
     this.attempt = attempt
     this.executor = runtime.executor
+  }
+
+  /** What its processes carry as CORELANE_JOB_TAG (made on use: most jobs start none). */
+  get tag(): string {
+    return jobTag(this.#runtime.tagRun, this.jobId, this.attempt)
   }
 
   // Created on first use: most short jobs never look at their signal.

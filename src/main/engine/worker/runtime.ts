@@ -6,6 +6,7 @@ import { format } from 'node:util'
 import type { KindRunner } from '../kinds/context.ts'
 import { runnerFor } from '../kinds/registry.ts'
 import { endGroups, processStatSync, type GroupRef } from '../process-groups.ts'
+import { endTagged, TAG_VARIABLE } from '../tagged-processes.ts'
 import { saveCompileCache } from './compile-cache.ts'
 import { EventWriter, type JobMessage, type RuntimeInit, type RuntimeMessage, type ToWorker } from './protocol.ts'
 import { classify, isInlineResult, jsonResult } from './results.ts'
@@ -86,6 +87,7 @@ export class WorkerRuntime implements JobHost {
   readonly init: RuntimeInit
   readonly dataDir: string
   readonly executor: RuntimeInit['executor']
+  readonly tagRun: string
   private readonly port: WorkerPort
   private readonly pending: JobMessage[] = []
   private pendingHead = 0
@@ -108,6 +110,7 @@ export class WorkerRuntime implements JobHost {
     this.init = init
     this.dataDir = init.dataDir
     this.executor = init.executor
+    this.tagRun = init.tagRun
     captureConsole()
     process.on('uncaughtException', this.uncaught)
     process.on('unhandledRejection', this.uncaught)
@@ -211,7 +214,11 @@ export class WorkerRuntime implements JobHost {
   private start(job: RunningJob, kind: string, runner: KindRunner, params: Record<string, unknown>): Promise<unknown> {
     // Only user scripts print; routing console output costs an async context per job, so
     // built-in kinds (run by the hundred thousand) skip it.
-    return kind === 'script' ? currentJob.run(job, runner, params, job) : runner(params, job)
+    if (kind !== 'script') return runner(params, job)
+    // Whatever the script starts inherits its tag (a thread's process.env is its own copy). Not
+    // on a concurrent worker, whose jobs share one process.env: a child could get another's tag.
+    if (this.init.mode === 'serial') process.env[TAG_VARIABLE] = job.tag
+    return currentJob.run(job, runner, params, job)
   }
 
   private succeeded(job: RunningJob, value: unknown): void | Promise<void> {
@@ -337,11 +344,16 @@ export class WorkerRuntime implements JobHost {
     this.scheduleFlush()
   }
 
-  /** The engine has gone (a process worker's channel closed): ends the commands' groups before the worker exits. */
-  endCommands(): Promise<void> {
+  /**
+   * The engine has gone (a process worker's channel closed): ends the commands' groups, and the
+   * processes its running jobs started that left them (by their tags), before the worker exits.
+   */
+  async endCommands(): Promise<void> {
     const groups = [...this.groups.values()]
     this.groups.clear()
-    return endGroups(groups)
+    const tags = new Set<string>()
+    for (const job of this.running.values()) tags.add(job.tag)
+    await Promise.all([endGroups(groups), endTagged(tags)])
   }
 
   progressChanged(job: RunningJob): void {
