@@ -22,6 +22,7 @@ class FakeExecutor {
   readonly executor: ExecutorType
   readonly memoryMb: number
   readonly capacity: number
+  batchesAtOnce?: number
   constructor(lane: Lane, executor: ExecutorType, memoryMb = 0, capacity = Infinity) {
     this.lane = lane
     this.executor = executor
@@ -201,6 +202,30 @@ describe('balancer', () => {
       ).toEqual([64, 64])
       expect(left, lane).toHaveLength(0)
     }
+  })
+
+  it('sends an executor from outside at most an even share of the queue per batch it runs at once', () => {
+    // Learned as short (from small jobs of the kind): one batch would take all eight.
+    const costs = new KindCosts()
+    costs.learn('sum', 0.01)
+    const remote = new FakeExecutor('cpu', 'thread', 0, 1000)
+    remote.batchesAtOnce = 4
+    const busy = new FakeExecutor('cpu', 'thread')
+    busy.jobs.push(...jobs(1))
+    busy.expectedMs = 1000
+    const { left } = run('cpu', jobs(8, 'sum'), {
+      costs,
+      limits: { cpuSlots: 1, ioConcurrency: 1000 },
+      local: [busy],
+      external: [remote],
+    })
+    // 8 waiting, 4 at once: 2; then 6 waiting: 2; then 4: 1 each.
+    expect(remote.batches).toEqual([2, 2, 1, 1, 1, 1])
+    expect(left).toHaveLength(0)
+    // Without the field (one at a time), a batch is as big as the kind's cost says.
+    const single = new FakeExecutor('cpu', 'thread', 0, 1000)
+    run('cpu', jobs(8, 'sum'), { costs, limits: { cpuSlots: 1, ioConcurrency: 1000 }, local: [busy], external: [single] })
+    expect(single.batches).toEqual([8])
   })
 
   it('takes nothing from a lane while the admission gate says no', () => {

@@ -168,13 +168,16 @@ export class RemoteExecutor implements Executor {
   /**
    * For the engine's balancer, which fills an executor added from outside up to its capacity
    * in jobs: while fewer packs are out than the agents take at once (plus one waiting in
-   * Redis), there is room for one more batch of any size; then none. So short jobs go a big
-   * batch to a pack and long ones one to a pack, and the queue (its priorities, cancels)
-   * stays with the engine rather than in Redis.
+   * Redis), there is room for one more batch (short jobs many to a pack, long ones one, and at
+   * most an even share of the queue per pack the agents take at once: batchesAtOnce); then
+   * none. So the queue (its priorities, cancels) stays with the engine rather than in Redis.
    */
   get capacity(): number {
     if (this.gone || this.state === 'stopping') return 0
     return this.load.size + (this.packs.size < this.packCapacity() + 1 ? MAX_PACK_JOBS : 0)
+  }
+  get batchesAtOnce(): number {
+    return Math.max(1, this.packCapacity())
   }
 
   get exited(): boolean {
@@ -190,7 +193,6 @@ export class RemoteExecutor implements Executor {
   packsSent(): number {
     return this.nextPack - 1
   }
-
   /** Packs handed out and not ended yet. */
   inFlight(): number {
     return this.packs.size
@@ -305,8 +307,6 @@ export class RemoteExecutor implements Executor {
       jobsDone: this.jobsDone,
     }
   }
-
-  // ---- what agents report ------------------------------------------------------------------
 
   /** Reports are applied one after another, in arrival order (a log write may sit between). */
   private enqueue(packId: string, raw: unknown, final: boolean): void {

@@ -58,6 +58,11 @@ export interface BalancedQueue<J> {
 
 export interface BalancedExecutor {
   readonly capacity: number
+  /**
+   * How many batches it runs side by side (a remote cluster: its agents' packs at once); a
+   * batch to it is then at most an even share of the queue. Local workers: absent (one).
+   */
+  readonly batchesAtOnce?: number
   readonly load: { readonly busy: boolean; readonly size: number; readonly expectedMs: number }
   serves(lane: Lane, executor: ExecutorType): boolean
 }
@@ -119,7 +124,10 @@ function balanceCpu<J extends BalancedJob, E extends BalancedExecutor>(input: Ba
     if (!executor) {
       executor = withRoom(input.external, 'cpu', head.executor)
       if (!executor) break
-      count = Math.min(Math.max(share, batchSize), executor.capacity - executor.load.size)
+      // Short jobs in big batches, but each of its side-by-side runs gets some: a kind learned
+      // as short from small jobs would otherwise send a batch of long ones to one machine.
+      const even = Math.ceil(queue.size / Math.max(1, executor.batchesAtOnce ?? 1))
+      count = Math.max(1, Math.min(Math.max(share, batchSize), even, executor.capacity - executor.load.size))
     }
     input.assign(executor, take(queue, head, count))
   }
