@@ -132,3 +132,15 @@ it('clearing the URL unlinks the running engine: the machines list empties and j
   await until(() => cluster.status().state === 'linked', 10_000, 'linked again')
   expect(await machinesOf(20)).toContain('east')
 })
+
+it('a changed URL relinks: the old link closed, the new one used', async () => {
+  const before = cluster.link()
+  expect(before).not.toBe(null)
+  // The same Redis by another name: a different URL, so a new link.
+  const other = `redis://:${PASSWORD}@localhost:${redis.port}`
+  expect((await call('updateSettings', { clusterRedisUrl: other })).ok).toBe(true)
+  await cluster.settled()
+  expect(cluster.status()).toEqual({ state: 'linked', url: `redis://:***@localhost:${redis.port}`, error: null })
+  expect(cluster.link()).not.toBe(before)
+  expect(await machinesOf(20)).toContain('east')
+})
