@@ -140,16 +140,44 @@ const FlatEventsSchema = v.pipe(
   }),
 )
 
+/** The longest log tail a report may carry (UTF-16 units; an agent sends 256 KiB of bytes at most). */
+const MAX_SHIPPED_LOG = 1 << 20
+
+/**
+ * A shipped log: [job id, the log's tail, where its stderr is]. The third part is the tail's
+ * stderr stretches as a flat run of [start, end) offsets in the text (UTF-16 units, so the
+ * controller re-encodes the text itself and no byte offset can land inside a character),
+ * sorted and apart (each starts after the last one ended); none or left out: all stdout.
+ * Stretches apart within the text are at most about text.length / 2, which bounds the run.
+ */
+const ShippedLogSchema = v.pipe(
+  v.strictTuple([
+    jobId,
+    v.pipe(v.string(), v.maxLength(MAX_SHIPPED_LOG)),
+    v.optional(v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0))), v.maxLength(MAX_SHIPPED_LOG + 2))),
+  ]),
+  v.check(([, text, stderr = []]) => {
+    if (stderr.length % 2 !== 0) return false
+    for (let i = 0; i < stderr.length; i += 2) {
+      if (!(stderr[i]! < stderr[i + 1]! && stderr[i + 1]! <= text.length && (i === 0 || stderr[i]! > stderr[i - 1]!)))
+        return false
+    }
+    return true
+  }, 'stderr must be pairs of [start, end) offsets in the text, sorted and apart'),
+)
+
 /**
  * What an agent reports for a pack: a job's progress data (sent while it runs) and its
  * return value (every job's end, the authoritative copy). `logs` carries the tail of each
- * ended job's log so the controller can keep it under its own data folder.
+ * ended job's log, with which parts of it came from stderr, so the controller can keep it
+ * under its own data folder as a local job's log (log-streams.ts's sidecar).
  */
 export const AgentReportSchema = v.strictObject({
   agent: name,
   e: FlatEventsSchema,
-  logs: v.optional(v.array(v.strictTuple([jobId, v.pipe(v.string(), v.maxLength(1 << 20))])), []),
+  logs: v.optional(v.array(ShippedLogSchema), []),
 })
+export type ShippedLog = v.InferOutput<typeof ShippedLogSchema>
 export type AgentReport = v.InferOutput<typeof AgentReportSchema>
 
 const slots = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max))

@@ -4,9 +4,10 @@
 // the pack's return value. Jobs the agent may not run (shell, script without the allow flag)
 // and jobs cancelled before the pack arrived end at once, with their reason.
 import { open } from 'node:fs/promises'
-import type { AgentReport, Pack } from '../../shared/cluster.ts'
+import type { AgentReport, Pack, ShippedLog } from '../../shared/cluster.ts'
 import { isTerminal, type JobView } from '../../shared/job.ts'
 import { ValidationError } from '../../shared/validate.ts'
+import { readStderrRanges, textWithStderr } from '../engine/log-streams.ts'
 import type { Engine } from '../engine/index.ts'
 import { EV_DONE, EV_DROPPED, EV_FAILED, EV_PROGRESS, EV_STARTED, EV_STARTED_ENDED } from '../engine/worker/protocol.ts'
 
@@ -44,9 +45,9 @@ export class PackRun {
   private readonly byLocal = new Map<number, LocalJob>()
   private readonly localOf = new Map<number, number>()
   private pending: unknown[] = []
-  private pendingLogs: [number, string][] = []
+  private pendingLogs: ShippedLog[] = []
   private readonly finals: unknown[] = []
-  private readonly logs: [number, string][] = []
+  private readonly logs: ShippedLog[] = []
   private remaining = 0
   private chain: Promise<void> = Promise.resolve()
   private resolveDone: (() => void) | null = null
@@ -192,7 +193,7 @@ export class PackRun {
     if (!hasLog) return this.finish(job.cid, events, start, job.started)
     // The log is read off the engine's thread (async), then the end goes out with it.
     this.chain = this.chain.then(async () => {
-      this.pendingLogs.push([job.cid, await readTail(view.logFile!)])
+      this.pendingLogs.push([job.cid, ...(await readTail(view.logFile!))])
       this.logs.push(this.pendingLogs.at(-1)!)
       this.finish(job.cid, events, start, job.started)
     })
@@ -235,15 +236,24 @@ export class PackRun {
   }
 }
 
-async function readTail(file: string): Promise<string> {
+/** A log's tail with its stderr stretches (offsets in the text, as AgentReportSchema says), read after the job ended. */
+async function readTail(file: string): Promise<[text: string, stderr: number[]]> {
   const handle = await open(file, 'r').catch(() => null)
-  if (!handle) return ''
+  if (!handle) return ['', []]
   try {
     const { size } = await handle.stat()
     const length = Math.min(size, LOG_TAIL_BYTES)
     const buffer = Buffer.alloc(length)
-    await handle.read(buffer, 0, length, size - length)
-    return (size > length ? `[… the first ${size - length} bytes are on the agent]\n` : '') + buffer.toString('utf8')
+    const { bytesRead } = await handle.read(buffer, 0, length, size - length)
+    const note = size > length ? `[… the first ${size - length} bytes are on the agent]\n` : ''
+    const tail = textWithStderr(buffer.subarray(0, bytesRead), size - length, await readStderrRanges(file, size - length))
+    // Touching stretches (two stderr writes in a row) are one: the schema wants them apart.
+    const stderr: number[] = []
+    for (const [start, end] of tail.stderr) {
+      if (stderr.length && stderr[stderr.length - 1] === note.length + start) stderr[stderr.length - 1] = note.length + end
+      else stderr.push(note.length + start, note.length + end)
+    }
+    return [note + tail.text, stderr]
   } finally {
     await handle.close()
   }
