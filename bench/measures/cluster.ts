@@ -159,8 +159,10 @@ async function plainBullmq(url: string, count: number): Promise<Metrics> {
 async function cpuWall(agents: { slots: number; cpu?: number }[], n: number): Promise<number> {
   return withCluster(agents, (url) =>
     withController(url, async (c) => {
-      // Warm every agent's workers first, then time the batch.
-      await settleAll(c, await c.driver.submit(await specs({ template: { kind: 'sum-squares', params: { n: 1000 } }, count: 4 })))
+      // Warm the agents' workers first with jobs of the batch's own size, so the driver has
+      // learned their cost (long: one to a pack, which an agent takes only when it can start
+      // it, not prefetched behind another), then time the batch.
+      await settleAll(c, await c.driver.submit(await specs({ template: { kind: 'sum-squares', params: { n } }, count: 2 })))
       const t0 = performance.now()
       await settleAll(
         c,

@@ -44,6 +44,11 @@ export const PackSchema = v.strictObject({
   controller: ControllerIdSchema,
   pack: v.pipe(v.number(), v.integer(), v.minValue(1)),
   jobs: v.pipe(v.array(JobMessageSchema), v.minLength(1), v.maxLength(10_000)),
+  /**
+   * Long work (its kind's learned cost, or a kind never measured): an agent takes such a pack
+   * only when it can start it, never one more behind a running long pack. Absent: short.
+   */
+  long: v.optional(v.boolean()),
 })
 export type Pack = v.InferOutput<typeof PackSchema>
 

@@ -95,7 +95,7 @@ it('`corelane run --redis --results DIR --joblog`: a remote job’s stdout and s
     '--joblog',
     join(dir, 'run.joblog'),
   ])
-  expect(run.code, run.stderr).toBe(0)
+  expect(run.code, `${run.stderr}\n${run.stdout}`).toBe(0)
   const jobs = run.stdout
     .trim()
     .split('\n')

@@ -7,7 +7,14 @@
 import { hostname } from 'node:os'
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { ControlSchema, PackSchema, parseClusterMessage, type AgentTelemetry, type ControlMessage } from '../../shared/cluster.ts'
+import {
+  ControlSchema,
+  PackSchema,
+  parseClusterMessage,
+  type AgentTelemetry,
+  type ControlMessage,
+  type Pack,
+} from '../../shared/cluster.ts'
 import { createEngine, startMonitor, type Engine, type Monitor } from '../engine/index.ts'
 import { PackRun, type PackHost } from './pack-run.ts'
 import { KEYS, PREFIX, QUEUE, connectRedis, probeRedis } from './redis.ts'
@@ -41,7 +48,12 @@ interface Active {
   handBack: boolean
 }
 
-/** Packs taken at once per CPU slot: one running, one arriving, so a slot never waits on Redis. */
+/**
+ * Packs taken at once per CPU slot: one running, one arriving, so a slot never waits on Redis.
+ * Not for long packs (PackSchema's `long`): while one runs here, the agent takes packs only up
+ * to its slots (see takeLimit), so a long pack is never held here behind another while some
+ * other agent could start it.
+ */
 const PACKS_PER_SLOT = 2
 
 export class Agent implements PackHost {
@@ -64,6 +76,8 @@ export class Agent implements PackHost {
   private left = false
   /** Packs being submitted to the local engine now (see PackHost.submitting). */
   private submits = 0
+  /** Long packs taken and not ended (see PACKS_PER_SLOT). */
+  private longPacks = 0
   private cpuSlots: number
   private ioConcurrency: number
   private readonly log: (line: string) => void
@@ -107,7 +121,7 @@ export class Agent implements PackHost {
       connection: this.connection,
       prefix: PREFIX,
       name: this.name,
-      concurrency: this.cpuSlots * PACKS_PER_SLOT,
+      concurrency: this.takeLimit(),
       lockDuration: this.options.lockDurationMs ?? 15_000,
       stalledInterval: this.options.stalledIntervalMs ?? 5000,
       maxStalledCount: this.options.maxStalledCount ?? 3,
@@ -130,11 +144,38 @@ export class Agent implements PackHost {
     this.submits += delta
   }
 
+  /** How many packs BullMQ may hand this agent at once: fewer while long packs run here. */
+  private takeLimit(): number {
+    return this.longPacks > 0 ? this.cpuSlots : this.cpuSlots * PACKS_PER_SLOT
+  }
+
   private async process(job: Job, token: string): Promise<unknown> {
     const parsed = parseClusterMessage(PackSchema, job.data)
     // A pack nobody can run: failed at once (no retry), its controller fails its jobs.
     if (!parsed.ok) throw new UnrecoverableError(`agent ${this.name} refused pack ${job.id}: ${parsed.error}`)
     const pack = parsed.value
+    if (pack.long) {
+      // BullMQ may have fetched several before the limit came down (an idle agent takes what
+      // arrives together): one more long pack than slots goes back for another agent. The
+      // limit is down already, so this agent does not take it again until a slot frees.
+      if (this.longPacks >= this.cpuSlots) {
+        await job.moveToWait(token)
+        throw new WaitingError()
+      }
+      this.longPacks++
+      this.worker.concurrency = this.takeLimit()
+    }
+    try {
+      return await this.runPack(job, token, pack)
+    } finally {
+      if (pack.long) {
+        this.longPacks--
+        this.worker.concurrency = this.takeLimit()
+      }
+    }
+  }
+
+  private async runPack(job: Job, token: string, pack: Pack): Promise<unknown> {
     const cancelled = await this.cancelledBefore(
       pack.controller,
       pack.jobs.map((j) => j[0]),
@@ -186,7 +227,7 @@ export class Agent implements PackHost {
       if (message.cpuSlots) this.cpuSlots = message.cpuSlots
       if (message.ioConcurrency) this.ioConcurrency = message.ioConcurrency
       this.engine.setLimits({ cpuSlots: this.cpuSlots, ioConcurrency: this.ioConcurrency })
-      this.worker.concurrency = this.cpuSlots * PACKS_PER_SLOT
+      this.worker.concurrency = this.takeLimit()
       void this.publish()
     }
   }

@@ -24,6 +24,7 @@ import {
   EV_STARTED_ENDED,
   type JobMessage,
 } from '../engine/worker/protocol.ts'
+import { isLongPack, type PackHint } from './pack-hint.ts'
 import { readPackEnd } from './pack-lookup.ts'
 import { RecentMap } from './recent-map.ts'
 import { ShippedLogs } from './shipped-logs.ts'
@@ -203,8 +204,7 @@ export class RemoteExecutor implements Executor {
     return this.jobs.get(jobId)?.machine ?? this.placed.get(jobId) ?? null
   }
 
-  /** `priority` as the engine's (higher first, −1000…1000): BullMQ takes higher-priority packs first. */
-  run(jobs: JobMessage[], hint: { priority?: number } = {}): void {
+  run(jobs: JobMessage[], hint: PackHint = {}): void {
     if (this.gone || jobs.length === 0) return
     const packId = `${this.options.controller}-${this.nextPack}`
     const pack = this.nextPack++
@@ -217,7 +217,8 @@ export class RemoteExecutor implements Executor {
     this.packs.set(packId, held)
     this.state = 'busy'
     const priority = 1001 - Math.max(-1000, Math.min(1000, hint.priority ?? 0))
-    const data = { v: 1, controller: this.options.controller, pack, jobs }
+    const long = isLongPack(hint)
+    const data = { v: 1, controller: this.options.controller, pack, jobs, ...(long ? { long } : {}) }
     // attempts 1: a job's own failures come back as data (the engine retries them); BullMQ's
     // part is delivery, and a pack whose agent died is redelivered by its stalled-job check.
     this.ready

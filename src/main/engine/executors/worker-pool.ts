@@ -156,7 +156,7 @@ export class WorkerPool {
     executor.load.take(jobs, expectedMs)
     if (becameBusy) this.place()
     try {
-      executor.run(messages)
+      executor.run(messages, { expectedMs })
     } catch (error) {
       // A message that cannot be cloned (params nested beyond the stack): those jobs, not the worker, fail.
       for (const job of jobs) this.release(executor, job)
