@@ -223,7 +223,10 @@ export class ClusterDriver {
         job.out = true
         return [job.view.id, job.view.kind, job.params, job.view.attempts + 1]
       })
-      executor.run(messages, { priority: head.view.priority, expectedMs: mean === undefined ? undefined : mean * batch.length })
+      executor.run(messages, {
+        priority: head.view.priority,
+        cpuMs: head.view.lane !== 'cpu' ? 0 : mean === undefined ? undefined : mean * batch.length,
+      })
     }
   }
 

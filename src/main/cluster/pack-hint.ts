@@ -5,8 +5,11 @@
 export interface PackHint {
   /** The engine's (higher first, −1000…1000): BullMQ takes higher-priority packs first. */
   priority?: number
-  /** The pack's expected run time from its kinds' learned costs (undefined: not known, so long). */
-  expectedMs?: number
+  /**
+   * How long its CPU-lane jobs should hold a slot, from their kinds' learned costs (undefined:
+   * not known, so long). I/O jobs count 0: an agent runs them side by side, holding no slot.
+   */
+  cpuMs?: number
 }
 
 /**
@@ -18,5 +21,5 @@ export interface PackHint {
 export const LONG_PACK_MS = 200
 
 export function isLongPack(hint: PackHint): boolean {
-  return (hint.expectedMs ?? Infinity) >= LONG_PACK_MS
+  return (hint.cpuMs ?? Infinity) >= LONG_PACK_MS
 }

@@ -49,11 +49,12 @@ export interface Executor {
   /** Takes new jobs of this lane and executor type (false while it leaves, or when it is dedicated to one job). */
   serves(lane: Lane, executor: ExecutorType): boolean
   /**
-   * Hands it jobs. It reports each one's events through its hooks. `hint.expectedMs`: their
-   * expected run time all together, from their kinds' learned costs (a remote executor tells
-   * agents not to take a long pack ahead of a free slot); local workers need not read it.
+   * Hands it jobs. It reports each one's events through its hooks. `hint.cpuMs`: how long
+   * its CPU-lane jobs should hold a slot all together, from their kinds' learned costs (I/O
+   * jobs run side by side and hold none); a remote executor tells agents not to take a long
+   * pack ahead of a free slot. Local workers need not read it.
    */
-  run(jobs: JobMessage[], hint?: { expectedMs?: number }): void
+  run(jobs: JobMessage[], hint?: { cpuMs?: number }): void
   /** Asks it to stop one job (cooperatively; the engine escalates with terminate()). */
   cancel(jobId: number, reason: 'cancel' | 'timeout'): void
   /** Asks it to finish what it holds and leave. */

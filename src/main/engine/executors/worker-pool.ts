@@ -140,6 +140,7 @@ export class WorkerPool {
     if (local && executor.lane === 'io') this.#ioInFlight += jobs.length
     const messages: JobMessage[] = new Array(jobs.length)
     let expectedMs = 0
+    let cpuMs = 0
     // A batch is almost always of one kind: its cost is looked up once per run of a kind.
     let kind: string | null = null
     let cost = 0
@@ -152,11 +153,12 @@ export class WorkerPool {
       if (local && SPAWNING_KINDS.has(job.kind)) this.options.groups.tagged(executor, job.id, job.attempts + 1)
       if (job.kind !== kind) cost = this.options.costs.estimate((kind = job.kind))
       expectedMs += cost
+      if (job.lane === 'cpu') cpuMs += cost
     }
     executor.load.take(jobs, expectedMs)
     if (becameBusy) this.place()
     try {
-      executor.run(messages, { expectedMs })
+      executor.run(messages, { cpuMs })
     } catch (error) {
       // A message that cannot be cloned (params nested beyond the stack): those jobs, not the worker, fail.
       for (const job of jobs) this.release(executor, job)
