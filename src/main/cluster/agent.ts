@@ -159,6 +159,7 @@ export class Agent implements PackHost {
       // arrives together): one more long pack than slots goes back for another agent. The
       // limit is down already, so this agent does not take it again until a slot frees.
       if (this.longPacks >= this.cpuSlots) {
+        this.log(`gave back long pack ${job.id}: its CPU slots run long packs already`)
         await job.moveToWait(token)
         throw new WaitingError()
       }
