@@ -127,3 +127,34 @@ it('the report schema refuses stderr ranges that are not sorted, apart pairs ins
     if (!parsed.ok) expect(parsed.error).toMatch(/^logs\[0\]/)
   }
 })
+
+it('a remote log longer than the shipped tail keeps its stderr ranges past the note that starts it', async () => {
+  const dataDir = tempDir('streams-long')
+  dirs.push(dataDir)
+  const engine: Engine = createEngine({ dataDir, cpuSlots: 1, ioConcurrency: 1, retryBackoffMs: 100 })
+  let link: EngineLink | null = null
+  try {
+    link = await linkEngineToCluster(engine, { redisUrl: redis.url, logDir: join(dataDir, 'logs'), reconcileMs: 500 })
+    await until(() => link!.directory.machines().length === 1, 10_000, 'the agent heard')
+    // A stderr line, 300,000 bytes of stdout, then a line on each stream (their pipes are read
+    // apart: either may come first): the tail the agent ships starts with a note, then cuts
+    // into the stdout, so the first stderr line stays on the agent.
+    const sh = `printf 'err-early\\n' >&2; yes a | head -c 300000; printf 'err-last ✓\\n' >&2; printf 'out-last\\n'`
+    const { jobIds } = await engine.submit({
+      jobs: Array.from({ length: 4 }, () => ({ kind: 'shell', params: { argv: ['sh', '-c', sh] } })),
+    })
+    await engine.whenSettled(jobIds)
+    const remote = jobIds.filter((id) => link!.machineOf(id) === 'streamer')
+    expect(remote.length).toBeGreaterThan(0)
+    for (const id of remote) {
+      expect(engine.getJob(id)!.state).toBe('succeeded')
+      const kept = await readFile(join(dataDir, 'logs', `${id}.log`), 'utf8')
+      expect(kept).toMatch(/^\[… the first \d+ bytes are on the agent\]\n[a\n]+(err-last ✓\nout-last|out-last\nerr-last ✓)\n$/)
+      const log = await engine.readLog(id, 1 << 20)
+      expect(log.stderr.map(([start, end]) => log.text.slice(start, end))).toEqual(['err-last ✓\n'])
+    }
+  } finally {
+    await link?.close()
+    await engine.close()
+  }
+})
