@@ -176,7 +176,10 @@ function takesNoParams(kind: keyof typeof kindParams): boolean {
 }
 
 const isEmptyPlain = (value: unknown): boolean =>
-  value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && Object.keys(value).length === 0
+  value !== null &&
+  typeof value === 'object' &&
+  Object.getPrototypeOf(value) === Object.prototype &&
+  Object.keys(value).length === 0
 
 /** Checks one job's envelope and its kind's params; problems name the field under `prefix`. */
 export function checkJobSpec(

@@ -34,15 +34,18 @@ const refused: unknown[] = [
 ]
 
 describe('plainEnvelope', () => {
-  it.each(taken.map((input) => [JSON.stringify(input) ?? String(input), input]))('builds what the schema builds: %s', (_, input) => {
-    const mine = plainEnvelope(input)
-    const schema = v.safeParse(JobSpecSchema, input)
-    expect(schema.success).toBe(true)
-    expect(mine).not.toBeNull()
-    expect(Object.entries(mine!)).toEqual(Object.entries(schema.output as object))
-    // A fresh params object per job: the engine keeps it on the job.
-    expect(mine!.params).not.toBe((input as { params?: unknown }).params)
-  })
+  it.each(taken.map((input) => [JSON.stringify(input) ?? String(input), input]))(
+    'builds what the schema builds: %s',
+    (_, input) => {
+      const mine = plainEnvelope(input)
+      const schema = v.safeParse(JobSpecSchema, input)
+      expect(schema.success).toBe(true)
+      expect(mine).not.toBeNull()
+      expect(Object.entries(mine!)).toEqual(Object.entries(schema.output as object))
+      // A fresh params object per job: the engine keeps it on the job.
+      expect(mine!.params).not.toBe((input as { params?: unknown }).params)
+    },
+  )
 
   it.each(refused.map((input) => [JSON.stringify(input) ?? String(input), input]))('leaves to the schema: %s', (_, input) => {
     expect(plainEnvelope(input)).toBeNull()
