@@ -4,6 +4,7 @@ import * as v from 'valibot'
 import type { JobSpec } from './job.ts'
 import { BATCH_CONTROL_ENTRIES, ResultsDirSchema, SUBMIT_CONTROL_ENTRIES } from './controls.ts'
 import { KIND_NAMES, isKindName, kindParams } from './kinds.ts'
+import { plainEnvelope } from './plain-envelope.ts'
 import { ValidationError, freeFormProblem, isFreeFormClean, joinPath, issuesToProblems, type FieldProblem } from './validate.ts'
 
 export const MAX_JOBS_PER_SUBMIT = 1_000_000
@@ -161,6 +162,25 @@ export interface ValidJobSpec extends JobSpec {
   kind: keyof typeof kindParams
 }
 
+const noParamsKinds = new Map<string, boolean>()
+
+/** True when the kind's params schema turns {} into {} (nothing required, no defaults): an empty params stays as it is. */
+function takesNoParams(kind: keyof typeof kindParams): boolean {
+  let known = noParamsKinds.get(kind)
+  if (known === undefined) {
+    const parsed = v.safeParse(kindParams[kind] as v.GenericSchema, {})
+    known = parsed.success && isEmptyPlain(parsed.output)
+    noParamsKinds.set(kind, known)
+  }
+  return known
+}
+
+const isEmptyPlain = (value: unknown): boolean =>
+  value !== null &&
+  typeof value === 'object' &&
+  Object.getPrototypeOf(value) === Object.prototype &&
+  Object.keys(value).length === 0
+
 /** Checks one job's envelope and its kind's params; problems name the field under `prefix`. */
 export function checkJobSpec(
   input: unknown,
@@ -172,15 +192,21 @@ export function checkJobSpec(
   const freeFormIssue =
     rawParams === undefined || isFreeFormClean(rawParams) ? null : freeFormProblem(rawParams, joinPath(prefix, 'params'))
   if (freeFormIssue) return { ok: false, problems: [{ field: shortPath(freeFormIssue.field), message: freeFormIssue.message }] }
-  const envelope = v.safeParse(JobEnvelopeSchema, input)
-  if (!envelope.success) return { ok: false, problems: issuesToProblems(envelope.issues, prefix) }
-  const spec = envelope.output
+  const plain = plainEnvelope(input) as v.InferOutput<typeof JobEnvelopeSchema> | null
+  let spec = plain
+  if (!spec) {
+    const envelope = v.safeParse(JobEnvelopeSchema, input)
+    if (!envelope.success) return { ok: false, problems: issuesToProblems(envelope.issues, prefix) }
+    spec = envelope.output
+  }
   if (!isKindName(spec.kind)) {
     return {
       ok: false,
       problems: [{ field: joinPath(prefix, 'kind'), message: `unknown kind "${spec.kind}" (known: ${KIND_NAMES.join(', ')})` }],
     }
   }
+  // No params at all (plainEnvelope's case): what the kind's schema makes of {} is known once per kind.
+  if (plain && takesNoParams(spec.kind)) return { ok: true, job: spec as ValidJobSpec }
   const params = v.safeParse(kindParams[spec.kind] as v.GenericSchema, spec.params)
   if (!params.success) return { ok: false, problems: issuesToProblems(params.issues, joinPath(prefix, 'params')) }
   // The envelope's output is a fresh object of its own: it takes the checked params in place (no copy per job).

@@ -94,6 +94,7 @@ export class WorkerRuntime implements JobHost {
   private readonly running = new Map<number, RunningJob>()
   private readonly events = new EventWriter()
   private readonly progressed = new Set<RunningJob>()
+  /** An Immediate that flushes is pending: one per turn of the loop, however many jobs ran in it. */
   private flushScheduled = false
   /** Counts flushes, so a job can tell whether its start event is still in `events`. */
   private flushes = 0
@@ -324,7 +325,7 @@ export class WorkerRuntime implements JobHost {
     if (this.events.length >= MAX_EVENT_ITEMS) this.flush()
     else if (!this.flushScheduled) {
       this.flushScheduled = true
-      setImmediate(this.flush)
+      setImmediate(this.scheduledFlush)
     }
   }
 
@@ -361,8 +362,15 @@ export class WorkerRuntime implements JobHost {
     this.progressTimer ??= setTimeout(this.flush, PROGRESS_INTERVAL_MS)
   }
 
-  private readonly flush = (): void => {
+  // A flush made before the Immediate fires leaves it pending (it then finds little or nothing
+  // to send): a serial worker flushes after every job it ends, and rescheduling each time made
+  // one Immediate per job, all kept until its loop turned (never, between back-to-back jobs).
+  private readonly scheduledFlush = (): void => {
     this.flushScheduled = false
+    this.flush()
+  }
+
+  private readonly flush = (): void => {
     this.flushes++
     if (this.progressTimer) {
       clearTimeout(this.progressTimer)

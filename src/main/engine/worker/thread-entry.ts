@@ -26,6 +26,33 @@ port.on('messageerror', (error) => {
   process.exit(1)
 })
 
+/**
+ * Waits on the wake counter and takes what the engine posted. The engine bumps the counter
+ * once after each post, so the count since the last take says how many messages may wait (fewer
+ * if the event loop's listener took some meanwhile): a round trip asks the port once, not
+ * once to look, once to take and once more to find it empty.
+ */
+function awaitMessages(wake: Int32Array): (ms: number) => void {
+  // The count up to which posted messages have been taken here or by the loop's listener. From
+  // 0, not the count now: what the engine posted before this thread started may still wait.
+  let taken = 0
+  return (ms) => {
+    let count = Atomics.load(wake, 0)
+    if (count === taken) {
+      if (Atomics.wait(wake, 0, taken, ms) === 'timed-out') return
+      count = Atomics.load(wake, 0)
+    }
+    // (The counter wraps past 2^31 posts; the difference stays right.)
+    let waiting = (count - taken) | 0
+    taken = count
+    while (waiting-- > 0) {
+      const message = receiveMessageOnPort(port)
+      if (!message) break
+      deliver(message.message as ToWorker)
+    }
+  }
+}
+
 new WorkerRuntime(
   {
     post,
@@ -34,18 +61,7 @@ new WorkerRuntime(
       port.on('message', listener)
     },
     exit: () => process.exit(0),
-    awaitMessages: init.wake
-      ? (ms) => {
-          const wake = init.wake!
-          const seen = Atomics.load(wake, 0)
-          let message = receiveMessageOnPort(port)
-          if (!message && Atomics.wait(wake, 0, seen, ms) !== 'timed-out') message = receiveMessageOnPort(port)
-          while (message) {
-            deliver(message.message as ToWorker)
-            message = receiveMessageOnPort(port)
-          }
-        }
-      : undefined,
+    awaitMessages: init.wake ? awaitMessages(init.wake) : undefined,
   },
   init,
 )
