@@ -149,8 +149,7 @@ describe('job store', () => {
           0,
           2,
           null,
-          'east',
-        ],
+          'east', null,],
       ],
       [],
     )

@@ -33,6 +33,7 @@ import { JobStates, type StateHooks } from './job-states.ts'
 import { WorkerReports, type ReportHost } from './worker-reports.ts'
 import { BatchControls } from './batch-controls.ts'
 import { CommandGroups } from './command-groups.ts'
+import type { StreamHandle, StreamRequest } from './stream-intake.ts'
 
 /** The longest the engine applies worker reports before letting its loop run something else. */
 const INBOX_SLICE_MS = 4
@@ -116,6 +117,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       this.reports.hooks,
     )
     this.controls = new BatchControls(this, () => this.nextSeq++, options.admissionSource)
+    this.cancels.onCancelled((batchId) => this.controls.streams.cancelled(batchId))
   }
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
@@ -134,6 +136,23 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     const tracker = this.states.trackerOf(batch)
     if (tracker.cancelled) throw new ValidationError([{ field: 'batchId', message: `batch ${batch.id} was cancelled` }])
     return { batchId: tracker.id, jobIds: await this.enqueue(tracker, specs) }
+  }
+
+  /** A batch pulled from a stream of checked specs, at most `window` of it unfinished (stream-intake.ts). */
+  submitStream(request: StreamRequest): StreamHandle {
+    if (this.shut) throw new Error('the engine is closed')
+    const { continues: row, name, source } = request
+    const batch = row ? this.states.trackerOf(row) : this.addBatch(new Batch(this.nextBatchId++, name ?? 'stream', source ?? null))
+    return this.controls.stream(this, batch, request) // with its gates
+  }
+
+  /** One job of a stream (stream-intake.ts), queued, or held when it waits for others. */
+  makeJob(batch: Batch, spec: JobSpec, index: number, after?: number[]): JobRecord {
+    const job = this.createJob(spec, batch.id, after, index)
+    batch.add(1)
+    this.countsChanged()
+    this.scheduleDispatch()
+    return job
   }
 
   /** Queues checked specs in a batch, yielding every millisecond so the loop stays free. */
@@ -168,8 +187,9 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return batch
   }
 
-  private createJob(spec: JobSpec, batchId: number, after?: number[]): JobRecord {
+  private createJob(spec: JobSpec, batchId: number, after?: number[], inputIndex = -1): JobRecord {
     const job = JobRecord.fromSpec(spec, this.nextJobId++, batchId, this.nextSeq++, Date.now() - this.epoch)
+    job.inputIndex = inputIndex
     if (after) job.after = after // the ids it waits for: batch-dependencies.ts queues it once they succeeded
     this.states.add(job)
     if (!after) this.queues[job.lane].push(job)
@@ -193,9 +213,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return this.states.outcome(job)
   }
 
-  whenSettled(ids?: number[]): Promise<void> {
-    return this.states.whenSettled(ids)
-  }
+  readonly whenSettled = (ids?: number[]): Promise<void> => this.states.whenSettled(ids)
 
   release(executor: Executor, job: JobRecord): void {
     this.pool.release(executor, job)
@@ -208,13 +226,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.feed.schedule()
   }
 
-  closed(): boolean {
-    return this.shut
-  }
-
-  newestJobId(): number {
-    return this.nextJobId - 1
-  }
+  readonly closed = (): boolean => this.shut
+  readonly newestJobId = (): number => this.nextJobId - 1
 
   changed(job: JobRecord): void {
     this.persistence.job(job)
@@ -271,9 +284,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return executor
   }
 
-  killWorker(id: number): boolean {
-    return this.pool.kill(id)
-  }
+  readonly killWorker = (id: number): boolean => this.pool.kill(id)
 
   cancel(ids: number[]): number {
     let cancelled = 0
@@ -354,22 +365,17 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return this.stats()
   }
 
-  view(job: JobRecord): JobView {
-    return job.toView(this.epoch, this.logDir)
-  }
+  readonly view = (job: JobRecord): JobView => job.toView(this.epoch, this.logDir)
 
   getJob(id: number): JobView | undefined {
-    const job = this.states.get(id)
-    return job && this.view(job)
+    return this.states.get(id) && this.view(this.states.get(id)!)
   }
 
   listJobs(filter: JobFilter = {}): { total: number; jobs: JobView[] } {
     return this.states.list(filter, (job) => this.view(job))
   }
 
-  workers(): WorkerView[] {
-    return this.pool.views()
-  }
+  readonly workers = (): WorkerView[] => this.pool.views()
 
   batches(): BatchView[] {
     return [...this.states.batches.values()].map((batch) => batch.toView())
@@ -400,13 +406,9 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return this.feed.subscribe(listener, options?.newestJobs)
   }
 
-  onJobSettled(listener: (job: JobView) => void): () => void {
-    return this.states.onSettled(listener)
-  }
+  readonly onJobSettled = (listener: (job: JobView) => void): (() => void) => this.states.onSettled(listener)
 
-  flushStore(): Promise<void> {
-    return this.persistence.flush()
-  }
+  readonly flushStore = (): Promise<void> => this.persistence.flush()
 
   restore(state: LoadedState, options: RestoreOptions = {}): { restored: number; interrupted: number[] } {
     if (this.states.size > 0) throw new Error('restore() must come before any submit()')

@@ -8,6 +8,7 @@ import type { ExecutorFactory } from './executors/worker-pool.ts'
 import type { JobStore, LoadedState } from './store/job-store.ts'
 import type { AdmissionSource } from './admission.ts'
 import type { BatchRow } from './store/rows.ts'
+import type { StreamHandle, StreamRequest } from './stream-intake.ts'
 
 export interface EngineOptions {
   /** Folder for job logs and large results. */
@@ -94,6 +95,13 @@ export interface Engine {
    * batch whose jobs have all left memory comes back. See docs/streaming-notes.md.
    */
   appendToBatch(batch: BatchRow, request: Pick<SubmitRequest, 'jobs' | 'defaults'>): Promise<SubmitResult>
+  /**
+   * One batch pulled from a stream of checked specs (streamSubmission's output): the engine
+   * reads the next spec only while fewer than `window` of the batch's jobs are unfinished,
+   * and drops finished jobs from memory as it goes. cancelBatch stops the reading. See
+   * stream-intake.ts and docs/streaming-notes.md.
+   */
+  submitStream(request: StreamRequest): StreamHandle
   /** Queues one job and resolves with its final view. */
   run(spec: JobSpec): Promise<JobView>
   /**

@@ -42,8 +42,7 @@ function row(id: number, batchId: number, state: 'succeeded' | 'cancelled'): Job
     0,
     id,
     null,
-    null,
-  ]
+    null, null,]
 }
 
 /**

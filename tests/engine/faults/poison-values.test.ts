@@ -94,8 +94,7 @@ describe('a deeply nested value', () => {
           0,
           1,
           null,
-          null,
-        ],
+          null, null,],
       ],
       [{ id: 1, name: 'old', createdAt: 1, source: null }],
     )
