@@ -35,8 +35,8 @@ export interface StreamRequest extends Pick<SubmitRequest, 'name' | 'source' | '
   dependencies?: boolean
   /** How an error names input `index` (default `inputs[index]`). */
   inputField?: (index: number) => string
-  /** Told of each job as it is made, with its input index (the CLI's joblog, results and keep-order). */
-  onQueued?: (jobId: number, index: number) => void
+  /** Told of each job as it is made, with what it was made from (the CLI's joblog, results and keep-order). */
+  onQueued?: (jobId: number, item: IndexedSpec) => void
   /** Awaited every 256 jobs when it returns a promise (e.g. stdout draining): slows the reading. */
   pace?: () => Promise<void> | null
 }
@@ -44,8 +44,10 @@ export interface StreamRequest extends Pick<SubmitRequest, 'name' | 'source' | '
 export interface StreamProgress {
   /** Jobs made from the input so far. */
   read: number
-  /** Whether the input has ended (or the reading stopped). */
+  /** Whether the reading is over (the input ended, was stopped, or failed). */
   inputEnded: boolean
+  /** The input was read to its end (not stopped, cancelled or cut by a bad input): the batch is whole. */
+  exhausted: boolean
   /** The batch was cancelled: the rest of the input was not read. */
   cancelled: boolean
 }
@@ -80,7 +82,7 @@ export class StreamIntake {
   private readonly batch: Batch
   private readonly request: StreamRequest
   private readonly window: number
-  private readonly progress: StreamProgress = { read: 0, inputEnded: false, cancelled: false }
+  private readonly progress: StreamProgress = { read: 0, inputEnded: false, exhausted: false, cancelled: false }
   private stopped = false
   /** Wakes a wait for room, or for the next input, when a job settles or the batch is cancelled. */
   private wake: (() => void) | null = null
@@ -147,7 +149,11 @@ export class StreamIntake {
           continue
         }
         const next = await this.next(iterator)
-        if (next === STOP || next.done) break
+        if (next === STOP) break
+        if (next.done) {
+          this.progress.exhausted = true
+          break
+        }
         this.make(next.value)
         if ((this.progress.read & 255) === 0) await this.request.pace?.()
         if (++this.sinceTidy >= this.window / 2) await this.tidy()
@@ -169,7 +175,8 @@ export class StreamIntake {
     return queued + running + retrying
   }
 
-  private make({ index, spec }: IndexedSpec): void {
+  private make(item: IndexedSpec): void {
+    const { index, spec } = item
     let resolved: Resolved | null = null
     if (this.request.dependencies && spec.after?.length) {
       const field = this.request.inputField?.(index) ?? `inputs[${index}]`
@@ -179,7 +186,7 @@ export class StreamIntake {
     this.progress.read++
     if (this.request.dependencies) this.deps.added(job, index, resolved)
     if (this.request.ordered) this.order.push(job.id)
-    this.request.onQueued?.(job.id, index)
+    this.request.onQueued?.(job.id, item)
   }
 
   /** Finished jobs leave memory, once the store has their rows (so its queue does not pile up). */

@@ -30,6 +30,8 @@ export interface PersistentEngineOptions extends Omit<EngineOptions, 'dataDir' |
    * (a streamed batch counts its finished ones in the database instead of holding them).
    */
   loadFinished?: number
+  /** With loadFinished 0: the picked batches' failed and timed-out jobs come back too (--resume-failed). */
+  loadFailed?: boolean
 }
 
 export interface PersistentEngine {
@@ -55,11 +57,11 @@ export async function openPersistentEngine(options: PersistentEngineOptions): Pr
     })
     // Commands a killed earlier run left behind end before any of their jobs can run again.
     await endLeftoverGroups(options.dataDir)
-    const { restore, moveAsideCorrupt: _m, storeWorkerEntry: _s, loadFinished, ...engineOptions } = options
+    const { restore, moveAsideCorrupt: _m, storeWorkerEntry: _s, loadFinished, loadFailed, ...engineOptions } = options
     const batches = typeof restore === 'function' ? await restore(store) : null
     const loaded = await store.load(
       batches
-        ? { batches, finished: loadFinished !== 0 }
+        ? { batches, finished: loadFinished !== 0, failed: loadFailed }
         : restore === 'none'
           ? { batches: [] }
           : { recent: loadFinished ?? 50_000 },

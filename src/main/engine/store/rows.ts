@@ -62,10 +62,11 @@ export interface BatchSummary extends BatchRow {
 
 /**
  * Which stored jobs to bring back: every job of some batches (`finished: false`: only those a
- * resumed run runs again, leaving out the succeeded, failed and timed-out ones), or the
+ * resumed run runs again, leaving out the succeeded, failed and timed-out ones; with `failed`
+ * the failed and timed-out ones are brought back too, for --resume-failed), or the
  * unfinished ones plus the newest finished.
  */
-export type LoadScope = { batches: number[]; finished?: boolean } | { recent: number }
+export type LoadScope = { batches: number[]; finished?: boolean; failed?: boolean } | { recent: number }
 
 /** The outcome of a flush: whether every write so far is committed, and if not why. */
 export interface Durability {

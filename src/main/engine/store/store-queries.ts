@@ -157,7 +157,7 @@ export function load(db: DatabaseSync, file: string, scope: LoadScope): Loaded {
     rows = wanted.length
       ? (db
           .prepare(
-            `SELECT * FROM jobs WHERE batch_id IN (${wanted.map(() => '?').join(',')})${scope.finished === false ? ` AND state NOT IN ${SETTLED_FOR_GOOD}` : ''} ORDER BY id`,
+            `SELECT * FROM jobs WHERE batch_id IN (${wanted.map(() => '?').join(',')})${scope.finished === false ? ` AND state NOT IN ${scope.failed ? "('succeeded')" : SETTLED_FOR_GOOD}` : ''} ORDER BY id`,
           )
           .all(...wanted) as unknown as JobDbRow[])
       : []
