@@ -11,7 +11,7 @@ import type { RunFlags } from './args.ts'
 import { resumeStates, type RunControls } from './controls/run-controls.ts'
 import type { RunCluster } from './run-cluster.ts'
 import { isIncomplete, requestFrom, requestSize, type ResumePlan } from './resume.ts'
-import { coveredSkip, type Covered } from './stream-resume.ts'
+import { coveredSkip, firstUncovered, type Covered } from './stream-resume.ts'
 
 export interface RunOutput {
   out: NodeJS.WritableStream & { isTTY?: boolean }
@@ -116,7 +116,7 @@ export async function startStream(engine: Engine, store: JobStore, ctx: RunConte
     const ids = new Set(retried.again)
     again = ctx.stored.filter((job) => ids.has(job.id))
     if (!flags.quiet && !flags.json) {
-      const rest = readOn ? ', reading on past the inputs it holds' : ''
+      const rest = readOn ? `, reading on from input ${firstUncovered(before.inputs) + 1}` : ''
       io.err.write(
         `resuming batch ${plan.root.id}: ${retried.again.length} to run again, ${before.finished.succeeded ?? 0} already done${rest}\n`,
       )

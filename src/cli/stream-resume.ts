@@ -51,3 +51,13 @@ export function coveredSkip(inputs: InputRanges): ((index: number) => boolean) |
     return at < ranges.length && ranges[at]![0] <= index
   }
 }
+
+/** The first input the batch holds no job for (where a resumed run starts reading new jobs). */
+export function firstUncovered(inputs: InputRanges): number {
+  let next = inputs.unindexed
+  for (const [from, to] of inputs.ranges) {
+    if (from > next) break
+    next = Math.max(next, to)
+  }
+  return next
+}

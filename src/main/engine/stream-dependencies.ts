@@ -98,7 +98,7 @@ export class StreamDependencies {
         throw new ValidationError([
           {
             field: `${field}.after[${k}]`,
-            message: `no job named "${name}" among the ${names.horizon} inputs before it (in a streamed batch a job waits only for jobs read before it, at most ${names.horizon} inputs back)`,
+            message: `no job named "${name}" before it in this batch (a template's jobs wait only for jobs of earlier inputs, at most ${names.horizon} back)`,
           },
         ])
       }

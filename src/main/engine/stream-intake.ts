@@ -149,7 +149,7 @@ export class StreamIntake {
           continue
         }
         const next = await this.next(iterator)
-        if (next === STOP) break
+        if (next === STOP || this.stopped) break
         if (next.done) {
           this.progress.exhausted = true
           break
