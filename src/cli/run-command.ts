@@ -86,7 +86,13 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   if (resolved.dryRun) {
     const jobs = streamed
       ? plannedStream(
-          streamSubmission({ template: batch.template, defaults: request.defaults, count: batch.count, inputs: inputs?.inputs, inputField: inputs?.field }),
+          streamSubmission({
+            template: batch.template,
+            defaults: request.defaults,
+            count: batch.count,
+            inputs: inputs?.inputs,
+            inputField: inputs?.field,
+          }),
         )
       : await expandRequest(request).catch(rethrowAsInput(source))
     return printDryRun(jobs, flags.json, io.out).catch(rethrowAsInput(source))

@@ -20,7 +20,10 @@ afterAll(async () => {
 
 const INPUTS = 30_000
 
-function run(args: string[], killAfter?: number): Promise<{ code: number | null; signal: string | null; lines: number; out: string }> {
+function run(
+  args: string[],
+  killAfter?: number,
+): Promise<{ code: number | null; signal: string | null; lines: number; out: string }> {
   const child = spawn(process.execPath, [CLI, ...args])
   let lines = 0
   let out = ''
@@ -57,7 +60,11 @@ describe('--resume of a stream, by input index', () => {
     const batchFile = join(dir, 'batch.json')
     await writeFile(
       batchFile,
-      JSON.stringify({ name: 'indexed', template: { name: 'in {}', kind: 'sleep', params: { ms: 1 } }, inputs: { range: { to: INPUTS } } }),
+      JSON.stringify({
+        name: 'indexed',
+        template: { name: 'in {}', kind: 'sleep', params: { ms: 1 } },
+        inputs: { range: { to: INPUTS } },
+      }),
     )
     const first = await run(['run', batchFile, '--json', '--data-dir', dataDir, '--io-concurrency', '4'], 12_000)
     expect(first.signal).toBe('SIGKILL')
@@ -69,7 +76,9 @@ describe('--resume of a stream, by input index', () => {
     db.exec('DELETE FROM jobs WHERE input_index >= 1000 AND input_index < 2000')
     db.close()
     const kept = new Map(
-      before.filter((row) => row.state === 'succeeded' && (row.input_index! < 1000 || row.input_index! >= 2000)).map((row) => [row.id, row]),
+      before
+        .filter((row) => row.state === 'succeeded' && (row.input_index! < 1000 || row.input_index! >= 2000))
+        .map((row) => [row.id, row]),
     )
 
     const second = await run(['run', batchFile, '--json', '--resume', '--data-dir', dataDir])
@@ -84,7 +93,11 @@ describe('--resume of a stream, by input index', () => {
     expect(indices).toEqual(Array.from({ length: INPUTS }, (_, i) => i))
     // What was recorded as succeeded before stays exactly as it was (not run again).
     for (const row of after) if (kept.has(row.id)) expect(row.ended_at).toBe(kept.get(row.id)!.ended_at)
-    const printed = second.out.trim().split('\n').slice(0, -1).map((line) => JSON.parse(line).id as number)
+    const printed = second.out
+      .trim()
+      .split('\n')
+      .slice(0, -1)
+      .map((line) => JSON.parse(line).id as number)
     expect(printed.filter((id) => kept.has(id))).toEqual([])
     expect(printed.length).toBe(INPUTS - kept.size)
   }, 240_000)
@@ -94,7 +107,10 @@ describe('--resume of a stream, by input index', () => {
     dirs.push(dir)
     const dataDir = join(dir, 'data')
     const batchFile = join(dir, 'batch.json')
-    await writeFile(batchFile, JSON.stringify({ name: 'old', template: { name: 'n {}', kind: 'noop', params: {} }, inputs: { range: { to: 50 } } }))
+    await writeFile(
+      batchFile,
+      JSON.stringify({ name: 'old', template: { name: 'n {}', kind: 'noop', params: {} }, inputs: { range: { to: 50 } } }),
+    )
     // The database as the version-3 Corelane wrote it: no input_index; 20 of 50 jobs stored, not complete.
     const { mkdir } = await import('node:fs/promises')
     await mkdir(dataDir)
@@ -125,7 +141,10 @@ describe('--resume of a stream, by input index', () => {
       expect((check.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(4)
       const indexes = (check.prepare("PRAGMA index_list('jobs')").all() as { name: string }[]).map((i) => i.name)
       expect(indexes).toContain('jobs_batch_input')
-      const all = check.prepare('SELECT name, input_index FROM jobs ORDER BY id').all() as { name: string; input_index: number | null }[]
+      const all = check.prepare('SELECT name, input_index FROM jobs ORDER BY id').all() as {
+        name: string
+        input_index: number | null
+      }[]
       expect(all.length).toBe(50)
       // The old rows keep no index; the inputs read on carry theirs, from 20.
       expect(all.slice(0, 20).every((row) => row.input_index === null)).toBe(true)

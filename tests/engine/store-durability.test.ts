@@ -38,7 +38,9 @@ function row(id: number, note: unknown = null): JobRowTuple {
     0,
     id,
     null,
-    null, null,]
+    null,
+    null,
+  ]
 }
 
 describe('store durability', () => {

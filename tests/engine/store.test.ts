@@ -149,7 +149,9 @@ describe('job store', () => {
           0,
           2,
           null,
-          'east', null,],
+          'east',
+          null,
+        ],
       ],
       [],
     )

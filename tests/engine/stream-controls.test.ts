@@ -34,7 +34,12 @@ async function* specs(list: Record<string, unknown>[]): AsyncGenerator<IndexedSp
 describe('a streamed batch with batch controls', () => {
   it('halt now,fail=1 stops the reading and cancels the rest', async () => {
     const { engine } = await makeEngine()
-    const stream = engine.submitStream({ name: 'halt', window: 20, total: 5000, specs: sleeps(5000, (i) => (i === 60 ? 2000 : 1)) })
+    const stream = engine.submitStream({
+      name: 'halt',
+      window: 20,
+      total: 5000,
+      specs: sleeps(5000, (i) => (i === 60 ? 2000 : 1)),
+    })
     let readAtHalt = -1
     const watch = watchHalt(
       engine,
@@ -60,7 +65,11 @@ describe('a streamed batch with batch controls', () => {
     const { engine } = await makeEngine()
     // The first 10 inputs fail: 5% of 200 is 10, but 5% of the ~20 read then would be 1.
     const stream = engine.submitStream({ name: 'pct', window: 20, total: 200, specs: sleeps(200, (i) => (i < 10 ? 2000 : 1)) })
-    const watch = watchHalt(engine, { batchId: stream.batchId, total: () => 200, stopReading: () => stream.stop() }, rule('soon,fail=5%'))
+    const watch = watchHalt(
+      engine,
+      { batchId: stream.batchId, total: () => 200, stopReading: () => stream.stop() },
+      rule('soon,fail=5%'),
+    )
     await stream.done
     watch.stop()
     expect(watch.outcome?.tally).toMatchObject({ failed: 10, total: 200 })
@@ -113,13 +122,19 @@ describe('a streamed batch with batch controls', () => {
     }
     const stream = engine.submitStream({ name: 'pipeline', window: 8, dependencies: true, specs: specs(list) })
     const ended = new Map<string, { state: string; startedAt: number | null; endedAt: number | null; error?: string }>()
-    engine.onJobSettled((job) => ended.set(job.name, { state: job.state, startedAt: job.startedAt, endedAt: job.endedAt, error: job.error?.message }))
+    engine.onJobSettled((job) =>
+      ended.set(job.name, { state: job.state, startedAt: job.startedAt, endedAt: job.endedAt, error: job.error?.message }),
+    )
     await stream.done
     for (let i = 0; i < 30; i++) {
       const parse = ended.get(`parse ${i}`)!
       if (i === 7) {
         expect(ended.get('fetch 7')!.state).toBe('timed-out')
-        expect(parse).toMatchObject({ state: 'cancelled', startedAt: null, error: 'not run: it waits for "fetch 7", which timed out' })
+        expect(parse).toMatchObject({
+          state: 'cancelled',
+          startedAt: null,
+          error: 'not run: it waits for "fetch 7", which timed out',
+        })
       } else {
         expect(parse.state).toBe('succeeded')
         expect(parse.startedAt!).toBeGreaterThanOrEqual(ended.get(`fetch ${i}`)!.endedAt!)

@@ -138,12 +138,11 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return { batchId: tracker.id, jobIds: await this.enqueue(tracker, specs) }
   }
 
-  /** A batch pulled from a stream of checked specs, at most `window` of it unfinished (stream-intake.ts). */
+  /** A batch (with its gates) pulled from a stream of checked specs, at most `window` of it unfinished (stream-intake.ts). */
   submitStream(request: StreamRequest): StreamHandle {
     if (this.shut) throw new Error('the engine is closed')
-    const { continues: row, name, source } = request
-    const batch = row ? this.states.trackerOf(row) : this.addBatch(new Batch(this.nextBatchId++, name ?? 'stream', source ?? null))
-    return this.controls.stream(this, batch, request) // with its gates
+    const fresh = () => this.addBatch(new Batch(this.nextBatchId++, request.name ?? 'stream', request.source ?? null))
+    return this.controls.stream(this, request.continues ? this.states.trackerOf(request.continues) : fresh(), request)
   }
 
   /** One job of a stream (stream-intake.ts), queued, or held when it waits for others. */

@@ -57,7 +57,10 @@ export function watchHalt(
   }
   const unfinished = (): JobView[] => {
     // A stream's jobs in memory are at most its window: the rest have finished.
-    if (stream) return engine.listJobs({ batchId: stream.batchId, limit: Number.MAX_SAFE_INTEGER }).jobs.filter((job) => !isTerminal(job.state))
+    if (stream)
+      return engine
+        .listJobs({ batchId: stream.batchId, limit: Number.MAX_SAFE_INTEGER })
+        .jobs.filter((job) => !isTerminal(job.state))
     const out: JobView[] = []
     for (const id of ids) {
       const job = engine.getJob(id)

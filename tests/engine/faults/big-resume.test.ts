@@ -42,7 +42,9 @@ function row(id: number, batchId: number, state: 'succeeded' | 'cancelled'): Job
     0,
     id,
     null,
-    null, null,]
+    null,
+    null,
+  ]
 }
 
 /**

@@ -47,7 +47,9 @@ async function seeded(jobs: number): Promise<{ dir: string; dataDir: string; db:
       0,
       id,
       null,
-      null, null,])
+      null,
+      null,
+    ])
   }
   store.write(rows, [{ id: 1, name: 'seed', createdAt: Date.now(), source: null }])
   await store.flush()

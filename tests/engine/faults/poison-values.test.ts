@@ -94,7 +94,9 @@ describe('a deeply nested value', () => {
           0,
           1,
           null,
-          null, null,],
+          null,
+          null,
+        ],
       ],
       [{ id: 1, name: 'old', createdAt: 1, source: null }],
     )

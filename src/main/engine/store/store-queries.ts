@@ -3,7 +3,16 @@
 // summaries for --resume, and history pages.
 import type { DatabaseSync } from 'node:sqlite'
 import { freeFormProblem } from '../../../shared/validate.ts'
-import type { BatchRow, BatchSummary, HistoryFilter, HistoryPage, InputRanges, LoadScope, StoredBatch, StoredJob } from './rows.ts'
+import type {
+  BatchRow,
+  BatchSummary,
+  HistoryFilter,
+  HistoryPage,
+  InputRanges,
+  LoadScope,
+  StoredBatch,
+  StoredJob,
+} from './rows.ts'
 import { DatabaseFileError } from './store-schema.ts'
 
 interface JobDbRow {
