@@ -79,7 +79,10 @@ describe('cpu-sequential checks', () => {
     const speedUp = LAB_EXPERIMENTS['cpu-sequential'].checks(finder([result('sequential', 1352), result('async', 700)]), ctx(2))
     expect(speedUp[0]!.met).toBe(false)
     // A full run keeps the tighter band.
-    const full = LAB_EXPERIMENTS['cpu-sequential'].checks(finder([result('sequential', 3000), result('async', 3700)]), { ...ctx(2), scale: SCALES.full })
+    const full = LAB_EXPERIMENTS['cpu-sequential'].checks(finder([result('sequential', 3000), result('async', 3700)]), {
+      ...ctx(2),
+      scale: SCALES.full,
+    })
     expect(full[0]!.met).toBe(false)
   })
 })
