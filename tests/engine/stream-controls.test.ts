@@ -15,10 +15,11 @@ import { makeEngine, until } from './fixture.ts'
 
 const rule = (text: string) => parseHalt(text) as HaltRule
 
-/** Sleeps of `ms(i)` for input i, timing out (a failure, for a halt) past 150 ms. */
+/** Sleeps of `ms(i)` for input i, timing out (a failure, for a halt) past 1 s: FAIL sleeps that long, others 1 ms. */
+const FAIL = 5000
 function sleeps(count: number, ms: (i: number) => number) {
   return streamSubmission({
-    template: { kind: 'sleep', params: {}, timeoutMs: 150 },
+    template: { kind: 'sleep', params: {}, timeoutMs: 1000 },
     inputs: (function* () {
       for (let i = 0; i < count; i++) yield { ms: ms(i) }
     })(),
@@ -37,13 +38,13 @@ describe('a streamed batch with batch controls', () => {
     const stream = engine.submitStream({
       name: 'halt',
       window: 20,
-      total: 5000,
-      specs: sleeps(5000, (i) => (i === 60 ? 2000 : 1)),
+      total: 100_000,
+      specs: sleeps(100_000, (i) => (i === 60 ? FAIL : 1)),
     })
     let readAtHalt = -1
     const watch = watchHalt(
       engine,
-      { batchId: stream.batchId, total: () => 5000, stopReading: () => stream.stop() },
+      { batchId: stream.batchId, total: () => 100_000, stopReading: () => stream.stop() },
       rule('now,fail=1'),
       () => (readAtHalt = stream.progress.read),
     )
@@ -54,17 +55,24 @@ describe('a streamed batch with batch controls', () => {
     // Nothing was read after the halt (the fast jobs kept it reading until the timeout).
     expect(readAtHalt).toBeGreaterThan(60)
     expect(stream.progress.read).toBe(readAtHalt)
-    expect(stream.progress.read).toBeLessThan(5000)
+    expect(stream.progress.read).toBeLessThan(100_000)
     const view = engine.batches().find((b) => b.id === stream.batchId)!
     expect(view.counts['timed-out']).toBe(1)
     expect(view.counts.succeeded + view.counts['timed-out'] + view.counts.cancelled).toBe(stream.progress.read)
-    expect(view.total).toBe(5000) // the known total, as the window's progress shows it
+    expect(view.total).toBe(100_000) // the known total, as the window's progress shows it
   }, 60_000)
 
   it('a halt percentage is of the known total, not of the jobs read so far', async () => {
     const { engine } = await makeEngine()
-    // The first 10 inputs fail: 5% of 200 is 10, but 5% of the ~20 read then would be 1.
-    const stream = engine.submitStream({ name: 'pct', window: 20, total: 200, specs: sleeps(200, (i) => (i < 10 ? 2000 : 1)) })
+    // The first 10 inputs fail. In order (keep-order's window) at most 20 are read until they
+    // end: 5% of the known 200 is 10, but 5% of the 20 read then would be 1.
+    const stream = engine.submitStream({
+      name: 'pct',
+      window: 20,
+      ordered: true,
+      total: 200,
+      specs: sleeps(200, (i) => (i < 10 ? FAIL : 1)),
+    })
     const watch = watchHalt(
       engine,
       { batchId: stream.batchId, total: () => 200, stopReading: () => stream.stop() },
@@ -117,7 +125,7 @@ describe('a streamed batch with batch controls', () => {
     const { engine } = await makeEngine()
     const list = []
     for (let i = 0; i < 30; i++) {
-      list.push({ name: `fetch ${i}`, kind: 'sleep', params: { ms: i === 7 ? 2000 : 5 }, timeoutMs: 150 })
+      list.push({ name: `fetch ${i}`, kind: 'sleep', params: { ms: i === 7 ? FAIL : 5 }, timeoutMs: 1000 })
       list.push({ name: `parse ${i}`, kind: 'noop', after: [`fetch ${i}`] })
     }
     const stream = engine.submitStream({ name: 'pipeline', window: 8, dependencies: true, specs: specs(list) })
