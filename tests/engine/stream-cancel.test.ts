@@ -69,4 +69,27 @@ describe('submitStream and cancelBatch', () => {
     expect(stream.progress).toMatchObject({ cancelled: true, read: 2 })
     release()
   }, 30_000)
+
+  it('stops reading when the engine closes, and its done resolves', async () => {
+    const { engine } = await makeEngine()
+    let read = 0
+    async function* endless(): AsyncGenerator<number> {
+      for (;;) {
+        read++
+        yield read
+      }
+    }
+    const stream = engine.submitStream({
+      name: 'endless',
+      window: WINDOW,
+      specs: streamSubmission({ template: { kind: 'sleep', params: { ms: 5 } }, inputs: endless() }),
+    })
+    await until(() => stream.progress.read > WINDOW * 2, 10_000, 'the stream to be read')
+    await engine.close()
+    await stream.done
+    const readAtClose = read
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(read).toBe(readAtClose)
+    expect(stream.progress).toMatchObject({ inputEnded: true, exhausted: false })
+  }, 30_000)
 })

@@ -143,6 +143,12 @@ export class BatchControls {
     return []
   }
 
+  /** The engine is closing: the gates stop sampling, the streams stop reading (their jobs are being cancelled). */
+  close(): void {
+    this.gates.close()
+    this.streams.stopAll()
+  }
+
   /** Forgets the controls of batches that are gone. */
   prune(keep: (batchId: number) => boolean): void {
     this.pauses.prune(keep)

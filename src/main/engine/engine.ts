@@ -435,7 +435,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
         job.stopping = 'cancel'
       }
     }
-    this.controls.gates.close()
+    this.controls.close() // gates stop sampling, streams stop reading
     await this.pool.closeAll()
     // Apply every report the workers sent before they went, so each job ends in its final state.
     this.inbox.drainAll()

@@ -236,4 +236,8 @@ export class StreamIntakes {
   cancelled(batchId: number): void {
     this.intakes.get(batchId)?.cancelled()
   }
+
+  stopAll(): void {
+    for (const intake of this.intakes.values()) intake.stop()
+  }
 }

@@ -29,7 +29,6 @@ export async function submitWithControls(engine: Engine, input: CommandInput<'su
     if (first.done) throw new ValidationError([{ field: 'template', message: 'expands to no jobs' }])
     const stream = engine.submitStream({
       name: name ?? `${length} × ${template.kind}`,
-      source: 'ui',
       total: length,
       dependencies: after,
       inputField: (i) => (range ? `range[${i}]` : 'template'),
