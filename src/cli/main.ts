@@ -6,6 +6,7 @@
 import { checkFlags, HistoryFlagsSchema, LabFlagsSchema, parseCommandLine, RunFlagsSchema } from './args.ts'
 import { InputError } from './input-error.ts'
 import { CONTROL_FLAGS, CONTROL_USAGE } from './controls/flags.ts'
+import { exitPastStuckThreads } from '../main/engine/executors/abandoned-threads.ts'
 
 const USAGE = `Usage: corelane <command> [options]
 
@@ -126,6 +127,11 @@ export async function main(argv: string[]): Promise<number> {
       ])
   }
 }
+
+// A worker thread stuck in a system call would hold the exit forever (Node joins every thread).
+// Registered first and meant to stay the only 'exit' listener: once it replaces the process,
+// no listener after it runs.
+process.on('exit', exitPastStuckThreads)
 
 // A reader that goes away early (`corelane kinds | head`) is not an error.
 for (const stream of [process.stdout, process.stderr]) {

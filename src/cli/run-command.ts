@@ -17,7 +17,7 @@ import { EXIT_NOT_DURABLE, reportDurability, trapStopSignals, waitUntilDurable }
 import { checkUnchanged, findResume, missingJobs, type ResumePlan } from './resume.ts'
 import type { RunFlags } from './args.ts'
 import { printDryRun } from './controls/dry-run.ts'
-import { expandRequest, plannedStream } from './controls/job-plan.ts'
+import { expandRequest, plannedStream } from '../main/host/job-plan.ts'
 import { streamSubmission } from '../main/engine/submission.ts'
 import { resolveControls, RunControls } from './controls/run-controls.ts'
 import { startList, startStream, streamTotal, type RunContext, type RunOutput, type Started } from './run-start.ts'

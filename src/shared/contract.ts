@@ -26,6 +26,8 @@ export const commandSchemas = {
   /** Everything the window needs to draw itself once; later changes arrive as events. */
   snapshot: v.strictObject({}),
   submit: SubmitSchema,
+  /** GNU parallel's --dry-run: the submit expanded to its jobs (a shell job as its command line), nothing run. */
+  dryRun: SubmitSchema,
   cancel: v.strictObject({ ids: Ids }),
   retry: v.strictObject({ ids: Ids }),
   clearFinished: v.strictObject({}),
@@ -118,6 +120,24 @@ export interface SubmitResult {
   streamed?: number
 }
 
+/** The most jobs a dry run lists (it counts them all). */
+export const DRY_RUN_LIST_MAX = 1000
+
+/** One job of a dry run, as `corelane run --dry-run --json` prints it. */
+export interface DryRunJob {
+  seq: number
+  name: string | null
+  kind: string
+  /** What would run: a shell job's command line (GNU parallel's), other kinds as `kind {params}`. */
+  command: string
+}
+
+export interface DryRunResult {
+  total: number
+  /** The first DRY_RUN_LIST_MAX of them. */
+  jobs: DryRunJob[]
+}
+
 /** A batch as the job database keeps it, with how many of its jobs it holds. */
 export interface HistoryBatch {
   id: number
@@ -129,6 +149,7 @@ export interface HistoryBatch {
 export interface CommandOutputs {
   snapshot: Snapshot
   submit: SubmitResult
+  dryRun: DryRunResult
   cancel: { cancelled: number }
   retry: { retried: number }
   clearFinished: { removed: number }
@@ -137,7 +158,8 @@ export interface CommandOutputs {
   setLimits: EngineStats
   setBatchPaused: BatchView
   cancelBatch: { cancelled: number }
-  jobLog: { text: string; truncated: boolean; file: string | null }
+  /** The end of a job's log; `stderr`: [start, end) offsets in `text` of what came from stderr (the rest is stdout). */
+  jobLog: { text: string; stderr: [number, number][]; truncated: boolean; file: string | null }
   listJobs: { total: number; jobs: JobView[] }
   setMonitorRate: { hz: number }
   machine: { topology: Topology | null; processes: ProcessesSample | null; hardware: HardwareSample | null }

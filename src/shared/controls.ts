@@ -38,6 +38,24 @@ export const SUBMIT_CONTROL_ENTRIES = {
   memFree: v.optional(SizeSchema),
 }
 
+/**
+ * The window's --results folder: written by the engine's host on its own machine (in web mode
+ * the server), whose working folder the window does not know, so it must be absolute.
+ */
+export const ResultsDirSchema = v.pipe(
+  v.string(),
+  v.minLength(1, 'is empty: give a folder'),
+  v.maxLength(4096),
+  v.check((dir) => !dir.includes('\0'), 'holds a NUL character'),
+  v.check(
+    (dir) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(dir),
+    'must be an absolute folder path (e.g. /home/me/out) on the machine running the engine',
+  ),
+  v.description(
+    "Write each job's stdout, stderr, seq and result under this folder (GNU parallel --results), on the machine running the engine",
+  ),
+)
+
 /** Milliseconds and bytes from the fields as written. */
 export function delayMs(value: number | string | undefined): number | undefined {
   return value === undefined ? undefined : typeof value === 'number' ? value : (parseDuration(value) ?? undefined)

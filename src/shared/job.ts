@@ -10,8 +10,11 @@ export const JOB_STATES = ['queued', 'running', 'retrying', ...TERMINAL_STATES] 
 export type JobState = (typeof JOB_STATES)[number]
 export type TerminalState = (typeof TERMINAL_STATES)[number]
 
+// A set, not TERMINAL_STATES.includes: the engine asks this several times per job state change.
+const TERMINAL: ReadonlySet<string> = new Set(TERMINAL_STATES)
+
 export function isTerminal(state: JobState): state is TerminalState {
-  return (TERMINAL_STATES as readonly string[]).includes(state)
+  return TERMINAL.has(state)
 }
 
 /** What a user asks for. `params` is validated against the kind's own schema. */

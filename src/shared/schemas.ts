@@ -2,9 +2,9 @@
 // and the renderer's form. The batch file's published JSON Schema is generated from these.
 import * as v from 'valibot'
 import type { JobSpec } from './job.ts'
-import { BATCH_CONTROL_ENTRIES, SUBMIT_CONTROL_ENTRIES } from './controls.ts'
+import { BATCH_CONTROL_ENTRIES, ResultsDirSchema, SUBMIT_CONTROL_ENTRIES } from './controls.ts'
 import { KIND_NAMES, isKindName, kindParams } from './kinds.ts'
-import { ValidationError, freeFormProblem, joinPath, issuesToProblems, type FieldProblem } from './validate.ts'
+import { ValidationError, freeFormProblem, isFreeFormClean, joinPath, issuesToProblems, type FieldProblem } from './validate.ts'
 
 export const MAX_JOBS_PER_SUBMIT = 1_000_000
 
@@ -84,6 +84,16 @@ export const JobSpecSchema = v.strictObject({
   params: v.optional(freeForm(v.record(v.string(), v.unknown())), {}),
 })
 
+/**
+ * JobSpecSchema as checkJobSpec runs it, per job: the same but for the free-form check of
+ * params, which checkJobSpec has made just before (naming the exact field), so it is not
+ * walked a second time.
+ */
+const JobEnvelopeSchema = v.strictObject({
+  ...JobSpecSchema.entries,
+  params: v.optional(v.record(v.string(), v.unknown()), {}),
+})
+
 /** Options every job of a batch inherits unless it sets its own. */
 export const JobDefaultsSchema = v.strictObject(jobOptionEntries)
 
@@ -158,9 +168,11 @@ export function checkJobSpec(
 ): { ok: true; job: ValidJobSpec } | { ok: false; problems: FieldProblem[] } {
   // The raw params first, so the problem names its exact field (`jobs[3].params.x`).
   const rawParams = input !== null && typeof input === 'object' ? (input as { params?: unknown }).params : undefined
-  const freeFormIssue = rawParams === undefined ? null : freeFormProblem(rawParams, joinPath(prefix, 'params'))
+  // (Its field's path is built only for a value with a problem: this runs for every job.)
+  const freeFormIssue =
+    rawParams === undefined || isFreeFormClean(rawParams) ? null : freeFormProblem(rawParams, joinPath(prefix, 'params'))
   if (freeFormIssue) return { ok: false, problems: [{ field: shortPath(freeFormIssue.field), message: freeFormIssue.message }] }
-  const envelope = v.safeParse(JobSpecSchema, input)
+  const envelope = v.safeParse(JobEnvelopeSchema, input)
   if (!envelope.success) return { ok: false, problems: issuesToProblems(envelope.issues, prefix) }
   const spec = envelope.output
   if (!isKindName(spec.kind)) {
@@ -171,7 +183,9 @@ export function checkJobSpec(
   }
   const params = v.safeParse(kindParams[spec.kind] as v.GenericSchema, spec.params)
   if (!params.success) return { ok: false, problems: issuesToProblems(params.issues, joinPath(prefix, 'params')) }
-  return { ok: true, job: { ...spec, kind: spec.kind, params: params.output as Record<string, unknown> } }
+  // The envelope's output is a fresh object of its own: it takes the checked params in place (no copy per job).
+  spec.params = params.output as Record<string, unknown>
+  return { ok: true, job: spec as ValidJobSpec }
 }
 
 export function parseJobSpec(input: unknown, prefix = ''): ValidJobSpec {
@@ -278,6 +292,8 @@ export const SubmitSchema = v.strictObject({
   range: v.optional(RangeInputs.entries.range),
   count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER))),
   ...SUBMIT_CONTROL_ENTRIES,
+  /** The window's --results: each job's files under this folder as it ends (host/submit-controls.ts). */
+  results: v.optional(ResultsDirSchema),
 })
 
 export const LimitsPatchSchema = v.strictObject({

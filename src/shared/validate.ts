@@ -87,6 +87,10 @@ export const MAX_NESTING = 64
  * overflow the stack.
  */
 export function freeFormProblem(value: unknown, field: string): FieldProblem | null {
+  // Almost every value is fine: a recursive pass that allocates nothing says so (its depth is
+  // bounded by MAX_NESTING, so it cannot overflow), and only a value it doubts is walked again
+  // below, where the culprit's path is built.
+  if (isFreeFormClean(value)) return null
   // Paths are built only for the culprit: each entry points to its parent.
   interface Entry {
     value: unknown
@@ -122,4 +126,25 @@ export function freeFormProblem(value: unknown, field: string): FieldProblem | n
     }
   }
   return null
+}
+
+/** True when `value` has none of freeFormProblem's problems (its quick pass, for callers that build the field only on a problem). */
+export function isFreeFormClean(value: unknown): boolean {
+  return freeFormOk(value, 0)
+}
+
+function freeFormOk(value: unknown, depth: number): boolean {
+  if (typeof value === 'number') return Number.isFinite(value)
+  if (value === null || typeof value !== 'object') return true
+  if (depth >= MAX_NESTING) return false
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!freeFormOk(value[i], depth + 1)) return false
+    return true
+  }
+  const keys = Object.keys(value)
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!
+    if (key === '__proto__' || !freeFormOk((value as Record<string, unknown>)[key], depth + 1)) return false
+  }
+  return true
 }

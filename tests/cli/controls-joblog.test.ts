@@ -36,9 +36,17 @@ async function readJoblog(path: string): Promise<{ header: string; rows: Row[] }
   return { header: `${header}\n`, rows: rows.sort((a, b) => Number(a.Seq) - Number(b.Seq)) }
 }
 
-// Run through /bin/sh by both: output only on stdout (GNU parallel's Receive counts stdout;
-// Corelane keeps stdout and stderr in one log), an exit code, a signal, a slow one, a timeout.
-const COMMANDS = ['echo hello', 'exit 3', 'sleep 0.3; echo slow', 'kill -9 $$', "printf 'a\\tb\\n'", 'sleep 5']
+// Run through /bin/sh by both: output on stdout, an exit code, a signal, a slow one, a timeout,
+// and output on both streams (GNU parallel's Receive counts stdout only).
+const COMMANDS = [
+  'echo hello',
+  'exit 3',
+  'sleep 0.3; echo slow',
+  'kill -9 $$',
+  "printf 'a\\tb\\n'",
+  'sleep 5',
+  'echo out; echo more err >&2',
+]
 const TIMEOUT_S = 1.5
 
 describe('corelane run --joblog', () => {
@@ -110,7 +118,7 @@ describe('corelane run --joblog', () => {
   })
 
   it('`corelane history --format joblog` gives the same lines from the database (Seq: the job id)', async () => {
-    const file = await box.batch('history.json', { jobs: [sh('echo one'), sh('exit 4')] })
+    const file = await box.batch('history.json', { jobs: [sh('echo one; echo two >&2'), sh('exit 4')] })
     const run = await box.corelane(['run', file, '--json', '--joblog', 'history.joblog'])
     const batchId = (JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { summary: { batchId: number } }).summary.batchId
     const history = await box.corelane(['history', '--format', 'joblog', '--batch', String(batchId)])

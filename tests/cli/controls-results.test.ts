@@ -56,6 +56,31 @@ describe('corelane run --results', () => {
     }
   })
 
+  it('writes stdout and stderr apart, each with its own bytes in order, as GNU parallel does where it is installed', async () => {
+    const argv = ['sh', '-c', 'echo "out {}"; echo "err {}" >&2; echo "out2 {}"']
+    const file = await box.batch('streams.json', { template: { kind: 'shell', params: { argv } }, inputs: ['a', 'b'] })
+    expect((await box.corelane(['run', file, '-q', '--results', 'split'])).code).toBe(0)
+    for (const input of ['a', 'b']) {
+      expect(await readFile(join(box.dir, 'split/1', input, 'stdout'), 'utf8')).toBe(`out ${input}\nout2 ${input}\n`)
+      expect(await readFile(join(box.dir, 'split/1', input, 'stderr'), 'utf8')).toBe(`err ${input}\n`)
+    }
+    if (parallelMissing() !== null) return
+    const gnu = await box.parallel([
+      '--results',
+      'gnu-split',
+      'sh',
+      '-c',
+      `'echo "out {}"; echo "err {}" >&2; echo "out2 {}"'`,
+      ':::',
+      'a',
+      'b',
+    ])
+    expect(gnu.code).toBe(0)
+    for (const path of ['1/a/stdout', '1/a/stderr', '1/b/stdout', '1/b/stderr']) {
+      expect(await readFile(join(box.dir, 'split', path), 'utf8')).toBe(await readFile(join(box.dir, 'gnu-split', path), 'utf8'))
+    }
+  })
+
   it('uses key/value folders for object inputs and name/<job> for a list of jobs', async () => {
     const objects = await box.batch('obj.json', {
       template: { kind: 'sum-squares', params: {} },
@@ -71,7 +96,8 @@ describe('corelane run --results', () => {
       jobs: [{ name: 'first', kind: 'shell', params: { argv: ['sh', '-c', 'echo out; echo err >&2; exit 2'] } }],
     })
     expect((await box.corelane(['run', list, '-q', '--results', 'list'])).code).toBe(1)
-    expect(await readFile(join(box.dir, 'list/name/first/stdout'), 'utf8')).toBe('out\nerr\n')
+    expect(await readFile(join(box.dir, 'list/name/first/stdout'), 'utf8')).toBe('out\n')
+    expect(await readFile(join(box.dir, 'list/name/first/stderr'), 'utf8')).toBe('err\n')
     expect(JSON.parse(await readFile(join(box.dir, 'list/name/first/result.json'), 'utf8'))).toMatchObject({
       state: 'failed',
       error: { code: 'exit-code', message: 'exited with code 2' },

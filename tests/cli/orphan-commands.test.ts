@@ -94,6 +94,37 @@ describe.skipIf(process.platform !== 'linux')('commands end with the CLI', () =>
     await until(() => !alive(pid), 10_000, `pid ${pid} to end`)
   }, 90_000)
 
+  it("after kill -9 of the CLI, a process worker ends its script's detached child as its channel closes", async () => {
+    const dir = await folder()
+    const pidFile = join(dir, 'pid')
+    const module = join(dir, 'spawner.mjs')
+    // In a session of its own: not in the worker's group, so only its tag finds it.
+    await writeFile(
+      module,
+      `import { spawn } from 'node:child_process'
+import { renameSync, writeFileSync } from 'node:fs'
+export default async function () {
+  const child = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' })
+  child.unref()
+  writeFileSync(${JSON.stringify(`${pidFile}.tmp`)}, String(child.pid))
+  renameSync(${JSON.stringify(`${pidFile}.tmp`)}, ${JSON.stringify(pidFile)})
+  await new Promise(() => {})
+}
+`,
+    )
+    const batch = join(dir, 'batch.json')
+    await writeFile(
+      batch,
+      JSON.stringify({ name: 'gone', jobs: [{ name: 'spawner', kind: 'script', executor: 'process', params: { module } }] }),
+    )
+    const first = run([batch, '--data-dir', join(dir, 'data')])
+    const pid = await pidIn(pidFile)
+    first.child.kill('SIGKILL')
+    expect((await first.exited).signal).toBe('SIGKILL')
+    // No restart needed: the orphaned worker sees its channel close and ends what its job started.
+    await until(() => !alive(pid), 10_000, `pid ${pid} to end`)
+  }, 90_000)
+
   it('after kill -9 of the CLI, the next `run --resume` ends the leftovers before the job runs again', async () => {
     const dir = await folder()
     const pidFile = join(dir, 'pid')
@@ -116,6 +147,53 @@ describe.skipIf(process.platform !== 'linux')('commands end with the CLI', () =>
     const first = run([batch, '--data-dir', dataDir])
     const pid = await pidIn(pidFile)
     await recorded(dataDir, 1)
+    first.child.kill('SIGKILL')
+    expect((await first.exited).signal).toBe('SIGKILL')
+    await sleep(200)
+    expect(alive(pid)).toBe(true) // nothing else would have ended it
+
+    const second = run([batch, '--resume', '--data-dir', dataDir])
+    expect((await second.exited).code).toBe(0)
+    expect(alive(pid)).toBe(false)
+    expect(existsSync(overlap)).toBe(false)
+  }, 90_000)
+
+  it("after kill -9 of the CLI, the next start ends a thread script's detached child (by its tag)", async () => {
+    const dir = await folder()
+    const pidFile = join(dir, 'pid')
+    const overlap = join(dir, 'overlap')
+    // First attempt: a child in a session of its own (no group of Corelane's holds it), then
+    // waits. Next attempt: notes whether that child still runs (it must not), then succeeds.
+    const module = join(dir, 'spawner.mjs')
+    await writeFile(
+      module,
+      `import { spawn } from 'node:child_process'
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+export default async function () {
+  if (existsSync(${JSON.stringify(pidFile)})) {
+    const pid = readFileSync(${JSON.stringify(pidFile)}, 'utf8').trim()
+    let state = 'gone'
+    try { state = readFileSync('/proc/' + pid + '/stat', 'utf8').split(') ')[1].split(' ')[0] } catch {}
+    if (state !== 'gone' && state !== 'Z') writeFileSync(${JSON.stringify(overlap)}, 'overlap')
+    return 'again'
+  }
+  const child = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' })
+  child.unref()
+  writeFileSync(${JSON.stringify(`${pidFile}.tmp`)}, String(child.pid))
+  renameSync(${JSON.stringify(`${pidFile}.tmp`)}, ${JSON.stringify(pidFile)})
+  await new Promise(() => {})
+}
+`,
+    )
+    const batch = join(dir, 'batch.json')
+    await writeFile(
+      batch,
+      JSON.stringify({ name: 'tagged', jobs: [{ name: 'spawner', kind: 'script', executor: 'thread', params: { module } }] }),
+    )
+    const dataDir = join(dir, 'data')
+    const first = run([batch, '--data-dir', dataDir])
+    const pid = await pidIn(pidFile)
+    await recorded(dataDir, 1, 'tags')
     first.child.kill('SIGKILL')
     expect((await first.exited).signal).toBe('SIGKILL')
     await sleep(200)

@@ -149,7 +149,10 @@ export default async function () {
   await new Promise(() => {})
 }`,
     )
-    const id = await submit(engine, { kind: 'script', params: { module: path }, executor: 'process', timeoutMs: 1000 })
+    // A process worker up beforehand: on a loaded machine a new one's start alone can outlast
+    // the job's hand-off watchdog (timeout + grace), and it would time out before it started.
+    await engine.run({ kind: 'noop', params: {}, executor: 'process' })
+    const id = await submit(engine, { kind: 'script', params: { module: path }, executor: 'process', timeoutMs: 2000 })
     const pid = await pidIn(file)
     await engine.whenSettled([id])
     expect(engine.getJob(id)!.state).toBe('timed-out')

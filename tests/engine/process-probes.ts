@@ -15,17 +15,21 @@ export function alive(pid: number): boolean {
 }
 
 /**
- * Waits until the engine has `groups` command process groups on record in `dataDir` (it writes
+ * Waits until the engine has `groups` command process groups (or `tags`: tagged jobs) on record in `dataDir` (it writes
  * the record within milliseconds of a command's start report): a worker killed before its
  * report arrives is the one window the README names as not covered.
  */
-export async function recorded(dataDir: string, groups = 1): Promise<void> {
+export async function recorded(dataDir: string, groups = 1, what: 'groups' | 'tags' = 'groups'): Promise<void> {
   const count = () => {
     try {
-      return (JSON.parse(readFileSync(join(dataDir, 'command-groups.json'), 'utf8')) as { groups: unknown[] }).groups.length
+      const record = JSON.parse(readFileSync(join(dataDir, 'command-groups.json'), 'utf8')) as Record<
+        string,
+        unknown[] | undefined
+      >
+      return record[what]?.length ?? 0
     } catch {
       return 0
     }
   }
-  await until(() => count() >= groups, 15_000, 'the groups on record')
+  await until(() => count() >= groups, 15_000, `the ${what} on record`)
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { EngineLimits } from '../../src/shared/job.ts'
 import { KindCosts } from '../../src/main/engine/balancer.ts'
+import { CommandGroups } from '../../src/main/engine/command-groups.ts'
 import type { Executor, ExecutorExit } from '../../src/main/engine/executors/executor.ts'
 import { localWorkerSetup, WorkerPool } from '../../src/main/engine/executors/worker-pool.ts'
 import { JobRecord } from '../../src/main/engine/job-record.ts'
@@ -33,6 +34,7 @@ async function makePool(limits: EngineLimits = { cpuSlots: 2, ioConcurrency: 100
       cores: 2,
       costs: new KindCosts(),
       limits: () => current,
+      groups: new CommandGroups(null),
       changed: noop,
     },
     {

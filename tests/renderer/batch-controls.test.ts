@@ -1,5 +1,5 @@
 // The window's batch controls against the fake host (the renderer's only edge): the halt
-// field of the job form and a dropped batch file's halt.
+// field of the job form and a dropped batch file's halt; the results folder and Dry run.
 import { flushPromises } from '@vue/test-utils'
 import { beforeAll, describe, expect, it } from 'vitest'
 import JobForm from '../../src/renderer/src/components/JobForm.vue'
@@ -131,5 +131,49 @@ describe('the Jobs table with dependencies', () => {
     useJobsStore().batchFilter = 5
     await flushPromises()
     expect(wrapper.find('[data-testid="dependency-graph"]').exists()).toBe(false)
+  })
+})
+
+describe('Results folder and Dry run in the job form', () => {
+  it('sends a dry run as `dryRun` (not `submit`) and lists what came back under the form', async () => {
+    const { wrapper, fake } = await mountConnected(JobForm)
+    fake.handle('dryRun', () => ({
+      total: 2,
+      jobs: [
+        { seq: 1, name: 'first', kind: 'shell', command: 'echo a' },
+        { seq: 2, name: null, kind: 'shell', command: "echo 'b c'" },
+      ],
+    }))
+    await wrapper.get('[data-testid="kind-select"]').setValue('sleep')
+    await wrapper.get('[data-testid="param-ms"]').setValue('10')
+    await wrapper.get('[data-testid="batch-results"]').setValue('/tmp/out')
+    await wrapper.get('[data-testid="batch-dry-run"]').setValue(true)
+    expect(wrapper.get('[data-testid="submit-job"]').text()).toMatch(/^Dry run/)
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(fake.callsOf('submit')).toHaveLength(0)
+    // A dry run writes nothing: the folder is not sent.
+    expect(fake.callsOf('dryRun')).toHaveLength(1)
+    expect(fake.callsOf('dryRun')[0]).not.toHaveProperty('results')
+    const list = wrapper.get('[data-testid="dry-run-list"]')
+    expect(list.get('h3').text()).toBe('Dry run: 2 jobs, nothing was run')
+    expect(list.findAll('[data-testid="dry-run-job"] code').map((c) => c.text())).toEqual(['echo a', "echo 'b c'"])
+  })
+
+  it('sends the results folder with the submit; refuses a relative one next to the field without sending', async () => {
+    const { wrapper, fake } = await mountConnected(JobForm)
+    await wrapper.get('[data-testid="kind-select"]').setValue('sleep')
+    await wrapper.get('[data-testid="param-ms"]').setValue('10')
+    await wrapper.get('[data-testid="batch-results"]').setValue('out')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(fake.callsOf('submit')).toHaveLength(0)
+    expect(wrapper.get('[data-testid="form-error"][data-field="results"]').text()).toMatch(/absolute folder path/)
+    await wrapper.get('[data-testid="batch-results"]').setValue('/srv/out')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(fake.callsOf('submit')[0]).toMatchObject({ results: '/srv/out', template: { kind: 'sleep' } })
+    // In the app the folder is on this computer; web mode says the server (tests/e2e).
+    expect(wrapper.get('[data-testid="batch-results-hint"]').text()).toContain('on this computer')
   })
 })

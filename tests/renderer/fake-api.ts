@@ -188,7 +188,7 @@ export function createFakeApi(snapshot: Snapshot = makeSnapshot(), history: JobV
     pause: () => (stats = { ...stats, paused: true }),
     resume: () => (stats = { ...stats, paused: false }),
     setLimits: (input) => (stats = { ...stats, limits: { ...stats.limits, ...input } }),
-    jobLog: () => ({ text: 'hello from the job\n', truncated: false, file: null }),
+    jobLog: () => ({ text: 'hello from the job\n', stderr: [], truncated: false, file: null }),
     listJobs: () => ({ total: 0, jobs: [] }),
     setMonitorRate: (input) => ({ hz: input.hz }),
     killWorker: () => ({ killed: true }),

@@ -48,7 +48,7 @@ describe('job details', () => {
         ],
       }),
     )
-    fake.handle('jobLog', () => ({ text: 'step 1\nstep 2\n', truncated: false, file: null }))
+    fake.handle('jobLog', () => ({ text: 'step 1\nstep 2\n', stderr: [], truncated: false, file: null }))
     fake.handle('jobParams', ({ id }) => ({ params: id === 5 ? { n: 1_000_000 } : {} }))
     const { wrapper } = await mountConnected(App, fake)
     // The worker moves to core 0 and burns 250 ms more CPU while on this job alone.

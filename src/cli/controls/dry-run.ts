@@ -2,7 +2,7 @@
 // folder, no joblog, as GNU parallel's --dry-run). A shell job prints its command line as GNU
 // parallel would; with --json each job is a JSON line with its kind, params and that line.
 import { commandLine } from '../../shared/command-line.ts'
-import type { PlannedJob } from './job-plan.ts'
+import type { PlannedJob } from '../../main/host/job-plan.ts'
 
 /** Prints the jobs as they come (a streamed template's, read as it goes), waiting for `out` when it is full. */
 export async function printDryRun(

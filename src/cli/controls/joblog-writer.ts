@@ -4,9 +4,10 @@
 // jobs it cancelled (a halt, Ctrl-C) are not logged, so a later resume runs them again.
 import { open, stat, type FileHandle } from 'node:fs/promises'
 import { commandLine } from '../../shared/command-line.ts'
+import { stdoutBytes } from '../../main/engine/log-streams.ts'
 import { JOBLOG_HEADER, joblogLine } from '../../shared/export.ts'
 import type { JobView } from '../../shared/job.ts'
-import type { PlannedJob } from './job-plan.ts'
+import type { PlannedJob } from '../../main/host/job-plan.ts'
 
 export class JoblogWriter {
   private readonly sink: { write(text: string): Promise<unknown> }
@@ -38,8 +39,8 @@ export class JoblogWriter {
     if (job.state === 'cancelled') return
     this.tail = this.tail
       .then(async () => {
-        // Receive: the bytes of output, as GNU parallel counts what it read from the job.
-        const receive = job.logFile ? ((await stat(job.logFile).catch(() => null))?.size ?? 0) : 0
+        // Receive: the bytes of stdout, as GNU parallel counts what it read from the job.
+        const receive = job.logFile ? await stdoutBytes(job.logFile) : 0
         const line = joblogLine({ ...job, seq: planned.seq, receive, command: commandLine(planned) })
         if (line) await this.sink.write(line)
       })

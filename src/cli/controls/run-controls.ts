@@ -10,10 +10,10 @@ import { watchHalt, type HaltOutcome, type HaltWatch, type StreamedBatch } from 
 import type { IndexedSpec } from '../../main/engine/submission.ts'
 import { InputError } from '../batch-file.ts'
 import type { RunFlags } from '../args.ts'
-import { expandRequest, planResumed, planSubmitted, type JobPlan, type PlannedJob } from './job-plan.ts'
+import { expandRequest, planResumed, planSubmitted, type JobPlan, type PlannedJob } from '../../main/host/job-plan.ts'
 import { JoblogWriter } from './joblog-writer.ts'
 import { OrderedOutput } from './ordered-output.ts'
-import { ResultsWriter } from './results-writer.ts'
+import { ResultsWriter } from '../../main/host/results-writer.ts'
 
 export interface ResolvedControls {
   halt: HaltRule | null

@@ -23,21 +23,23 @@ export const UNKNOWN_COST_MS = 1e9
 
 /** Recent run time of each kind, milliseconds (exponentially weighted). */
 export class KindCosts {
-  private readonly costs = new Map<string, number>()
+  /** Each kind's cost in a box of its own, so learning one updates it in place (asked several times per job). */
+  private readonly costs = new Map<string, { ms: number }>()
 
   /** The learned cost, or undefined before the kind's first run. */
   get(kind: string): number | undefined {
-    return this.costs.get(kind)
+    return this.costs.get(kind)?.ms
   }
 
   /** What to plan with: the learned cost, or "long" when none is known yet. */
   estimate(kind: string): number {
-    return this.costs.get(kind) ?? UNKNOWN_COST_MS
+    return this.costs.get(kind)?.ms ?? UNKNOWN_COST_MS
   }
 
   learn(kind: string, ms: number): void {
-    const previous = this.costs.get(kind)
-    this.costs.set(kind, previous === undefined ? ms : previous * 0.7 + ms * 0.3)
+    const cost = this.costs.get(kind)
+    if (cost) cost.ms = cost.ms * 0.7 + ms * 0.3
+    else this.costs.set(kind, { ms })
   }
 }
 

@@ -19,7 +19,7 @@ import type { JobRecord } from './job-record.ts'
 import type { JobStates } from './job-states.ts'
 import type { StopControl } from './stop-control.ts'
 import type { SubmitRequest } from './types.ts'
-import type { Lane } from '../../shared/job.ts'
+import { isTerminal, type Lane } from '../../shared/job.ts'
 
 export interface ControlsHost {
   /** Jobs back to the front of their queue, and dispatch (with no jobs: just dispatch). */
@@ -117,10 +117,15 @@ export class BatchControls {
     return !this.pauses.unhold(job) && !this.gates.unpark(job) && !this.deps.release(job) && !this.streamDeps.release(job)
   }
 
+  /** Some batch has gates or dependencies, or is being streamed: without any, a job's change has nothing to tell them. */
+  get active(): boolean {
+    return this.gates.active || this.deps.active || this.streamDeps.active || this.streams.active
+  }
+
   /** A job started or ended (the next --delay), or reached a terminal state (what waits for it). */
-  changed(job: JobRecord, terminal: boolean): void {
+  changed(job: JobRecord): void {
     if (job.state !== 'queued') this.gates.started(job)
-    if (!terminal) return
+    if (!isTerminal(job.state)) return
     if (this.deps.active) this.deps.settled(job)
     if (this.streamDeps.active) this.streamDeps.settled(job)
     if (this.streams.active) this.streams.settled(job.batchId)

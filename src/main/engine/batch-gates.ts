@@ -66,6 +66,11 @@ export class BatchGates {
     }
   }
 
+  /** Some batch has gates. */
+  get active(): boolean {
+    return this.gates.size > 0
+  }
+
   /** The lane's queue as the balancer should see it: jobs whose gate is closed are parked. */
   wrap(queue: JobQueue<JobRecord>): BalancedQueue<JobRecord> {
     if (this.gates.size === 0) return queue

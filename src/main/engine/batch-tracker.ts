@@ -38,7 +38,12 @@ export class Batch {
   static defaultName(specs: readonly { kind: string }[]): string {
     // One pass without allocating per job: this runs inside submit, before its first yield.
     const kinds: string[] = []
-    for (const spec of specs) if (kinds.length < 20 && !kinds.includes(spec.kind)) kinds.push(spec.kind)
+    let last: string | null = null // runs of one kind (a template, most lists) skip the search
+    for (const spec of specs) {
+      if (spec.kind === last) continue
+      last = spec.kind
+      if (kinds.length < 20 && !kinds.includes(last)) kinds.push(last)
+    }
     const what = kinds.length === 1 ? kinds[0] : `${kinds.length}${kinds.length === 20 ? '+' : ''} kinds`
     return `${specs.length} × ${what}`
   }

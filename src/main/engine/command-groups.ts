@@ -9,17 +9,35 @@
 // (`endLeftoverGroups`, before interrupted jobs are requeued). A small file of its own rather
 // than the job database: it must be current within milliseconds of a command's start, and it
 // is rewritten whole (write then rename, off the engine's thread) so it is never half-written.
+//
+// Groups miss what leaves them: a child that starts a session or group of its own, the
+// children of a thread script (they are the engine's own), a command killed before its report
+// came. So each job that can start programs also carries a tag in its environment
+// (tagged-processes.ts), known to the engine from the moment it hands the job over: the tags of
+// the jobs an executor holds are swept with its groups, a stopped job's tag (timed out,
+// cancelled) when it leaves its executor, and the file keeps them for the next start too.
+import { randomBytes } from 'node:crypto'
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { endGroups, type GroupRef } from './process-groups.ts'
+import { endTagged, jobTag, TagSweeper } from './tagged-processes.ts'
 
 export const GROUPS_FILE = 'command-groups.json'
 
 const isPid = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 1
 const isTicks = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0
+const TAG_SHAPE = /^[0-9a-f]{12}\.\d+\.\d+$/
+
+/** The kinds whose jobs can start programs: only these are tagged and swept. */
+export const SPAWNING_KINDS: ReadonlySet<string> = new Set(['shell', 'script'])
 
 export class CommandGroups<Owner> {
+  /** This engine's part of every tag, so a tag from an earlier run is never taken for one of this run's. */
+  readonly run = randomBytes(6).toString('hex')
   private readonly byOwner = new Map<Owner, Map<number, GroupRef>>()
+  /** The tagged jobs each executor holds: job id → attempt. */
+  private readonly tagsByOwner = new Map<Owner, Map<number, number>>()
+  private readonly sweeper = new TagSweeper()
   private readonly ending = new Set<Promise<void>>()
   private readonly file: string | null
   private writing: Promise<void> = Promise.resolve()
@@ -47,22 +65,50 @@ export class CommandGroups<Owner> {
     this.save()
   }
 
-  /** Whether `owner` has groups left to end. */
-  holds(owner: Owner): boolean {
-    return this.byOwner.has(owner)
+  /** A job that can start programs was handed to `owner` (a local worker) for its `attempt`. */
+  tagged(owner: Owner, jobId: number, attempt: number): void {
+    let tags = this.tagsByOwner.get(owner)
+    if (!tags) this.tagsByOwner.set(owner, (tags = new Map()))
+    tags.set(jobId, attempt)
+    this.save()
   }
 
-  /** `owner` has gone: ends its groups (SIGTERM, SIGKILL after the grace) and forgets them. */
+  /**
+   * The job left `owner`. `stopped`: it was timed out or cancelled, so whatever it started and
+   * left running is ended; a job that ended by itself keeps what it left (as `nohup … &` intends).
+   */
+  untagged(owner: Owner, jobId: number, stopped: boolean): void {
+    const tags = this.tagsByOwner.get(owner)
+    const attempt = tags?.get(jobId)
+    if (attempt === undefined) return
+    tags!.delete(jobId)
+    if (tags!.size === 0) this.tagsByOwner.delete(owner)
+    if (stopped) void this.track(this.sweeper.sweep([jobTag(this.run, jobId, attempt)]))
+    this.save()
+  }
+
+  /** Whether `owner` has groups or tagged jobs left to end. */
+  holds(owner: Owner): boolean {
+    return this.byOwner.has(owner) || this.tagsByOwner.has(owner)
+  }
+
+  /** `owner` has gone: ends its groups and its jobs' tagged processes (SIGTERM, SIGKILL after the grace) and forgets them. */
   endOf(owner: Owner): Promise<void> {
     const groups = this.byOwner.get(owner)
-    if (!groups) return Promise.resolve()
+    const tags = this.tagsByOwner.get(owner)
+    if (!groups && !tags) return Promise.resolve()
     this.byOwner.delete(owner)
-    return this.track(endGroups([...groups.values()]).finally(() => this.save()))
+    this.tagsByOwner.delete(owner)
+    const ending = Promise.all([
+      groups ? endGroups([...groups.values()]) : undefined,
+      tags ? this.sweeper.sweep([...tags].map(([jobId, attempt]) => jobTag(this.run, jobId, attempt))) : undefined,
+    ])
+    return this.track(ending.then(() => this.save()))
   }
 
-  /** Ends every group still held, and waits for every ending under way (engine close). */
+  /** Ends every group and tagged job still held, and waits for every ending under way (engine close). */
   async endAll(): Promise<void> {
-    for (const owner of [...this.byOwner.keys()]) void this.endOf(owner)
+    for (const owner of new Set([...this.byOwner.keys(), ...this.tagsByOwner.keys()])) void this.endOf(owner)
     await Promise.all(this.ending)
     await this.writing
   }
@@ -81,8 +127,11 @@ export class CommandGroups<Owner> {
     this.writing = this.writing.then(async () => {
       this.writeQueued = false
       const groups = [...this.byOwner.values()].flatMap((map) => [...map.values()])
+      const tags = [...this.tagsByOwner.values()].flatMap((map) =>
+        [...map].map(([jobId, attempt]) => jobTag(this.run, jobId, attempt)),
+      )
       try {
-        await writeFile(`${file}.tmp`, JSON.stringify({ groups }))
+        await writeFile(`${file}.tmp`, JSON.stringify({ groups, tags }))
         await rename(`${file}.tmp`, file)
       } catch {
         // Best effort: a data folder that cannot be written is reported by the job store.
@@ -98,8 +147,13 @@ export class CommandGroups<Owner> {
 export async function endLeftoverGroups(dataDir: string): Promise<number> {
   const file = join(dataDir, GROUPS_FILE)
   let groups: GroupRef[]
+  let tags: string[]
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as { groups?: unknown }
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as { groups?: unknown; tags?: unknown }
+    // A tag names one attempt of one job of that run: no pid in it that could have been used again.
+    tags = Array.isArray(parsed.tags)
+      ? parsed.tags.filter((tag): tag is string => typeof tag === 'string' && TAG_SHAPE.test(tag))
+      : []
     groups = Array.isArray(parsed.groups)
       ? parsed.groups.filter(
           (group): group is GroupRef =>
@@ -111,7 +165,7 @@ export async function endLeftoverGroups(dataDir: string): Promise<number> {
   }
   // Only groups whose leader is verifiably the recorded process (Linux /proc), or whose
   // leader is gone while members remain: the record may be old, and its pids used again.
-  await endGroups(groups, true)
-  await writeFile(file, JSON.stringify({ groups: [] })).catch(() => undefined)
-  return groups.length
+  await Promise.all([endGroups(groups, true), endTagged(new Set(tags))])
+  await writeFile(file, JSON.stringify({ groups: [], tags: [] })).catch(() => undefined)
+  return groups.length + tags.length
 }

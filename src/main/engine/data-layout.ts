@@ -8,7 +8,11 @@ import { join } from 'node:path'
 export const DATABASE_FILE = 'corelane.db'
 /** Holds the pid of the Corelane using the folder (see store/data-lock.ts). */
 export const LOCK_FILE = 'corelane.lock'
-/** One log file per job: `logs/<job id>.log`. */
+/**
+ * One log file per job: `logs/<job id>.log`, stdout and stderr in the order they arrived.
+ * Beside it `logs/<job id>.stderr-ranges` says which bytes of it came from stderr (see
+ * log-streams.ts); a log without one is all stdout.
+ */
 export const LOGS_DIR = 'logs'
 /** Large results: `outputs/<job id>/`. */
 export const OUTPUTS_DIR = 'outputs'
@@ -23,3 +27,5 @@ export const outputsDir = (dataDir: string, jobId: number): string => join(dataD
 export const compileCacheDir = (dataDir: string): string => join(dataDir, COMPILE_CACHE_DIR)
 /** A job's log file name inside the logs folder. */
 export const logFileName = (jobId: number): string => `${jobId}.log`
+/** Where the stderr byte ranges of a job's log are kept, given the log's path. */
+export const stderrRangesPath = (logFile: string): string => logFile.replace(/\.log$/, '') + '.stderr-ranges'

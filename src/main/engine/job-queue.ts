@@ -50,19 +50,27 @@ export interface Queueable {
 
 export class JobQueue<T extends Queueable> {
   private readonly buckets = new Map<number, Deque<T>>()
-  /** Priorities present, highest first. */
-  private priorities: number[] = []
+  /** The buckets, highest priority first: peek walks this array, not the map. */
+  private ordered: { priority: number; items: Deque<T> }[] = []
+  /** The bucket the last push went to: a batch is pushed one job after another at one priority. */
+  private lastPriority = NaN
+  private lastBucket: Deque<T> | null = null
+  /** The bucket peek found its job in, so shift right after it skips the search. */
+  private front: Deque<T> | null = null
   /** Jobs really waiting (tombstones excluded). */
   size = 0
 
   private bucket(priority: number): Deque<T> {
+    if (priority === this.lastPriority) return this.lastBucket!
     let bucket = this.buckets.get(priority)
     if (!bucket) {
       bucket = new Deque<T>()
       this.buckets.set(priority, bucket)
-      this.priorities.push(priority)
-      this.priorities.sort((a, b) => b - a)
+      this.ordered.push({ priority, items: bucket })
+      this.ordered.sort((a, b) => b.priority - a.priority)
     }
+    this.lastPriority = priority
+    this.lastBucket = bucket
     return bucket
   }
 
@@ -79,14 +87,18 @@ export class JobQueue<T extends Queueable> {
 
   /** The job that would run next, skipping tombstones. */
   peek(): T | undefined {
-    for (const priority of this.priorities) {
-      const bucket = this.buckets.get(priority)!
+    const ordered = this.ordered
+    for (let i = 0; i < ordered.length; i++) {
+      const bucket = ordered[i]!.items
       let head = bucket.peek()
       while (head && !head.waiting) {
         bucket.shift()
         head = bucket.peek()
       }
-      if (head) return head
+      if (head) {
+        this.front = bucket
+        return head
+      }
     }
     return undefined
   }
@@ -94,7 +106,7 @@ export class JobQueue<T extends Queueable> {
   shift(): T | undefined {
     const head = this.peek()
     if (head) {
-      this.buckets.get(head.priority)!.shift()
+      this.front!.shift()
       this.size--
     }
     return head

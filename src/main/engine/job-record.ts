@@ -112,19 +112,13 @@ export class JobRecord {
 
   /** A new job from a checked spec: the lane and executor default to the kind's. */
   static fromSpec(spec: JobSpec, id: number, batchId: number, seq: number, createdAt: number): JobRecord {
-    const info = kindCatalog[spec.kind as KindName]
-    return new JobRecord(id, batchId, seq, createdAt, {
-      kind: spec.kind,
-      params: spec.params,
-      lane: spec.lane ?? info.lane,
-      // A memory ceiling routes an `auto` job to a process, where the OS can hold it (process-host.ts).
-      executor: executorForCeiling(spec.executor, info.executor, spec.memoryMb),
-      priority: spec.priority ?? 0,
-      timeoutMs: spec.timeoutMs ?? 0,
-      maxRetries: spec.retries ?? 0,
-      memoryMb: spec.memoryMb ?? 0,
-      name: spec.name ?? null,
-    })
+    // A template's jobs share one spec object (checked specs are never changed afterwards):
+    // its options are worked out once, not per job.
+    if (spec !== lastSpec) {
+      lastOptions = optionsOf(spec)
+      lastSpec = spec
+    }
+    return new JobRecord(id, batchId, seq, createdAt, lastOptions!)
   }
 
   /** A finished job run again from scratch (retry): its last outcome is forgotten. */
@@ -203,4 +197,25 @@ export function toRow(job: JobRecord, epoch: number): JobRowTuple {
   ]
   job.persisted = true
   return row
+}
+
+type RecordOptions = ConstructorParameters<typeof JobRecord>[4]
+
+let lastSpec: JobSpec | null = null
+let lastOptions: RecordOptions | null = null
+
+function optionsOf(spec: JobSpec): RecordOptions {
+  const info = kindCatalog[spec.kind as KindName]
+  return {
+    kind: spec.kind,
+    params: spec.params,
+    lane: spec.lane ?? info.lane,
+    // A memory ceiling routes an `auto` job to a process, where the OS can hold it (process-host.ts).
+    executor: executorForCeiling(spec.executor, info.executor, spec.memoryMb),
+    priority: spec.priority ?? 0,
+    timeoutMs: spec.timeoutMs ?? 0,
+    maxRetries: spec.retries ?? 0,
+    memoryMb: spec.memoryMb ?? 0,
+    name: spec.name ?? null,
+  }
 }

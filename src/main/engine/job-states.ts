@@ -188,7 +188,7 @@ export class JobStates {
   }
 
   private settled(job: JobRecord): void {
-    const single = this.jobWaiters.get(job.id)
+    const single = this.jobWaiters.size ? this.jobWaiters.get(job.id) : undefined
     if (this.settledListeners.size || single) {
       const view = this.hooks.view(job)
       for (const listener of this.settledListeners) listener(view)

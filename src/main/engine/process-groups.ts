@@ -22,14 +22,20 @@ function statFields(text: string): string[] {
   return text.slice(text.lastIndexOf(')') + 2).split(' ')
 }
 
-/** Field 22 (starttime) and field 5 (pgrp) of a stat line; index = field number − 3. */
-function parse(text: string): { since: number; pgrp: number } {
+/** What a stat line says: field 22 (starttime), field 5 (pgrp), field 3 (state: Z for a zombie); index = field number − 3. */
+export interface ProcessStat {
+  since: number
+  pgrp: number
+  state: string
+}
+
+function parse(text: string): ProcessStat {
   const fields = statFields(text)
-  return { since: Number(fields[19]), pgrp: Number(fields[2]) }
+  return { since: Number(fields[19]), pgrp: Number(fields[2]), state: fields[0] ?? '' }
 }
 
 /** A process's start time and group, or null when it is gone (or this is not Linux). */
-export async function processStat(pid: number): Promise<{ since: number; pgrp: number } | null> {
+export async function processStat(pid: number): Promise<ProcessStat | null> {
   try {
     return parse(await readFile(`/proc/${pid}/stat`, 'utf8'))
   } catch {
@@ -38,7 +44,7 @@ export async function processStat(pid: number): Promise<{ since: number; pgrp: n
 }
 
 /** The same, synchronously: for workers, where reading /proc once per command costs microseconds and holds up no one. */
-export function processStatSync(pid: number): { since: number; pgrp: number } | null {
+export function processStatSync(pid: number): ProcessStat | null {
   try {
     return parse(readFileSync(`/proc/${pid}/stat`, 'utf8'))
   } catch {
@@ -66,7 +72,7 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 }
 
 /** Whether /proc can be read here (Linux): elsewhere a leader's start time cannot be checked. */
-const hasProc = processStatSync(process.pid) !== null
+export const hasProc = processStatSync(process.pid) !== null
 
 /**
  * Whether the group is still the recorded one (see the top of this file). Without /proc, a

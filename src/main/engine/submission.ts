@@ -25,10 +25,12 @@ export async function validateSubmission(request: SubmitRequest): Promise<ValidJ
     if (jobs.length === 0) throw new ValidationError([{ field: 'jobs', message: 'must hold at least one job' }])
     if (jobs.length > MAX_JOBS_PER_SUBMIT)
       throw new ValidationError([{ field: 'jobs', message: `at most ${MAX_JOBS_PER_SUBMIT} jobs` }])
+    // Without defaults a job is checked as it came (the check copies it anyway): no copy per job.
+    const hasDefaults = Object.keys(defaults).length > 0
     let sliceStart = performance.now()
     for (let i = 0; i < jobs.length && problems.length < MAX_PROBLEMS; i++) {
       const raw = jobs[i]
-      const merged = raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...defaults, ...raw } : raw
+      const merged = hasDefaults && raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...defaults, ...raw } : raw
       const checked = checkJobSpec(merged, `jobs[${i}]`)
       if (checked.ok) out.push(checked.job)
       else problems.push(...checked.problems)

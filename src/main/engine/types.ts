@@ -2,6 +2,7 @@
 // the benches and the tests program against.
 import type { BatchView, EngineLimits, EngineStats, JobSpec, JobState, JobView, WorkerView } from '../../shared/job.ts'
 import type { SubmitResult } from '../../shared/contract.ts'
+import type { LogTail } from './read-log.ts'
 import type { Executor } from './executors/executor.ts'
 import type { ProcessHost } from './executors/process-host.ts'
 import type { ExecutorFactory } from './executors/worker-pool.ts'
@@ -149,7 +150,7 @@ export interface Engine {
   subscribe(listener: (changes: EngineChanges) => void, options?: { newestJobs?: number }): () => void
   /** Called once per job as it reaches a terminal state (including after its last retry). */
   onJobSettled(listener: (job: JobView) => void): () => void
-  readLog(id: number, maxBytes?: number): Promise<{ text: string; truncated: boolean; file: string | null }>
+  readLog(id: number, maxBytes?: number): Promise<LogTail>
   /**
    * Terminates a worker at once, as a crash would: the job it was running fails (or retries),
    * its queued jobs go back to the queue, and a new worker takes its place. For demos and fault tests.

@@ -28,6 +28,7 @@ import { EXPERIMENTS } from './lab/experiments.ts'
 import { runExperiment } from './lab/lab-runner.ts'
 import { storedToView } from './persistent-engine.ts'
 import { historyJoblog } from './history-joblog.ts'
+import { dryRun } from './dry-run.ts'
 import { submitWithControls } from './submit-controls.ts'
 import type { SettingsStore } from './settings-store.ts'
 
@@ -165,6 +166,7 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
   const handlers: Handlers = {
     snapshot,
     submit: (input) => submitWithControls(engine, input),
+    dryRun: (input) => dryRun(input),
     cancel: ({ ids }) => ({ cancelled: engine.cancel(ids) }),
     retry: ({ ids }) => ({ retried: engine.retry(ids) }),
     clearFinished: () => ({ removed: engine.clearFinished() }),

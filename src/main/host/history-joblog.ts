@@ -1,12 +1,12 @@
 // History exported as GNU parallel's joblog (the window's "Export JOBLOG"): the same lines
 // `corelane run --joblog` writes, for jobs from the database. History has no run numbering,
-// so Seq is the job's id; Receive is the size of its log, read here (the host may read files;
-// the shared formatter may not).
-import { stat } from 'node:fs/promises'
+// so Seq is the job's id; Receive is the bytes of its log that came from stdout, read here
+// (the host may read files; the shared formatter may not).
 import { join } from 'node:path'
 import { commandLine } from '../../shared/command-line.ts'
 import { jobsToJoblog, type JoblogEntry } from '../../shared/export.ts'
 import type { StoredJob } from '../engine/index.ts'
+import { stdoutBytes } from '../engine/log-streams.ts'
 
 /** Log sizes are read this many at a time, so a 100,000-job export does not open them all at once. */
 const STAT_BATCH = 256
@@ -17,16 +17,7 @@ export async function historyJoblog(jobs: StoredJob[], logDir: string): Promise<
   const entries: JoblogEntry[] = []
   for (let i = 0; i < ordered.length; i += STAT_BATCH) {
     const slice = ordered.slice(i, i + STAT_BATCH)
-    const sizes = await Promise.all(
-      slice.map((job) =>
-        job.hasLog && logDir
-          ? stat(join(logDir, `${job.id}.log`)).then(
-              (s) => s.size,
-              () => 0,
-            )
-          : 0,
-      ),
-    )
+    const sizes = await Promise.all(slice.map((job) => (job.hasLog && logDir ? stdoutBytes(join(logDir, `${job.id}.log`)) : 0)))
     slice.forEach((job, k) => {
       const entry: JoblogEntry = {
         seq: job.id,

@@ -1,58 +1,73 @@
 // A submit from the window (IPC or WebSocket) with its batch controls: the engine queues the
-// jobs, and the controls that live above it are attached to the new batch (today: halt). A
-// template over a `range`, or a `count` of more than one stream window, is not expanded: the
-// engine pulls it (engine.submitStream), so a count of millions runs in the memory of a
-// window's jobs, as `corelane run` runs it. One mechanism for both.
+// jobs, and the controls that live above it are attached to the new batch: halt, and results
+// (GNU parallel's --results: each job's stdout, stderr, seq and result written under a folder
+// of this machine as it ends, in the layout `corelane run --results` writes, results-writer.ts).
+// A template over a `range`, or a `count` of more than one stream window, is not expanded: the
+// engine pulls it (submit-stream.ts), as `corelane run` runs it.
+import { mkdir } from 'node:fs/promises'
 import type { CommandInput, SubmitResult } from '../../shared/contract.ts'
 import { parseHalt } from '../../shared/halt.ts'
-import { rangeLength } from '../../shared/schemas.ts'
+import { isTerminal, type JobView } from '../../shared/job.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import { watchHalt } from '../engine/halt-control.ts'
 import type { Engine } from '../engine/index.ts'
-import { DEFAULT_WINDOW } from '../engine/stream-intake.ts'
-import { rangeInputs, streamSubmission } from '../engine/submission.ts'
+import { expandRequest, planSubmitted, type JobPlan } from './job-plan.ts'
+import { ResultsWriter } from './results-writer.ts'
+import { isStreamed, submitStreamed } from './submit-stream.ts'
 
 export async function submitWithControls(engine: Engine, input: CommandInput<'submit'>): Promise<SubmitResult> {
-  const { halt, range: given, ...request } = input
-  const range = given && { from: given.from ?? 0, to: given.to, step: given.step ?? 1 }
+  const { halt, results, range, ...request } = input
+  // Checked before anything is queued, so a folder that cannot be made is an answer, not a lost batch.
+  if (results !== undefined) await makeResultsDir(results)
   const rule = halt === undefined ? null : parseHalt(halt)
-  const length = range ? rangeLength(range) : (request.count ?? 0)
-  if (request.template !== undefined && (range || length > DEFAULT_WINDOW)) {
-    if (range && (request.inputs !== undefined || request.count !== undefined)) {
-      throw new ValidationError([{ field: 'range', message: 'give only one of `inputs`, `range` or `count`' }])
-    }
-    const { template, defaults, count, name, delay, maxLoad, memFree } = request
-    const after = Boolean(template.after?.length || defaults?.after?.length)
-    // The template itself is checked before the batch exists: a bad one is refused, not a stopped stream.
-    const specs = streamSubmission({ template, defaults, count, inputs: range ? rangeInputs(range, 'range') : undefined })
-    const first = await specs.next()
-    if (first.done) throw new ValidationError([{ field: 'template', message: 'expands to no jobs' }])
-    const stream = engine.submitStream({
-      name: name ?? `${length} × ${template.kind}`,
-      total: length,
-      dependencies: after,
-      inputField: (i) => (range ? `range[${i}]` : 'template'),
-      specs: (async function* () {
-        yield first.value
-        yield* specs
-      })(),
-      delay,
-      maxLoad,
-      memFree,
-    })
-    // A bad input later is the stream's error: the jobs before it ran, the rest are not read.
-    stream.done.catch(() => {})
-    if (rule && !('error' in rule)) {
-      const watch = watchHalt(engine, { batchId: stream.batchId, total: () => length, stopReading: () => stream.stop() }, rule)
-      void stream.done.finally(() => watch.stop()).catch(() => {})
-    }
-    return { batchId: stream.batchId, jobIds: [], streamed: length }
+  if (isStreamed(request, range)) {
+    const writer = results === undefined ? null : new ResultsWriter(results)
+    return submitStreamed(engine, request, range, rule && !('error' in rule) ? rule : null, writer)
   }
+  const planned = results === undefined ? null : await expandRequest(request)
   const result = await engine.submit(request)
   // The schema has refused rules parseHalt cannot read, so an error here cannot happen.
   if (rule && !('error' in rule)) {
     const watch = watchHalt(engine, result.jobIds, rule)
     void engine.whenSettled(result.jobIds).then(() => watch.stop())
   }
+  if (results !== undefined && planned) writeResults(engine, new ResultsWriter(results), planSubmitted(planned, result.jobIds))
   return result
+}
+
+async function makeResultsDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    throw new ValidationError([
+      { field: 'results', message: `cannot create the folder ${dir} on the machine running the engine (${code})` },
+    ])
+  }
+}
+
+/** Writes each job's files as it ends; once the batch has settled, any it ended before the feed saw it. */
+function writeResults(engine: Engine, writer: ResultsWriter, plan: JobPlan): void {
+  const written = new Set<number>()
+  const add = (job: JobView) => {
+    const planned = plan.get(job.id)
+    // As the CLI: a job cancelled before it started (a halt, a cancel) has no output to write.
+    if (!planned || written.has(job.id) || !isTerminal(job.state) || (job.state === 'cancelled' && job.startedAt === null)) return
+    written.add(job.id)
+    writer.add(job, planned)
+  }
+  const stop = engine.subscribe((changes) => changes.jobs.forEach(add))
+  void engine
+    .whenSettled([...plan.keys()])
+    .then(() => {
+      stop()
+      for (const id of plan.keys()) {
+        const job = engine.getJob(id)
+        if (job) add(job)
+      }
+      return writer.done()
+    })
+    .then(() => {
+      for (const error of writer.errors) console.error(`corelane: --results: ${error}`)
+    })
 }

@@ -45,8 +45,8 @@ describe('shell, started by a shell server', () => {
   })
 
   it('leaves to Node what a shell line cannot say exactly, with the same result', async () => {
-    expect(commandLine({ argv: ['echo', 'two\nlines'], useShell: false, logPath: '/tmp/x.log' })).toBeNull()
-    expect(commandLine({ argv: ['env'], env: { 'odd-name': '1' }, useShell: false, logPath: '/tmp/x.log' })).toBeNull()
+    expect(commandLine({ argv: ['echo', 'two\nlines'], useShell: false })).toBeNull()
+    expect(commandLine({ argv: ['env'], env: { 'odd-name': '1' }, useShell: false })).toBeNull()
     await withContext(async ({ ctx, readLog }) => {
       await shell(
         {
@@ -58,10 +58,36 @@ describe('shell, started by a shell server', () => {
       )
       expect(await readLog()).toBe('yes "two\\nlines"\n')
     })
-    // The log file of the fast path is the same file the context hands out.
-    await withContext(async ({ ctx, dir }) => {
+    // The fast path's output reaches the context with its streams told apart.
+    await withContext(async ({ ctx, dir, outputs }) => {
       await shell({ argv: ['sh', '-c', 'echo hi; echo err >&2'], shell: false }, ctx)
-      expect(await readFile(`${dir}/job.log`, 'utf8')).toBe('hi\nerr\n')
+      expect(await readFile(`${dir}/job.log`, 'utf8')).toMatch(/^(hi\nerr\n|err\nhi\n)$/)
+      expect(
+        outputs
+          .filter((o) => o.stream === 'stdout')
+          .map((o) => o.text)
+          .join(''),
+      ).toBe('hi\n')
+      expect(
+        outputs
+          .filter((o) => o.stream === 'stderr')
+          .map((o) => o.text)
+          .join(''),
+      ).toBe('err\n')
+    })
+  })
+})
+
+describe('shell servers and what a program leaves behind', () => {
+  it('gives the next job a fresh server when a program left processes in its group, so their output is not the next job’s', async () => {
+    await withContext(async ({ ctx, readLog }) => {
+      // The background part keeps running (in the program's group) and writes after the job ended.
+      await shell({ argv: ['sh', '-c', '(sleep 0.3; echo late) & echo early'], shell: false }, ctx)
+      expect(await readLog()).toBe('early\n')
+    })
+    await withContext(async ({ ctx, readLog }) => {
+      await shell({ argv: ['sh', '-c', 'sleep 1; echo next'], shell: false }, ctx)
+      expect(await readLog()).toBe('next\n')
     })
   })
 })
@@ -84,15 +110,16 @@ describe('shell servers of each flavour', () => {
     it(`${name}: the program keeps the reported pid, leads its group, and its status comes back`, async () => {
       const dir = await mkdtemp(join(tmpdir(), 'corelane-flavour-'))
       try {
-        const logPath = join(dir, 'job.log')
-        const line = commandLine({ argv: ['sh', '-c', `${WHO}; exit 7`], useShell: false, logPath }, flavour.exec)!
-        const run = await startOnServer(line, flavour)
+        let out = ''
+        const line = commandLine({ argv: ['sh', '-c', `${WHO}; exit 7`], useShell: false }, flavour.exec)!
+        const run = await startOnServer(line, (_stream, chunk) => (out += chunk.toString()), flavour)
         expect(await run.ended).toEqual({ exitCode: 7, signal: null })
-        const [, pid, pgid] = (await readFile(logPath, 'utf8')).split(' ')
+        const [, pid, pgid] = out.split(' ')
         expect(Number(pid)).toBe(run.pid)
         expect(pgid).toBe(pid)
         const killed = await startOnServer(
-          commandLine({ argv: ['sleep', '30'], useShell: false, logPath }, flavour.exec)!,
+          commandLine({ argv: ['sleep', '30'], useShell: false }, flavour.exec)!,
+          () => undefined,
           flavour,
         )
         // Under sh the program leads its group once setsid has run, a moment after its pid is known.

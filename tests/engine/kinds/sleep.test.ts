@@ -43,7 +43,8 @@ describe('sleep', () => {
         outputPath: async (name) => name,
         progress: () => {},
         log: () => {},
-        logFile: async () => ({ path: '', fd: -1 }),
+        logOutput: () => undefined,
+        logFile: async () => ({ path: '' }),
       })
     }
     const start = performance.now()

@@ -1,7 +1,8 @@
 // A real JobContext for calling kinds directly in tests: a real AbortController, a real temp
-// folder for outputs and the log file, and every progress report and log line kept for asserts.
-import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises'
-import type { FileHandle } from 'node:fs/promises'
+// folder for outputs and the log file, and every progress report, log line and output chunk
+// (with its stream) kept for asserts.
+import { appendFileSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { onAbortVia, type JobContext } from '../../../src/main/engine/kinds/context.ts'
@@ -12,7 +13,9 @@ export interface TestContext {
   dir: string
   progress: { fraction: number; note?: string }[]
   logs: string[]
-  /** The log file's contents so far (what a child wrote to it, plus any raw appends). */
+  /** Each output chunk, in order, with the stream it came from (text kept for the first 64 KiB only, so floods cost no memory). */
+  outputs: { stream: 'stdout' | 'stderr'; text: string }[]
+  /** The log file's contents so far (the output chunks, in order). */
   readLog(): Promise<string>
   cleanup(): Promise<void>
 }
@@ -27,9 +30,9 @@ export async function makeTestContext(options: TestContextOptions = {}): Promise
   const controller = new AbortController()
   const progress: TestContext['progress'] = []
   const logs: string[] = []
+  const outputs: TestContext['outputs'] = []
+  let kept = 0
   const logPath = join(dir, 'job.log')
-  // Held here so the descriptor stays open (and is not closed by GC) until cleanup.
-  let logHandle: FileHandle | undefined
 
   const ctx: JobContext = {
     jobId: 1,
@@ -50,9 +53,14 @@ export async function makeTestContext(options: TestContextOptions = {}): Promise
     log(line) {
       logs.push(line)
     },
+    logOutput(stream, chunk) {
+      kept += chunk.length
+      outputs.push({ stream, text: kept <= 65536 ? Buffer.from(chunk).toString('utf8') : '' })
+      appendFileSync(logPath, chunk)
+    },
     async logFile() {
-      logHandle ??= await open(logPath, 'a')
-      return { path: logPath, fd: logHandle.fd }
+      await writeFile(logPath, '', { flag: 'a' })
+      return { path: logPath }
     },
   }
 
@@ -62,9 +70,9 @@ export async function makeTestContext(options: TestContextOptions = {}): Promise
     dir,
     progress,
     logs,
+    outputs,
     readLog: () => readFile(logPath, 'utf8').catch(() => ''),
     async cleanup() {
-      await logHandle?.close()
       await rm(dir, { recursive: true, force: true })
     },
   }

@@ -7,6 +7,7 @@ import type { ExecutorType, Lane, WorkerView } from '../../../shared/job.ts'
 import type { FromWorker, JobMessage, ToWorker, WorkerInit, WorkerMode } from '../worker/protocol.ts'
 import type { Executor, ExecutorExit, ExecutorHooks } from './executor.ts'
 import { ExecutorLoad } from './executor-load.ts'
+import { ABANDON_MS, abandonThread } from './abandoned-threads.ts'
 import { TailBuffer, type ProcessHost } from './process-host.ts'
 
 const isId = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0
@@ -42,6 +43,8 @@ export interface WorkerSpawnSpec {
   processHost: ProcessHost
   /** Extra environment for the worker (the compile cache folder). */
   env: Record<string, string>
+  /** The engine run's part of its jobs' process tags (tagged-processes.ts). */
+  tagRun: string
 }
 
 export class WorkerHandle implements Executor {
@@ -77,13 +80,22 @@ export class WorkerHandle implements Executor {
     this.mode = spec.mode
     this.memoryMb = spec.memoryMb
     const key = randomUUID()
-    const init: WorkerInit = { workerId: spec.id, executor: spec.executor, mode: spec.mode, dataDir: spec.dataDir, key }
+    const init: WorkerInit = {
+      workerId: spec.id,
+      executor: spec.executor,
+      mode: spec.mode,
+      dataDir: spec.dataDir,
+      key,
+      tagRun: spec.tagRun,
+    }
     // Workers run user scripts, which can post on the worker's own channel (process.send,
     // parentPort): only messages sealed with this worker's key (which job code cannot read)
     // are the runtime's, anything else is dropped, and only the runtime's first hello names
     // the thread.
     const receive = (raw: unknown) => {
-      if (raw === null || typeof raw !== 'object') return
+      // A thread given up on (stuck in a system call) may still deliver messages once it is
+      // unblocked: its jobs have been settled or put back, so nothing it says counts any more.
+      if (this.#exited || raw === null || typeof raw !== 'object') return
       const message = raw as FromWorker
       if (message.k !== key) return
       if (message.t === 'ev') {
@@ -225,7 +237,9 @@ function startThread(
   worker.on('error', (err: Error & { code?: string }) => {
     error = err
   })
+  let abandon: NodeJS.Timeout | undefined
   worker.on('exit', (code) => {
+    clearTimeout(abandon)
     const outOfMemory = error?.code === 'ERR_WORKER_OUT_OF_MEMORY'
     exit({
       code,
@@ -246,7 +260,21 @@ function startThread(
         Atomics.notify(wake, 0)
       }
     },
-    terminate: () => void worker.terminate(),
+    terminate: () => {
+      void worker.terminate()
+      // A thread blocked in a system call ignores terminate(): after ABANDON_MS it is left to
+      // itself (abandoned-threads.ts) and reported gone, so its jobs end and a new thread takes
+      // its place. Its real exit, if it ever comes, is then ignored.
+      abandon ??= setTimeout(() => {
+        abandonThread(worker)
+        exit({
+          code: null,
+          signal: null,
+          outOfMemory: false,
+          message: `worker thread did not end within ${ABANDON_MS} ms of being stopped (blocked in a system call): abandoned`,
+        })
+      }, ABANDON_MS)
+    },
     pid: process.pid,
   }
 }

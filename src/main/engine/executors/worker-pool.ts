@@ -12,6 +12,7 @@ import { placeOnCores } from './core-placement.ts'
 import type { JobMessage } from '../worker/protocol.ts'
 import type { Executor, ExecutorHooks } from './executor.ts'
 import type { EngineOptions } from '../types.ts'
+import { SPAWNING_KINDS, type CommandGroups } from '../command-groups.ts'
 import { compileCacheDir } from '../data-layout.ts'
 import { forkProcessHost, type ProcessHost } from './process-host.ts'
 import { WorkerHandle } from './worker-handle.ts'
@@ -25,6 +26,8 @@ export interface PoolOptions {
   cores: number
   costs: KindCosts
   limits: () => EngineLimits
+  /** Where jobs that can start programs are tagged while a local worker holds them (and swept when stopped). */
+  groups: CommandGroups<Executor>
   /** The worker list changed (its views are due in the next feed delivery); `now`: schedule one. */
   changed(now: boolean): void
 }
@@ -109,7 +112,11 @@ export class WorkerPool {
     const { dataDir, entries, processHost, env } = this.options
     const id = this.nextId++
     const mode = lane === 'io' && memoryMb === 0 ? 'concurrent' : 'serial'
-    const worker = new WorkerHandle({ id, executor, lane, mode, dataDir, memoryMb, entries, processHost, env }, this.hooks)
+    const tagRun = this.options.groups.run
+    const worker = new WorkerHandle(
+      { id, executor, lane, mode, dataDir, memoryMb, entries, processHost, env, tagRun },
+      this.hooks,
+    )
     this.members.set(id, worker)
     this.locals.set(id, worker)
     this.options.changed(false)
@@ -133,11 +140,16 @@ export class WorkerPool {
     if (local && executor.lane === 'io') this.#ioInFlight += jobs.length
     const messages: JobMessage[] = new Array(jobs.length)
     let expectedMs = 0
+    // A batch is almost always of one kind: its cost is looked up once per run of a kind.
+    let kind: string | null = null
+    let cost = 0
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i]!
       job.workerId = executor.id
       messages[i] = [job.id, job.kind, job.params, job.attempts + 1]
-      expectedMs += this.options.costs.estimate(job.kind)
+      if (local && SPAWNING_KINDS.has(job.kind)) this.options.groups.tagged(executor, job.id, job.attempts + 1)
+      if (job.kind !== kind) cost = this.options.costs.estimate((kind = job.kind))
+      expectedMs += cost
     }
     executor.load.take(jobs, expectedMs)
     if (becameBusy) this.place()
@@ -156,6 +168,7 @@ export class WorkerPool {
   release(executor: Executor, job: JobRecord): void {
     if (!executor.load.release(job, this.options.costs.get(job.kind) ?? 0)) return
     job.workerId = 0
+    if (SPAWNING_KINDS.has(job.kind)) this.options.groups.untagged(executor, job.id, job.stopping !== null)
     const worker = this.locals.get(executor.id)
     this.options.changed(false)
     if (!worker) return

@@ -1,6 +1,9 @@
 // What a job kind sees while it runs inside a worker (thread or process).
 import type { ExecutorType } from '../../../shared/job.ts'
 
+/** Which of a program's output streams some output came from. */
+export type LogStream = 'stdout' | 'stderr'
+
 export interface JobContext {
   readonly jobId: number
   readonly attempt: number
@@ -18,10 +21,15 @@ export interface JobContext {
   outputPath(fileName: string): Promise<string>
   /** Reports progress in [0, 1] with an optional short note. Cheap: the runtime throttles it. */
   progress(fraction: number, note?: string): void
-  /** Appends one line to the job's log file. */
-  log(line: string): void
-  /** Opens (once) the job's log file for raw appends, e.g. a child's stdout and stderr; returns its path. */
-  logFile(): Promise<{ path: string; fd: number }>
+  /** Appends one line to the job's log file (a warning or error: `stream` 'stderr'). */
+  log(line: string, stream?: LogStream): void
+  /**
+   * Appends output as it arrives (a child's stdout or stderr, a script's process.stdout):
+   * the log keeps the order of these calls and which stream each came from.
+   */
+  logOutput(stream: LogStream, chunk: string | Uint8Array): void
+  /** Creates (once) the job's log file, so that it exists even if nothing is written; returns its path. */
+  logFile(): Promise<{ path: string }>
   /**
    * A child process was started leading a process group of its own (its pid is the group's
    * id): the engine then ends that group if the worker or the engine ends first, whatever ends
@@ -29,6 +37,12 @@ export interface JobContext {
    */
   commandStarted?(pid: number): void
   commandEnded?(pid: number): void
+  /**
+   * The value of CORELANE_JOB_TAG for the processes this job starts: the engine finds them by
+   * it (tagged-processes.ts) when the job is stopped or its worker lost. Optional: contexts
+   * outside a worker have no engine.
+   */
+  readonly tag?: string
 }
 
 /** A kind's implementation: params are already validated against the kind's schema. */

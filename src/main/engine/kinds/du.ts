@@ -58,7 +58,7 @@ async function walk(
         totals.bytes += result.value.size
       } else {
         totals.skipped++
-        ctx.log(`skipped ${batch[k]}: ${problem(result.reason)}`)
+        ctx.log(`skipped ${batch[k]}: ${problem(result.reason)}`, 'stderr')
       }
     })
     done += batch.length
@@ -73,7 +73,7 @@ async function walk(
     } catch (err) {
       if (ctx.signal.aborted) throw err
       totals.skipped++
-      ctx.log(`skipped ${sub}: ${problem(err)}`)
+      ctx.log(`skipped ${sub}: ${problem(err)}`, 'stderr')
     }
     onChild?.(++done, of)
     tick()

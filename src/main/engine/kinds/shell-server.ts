@@ -6,8 +6,12 @@
 // lead its own process group, as Node's `detached` gave it, so that a cancel reaches its
 // children: bash does that itself with job control (`set -m`); a plain POSIX sh cannot
 // without a terminal, so there the program goes through `setsid` (one more exec). One job
-// per server at a time; idle servers are kept for the next job.
+// per server at a time; idle servers are kept for the next job. The program inherits the
+// server's fds 4 and 5 as its stdout and stderr, two pipes the worker reads, so the job's log can say which
+// stream each byte came from (log-streams.ts); a server whose program left processes behind
+// in its group (which may still hold those pipes) is not given another job.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { TAG_VARIABLE } from '../tagged-processes.ts'
 import { access, constants } from 'node:fs/promises'
 import { constants as osConstants } from 'node:os'
 import { delimiter, isAbsolute, join } from 'node:path'
@@ -27,14 +31,16 @@ export const SH_SETSID: Flavour = { shell: '/bin/sh', script: LOOP, exec: 'exec 
 /** Idle servers kept per process (more concurrent jobs start more; the extra ones exit when done). */
 const MAX_IDLE = 8
 
-/** What one job needs from a server: its command, and where its output goes. */
+/** What one job needs from a server: its command. */
 export interface ServerJob {
   argv: string[]
   cwd?: string
   env?: Record<string, string>
   useShell: boolean
-  logPath: string
 }
+
+/** Where a running program's output goes, chunk by chunk, in the order it is read. */
+export type OutputSink = (stream: 'stdout' | 'stderr', chunk: Buffer) => void
 
 /** A started program: its pid, and its wait status (`exitCode`, or the signal that killed it). */
 export interface ServerRun {
@@ -48,7 +54,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 /** The server's command line for a job, or null when a shell line cannot say it exactly (then Node spawns it). */
 export function commandLine(job: ServerJob, exec = 'exec'): string | null {
   const env = Object.entries(job.env ?? {})
-  const texts = [...job.argv, job.cwd ?? '', job.logPath, ...env.flat()]
+  const texts = [...job.argv, job.cwd ?? '', ...env.flat()]
   if (texts.some((text) => text.includes('\n') || text.includes('\0'))) return null
   if (env.some(([name]) => !ENV_NAME.test(name))) return null
   // As Node's `shell: true`: the words joined by spaces, given to /bin/sh -c.
@@ -58,7 +64,8 @@ export function commandLine(job: ServerJob, exec = 'exec'): string | null {
     ...env.map(([name, value]) => `export ${name}=${quote(value)} &&`),
     exec,
     ...program.map(quote),
-    `>>${quote(job.logPath)} 2>&1`,
+    // Its stdout and stderr: the server's fds 4 and 5 (the server's own stderr gets bash's job notices).
+    '>&4 2>&5 4>&- 5>&-',
   ].join(' ')
 }
 
@@ -70,16 +77,35 @@ class ShellServer {
   private buffered = ''
   private onStart: ((pid: number) => void) | null = null
   private onEnd: ((status: number | null) => void) | null = null
+  /** The running program's output; null between jobs. */
+  private sink: OutputSink | null = null
+  /** Output came while no job ran: something left behind writes to this server's pipes. */
+  stray = false
   alive = true
 
   constructor(flavour: Flavour) {
     // In a session of its own: a Ctrl-C in the terminal (sent to the CLI's whole group) must
     // not end a server under its job, which would then look killed while it still runs.
-    this.child = spawn(flavour.shell, ['-c', flavour.script], { stdio: ['pipe', 'ignore', 'ignore', 'pipe'], detached: true })
+    // It serves every job on its worker, so it carries no job's tag (each command gets its own).
+    const { [TAG_VARIABLE]: _tag, ...env } = process.env
+    this.child = spawn(flavour.shell, ['-c', flavour.script], {
+      stdio: ['pipe', 'ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+      detached: true,
+      env,
+    })
     // A server never keeps its worker (or a test) alive; the worker's exit closes its input.
     this.child.unref()
-    for (const stream of [this.child.stdin, this.child.stdio[3]] as (Writable | Readable | null)[]) {
+    for (const stream of this.child.stdio as (Writable | Readable | null)[]) {
       ;(stream as unknown as { unref?: () => void } | null)?.unref?.()
+    }
+    for (const [fd, name] of [
+      [4, 'stdout'],
+      [5, 'stderr'],
+    ] as const) {
+      ;(this.child.stdio as unknown as Readable[])[fd]!.on('data', (chunk: Buffer) => {
+        if (this.sink) this.sink(name, chunk)
+        else this.stray = true
+      })
     }
     const reports = this.child.stdio[3] as Readable
     reports.setEncoding('utf8')
@@ -116,11 +142,19 @@ class ShellServer {
     done?.(null)
   }
 
-  run(line: string): Promise<ServerRun> {
+  run(line: string, sink: OutputSink): Promise<ServerRun> {
+    this.sink = sink
     return new Promise((resolveStart, rejectStart) => {
       let ended!: (status: number | null) => void
       const endedStatus = new Promise<number | null>((resolve) => (ended = resolve))
-      this.onEnd = (status) => ended(status)
+      // The status is written after the program exited, so all it wrote is in the pipes by
+      // then; it is read within the same turn of the loop (libuv reads every ready pipe in
+      // one poll), and two turns more leave room for a burst of ready descriptors.
+      this.onEnd = (status) =>
+        void afterReads().then(() => {
+          this.sink = null
+          ended(status)
+        })
       this.onStart = (pid) => {
         if (pid < 0) rejectStart(new Error('the shell server stopped'))
         else resolveStart({ pid, ended: endedStatus.then(toExit) })
@@ -143,6 +177,22 @@ function toExit(status: number | null): { exitCode: number | null; signal: NodeJ
   return { exitCode: status, signal: null }
 }
 
+/** Resolves after two more turns of the event loop: pipe data already in the kernel has been read by then. */
+export function afterReads(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)))
+}
+
+/** Whether process group `pgid` still has a member (a program's children it left running). */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch (error) {
+    // EPERM: a member exists but is not ours to signal.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
 const idle: ShellServer[] = []
 let found: Promise<Flavour | null> | null = null
 
@@ -160,14 +210,18 @@ export async function serverExec(): Promise<string | null> {
 }
 
 /** Starts a job's program on an idle server (or a new one); the server goes back when the program ends. */
-export async function startOnServer(line: string, only?: Flavour): Promise<ServerRun> {
+export async function startOnServer(line: string, sink: OutputSink, only?: Flavour): Promise<ServerRun> {
   // `only` (tests): a server of that flavour, started for this one job.
   const flavour = only ?? (await found)
   if (!flavour) throw new Error('no shell server here')
   const server = (only ? undefined : idle.pop()) ?? new ShellServer(flavour)
-  const run = await server.run(line)
+  const run = await server.run(line, sink)
   void run.ended.then(() => {
-    if (server.alive && !only && idle.length < MAX_IDLE) idle.push(server)
+    // Processes left in the program's group may write to this server's pipes later: the
+    // next job must not get their output, so this server takes no more. (One that left the
+    // group, a daemon that called setsid, is not seen here until it writes between jobs.)
+    const clean = !server.stray && !groupAlive(run.pid)
+    if (server.alive && clean && !only && idle.length < MAX_IDLE) idle.push(server)
     else if (server.alive) server.child.stdin!.end()
   })
   return run

@@ -1,16 +1,22 @@
-// Runs a program as a child process. Its stdout and stderr go straight to the job's log file,
-// never through JS memory, so a program that floods output costs no memory here. Programs
+// Runs a program as a child process. Its stdout and stderr come to the worker through two
+// pipes and are appended to the job's log as they are read (a chunk at a time: a program
+// that floods output waits on its pipe, it costs no memory here), each chunk marked with its
+// stream (log-streams.ts). The order across the two streams is the order they were read in:
+// exact for writes apart in time, and within each stream always. Output of processes the
+// program leaves running after it exits is not kept (the job is over). Programs
 // are started by a small shell server where there is one (shell-server.ts: a fork of a tiny
 // process instead of the whole worker), by Node's spawn otherwise. The only kind allowed to
 // start processes.
 import { spawn } from 'node:child_process'
 import { stat } from 'node:fs/promises'
+import type { Socket } from 'node:net'
 import { resolve } from 'node:path'
 import type { KindParams } from '../../../shared/kinds.ts'
 import { throwIfAborted } from './context.ts'
 import type { KindRunner } from './context.ts'
 import { abortError } from './pace.ts'
-import { commandLine, findProgram, serverExec, startOnServer, type ServerRun } from './shell-server.ts'
+import { afterReads, commandLine, findProgram, serverExec, startOnServer, type ServerRun } from './shell-server.ts'
+import { TAG_VARIABLE } from '../tagged-processes.ts'
 
 /** After SIGTERM, how long a child gets to exit before SIGKILL. */
 export const KILL_GRACE_MS = 2000
@@ -47,7 +53,7 @@ function signalTree(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-export const shell: KindRunner<KindParams<'shell'>> = async ({ argv, cwd, env, shell: useShell }, ctx) => {
+export const shell: KindRunner<KindParams<'shell'>> = async ({ argv, cwd, env: extraEnv, shell: useShell }, ctx) => {
   const { signal } = ctx
   throwIfAborted(signal)
   const [program, ...args] = argv
@@ -59,12 +65,15 @@ export const shell: KindRunner<KindParams<'shell'>> = async ({ argv, cwd, env, s
   const log = await ctx.logFile()
   throwIfAborted(signal)
 
+  // Its tag goes with it explicitly, on the server's path too (the server itself carries none).
+  const env = ctx.tag === undefined ? extraEnv : { ...extraEnv, [TAG_VARIABLE]: ctx.tag }
   const exec = await serverExec()
-  const line = exec === null ? null : commandLine({ argv, cwd: dir, env, useShell: useShell === true, logPath: log.path }, exec)
+  const line = exec === null ? null : commandLine({ argv, cwd: dir, env, useShell: useShell === true }, exec)
+  const sink = (stream: 'stdout' | 'stderr', chunk: Buffer) => ctx.logOutput(stream, chunk)
   if (line !== null) {
     let run: ServerRun | null = null
     try {
-      run = await startOnServer(line)
+      run = await startOnServer(line, sink)
     } catch {
       // The server died before starting it: Node's spawn below does the job.
     }
@@ -76,10 +85,14 @@ export const shell: KindRunner<KindParams<'shell'>> = async ({ argv, cwd, env, s
       cwd: dir,
       env: { ...process.env, ...env },
       shell: useShell === true,
-      stdio: ['ignore', log.fd, log.fd],
+      stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
       windowsHide: true,
     })
+    child.stdout.on('data', (chunk: Buffer) => sink('stdout', chunk))
+    child.stderr.on('data', (chunk: Buffer) => sink('stderr', chunk))
+    let closed = false
+    child.once('close', () => (closed = true))
     let killTimer: NodeJS.Timeout | undefined
     const onAbort = () => {
       if (child.pid === undefined) return
@@ -108,10 +121,17 @@ export const shell: KindRunner<KindParams<'shell'>> = async ({ argv, cwd, env, s
       // The leader is gone; whatever it left in its group is being cancelled too.
       if (signal.aborted && child.pid !== undefined) signalTree(child.pid, 'SIGKILL')
       if (child.pid !== undefined) ctx.commandEnded?.(child.pid)
-      if (signal.aborted) {
-        reject(abortError(signal))
-      } else if (code === 0) resolvePromise({ exitCode: 0, signal: null, logFile: log.path })
-      else reject(new ExitCodeError(code, sig))
+      // What the program wrote before it exited is in the pipes: read it, then stop listening
+      // (processes it left behind may hold the pipes open for good).
+      void afterReads().then(() => {
+        if (!closed) {
+          for (const pipe of [child.stdout, child.stderr] as unknown as Socket[]) pipe.removeAllListeners('data').resume().unref()
+        }
+        if (signal.aborted) {
+          reject(abortError(signal))
+        } else if (code === 0) resolvePromise({ exitCode: 0, signal: null, logFile: log.path })
+        else reject(new ExitCodeError(code, sig))
+      })
     })
   })
 }

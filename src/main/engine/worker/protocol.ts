@@ -19,6 +19,8 @@ export interface WorkerInit {
    * it where job code cannot reach it (it is deleted from workerData before any job runs).
    */
   key: string
+  /** The engine run's part of the tag its jobs' processes carry in their environment (tagged-processes.ts). */
+  tagRun: string
   /**
    * Thread workers only: a shared counter the engine bumps after every message it posts, so an
    * idle worker can wait on it with Atomics.wait and take the message at once, instead of

@@ -1,11 +1,12 @@
 // One job as its worker runs it, and the context its kind sees (JobContext): the abort signal,
 // progress, the job's log file and its output folder.
-import { close, mkdirSync, openSync, writeSync } from 'node:fs'
+import { close, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { logPath, logsDir, outputsDir } from '../data-layout.ts'
+import { logPath, logsDir, outputsDir, stderrRangesPath } from '../data-layout.ts'
 import type { ExecutorType } from '../../../shared/job.ts'
-import type { JobContext } from '../kinds/context.ts'
+import type { JobContext, LogStream } from '../kinds/context.ts'
+import { jobTag } from '../tagged-processes.ts'
 
 /** A progress note is a short line for the table, not a log. */
 const MAX_NOTE_LENGTH = 200
@@ -14,6 +15,8 @@ const MAX_NOTE_LENGTH = 200
 export interface JobHost {
   readonly dataDir: string
   readonly executor: ExecutorType
+  /** The engine run's part of a job's process tag. */
+  readonly tagRun: string
   progressChanged(job: RunningJob): void
   commandStarted(job: RunningJob, pid: number): void
   commandEnded(job: RunningJob, pid: number): void
@@ -48,12 +51,21 @@ export class RunningJob implements JobContext {
   startFlush = -1
   /** The job's log file, opened on first use. Synchronous writes: this is a worker, and they keep memory bounded however fast a job logs. */
   private logFd: number | null = null
+  /** Where the next byte lands in the log (it is appended to: a retry's attempt follows the last one's). */
+  private logEnd = 0
+  /** The stderr ranges sidecar (log-streams.ts), opened on the first stderr byte. */
+  private rangesFd: number | null = null
 
   constructor(runtime: JobHost, id: number, attempt: number) {
     this.#runtime = runtime
     this.jobId = id
     this.attempt = attempt
     this.executor = runtime.executor
+  }
+
+  /** What its processes carry as CORELANE_JOB_TAG (made on use: most jobs start none). */
+  get tag(): string {
+    return jobTag(this.#runtime.tagRun, this.jobId, this.attempt)
   }
 
   // Created on first use: most short jobs never look at their signal.
@@ -116,9 +128,32 @@ export class RunningJob implements JobContext {
     }
   }
 
-  log(line: string): void {
+  log(line: string, stream: LogStream = 'stdout'): void {
+    this.logOutput(stream, line.endsWith('\n') ? line : `${line}\n`)
+  }
+
+  /**
+   * Appends output to the log as it arrives, and records where stderr's bytes went: this is
+   * the one writer of the log, so the order of the writes is the order in the file.
+   */
+  logOutput(stream: LogStream, chunk: string | Uint8Array): void {
     try {
-      writeSync(this.openLog(), line.endsWith('\n') ? line : `${line}\n`)
+      const fd = this.openLog()
+      const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+      const start = this.logEnd
+      try {
+        // Counted as it goes: a write cut short by a full disk leaves the offsets true.
+        for (let written = 0; written < data.byteLength;) {
+          const n = writeSync(fd, data, written)
+          written += n
+          this.logEnd += n
+        }
+      } finally {
+        if (stream === 'stderr' && this.logEnd > start) {
+          this.rangesFd ??= openSync(stderrRangesPath(this.logPath()), 'a')
+          writeSync(this.rangesFd, `${start} ${this.logEnd}\n`)
+        }
+      }
     } catch {
       // A full disk must not fail the job; its log is best effort.
     }
@@ -132,12 +167,14 @@ export class RunningJob implements JobContext {
     if (this.logFd === null) {
       mkdirSync(logsDir(this.#runtime.dataDir), { recursive: true })
       this.logFd = openSync(this.logPath(), 'a')
+      this.logEnd = fstatSync(this.logFd).size
     }
     return this.logFd
   }
 
-  async logFile(): Promise<{ path: string; fd: number }> {
-    return { path: this.logPath(), fd: this.openLog() }
+  async logFile(): Promise<{ path: string }> {
+    this.openLog()
+    return { path: this.logPath() }
   }
 
   get hasLogOpen(): boolean {
@@ -146,9 +183,9 @@ export class RunningJob implements JobContext {
 
   async closeLog(): Promise<boolean> {
     if (this.logFd === null) return false
-    const fd = this.logFd
-    this.logFd = null
-    await new Promise<void>((resolve) => close(fd, () => resolve()))
+    const fds = this.rangesFd === null ? [this.logFd] : [this.logFd, this.rangesFd]
+    this.logFd = this.rangesFd = null
+    await Promise.all(fds.map((fd) => new Promise<void>((resolve) => close(fd, () => resolve()))))
     return true
   }
 }

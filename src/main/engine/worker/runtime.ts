@@ -6,6 +6,7 @@ import { format } from 'node:util'
 import type { KindRunner } from '../kinds/context.ts'
 import { runnerFor } from '../kinds/registry.ts'
 import { endGroups, processStatSync, type GroupRef } from '../process-groups.ts'
+import { endTagged, TAG_VARIABLE } from '../tagged-processes.ts'
 import { saveCompileCache } from './compile-cache.ts'
 import { EventWriter, type JobMessage, type RuntimeInit, type RuntimeMessage, type ToWorker } from './protocol.ts'
 import { classify, isInlineResult, jsonResult } from './results.ts'
@@ -48,17 +49,37 @@ export function threadIdentity(): { pid: number; tid: number | null } {
 const currentJob = new AsyncLocalStorage<RunningJob>()
 
 /**
- * Sends console output from job code to the job's own log file. Without this a user script's
- * console.log would reach the CLI's stdout (corrupting --json output) or the app's terminal.
+ * Sends console output from job code to the job's own log file, each line marked with the
+ * stream Node would have written it to (log, info and debug to stdout; warn, error and trace
+ * to stderr), and so do direct writes to process.stdout and process.stderr. Without this a
+ * user script's console.log would reach the CLI's stdout (corrupting --json output) or the
+ * app's terminal.
  */
 function captureConsole(): void {
   for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
     const original = console[method].bind(console)
+    const stream = method === 'warn' || method === 'error' || method === 'trace' ? 'stderr' : 'stdout'
     console[method] = (...args: unknown[]) => {
       const job = currentJob.getStore()
-      if (job) job.log(format(...args))
-      else original(...args)
+      if (!job) return original(...args)
+      if (method !== 'trace') return job.log(format(...args), stream)
+      const trace = { name: 'Trace', message: format(...args) }
+      Error.captureStackTrace(trace, console.trace)
+      job.log((trace as { stack?: string }).stack ?? trace.message, stream)
     }
+  }
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const target = process[stream]
+    const original = target.write.bind(target) as (...args: unknown[]) => boolean
+    target.write = ((chunk: unknown, ...rest: unknown[]) => {
+      const job = currentJob.getStore()
+      if (!job) return original(chunk, ...rest)
+      const encoding = typeof rest[0] === 'string' ? (rest[0] as BufferEncoding) : undefined
+      job.logOutput(stream, typeof chunk === 'string' ? Buffer.from(chunk, encoding) : (chunk as Uint8Array))
+      const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined
+      if (callback) process.nextTick(callback)
+      return true
+    }) as typeof target.write
   }
 }
 
@@ -66,6 +87,7 @@ export class WorkerRuntime implements JobHost {
   readonly init: RuntimeInit
   readonly dataDir: string
   readonly executor: RuntimeInit['executor']
+  readonly tagRun: string
   private readonly port: WorkerPort
   private readonly pending: JobMessage[] = []
   private pendingHead = 0
@@ -88,6 +110,7 @@ export class WorkerRuntime implements JobHost {
     this.init = init
     this.dataDir = init.dataDir
     this.executor = init.executor
+    this.tagRun = init.tagRun
     captureConsole()
     process.on('uncaughtException', this.uncaught)
     process.on('unhandledRejection', this.uncaught)
@@ -191,7 +214,11 @@ export class WorkerRuntime implements JobHost {
   private start(job: RunningJob, kind: string, runner: KindRunner, params: Record<string, unknown>): Promise<unknown> {
     // Only user scripts print; routing console output costs an async context per job, so
     // built-in kinds (run by the hundred thousand) skip it.
-    return kind === 'script' ? currentJob.run(job, runner, params, job) : runner(params, job)
+    if (kind !== 'script') return runner(params, job)
+    // Whatever the script starts inherits its tag (a thread's process.env is its own copy). Not
+    // on a concurrent worker, whose jobs share one process.env: a child could get another's tag.
+    if (this.init.mode === 'serial') process.env[TAG_VARIABLE] = job.tag
+    return currentJob.run(job, runner, params, job)
   }
 
   private succeeded(job: RunningJob, value: unknown): void | Promise<void> {
@@ -231,7 +258,7 @@ export class WorkerRuntime implements JobHost {
 
   private async reportFailure(job: RunningJob, error: unknown): Promise<void> {
     const { code, message } = classify(error, job)
-    if (code === 'job-error' && error instanceof Error && error.stack) job.log(error.stack)
+    if (code === 'job-error' && error instanceof Error && error.stack) job.log(error.stack, 'stderr')
     const hasLog = await job.closeLog()
     this.ended(job)
     this.events.failed(job.jobId, Date.now(), code, message, hasLog)
@@ -265,7 +292,7 @@ export class WorkerRuntime implements JobHost {
       return
     }
     const message = `threw after it finished: ${error instanceof Error ? error.message : String(error)}`
-    job.log(error instanceof Error && error.stack ? `${message}\n${error.stack}` : message)
+    job.log(error instanceof Error && error.stack ? `${message}\n${error.stack}` : message, 'stderr')
     void job.closeLog().then((hasLog) => {
       this.events.lateError(job.jobId, message, hasLog)
       this.scheduleFlush()
@@ -317,11 +344,16 @@ export class WorkerRuntime implements JobHost {
     this.scheduleFlush()
   }
 
-  /** The engine has gone (a process worker's channel closed): ends the commands' groups before the worker exits. */
-  endCommands(): Promise<void> {
+  /**
+   * The engine has gone (a process worker's channel closed): ends the commands' groups, and the
+   * processes its running jobs started that left them (by their tags), before the worker exits.
+   */
+  async endCommands(): Promise<void> {
     const groups = [...this.groups.values()]
     this.groups.clear()
-    return endGroups(groups)
+    const tags = new Set<string>()
+    for (const job of this.running.values()) tags.add(job.tag)
+    await Promise.all([endGroups(groups), endTagged(tags)])
   }
 
   progressChanged(job: RunningJob): void {

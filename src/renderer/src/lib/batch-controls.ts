@@ -3,7 +3,7 @@
 // field problems out, and a sentence saying what a halt rule will do.
 import * as v from 'valibot'
 import type { CommandInput } from '../../../shared/contract.ts'
-import { SUBMIT_CONTROL_ENTRIES } from '../../../shared/controls.ts'
+import { ResultsDirSchema, SUBMIT_CONTROL_ENTRIES } from '../../../shared/controls.ts'
 import { parseHalt } from '../../../shared/halt.ts'
 import { safeParseProblems, type FieldProblem } from '../../../shared/validate.ts'
 
@@ -16,19 +16,30 @@ export interface BatchControlValues {
   maxLoad: string
   /** No new job while free memory is below this: bytes, or 512M, 2G; '' for none. */
   memFree: string
+  /** GNU parallel's --results: a folder on the machine running the engine; '' for none. */
+  results: string
+  /** GNU parallel's --dry-run: list the jobs, run nothing. */
+  dryRun: boolean
 }
 
 /** The submit fields the controls add. */
-export type ControlFields = Pick<CommandInput<'submit'>, 'halt' | 'delay' | 'maxLoad' | 'memFree'>
+export type ControlFields = Pick<CommandInput<'submit'>, 'halt' | 'delay' | 'maxLoad' | 'memFree' | 'results'>
 
-export const emptyControls = (): BatchControlValues => ({ halt: '', delay: '', maxLoad: '', memFree: '' })
+export const emptyControls = (): BatchControlValues => ({
+  halt: '',
+  delay: '',
+  maxLoad: '',
+  memFree: '',
+  results: '',
+  dryRun: false,
+})
 
 /** Field names as the submit command reports them, for placing problems next to their control. */
-export const CONTROL_FIELDS = ['halt', 'delay', 'maxLoad', 'memFree']
+export const CONTROL_FIELDS = ['halt', 'delay', 'maxLoad', 'memFree', 'results']
 
 const NUMBER = /^\d+(\.\d+)?$/
 
-const ControlsSchema = v.strictObject(SUBMIT_CONTROL_ENTRIES)
+const ControlsSchema = v.strictObject({ ...SUBMIT_CONTROL_ENTRIES, results: v.optional(ResultsDirSchema) })
 
 export function controlFields(
   values: BatchControlValues,
@@ -43,6 +54,9 @@ export function controlFields(
   if (maxLoad) fields.maxLoad = NUMBER.test(maxLoad) ? Number(maxLoad) : (maxLoad as unknown as number)
   const memFree = values.memFree.trim()
   if (memFree) fields.memFree = NUMBER.test(memFree) ? Number(memFree) : memFree
+  // A dry run writes nothing: its folder is not sent (nor checked).
+  const results = values.results.trim()
+  if (results && !values.dryRun) fields.results = results
   const checked = safeParseProblems(ControlsSchema, fields)
   return checked.ok ? { ok: true, fields } : { ok: false, problems: checked.problems }
 }

@@ -3,10 +3,11 @@
 // the problems that came back, so the form can show them next to their fields.
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
+import type { DryRunResult } from '../../../shared/contract.ts'
 import type { FieldProblem } from '../../../shared/validate.ts'
 import { call } from '../api/api.ts'
 import { countOf } from '../lib/format.ts'
-import { controlFields, type BatchControlValues } from '../lib/batch-controls.ts'
+import { controlFields, type BatchControlValues, type ControlFields } from '../lib/batch-controls.ts'
 import { buildSubmit } from '../lib/job-form-model.ts'
 import type { JobFormState } from '../lib/job-form-model.ts'
 import type { FieldSpec } from '../lib/schema-fields.ts'
@@ -17,24 +18,36 @@ export const useSubmitStore = defineStore('submit', () => {
   const submitting = ref(false)
   /** What is wrong with the form, from the check here or the engine's answer. */
   const problems = shallowRef<FieldProblem[]>([])
+  /** The last dry run's jobs (the batch controls' Dry run), until the next submit. */
+  const dryRun = shallowRef<DryRunResult | null>(null)
 
-  /** Resolves to true once the engine queued the jobs. `controls`: the batch controls (BatchControls.vue). */
+  /**
+   * Resolves to true once the engine queued the jobs, or (Dry run) listed them. `controls`:
+   * the batch controls (BatchControls.vue).
+   */
   async function submit(form: JobFormState, fields: readonly FieldSpec[], controls?: BatchControlValues): Promise<boolean> {
     if (submitting.value) return false
     const built = buildSubmit(form, fields)
-    const extra = controls ? controlFields(controls) : ({ ok: true, fields: {} } as const)
+    const extra = controls ? controlFields(controls) : ({ ok: true, fields: {} as ControlFields } as const)
     if (!built.ok || !extra.ok) {
       problems.value = [...(built.ok ? [] : built.problems), ...(extra.ok ? [] : extra.problems)]
       return false
     }
     problems.value = []
+    dryRun.value = null
     submitting.value = true
     try {
+      if (controls?.dryRun) {
+        dryRun.value = await call('dryRun', { ...built.payload, ...extra.fields })
+        return true
+      }
       const result = await call('submit', { ...built.payload, ...extra.fields })
       useNoticesStore().push({
         level: 'success',
         title: `Queued ${countOf(result.streamed ?? result.jobIds.length, 'job')}`,
-        message: `Batch #${result.batchId}${built.payload.name ? `: ${built.payload.name}` : ''}`,
+        message: `Batch #${result.batchId}${built.payload.name ? `: ${built.payload.name}` : ''}${
+          extra.fields.results ? `; results in ${extra.fields.results}` : ''
+        }`,
       })
       return true
     } catch (err) {
@@ -51,5 +64,5 @@ export const useSubmitStore = defineStore('submit', () => {
     else if (problems.value.some((p) => fieldOf(p) === field)) problems.value = problems.value.filter((p) => fieldOf(p) !== field)
   }
 
-  return { submitting, problems, submit, clear }
+  return { submitting, problems, dryRun, submit, clear }
 })

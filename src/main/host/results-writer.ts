@@ -7,11 +7,14 @@
 //   a name with {} or {#}, ending in /   that folder holds stdout, stderr and seq
 //   a name with {} or {#}, not ending in /   the name is stdout; .err and .seq beside it
 // Corelane adds `result.json` (or `<name>.result.json`): the job's result or error.
-// Corelane keeps a job's stdout and stderr in one log, so `stdout` holds both, in the order
-// they were written, and `stderr` is empty. Values are written into paths as GNU parallel
+// Corelane keeps a job's stdout and stderr in one log and marks which bytes were stderr
+// (log-streams.ts): `stdout` and `stderr` get their own bytes back from it. Values are written into paths as GNU parallel
 // writes them (\ as \\, / as \_, tab as \t, NUL as \0); unlike it, an input of "", "." or ".."
 // becomes '', \. or \.\. so that no input can name a folder outside DIR.
-import { copyFile, mkdir, writeFile } from 'node:fs/promises'
+import { createWriteStream } from 'node:fs'
+import { mkdir, stat, writeFile } from 'node:fs/promises'
+import { finished } from 'node:stream/promises'
+import { splitLog } from '../engine/log-streams.ts'
 import { dirname, join } from 'node:path'
 import type { JobView } from '../../shared/job.ts'
 import type { PlannedJob } from './job-plan.ts'
@@ -70,6 +73,26 @@ function inFolder(dir: string): ResultFiles {
   return { stdout: join(dir, 'stdout'), stderr: join(dir, 'stderr'), seq: join(dir, 'seq'), result: join(dir, 'result.json') }
 }
 
+/** The job's log split back into its stdout and stderr files (both empty when it printed nothing). */
+async function writeStreams(logFile: string | null, files: ResultFiles): Promise<void> {
+  // A job that printed nothing has no log file.
+  const size = logFile
+    ? await stat(logFile).then(
+        (info) => info.size,
+        () => 0,
+      )
+    : 0
+  const stdout = createWriteStream(files.stdout)
+  const stderr = createWriteStream(files.stderr)
+  try {
+    if (logFile && size > 0) await splitLog(logFile, size, stdout, stderr)
+  } finally {
+    stdout.end()
+    stderr.end()
+    await Promise.all([finished(stdout), finished(stderr)])
+  }
+}
+
 /** Writes each job's files as it ends, one job at a time (in the order they ended). */
 export class ResultsWriter {
   private readonly spec: string
@@ -91,16 +114,7 @@ export class ResultsWriter {
 
   private async write(job: JobView, planned: PlannedJob, files: ResultFiles): Promise<void> {
     await mkdir(dirname(files.stdout), { recursive: true })
-    if (job.logFile) {
-      try {
-        await copyFile(job.logFile, files.stdout)
-      } catch (error) {
-        // A job that printed nothing has no log file.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-        await writeFile(files.stdout, '')
-      }
-    } else await writeFile(files.stdout, '')
-    await writeFile(files.stderr, '')
+    await writeStreams(job.logFile, files)
     await writeFile(files.seq, String(planned.seq))
     const outcome =
       job.state === 'succeeded'

@@ -2,8 +2,8 @@
 // leaves out: its number in the run (GNU parallel's {#}), its params (for the command line)
 // and the input it was made from (for the results folder).
 import type { JobSpec } from '../../shared/job.ts'
-import type { SubmitRequest } from '../../main/engine/index.ts'
-import { validateSubmission, type IndexedSpec } from '../../main/engine/submission.ts'
+import type { SubmitRequest } from '../engine/index.ts'
+import { validateSubmission, type IndexedSpec } from '../engine/submission.ts'
 
 export interface PlannedJob {
   /** From 1, in input order. */

@@ -1,0 +1,18 @@
+// GNU parallel's --dry-run for the window: the submit expanded to its jobs exactly as the
+// engine would expand them, each shown as what would run (a shell job's command line, the
+// joblog's Command), and nothing queued. `corelane run --dry-run` prints the same lines.
+import { commandLine } from '../../shared/command-line.ts'
+import { DRY_RUN_LIST_MAX, type CommandInput, type DryRunResult } from '../../shared/contract.ts'
+import { expandRequest } from './job-plan.ts'
+
+export async function dryRun(input: CommandInput<'dryRun'>): Promise<DryRunResult> {
+  // The controls change how jobs run, not which: halt, results and the gates play no part.
+  const { halt: _halt, results: _results, delay: _delay, maxLoad: _maxLoad, memFree: _memFree, ...request } = input
+  const planned = await expandRequest(request)
+  return {
+    total: planned.length,
+    jobs: planned
+      .slice(0, DRY_RUN_LIST_MAX)
+      .map((job) => ({ seq: job.seq, name: job.name ?? null, kind: job.kind, command: commandLine(job) })),
+  }
+}
