@@ -1,5 +1,5 @@
 // How `corelane run` puts its jobs into the engine, once the data folder is open: a template
-// batch streamed in chunks, or a list of jobs in one submit; either new, or the file's last
+// batch pulled by the engine from its inputs (submitStream), or a list of jobs in one submit; either new, or the file's last
 // run resumed (see resume.ts). Each answers a Started: a promise that settles with the run's
 // outcome, and the progress the bar draws. run-command.ts does the rest around it.
 import { emptyCounts, JOB_STATES, type JobState, type JobView } from '../shared/job.ts'

@@ -117,13 +117,13 @@ export interface Engine {
   /**
    * Finished jobs leave memory (their rows stay in the store). By default (the user's "Clear
    * finished") the batches forget them too and a batch with nothing left goes; with
-   * keepBatchCounts (a streamed batch's feeder freeing memory) every batch still counts them.
+   * keepBatchCounts (a streamed batch's intake freeing memory) every batch still counts them.
    */
   clearFinished(options?: { keepBatchCounts?: boolean }): number
   /**
    * Cancels every unfinished job of a batch that the engine holds (queued, held by a batch
    * pause, retrying or running) and refuses later appends to it; tells onBatchCancelled's
-   * listeners (a stream's feeder stops reading). Throws a ValidationError naming `batchId` for
+   * listeners (a stream's reading stops). Throws a ValidationError naming `batchId` for
    * an unknown batch. Returns how many jobs were cancelled.
    */
   cancelBatch(batchId: number): number
