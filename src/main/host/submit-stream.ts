@@ -10,7 +10,7 @@ import { ValidationError } from '../../shared/validate.ts'
 import { watchHalt } from '../engine/halt-control.ts'
 import type { Engine } from '../engine/index.ts'
 import { DEFAULT_WINDOW } from '../engine/stream-intake.ts'
-import { rangeInputs, streamSubmission } from '../engine/submission.ts'
+import { rangeInputs, streamSubmission, type IndexedSpec } from '../engine/submission.ts'
 import type { PlannedJob } from './job-plan.ts'
 import type { ResultsWriter } from './results-writer.ts'
 
@@ -22,6 +22,20 @@ export function isStreamed(request: Request, range: Range): boolean {
   return request.template !== undefined && (range !== undefined || (request.count ?? 0) > DEFAULT_WINDOW)
 }
 
+/** The specs a streamed submit reads (lazily), and how many it will hold; a range beside inputs or a count is refused. */
+export function streamedSpecs(
+  request: Request,
+  given: Range,
+): { specs: AsyncGenerator<IndexedSpec>; length: number; range: boolean } {
+  if (given && (request.inputs !== undefined || request.count !== undefined)) {
+    throw new ValidationError([{ field: 'range', message: 'give only one of `inputs`, `range` or `count`' }])
+  }
+  const range = given && { from: given.from ?? 0, to: given.to, step: given.step ?? 1 }
+  const { template, defaults, count } = request
+  const specs = streamSubmission({ template, defaults, count, inputs: range ? rangeInputs(range, 'range') : undefined })
+  return { specs, length: range ? rangeLength(range) : count!, range: range !== undefined }
+}
+
 export async function submitStreamed(
   engine: Engine,
   request: Request,
@@ -29,14 +43,9 @@ export async function submitStreamed(
   rule: HaltRule | null,
   results: ResultsWriter | null,
 ): Promise<SubmitResult> {
-  if (given && (request.inputs !== undefined || request.count !== undefined)) {
-    throw new ValidationError([{ field: 'range', message: 'give only one of `inputs`, `range` or `count`' }])
-  }
-  const range = given && { from: given.from ?? 0, to: given.to, step: given.step ?? 1 }
-  const length = range ? rangeLength(range) : request.count!
-  const { template, defaults, count, name, delay, maxLoad, memFree } = request
+  const { specs, length, range } = streamedSpecs(request, given)
+  const { template, defaults, name, delay, maxLoad, memFree } = request
   // The template itself is checked before the batch exists: a bad one is refused, not a stopped stream.
-  const specs = streamSubmission({ template, defaults, count, inputs: range ? rangeInputs(range, 'range') : undefined })
   const first = await specs.next()
   if (first.done) throw new ValidationError([{ field: 'template', message: 'expands to no jobs' }])
   const plan = new Map<number, PlannedJob>()
