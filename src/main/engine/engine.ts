@@ -301,8 +301,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return retried
   }
 
-  clearFinished(options: { keepBatchCounts?: boolean } = {}): number {
-    const removed = this.states.clearFinished(options.keepBatchCounts ?? false, (job) => this.feed.removed(job))
+  clearFinished(options: { keepBatchCounts?: boolean; batchId?: number } = {}): number {
+    const removed = this.states.clearFinished(options.keepBatchCounts ?? false, (job) => this.feed.removed(job), options.batchId)
     this.controls.prune((batchId) => this.states.batches.has(batchId))
     this.countsChanged()
     this.feed.schedule()

@@ -69,7 +69,7 @@ export interface IntakeHost {
   /** Makes a job of the batch from a checked spec (queued, or held when `after` is given). */
   makeJob(batch: Batch, spec: ValidJobSpec, index: number, after: number[] | undefined): JobRecord
   readonly states: { get(id: number): JobRecord | undefined }
-  clearFinished(options: { keepBatchCounts: boolean }): number
+  clearFinished(options: { keepBatchCounts: boolean; batchId: number }): number
   flushStore(): Promise<void>
 }
 
@@ -193,7 +193,8 @@ export class StreamIntake {
   private async tidy(): Promise<void> {
     this.sinceTidy = 0
     await this.host.flushStore()
-    this.host.clearFinished({ keepBatchCounts: true })
+    // Only this batch's: another batch's finished jobs stay in the window's list.
+    this.host.clearFinished({ keepBatchCounts: true, batchId: this.batch.id })
   }
 
   /** The next input, or STOP as soon as the reading is stopped (without a race on a long-lived promise). */

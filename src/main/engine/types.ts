@@ -117,9 +117,10 @@ export interface Engine {
   /**
    * Finished jobs leave memory (their rows stay in the store). By default (the user's "Clear
    * finished") the batches forget them too and a batch with nothing left goes; with
-   * keepBatchCounts (a streamed batch's intake freeing memory) every batch still counts them.
+   * keepBatchCounts (a streamed batch's intake freeing memory) every batch still counts them;
+   * with batchId only that batch's finished jobs leave.
    */
-  clearFinished(options?: { keepBatchCounts?: boolean }): number
+  clearFinished(options?: { keepBatchCounts?: boolean; batchId?: number }): number
   /**
    * Cancels every unfinished job of a batch that the engine holds (queued, held by a batch
    * pause, retrying or running) and refuses later appends to it; tells onBatchCancelled's

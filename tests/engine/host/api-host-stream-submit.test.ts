@@ -64,6 +64,23 @@ describe('a streamed submit from the window', () => {
     expect(v.counts.succeeded + v.counts.cancelled).toBeLessThan(100_000)
   })
 
+  it('leaves other batches’ finished jobs in memory while it clears its own', async () => {
+    const small = ok<SubmitResult>(
+      await ctx.api.handle('submit', {
+        jobs: [
+          { kind: 'noop', params: {} },
+          { kind: 'noop', params: {} },
+        ],
+      }),
+    )
+    await ctx.opened.engine.whenSettled(small.jobIds)
+    const stream = ok<SubmitResult>(await ctx.api.handle('submit', { template: { kind: 'noop', params: {} }, count: 30_000 }))
+    await eventually('the stream to run', () => view(stream.batchId).counts.succeeded === 30_000, 120_000)
+    // Several half-windows were cleared on the way: only the stream's own finished jobs left.
+    expect(ctx.opened.engine.listJobs({ batchId: stream.batchId, limit: 100_000 }).total).toBeLessThan(30_000)
+    expect(small.jobIds.map((id) => ctx.opened.engine.getJob(id)?.state)).toEqual(['succeeded', 'succeeded'])
+  }, 150_000)
+
   it('dry-runs a range of millions without expanding it', async () => {
     const dry = ok<DryRunResult>(
       await ctx.api.handle('dryRun', { template: { name: 'n {}', kind: 'noop', params: {} }, range: { to: 3_000_000 } }),
