@@ -84,8 +84,10 @@ export class StreamIntake {
   private readonly window: number
   private readonly progress: StreamProgress = { read: 0, inputEnded: false, exhausted: false, cancelled: false }
   private stopped = false
-  /** Wakes a wait for room, or for the next input, when a job settles or the batch is cancelled. */
+  /** Ends a wait for the next input when the reading is stopped (a cancel, a halt, the engine closing). */
   private wake: (() => void) | null = null
+  /** A wait for room (or for the batch to settle): checked at each settle, resolved only once it holds. */
+  private waiter: { ready: () => boolean; stoppable: boolean; resolve: () => void } | null = null
   /** Keep-order: the ids made, in input order, from the oldest not settled. */
   private order: number[] = []
   private orderHead = 0
@@ -103,9 +105,13 @@ export class StreamIntake {
     this.handle = { batchId: batch.id, done, stop: () => this.stop(), progress: this.progress }
   }
 
-  /** A job of this batch settled: maybe there is room again. */
+  /** A job of this batch settled: maybe there is room again (checked here, so a full window costs no promise per job). */
   settled(): void {
-    this.wake?.()
+    const waiter = this.waiter
+    if (waiter && waiter.ready()) {
+      this.waiter = null
+      waiter.resolve()
+    }
   }
 
   /** The batch was cancelled (cancelBatch): reading stops at once. */
@@ -117,6 +123,11 @@ export class StreamIntake {
   stop(): void {
     this.stopped = true
     this.wake?.()
+    const waiter = this.waiter
+    if (waiter?.stoppable) {
+      this.waiter = null
+      waiter.resolve()
+    }
   }
 
   /** The jobs that count against the window: unfinished ones, or (keep-order) every one from the oldest unsettled. */
@@ -207,10 +218,8 @@ export class StreamIntake {
 
   /** Waits until `ready` holds (or, when `stoppable`, the reading is stopped), checking at each settle of the batch's jobs. */
   private async until(ready: () => boolean, stoppable: boolean): Promise<void> {
-    while (!ready() && !(stoppable && this.stopped)) {
-      await new Promise<void>((resolve) => (this.wake = resolve))
-      this.wake = null
-    }
+    if (ready() || (stoppable && this.stopped)) return
+    await new Promise<void>((resolve) => (this.waiter = { ready, stoppable, resolve }))
   }
 }
 
