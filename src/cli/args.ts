@@ -119,6 +119,7 @@ const options = {
   count: { type: 'string' },
   recording: { type: 'string' },
   redis: { type: 'string' },
+  'redis-ca': { type: 'string' },
   name: { type: 'string' },
   'allow-shell': { type: 'boolean' },
   'allow-script': { type: 'boolean' },

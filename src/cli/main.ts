@@ -23,6 +23,8 @@ Commands:
       -q, --quiet            no progress bar or summary
 ${CONTROL_USAGE}
       --redis URL            also run it on a cluster's agents (or CORELANE_REDIS_URL)
+      --redis-ca FILE        with rediss://: the CA its certificate must chain to (or
+                             CORELANE_REDIS_CA; run, serve, agent and agents take it)
   agent --redis URL [--name N] [--cpu-slots N] [--io-concurrency N] [--data-dir DIR]
         [--allow-shell] [--allow-script] [--lock-ms N] [--stalled-ms N] [--drain-ms N]
                          Join a cluster: take jobs from its Redis and run them here
@@ -53,11 +55,21 @@ Exit codes: 0 all jobs succeeded and are saved, 1 some did not, 2 invalid input,
 unusable data folder or Redis unreachable, 3 job records could not be saved (a full disk)
 and the wait was given up.`
 
+const CLUSTER_COMMANDS = new Set(['run', 'serve', 'agent', 'agents'])
+/** The same name as src/main/cluster/redis.ts's REDIS_CA_ENV (not imported: that module loads ioredis). */
+const REDIS_CA_ENV = 'CORELANE_REDIS_CA'
+
 export async function main(argv: string[]): Promise<number> {
   const { command, positionals, values } = parseCommandLine(argv)
   if (values.help || command === undefined || command === 'help') {
     process.stdout.write(`${USAGE}\n`)
     return command === undefined && !values.help ? 2 : 0
+  }
+  // --redis-ca FILE, for every command that reaches a cluster: the CA a rediss:// server's
+  // certificate must chain to (the same as CORELANE_REDIS_CA; redis.ts reads it).
+  if (typeof values['redis-ca'] === 'string' && CLUSTER_COMMANDS.has(command)) {
+    process.env[REDIS_CA_ENV] = values['redis-ca']
+    delete values['redis-ca']
   }
   switch (command) {
     case 'run': {

@@ -21,6 +21,7 @@ import { expandRequest, plannedStream } from '../main/host/job-plan.ts'
 import { streamSubmission } from '../main/engine/submission.ts'
 import { resolveControls, RunControls } from './controls/run-controls.ts'
 import { startList, startStream, streamTotal, type RunContext, type RunOutput, type Started } from './run-start.ts'
+import { defaultSlots, processWorkersFor, warmStart } from './warm-start.ts'
 
 export type { RunOutput } from './run-start.ts'
 
@@ -121,9 +122,15 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     } else missing = missingJobs(plan, request, source)
     return plan.batches.map((b) => b.id)
   }
+  // The store's thread and the first jobs' worker processes start now, while the folder opens
+  // (a resumed run's jobs come from the database: no workers are guessed for it).
+  const slots = flags['cpu-slots'] ?? (flags.redis ? 1 : defaultSlots())
+  const warm = warmStart(dataDir, resolved.resume ? 0 : processWorkersFor(batch, request.defaults ?? {}, slots))
   let opened: PersistentEngine
   try {
     opened = await openPersistentEngine({
+      storeThread: warm.thread,
+      processHost: warm.processHost,
       dataDir,
       // With --redis this machine keeps one CPU slot and one I/O job of its own unless told otherwise.
       cpuSlots: flags['cpu-slots'] ?? (flags.redis ? 1 : undefined),
@@ -137,6 +144,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       moveAsideCorrupt: flags['reset-db'],
     })
   } catch (error) {
+    warm.dispose()
     dataDirError(error, '--reset-db')
   }
   let cluster: RunCluster | null = null
@@ -170,6 +178,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
     // Node alive); the cluster first, since once the engine closes it ends the remote executor too.
     await cluster?.close()
     await opened.close()
+    warm.dispose()
   }
 }
 

@@ -21,6 +21,7 @@ import { chooseToken } from './serve-token.ts'
 import { logsDir } from '../main/engine/data-layout.ts'
 import { startWebServer } from './web/web-server.ts'
 import type { ServeCluster } from './serve-cluster.ts'
+import { followClusterSetting, type ClusterSetting } from '../main/cluster/cluster-setting.ts'
 
 /** The renderer as `npm run build` leaves it, relative to the repository root. */
 export const BUILT_RENDERER = fileURLToPath(new URL('../../out/renderer/', import.meta.url))
@@ -70,8 +71,10 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
   }
   const { engine } = opened
   if (opened.store.movedAside) process.stderr.write(`corelane: the old database was kept as ${opened.store.movedAside}\n`)
-  // --redis: the engine also hands jobs to the cluster's agents, and the Machines view follows them.
-  let cluster: ServeCluster | null = null
+  // --redis: the engine also hands jobs to the cluster's agents, and the Machines view follows
+  // them. Without it, the settings' clusterRedisUrl does the same, changed live from the
+  // Settings screen (an unreachable Redis is a notice there, never a failed start).
+  let cluster: ServeCluster | ClusterSetting
   if (flags.redis) {
     try {
       cluster = await (await import('./serve-cluster.ts')).joinServeCluster(engine, flags.redis, logsDir(dataDir))
@@ -79,18 +82,25 @@ export async function serveCommand(values: Record<string, unknown>): Promise<num
       await opened.close()
       throw error
     }
+  } else {
+    cluster = followClusterSetting({
+      engine,
+      settings,
+      logDir: logsDir(dataDir),
+      log: (line) => process.stderr.write(`corelane: ${line}\n`),
+    })
   }
   // The window hears of failing writes through the API host's notice; the terminal hears here.
   const stopReporting = reportDurability(opened.store, process.stderr)
   const monitor = startMonitor()
   const host = createApiHost(engine, monitor, { store: opened.store, logDir: logsDir(dataDir), lab: { dataDir }, settings })
-  const api = cluster ? cluster.wrap(host) : host
+  const api = cluster.wrap(host)
 
   async function shutdown(server?: { close(): Promise<void> }): Promise<void> {
     await server?.close()
     api.close()
     stopReporting()
-    await cluster?.close()
+    await cluster.close()
     await Promise.all([monitor.close(), opened.close()])
   }
 

@@ -4,7 +4,9 @@
 // (never file://; the dev server in development), and after `ready` starts the engine
 // (process workers as utilityProcess children) with the defaults of the settings file, the
 // monitor's sampler thread, the IPC bridge, the tray, batch notifications, taskbar progress
-// and sleep prevention while batches run. Batch files named on the command line, by a second
+// and sleep prevention while batches run, and the link to the cluster its settings name
+// (cluster/cluster-setting.ts: relinked live, an unreachable Redis a notice in the window).
+// Batch files named on the command line, by a second
 // start or by macOS `open-file` are submitted. Crash reports stay local. The engine runs on
 // the job database in userData, so earlier jobs come back. Quitting closes the engine's
 // workers and the database first. Everything here is async: the main thread also draws the UI.
@@ -12,6 +14,7 @@ import { app, BrowserWindow, dialog, screen, session } from 'electron'
 import { join } from 'node:path'
 import { StoreError, startMonitor, type Monitor } from './engine/index.ts'
 import { logsDir } from './engine/data-layout.ts'
+import { followClusterSetting, type ClusterSetting } from './cluster/cluster-setting.ts'
 import { createApiHost, type ApiHost } from './host/api-host.ts'
 import { openPersistentEngine, type PersistentEngine, type PersistentEngineOptions } from './host/persistent-engine.ts'
 import { openSettingsStore, type SettingsStore } from './host/settings-store.ts'
@@ -47,6 +50,7 @@ interface Services {
   settings: SettingsStore
   monitor: Monitor
   api: ApiHost
+  cluster: ClusterSetting
   stop: (() => void)[]
 }
 
@@ -141,13 +145,22 @@ async function startServices(): Promise<Services> {
   const opened = await openEngine(settings)
   const { engine } = opened
   const monitor = startMonitor({ workerEntry: MONITOR_ENTRY })
-  const api = createApiHost(engine, monitor, {
-    store: opened.store,
-    logDir: logsDir(app.getPath('userData')),
-    lab: { dataDir: app.getPath('temp'), workerEntries: WORKER_ENTRIES, processHost: utilityProcessHost },
+  const cluster = followClusterSetting({
+    engine,
     settings,
-    desktop: true,
+    logDir: logsDir(app.getPath('userData')),
+    log: (line) => console.warn(`corelane: ${line}`),
   })
+  // The window's streams also carry the cluster's status and machines.
+  const api = cluster.wrap(
+    createApiHost(engine, monitor, {
+      store: opened.store,
+      logDir: logsDir(app.getPath('userData')),
+      lab: { dataDir: app.getPath('temp'), workerEntries: WORKER_ENTRIES, processHost: utilityProcessHost },
+      settings,
+      desktop: true,
+    }),
+  )
   const getWindow = () => mainWindow
   const taskbar = showTaskbarProgress({
     api,
@@ -181,7 +194,7 @@ async function startServices(): Promise<Services> {
     // Some Linux desktops have no tray: the app works without it.
     console.warn('corelane: no tray icon:', (error as Error).message)
   }
-  return { opened, settings, monitor, api, stop }
+  return { opened, settings, monitor, api, cluster, stop }
 }
 
 /** Submits batch files the OS handed over; tells the user about any that could not be opened. */
@@ -207,6 +220,8 @@ async function stopServices(): Promise<void> {
   if (!running) return
   for (const stop of running.stop) stop()
   running.api.close()
+  // Unlinked before the engine closes (an engine that closes ends the link's executor).
+  await running.cluster.close()
   await Promise.all([running.monitor.close(), running.opened.close()])
 }
 

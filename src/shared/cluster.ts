@@ -22,12 +22,20 @@ export const ControllerIdSchema = v.pipe(
 )
 export const AgentNameSchema = name
 
-/** One job of a pack: the protocol's JobMessage [id, kind, params, attempt]. */
-const JobMessageSchema = v.strictTuple([
+const jobFields = [
   jobId,
   v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
   v.record(v.string(), v.unknown()),
   v.pipe(v.number(), v.integer(), v.minValue(0)),
+] as const
+
+/**
+ * One job of a pack: the protocol's JobMessage [id, kind, params, attempt], and its memory
+ * ceiling in MiB when it has one (the bounds of a job's `memoryMb`).
+ */
+const JobMessageSchema = v.strictTuple([
+  ...jobFields,
+  v.optional(v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(1 << 20))),
 ])
 
 /** The data of one BullMQ job: many short jobs, or one long one. */
@@ -203,6 +211,16 @@ export type AgentTelemetry = v.InferOutput<typeof TelemetrySchema>
 export interface MachineView extends AgentTelemetry {
   /** Not heard for longer than AGENT_GONE_MS. */
   gone: boolean
+}
+
+/** A host's link to the cluster its settings name (`clusterRedisUrl`). */
+export interface ClusterLinkStatus {
+  /** off: no URL set; connecting: the first try; linked: jobs may go to agents; unreachable: tried again every few seconds. */
+  state: 'off' | 'connecting' | 'linked' | 'unreachable'
+  /** The Redis URL with its password masked (null when off). */
+  url: string | null
+  /** Why it is not linked (the Redis answer or the network's), when unreachable. */
+  error: string | null
 }
 
 /** An agent unheard for this long is shown as gone (it publishes every second). */

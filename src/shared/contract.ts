@@ -2,7 +2,7 @@
 // renderer. Every command has a payload schema, checked on arrival by the IPC bridge and the
 // WebSocket server alike; every event stream is pushed in batches, a few messages a second.
 import * as v from 'valibot'
-import type { MachineView } from './cluster.ts'
+import type { ClusterLinkStatus, MachineView } from './cluster.ts'
 import type { BatchView, EngineStats, JobState, JobView, WorkerView } from './job.ts'
 import { JOB_STATES } from './job.ts'
 import type { KindInfo } from './kinds.ts'
@@ -214,13 +214,25 @@ export interface EventPayloads {
    * kept in memory and retried) or takes them again (`durable` true). Sent on each change.
    */
   storage: { durable: boolean; pendingJobs: number; error: string | null }
-  /** The cluster's machines (replace, don't merge), when the host follows one (`serve --redis`). */
+  /** The cluster's machines (replace, don't merge), when the host follows one (`serve --redis`, the `clusterRedisUrl` setting). */
   machines: MachineView[]
+  /** The host's link to the cluster of its `clusterRedisUrl` setting: on each change, and to each new subscriber. */
+  cluster: ClusterLinkStatus
 }
 
 export type EventName = keyof EventPayloads
 
-export const EVENT_NAMES: EventName[] = ['jobs', 'workers', 'batches', 'stats', 'monitor', 'lab', 'storage', 'machines']
+export const EVENT_NAMES: EventName[] = [
+  'jobs',
+  'workers',
+  'batches',
+  'stats',
+  'monitor',
+  'lab',
+  'storage',
+  'machines',
+  'cluster',
+]
 
 /** An error as it crosses the boundary: a code and a sentence, plus the fields at fault. */
 export interface ContractError {

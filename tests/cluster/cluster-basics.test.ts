@@ -56,6 +56,20 @@ describe('a cluster of two agents', () => {
     expect(controller.driver.duplicateEnds).toBe(0)
   })
 
+  it('spreads long jobs over both agents even after small jobs of the same kind taught it the kind is short', async () => {
+    // The driver learns a cost per kind: tiny sum-squares first, then long ones. Packed as
+    // short, all 8 would travel in one pack to one agent.
+    await controller.driver.whenSettled(
+      await submit(Array.from({ length: 4 }, () => ({ kind: 'sum-squares', params: { n: 1000 } }))),
+    )
+    const before = controller.executor.packsSent()
+    const ids = await submit(Array.from({ length: 8 }, () => ({ kind: 'sum-squares', params: { n: 3e7 } })))
+    await controller.driver.whenSettled(ids)
+    expect(views(ids).every((j) => j.state === 'succeeded')).toBe(true)
+    expect(controller.executor.packsSent() - before).toBeGreaterThanOrEqual(4)
+    expect(new Set(views(ids).map((j) => j.agent))).toEqual(new Set(['alpha', 'beta']))
+  })
+
   it('packs short jobs: thousands of no-ops travel in a few BullMQ jobs, each settled once', async () => {
     const before = controller.executor.packsSent()
     const ids = await submit(Array.from({ length: 3000 }, () => ({ kind: 'noop' })))

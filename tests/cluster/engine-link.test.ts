@@ -92,3 +92,29 @@ it('engine.cancel reaches a job running on an agent; a timeout too', async () =>
   expect(Date.now() - asked).toBeLessThan(2800)
   expect(jobIds.every((id) => settled.get(id) === 1)).toBe(true)
 })
+
+it('a job with a memory ceiling runs on an agent with that ceiling: over it, it fails as it does locally', async () => {
+  // This machine's one CPU slot is held by a long job, so the ceiling jobs go to the agents.
+  const { jobIds } = await engine.submit({
+    jobs: [
+      { kind: 'sum-squares', params: { n: 5e10 }, priority: 10 },
+      { kind: 'alloc-until-oom', params: { chunkMb: 8 }, memoryMb: 64 },
+      { kind: 'sum-squares', params: { n: 1000 }, memoryMb: 64 },
+    ],
+  })
+  const [long, over, under] = jobIds as [number, number, number]
+  await engine.whenSettled([over, under])
+  expect(engine.getJob(long)!.machine).toBe(null)
+  // Stopped by the agent's own ceiling (a worker of its own, started with the limit), and
+  // reported with the local engine's code and words.
+  expect(engine.getJob(over)).toMatchObject({
+    state: 'failed',
+    error: { code: 'out-of-memory', message: expect.stringMatching(/limit 64 MiB/) },
+  })
+  expect(['east', 'west']).toContain(engine.getJob(over)!.machine)
+  expect(engine.getJob(under)!.state).toBe('succeeded')
+  expect(['east', 'west']).toContain(engine.getJob(under)!.machine)
+  engine.cancel([long])
+  await engine.whenSettled([long])
+  expect([over, under, long].every((id) => settled.get(id) === 1)).toBe(true)
+})

@@ -60,26 +60,41 @@ function waitForLine(
   })
 }
 
+export interface RedisTls {
+  cert: string
+  key: string
+  ca: string
+}
+
 export class RedisServer {
   readonly dir = tempDir('redis')
   port = 0
   child: ChildProcess | null = null
   private readonly aof: boolean
   private readonly conf: string[]
+  private readonly tls: RedisTls | null
 
-  /** `conf`: redis.conf lines (ACL users, say), written to a file it starts with. */
-  constructor(options: { aof?: boolean; conf?: string[] } = {}) {
+  /**
+   * `conf`: redis.conf lines (ACL users, say), written to a file it starts with. `tls`: TLS
+   * only (no plain port), with that certificate, key and CA; clients need no certificate.
+   */
+  constructor(options: { aof?: boolean; conf?: string[]; tls?: RedisTls } = {}) {
     this.aof = options.aof ?? false
     this.conf = options.conf ?? []
+    this.tls = options.tls ?? null
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`
+    return `${this.tls ? 'rediss' : 'redis'}://127.0.0.1:${this.port}`
   }
 
   async start(): Promise<this> {
     if (!this.port) this.port = await freePort()
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir]
+    const ports = this.tls
+      ? ['--port', '0', '--tls-port', String(this.port), '--tls-cert-file', this.tls.cert, '--tls-key-file', this.tls.key]
+      : ['--port', String(this.port)]
+    if (this.tls) ports.push('--tls-ca-cert-file', this.tls.ca, '--tls-auth-clients', 'no')
+    const args = [...ports, '--bind', '127.0.0.1', '--save', '', '--dir', this.dir]
     if (this.conf.length) {
       const file = join(this.dir, 'redis.conf')
       writeFileSync(file, `${this.conf.join('\n')}\n`)

@@ -49,9 +49,14 @@ function engineStandIn() {
   }
 }
 
-function executorFor(controller: string, engine: ReturnType<typeof engineStandIn>, reconcileMs = 300): RemoteExecutor {
+function executorFor(
+  controller: string,
+  engine: ReturnType<typeof engineStandIn>,
+  reconcileMs = 300,
+  eventsUrl?: string,
+): RemoteExecutor {
   const connection = connectRedis(redis.url, 'test-controller')
-  const eventsConnection = connection.duplicate()
+  const eventsConnection = eventsUrl ? connectRedis(eventsUrl, 'test-events') : connection.duplicate()
   const executor = new RemoteExecutor(
     { id: 7, controller, connection, eventsConnection, logDir: null, reconcileMs },
     engine.hooks,
@@ -66,12 +71,14 @@ function executorFor(controller: string, engine: ReturnType<typeof engineStandIn
 
 function agentStandIn(
   process: (data: { jobs: [number][] }, job: { updateProgress(p: object): Promise<void> }) => Promise<unknown>,
+  onCompleted?: (packId: string) => void,
 ): void {
   const worker = new Worker(QUEUE, (job) => process(job.data, job), {
     connection: connectRedis(redis.url, 'test-agent'),
     prefix: PREFIX,
     concurrency: 4,
   })
+  if (onCompleted) worker.on('completed', (job) => onCompleted(job.id!))
   closers.push(() => worker.close())
 }
 
@@ -144,4 +151,60 @@ it('refuses a report that is not valid, names the field, and fails only that pac
   expect(engine.count(EV_FAILED, 11)).toBe(1)
   expect(engine.bad.join('\n')).toMatch(/agent: letters, digits/)
   expect(engine.bad.join('\n')).toMatch(/e: at index 2: expected number, got "yesterday"/)
+})
+
+it('a completed pack whose return value is not in Redis yet is read again, and its jobs are not lost', async () => {
+  const engine = engineStandIn()
+  // Its events stream is followed in an empty database (db 1): every event is missed, as
+  // while Redis was away, so only the look-ups (every 1.5 s for a quiet pack) hear of the pack.
+  const executor = executorFor('late', engine, 1500, `${redis.url}/1`)
+  const reader = connectRedis(redis.url, 'test-reader')
+  closers.push(() => reader.disconnect())
+  // The stand-in agent ends the pack at once; then its return value is taken out of the pack's
+  // hash (long before the first look-up), which is what a look-up that reads the job before
+  // BullMQ sets it sees: the state says completed, the job's returnvalue is null.
+  let removed: Promise<string | null> | null = null
+  agentStandIn(
+    async ({ jobs }) => {
+      const id = jobs[0]![0]
+      return { agent: 'late', e: [EV_STARTED_ENDED, id, 5, EV_DONE, id, 6, 42, null, false] }
+    },
+    (packId) => {
+      const key = `${PREFIX}:${QUEUE}:${packId}`
+      removed = reader.hget(key, 'returnvalue').then(async (text) => (await reader.hdel(key, 'returnvalue'), text))
+    },
+  )
+  executor.run([[20, 'noop', {}, 1]])
+  await until(() => engine.bad.some((b) => /reading it again/.test(b)), 15_000, 'a look-up that found no return value')
+  expect(engine.count(EV_FAILED, 20)).toBe(0)
+  expect(executor.inFlight()).toBe(1)
+  // BullMQ's value lands: the next look-up reads it, and the job ends as its agent reported.
+  const text = await removed!
+  expect(text).toContain('"agent":"late"')
+  await reader.hset(`${PREFIX}:${QUEUE}:late-1`, 'returnvalue', text!)
+  await until(() => engine.count(EV_DONE, 20) === 1, 15_000, 'the job’s end read on a later look-up')
+  expect(engine.count(EV_FAILED, 20)).toBe(0)
+  expect(engine.bad.join('\n')).not.toMatch(/expected Object/)
+})
+
+it('applies a big pack’s report in slices, a turn of the loop each, every job once', async () => {
+  const engine = engineStandIn()
+  let deliveries = 0
+  const onEvents = engine.hooks.onEvents
+  engine.hooks.onEvents = (executor, batch) => {
+    deliveries++
+    return onEvents(executor, batch)
+  }
+  const executor = executorFor('big', engine, 60_000)
+  agentStandIn(async ({ jobs }) => {
+    const e: unknown[] = []
+    for (const [id] of jobs) e.push(EV_STARTED_ENDED, id, 5, EV_DONE, id, 6, null, null, false)
+    return { agent: 'big', e }
+  })
+  const jobs = Array.from({ length: 1000 }, (_, i) => [1000 + i, 'noop', {}, 1] as [number, string, object, number])
+  executor.run(jobs as never)
+  await until(() => jobs.every(([id]) => engine.count(EV_DONE, id) === 1), 10_000, 'every end applied')
+  // 9,000 items of events, at most 2,048 a turn.
+  expect(deliveries).toBeGreaterThanOrEqual(5)
+  expect(executor.inFlight()).toBe(0)
 })

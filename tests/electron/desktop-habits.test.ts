@@ -8,6 +8,7 @@
 // items, crash reporting, the menu. What Electron and the OS then do with those calls is not
 // shown here (README.md, "Desktop habits").
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -154,6 +155,33 @@ describe('the desktop app', () => {
     expect(settingsOnDisk()).toMatchObject({ theme: 'dark', launchAtLogin: true, cpuSlots: 3 })
     await call('updateSettings', { launchAtLogin: false, theme: 'system' })
     expect(standIn.loginItems).toEqual([{ openAtLogin: true }, { openAtLogin: false }])
+  })
+
+  it('follows the cluster of its settings: an unreachable Redis reaches the window as a status, and the app goes on', async () => {
+    // A loopback port nothing listens on: refused at once.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number }
+        server.close(() => resolve(port))
+      })
+    })
+    const window = theWindow()
+    const statuses = () =>
+      window.webContents.sent
+        .map((s) => s.args[0] as { event: string; payload: { state: string; error: string | null } })
+        .filter((m) => m?.event === 'cluster')
+        .map((m) => m.payload)
+    const updated = (await call('updateSettings', { clusterRedisUrl: `redis://:hidden@127.0.0.1:${port}` })) as {
+      ok: true
+      value: { settings: { clusterRedisUrl: string } }
+    }
+    expect(updated.value.settings.clusterRedisUrl).toBe(`redis://:***@127.0.0.1:${port}`)
+    await vi.waitFor(() => expect(statuses().at(-1)?.state).toBe('unreachable'), { timeout: 10_000, interval: 20 })
+    expect(statuses().at(-1)!.error).toMatch(/ECONNREFUSED/)
+    expect(JSON.stringify(window.webContents.sent)).not.toContain('hidden')
+    // The app still answers, and clearing the setting turns the link off.
+    expect(((await call('updateSettings', { clusterRedisUrl: null })) as { ok: boolean }).ok).toBe(true)
+    await vi.waitFor(() => expect(statuses().at(-1)?.state).toBe('off'), { timeout: 10_000, interval: 20 })
   })
 
   it('opens a batch file from a second start, shows its progress on the taskbar and keeps the machine awake meanwhile', async () => {

@@ -22,6 +22,7 @@ class FakeExecutor {
   readonly executor: ExecutorType
   readonly memoryMb: number
   readonly capacity: number
+  batchesAtOnce?: number
   constructor(lane: Lane, executor: ExecutorType, memoryMb = 0, capacity = Infinity) {
     this.lane = lane
     this.executor = executor
@@ -175,6 +176,56 @@ describe('balancer', () => {
     expect(spawned).toHaveLength(1)
     expect(remote.jobs).toHaveLength(3)
     expect(left).toHaveLength(6)
+  })
+
+  it('sends a job with a memory ceiling alone to an executor from outside once the local slots are taken', () => {
+    for (const lane of ['cpu', 'io'] as const) {
+      const remote = new FakeExecutor(lane, 'thread', 0, 100)
+      const busy = new FakeExecutor(lane, 'thread')
+      busy.jobs.push(...jobs(1))
+      busy.expectedMs = 1000 // busy for a while: no early batch for it
+      const queued = [...jobs(2, 'alloc', { memoryMb: 64 }), ...jobs(3)]
+      const costs = new KindCosts()
+      costs.learn('noop', 0.01) // short: many to a message
+      const { spawned, left } = run(lane, queued, {
+        costs,
+        limits: { cpuSlots: 1, ioConcurrency: lane === 'io' ? 0 : 1000 },
+        local: [busy],
+        external: [remote],
+      })
+      expect(spawned, lane).toHaveLength(0)
+      // One message per ceiling job (the remote engine gives each its worker), the rest together.
+      expect(remote.batches, lane).toEqual([1, 1, 3])
+      expect(
+        remote.jobs.slice(0, 2).map((j) => j.memoryMb),
+        lane,
+      ).toEqual([64, 64])
+      expect(left, lane).toHaveLength(0)
+    }
+  })
+
+  it('sends an executor from outside at most an even share of the queue per batch it runs at once', () => {
+    // Learned as short (from small jobs of the kind): one batch would take all eight.
+    const costs = new KindCosts()
+    costs.learn('sum', 0.01)
+    const remote = new FakeExecutor('cpu', 'thread', 0, 1000)
+    remote.batchesAtOnce = 4
+    const busy = new FakeExecutor('cpu', 'thread')
+    busy.jobs.push(...jobs(1))
+    busy.expectedMs = 1000
+    const { left } = run('cpu', jobs(8, 'sum'), {
+      costs,
+      limits: { cpuSlots: 1, ioConcurrency: 1000 },
+      local: [busy],
+      external: [remote],
+    })
+    // 8 waiting, 4 at once: 2; then 6 waiting: 2; then 4: 1 each.
+    expect(remote.batches).toEqual([2, 2, 1, 1, 1, 1])
+    expect(left).toHaveLength(0)
+    // Without the field (one at a time), a batch is as big as the kind's cost says.
+    const single = new FakeExecutor('cpu', 'thread', 0, 1000)
+    run('cpu', jobs(8, 'sum'), { costs, limits: { cpuSlots: 1, ioConcurrency: 1000 }, local: [busy], external: [single] })
+    expect(single.batches).toEqual([8])
   })
 
   it('takes nothing from a lane while the admission gate says no', () => {

@@ -8,6 +8,7 @@ import { useEngineStore } from '../../src/renderer/src/stores/engine.ts'
 import { useJobsStore } from '../../src/renderer/src/stores/jobs.ts'
 import { useKindsStore } from '../../src/renderer/src/stores/kinds.ts'
 import { useMonitorStore } from '../../src/renderer/src/stores/monitor.ts'
+import { useMachinesStore } from '../../src/renderer/src/stores/machines.ts'
 import { useNoticesStore } from '../../src/renderer/src/stores/notices.ts'
 import { useWorkersStore } from '../../src/renderer/src/stores/workers.ts'
 import { createFakeApi, makeBatch, makeJob, makeSample, makeSnapshot, makeStats, makeWorker } from './fake-api.ts'
@@ -92,5 +93,27 @@ describe('connect', () => {
     })
     fake.emit('storage', { durable: true, pendingJobs: 0, error: null })
     expect(notices.list.at(-1)).toMatchObject({ level: 'success', title: 'The job database is written again' })
+  })
+
+  it('says when the cluster of the settings cannot be reached, and when it is linked again', async () => {
+    const fake = createFakeApi(makeSnapshot())
+    await connect(fake.api)
+    const notices = useNoticesStore()
+    const before = notices.list.length
+    // A window opened on a host already linked: nothing to say.
+    fake.emit('cluster', { state: 'linked', url: 'redis://:***@redis-host:6379', error: null })
+    expect(notices.list.length).toBe(before)
+    const error = 'cannot reach Redis at redis://:***@redis-host:6379: connect ECONNREFUSED 10.0.0.5:6379'
+    fake.emit('cluster', { state: 'unreachable', url: 'redis://:***@redis-host:6379', error })
+    expect(notices.list.at(-1)).toMatchObject({
+      level: 'error',
+      title: 'Cannot reach the cluster',
+      message: expect.stringContaining('ECONNREFUSED 10.0.0.5:6379. Jobs run on this machine only'),
+    })
+    fake.emit('cluster', { state: 'unreachable', url: 'redis://:***@redis-host:6379', error })
+    expect(notices.list.filter((n) => n.title === 'Cannot reach the cluster')).toHaveLength(1)
+    fake.emit('cluster', { state: 'linked', url: 'redis://:***@redis-host:6379', error: null })
+    expect(notices.list.at(-1)).toMatchObject({ level: 'success', title: 'Linked to the cluster' })
+    expect(useMachinesStore().link?.state).toBe('linked')
   })
 })

@@ -118,6 +118,29 @@ describe('Settings screen', () => {
     await vi.waitFor(async () => expect((await readSaved()).ioConcurrency).toBe(50))
   })
 
+  it('keeps the cluster’s Redis URL: a bad one named before sending, a saved one shown with its password masked', async () => {
+    const { api, sent, readSaved } = await host(false)
+    const wrapper = await mountWith(api)
+    const field = () => wrapper.get('[data-testid="settings-clusterRedisUrl"]')
+    expect((field().element as HTMLInputElement).value).toBe('')
+    await field().setValue('http://redis-host:6379')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="problem-clusterRedisUrl"]').text()).toMatch(/expected a redis:\/\/ or rediss:\/\/ URL/)
+    expect(sent.some((s) => s.command === 'updateSettings')).toBe(false)
+
+    await field().setValue('rediss://corelane:s3cret@redis-host:6380')
+    await wrapper.get('form').trigger('submit')
+    await vi.waitFor(async () => expect((await readSaved()).clusterRedisUrl).toBe('rediss://corelane:s3cret@redis-host:6380'))
+    await vi.waitFor(() => expect((field().element as HTMLInputElement).value).toBe('rediss://corelane:***@redis-host:6380'))
+    // The link's state is the host's (this one follows no cluster): nothing is claimed.
+    expect(wrapper.find('[data-testid="settings-cluster-link"]').exists()).toBe(false)
+    // Emptied: no cluster.
+    await field().setValue('')
+    await wrapper.get('form').trigger('submit')
+    await vi.waitFor(async () => expect((await readSaved()).clusterRedisUrl).toBe(null))
+  })
+
   it('shows the host’s refusal with the field named', async () => {
     const { api } = await host(true)
     const refusing: CorelaneApi = {

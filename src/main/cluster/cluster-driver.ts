@@ -214,7 +214,11 @@ export class ClusterDriver {
               1,
               Math.min(this.options.maxPack ?? 1000, Math.floor((this.options.packTargetMs ?? 50) / Math.max(mean, 0.001))),
             )
-      const batch = this.queued.splice(0, size)
+      // Never more than an even share of what waits per pack the agents take at once: a kind
+      // learned as short from small jobs (a warm-up) would otherwise send a batch of long ones
+      // to one agent in one pack, while the others wait.
+      const share = Math.ceil(this.queued.length / Math.max(1, executor.packCapacity()))
+      const batch = this.queued.splice(0, Math.min(size, share))
       const messages: JobMessage[] = batch.map((job) => {
         job.out = true
         return [job.view.id, job.view.kind, job.params, job.view.attempts + 1]

@@ -10,6 +10,7 @@ import type { Engine } from '../engine/index.ts'
 import type { Executor } from '../engine/executors/executor.ts'
 import { newControllerId } from './controller.ts'
 import { ClusterDirectory } from './directory.ts'
+import { RecentMap } from './recent-map.ts'
 import { RemoteExecutor } from './remote-executor.ts'
 import { KEYS, connectRedis, probeRedis } from './redis.ts'
 
@@ -44,7 +45,7 @@ export async function linkEngineToCluster(engine: Engine, options: EngineLinkOpt
   for (const c of connections) c.on('error', () => {}) // they reconnect by themselves
   const directory = new ClusterDirectory(connection, subscriber)
   await directory.start()
-  const placements = new Map<number, string>()
+  const placements = new RecentMap<number, string>(PLACEMENTS_KEPT)
   let current: RemoteExecutor | null = null
   let closing = false
 
@@ -67,11 +68,7 @@ export async function linkEngineToCluster(engine: Engine, options: EngineLinkOpt
         {
           onHello: hooks.onHello,
           onEvents: hooks.onEvents,
-          onPlacement: (_executor, jobId, machine) => {
-            placements.delete(jobId)
-            placements.set(jobId, machine)
-            if (placements.size > PLACEMENTS_KEPT) placements.delete(placements.keys().next().value!)
-          },
+          onPlacement: (_executor, jobId, machine) => placements.set(jobId, machine),
           onExit: (executor, exit) => {
             hooks.onExit(executor, exit)
             eventsConnection.disconnect()

@@ -25,6 +25,13 @@ export interface PackHost {
   submitting(delta: 1 | -1): void
 }
 
+interface ToRun {
+  cid: number
+  kind: string
+  params: Record<string, unknown>
+  memoryMb: number | undefined
+}
+
 interface LocalJob {
   cid: number
   kind: string
@@ -57,14 +64,14 @@ export class PackRun {
   /** Runs every job of the pack; `cancelled` are those the controller cancelled before it came. */
   async run(cancelled: Map<number, 'cancel' | 'timeout'>): Promise<void> {
     const now = Date.now()
-    const toRun: { cid: number; kind: string; params: Record<string, unknown> }[] = []
-    for (const [cid, kind, params] of this.pack.jobs) {
+    const toRun: ToRun[] = []
+    for (const [cid, kind, params, , memoryMb] of this.pack.jobs) {
       const refusal = this.refusal(kind)
       const reason = cancelled.get(cid)
       if (refusal) this.end([EV_STARTED_ENDED, cid, now, EV_FAILED, cid, now, 'job-error', refusal, false])
       else if (reason === 'timeout') this.end([EV_STARTED_ENDED, cid, now, EV_FAILED, cid, now, 'timeout', 'timed out', false])
       else if (reason) this.end([EV_DROPPED, cid])
-      else toRun.push({ cid, kind, params })
+      else toRun.push({ cid, kind, params, memoryMb })
     }
     if (toRun.length) {
       const done = new Promise<void>((resolve) => (this.resolveDone = resolve))
@@ -83,9 +90,17 @@ export class PackRun {
     return null
   }
 
-  private async submit(jobs: { cid: number; kind: string; params: Record<string, unknown> }[]): Promise<void> {
-    // The controller owns retries and timeouts (it sends a cancel): here each job runs once.
-    const spec = (j: (typeof jobs)[number]) => ({ name: `#${j.cid}`, kind: j.kind, params: j.params, retries: 0 })
+  private async submit(jobs: ToRun[]): Promise<void> {
+    // The controller owns retries and timeouts (it sends a cancel): here each job runs once. A
+    // memory ceiling is this engine's to apply, as on one machine (a worker of its own, a
+    // process where the OS can hold it).
+    const spec = (j: ToRun) => ({
+      name: `#${j.cid}`,
+      kind: j.kind,
+      params: j.params,
+      retries: 0,
+      ...(j.memoryMb ? { memoryMb: j.memoryMb } : {}),
+    })
     this.host.submitting(1)
     try {
       const { jobIds } = await this.host.engine.submit({
@@ -184,9 +199,12 @@ export class PackRun {
   }
 
   private end(events: unknown[], start: unknown[] = [], startSent = false): void {
-    this.finals.push(...start, ...events)
-    if (!startSent) this.pending.push(...start)
-    this.pending.push(...events)
+    // Plain loops: a spread push per job allocated its arguments twice (a profile of the agent).
+    const { finals, pending } = this
+    for (const x of start) finals.push(x)
+    for (const x of events) finals.push(x)
+    if (!startSent) for (const x of start) pending.push(x)
+    for (const x of events) pending.push(x)
   }
 
   private finish(cid: number, events: unknown[], start: unknown[] = [], startSent = false): void {

@@ -1,6 +1,7 @@
 // Redis connections for the cluster, and the names of its keys. BullMQ 6 ships no Redis
 // driver and cannot `require` one from native ESM, so Corelane builds its ioredis clients
 // here and hands them to Queue, Worker and QueueEvents (which duplicate them as they need).
+import { readFile } from 'node:fs/promises'
 import { Redis, type RedisOptions } from 'ioredis'
 
 /** BullMQ's key prefix and queue name: every BullMQ key is `corelane:jobs:…`. */
@@ -50,6 +51,34 @@ function checkUrl(url: string): void {
   }
 }
 
+/** Where a private CA for rediss:// comes from (`--redis-ca FILE` sets it for the CLI). */
+export const REDIS_CA_ENV = 'CORELANE_REDIS_CA'
+/** CA files read so far, by path (read once, off the main thread, by probeRedis). */
+const caFiles = new Map<string, string>()
+
+async function loadCa(url: string): Promise<void> {
+  const file = process.env[REDIS_CA_ENV]
+  if (!file || !url.startsWith('rediss:') || caFiles.has(file)) return
+  try {
+    caFiles.set(file, await readFile(file, 'utf8'))
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException
+    throw new ClusterConnectError(`${REDIS_CA_ENV} (--redis-ca): cannot read ${file}: ${e.code ?? e.message}`)
+  }
+}
+
+/**
+ * TLS for rediss://: ioredis checks the server's certificate against Node's CAs (the system's,
+ * plus NODE_EXTRA_CA_CERTS), or only against the CA file named by CORELANE_REDIS_CA.
+ */
+function tlsOptions(url: string): RedisOptions {
+  const file = process.env[REDIS_CA_ENV]
+  if (!file || !url.startsWith('rediss:')) return {}
+  const ca = caFiles.get(file)
+  if (ca === undefined) throw new ClusterConnectError(`${REDIS_CA_ENV}: ${file} is not read yet (probeRedis reads it)`)
+  return { tls: { ca: [ca] } }
+}
+
 /**
  * A long-lived client: retries every command until Redis is back (maxRetriesPerRequest null,
  * what BullMQ requires for workers) and queues commands while it is away (offline queue), so
@@ -59,6 +88,7 @@ function checkUrl(url: string): void {
 export function connectRedis(url: string, name: string, extra: RedisOptions = {}): Redis {
   checkUrl(url)
   return new Redis(url, {
+    ...tlsOptions(url),
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,
     connectionName: name,
@@ -75,7 +105,9 @@ export function connectRedis(url: string, name: string, extra: RedisOptions = {}
  */
 export async function probeRedis(url: string, timeoutMs = 3000): Promise<{ version: string }> {
   checkUrl(url)
+  await loadCa(url)
   const client = new Redis(url, {
+    ...tlsOptions(url),
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,

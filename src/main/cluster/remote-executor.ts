@@ -9,8 +9,6 @@
 // BullMQ delivers at least once (a pack whose agent died is redone elsewhere), so this is
 // where "exactly once" is made: each job's start and end pass through once; a second start,
 // a second end, or events from a pack the job no longer belongs to are dropped.
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { Queue, QueueEvents } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { AgentReportSchema, parseClusterMessage, type AgentReport, type ControlMessage } from '../../shared/cluster.ts'
@@ -26,6 +24,9 @@ import {
   EV_STARTED_ENDED,
   type JobMessage,
 } from '../engine/worker/protocol.ts'
+import { readPackEnd } from './pack-lookup.ts'
+import { RecentMap } from './recent-map.ts'
+import { ShippedLogs } from './shipped-logs.ts'
 import { KEYS, PREFIX, QUEUE } from './redis.ts'
 
 /** What the engine may also want to hear from a remote executor: which machine a job runs on. */
@@ -64,6 +65,8 @@ interface HeldPack {
   heardAt: number
   /** In Redis (its add answered): only then can a look-up say it is gone. */
   queued: boolean
+  /** Look-ups that found it completed with no return value yet (see apply). */
+  emptyReads: number
 }
 
 const PACK_KEEP = { age: 3600, count: 10_000 }
@@ -71,6 +74,10 @@ const PACK_KEEP = { age: 3600, count: 10_000 }
 const MAX_PACK_JOBS = 1000
 /** How many job → agent placements outlive their jobs (the engine asks as it applies a start, maybe after the end). */
 const PLACEMENTS_KEPT = 20_000
+/** Items of a report's flat events applied per turn of the loop (about 230 short jobs). */
+const REPORT_SLICE = 2048
+/** Look-ups of a completed pack with no return value before it is lost (an agent always sends one). */
+const EMPTY_READS_KEPT = 10
 
 export class RemoteExecutor implements Executor {
   readonly id: number
@@ -88,7 +95,7 @@ export class RemoteExecutor implements Executor {
   private readonly jobs = new Map<number, HeldJob>()
   private readonly packs = new Map<string, HeldPack>()
   /** The agent each recent job started on, kept past its end (newest last). */
-  private readonly placed = new Map<number, string>()
+  private readonly placed = new RecentMap<number, string>(PLACEMENTS_KEPT)
   private readonly cancels = new Map<'cancel' | 'timeout', number[]>()
   private nextPack = 1
   private chain: Promise<void> = Promise.resolve()
@@ -97,7 +104,7 @@ export class RemoteExecutor implements Executor {
   private readonly reconcileTimer: NodeJS.Timeout
   private readonly startedAt = Date.now()
   private jobsDone = 0
-  private logDirMade: Promise<unknown> | null = null
+  private readonly logs: ShippedLogs | null
 
   private readonly options: RemoteExecutorOptions
   private readonly hooks: RemoteExecutorHooks
@@ -107,6 +114,7 @@ export class RemoteExecutor implements Executor {
     this.hooks = hooks
     this.id = options.id
     this.lane = options.lane ?? 'cpu'
+    this.logs = options.logDir ? new ShippedLogs(options.logDir) : null
     this.queue = new Queue(QUEUE, { connection: options.connection, prefix: PREFIX })
     this.queue.on('error', () => {}) // ioredis reconnects by itself; reconcile() covers what was missed
     options.connection.on('ready', () => this.reconcile(0))
@@ -160,13 +168,16 @@ export class RemoteExecutor implements Executor {
   /**
    * For the engine's balancer, which fills an executor added from outside up to its capacity
    * in jobs: while fewer packs are out than the agents take at once (plus one waiting in
-   * Redis), there is room for one more batch of any size; then none. So short jobs go a big
-   * batch to a pack and long ones one to a pack, and the queue (its priorities, cancels)
-   * stays with the engine rather than in Redis.
+   * Redis), there is room for one more batch (short jobs many to a pack, long ones one, and at
+   * most an even share of the queue per pack the agents take at once: batchesAtOnce); then
+   * none. So the queue (its priorities, cancels) stays with the engine rather than in Redis.
    */
   get capacity(): number {
     if (this.gone || this.state === 'stopping') return 0
     return this.load.size + (this.packs.size < this.packCapacity() + 1 ? MAX_PACK_JOBS : 0)
+  }
+  get batchesAtOnce(): number {
+    return Math.max(1, this.packCapacity())
   }
 
   get exited(): boolean {
@@ -182,7 +193,6 @@ export class RemoteExecutor implements Executor {
   packsSent(): number {
     return this.nextPack - 1
   }
-
   /** Packs handed out and not ended yet. */
   inFlight(): number {
     return this.packs.size
@@ -203,7 +213,7 @@ export class RemoteExecutor implements Executor {
       this.jobs.set(job[0], { pack: packId, started: false, machine: null })
       ids.push(job[0])
     }
-    const held: HeldPack = { ids, open: ids.length, heardAt: Date.now(), queued: false }
+    const held: HeldPack = { ids, open: ids.length, heardAt: Date.now(), queued: false, emptyReads: 0 }
     this.packs.set(packId, held)
     this.state = 'busy'
     const priority = 1001 - Math.max(-1000, Math.min(1000, hint.priority ?? 0))
@@ -298,8 +308,6 @@ export class RemoteExecutor implements Executor {
     }
   }
 
-  // ---- what agents report ------------------------------------------------------------------
-
   /** Reports are applied one after another, in arrival order (a log write may sit between). */
   private enqueue(packId: string, raw: unknown, final: boolean): void {
     this.chain = this.chain.then(() => this.apply(packId, raw, final)).catch(() => {})
@@ -311,6 +319,15 @@ export class RemoteExecutor implements Executor {
     const pack = this.packs.get(packId)
     if (!pack || this.gone) return
     pack.heardAt = Date.now()
+    if (final && raw == null) {
+      // BullMQ's Job answers null for a return value not (yet) in its hash: a read that came
+      // too early, not the agent's report. The look-ups read it again.
+      if (++pack.emptyReads < EMPTY_READS_KEPT) {
+        pack.heardAt = 0
+        return this.hooks.onBadReport?.(packId, `no return value in Redis yet (read ${pack.emptyReads}): reading it again`)
+      }
+      return this.lose(packId, `its agent ended it with no report (read ${pack.emptyReads} times)`)
+    }
     const parsed = parseClusterMessage(AgentReportSchema, raw)
     if (!parsed.ok) {
       this.hooks.onBadReport?.(packId, parsed.error)
@@ -318,19 +335,26 @@ export class RemoteExecutor implements Executor {
       return
     }
     const report = parsed.value
-    const out = this.filter(packId, report)
-    if (report.logs.length && this.options.logDir) await this.writeLogs(report, out.ended)
-    if (out.events.length) this.hooks.onEvents(this, out.events)
+    // A big pack's report in slices, a turn of the loop each: the engine's loop stays free.
+    for (let at = 0; at < report.e.length;) {
+      if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve))
+      if (this.gone) return
+      const out = this.filter(packId, report, at)
+      if (report.logs.length && this.logs) await this.logs.write(report.logs, out.ended)
+      if (out.events.length) this.hooks.onEvents(this, out.events)
+      at = out.next
+    }
     if (final) await this.lose(packId, 'its agent ended it without reporting this job')
   }
 
   /** Keeps each job's first start and first end, from the pack it belongs to now. */
-  private filter(packId: string, report: AgentReport): { events: unknown[]; ended: Set<number> } {
+  private filter(packId: string, report: AgentReport, from: number): { events: unknown[]; ended: Set<number>; next: number } {
     const e = report.e
     const events: unknown[] = []
     const ended = new Set<number>()
-    let i = 0
-    while (i < e.length) {
+    let i = from
+    const until = from + REPORT_SLICE
+    while (i < e.length && i < until) {
       const type = e[i] as number
       const id = e[i + 1] as number
       const size = type === EV_DONE || type === EV_FAILED ? 6 : type === EV_PROGRESS ? 4 : type === EV_DROPPED ? 2 : 3
@@ -355,14 +379,12 @@ export class RemoteExecutor implements Executor {
       }
       i += size
     }
-    return { events, ended }
+    return { events, ended, next: i }
   }
 
   private place(id: number, job: HeldJob, machine: string): void {
     job.machine = machine
-    this.placed.delete(id)
     this.placed.set(id, machine)
-    if (this.placed.size > PLACEMENTS_KEPT) this.placed.delete(this.placed.keys().next().value!)
     this.hooks.onPlacement?.(this, id, machine)
   }
 
@@ -373,15 +395,6 @@ export class RemoteExecutor implements Executor {
     if (pack && --pack.open === 0) this.packs.delete(job.pack)
     if (this.packs.size === 0 && this.state === 'busy') this.state = 'idle'
     this.maybeExit()
-  }
-
-  private async writeLogs(report: AgentReport, ended: Set<number>): Promise<void> {
-    const dir = this.options.logDir!
-    this.logDirMade ??= mkdir(dir, { recursive: true })
-    await this.logDirMade
-    await Promise.all(
-      report.logs.filter(([id]) => ended.has(id)).map(([id, text]) => writeFile(join(dir, `${id}.log`), text).catch(() => {})),
-    )
   }
 
   /** A pack that ended without a word for some of its jobs (failed, removed, cut short): they failed as a crash would. */
@@ -408,16 +421,17 @@ export class RemoteExecutor implements Executor {
     for (const [packId, pack] of this.packs) {
       if (!pack.queued || now - pack.heardAt < quietMs) continue
       pack.heardAt = now
-      void this.queue.getJob(packId).then(
-        async (job) => {
-          if (!this.packs.has(packId)) return
-          if (!job) return void (this.chain = this.chain.then(() => this.lose(packId, 'its BullMQ job is gone from Redis')))
-          const state = await job.getState()
-          if (state === 'completed') this.enqueue(packId, job.returnvalue, true)
-          else if (state === 'failed') this.chain = this.chain.then(() => this.lose(packId, job.failedReason ?? 'failed'))
-        },
-        () => {},
-      )
+      void this.lookUp(packId).catch(() => {})
+    }
+  }
+
+  private async lookUp(packId: string): Promise<void> {
+    const end = await readPackEnd(this.queue, packId)
+    if (!end || !this.packs.has(packId)) return
+    if (end.state === 'completed') this.enqueue(packId, end.returnvalue, true)
+    else {
+      const why = end.state === 'gone' ? 'its BullMQ job is gone from Redis' : end.reason
+      this.chain = this.chain.then(() => this.lose(packId, why))
     }
   }
 

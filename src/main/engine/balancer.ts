@@ -10,7 +10,8 @@
 // worker about to run out of short work is sent its next batch early (pipelining). I/O lane:
 // one shared concurrent worker per executor type, up to ioConcurrency jobs in flight. Jobs with
 // a memory ceiling get a dedicated worker of their own. Executors added from outside (remote
-// machines) are filled to their own capacity once this machine's slots are taken.
+// machines) are filled to their own capacity once this machine's slots are taken (a job with a
+// memory ceiling goes to them alone; the machine's engine gives it its own worker).
 import type { ExecutorType, Lane } from '../../shared/job.ts'
 
 /** A batch sent to one CPU worker aims to keep it busy about this long. */
@@ -57,6 +58,11 @@ export interface BalancedQueue<J> {
 
 export interface BalancedExecutor {
   readonly capacity: number
+  /**
+   * How many batches it runs side by side (a remote cluster: its agents' packs at once); a
+   * batch to it is then at most an even share of the queue. Local workers: absent (one).
+   */
+  readonly batchesAtOnce?: number
   readonly load: { readonly busy: boolean; readonly size: number; readonly expectedMs: number }
   serves(lane: Lane, executor: ExecutorType): boolean
 }
@@ -95,9 +101,14 @@ function balanceCpu<J extends BalancedJob, E extends BalancedExecutor>(input: Ba
     const head = queue.peek()
     if (!head || (input.admit && !input.admit(head))) break
     if (head.memoryMb > 0) {
-      if (usage.busyCpu >= limits.cpuSlots) break
+      // A worker of its own here, or alone to a remote machine (whose engine gives it one).
+      const executor =
+        usage.busyCpu < limits.cpuSlots
+          ? input.spawn(head.executor, 'cpu', head.memoryMb)
+          : withRoom(input.external, 'cpu', head.executor)
+      if (!executor) break
       queue.shift()
-      input.assign(input.spawn(head.executor, 'cpu', head.memoryMb), [head])
+      input.assign(executor, [head])
       continue
     }
     const cost = input.costs.estimate(head.kind)
@@ -113,7 +124,10 @@ function balanceCpu<J extends BalancedJob, E extends BalancedExecutor>(input: Ba
     if (!executor) {
       executor = withRoom(input.external, 'cpu', head.executor)
       if (!executor) break
-      count = Math.min(Math.max(share, batchSize), executor.capacity - executor.load.size)
+      // Short jobs in big batches, but each of its side-by-side runs gets some: a kind learned
+      // as short from small jobs would otherwise send a batch of long ones to one machine.
+      const even = Math.ceil(queue.size / Math.max(1, executor.batchesAtOnce ?? 1))
+      count = Math.max(1, Math.min(Math.max(share, batchSize), even, executor.capacity - executor.load.size))
     }
     input.assign(executor, take(queue, head, count))
   }
@@ -144,7 +158,9 @@ function balanceIo<J extends BalancedJob, E extends BalancedExecutor>(input: Bal
     }
     const executor = withRoom(input.external, 'io', head.executor)
     if (!executor) break
-    input.assign(executor, take(queue, head, Math.min(IO_CHUNK, executor.capacity - executor.load.size)))
+    // A job with a memory ceiling travels alone (take() stops at one).
+    if (head.memoryMb > 0) input.assign(executor, [queue.shift()!])
+    else input.assign(executor, take(queue, head, Math.min(IO_CHUNK, executor.capacity - executor.load.size)))
   }
 }
 

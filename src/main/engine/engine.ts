@@ -177,7 +177,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       jobIds[i] = this.createJob(specs[i]!, batch.id, waitsFor(i), now).id
       if ((i & 255) === 255) {
         batch.add(256)
-        now = Date.now()
         if (performance.now() - sliceStart > 1) {
           this.scheduleDispatch()
           await yieldToLoop()
@@ -185,6 +184,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
           // Cancelled meanwhile (cancelBatch): the jobs made so far were cancelled, no more are made.
           if (batch.cancelled) return jobIds.slice(0, i + 1)
         }
+        now = Date.now() // after a yield too: the loop may have run a while
       }
     }
     batch.add(specs.length & 255)

@@ -7,13 +7,26 @@ import type { FailureCode } from './worker/protocol.ts'
 
 const MAX_ERROR_LENGTH = 4000
 const FAILURE_CODES: ReadonlySet<string> = new Set<FailureCode>(['job-error', 'timeout', 'cancelled', 'exit-code'])
+/**
+ * A remote machine's engine also says how its own workers ended a job (its memory ceiling, a
+ * crash, params it refused): those codes come from that engine, not from job code sharing a
+ * worker with the runtime, so they are kept.
+ */
+const REMOTE_FAILURE_CODES: ReadonlySet<string> = new Set<FailureCode>([
+  ...(FAILURE_CODES as Set<FailureCode>),
+  'out-of-memory',
+  'worker-crashed',
+  'invalid-params',
+])
 
 export function timeOf(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : Date.now()
 }
 
-export function failureCodeOf(value: unknown): FailureCode {
-  return typeof value === 'string' && FAILURE_CODES.has(value) ? (value as FailureCode) : 'job-error'
+/** `remote`: reported by an executor on another machine (see REMOTE_FAILURE_CODES). */
+export function failureCodeOf(value: unknown, remote = false): FailureCode {
+  const codes = remote ? REMOTE_FAILURE_CODES : FAILURE_CODES
+  return typeof value === 'string' && codes.has(value) ? (value as FailureCode) : 'job-error'
 }
 
 export function messageOf(value: unknown): string {

@@ -137,7 +137,7 @@ export class WorkerReports implements EventReader {
     job.hasLog = hasLog === true
     this.from!.load.finished()
     this.host.release(this.from!, job)
-    this.attemptFailed(job, failureCodeOf(code), messageOf(message), timeOf(at))
+    this.attemptFailed(job, failureCodeOf(code, this.from!.machine !== null), messageOf(message), timeOf(at))
   }
 
   progress(id: unknown, fraction: unknown, note: unknown): void {

@@ -31,6 +31,7 @@ import { historyJoblog } from './history-joblog.ts'
 import { dryRun } from './dry-run.ts'
 import { submitWithControls } from './submit-controls.ts'
 import type { SettingsStore } from './settings-store.ts'
+import { maskRedisUrl, unmaskRedisUrl, type Settings } from '../../shared/settings.ts'
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void
 
@@ -234,13 +235,18 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
         onProgress: (note) => emit('lab', { note }),
       }).finally(() => (labRunning = false))
     },
+    // The cluster URL's password never leaves the host: shown masked, and a masked one sent
+    // back stands for the saved password.
     getSettings: () => {
       if (!options.settings) throw new NotFound('this host keeps no settings')
-      return { settings: options.settings.get(), desktop: options.desktop ?? false }
+      return { settings: maskedSettings(options.settings.get()), desktop: options.desktop ?? false }
     },
     updateSettings: async (patch) => {
       if (!options.settings) throw new NotFound('this host keeps no settings')
-      return { settings: await options.settings.update(patch), desktop: options.desktop ?? false }
+      const saved = options.settings.get().clusterRedisUrl
+      const url = patch.clusterRedisUrl
+      const next = await options.settings.update(url ? { ...patch, clusterRedisUrl: unmaskRedisUrl(url, saved) } : patch)
+      return { settings: maskedSettings(next), desktop: options.desktop ?? false }
     },
     setMonitorRate: ({ hz }) => {
       if (!monitor) throw new NotFound('this host has no monitor')
@@ -296,4 +302,8 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
       detach()
     },
   }
+}
+
+function maskedSettings(settings: Settings): Settings {
+  return settings.clusterRedisUrl ? { ...settings, clusterRedisUrl: maskRedisUrl(settings.clusterRedisUrl) } : settings
 }

@@ -9,6 +9,7 @@ import {
   type Engine,
   type EngineOptions,
   type LoadedState,
+  type StoreThread,
 } from '../engine/index.ts'
 
 export interface PersistentEngineOptions extends Omit<EngineOptions, 'dataDir' | 'store'> {
@@ -22,6 +23,8 @@ export interface PersistentEngineOptions extends Omit<EngineOptions, 'dataDir' |
   /** Keep a corrupt database aside and start a new one (the user asked for it). */
   moveAsideCorrupt?: boolean
   storeWorkerEntry?: string | URL
+  /** The store's thread, started earlier (startStoreThread) so that its start overlapped the caller's. */
+  storeThread?: StoreThread
   /**
    * How many finished jobs to load besides the unfinished ones (default: the store's 50,000).
    * A caller that restores none of them says 0: a data folder with a long history otherwise
@@ -46,6 +49,9 @@ export interface PersistentEngine {
 export async function openPersistentEngine(options: PersistentEngineOptions): Promise<PersistentEngine> {
   await prepareDataDir(options.dataDir)
   const unlock = await lockDataDir(options.dataDir)
+  // Commands a killed earlier run left behind end before any of their jobs can run again (they
+  // are awaited before anything is restored), while the database opens.
+  const leftovers = endLeftoverGroups(options.dataDir)
   let store: JobStore | null = null
   let engine: Engine | null = null
   // Every failure below closes what was opened, so a refused folder never leaves a lock or a thread behind.
@@ -54,10 +60,18 @@ export async function openPersistentEngine(options: PersistentEngineOptions): Pr
       dataDir: options.dataDir,
       moveAsideCorrupt: options.moveAsideCorrupt,
       workerEntry: options.storeWorkerEntry,
+      thread: options.storeThread,
     })
-    // Commands a killed earlier run left behind end before any of their jobs can run again.
-    await endLeftoverGroups(options.dataDir)
-    const { restore, moveAsideCorrupt: _m, storeWorkerEntry: _s, loadFinished, loadFailed, ...engineOptions } = options
+    await leftovers
+    const {
+      restore,
+      moveAsideCorrupt: _m,
+      storeWorkerEntry: _s,
+      storeThread: _t,
+      loadFinished,
+      loadFailed,
+      ...engineOptions
+    } = options
     const batches = typeof restore === 'function' ? await restore(store) : null
     const loaded = await store.load(
       batches
@@ -83,6 +97,7 @@ export async function openPersistentEngine(options: PersistentEngineOptions): Pr
   } catch (error) {
     await engine?.close().catch(() => undefined)
     await store?.close().catch(() => undefined)
+    await leftovers
     await unlock()
     throw error
   }

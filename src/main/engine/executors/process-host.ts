@@ -12,6 +12,8 @@ export interface ChildProcessHandle {
   kill(): void
   /** The last lines the child wrote to stderr (e.g. V8's fatal error), for crash reports. */
   stderrTail?(): string
+  /** Whether the child (its channel and pipes) keeps this process alive: false while it waits unused (prestarted-processes.ts). */
+  hold?(held: boolean): void
 }
 
 export interface SpawnOptions {
@@ -120,6 +122,12 @@ export const forkProcessHost: ProcessHost = {
       },
       kill() {
         child.kill('SIGKILL')
+      },
+      hold(held) {
+        for (const handle of [child, child.channel, child.stderr] as ({ ref?(): void; unref?(): void } | null | undefined)[]) {
+          if (held) handle?.ref?.()
+          else handle?.unref?.()
+        }
       },
     }
   },

@@ -146,7 +146,9 @@ export class WorkerPool {
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i]!
       job.workerId = executor.id
-      messages[i] = [job.id, job.kind, job.params, job.attempts + 1]
+      messages[i] = job.memoryMb
+        ? [job.id, job.kind, job.params, job.attempts + 1, job.memoryMb]
+        : [job.id, job.kind, job.params, job.attempts + 1]
       if (local && SPAWNING_KINDS.has(job.kind)) this.options.groups.tagged(executor, job.id, job.attempts + 1)
       if (job.kind !== kind) cost = this.options.costs.estimate((kind = job.kind))
       expectedMs += cost

@@ -49,7 +49,33 @@ export interface StoreOptions {
   readOnly?: boolean
   /** Overrides the worker entry (the Electron build passes its bundled file). */
   workerEntry?: string | URL
+  /** A thread startStoreThread started earlier, to use instead of starting one (workerEntry is then ignored). */
+  thread?: StoreThread
 }
+
+/** A store's thread, started before the store is opened (see startStoreThread). */
+export interface StoreThread {
+  readonly worker: Worker
+  /** Set when the thread failed or exited before its store took it. */
+  failure: StoreError | null
+}
+
+/**
+ * Starts a store's thread ahead of `JobStore.open`: a thread takes tens of milliseconds to
+ * start, which a caller can overlap with its own start-up (the CLI's one-job run). Until a
+ * store takes it, it holds nothing open (unreferenced: a caller that never opens a store can
+ * still exit) and does nothing but start.
+ */
+export function startStoreThread(entry: string | URL = STORE_ENTRY): StoreThread {
+  const worker = new Worker(entry, { name: 'corelane-store' })
+  worker.unref()
+  const thread: StoreThread = { worker, failure: null }
+  worker.on('error', (error) => (thread.failure ??= new StoreError(`the store worker failed: ${error.message}`, 'failed')))
+  worker.once('exit', (code) => (thread.failure ??= new StoreError(`the store worker exited (code ${code})`, 'failed')))
+  return thread
+}
+
+const STORE_ENTRY = new URL('./store-worker.ts', import.meta.url)
 
 /** What a batch's first write should carry: set before submitting, attached to the next new batch from that source. */
 export interface BatchExpectation {
@@ -73,9 +99,13 @@ export class JobStore {
   private expectation: BatchExpectation | null = null
   private readonly seenBatches = new Set<number>()
 
-  private constructor(file: string, entry: string | URL) {
+  private constructor(file: string, entry: string | URL | StoreThread) {
     this.file = file
-    this.worker = new Worker(entry, { name: 'corelane-store' })
+    if (typeof entry === 'object' && 'worker' in entry) {
+      this.worker = entry.worker
+      this.worker.ref()
+      this.dead = entry.failure
+    } else this.worker = new Worker(entry, { name: 'corelane-store' })
     this.worker.on('message', (message: FromStore) => {
       if (message.t === 'write-state') {
         const { t: _t, ...state } = message
@@ -107,7 +137,7 @@ export class JobStore {
 
   static async open(options: StoreOptions): Promise<JobStore> {
     const file = databasePath(options.dataDir)
-    const store = new JobStore(file, options.workerEntry ?? new URL('./store-worker.ts', import.meta.url))
+    const store = new JobStore(file, options.thread ?? options.workerEntry ?? STORE_ENTRY)
     try {
       const { movedAside } = (await store.request({
         t: 'open',

@@ -2,7 +2,7 @@
 // reported as damage instead of failing later in the engine), the jobs to restore, batch
 // summaries for --resume, and history pages.
 import type { DatabaseSync } from 'node:sqlite'
-import { freeFormProblem } from '../../../shared/validate.ts'
+import { freeFormProblem } from '../../../shared/field-problems.ts'
 import type {
   BatchRow,
   BatchSummary,

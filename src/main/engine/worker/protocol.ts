@@ -32,8 +32,12 @@ export interface WorkerInit {
 /** What the runtime itself sees of its init: everything but the key, which stays with the entry. */
 export type RuntimeInit = Omit<WorkerInit, 'key'>
 
-/** One job handed to a worker: [id, kind, params, attempt]. A tuple keeps the message small. */
-export type JobMessage = [id: number, kind: string, params: Record<string, unknown>, attempt: number]
+/**
+ * One job handed to a worker: [id, kind, params, attempt], and its memory ceiling (MiB) when it
+ * has one (a local worker was started with it; a remote machine's engine starts one so). A
+ * tuple keeps the message small.
+ */
+export type JobMessage = [id: number, kind: string, params: Record<string, unknown>, attempt: number, memoryMb?: number]
 
 export type ToWorker =
   | { t: 'init'; init: WorkerInit }

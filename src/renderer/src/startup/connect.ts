@@ -61,6 +61,25 @@ export async function connect(api: CorelaneApi): Promise<() => void> {
     }),
     // Not in the snapshot: each message is the whole list, so it applies at once.
     api.on('machines', (payload) => machines.set(payload)),
+    // The cluster of the settings: a Redis that cannot be reached is said at once (and when it
+    // is reached again); a window opened on a linked host says nothing.
+    api.on('cluster', (payload) => {
+      const previous = machines.setLink(payload)
+      const notices = useNoticesStore()
+      if (payload.state === 'unreachable' && (previous?.state !== 'unreachable' || previous.error !== payload.error)) {
+        notices.push({
+          level: 'error',
+          title: 'Cannot reach the cluster',
+          message: `${payload.error ?? 'no answer'}. Jobs run on this machine only; Corelane tries again every few seconds.`,
+        })
+      } else if (payload.state === 'linked' && previous && previous.state !== 'linked') {
+        notices.push({
+          level: 'success',
+          title: 'Linked to the cluster',
+          message: `Jobs also run on its agents (${payload.url}).`,
+        })
+      }
+    }),
   ]
   const off = () => offs.forEach((unsubscribe) => unsubscribe())
   try {

@@ -19,7 +19,12 @@ export const cpuSequential: LabExperiment = {
   checks(find, { scale }) {
     const pySeq = find('python-sequential')
     return [
-      within('3 CPU tasks on one event loop: about the sum of their times', find('async'), find('sequential')?.wallMs ?? 0, scale.cpuTolerance),
+      within(
+        '3 CPU tasks on one event loop: about the sum of their times',
+        find('async'),
+        find('sequential')?.wallMs ?? 0,
+        scale.cpuTolerance,
+      ),
       pySeq && !pySeq.skipped
         ? // ±50 %: on several cores, threads contending for the GIL often take longer than the
           // same work done sequentially (measured here up to 1.41×); the lesson is the missing speed-up.
