@@ -10,15 +10,16 @@ import type { JobStore, SubmitRequest } from '../main/engine/index.ts'
 import { openPersistentEngine, type PersistentEngine } from '../main/host/persistent-engine.ts'
 import type { RunCluster } from './run-cluster.ts'
 import { InputError, loadBatchFile, templateInputs, toSubmitRequest } from './batch-file.ts'
-import { coveredInputs, type Covered } from './stream-resume.ts'
+import { coveredInputs, NOTHING_COVERED, type Covered } from './stream-resume.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { dataDirError } from './data-dir-errors.ts'
 import { EXIT_NOT_DURABLE, reportDurability, trapStopSignals, waitUntilDurable } from './durability.ts'
 import { checkUnchanged, findResume, missingJobs, type ResumePlan } from './resume.ts'
 import type { RunFlags } from './args.ts'
 import { printDryRun } from './controls/dry-run.ts'
-import { expandRequest } from '../main/host/job-plan.ts'
-import { needsWholeBatch, resolveControls, RunControls } from './controls/run-controls.ts'
+import { expandRequest, plannedStream } from '../main/host/job-plan.ts'
+import { streamSubmission } from '../main/engine/submission.ts'
+import { resolveControls, RunControls } from './controls/run-controls.ts'
 import { startList, startStream, streamTotal, type RunContext, type RunOutput, type Started } from './run-start.ts'
 import { defaultSlots, processWorkersFor, warmStart } from './warm-start.ts'
 
@@ -73,27 +74,39 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   if (!file) throw new InputError('arguments', [{ field: '<batch.json | ->', message: 'is required' }])
   const { batch, source, baseDir } = await loadBatchFile(file)
   const resolved = resolveControls(batch, flags, source)
-  // A template's inputs are streamed (read as jobs are queued, never held whole); a list of
-  // jobs goes in one submit, and so does a template run with batch controls, which need the
-  // whole batch (numbered for the joblog and results, halted, ordered, gated, dependent).
-  const streamed = batch.template !== undefined && !needsWholeBatch(batch, resolved)
+  // A template's inputs are streamed (read as jobs are queued, never held whole), with every
+  // batch control applied as they are read; a list of jobs goes in one submit.
+  const streamed = batch.template !== undefined
   const request: SubmitRequest = streamed
     ? { name: batch.name ?? source, defaults: batch.defaults }
     : await toSubmitRequest(batch, source, baseDir)
   if (flags.executor) request.defaults = { ...request.defaults, executor: flags.executor }
   Object.assign(request, resolved.gates)
-  if (resolved.dryRun) return printDryRun(await expandRequest(request).catch(rethrowAsInput(source)), flags.json, io.out)
-  const controls = new RunControls(resolved, io, flags.quiet)
-  await controls.prepare(io.out)
   // Lazy (nothing is read until iterated), so a bad `lines` is refused before the data folder opens.
   const inputs = streamed && batch.inputs !== undefined ? templateInputs(batch, source, baseDir) : null
+  if (resolved.dryRun) {
+    const jobs = streamed
+      ? plannedStream(
+          streamSubmission({
+            template: batch.template,
+            defaults: request.defaults,
+            count: batch.count,
+            inputs: inputs?.inputs,
+            inputField: inputs?.field,
+          }),
+        )
+      : await expandRequest(request).catch(rethrowAsInput(source))
+    return printDryRun(jobs, flags.json, io.out).catch(rethrowAsInput(source))
+  }
+  const controls = new RunControls(resolved, io, flags.quiet)
+  await controls.prepare(io.out)
 
   const dataDir = flags['data-dir'] ?? defaultDataDir()
   const sourceKey = file === '-' ? null : resolve(file)
   // --resume (and --resume-failed): the last run from the same file comes back from the database (any size).
   let plan: ResumePlan | null = null
   let missing = 0
-  let covered: Covered = { covered: 0, finished: {} }
+  let covered: Covered = NOTHING_COVERED
   const pickResume = async (store: JobStore): Promise<number[]> => {
     if (!resolved.resume || !sourceKey) return []
     plan = await findResume(store, sourceKey)
@@ -127,6 +140,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       // A resumed list of jobs holds all of them (for its counts); a streamed resume loads
       // only the jobs it runs again and counts the finished ones in the database.
       loadFinished: streamed ? 0 : undefined,
+      loadFailed: streamed && resolved.resumeFailed,
       moveAsideCorrupt: flags['reset-db'],
     })
   } catch (error) {
@@ -152,6 +166,7 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
       plan: resumed,
       missing,
       covered,
+      stored: resumed ? opened.loaded.jobs : [],
       controls,
       cluster,
       flags,

@@ -1,18 +1,17 @@
 // How `corelane run` puts its jobs into the engine, once the data folder is open: a template
-// batch streamed in chunks, or a list of jobs in one submit; either new, or the file's last
+// batch pulled by the engine from its inputs (submitStream), or a list of jobs in one submit; either new, or the file's last
 // run resumed (see resume.ts). Each answers a Started: a promise that settles with the run's
 // outcome, and the progress the bar draws. run-command.ts does the rest around it.
 import { emptyCounts, JOB_STATES, type JobState, type JobView } from '../shared/job.ts'
 import { rangeLength, type BatchFile } from '../shared/schemas.ts'
-import type { Engine, JobStore, SubmitRequest } from '../main/engine/index.ts'
+import type { Engine, JobStore, StoredJob, SubmitRequest } from '../main/engine/index.ts'
 import { streamSubmission } from '../main/engine/submission.ts'
 import type { InputSource } from './batch-file.ts'
 import type { RunFlags } from './args.ts'
 import { resumeStates, type RunControls } from './controls/run-controls.ts'
 import type { RunCluster } from './run-cluster.ts'
 import { isIncomplete, requestFrom, requestSize, type ResumePlan } from './resume.ts'
-import { StreamFeed } from './stream-feed.ts'
-import type { Covered } from './stream-resume.ts'
+import { coveredSkip, firstUncovered, type Covered } from './stream-resume.ts'
 
 export interface RunOutput {
   out: NodeJS.WritableStream & { isTTY?: boolean }
@@ -21,7 +20,7 @@ export interface RunOutput {
 
 export interface RunContext {
   batch: BatchFile
-  /** A template batch without batch controls: streamed in chunks, not submitted whole. */
+  /** A template batch: pulled by the engine from its inputs as they are read, never held whole. */
   streamed: boolean
   /** A streamed batch's inputs, read only when the run reads them. */
   inputs: InputSource | null
@@ -34,6 +33,8 @@ export interface RunContext {
   missing: number
   /** A resumed stream: the inputs its batch covers and how those jobs ended, as the database said before the run. */
   covered: Covered
+  /** The resumed batch's rows that were loaded (a stream's: only those that run again). */
+  stored: StoredJob[]
   /** The batch controls (halt, joblog, results, keep-order, gates, --resume-failed). */
   controls: RunControls
   /** --redis: the cluster the engine also hands jobs to. */
@@ -94,51 +95,40 @@ function retryUnfinished(
 }
 
 /**
- * A template batch, streamed: a new run records its total (when the file knows it) with its
- * first chunk and is marked complete after its last; a resumed run retries its unfinished
- * jobs and, when the run is incomplete (cut short), reads on past the inputs it covers.
- * (A run with batch controls is never streamed: see needsWholeBatch.)
+ * A template batch, streamed: the engine pulls it (engine.submitStream) with the run's batch
+ * controls applied to it as it is read. A new run records its total (when the file knows it)
+ * with its first write and is marked complete once its input has been read to the end; a
+ * resumed run retries its unfinished jobs and, when the run is incomplete (cut short), reads
+ * on, skipping by index every input its batch already holds a job for.
  */
 export async function startStream(engine: Engine, store: JobStore, ctx: RunContext): Promise<Started> {
-  const { batch, request, source, sourceKey, plan, flags, io } = ctx
+  const { batch, request, source, sourceKey, plan, flags, io, controls } = ctx
   const started = Date.now()
   const before = ctx.covered
-  // The resumed batch's jobs in memory: only those that run again (the rest are counted in `before`).
-  let adopted = 0
   const readOn = plan === null || isIncomplete(plan)
+  // The resumed batch's jobs in memory: only those that run again (the rest are counted in `before`).
+  let again: StoredJob[] = []
+  let adopted = 0
   if (plan) {
-    const { again, previous } = retryUnfinished(
-      engine,
-      plan.batches.map((b) => b.id),
-      resumeStates(ctx.controls.controls),
-    )
-    adopted = previous.length
+    const batchIds = plan.batches.map((b) => b.id)
+    const retried = retryUnfinished(engine, batchIds, resumeStates(controls.controls))
+    adopted = retried.previous.length
+    const ids = new Set(retried.again)
+    again = ctx.stored.filter((job) => ids.has(job.id))
     if (!flags.quiet && !flags.json) {
-      const rest = readOn ? `, reading on from input ${before.covered + 1}` : ''
+      const rest = readOn ? `, reading on from input ${firstUncovered(before.inputs) + 1}` : ''
       io.err.write(
-        `resuming batch ${plan.root.id}: ${again.length} to run again, ${before.finished.succeeded ?? 0} already done${rest}\n`,
+        `resuming batch ${plan.root.id}: ${retried.again.length} to run again, ${before.finished.succeeded ?? 0} already done${rest}\n`,
       )
     }
   } else if (sourceKey) store.expectBatch({ source: sourceKey, total: streamTotal(batch), root: null })
-  const feed = new StreamFeed(engine, {
-    name: request.name ?? source,
-    source: sourceKey ?? undefined,
-    continues: plan?.root,
-    // Each finished job's --json line waits in memory until stdout takes it: a slow reader
-    // (a pipe into a busy program) holds the reading back instead.
-    backpressure: () => drained(ctx.io.out),
-    complete: async (batchId) => {
-      await engine.flushStore()
-      store.markComplete(batchId)
-    },
-  })
-  feed.adopt(adopted)
-  await ctx.controls.start(engine, request, [], [], plan !== null)
-  const covered = before.covered
+  const known = streamTotal(batch)
+  /** Jobs of the batch that stay finished from before this run (not in the engine's memory). */
+  const kept = before.covered - adopted
   const inputs = readOn ? ctx.inputs : null
   const specs = readOn
     ? streamSubmission({
-        skip: covered ? (index) => index < covered : undefined,
+        skip: coveredSkip(before.inputs),
         template: batch.template,
         defaults: request.defaults,
         count: batch.count,
@@ -146,28 +136,64 @@ export async function startStream(engine: Engine, store: JobStore, ctx: RunConte
         inputField: inputs?.field,
       })
     : (async function* () {})()
-  const outcome = (): Outcome => ({
-    batchIds: feed.batchId === null ? [] : [feed.batchId],
-    total: covered + feed.progress.submitted - adopted,
-    counts: sumCounts(before.finished, feed.progress.counts),
+  const handle = engine.submitStream({
+    name: request.name ?? source,
+    source: sourceKey ?? undefined,
+    continues: plan?.root,
+    specs,
+    total: known === null ? null : known - kept,
+    ordered: controls.controls.keepOrder,
+    dependencies: Boolean(batch.template?.after?.length || batch.defaults?.after?.length),
+    inputField: inputs?.field,
+    delay: request.delay,
+    maxLoad: request.maxLoad,
+    memFree: request.memFree,
+    onQueued: (jobId, item) => controls.queued(jobId, item),
+    // Each finished job's --json line waits in memory until stdout takes it: a slow reader
+    // (a pipe into a busy program) holds the reading back instead.
+    pace: () => ((io.out as { writableNeedDrain?: boolean }).writableNeedDrain ? drained(io.out) : null),
   })
+  const { batchId, progress } = handle
+  const counts: Partial<Record<JobState, number>> = {}
+  let settled = 0
+  const offSettled = engine.onJobSettled((job) => {
+    if (job.batchId !== batchId) return
+    settled++
+    counts[job.state] = (counts[job.state] ?? 0) + 1
+  })
+  controls.startStream(
+    engine,
+    { batchId, total: () => (known ?? before.covered + progress.read) - kept, stopReading: () => handle.stop() },
+    again,
+  )
+  const outcome = (): Outcome => ({
+    batchIds: [batchId],
+    total: before.covered + progress.read,
+    counts: sumCounts(before.finished, counts),
+  })
+  const finish = async () => {
+    offSettled()
+    // Read to its end: the batch is whole, so a later --resume need not read on.
+    if (progress.exhausted && !progress.cancelled) {
+      await engine.flushStore()
+      store.markComplete(batchId)
+    }
+  }
   return {
-    // A bad input stops the reading; the jobs already queued finish, then the error is reported.
-    settled: feed.run(specs).then(
-      () => ({ outcome }),
-      async (error: unknown) => {
-        await engine.whenSettled()
-        return { outcome, error }
-      },
+    // A bad input stops the reading; the jobs already queued finish (done waits), then the error is reported.
+    settled: handle.done.then(
+      async () => (await finish(), { outcome }),
+      async (error: unknown) => (await finish(), { outcome, error }),
     ),
     progress: () => {
-      // A stream's total is known once its input ends; until then the bar follows what was read.
-      const { submitted: fed, settled, inputEnded } = feed.progress
+      // The total is known for a count, a range or a list; for lines once the input ends.
+      const total = known !== null ? known : before.covered + progress.read
       const rate = settled / Math.max(0.001, (Date.now() - started) / 1000)
-      const eta = inputEnded ? ((fed - settled) / Math.max(rate, 1e-9)) * 1000 : null
-      return { done: covered - adopted + settled, total: covered - adopted + fed, rate, etaMs: eta }
+      const left = total - kept - settled
+      const eta = known !== null || progress.inputEnded ? (left / Math.max(rate, 1e-9)) * 1000 : null
+      return { done: kept + settled, total, rate, etaMs: eta }
     },
-    stop: () => feed.stop(),
+    stop: () => handle.stop(),
   }
 }
 

@@ -114,7 +114,10 @@ export interface Snapshot {
 
 export interface SubmitResult {
   batchId: number
+  /** The jobs queued; empty for a streamed batch (a large count or a range), whose jobs are made as it is read. */
   jobIds: number[]
+  /** A streamed batch: how many jobs it will hold. */
+  streamed?: number
 }
 
 /** The most jobs a dry run lists (it counts them all). */

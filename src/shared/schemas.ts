@@ -273,7 +273,7 @@ function shortJson(input: object): string {
   return json.length > NAME_JSON_CHARS ? `${json.slice(0, NAME_JSON_CHARS - 1)}…` : json
 }
 
-interface RangeSpec {
+export interface RangeSpec {
   from: number
   to: number
   step: number
@@ -303,14 +303,20 @@ export function expandRange(range: RangeSpec, field = 'inputs.range'): number[] 
   return out
 }
 
-/** Submit payload over IPC/WebSocket: either explicit jobs or a template mapped over inputs. */
+/**
+ * Submit payload over IPC/WebSocket: either explicit jobs or a template mapped over inputs,
+ * a `range` or a `count`. A list is held whole (at most MAX_JOBS_PER_SUBMIT); a count or a
+ * range of any length is streamed by the host (engine.submitStream), so only the safe
+ * integers bound it.
+ */
 export const SubmitSchema = v.strictObject({
   name: v.optional(v.pipe(v.string(), v.maxLength(200))),
   defaults: v.optional(JobDefaultsSchema),
   jobs: v.optional(v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(MAX_JOBS_PER_SUBMIT))),
   template: v.optional(JobSpecSchema),
   inputs: v.optional(freeForm(v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT)))),
-  count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_JOBS_PER_SUBMIT))),
+  range: v.optional(RangeInputs.entries.range),
+  count: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER))),
   ...SUBMIT_CONTROL_ENTRIES,
   /** The window's --results: each job's files under this folder as it ends (host/submit-controls.ts). */
   results: v.optional(ResultsDirSchema),

@@ -196,7 +196,7 @@ describe('the job database before dependencies', () => {
   })
 
   // Two branches each called their upgrade version 2: one added batches.total/root/complete,
-  // the other jobs.after_ids. A file from either becomes version 3 with every column.
+  // the other jobs.after_ids. A file from either becomes the current version (4) with every column.
   it.each([
     ['batch totals (no after_ids)', ', total INTEGER, root INTEGER, complete INTEGER', '', ', 5, NULL, 1', ''],
     ['dependencies (no batch totals)', '', ', after_ids TEXT', '', ", '[7]'"],
@@ -227,7 +227,7 @@ describe('the job database before dependencies', () => {
           (check.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name)
         expect(columns('batches')).toEqual(expect.arrayContaining(['total', 'root', 'complete']))
         expect(columns('jobs')).toContain('after_ids')
-        expect((check.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(3)
+        expect((check.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(4)
         expect(check.prepare('SELECT total, complete FROM batches WHERE id = 1').get()).toEqual(
           batchVals ? { total: 5, complete: 1 } : { total: null, complete: null },
         )

@@ -80,6 +80,7 @@ describe('job record', () => {
       11,
       null, // after_ids: none (and written only on a first write, as params)
       'east',
+      null, // input_index: not made from a stream's input
     ])
   })
 

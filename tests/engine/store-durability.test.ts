@@ -39,6 +39,7 @@ function row(id: number, note: unknown = null): JobRowTuple {
     id,
     null,
     null,
+    null,
   ]
 }
 

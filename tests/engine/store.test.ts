@@ -150,6 +150,7 @@ describe('job store', () => {
           2,
           null,
           'east',
+          null,
         ],
       ],
       [],

@@ -86,14 +86,15 @@ describe('batch files', () => {
     expect(result.problems[1]?.message).toBe('…and 49 more like these')
   })
 
-  it('refuses a range longer than the window holds at once, naming the field (the CLI streams it)', () => {
+  it('sends a range longer than a submit holds as a range, for the engine to stream', () => {
     const result = parseBatchFile(
       JSON.stringify({ template: { kind: 'noop' }, inputs: { range: { to: 2_000_000 } } }),
       'long.json',
     )
-    if (result.ok) throw new Error('expected problems')
-    expect(result.problems[0]).toMatchObject({ field: 'inputs.range' })
-    expect(result.problems[0]?.message).toMatch(/holds 2000000 values, more than the 1000000 .*`corelane run`/)
+    if (!result.ok) throw new Error(JSON.stringify(result.problems))
+    expect(result.payload).toMatchObject({ template: { kind: 'noop' }, range: { from: 0, to: 2_000_000, step: 1 } })
+    expect(result.payload.inputs).toBeUndefined()
+    expect(result.jobCount).toBe(2_000_000)
   })
 
   it('builds the submit payload for count batches, named after the file', () => {

@@ -4,8 +4,14 @@
 import { commandLine } from '../../shared/command-line.ts'
 import type { PlannedJob } from '../../main/host/job-plan.ts'
 
-export function printDryRun(jobs: PlannedJob[], json: boolean, out: NodeJS.WritableStream): number {
-  for (const job of jobs) {
+/** Prints the jobs as they come (a streamed template's, read as it goes), waiting for `out` when it is full. */
+export async function printDryRun(
+  jobs: Iterable<PlannedJob> | AsyncIterable<PlannedJob>,
+  json: boolean,
+  out: NodeJS.WritableStream,
+): Promise<number> {
+  for await (const job of jobs) {
+    if ((out as { writableNeedDrain?: boolean }).writableNeedDrain) await new Promise((done) => out.once('drain', done))
     const command = commandLine(job)
     if (!json) out.write(`${command}\n`)
     else {

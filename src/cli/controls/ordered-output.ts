@@ -20,6 +20,20 @@ export class OrderedOutput {
     this.drain()
   }
 
+  /**
+   * One more id at the end of the order (a streamed batch, told job by job as it is read).
+   * Printed ids are dropped from the front, so what is held is bounded by what the stream
+   * lets be unsettled ahead of the oldest (its window, in keep-order mode).
+   */
+  follow(id: number): void {
+    ;(this.order ??= []).push(id)
+    if (this.next > 4096 && this.next * 2 > this.order.length) {
+      this.order = this.order.slice(this.next)
+      this.next = 0
+    }
+    if (this.held.size) this.drain()
+  }
+
   put(id: number, line: string): void {
     if (!this.keepOrder) {
       this.write(line)

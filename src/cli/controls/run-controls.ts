@@ -5,8 +5,9 @@
 import type { BatchFile } from '../../shared/schemas.ts'
 import { haltExitCode, parseHalt, type HaltRule } from '../../shared/halt.ts'
 import type { JobState, JobView } from '../../shared/job.ts'
-import type { Engine, LoadedState, SubmitRequest } from '../../main/engine/index.ts'
-import { watchHalt, type HaltWatch } from '../../main/engine/halt-control.ts'
+import type { Engine, LoadedState, StoredJob, SubmitRequest } from '../../main/engine/index.ts'
+import { watchHalt, type HaltOutcome, type HaltWatch, type StreamedBatch } from '../../main/engine/halt-control.ts'
+import type { IndexedSpec } from '../../main/engine/submission.ts'
 import { InputError } from '../batch-file.ts'
 import type { RunFlags } from '../args.ts'
 import { expandRequest, planResumed, planSubmitted, type JobPlan, type PlannedJob } from '../../main/host/job-plan.ts'
@@ -56,18 +57,6 @@ export function resolveControls(batch: BatchFile, flags: RunFlags, source: strin
   }
 }
 
-/**
- * Whether the run needs its batch whole rather than streamed: every batch control does (the
- * joblog and results number jobs by input, a halt counts a share of the batch, keep-order
- * and dry-run go through every job, gates and dependencies are set on the submit), and so do
- * dependencies named in the file.
- */
-export function needsWholeBatch(batch: BatchFile, controls: ResolvedControls): boolean {
-  const { halt, joblog, results, keepOrder, dryRun, resumeFailed, gates } = controls
-  const after = batch.template?.after?.length || batch.defaults?.after?.length
-  return Boolean(halt || joblog || results || keepOrder || dryRun || resumeFailed || Object.keys(gates).length || after)
-}
-
 /** States a resume runs again: GNU parallel's --resume reruns what did not end, --resume-failed what failed too. */
 export function resumeStates(controls: ResolvedControls): JobState[] {
   return controls.resumeFailed ? ['interrupted', 'cancelled', 'failed', 'timed-out'] : ['interrupted', 'cancelled']
@@ -85,6 +74,7 @@ export class RunControls {
   private plan: JobPlan | null = null
   private early: JobView[] = []
   private halt: HaltWatch | null = null
+  private streaming = false
   private stored = new Map<number, { kind: string; params: Record<string, unknown> }>()
   private readonly err: NodeJS.WritableStream
   private readonly quiet: boolean
@@ -127,13 +117,7 @@ export class RunControls {
   ): Promise<void> {
     if (this.controls.halt) {
       const rule = this.controls.halt
-      this.halt = watchHalt(engine, ids, rule, (outcome) => {
-        if (this.quiet) return
-        const waiting = rule.when === 'now' ? 'cancelling the running jobs' : 'starting no more, waiting for the running ones'
-        this.err.write(
-          `corelane: halt ${rule.text} reached (${outcome.tally.failed} failed, ${outcome.tally.succeeded} succeeded): ${waiting}\n`,
-        )
-      })
+      this.halt = watchHalt(engine, ids, rule, (outcome) => this.haltSaid(outcome))
     }
     this.output.expect(ids)
     if (this.joblog || this.results) {
@@ -142,6 +126,48 @@ export class RunControls {
       for (const job of this.early) this.record(job)
       this.early = []
     }
+  }
+
+  /**
+   * A streamed run (every template batch): the halt watches the batch by id with its known or
+   * growing total, and the plan (joblog, results) and keep-order's order grow job by job as
+   * the engine reads them (`queued`), each planned job dropped once recorded, so nothing here
+   * grows with the stream. `again` are a resumed run's jobs that run again (lowest inputs first).
+   */
+  startStream(engine: Engine, batch: StreamedBatch, again: readonly StoredJob[]): void {
+    this.streaming = true
+    if (this.controls.halt) this.halt = watchHalt(engine, batch, this.controls.halt, (outcome) => this.haltSaid(outcome))
+    const sorted = [...again].sort((a, b) => (a.inputIndex ?? a.id) - (b.inputIndex ?? b.id))
+    this.output.expect(sorted.map((job) => job.id))
+    if (!this.joblog && !this.results) return
+    this.plan = new Map()
+    for (const job of sorted) {
+      const planned: PlannedJob = { seq: (job.inputIndex ?? -1) + 1 || job.id, kind: job.kind, params: job.params }
+      if (job.name !== null) planned.name = job.name
+      this.plan.set(job.id, planned)
+    }
+    for (const job of this.early) this.record(job)
+    this.early = []
+  }
+
+  /** A job of a streamed run was made from input `index`: it is numbered, and its place in the order kept. */
+  queued(jobId: number, item: IndexedSpec): void {
+    if (this.controls.keepOrder) this.output.follow(jobId)
+    if (!this.plan) return
+    const { spec, index, input } = item
+    const planned: PlannedJob = { seq: index + 1, kind: spec.kind, params: spec.params }
+    if (spec.name !== undefined) planned.name = spec.name
+    if ('input' in item) planned.input = { value: input }
+    this.plan.set(jobId, planned)
+  }
+
+  private haltSaid(outcome: HaltOutcome): void {
+    const rule = outcome.rule
+    if (this.quiet) return
+    const waiting = rule.when === 'now' ? 'cancelling the running jobs' : 'starting no more, waiting for the running ones'
+    this.err.write(
+      `corelane: halt ${rule.text} reached (${outcome.tally.failed} failed, ${outcome.tally.succeeded} succeeded): ${waiting}\n`,
+    )
   }
 
   settled(job: JobView): void {
@@ -153,6 +179,8 @@ export class RunControls {
   private record(job: JobView): void {
     const planned = this.plan!.get(job.id)
     if (!planned) return
+    // A stream's plan holds only jobs not yet recorded (a retried job is not recorded twice).
+    if (this.streaming) this.plan!.delete(job.id)
     this.joblog?.add(job, planned)
     // A job cancelled before it started has no output to keep (GNU parallel never ran it).
     if (this.results && !(job.state === 'cancelled' && job.startedAt === null)) this.results.add(job, planned)

@@ -32,8 +32,8 @@ export async function openBatchFiles(files: readonly string[], api: ApiHost): Pr
       const request = await readBatchRequest(file)
       const response = await api.handle('submit', request)
       if (response.ok) {
-        const value = response.value as { batchId: number; jobIds: number[] }
-        outcomes.push({ file, batchId: value.batchId, jobs: value.jobIds.length })
+        const value = response.value as { batchId: number; jobIds: number[]; streamed?: number }
+        outcomes.push({ file, batchId: value.batchId, jobs: value.streamed ?? value.jobIds.length })
       } else outcomes.push({ file, problem: response.error.message })
     } catch (error) {
       outcomes.push({ file, problem: error instanceof ValidationError || error instanceof Error ? error.message : String(error) })

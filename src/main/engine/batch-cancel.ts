@@ -1,7 +1,7 @@
 // Cancelling a whole batch: every job of it the engine holds that has not finished (queued,
 // held by a batch pause, waiting out a retry backoff, or running) is cancelled through the
 // engine's per-job cancel, the batch is marked so nothing more is queued in it, and whoever
-// feeds the batch (a streamed batch's reader, src/cli/stream-feed.ts) is told to stop reading.
+// feeds the batch (a streamed batch's reader, stream-intake.ts) is told to stop reading.
 import { ValidationError } from '../../shared/validate.ts'
 import type { JobStates } from './job-states.ts'
 

@@ -2,13 +2,16 @@
 // batch-gates.ts) and the dependencies ("after", batch-dependencies.ts), each given the few
 // engine operations it needs, and the per-batch pauses beside them, so the facade (engine.ts) only calls them at its fixed points:
 // submit, dispatch, a cancel or close of a queued job, retry, a job's end, restore, clear.
-import type { JobSpec } from '../../shared/job.ts'
+import type { JobError, JobSpec } from '../../shared/job.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import { systemAdmissionSource } from './admission-source.ts'
 import type { AdmissionSource } from './admission.ts'
 import { BatchDependencies, resolveDependencies } from './batch-dependencies.ts'
 import { BatchGates, gatesOf, type GateSettings } from './batch-gates.ts'
 import { BatchPauses } from './batch-pauses.ts'
+import { StreamDependencies } from './stream-dependencies.ts'
+import { StreamIntakes, type IntakeHost, type StreamHandle, type StreamRequest } from './stream-intake.ts'
+import type { Batch } from './batch-tracker.ts'
 import type { BalancedQueue } from './balancer.ts'
 import type { Executor } from './executors/executor.ts'
 import type { JobQueue } from './job-queue.ts'
@@ -30,6 +33,9 @@ export interface ControlsHost {
 export class BatchControls {
   readonly gates: BatchGates
   readonly deps: BatchDependencies
+  /** `after` inside streamed batches (names of recent earlier inputs), and the streams being read. */
+  readonly streamDeps: StreamDependencies
+  readonly streams = new StreamIntakes()
   /** Batches paused on their own (batch-pauses.ts): their queued jobs wait, the rest run. */
   readonly pauses = new BatchPauses<JobRecord>()
 
@@ -49,18 +55,20 @@ export class BatchControls {
       },
       admissionSource: admissionSource ?? (() => systemAdmissionSource()),
     })
-    this.deps = new BatchDependencies({
-      queue: (job) => {
+    const depsHost = {
+      queue: (job: JobRecord) => {
         host.queues[job.lane].push(job)
         host.putBack([])
       },
-      block: (job, error) => host.states.finish(job, 'cancelled', error, Date.now()),
-      reopen: (job) => {
+      block: (job: JobRecord, error: JobError) => host.states.finish(job, 'cancelled', error, Date.now()),
+      reopen: (job: JobRecord) => {
         job.resetForRetry(nextSeq())
         host.states.setState(job, 'queued')
       },
-      changed: (job) => host.changed(job),
-    })
+      changed: (job: JobRecord) => host.changed(job),
+    }
+    this.deps = new BatchDependencies(depsHost)
+    this.streamDeps = new StreamDependencies(depsHost)
   }
 
   /** A submit's dependencies and gates, checked before its batch exists (a problem names its field). */
@@ -93,6 +101,12 @@ export class BatchControls {
     }
   }
 
+  /** Starts reading a stream into `batch` (stream-intake.ts), with the request's gates. */
+  stream(host: IntakeHost, batch: Batch, request: StreamRequest): StreamHandle {
+    this.gates.set(batch.id, gatesOf(request))
+    return this.streams.start(host, this.streamDeps, batch, request)
+  }
+
   /** The lane's queue as the balancer reads it: a paused batch's jobs, then gated ones, are held. */
   wrap(queue: JobQueue<JobRecord>): BalancedQueue<JobRecord> {
     return this.pauses.wrap(this.gates.wrap(queue))
@@ -100,18 +114,21 @@ export class BatchControls {
 
   /** A queued job is in its lane's queue unless a pause or a gate holds it or it waits for others (taken out here). */
   inQueue(job: JobRecord): boolean {
-    return !this.pauses.unhold(job) && !this.gates.unpark(job) && !this.deps.release(job)
+    return !this.pauses.unhold(job) && !this.gates.unpark(job) && !this.deps.release(job) && !this.streamDeps.release(job)
   }
 
-  /** Some batch has gates or dependencies: without any, a job's change has nothing to tell them. */
+  /** Some batch has gates or dependencies, or is being streamed: without any, a job's change has nothing to tell them. */
   get active(): boolean {
-    return this.gates.active || this.deps.active
+    return this.gates.active || this.deps.active || this.streamDeps.active || this.streams.active
   }
 
   /** A job started or ended (the next --delay), or reached a terminal state (what waits for it). */
   changed(job: JobRecord): void {
     if (job.state !== 'queued') this.gates.started(job)
-    if (this.deps.active && isTerminal(job.state)) this.deps.settled(job)
+    if (!isTerminal(job.state)) return
+    if (this.deps.active) this.deps.settled(job)
+    if (this.streamDeps.active) this.streamDeps.settled(job)
+    if (this.streams.active) this.streams.settled(job.batchId)
   }
 
   /** A retried job goes to its queue (true) unless it waits for others or ended again. */
@@ -129,6 +146,12 @@ export class BatchControls {
     if (paused) this.pauses.pause(batchId)
     else if (this.pauses.isPaused(batchId)) return this.pauses.resume(batchId)
     return []
+  }
+
+  /** The engine is closing: the gates stop sampling, the streams stop reading (their jobs are being cancelled). */
+  close(): void {
+    this.gates.close()
+    this.streams.stopAll()
   }
 
   /** Forgets the controls of batches that are gone. */

@@ -15,6 +15,8 @@ export class Batch {
   /** Where it came from (a batch file's absolute path, or null), so `--resume` can find it. */
   readonly source: string | null
   total = 0
+  /** A streamed batch's known length (a count, a range), while its input is still being read; null otherwise. */
+  expected: number | null = null
   finished = 0
   endedAt: number | null = null
   /** Paused on its own: its queued jobs wait (the engine's BatchPauses holds them). */
@@ -70,6 +72,7 @@ export class Batch {
   forgetFinished(): void {
     for (const state of TERMINAL_STATES) this.counts[state] = 0
     this.total -= this.finished
+    if (this.expected !== null) this.expected -= this.finished
     this.finished = 0
     this.samples = []
   }
@@ -96,11 +99,13 @@ export class Batch {
       baseFinished = this.samples[i + 1]!
     }
     const throughput = ((this.finished - baseFinished) * 1000) / Math.max(1, now - baseTime)
-    const remaining = this.total - this.finished
+    // A stream's total is its known length, not just what has been read so far.
+    const total = Math.max(this.total, this.expected ?? 0)
+    const remaining = total - this.finished
     return {
       id: this.id,
       name: this.name,
-      total: this.total,
+      total,
       counts: { ...this.counts },
       createdAt: this.createdAt,
       endedAt: this.endedAt,

@@ -34,6 +34,7 @@ import { JobStates, type StateHooks } from './job-states.ts'
 import { WorkerReports, type ReportHost } from './worker-reports.ts'
 import { BatchControls } from './batch-controls.ts'
 import { CommandGroups } from './command-groups.ts'
+import type { StreamHandle, StreamRequest } from './stream-intake.ts'
 
 /** The longest the engine applies worker reports before letting its loop run something else. */
 const INBOX_SLICE_MS = 4
@@ -118,6 +119,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       this.reports.hooks,
     )
     this.controls = new BatchControls(this, () => this.nextSeq++, options.admissionSource)
+    this.cancels.onCancelled((batchId) => this.controls.streams.cancelled(batchId))
     this.dispatcher = new Dispatcher({
       queues: this.queues,
       pool: this.pool,
@@ -146,6 +148,22 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     const tracker = this.states.trackerOf(batch)
     if (tracker.cancelled) throw new ValidationError([{ field: 'batchId', message: `batch ${batch.id} was cancelled` }])
     return { batchId: tracker.id, jobIds: await this.enqueue(tracker, specs) }
+  }
+
+  /** A batch (with its gates) pulled from a stream of checked specs, at most `window` of it unfinished (stream-intake.ts). */
+  submitStream(request: StreamRequest): StreamHandle {
+    if (this.shut) throw new Error('the engine is closed')
+    const fresh = () => this.addBatch(new Batch(this.nextBatchId++, request.name ?? 'stream', request.source ?? null))
+    return this.controls.stream(this, request.continues ? this.states.trackerOf(request.continues) : fresh(), request)
+  }
+
+  /** One job of a stream (stream-intake.ts), queued, or held when it waits for others. */
+  makeJob(batch: Batch, spec: JobSpec, index: number, after?: number[]): JobRecord {
+    const job = this.createJob(spec, batch.id, after, Date.now(), index)
+    batch.add(1)
+    this.countsChanged()
+    this.scheduleDispatch()
+    return job
   }
 
   /** Queues checked specs in a batch, yielding every millisecond so the loop stays free. */
@@ -183,8 +201,9 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return batch
   }
 
-  private createJob(spec: JobSpec, batchId: number, after?: number[], now = Date.now()): JobRecord {
+  private createJob(spec: JobSpec, batchId: number, after?: number[], now = Date.now(), inputIndex = -1): JobRecord {
     const job = JobRecord.fromSpec(spec, this.nextJobId++, batchId, this.nextSeq++, now - this.epoch)
+    job.inputIndex = inputIndex
     if (after) job.after = after // the ids it waits for: batch-dependencies.ts queues it once they succeeded
     this.states.add(job)
     if (!after) this.queues[job.lane].push(job)
@@ -208,9 +227,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return this.states.outcome(job)
   }
 
-  whenSettled(ids?: number[]): Promise<void> {
-    return this.states.whenSettled(ids)
-  }
+  readonly whenSettled = (ids?: number[]): Promise<void> => this.states.whenSettled(ids)
 
   release(executor: Executor, job: JobRecord): void {
     this.pool.release(executor, job)
@@ -223,13 +240,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.feed.schedule()
   }
 
-  closed(): boolean {
-    return this.shut
-  }
-
-  newestJobId(): number {
-    return this.nextJobId - 1
-  }
+  readonly closed = (): boolean => this.shut
+  readonly newestJobId = (): number => this.nextJobId - 1
 
   changed(job: JobRecord): void {
     this.persistence.job(job)
@@ -256,9 +268,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return executor
   }
 
-  killWorker(id: number): boolean {
-    return this.pool.kill(id)
-  }
+  readonly killWorker = (id: number): boolean => this.pool.kill(id)
 
   cancel(ids: number[]): number {
     let cancelled = 0
@@ -291,8 +301,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return retried
   }
 
-  clearFinished(options: { keepBatchCounts?: boolean } = {}): number {
-    const removed = this.states.clearFinished(options.keepBatchCounts ?? false, (job) => this.feed.removed(job))
+  clearFinished(options: { keepBatchCounts?: boolean; batchId?: number } = {}): number {
+    const removed = this.states.clearFinished(options.keepBatchCounts ?? false, (job) => this.feed.removed(job), options.batchId)
     this.controls.prune((batchId) => this.states.batches.has(batchId))
     this.countsChanged()
     this.feed.schedule()
@@ -339,22 +349,17 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return this.stats()
   }
 
-  view(job: JobRecord): JobView {
-    return job.toView(this.epoch, this.logDir)
-  }
+  readonly view = (job: JobRecord): JobView => job.toView(this.epoch, this.logDir)
 
   getJob(id: number): JobView | undefined {
-    const job = this.states.get(id)
-    return job && this.view(job)
+    return this.states.get(id) && this.view(this.states.get(id)!)
   }
 
   listJobs(filter: JobFilter = {}): { total: number; jobs: JobView[] } {
     return this.states.list(filter, (job) => this.view(job))
   }
 
-  workers(): WorkerView[] {
-    return this.pool.views()
-  }
+  readonly workers = (): WorkerView[] => this.pool.views()
 
   batches(): BatchView[] {
     return [...this.states.batches.values()].map((batch) => batch.toView())
@@ -385,13 +390,9 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return this.feed.subscribe(listener, options?.newestJobs)
   }
 
-  onJobSettled(listener: (job: JobView) => void): () => void {
-    return this.states.onSettled(listener)
-  }
+  readonly onJobSettled = (listener: (job: JobView) => void): (() => void) => this.states.onSettled(listener)
 
-  flushStore(): Promise<void> {
-    return this.persistence.flush()
-  }
+  readonly flushStore = (): Promise<void> => this.persistence.flush()
 
   restore(state: LoadedState, options: RestoreOptions = {}): { restored: number; interrupted: number[] } {
     if (this.states.size > 0) throw new Error('restore() must come before any submit()')
@@ -419,7 +420,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
         job.stopping = 'cancel'
       }
     }
-    this.controls.gates.close()
+    this.controls.close() // gates stop sampling, streams stop reading
     await this.pool.closeAll()
     // Apply every report the workers sent before they went, so each job ends in its final state.
     this.inbox.drainAll()

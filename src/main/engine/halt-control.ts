@@ -21,14 +21,28 @@ export interface HaltWatch {
   stop(): void
 }
 
-/** Watches the jobs `jobIds` (one batch, or the jobs a resume runs again) under `rule`. */
+/**
+ * A streamed batch, watched by its id (its jobs are not known up front and leave memory as
+ * they finish): `total` is its known length, or what has been read so far while that grows
+ * (a percentage is then of the jobs read so far); `stopReading` ends the reading of its input
+ * when the rule is met.
+ */
+export interface StreamedBatch {
+  batchId: number
+  total: () => number
+  stopReading: () => void
+}
+
+/** Watches the jobs `jobIds` (one batch, or the jobs a resume runs again), or a streamed batch, under `rule`. */
 export function watchHalt(
   engine: Engine,
-  jobIds: readonly number[],
+  scope: readonly number[] | StreamedBatch,
   rule: HaltRule,
   onHalt?: (outcome: HaltOutcome) => void,
 ): HaltWatch {
-  const ids = new Set(jobIds)
+  const stream = Array.isArray(scope) ? null : (scope as StreamedBatch)
+  const ids = new Set(stream ? [] : (scope as readonly number[]))
+  const member = stream ? (job: JobView) => job.batchId === stream.batchId : (job: JobView) => ids.has(job.id)
   const tally: HaltTally = { failed: 0, succeeded: 0, total: ids.size }
   let outcome: HaltOutcome | null = null
   let unsubscribe: (() => void) | null = null
@@ -38,10 +52,15 @@ export function watchHalt(
   // (queued, handed to a worker but not started, waiting to retry) is cancelled.
   const cancelWaiting = (jobs: Iterable<JobView>): number => {
     const waiting: number[] = []
-    for (const job of jobs) if (ids.has(job.id) && !isTerminal(job.state) && job.state !== 'running') waiting.push(job.id)
+    for (const job of jobs) if (member(job) && !isTerminal(job.state) && job.state !== 'running') waiting.push(job.id)
     return waiting.length ? engine.cancel(waiting) : 0
   }
   const unfinished = (): JobView[] => {
+    // A stream's jobs in memory are at most its window: the rest have finished.
+    if (stream)
+      return engine
+        .listJobs({ batchId: stream.batchId, limit: Number.MAX_SAFE_INTEGER })
+        .jobs.filter((job) => !isTerminal(job.state))
     const out: JobView[] = []
     for (const id of ids) {
       const job = engine.getJob(id)
@@ -55,6 +74,7 @@ export function watchHalt(
     outcome = { rule, tally: { ...tally }, cancelled: 0 }
     // Told first, so that what the owner prints comes before the cancelled jobs' own reports.
     onHalt?.(outcome)
+    stream?.stopReading()
     const open = unfinished()
     outcome.cancelled = rule.when === 'now' ? engine.cancel(open.map((job) => job.id)) : cancelWaiting(open)
     // Under `soon` a running job that fails with retries left waits to retry instead of
@@ -74,7 +94,8 @@ export function watchHalt(
     return true
   }
   const stopSettled = engine.onJobSettled((job) => {
-    if (!ids.has(job.id) || reached || !count(job)) return
+    if (!member(job) || reached || !count(job)) return
+    if (stream) tally.total = stream.total()
     if (!haltReached(rule, tally)) return
     reached = true
     // At once, inside the settle callback: the engine has already freed the job's slot and

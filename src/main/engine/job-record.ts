@@ -51,6 +51,8 @@ export class JobRecord {
   persisted = false
   /** Ids of the jobs of its batch it waits for (batch-dependencies.ts), or null. Written once, as params. */
   after: number[] | null = null
+  /** The position of the template input it was made from (a streamed batch's jobs), or -1. */
+  inputIndex = -1
   /** Set while it is being stopped to go back to the queue (--mem-free), with the reason it will show. */
   requeueReason: string | null = null
 
@@ -158,6 +160,7 @@ export class JobRecord {
     job.hasLog = row.hasLog
     job.after = row.after ?? null
     job.machine = row.machine
+    job.inputIndex = row.inputIndex ?? -1
     return job
   }
 }
@@ -190,6 +193,7 @@ export function toRow(job: JobRecord, epoch: number): JobRowTuple {
     job.seq,
     job.persisted || !job.after ? null : JSON.stringify(job.after),
     job.machine,
+    job.inputIndex >= 0 ? job.inputIndex : null,
   ]
   job.persisted = true
   return row

@@ -91,10 +91,11 @@ export class JobStates {
    * ETA cover the whole batch; without it (the user's "Clear finished") the batches forget
    * their finished jobs too, and a batch with nothing left goes.
    */
-  clearFinished(keepBatchCounts: boolean, removed: (job: JobRecord) => void): number {
+  clearFinished(keepBatchCounts: boolean, removed: (job: JobRecord) => void, batchId?: number): number {
     let count = 0
     for (const job of this.jobs.values()) {
-      if (!isTerminal(job.state)) continue
+      // A stream clears only its own batch's finished jobs (keepBatchCounts), not the other batches' in the window.
+      if (!isTerminal(job.state) || (batchId !== undefined && job.batchId !== batchId)) continue
       this.jobs.delete(job.id)
       this.counts[job.state]--
       removed(job)

@@ -77,6 +77,8 @@ export async function validateSubmission(request: SubmitRequest): Promise<ValidJ
 export interface IndexedSpec {
   index: number
   spec: ValidJobSpec
+  /** The input it was made from (absent for a count): a joblog's or --results folder's name uses it. */
+  input?: unknown
 }
 
 /** A template batch whose inputs arrive one by one (a file of any length, a range, standard input). */
@@ -133,7 +135,7 @@ export async function* streamSubmission(request: TemplateStreamRequest): AsyncGe
       if (base.name === undefined && !hasOwnName(input)) delete spec.name
       const checked = checkJobSpec(spec, field(index))
       if (!checked.ok) throw new ValidationError(checked.problems)
-      yield { index, spec: checked.job }
+      yield { index, spec: checked.job, input }
     }
     await pace(index)
     index++

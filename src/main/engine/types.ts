@@ -9,6 +9,7 @@ import type { ExecutorFactory } from './executors/worker-pool.ts'
 import type { JobStore, LoadedState } from './store/job-store.ts'
 import type { AdmissionSource } from './admission.ts'
 import type { BatchRow } from './store/rows.ts'
+import type { StreamHandle, StreamRequest } from './stream-intake.ts'
 
 export interface EngineOptions {
   /** Folder for job logs and large results. */
@@ -95,6 +96,13 @@ export interface Engine {
    * batch whose jobs have all left memory comes back. See docs/streaming-notes.md.
    */
   appendToBatch(batch: BatchRow, request: Pick<SubmitRequest, 'jobs' | 'defaults'>): Promise<SubmitResult>
+  /**
+   * One batch pulled from a stream of checked specs (streamSubmission's output): the engine
+   * reads the next spec only while fewer than `window` of the batch's jobs are unfinished,
+   * and drops finished jobs from memory as it goes. cancelBatch stops the reading. See
+   * stream-intake.ts and docs/streaming-notes.md.
+   */
+  submitStream(request: StreamRequest): StreamHandle
   /** Queues one job and resolves with its final view. */
   run(spec: JobSpec): Promise<JobView>
   /**
@@ -109,13 +117,14 @@ export interface Engine {
   /**
    * Finished jobs leave memory (their rows stay in the store). By default (the user's "Clear
    * finished") the batches forget them too and a batch with nothing left goes; with
-   * keepBatchCounts (a streamed batch's feeder freeing memory) every batch still counts them.
+   * keepBatchCounts (a streamed batch's intake freeing memory) every batch still counts them;
+   * with batchId only that batch's finished jobs leave.
    */
-  clearFinished(options?: { keepBatchCounts?: boolean }): number
+  clearFinished(options?: { keepBatchCounts?: boolean; batchId?: number }): number
   /**
    * Cancels every unfinished job of a batch that the engine holds (queued, held by a batch
    * pause, retrying or running) and refuses later appends to it; tells onBatchCancelled's
-   * listeners (a stream's feeder stops reading). Throws a ValidationError naming `batchId` for
+   * listeners (a stream's reading stops). Throws a ValidationError naming `batchId` for
    * an unknown batch. Returns how many jobs were cancelled.
    */
   cancelBatch(batchId: number): number

@@ -5,11 +5,12 @@
 // with its own reader, src/cli/batch-file.ts, which also reads standard input.)
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, resolve } from 'node:path'
-import { BatchFileSchema, expandRange, MAX_JOBS_PER_SUBMIT } from '../../shared/schemas.ts'
+import { BatchFileSchema, expandRange, MAX_JOBS_PER_SUBMIT, rangeLength } from '../../shared/schemas.ts'
 import { safeParseProblems, ValidationError } from '../../shared/validate.ts'
-import type { SubmitRequest } from '../engine/index.ts'
+import type { CommandInput } from '../../shared/contract.ts'
 
-export async function readBatchRequest(path: string): Promise<SubmitRequest> {
+/** The submit command's input: a long range is sent as a range, which the API host streams. */
+export async function readBatchRequest(path: string): Promise<CommandInput<'submit'>> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -28,12 +29,16 @@ export async function readBatchRequest(path: string): Promise<SubmitRequest> {
   const parsed = safeParseProblems(BatchFileSchema, json)
   if (!parsed.ok) throw new ValidationError(parsed.problems)
   const batch = parsed.value
-  const request: SubmitRequest = { name: batch.name ?? basename(path), defaults: batch.defaults }
+  const request: CommandInput<'submit'> = { name: batch.name ?? basename(path), defaults: batch.defaults }
   if (batch.jobs) return { ...request, jobs: batch.jobs }
   if (batch.count !== undefined) return { ...request, template: batch.template, count: batch.count }
   const inputs = batch.inputs!
   if (Array.isArray(inputs)) return { ...request, template: batch.template, inputs }
-  if ('range' in inputs) return { ...request, template: batch.template, inputs: expandRange(inputs.range) }
+  if ('range' in inputs) {
+    // Held whole up to what a submit holds; longer, the host streams it (engine.submitStream).
+    if (rangeLength(inputs.range) > MAX_JOBS_PER_SUBMIT) return { ...request, template: batch.template, range: inputs.range }
+    return { ...request, template: batch.template, inputs: expandRange(inputs.range) }
+  }
   const linesFile = resolve(dirname(path), inputs.lines)
   let lines: string[]
   try {

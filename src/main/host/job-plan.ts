@@ -3,7 +3,7 @@
 // and the input it was made from (for the results folder).
 import type { JobSpec } from '../../shared/job.ts'
 import type { SubmitRequest } from '../engine/index.ts'
-import { validateSubmission } from '../engine/submission.ts'
+import { validateSubmission, type IndexedSpec } from '../engine/submission.ts'
 
 export interface PlannedJob {
   /** From 1, in input order. */
@@ -26,6 +26,16 @@ export async function expandRequest(request: SubmitRequest): Promise<PlannedJob[
     if (inputs) job.input = { value: inputs[i] }
     return job
   })
+}
+
+/** A streamed template's jobs as they are read, numbered by their input (nothing held but the current one). */
+export async function* plannedStream(specs: AsyncIterable<IndexedSpec>): AsyncGenerator<PlannedJob> {
+  for await (const { index, spec, input } of specs) {
+    const job: PlannedJob = { seq: index + 1, kind: spec.kind, params: spec.params }
+    if (spec.name !== undefined) job.name = spec.name
+    if (input !== undefined) job.input = { value: input }
+    yield job
+  }
 }
 
 /** Planned jobs by the engine's job id. */

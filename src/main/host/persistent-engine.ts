@@ -33,6 +33,8 @@ export interface PersistentEngineOptions extends Omit<EngineOptions, 'dataDir' |
    * (a streamed batch counts its finished ones in the database instead of holding them).
    */
   loadFinished?: number
+  /** With loadFinished 0: the picked batches' failed and timed-out jobs come back too (--resume-failed). */
+  loadFailed?: boolean
 }
 
 export interface PersistentEngine {
@@ -61,11 +63,19 @@ export async function openPersistentEngine(options: PersistentEngineOptions): Pr
       thread: options.storeThread,
     })
     await leftovers
-    const { restore, moveAsideCorrupt: _m, storeWorkerEntry: _s, storeThread: _t, loadFinished, ...engineOptions } = options
+    const {
+      restore,
+      moveAsideCorrupt: _m,
+      storeWorkerEntry: _s,
+      storeThread: _t,
+      loadFinished,
+      loadFailed,
+      ...engineOptions
+    } = options
     const batches = typeof restore === 'function' ? await restore(store) : null
     const loaded = await store.load(
       batches
-        ? { batches, finished: loadFinished !== 0 }
+        ? { batches, finished: loadFinished !== 0, failed: loadFailed }
         : restore === 'none'
           ? { batches: [] }
           : { recent: loadFinished ?? 50_000 },

@@ -2,6 +2,8 @@
 // jobs, and the controls that live above it are attached to the new batch: halt, and results
 // (GNU parallel's --results: each job's stdout, stderr, seq and result written under a folder
 // of this machine as it ends, in the layout `corelane run --results` writes, results-writer.ts).
+// A template over a `range`, or a `count` of more than one stream window, is not expanded: the
+// engine pulls it (submit-stream.ts), as `corelane run` runs it.
 import { mkdir } from 'node:fs/promises'
 import type { CommandInput, SubmitResult } from '../../shared/contract.ts'
 import { parseHalt } from '../../shared/halt.ts'
@@ -11,14 +13,19 @@ import { watchHalt } from '../engine/halt-control.ts'
 import type { Engine } from '../engine/index.ts'
 import { expandRequest, planSubmitted, type JobPlan } from './job-plan.ts'
 import { ResultsWriter } from './results-writer.ts'
+import { isStreamed, submitStreamed } from './submit-stream.ts'
 
 export async function submitWithControls(engine: Engine, input: CommandInput<'submit'>): Promise<SubmitResult> {
-  const { halt, results, ...request } = input
+  const { halt, results, range, ...request } = input
   // Checked before anything is queued, so a folder that cannot be made is an answer, not a lost batch.
   if (results !== undefined) await makeResultsDir(results)
+  const rule = halt === undefined ? null : parseHalt(halt)
+  if (isStreamed(request, range)) {
+    const writer = results === undefined ? null : new ResultsWriter(results)
+    return submitStreamed(engine, request, range, rule && !('error' in rule) ? rule : null, writer)
+  }
   const planned = results === undefined ? null : await expandRequest(request)
   const result = await engine.submit(request)
-  const rule = halt === undefined ? null : parseHalt(halt)
   // The schema has refused rules parseHalt cannot read, so an error here cannot happen.
   if (rule && !('error' in rule)) {
     const watch = watchHalt(engine, result.jobIds, rule)

@@ -43,6 +43,7 @@ function row(id: number, batchId: number, state: 'succeeded' | 'cancelled'): Job
     id,
     null,
     null,
+    null,
   ]
 }
 

@@ -48,6 +48,7 @@ async function seeded(jobs: number): Promise<{ dir: string; dataDir: string; db:
       id,
       null,
       null,
+      null,
     ])
   }
   store.write(rows, [{ id: 1, name: 'seed', createdAt: Date.now(), source: null }])

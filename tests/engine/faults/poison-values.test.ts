@@ -95,6 +95,7 @@ describe('a deeply nested value', () => {
           1,
           null,
           null,
+          null,
         ],
       ],
       [{ id: 1, name: 'old', createdAt: 1, source: null }],

@@ -11,6 +11,7 @@ import type {
   FromStore,
   HistoryFilter,
   HistoryPage,
+  InputRanges,
   JobRowTuple,
   LoadScope,
   StoredBatch,
@@ -264,6 +265,11 @@ export class JobStore {
   /** Stored batches (of one source, or all), oldest first, each with its count of stored jobs and its total (--resume). */
   async runBatches(source: string | null = null): Promise<BatchSummary[]> {
     return (await this.request({ t: 'run-batches', id: 0, source })) as BatchSummary[]
+  }
+
+  /** The input indices these batches hold a job for, as ranges (a resumed stream skips them). */
+  async inputRanges(batchIds: number[]): Promise<InputRanges> {
+    return (await this.request({ t: 'input-ranges', id: 0, batchIds })) as InputRanges
   }
 
   async history(filter: HistoryFilter): Promise<HistoryPage> {

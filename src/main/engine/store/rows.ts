@@ -33,6 +33,8 @@ export type JobRowTuple = [
   /** Ids of the jobs it waits for, as JSON; like params, written once (null after, or when none). */
   afterIds: string | null,
   machine: string | null,
+  /** The position of the template input it was made from (a stream's jobs), or null. Written once. */
+  inputIndex: number | null,
 ]
 
 export interface BatchRow {
@@ -60,10 +62,11 @@ export interface BatchSummary extends BatchRow {
 
 /**
  * Which stored jobs to bring back: every job of some batches (`finished: false`: only those a
- * resumed run runs again, leaving out the succeeded, failed and timed-out ones), or the
+ * resumed run runs again, leaving out the succeeded, failed and timed-out ones; with `failed`
+ * the failed and timed-out ones are brought back too, for --resume-failed), or the
  * unfinished ones plus the newest finished.
  */
-export type LoadScope = { batches: number[]; finished?: boolean } | { recent: number }
+export type LoadScope = { batches: number[]; finished?: boolean; failed?: boolean } | { recent: number }
 
 /** The outcome of a flush: whether every write so far is committed, and if not why. */
 export interface Durability {
@@ -102,6 +105,8 @@ export interface StoredJob {
   after?: number[]
   /** The cluster agent its last attempt ran on; null: this machine, or it never ran. */
   machine: string | null
+  /** The template input it was made from (a streamed batch), when recorded. */
+  inputIndex?: number | null
 }
 
 export interface HistoryFilter {
@@ -122,6 +127,16 @@ export interface StoredBatch {
   jobs: number
 }
 
+/**
+ * The input indices some batches hold a job for, as sorted, disjoint [from, to) ranges (a
+ * stream's stored jobs are mostly contiguous, so this stays small however long the batch),
+ * and how many of their rows have no index (written before the column existed).
+ */
+export interface InputRanges {
+  ranges: [from: number, to: number][]
+  unindexed: number
+}
+
 export interface HistoryPage {
   total: number
   jobs: StoredJob[]
@@ -134,6 +149,7 @@ export type ToStore =
   | { t: 'load'; id: number; scope: LoadScope }
   | { t: 'run-batches'; id: number; source: string | null }
   | { t: 'history'; id: number; filter: HistoryFilter }
+  | { t: 'input-ranges'; id: number; batchIds: number[] }
   | { t: 'batches'; id: number; limit: number }
   | { t: 'params'; id: number; jobId: number }
   | { t: 'flush'; id: number }

@@ -3,7 +3,16 @@
 // summaries for --resume, and history pages.
 import type { DatabaseSync } from 'node:sqlite'
 import { freeFormProblem } from '../../../shared/field-problems.ts'
-import type { BatchRow, BatchSummary, HistoryFilter, HistoryPage, LoadScope, StoredBatch, StoredJob } from './rows.ts'
+import type {
+  BatchRow,
+  BatchSummary,
+  HistoryFilter,
+  HistoryPage,
+  InputRanges,
+  LoadScope,
+  StoredBatch,
+  StoredJob,
+} from './rows.ts'
 import { DatabaseFileError } from './store-schema.ts'
 
 interface JobDbRow {
@@ -32,6 +41,7 @@ interface JobDbRow {
   seq: number
   after_ids: string | null
   machine?: string | null
+  input_index?: number | null
 }
 
 interface BatchDbRow {
@@ -120,6 +130,7 @@ function toStored(file: string, row: JobDbRow): StoredJob {
     seq: row.seq,
     ...(after ? { after: after as number[] } : {}),
     machine: typeof row.machine === 'string' ? row.machine : null,
+    inputIndex: Number.isSafeInteger(row.input_index) ? row.input_index : null,
   }
 }
 
@@ -155,7 +166,7 @@ export function load(db: DatabaseSync, file: string, scope: LoadScope): Loaded {
     rows = wanted.length
       ? (db
           .prepare(
-            `SELECT * FROM jobs WHERE batch_id IN (${wanted.map(() => '?').join(',')})${scope.finished === false ? ` AND state NOT IN ${SETTLED_FOR_GOOD}` : ''} ORDER BY id`,
+            `SELECT * FROM jobs WHERE batch_id IN (${wanted.map(() => '?').join(',')})${scope.finished === false ? ` AND state NOT IN ${scope.failed ? "('succeeded')" : SETTLED_FOR_GOOD}` : ''} ORDER BY id`,
           )
           .all(...wanted) as unknown as JobDbRow[])
       : []
@@ -224,6 +235,29 @@ export function newestBatches(db: DatabaseSync, limit: number): StoredBatch[] {
     )
     .all(limit) as unknown as { id: number; name: string; created_at: number; jobs: number }[]
   return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, jobs: r.jobs }))
+}
+
+/**
+ * The input indices the batches hold a job for, as ranges: consecutive indices are one island
+ * (index minus its rank is constant along it), found by SQLite over the (batch_id,
+ * input_index) index without bringing the rows here.
+ */
+export function inputRanges(db: DatabaseSync, batchIds: number[]): InputRanges {
+  const wanted = batchIds.filter((id) => Number.isSafeInteger(id))
+  if (wanted.length === 0) return { ranges: [], unindexed: 0 }
+  const inList = `(${wanted.map(() => '?').join(',')})`
+  const rows = db
+    .prepare(
+      `SELECT min(i) AS lo, max(i) + 1 AS hi FROM (
+         SELECT i, i - row_number() OVER (ORDER BY i) AS island FROM (
+           SELECT DISTINCT input_index AS i FROM jobs WHERE batch_id IN ${inList} AND input_index IS NOT NULL))
+       GROUP BY island ORDER BY lo`,
+    )
+    .all(...wanted) as { lo: number; hi: number }[]
+  const unindexed = db
+    .prepare(`SELECT count(*) AS n FROM jobs WHERE batch_id IN ${inList} AND input_index IS NULL`)
+    .get(...wanted) as { n: number }
+  return { ranges: rows.map((r) => [r.lo, r.hi]), unindexed: unindexed.n }
 }
 
 /** A job's params, or null when the database has no such job (not written yet, or never). */

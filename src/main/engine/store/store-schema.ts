@@ -10,13 +10,16 @@ import { pathToFileURL } from 'node:url'
  * they wait for (`after_ids`). Two branches each called their change 2, so a version-2 file
  * may have either set of columns: the upgrade adds whichever columns are missing. Jobs also
  * know the machine that ran them (`machine`, null on this one), added the same way.
+ * 4: jobs know the input they were made from (`input_index`, the position in a template's
+ * inputs, null for other jobs and for rows written before), indexed with their batch, so a
+ * resumed stream skips by index the inputs its batch holds a job for.
  */
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 /** Columns added after version 1, by table. */
 const ADDED_COLUMNS: Record<string, string[]> = {
   batches: ['total INTEGER', 'root INTEGER', 'complete INTEGER'],
-  jobs: ['after_ids TEXT', 'machine TEXT'],
+  jobs: ['after_ids TEXT', 'machine TEXT', 'input_index INTEGER'],
 }
 
 const DDL = `
@@ -54,7 +57,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   has_log INTEGER NOT NULL,
   seq INTEGER NOT NULL,
   after_ids TEXT,
-  machine TEXT
+  machine TEXT,
+  input_index INTEGER
 );
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE INDEX IF NOT EXISTS jobs_batch ON jobs(batch_id);
@@ -177,6 +181,8 @@ function migrate(connection: DatabaseSync, version: number): void {
         if (!have.has(column.split(' ')[0]!)) connection.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`)
       }
     }
+    // After the columns: an older table gains input_index only above.
+    connection.exec('CREATE INDEX IF NOT EXISTS jobs_batch_input ON jobs(batch_id, input_index)')
     connection.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
     connection.exec('COMMIT')
   } catch (error) {

@@ -9,7 +9,7 @@ import { rename } from 'node:fs/promises'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { parentPort } from 'node:worker_threads'
 import type { BatchRow, Durability, FromStore, JobRowTuple, ToStore } from './rows.ts'
-import { batchSummaries, history, jobParams, load, newestBatches } from './store-queries.ts'
+import { batchSummaries, history, inputRanges, jobParams, load, newestBatches } from './store-queries.ts'
 import { DatabaseFileError, openReadOnly, openWritable } from './store-schema.ts'
 
 if (!parentPort) throw new Error('store-worker must run as a worker thread')
@@ -75,8 +75,8 @@ async function moveAside(file: string): Promise<string> {
 function prepare(connection: DatabaseSync): void {
   upsertJob = connection.prepare(`
     INSERT INTO jobs (id, batch_id, name, kind, params, lane, executor, priority, state, attempts, max_retries, timeout_ms,
-      memory_mb, progress, note, created_at, started_at, ended_at, result, result_file, error, has_log, seq, after_ids, machine)
-    VALUES (?, ?, ?, ?, coalesce(?, '{}'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      memory_mb, progress, note, created_at, started_at, ended_at, result, result_file, error, has_log, seq, after_ids, machine, input_index)
+    VALUES (?, ?, ?, ?, coalesce(?, '{}'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(id) DO UPDATE SET
       state = excluded.state, attempts = excluded.attempts, priority = excluded.priority, progress = excluded.progress,
       note = excluded.note, started_at = excluded.started_at, ended_at = excluded.ended_at, result = excluded.result,
@@ -242,6 +242,13 @@ async function handle(message: ToStore): Promise<void> {
     case 'run-batches':
       try {
         reply(message.id, batchSummaries(db!, message.source))
+      } catch (error) {
+        fail(message.id, error)
+      }
+      return
+    case 'input-ranges':
+      try {
+        reply(message.id, inputRanges(db!, message.batchIds))
       } catch (error) {
         fail(message.id, error)
       }

@@ -11,6 +11,7 @@ import {
   expandRange,
   MAX_JOBS_PER_SUBMIT,
   rangeLength,
+  type RangeSpec,
 } from '../../../shared/schemas.ts'
 import { safeParseProblems } from '../../../shared/validate.ts'
 import type { FieldProblem } from '../../../shared/validate.ts'
@@ -76,18 +77,14 @@ export function parseBatchFile(text: string, fileName: string): BatchFileResult 
   } else {
     const template = { ...defaults, ...batch.template } as JobSpec
     let inputs: unknown[] | undefined
+    let streamedRange: RangeSpec | undefined
     if (batch.inputs === undefined) inputs = undefined
     else if (Array.isArray(batch.inputs)) inputs = batch.inputs
     else if ('range' in batch.inputs) {
-      // A range of any length is valid (the CLI streams it); the window holds one whole.
+      // A long range is sent as it is: the engine streams it (read as its jobs run), as the CLI does.
       const length = rangeLength(batch.inputs.range)
-      if (length > MAX_JOBS_PER_SUBMIT) {
-        return fail(
-          'inputs.range',
-          `holds ${length} values, more than the ${MAX_JOBS_PER_SUBMIT} the window submits at once; run the file with \`corelane run\`, which streams it.`,
-        )
-      }
-      inputs = expandRange(batch.inputs.range)
+      if (length > MAX_JOBS_PER_SUBMIT) streamedRange = batch.inputs.range
+      else inputs = expandRange(batch.inputs.range)
     } else {
       return fail(
         'inputs.lines',
@@ -104,6 +101,11 @@ export function parseBatchFile(text: string, fileName: string): BatchFileResult 
       }
       payload = { name, template, inputs }
       jobCount = inputs.length
+    } else if (streamedRange) {
+      const checked = checkJobSpec(applyTemplate(template, streamedRange.from, 0), 'template')
+      if (!checked.ok) report(checked.problems, ' (for inputs.range)')
+      payload = { name, template, range: streamedRange }
+      jobCount = rangeLength(streamedRange)
     } else {
       const checked = checkJobSpec(applyTemplate(template, 0, 0), 'template')
       if (!checked.ok) report(checked.problems)

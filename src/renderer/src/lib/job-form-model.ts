@@ -81,13 +81,18 @@ function numberOption(value: unknown, field: string, problems: FieldProblem[], s
 
 const MAX_REPORTED = 8
 
-/** The form's refusal of a job count the engine would refuse, in the form's words. */
+/**
+ * The form's refusal of a job count the engine would refuse, in the form's words. Input lines
+ * are sent whole (at most MAX_JOBS_PER_SUBMIT); a count is streamed by the engine, so only the
+ * safe integers bound it.
+ */
 export function countProblem(count: number, field: 'count' | 'inputs'): FieldProblem | null {
-  if (count <= MAX_JOBS_PER_SUBMIT) return null
+  const cap = field === 'count' ? Number.MAX_SAFE_INTEGER : MAX_JOBS_PER_SUBMIT
+  if (count <= cap) return null
   const what = field === 'count' ? 'jobs' : 'input lines'
   return {
     field,
-    message: `${count.toLocaleString('en-US')} ${what} is more than one submit takes (at most ${MAX_JOBS_PER_SUBMIT.toLocaleString('en-US')}); split it into several batches`,
+    message: `${count.toLocaleString('en-US')} ${what} is more than one submit takes (at most ${cap.toLocaleString('en-US')}); split it into several batches`,
   }
 }
 
@@ -137,7 +142,7 @@ export function buildSubmit(state: JobFormState, fields: readonly FieldSpec[]): 
     const count = Number(text(state.count))
     if (!text(state.count) || !Number.isInteger(count) || count < 1) {
       problems.push({ field: 'count', message: 'must be a whole number of jobs, 1 or more' })
-    } else if (count > MAX_JOBS_PER_SUBMIT) {
+    } else if (countProblem(count, 'count')) {
       problems.push(countProblem(count, 'count') as FieldProblem)
     } else {
       payload.count = count

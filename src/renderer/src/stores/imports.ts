@@ -40,7 +40,10 @@ export const useImportsStore = defineStore('imports', () => {
     finish('working', `Submitting ${countOf(parsed.jobCount, 'job')} from ${file.name}…`)
     try {
       const result = await call('submit', parsed.payload)
-      finish('submitted', `Batch #${result.batchId} "${parsed.name}": ${countOf(result.jobIds.length, 'job')} queued.`)
+      finish(
+        'submitted',
+        `Batch #${result.batchId} "${parsed.name}": ${countOf(result.streamed ?? result.jobIds.length, 'job')} queued.`,
+      )
     } catch (err) {
       const e = toCommandError(err)
       finish('failed', `The engine refused ${file.name}: ${e.message}`, e.fields)

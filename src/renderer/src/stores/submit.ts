@@ -44,7 +44,7 @@ export const useSubmitStore = defineStore('submit', () => {
       const result = await call('submit', { ...built.payload, ...extra.fields })
       useNoticesStore().push({
         level: 'success',
-        title: `Queued ${countOf(result.jobIds.length, 'job')}`,
+        title: `Queued ${countOf(result.streamed ?? result.jobIds.length, 'job')}`,
         message: `Batch #${result.batchId}${built.payload.name ? `: ${built.payload.name}` : ''}${
           extra.fields.results ? `; results in ${extra.fields.results}` : ''
         }`,

@@ -1,11 +1,10 @@
-// Run by streaming-feed.test.ts in a child process with --expose-gc: feeds `count` no-op jobs
-// through a StreamFeed on a real persistent engine and prints, as JSON, the most jobs the
+// Run by stream-memory.test.ts in a child process with --expose-gc: streams `count` no-op jobs
+// through engine.submitStream on a real persistent engine and prints, as JSON, the most jobs the
 // engine held and the largest live heap (heapUsed right after a full collection) sampled
 // every 1,000 settled jobs.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { StreamFeed } from '../../src/cli/stream-feed.ts'
 import { openPersistentEngine } from '../../src/main/host/persistent-engine.ts'
 import { rangeInputs, streamSubmission } from '../../src/main/engine/submission.ts'
 
@@ -27,13 +26,17 @@ engine.onJobSettled((job) => {
     liveHeap = Math.max(liveHeap, process.memoryUsage().heapUsed)
   }
 })
-const feed = new StreamFeed(engine, { name: `feed ${count}`, window })
-await feed.run(
-  streamSubmission({
+const stream = engine.submitStream({
+  name: `stream ${count}`,
+  window,
+  total: count,
+  specs: streamSubmission({
     template: { name: 'n {}', kind: 'noop', params: {} },
     inputs: rangeInputs({ from: 0, to: count, step: 1 }),
   }),
-)
+})
+await stream.done
+const view = engine.batches().find((b) => b.id === stream.batchId)!
 const held = engine.listJobs({ limit: 1 }).total
 await opened.close()
 await rm(dataDir, { recursive: true, force: true })
@@ -45,6 +48,7 @@ process.stdout.write(
     mostHeld,
     held,
     liveHeap,
-    progress: feed.progress,
+    progress: stream.progress,
+    view: { total: view.total, succeeded: view.counts.succeeded },
   }),
 )

@@ -1,0 +1,94 @@
+// A submit from the window or web mode of a template over a `range`, or a `count` of more than
+// one stream window: not expanded, but pulled by the engine (engine.submitStream), so a count of
+// millions runs in the memory of a window's jobs, as `corelane run` runs it (one mechanism for
+// both). Its halt watches the batch by id with its known length; its --results are planned job
+// by job as they are read and forgotten once written.
+import type { CommandInput, SubmitResult } from '../../shared/contract.ts'
+import type { HaltRule } from '../../shared/halt.ts'
+import { rangeLength } from '../../shared/schemas.ts'
+import { ValidationError } from '../../shared/validate.ts'
+import { watchHalt } from '../engine/halt-control.ts'
+import type { Engine } from '../engine/index.ts'
+import { DEFAULT_WINDOW } from '../engine/stream-intake.ts'
+import { rangeInputs, streamSubmission, type IndexedSpec } from '../engine/submission.ts'
+import type { PlannedJob } from './job-plan.ts'
+import type { ResultsWriter } from './results-writer.ts'
+
+type Request = Omit<CommandInput<'submit'>, 'halt' | 'results' | 'range'>
+type Range = CommandInput<'submit'>['range']
+
+/** Whether the host streams this submit: a template over a range, or a count past one window. */
+export function isStreamed(request: Request, range: Range): boolean {
+  return request.template !== undefined && (range !== undefined || (request.count ?? 0) > DEFAULT_WINDOW)
+}
+
+/** The specs a streamed submit reads (lazily), and how many it will hold; a range beside inputs or a count is refused. */
+export function streamedSpecs(
+  request: Request,
+  given: Range,
+): { specs: AsyncGenerator<IndexedSpec>; length: number; range: boolean } {
+  if (given && (request.inputs !== undefined || request.count !== undefined)) {
+    throw new ValidationError([{ field: 'range', message: 'give only one of `inputs`, `range` or `count`' }])
+  }
+  const range = given && { from: given.from ?? 0, to: given.to, step: given.step ?? 1 }
+  const { template, defaults, count } = request
+  const specs = streamSubmission({ template, defaults, count, inputs: range ? rangeInputs(range, 'range') : undefined })
+  return { specs, length: range ? rangeLength(range) : count!, range: range !== undefined }
+}
+
+export async function submitStreamed(
+  engine: Engine,
+  request: Request,
+  given: Range,
+  rule: HaltRule | null,
+  results: ResultsWriter | null,
+): Promise<SubmitResult> {
+  const { specs, length, range } = streamedSpecs(request, given)
+  const { template, defaults, name, delay, maxLoad, memFree } = request
+  // The template itself is checked before the batch exists: a bad one is refused, not a stopped stream.
+  const first = await specs.next()
+  if (first.done) throw new ValidationError([{ field: 'template', message: 'expands to no jobs' }])
+  const plan = new Map<number, PlannedJob>()
+  const stream = engine.submitStream({
+    name: name ?? `${length} × ${template!.kind}`,
+    total: length,
+    dependencies: Boolean(template!.after?.length || defaults?.after?.length),
+    inputField: (i) => (range ? `range[${i}]` : 'template'),
+    specs: (async function* () {
+      yield first.value
+      yield* specs
+    })(),
+    delay,
+    maxLoad,
+    memFree,
+    onQueued: results
+      ? (jobId, { index, spec, input }) => {
+          const planned: PlannedJob = { seq: index + 1, kind: spec.kind, params: spec.params }
+          if (spec.name !== undefined) planned.name = spec.name
+          if (input !== undefined) planned.input = { value: input }
+          plan.set(jobId, planned)
+        }
+      : undefined,
+  })
+  // A bad input later is the stream's error: the jobs before it ran, the rest are not read.
+  const over = stream.done.catch(() => {})
+  if (rule) {
+    const watch = watchHalt(engine, { batchId: stream.batchId, total: () => length, stopReading: () => stream.stop() }, rule)
+    void over.then(() => watch.stop())
+  }
+  if (results) {
+    const stop = engine.onJobSettled((job) => {
+      const planned = plan.get(job.id)
+      if (!planned) return
+      plan.delete(job.id)
+      // As the CLI: a job cancelled before it started has no output to write.
+      if (!(job.state === 'cancelled' && job.startedAt === null)) results.add(job, planned)
+    })
+    void over
+      .then(() => (stop(), results.done()))
+      .then(() => {
+        for (const error of results.errors) console.error(`corelane: --results: ${error}`)
+      })
+  }
+  return { batchId: stream.batchId, jobIds: [], streamed: length }
+}
