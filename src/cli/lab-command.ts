@@ -1,6 +1,6 @@
 // `corelane lab <experiment>`: runs one of the classic concurrency experiments on this
 // machine and prints what was measured, the expectation checks and the explanation.
-import { EXPERIMENT_IDS, type LabResult } from '../shared/lab.ts'
+import { bandText, EXPERIMENT_IDS, type LabResult } from '../shared/lab.ts'
 import { labToCsv } from '../shared/lab-export.ts'
 import { startMonitor, type Monitor } from '../main/engine/index.ts'
 import { compileCacheDir } from '../main/engine/data-layout.ts'
@@ -47,7 +47,7 @@ export function renderLab(result: LabResult): string {
   lines.push('')
   for (const c of result.checks) {
     lines.push(
-      `  ${c.met ? 'met   ' : 'MISSED'}  ${c.text}: expected ${ms(c.expectedMs)}${c.tolerance ? ` ±${Math.round(c.tolerance * 100)}%` : ''}, measured ${ms(c.measuredMs)}`,
+      `  ${c.met ? 'met   ' : 'MISSED'}  ${c.text}: expected ${ms(c.expectedMs)}${bandText(c)}, measured ${ms(c.measuredMs)}`,
     )
   }
   if (result.python.note) lines.push(`  note: ${result.python.note}`)

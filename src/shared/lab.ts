@@ -2,11 +2,26 @@
 // an experiment runs one batch under several strategies and compares what was measured.
 import * as v from 'valibot'
 
-export const EXPERIMENT_IDS = ['sleep-pool', 'gather-fetch', 'cpu-parallel', 'cpu-sequential', 'timers-10k', 'startup-cost'] as const
+export const EXPERIMENT_IDS = [
+  'sleep-pool',
+  'gather-fetch',
+  'cpu-parallel',
+  'cpu-sequential',
+  'timers-10k',
+  'startup-cost',
+] as const
 export type ExperimentId = (typeof EXPERIMENT_IDS)[number]
 
 /** How a batch is run: one worker after another, a pool of threads or processes, or the async I/O lane. */
-export type StrategyId = 'sequential' | 'threads' | 'processes' | 'async' | 'python-sequential' | 'python-threads' | 'python-processes' | 'python-asyncio'
+export type StrategyId =
+  | 'sequential'
+  | 'threads'
+  | 'processes'
+  | 'async'
+  | 'python-sequential'
+  | 'python-threads'
+  | 'python-processes'
+  | 'python-asyncio'
 
 export interface ExperimentInfo {
   id: ExperimentId
@@ -82,9 +97,24 @@ export interface ExpectationCheck {
   strategy: StrategyId
   expectedMs: number
   measuredMs: number
-  /** Allowed relative deviation, e.g. 0.25 for ±25 %. */
+  /** Allowed relative deviation, e.g. 0.25 for ±25 % (below the expected time when `toleranceAbove` is set). */
   tolerance: number
+  /** Allowed relative deviation above the expected time, when it differs from below. */
+  toleranceAbove?: number
   met: boolean
+}
+
+/** A check's band as relative deviations below and above its expected time. */
+export function checkBand(check: ExpectationCheck): { below: number; above: number } {
+  return { below: check.tolerance, above: check.toleranceAbove ?? check.tolerance }
+}
+
+/** A check's band in words: ` ±20%`, or ` −15%/+50%` when it is not symmetric ('' for none). */
+export function bandText(check: ExpectationCheck): string {
+  const { below, above } = checkBand(check)
+  const pct = (x: number) => `${Math.round(x * 100)}%`
+  if (below === above) return below ? ` ±${pct(below)}` : ''
+  return ` −${pct(below)}/+${pct(above)}`
 }
 
 export interface LabResult {

@@ -49,21 +49,29 @@ export interface LabExperiment {
   explain(result: LabResult, ctx: LabContext): string
 }
 
-/** A check that the wall time of `strategy` lands within ±tolerance of `expectedMs`. */
+/**
+ * A check that the wall time of `strategy` lands within ±tolerance of `expectedMs`, or within
+ * −tolerance/+toleranceAbove when the lesson is one-sided (work that cannot be faster than its
+ * expectation, only slower by noise).
+ */
 export function within(
   text: string,
   strategy: StrategyResult | undefined,
   expectedMs: number,
   tolerance: number,
+  toleranceAbove?: number,
 ): ExpectationCheck | null {
   if (!strategy || strategy.skipped) return null
+  const deviation = strategy.wallMs - expectedMs
+  const allowed = expectedMs * (deviation > 0 ? (toleranceAbove ?? tolerance) : tolerance)
   return {
     text,
     strategy: strategy.strategy,
     expectedMs,
     measuredMs: strategy.wallMs,
     tolerance,
-    met: Math.abs(strategy.wallMs - expectedMs) <= expectedMs * tolerance,
+    ...(toleranceAbove === undefined ? {} : { toleranceAbove }),
+    met: Math.abs(deviation) <= allowed,
   }
 }
 

@@ -22,12 +22,15 @@ export interface Scale {
    */
   fetchTolerance: number
   /**
-   * The band of "the same CPU work on one event loop takes about its sum". Two timed runs of
-   * the same CPU work on a shared 2-vCPU VM drift apart: a CI run measured the interleaved
-   * quick run at 1.21× the sequential one (1.63 s vs 1.35 s). The lesson stays visible at ±35 %:
-   * a real speed-up on two cores would be about 0.5×.
+   * The band of "the same CPU work on one event loop takes about its sum": one-sided, since
+   * one event loop cannot beat running the tasks one after another, only lose to it. Two timed
+   * runs of the same CPU work on a shared 2-vCPU VM drift apart: the quick interleaved run
+   * measured 0.97–1.41× the sequential one here (1.25 s against 0.88 s in a full test run;
+   * 1.05–1.31 s against 0.96–1.13 s in three runs on a quiet machine). Below, the band stays
+   * tight: 3 tasks spread over 2 cores would take about 0.67× of the sum.
    */
-  cpuTolerance: number
+  cpuToleranceBelow: number
+  cpuToleranceAbove: number
   timers: number
   startupWorkers: number
   roundTrips: number
@@ -41,7 +44,8 @@ export const SCALES: Record<'full' | 'quick', Scale> = {
     pythonSquaresN: 1e7,
     waitTolerance: 0.15,
     fetchTolerance: 0.15,
-    cpuTolerance: 0.2,
+    cpuToleranceBelow: 0.15,
+    cpuToleranceAbove: 0.3,
     timers: 10_000,
     startupWorkers: 4,
     roundTrips: 2000,
@@ -53,7 +57,8 @@ export const SCALES: Record<'full' | 'quick', Scale> = {
     pythonSquaresN: 2e6,
     waitTolerance: 0.25,
     fetchTolerance: 0.35,
-    cpuTolerance: 0.35,
+    cpuToleranceBelow: 0.15,
+    cpuToleranceAbove: 0.6,
     timers: 10_000,
     startupWorkers: 2,
     roundTrips: 1000,

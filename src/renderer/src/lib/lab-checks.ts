@@ -1,5 +1,5 @@
 // A lab result's expectation checks in words, the same in the Lab view and the PNG export.
-import type { ExpectationCheck, LabResult } from '../../../shared/lab.ts'
+import { bandText, type ExpectationCheck, type LabResult } from '../../../shared/lab.ts'
 import { formatPreciseDuration } from './format.ts'
 
 /** How many of the result's checks were missed. */
@@ -7,8 +7,7 @@ export function missedChecks(result: LabResult): number {
   return result.checks.filter((c) => !c.met).length
 }
 
-/** What a check expected, with its tolerance: `1.00 s ±20%`. */
+/** What a check expected, with its tolerance: `1.00 s ±20%` (or `−15%/+50%`). */
 export function expectedText(check: ExpectationCheck): string {
-  const tolerance = check.tolerance ? ` ±${Math.round(check.tolerance * 100)}%` : ''
-  return `${formatPreciseDuration(check.expectedMs)}${tolerance}`
+  return `${formatPreciseDuration(check.expectedMs)}${bandText(check)}`
 }

@@ -2,7 +2,7 @@
 // wall-time bars of every strategy (with the expected band), one strategy's per-core load
 // over its run, and its job timeline (one row per worker). Pure functions of the data, a 2D
 // context, a box in CSS pixels and the theme's colours.
-import type { LabResult, StrategyResult } from '../../../shared/lab.ts'
+import { checkBand, type LabResult, type StrategyResult } from '../../../shared/lab.ts'
 import { formatDuration, formatSpeedup } from './format.ts'
 
 export interface Box {
@@ -161,7 +161,7 @@ export function drawWallBars(ctx: Ctx, box: Box, result: LabResult, colours: Lab
   const barW = Math.max(10, box.w - labelWidth - valueWidth)
   let max = 1
   for (const s of result.strategies) if (!s.skipped) max = Math.max(max, s.wallMs)
-  for (const c of result.checks) max = Math.max(max, c.expectedMs * (1 + c.tolerance))
+  for (const c of result.checks) max = Math.max(max, c.expectedMs * (1 + checkBand(c).above))
   const scale = (ms: number) => (Math.max(0, ms) / max) * barW
 
   result.strategies.forEach((s, i) => {
@@ -179,8 +179,9 @@ export function drawWallBars(ctx: Ctx, box: Box, result: LabResult, colours: Lab
     const barH = Math.max(4, rowHeight * 0.55)
     const checks = result.checks.filter((c) => c.strategy === s.strategy)
     for (const check of checks) {
-      const lo = scale(check.expectedMs * (1 - check.tolerance))
-      const hi = scale(check.expectedMs * (1 + check.tolerance))
+      const band = checkBand(check)
+      const lo = scale(check.expectedMs * (1 - band.below))
+      const hi = scale(check.expectedMs * (1 + band.above))
       ctx.fillStyle = check.met ? colours.ok : colours.danger
       ctx.globalAlpha = 0.2
       ctx.fillRect(barX + lo, top + 2, Math.max(2, hi - lo), rowHeight - 4)

@@ -23,7 +23,8 @@ export const cpuSequential: LabExperiment = {
         '3 CPU tasks on one event loop: about the sum of their times',
         find('async'),
         find('sequential')?.wallMs ?? 0,
-        scale.cpuTolerance,
+        scale.cpuToleranceBelow,
+        scale.cpuToleranceAbove,
       ),
       pySeq && !pySeq.skipped
         ? // ±50 %: on several cores, threads contending for the GIL often take longer than the
