@@ -27,6 +27,10 @@ export const cpuParallel: LabExperiment = {
           (slots > 1 ? ', and faster than one after another' : ''),
         run,
         (run?.startupMs ?? 0) + waves(3, slots) * single,
+        // Below, wider than above: a parallel run cannot beat its waves of tasks, so a time well
+        // under them is the sequential run (the yardstick) having been slow, as a CI run measured
+        // (0.51 s against 2 × 368 ms on 2 threads); above, the band stays ±25 %.
+        0.45,
         0.25,
       )
       // The lesson is the speed-up: with two cores or more, a parallel run that is not faster
