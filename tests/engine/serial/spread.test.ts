@@ -8,23 +8,32 @@ describe.runIf(availableParallelism() >= 2)('CPU spread', () => {
   for (const executor of ['thread', 'process'] as const) {
     it(`4 sum-squares jobs on 2 ${executor} slots beat 1 slot`, async () => {
       const template = { kind: 'sum-squares', params: { n: 2e8 }, executor }
-      const wall = async (cpuSlots: number) => {
+      const start = async (cpuSlots: number) => {
         const { engine } = await makeEngine({ cpuSlots })
-        // Warm every slot's worker up, so both runs measure work, not start-up.
+        // Warm every slot's worker up, so the runs measure work, not start-up.
         await engine.submit({ template, count: cpuSlots })
         await engine.whenSettled()
+        return engine
+      }
+      const wall = async (engine: Awaited<ReturnType<typeof start>>) => {
         const t = performance.now()
         await engine.submit({ template, count: 4 })
         await engine.whenSettled()
-        const ms = performance.now() - t
-        const cores = new Set(engine.workers().map((w) => w.id))
-        return { ms, workers: cores.size }
+        return performance.now() - t
       }
-      const one = await wall(1)
-      const two = await wall(2)
-      expect(two.workers).toBeGreaterThanOrEqual(2)
+      const one = await start(1)
+      const two = await start(2)
+      // Alternated, the fastest of two runs each: on this shared VM a moment of stolen CPU in a
+      // single run made 2 slots 0.82× of 1 in a CI run, while the work itself spreads.
+      const oneMs: number[] = []
+      const twoMs: number[] = []
+      for (let round = 0; round < 2; round++) {
+        oneMs.push(await wall(one))
+        twoMs.push(await wall(two))
+      }
+      expect(new Set(two.workers().map((w) => w.id)).size).toBeGreaterThanOrEqual(2)
       // Ideal is 0.5; allow a lot for a busy CI machine.
-      expect(two.ms / one.ms).toBeLessThan(0.8)
+      expect(Math.min(...twoMs) / Math.min(...oneMs)).toBeLessThan(0.8)
     })
   }
 })
