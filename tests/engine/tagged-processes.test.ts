@@ -50,6 +50,22 @@ describe.skipIf(process.platform !== 'linux')('endTagged', () => {
     expect(alive(other)).toBe(true) // another attempt's tag
   })
 
+  it('leaves a tag that is in use again alone: a job given back runs its next hand-off under the same tag', async () => {
+    // The race a CI run hit: --mem-free gave back a running shell job (same attempt, same tag),
+    // it started again while the sweep of the one it left was between its two looks, and the
+    // second look SIGKILLed the new program: the job ended failed.
+    const child = spawn('sleep', ['300'], { stdio: 'ignore', detached: true, env: { ...process.env, CORELANE_JOB_TAG: 'v.1.1' } })
+    child.unref()
+    started.push(child.pid!)
+    await until(() => alive(child.pid!), 10_000, 'the sleep to start')
+    expect(await endTagged(new Set(['v.1.1']), 200, (tag) => tag === 'v.1.1')).toBe(1)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(alive(child.pid!)).toBe(true)
+    // Once it is no longer handed out, the same sweep ends it.
+    await endTagged(new Set(['v.1.1']), 200, () => false)
+    await until(() => !alive(child.pid!), 10_000, 'the sleep to end')
+  })
+
   it('SIGKILLs what ignores SIGTERM once the grace has passed', async () => {
     const child = spawn('/bin/sh', ['-c', "trap '' TERM; while :; do sleep 1; done"], {
       stdio: 'ignore',

@@ -43,7 +43,9 @@ export class CommandGroups<Owner> {
   private readonly byOwner = new Map<Owner, Map<number, GroupRef>>()
   /** The tagged jobs each executor holds: job id → attempt. */
   private readonly tagsByOwner = new Map<Owner, Map<number, number>>()
-  private readonly sweeper = new TagSweeper()
+  /** The tags of every job handed out now, so a sweep never ends a job's new hand-off under the same tag. */
+  private readonly liveTags = new Set<string>()
+  private readonly sweeper = new TagSweeper((tag) => this.liveTags.has(tag))
   private readonly ending = new Set<Promise<void>>()
   private readonly file: string | null
   private writing: Promise<void> = Promise.resolve()
@@ -79,6 +81,7 @@ export class CommandGroups<Owner> {
     let tags = this.tagsByOwner.get(owner)
     if (!tags) this.tagsByOwner.set(owner, (tags = new Map()))
     tags.set(jobId, attempt)
+    this.liveTags.add(jobTag(this.run, jobId, attempt))
     this.save()
   }
 
@@ -92,6 +95,7 @@ export class CommandGroups<Owner> {
     if (attempt === undefined) return
     tags!.delete(jobId)
     if (tags!.size === 0) this.tagsByOwner.delete(owner)
+    this.liveTags.delete(jobTag(this.run, jobId, attempt))
     if (stopped) void this.track(this.sweeper.sweep([jobTag(this.run, jobId, attempt)]))
     this.save()
   }
@@ -108,6 +112,7 @@ export class CommandGroups<Owner> {
     if (!groups && !tags) return Promise.resolve()
     this.byOwner.delete(owner)
     this.tagsByOwner.delete(owner)
+    for (const [jobId, attempt] of tags ?? []) this.liveTags.delete(jobTag(this.run, jobId, attempt))
     const ending = Promise.all([
       groups ? endGroups([...groups.values()]) : undefined,
       tags ? this.sweeper.sweep([...tags].map(([jobId, attempt]) => jobTag(this.run, jobId, attempt))) : undefined,

@@ -38,6 +38,7 @@ export function tagIn(environ: Buffer): string | null {
 
 interface Found {
   pid: number
+  tag: string
   /** Its start time, so that a pid used again by a stranger is never signalled. */
   since: number
 }
@@ -69,7 +70,7 @@ export async function findTagged(tags: ReadonlySet<string>): Promise<Found[]> {
       if (tag === null || !tags.has(tag)) continue
       const stat = await processStat(pid)
       // Read again after the start time: the pid was still the tagged process when it was taken.
-      if (stat && stat.state !== 'Z' && (await tagOf(pid)) === tag) found.push({ pid, since: stat.since })
+      if (stat && stat.state !== 'Z' && (await tagOf(pid)) === tag) found.push({ pid, tag, since: stat.since })
     }
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, work))
@@ -81,9 +82,11 @@ async function stillThere(process: Found): Promise<boolean> {
   return stat !== null && stat.state !== 'Z' && stat.since === process.since
 }
 
-async function signalAll(found: Found[], signal: NodeJS.Signals): Promise<void> {
+async function signalAll(found: Found[], signal: NodeJS.Signals, live: LiveTag): Promise<void> {
   for (const one of found) {
     if (!(await stillThere(one))) continue
+    // Checked last, right before the signal: the job may have been handed out again meanwhile.
+    if (live(one.tag)) continue
     try {
       process.kill(one.pid, signal)
     } catch {
@@ -109,15 +112,19 @@ async function waitGone(found: Found[], ms: number): Promise<Found[]> {
  * children the first ones started while they were ending). Resolves once they are gone or
  * `graceMs` after the SIGKILL at the latest. Without /proc (not Linux) it does nothing.
  */
-export async function endTagged(tags: ReadonlySet<string>, graceMs = GROUP_GRACE_MS): Promise<number> {
+export async function endTagged(
+  tags: ReadonlySet<string>,
+  graceMs = GROUP_GRACE_MS,
+  live: LiveTag = () => false,
+): Promise<number> {
   if (tags.size === 0 || !hasProc) return 0
   const found = await findTagged(tags)
   if (found.length === 0) return 0
-  await signalAll(found, 'SIGTERM')
+  await signalAll(found, 'SIGTERM', live)
   await waitGone(found, graceMs)
   const left = await findTagged(tags)
   if (left.length > 0) {
-    await signalAll(left, 'SIGKILL')
+    await signalAll(left, 'SIGKILL', live)
     await waitGone(left, graceMs)
   }
   return found.length
@@ -127,7 +134,20 @@ export async function endTagged(tags: ReadonlySet<string>, graceMs = GROUP_GRACE
  * Sweeps asked for while one runs are joined into the next, so ending many jobs at once (a
  * closing engine, a cancelled batch) scans /proc twice, not twice per job.
  */
+/**
+ * Whether a tag is in use again: a job given back (requeued below --mem-free's half) runs its
+ * next hand-off under the same attempt, so the same tag, while the sweep of the one it left may
+ * still be under way; its new processes must not be taken for the old ones' leftovers.
+ */
+export type LiveTag = (tag: string) => boolean
+
 export class TagSweeper {
+  private readonly live: LiveTag
+
+  constructor(live: LiveTag = () => false) {
+    this.live = live
+  }
+
   private pending = new Set<string>()
   private queued: Promise<void> | null = null
   private tail: Promise<void> = Promise.resolve()
@@ -139,7 +159,7 @@ export class TagSweeper {
       this.queued = null
       const batch = this.pending
       this.pending = new Set()
-      await endTagged(batch)
+      await endTagged(batch, GROUP_GRACE_MS, this.live)
     })
     this.queued = run
     this.tail = run.catch(() => undefined)

@@ -30,7 +30,11 @@ function quotes(result: LabResult, strategy: string): boolean {
   return result.explanation.includes(text)
 }
 
-describe('concurrency lab', () => {
+// Each lesson is judged on wall times, and on this shared 2-vCPU VM two timed runs of the same
+// CPU work have drifted apart by 0.62–1.41× from one CI run to the next (the other vCPU is
+// sometimes taken away for a moment). A lesson must hold in one of three tries: a check that is
+// wrong every time still fails.
+describe('concurrency lab', { retry: 2 }, () => {
   it('8 sleeps on a pool of 4 take about 2 sleeps, not 8', async () => {
     const monitor = startMonitor({ hz: 4, onError: () => undefined })
     const result = await runExperiment({ experiment: 'sleep-pool', scale: 'quick', python: false }, { monitor })
