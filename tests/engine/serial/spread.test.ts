@@ -4,7 +4,9 @@ import { availableParallelism } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import { makeEngine } from '../fixture.ts'
 
-describe.runIf(availableParallelism() >= 2)('CPU spread', () => {
+// Three tries, as the lab's lessons: full CI runs on this VM measured 0.82× and 0.88× where
+// runs alone give 0.5–0.6×; a spread that never happens still fails.
+describe.runIf(availableParallelism() >= 2)('CPU spread', { retry: 2 }, () => {
   for (const executor of ['thread', 'process'] as const) {
     it(`4 sum-squares jobs on 2 ${executor} slots beat 1 slot`, async () => {
       const template = { kind: 'sum-squares', params: { n: 2e8 }, executor }
