@@ -43,9 +43,9 @@ export class CommandGroups<Owner> {
   private readonly byOwner = new Map<Owner, Map<number, GroupRef>>()
   /** The tagged jobs each executor holds: job id → attempt. */
   private readonly tagsByOwner = new Map<Owner, Map<number, number>>()
-  /** The tags of every job handed out now, so a sweep never ends a job's new hand-off under the same tag. */
-  private readonly liveTags = new Set<string>()
-  private readonly sweeper = new TagSweeper((tag) => this.liveTags.has(tag))
+  // A sweep never ends a job's new hand-off under the same tag: asked right before each signal,
+  // over the jobs handed out now (a few per worker).
+  private readonly sweeper = new TagSweeper((tag) => this.handedOut(tag))
   private readonly ending = new Set<Promise<void>>()
   private readonly file: string | null
   private writing: Promise<void> = Promise.resolve()
@@ -81,7 +81,6 @@ export class CommandGroups<Owner> {
     let tags = this.tagsByOwner.get(owner)
     if (!tags) this.tagsByOwner.set(owner, (tags = new Map()))
     tags.set(jobId, attempt)
-    this.liveTags.add(jobTag(this.run, jobId, attempt))
     this.save()
   }
 
@@ -95,9 +94,16 @@ export class CommandGroups<Owner> {
     if (attempt === undefined) return
     tags!.delete(jobId)
     if (tags!.size === 0) this.tagsByOwner.delete(owner)
-    this.liveTags.delete(jobTag(this.run, jobId, attempt))
     if (stopped) void this.track(this.sweeper.sweep([jobTag(this.run, jobId, attempt)]))
     this.save()
+  }
+
+  /** Whether `tag` belongs to a job handed out now. */
+  private handedOut(tag: string): boolean {
+    for (const tags of this.tagsByOwner.values()) {
+      for (const [jobId, attempt] of tags) if (jobTag(this.run, jobId, attempt) === tag) return true
+    }
+    return false
   }
 
   /** Whether `owner` has groups or tagged jobs left to end. */
@@ -112,7 +118,6 @@ export class CommandGroups<Owner> {
     if (!groups && !tags) return Promise.resolve()
     this.byOwner.delete(owner)
     this.tagsByOwner.delete(owner)
-    for (const [jobId, attempt] of tags ?? []) this.liveTags.delete(jobTag(this.run, jobId, attempt))
     const ending = Promise.all([
       groups ? endGroups([...groups.values()]) : undefined,
       tags ? this.sweeper.sweep([...tags].map(([jobId, attempt]) => jobTag(this.run, jobId, attempt))) : undefined,
