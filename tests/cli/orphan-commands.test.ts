@@ -50,6 +50,23 @@ async function folder(): Promise<string> {
   return dir
 }
 
+/**
+ * A script module that starts `sleep 300` in a session of its own (no group of Corelane's holds
+ * it), writes its pid to `pidFile` (whole, by a rename) and waits; `prelude` runs first.
+ */
+function spawnerSource(pidFile: string, prelude = ''): string {
+  return `import { spawn } from 'node:child_process'
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+export default async function () {
+${prelude}  const child = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' })
+  child.unref()
+  writeFileSync(${JSON.stringify(`${pidFile}.tmp`)}, String(child.pid))
+  renameSync(${JSON.stringify(`${pidFile}.tmp`)}, ${JSON.stringify(pidFile)})
+  await new Promise(() => {})
+}
+`
+}
+
 describe.skipIf(process.platform !== 'linux')('commands end with the CLI', () => {
   it('SIGTERM to `corelane run` ends its commands (process and thread workers) before it exits', async () => {
     const dir = await folder()
@@ -99,19 +116,7 @@ describe.skipIf(process.platform !== 'linux')('commands end with the CLI', () =>
     const pidFile = join(dir, 'pid')
     const module = join(dir, 'spawner.mjs')
     // In a session of its own: not in the worker's group, so only its tag finds it.
-    await writeFile(
-      module,
-      `import { spawn } from 'node:child_process'
-import { renameSync, writeFileSync } from 'node:fs'
-export default async function () {
-  const child = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' })
-  child.unref()
-  writeFileSync(${JSON.stringify(`${pidFile}.tmp`)}, String(child.pid))
-  renameSync(${JSON.stringify(`${pidFile}.tmp`)}, ${JSON.stringify(pidFile)})
-  await new Promise(() => {})
-}
-`,
-    )
+    await writeFile(module, spawnerSource(pidFile))
     const batch = join(dir, 'batch.json')
     await writeFile(
       batch,
@@ -167,23 +172,17 @@ export default async function () {
     const module = join(dir, 'spawner.mjs')
     await writeFile(
       module,
-      `import { spawn } from 'node:child_process'
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
-export default async function () {
-  if (existsSync(${JSON.stringify(pidFile)})) {
+      spawnerSource(
+        pidFile,
+        `  if (existsSync(${JSON.stringify(pidFile)})) {
     const pid = readFileSync(${JSON.stringify(pidFile)}, 'utf8').trim()
     let state = 'gone'
     try { state = readFileSync('/proc/' + pid + '/stat', 'utf8').split(') ')[1].split(' ')[0] } catch {}
     if (state !== 'gone' && state !== 'Z') writeFileSync(${JSON.stringify(overlap)}, 'overlap')
     return 'again'
   }
-  const child = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' })
-  child.unref()
-  writeFileSync(${JSON.stringify(`${pidFile}.tmp`)}, String(child.pid))
-  renameSync(${JSON.stringify(`${pidFile}.tmp`)}, ${JSON.stringify(pidFile)})
-  await new Promise(() => {})
-}
 `,
+      ),
     )
     const batch = join(dir, 'batch.json')
     await writeFile(
