@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { cpus } from 'node:os'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { textLines } from '../../src/cli/monitor-view.ts'
 
 const CLI = resolve(import.meta.dirname, '../../src/cli/main.ts')
 const SERVER = resolve(import.meta.dirname, '../engine/monitor/recorded/server-128-cores.json')
@@ -98,6 +99,16 @@ describe('corelane monitor', () => {
     const text = await corelane(['monitor', '--recording', LAPTOP, '--interval', '500'], { interruptOn: /GPU: NVIDIA/ })
     expect(text.code).toBe(0)
     expect(text.stdout).toContain('temperature: 46 °C   GPU: NVIDIA GeForce GTX 1650 utilization not available here 48 °C 1.8 W')
+  })
+
+  it('keeps 256 cores readable in a 100-column terminal: four rows of 64 shades, each core in its place', () => {
+    const cores = Array.from({ length: 256 }, (_, i) => (i === 200 ? 100 : 0))
+    const sample = { at: Date.now(), cores, total: 100 / 256, memUsed: 1 << 30, memTotal: 4 << 30 }
+    const lines = textLines({ sample, processes: null, hardware: null, topology: null }, 100)
+    const rows = lines.filter((line) => /^\s+\d+ [·░▒▓█]+$/.test(line))
+    expect(rows.map((r) => r.trim().split(' ')[0])).toEqual(['0', '64', '128', '192'])
+    for (const row of rows) expect(row.length).toBeLessThanOrEqual(100)
+    expect(rows[3]!.trim().split(' ')[1]![200 - 192]).toBe('█')
   })
 
   it('refuses an interval out of range, a recording it cannot read and an unknown flag, naming them', async () => {

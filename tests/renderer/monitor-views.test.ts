@@ -271,6 +271,33 @@ describe('monitor views', () => {
     expect(wrapper.get('[data-testid="core-jobs"]').attributes('data-core')).toBe('64')
   })
 
+  it('switches from bars to the heatmap at 32 logical cores, and at 256 keeps every core a cell, smaller', async () => {
+    const loads = (n: number) => Array.from({ length: n }, (_, i) => (i * 37) % 100)
+    const mountWith = async (n: number) => {
+      const { wrapper } = await mountConnected(App, createFakeApi(makeSnapshot({ monitor: makeSample(Date.now(), loads(n)) })))
+      await flushPromises()
+      return wrapper
+    }
+    const at31 = await mountWith(31)
+    expect(at31.findAll('[data-testid="core-meter"]')).toHaveLength(31)
+    expect(at31.find('[data-testid="core-heatmap"]').exists()).toBe(false)
+    at31.unmount()
+    const at32 = await mountWith(32)
+    expect(at32.findAll('[data-testid="core-meter"]')).toHaveLength(0)
+    expect(at32.get('[data-testid="core-heatmap"]').findAll('[data-testid="core-cell"]')).toHaveLength(32)
+    expect(at32.get('[data-testid="core-heatmap"] ol').classes()).not.toContain('tiny')
+    at32.unmount()
+    const at256 = await mountWith(256)
+    const heatmap = at256.get('[data-testid="core-heatmap"]')
+    const cells = heatmap.findAll('[data-testid="core-cell"]')
+    expect(cells).toHaveLength(256)
+    expect(cells.at(-1)!.attributes('data-core')).toBe('255')
+    expect(cells.at(-1)!.attributes('data-load')).toBe(String((255 * 37) % 100))
+    expect(heatmap.get('ol').classes()).toContain('tiny')
+    expect(heatmap.text()).toContain('256 logical cores')
+    expect(at256.get('[data-testid="core-history-legend"]').text()).toContain('the 8 busiest of 256 cores')
+  })
+
   it('draws nothing while the window is hidden, and catches up when it shows', async () => {
     const at = Date.now()
     const fake = createFakeApi(makeSnapshot({ monitor: makeSample(at, [10, 10]) }))
