@@ -3,7 +3,14 @@
 // the one-line JSON form. Pure functions of the sample, the newest process list and readings,
 // and the topology, so the tests can check both forms.
 import type { MonitorSample } from '../shared/contract.ts'
-import { HEATMAP_FROM_CORES, formatMhz, type HardwareSample, type ProcessesSample, type Topology } from '../shared/monitor.ts'
+import {
+  HEATMAP_FROM_CORES,
+  formatMhz,
+  type GpuInfo,
+  type HardwareSample,
+  type ProcessesSample,
+  type Topology,
+} from '../shared/monitor.ts'
 
 export interface MonitorView {
   sample: MonitorSample
@@ -60,6 +67,14 @@ export function jsonLine(view: MonitorView, top = 10): string {
   })
 }
 
+/** A GPU's readings in a few words; one it does not report is said so (nvidia-smi on some drivers gives no utilization). */
+function gpuText(g: GpuInfo): string {
+  const utilization = g.utilizationPercent === null ? `utilization ${NA}` : `${g.utilizationPercent}%`
+  const temperature = g.temperatureC === null ? null : `${g.temperatureC} °C`
+  const power = g.powerW === null ? null : `${g.powerW.toFixed(1)} W`
+  return [g.model, utilization, temperature, power].filter(Boolean).join(' ')
+}
+
 /** Idle shows as a dot, not a blank, so a row of idle cores keeps its width. */
 const SHADES = '·░▒▓█'
 
@@ -94,7 +109,7 @@ export function textLines(view: MonitorView, columns = 100, top = 5): string[] {
   const freq = hardware?.frequenciesMhz?.filter((m): m is number => m !== null)
   const avg = freq?.length ? formatMhz(freq.reduce((s, m) => s + m, 0) / freq.length) : NA
   const temp = hardware?.temperatureC != null ? `${hardware.temperatureC.toFixed(0)} °C` : NA
-  const gpu = hardware?.gpus?.length ? hardware.gpus.map((g) => `${g.model} ${g.utilizationPercent ?? '?'}%`).join(', ') : NA
+  const gpu = hardware?.gpus?.length ? hardware.gpus.map(gpuText).join(', ') : NA
   lines.push(`frequency: ${hardware ? avg : '…'}   temperature: ${hardware ? temp : '…'}   GPU: ${hardware ? gpu : '…'}`)
   if (processes) {
     for (const p of processes.list.slice(0, top)) {

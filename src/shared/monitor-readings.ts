@@ -25,6 +25,7 @@ export interface GraphicsReading {
     vram: number | null
     memoryTotal?: number
     memoryUsed?: number
+    memoryFree?: number
     utilizationGpu?: number
     temperatureGpu?: number
     powerDraw?: number
@@ -65,6 +66,19 @@ export function toTemperatures(t: TemperatureReading): Pick<HardwareSample, 'tem
 }
 
 const MIB = 1024 * 1024
+const mib = (value: number | null): number | null => (value === null ? null : value * MIB)
+
+/**
+ * MiB in use. nvidia-smi on some Windows drivers gives the total and the free memory but no
+ * "used" (a real laptop's graphics() output: tests/engine/monitor/recorded/README.md), so the
+ * difference stands in for it.
+ */
+function gpuMemUsed(c: GraphicsReading['controllers'][number]): number | null {
+  if (typeof c.memoryUsed === 'number' && c.memoryUsed >= 0) return c.memoryUsed
+  if (typeof c.memoryTotal === 'number' && typeof c.memoryFree === 'number' && c.memoryFree >= 0 && c.memoryTotal >= c.memoryFree)
+    return c.memoryTotal - c.memoryFree
+  return null
+}
 
 /**
  * graphics() controllers; only those that report a live reading (utilization, memory in use,
@@ -77,7 +91,7 @@ export function toGpus(g: GraphicsReading): GpuInfo[] | null {
       model: c.name || c.model || 'GPU',
       vendor: c.vendor || '',
       utilizationPercent: typeof c.utilizationGpu === 'number' && c.utilizationGpu >= 0 ? c.utilizationGpu : null,
-      memUsedBytes: typeof c.memoryUsed === 'number' && c.memoryUsed >= 0 ? c.memoryUsed * MIB : null,
+      memUsedBytes: mib(gpuMemUsed(c)),
       memTotalBytes: positive(c.memoryTotal ?? c.vram) === null ? null : (c.memoryTotal ?? c.vram)! * MIB,
       temperatureC: positive(c.temperatureGpu),
       powerW: positive(c.powerDraw),
@@ -110,7 +124,10 @@ export function toTopology(cpu: CpuReading, logical: number, sysfs: SysfsTopolog
     const efficiency = new Set(sysfs.efficiencyList)
     coreTypes = Array.from({ length: logical }, (_, i) => (efficiency.has(i) ? 'efficiency' : 'performance'))
   }
-  const eCores = cpu.efficiencyCores ?? 0
+  // Older systeminformation versions and Windows give no P/E counts in cpu(); where sysfs
+  // lists the core types, the physical cores of each type are counted from it.
+  const countOf = (type: CoreType) => (coreTypes ? siblings.filter((group) => coreTypes![group[0]!] === type).length : null)
+  const eCores = cpu.efficiencyCores || countOf('efficiency') || 0
   const hybrid = coreTypes !== null || eCores > 0
   return {
     model: [cpu.manufacturer, cpu.brand].filter(Boolean).join(' ') || 'CPU',
@@ -118,7 +135,7 @@ export function toTopology(cpu: CpuReading, logical: number, sysfs: SysfsTopolog
     physical: siblings.length,
     siblings,
     coreTypes,
-    performanceCores: hybrid ? (cpu.performanceCores ?? null) : null,
+    performanceCores: hybrid ? (cpu.performanceCores ?? countOf('performance')) : null,
     efficiencyCores: hybrid ? eCores : null,
   }
 }

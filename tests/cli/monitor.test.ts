@@ -1,25 +1,37 @@
 // `corelane monitor` as a user runs it: a real process sampling this machine (JSON lines with
 // per-core load, memory and the top processes with their cores; nulls where this machine
-// reports nothing), the terminal view of a replayed 128-core server (a hand-made recorded-style
-// fixture: tests/engine/monitor/recorded/README.md) as a heatmap, Ctrl-C, and bad flags refused
+// reports nothing), the terminal view of a replayed 128-core server (a dual EPYC 7601, built
+// from a published capture: tests/engine/monitor/recorded/README.md) as a heatmap, Ctrl-C, and bad flags refused
 // by name with exit code 2.
 import { spawn } from 'node:child_process'
 import { cpus } from 'node:os'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { textLines } from '../../src/cli/monitor-view.ts'
 
 const CLI = resolve(import.meta.dirname, '../../src/cli/main.ts')
 const SERVER = resolve(import.meta.dirname, '../engine/monitor/recorded/server-128-cores.json')
+const LAPTOP = resolve(import.meta.dirname, '../engine/monitor/recorded/laptop-16-cores-sensors-gpu.json')
 
-function corelane(args: string[], { interruptAfterMs }: { interruptAfterMs?: number } = {}) {
+/**
+ * Runs the CLI; `interruptOn`: Ctrl-C once the output shows it (each view is one write), so a
+ * slow start on a loaded machine cannot end the run before the first view.
+ */
+function corelane(args: string[], { interruptOn }: { interruptOn?: RegExp } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
     const child = spawn(process.execPath, [CLI, ...args])
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (chunk) => (stdout += chunk))
+    let interrupted = false
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk
+      if (interruptOn && !interrupted && interruptOn.test(stdout)) {
+        interrupted = true
+        child.kill('SIGINT')
+      }
+    })
     child.stderr.on('data', (chunk) => (stderr += chunk))
     child.on('close', (code) => done({ code, stdout, stderr }))
-    if (interruptAfterMs) setTimeout(() => child.kill('SIGINT'), interruptAfterMs)
   })
 }
 
@@ -58,15 +70,45 @@ describe('corelane monitor', () => {
   })
 
   it('shows a replayed 128-core server as a heatmap, with its readings and processes, then stops on Ctrl-C', async () => {
-    const { code, stdout } = await corelane(['monitor', '--recording', SERVER, '--interval', '500'], { interruptAfterMs: 2500 })
+    const { code, stdout } = await corelane(['monitor', '--recording', SERVER, '--interval', '500'], { interruptOn: /cc1plus/ })
     expect(code).toBe(0)
     const view = stdout.trim().split('\n\n').at(-1)!.split('\n')
     expect(view[0]).toContain('128 logical / 64 physical cores')
     const rows = view.filter((line) => /^\s+\d+ [·░▒▓█]+$/.test(line))
     expect(rows.map((r) => r.trim().split(' ')[0])).toEqual(['0', '64'])
     expect(rows.every((r) => r.trim().split(' ').slice(1).join(' ').length === 64)).toBe(true)
-    expect(view.join('\n')).toMatch(/temperature: 63 °C {3}GPU: not available here/)
+    // Its capture has no sensors and no GPU: both said in words, not drawn as zeros.
+    expect(view.join('\n')).toMatch(/temperature: not available here {3}GPU: not available here/)
+    expect(view.join('\n')).toMatch(/frequency: \S+ GHz/)
     expect(view.join('\n')).toContain('cc1plus')
+  })
+
+  it("a replayed real laptop (i7-11800H + GTX 1650 captures): per-core clocks and temperatures in JSON, the GPU's missing utilization said in words", async () => {
+    const json = await corelane(['monitor', '--recording', LAPTOP, '--json', '--interval', '500', '--count', '2'])
+    expect(json.code).toBe(0)
+    const line = JSON.parse(json.stdout.trim().split('\n').at(-1)!)
+    expect(line.cores).toHaveLength(16)
+    expect(line.cores[7].mhz).toBeLessThan(1000) // the core the capture caught at 800 MHz
+    expect(line.cores[0].mhz).toBeGreaterThan(2000)
+    // Per physical core: cpu0 and cpu1 share core 0 (44 °C), cpu6 and cpu7 core 3 (48 °C).
+    expect(line.cores.slice(0, 8).map((c: { temperatureC: number }) => c.temperatureC)).toEqual([44, 44, 45, 45, 44, 44, 48, 48])
+    expect(line.temperatureC).toBe(46)
+    expect(line.gpus).toEqual([
+      expect.objectContaining({ model: 'NVIDIA GeForce GTX 1650', utilizationPercent: null, temperatureC: 48 }),
+    ])
+    const text = await corelane(['monitor', '--recording', LAPTOP, '--interval', '500'], { interruptOn: /GPU: NVIDIA/ })
+    expect(text.code).toBe(0)
+    expect(text.stdout).toContain('temperature: 46 °C   GPU: NVIDIA GeForce GTX 1650 utilization not available here 48 °C 1.8 W')
+  })
+
+  it('keeps 256 cores readable in a 100-column terminal: four rows of 64 shades, each core in its place', () => {
+    const cores = Array.from({ length: 256 }, (_, i) => (i === 200 ? 100 : 0))
+    const sample = { at: Date.now(), cores, total: 100 / 256, memUsed: 1 << 30, memTotal: 4 << 30 }
+    const lines = textLines({ sample, processes: null, hardware: null, topology: null }, 100)
+    const rows = lines.filter((line) => /^\s+\d+ [·░▒▓█]+$/.test(line))
+    expect(rows.map((r) => r.trim().split(' ')[0])).toEqual(['0', '64', '128', '192'])
+    for (const row of rows) expect(row.length).toBeLessThanOrEqual(100)
+    expect(rows[3]!.trim().split(' ')[1]![200 - 192]).toBe('█')
   })
 
   it('refuses an interval out of range, a recording it cannot read and an unknown flag, naming them', async () => {

@@ -248,6 +248,32 @@ describe('the desktop app', () => {
     await call('updateSettings', { taskbarProgress: true, preventSleep: true })
   })
 
+  it('notifies a batch end while the window is in the background, and not when the setting turns it off', async () => {
+    const window = theWindow()
+    window.focused = false
+    try {
+      writeFileSync(
+        join(batches, 'noticed.json'),
+        JSON.stringify({ name: 'noticed', jobs: [{ kind: 'sleep', params: { ms: 50 } }] }),
+      )
+      secondStart('noticed.json')
+      await untilEnded('noticed')
+      expect(standIn.notifications.at(-1)).toEqual({ title: 'Batch done: noticed', body: '1 of 1 succeeded' })
+      const shown = standIn.notifications.length
+      await call('updateSettings', { notifications: false })
+      writeFileSync(
+        join(batches, 'unnoticed.json'),
+        JSON.stringify({ name: 'unnoticed', jobs: [{ kind: 'sleep', params: { ms: 50 } }] }),
+      )
+      secondStart('unnoticed.json')
+      await untilEnded('unnoticed')
+      expect(standIn.notifications).toHaveLength(shown)
+    } finally {
+      window.focused = true
+      await call('updateSettings', { notifications: true })
+    }
+  })
+
   it('has an "Open Logs Folder" menu item that opens the job logs folder', () => {
     const file = (standIn.menu as { label?: string; submenu?: { label?: string; click?: () => void }[] }[]).find(
       (m) => m.label === 'File',

@@ -85,7 +85,9 @@ class StandInBrowserWindow extends EventEmitter {
   isMinimized = () => false
   isMaximized = () => false
   isFullScreen = () => false
-  isFocused = () => true
+  /** Whether the window has focus (a test sets it to false to put the app in the background). */
+  focused = true
+  isFocused = () => this.focused
   getNormalBounds = () => ({ x: 0, y: 0, width: 1280, height: 820 })
   maximize(): void {}
   restore(): void {}
@@ -181,8 +183,14 @@ class StandInTray extends EventEmitter {
 }
 
 class StandInNotification extends EventEmitter {
-  static isSupported = () => false
-  show(): void {}
+  static isSupported = () => true
+  constructor(readonly options: { title?: string; body?: string }) {
+    super()
+  }
+  show(): void {
+    standIn.log.push(`notification ${this.options.title}`)
+    standIn.notifications.push(this.options)
+  }
 }
 
 /** What the code under test did, in order, and the handlers it installed. */
@@ -205,6 +213,8 @@ export const standIn = {
   powerBlockers: new Map<number, { type: string; started: boolean }>(),
   crashReporter: [] as Record<string, unknown>[],
   openedPaths: [] as string[],
+  /** Every notification shown: its title and body. */
+  notifications: [] as { title?: string; body?: string }[],
   /** The last template given to Menu.setApplicationMenu. */
   menu: null as unknown[] | null,
   defaultSession: new StandInSession(),

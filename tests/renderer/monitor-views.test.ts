@@ -2,8 +2,9 @@
 // fake-api.ts): I/O-lane jobs on no core (only the I/O worker's thread is shown, as a ring),
 // what is on a core now, a process focused from the processes panel, hardware readings or
 // "not available here", the heatmap for many cores, and nothing drawn while the window is
-// hidden. The 16-core laptop and 128-core server come from hand-made recorded-style
-// systeminformation outputs (tests/engine/monitor/recorded/README.md), converted by the
+// hidden. The 16-core laptop, the 128-core server and the hybrid CPU come from recordings
+// built from published captures of real machines (tests/engine/monitor/recorded/README.md
+// says which fields were captured where and which were filled in), converted by the
 // monitor's own functions.
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -27,6 +28,7 @@ import { createFakeApi, makeJob, makeSample, makeSnapshot, makeWorker } from './
 import { mountConnected } from './mount-app.ts'
 import laptopRecording from '../engine/monitor/recorded/laptop-16-cores-sensors-gpu.json'
 import serverRecording from '../engine/monitor/recorded/server-128-cores.json'
+import hybridRecording from '../engine/monitor/recorded/hybrid-topology-16-cores.json'
 
 /** The fields of a recorded machine (src/main/engine/monitor/sources.ts RecordedMachine) these views need. */
 interface RecordedMachine {
@@ -177,33 +179,61 @@ describe('monitor views', () => {
     expect(wrapper.find('[data-testid="core-focus"]').exists()).toBe(false)
   })
 
-  it("shows a laptop's hardware (recorded-style fixture): frequencies, temperatures, the GPU, P/E cores with SMT siblings", async () => {
+  it("shows a real laptop's readings (i7-11800H with the GTX 1650 capture): per-core clocks, package and core temperatures, the GPU with what it lacks", async () => {
     const { sample, topology } = machineOf(recorded('laptop-16-cores-sensors-gpu.json'))
     const fake = createFakeApi(makeSnapshot({ monitor: sample }))
     fake.handle('machine', () => ({ topology, processes: null, hardware: sample.hardware! }))
     const { wrapper } = await mountConnected(App, fake)
     await flushPromises()
-    // 16 cores: still bars, P-core siblings side by side, E-cores marked.
+    // 16 cores: still bars; one kind of core, so no P/E marks.
     expect(wrapper.find('[data-testid="core-heatmap"]').exists()).toBe(false)
     const meters = wrapper.findAll('[data-testid="core-meter"]')
     expect(meters).toHaveLength(16)
+    expect(meters.map((m) => m.attributes('data-load')).slice(12, 15)).toEqual(['0', '0', '12'])
+    await wrapper.get('[data-testid="tab-hardware"]').trigger('click')
+    const panel = wrapper.get('[data-testid="hardware-panel"]')
+    expect(panel.get('[data-testid="hw-topology"]').text()).toContain(
+      'Intel Core™ i7-11800H: 16 logical cores on 8 physical; 2 threads per core; one kind of core',
+    )
+    const clocks = panel.findAll('[data-testid="hw-frequency"] li').map((li) => li.text().replace(/\s+/g, ' '))
+    expect(clocks[0]).toBe('0 2.30 GHz')
+    expect(clocks[7]).toBe('7 800 MHz')
+    const temperature = panel.get('[data-testid="hw-temperature"]').text()
+    expect(temperature).toContain('46 °C')
+    expect(temperature).toContain('44° 45° 44° 48° 46° 45° 48° 45°')
+    const gpu = panel.get('[data-testid="hw-gpu-row"]').text()
+    expect(gpu).toContain('NVIDIA GeForce GTX 1650')
+    expect(gpu).toContain('not available here') // nvidia-smi gave no utilization on that laptop
+    expect(gpu).toContain('134 MiB / 4.0 GiB')
+    expect(gpu).toContain('48 °C')
+    expect(gpu).toContain('1.8 W')
+    expect(panel.findAll('[data-testid="hw-gpu-row"]')).toHaveLength(1) // the UHD Graphics reports nothing live
+    expect(panel.findAll('[data-testid="hw-na"]')).toHaveLength(0)
+  })
+
+  it('marks P- and E-cores of a real hybrid CPU (i5-12600K cpu() output) with its SMT siblings', async () => {
+    const m = hybridRecording as unknown as Pick<RecordedMachine, 'cpu' | 'sysfs'>
+    const topology = toTopology(m.cpu, 16, m.sysfs)
+    const sample = makeSample(Date.now(), Array<number>(16).fill(20))
+    const fake = createFakeApi(makeSnapshot({ monitor: sample }))
+    fake.handle('machine', () => ({ topology, processes: null, hardware: null }))
+    const { wrapper } = await mountConnected(App, fake)
+    await flushPromises()
+    const meters = wrapper.findAll('[data-testid="core-meter"]')
+    expect(meters).toHaveLength(16)
+    expect(meters[11]!.text()).toMatch(/^11P/)
     expect(meters[12]!.text()).toMatch(/^12E/)
     await wrapper.get('[data-testid="tab-hardware"]').trigger('click')
     const panel = wrapper.get('[data-testid="hardware-panel"]')
     expect(panel.get('[data-testid="hw-topology"]').text()).toContain(
-      '16 logical cores on 12 physical; 2 threads per core; 4 performance + 8 efficiency cores',
+      '16 logical cores on 10 physical; 2 threads per core; 6 performance + 4 efficiency cores',
     )
     expect(
       panel
         .findAll('[data-testid="hw-sibling-group"]')
         .map((g) => g.text())
-        .slice(0, 5),
-    ).toEqual(['0+1', '2+3', '4+5', '6+7', '8'])
-    expect(panel.get('[data-testid="hw-frequency"]').text()).toContain('4.61 GHz')
-    expect(panel.get('[data-testid="hw-temperature"]').text()).toContain('71 °C')
-    expect(panel.get('[data-testid="hw-gpu-row"]').text()).toContain('NVIDIA GeForce RTX 3050 Laptop GPU')
-    expect(panel.get('[data-testid="hw-gpu-row"]').text()).toContain('37%')
-    expect(panel.findAll('[data-testid="hw-na"]')).toHaveLength(0)
+        .slice(4, 7),
+    ).toEqual(['8+9', '10+11', '12'])
   })
 
   it('says "not available here" for what this kind of machine does not report, never zeros', async () => {
@@ -219,7 +249,7 @@ describe('monitor views', () => {
     expect(wrapper.get('[data-testid="hardware-panel"]').text()).not.toMatch(/\b0 (MHz|GHz|°C)/)
   })
 
-  it('draws 128 cores (recorded-style server) as a heatmap with SMT siblings together, the chart the busiest', async () => {
+  it('draws 128 cores (the dual EPYC 7601 recording) as a heatmap with SMT siblings together, the chart the busiest', async () => {
     const { sample, topology } = machineOf(recorded('server-128-cores.json'))
     const fake = createFakeApi(makeSnapshot({ monitor: sample }))
     fake.handle('machine', () => ({ topology, processes: null, hardware: sample.hardware! }))
@@ -239,6 +269,33 @@ describe('monitor views', () => {
     for (const core of shown) expect(core % 64).toBeLessThan(24)
     await cells[1]!.trigger('click')
     expect(wrapper.get('[data-testid="core-jobs"]').attributes('data-core')).toBe('64')
+  })
+
+  it('switches from bars to the heatmap at 32 logical cores, and at 256 keeps every core a cell, smaller', async () => {
+    const loads = (n: number) => Array.from({ length: n }, (_, i) => (i * 37) % 100)
+    const mountWith = async (n: number) => {
+      const { wrapper } = await mountConnected(App, createFakeApi(makeSnapshot({ monitor: makeSample(Date.now(), loads(n)) })))
+      await flushPromises()
+      return wrapper
+    }
+    const at31 = await mountWith(31)
+    expect(at31.findAll('[data-testid="core-meter"]')).toHaveLength(31)
+    expect(at31.find('[data-testid="core-heatmap"]').exists()).toBe(false)
+    at31.unmount()
+    const at32 = await mountWith(32)
+    expect(at32.findAll('[data-testid="core-meter"]')).toHaveLength(0)
+    expect(at32.get('[data-testid="core-heatmap"]').findAll('[data-testid="core-cell"]')).toHaveLength(32)
+    expect(at32.get('[data-testid="core-heatmap"] ol').classes()).not.toContain('tiny')
+    at32.unmount()
+    const at256 = await mountWith(256)
+    const heatmap = at256.get('[data-testid="core-heatmap"]')
+    const cells = heatmap.findAll('[data-testid="core-cell"]')
+    expect(cells).toHaveLength(256)
+    expect(cells.at(-1)!.attributes('data-core')).toBe('255')
+    expect(cells.at(-1)!.attributes('data-load')).toBe(String((255 * 37) % 100))
+    expect(heatmap.get('ol').classes()).toContain('tiny')
+    expect(heatmap.text()).toContain('256 logical cores')
+    expect(at256.get('[data-testid="core-history-legend"]').text()).toContain('the 8 busiest of 256 cores')
   })
 
   it('draws nothing while the window is hidden, and catches up when it shows', async () => {

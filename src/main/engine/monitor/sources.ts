@@ -13,9 +13,14 @@ import type { SysfsTopology } from '../../../shared/monitor-readings.ts'
 import { ProcProcessReader } from './proc-processes.ts'
 import { parseCpuList, toProcesses } from './si-readings.ts'
 
-/** A machine's systeminformation outputs (and its sysfs topology), as recorded once. */
+/**
+ * A machine's systeminformation outputs (and its sysfs topology), as recorded once. `source`
+ * says, per function, which fields were captured on the real machine (with the public
+ * address) and which were filled in, and why (tests/engine/monitor/recorded/README.md).
+ */
 export interface RecordedMachine {
   note: string
+  source: Record<string, unknown>
   cpu: Systeminformation.CpuData
   currentLoad: Systeminformation.CurrentLoadData
   mem: Systeminformation.MemData
