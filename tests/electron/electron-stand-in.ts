@@ -184,8 +184,10 @@ class StandInTray extends EventEmitter {
 
 class StandInNotification extends EventEmitter {
   static isSupported = () => true
-  constructor(readonly options: { title?: string; body?: string }) {
+  readonly options: { title?: string; body?: string }
+  constructor(options: { title?: string; body?: string }) {
     super()
+    this.options = options
   }
   show(): void {
     standIn.log.push(`notification ${this.options.title}`)
