@@ -44,7 +44,8 @@ export async function readBatchRequest(path: string): Promise<BatchRequest> {
   if (Array.isArray(inputs)) return { submit: { ...request, template: batch.template, inputs } }
   if ('range' in inputs) {
     // Held whole up to what a submit holds; longer, the host streams it (engine.submitStream).
-    if (rangeLength(inputs.range) > MAX_JOBS_PER_SUBMIT) return { submit: { ...request, template: batch.template, range: inputs.range } }
+    if (rangeLength(inputs.range) > MAX_JOBS_PER_SUBMIT)
+      return { submit: { ...request, template: batch.template, range: inputs.range } }
     return { submit: { ...request, template: batch.template, inputs: expandRange(inputs.range) } }
   }
   if (inputs.lines === '-') {

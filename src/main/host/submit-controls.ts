@@ -22,7 +22,13 @@ export async function submitWithControls(engine: Engine, input: CommandInput<'su
   const rule = halt === undefined ? null : parseHalt(halt)
   if (isStreamed(request, range)) {
     const writer = results === undefined ? null : new ResultsWriter(results)
-    const streamed = await submitStreamed(engine, request, streamedSpecs(request, range), rule && !('error' in rule) ? rule : null, writer)
+    const streamed = await submitStreamed(
+      engine,
+      request,
+      streamedSpecs(request, range),
+      rule && !('error' in rule) ? rule : null,
+      writer,
+    )
     return streamed.result
   }
   const planned = results === undefined ? null : await expandRequest(request)

@@ -39,7 +39,6 @@ const batchId = outcome.batchId
 let mostHeld = 0
 let liveHeap = 0
 let firstTotal = 0
-let stopped = 0
 const view = () => opened.engine.batches().find((b) => b.id === batchId)!
 await new Promise<void>((resolve) => {
   const timer = setInterval(() => {
@@ -54,10 +53,18 @@ await new Promise<void>((resolve) => {
   }, 100)
 })
 const { total, counts } = view()
-stopped = Object.entries(counts).reduce((sum, [state, n]) => (state === 'succeeded' ? sum : sum + n), 0)
+const other = Object.entries(counts).reduce((sum, [state, n]) => (state === 'succeeded' ? sum : sum + n), 0)
 api.close()
 await opened.close()
 await rm(dir, { recursive: true, force: true })
 process.stdout.write(
-  JSON.stringify({ jobs: outcome.jobs ?? null, succeeded: counts.succeeded, other: stopped, total, firstTotal, mostHeld, liveHeap }),
+  JSON.stringify({
+    jobs: outcome.jobs ?? null,
+    succeeded: counts.succeeded,
+    other,
+    total,
+    firstTotal,
+    mostHeld,
+    liveHeap,
+  }),
 )
