@@ -5,8 +5,9 @@
 // the built app). The test talks to the app as its window does, through the IPC handlers the
 // bridge installed, and as the OS does, through `second-instance`; it reads what the app asked
 // Electron to do: progress-bar values during a batch, the badge, the power-save blocker, login
-// items, crash reporting, the menu. What Electron and the OS then do with those calls is not
-// shown here (README.md, "Desktop habits").
+// items, crash reporting, the menu, and the warnings it shows; and how a batch file of `lines`
+// (longer than a submit holds) runs as it is read. What Electron and the OS then do with those
+// calls is not shown here (README.md, "Desktop habits").
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
