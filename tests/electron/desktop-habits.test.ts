@@ -265,6 +265,15 @@ describe('the desktop app', () => {
     await call('updateSettings', { taskbarProgress: true, preventSleep: true })
   })
 
+  it('has an "Open Logs Folder" menu item that opens the job logs folder', () => {
+    const file = (standIn.menu as { label?: string; submenu?: { label?: string; click?: () => void }[] }[]).find(
+      (m) => m.label === 'File',
+    )!
+    const item = file.submenu!.find((m) => m.label === 'Open Logs Folder')!
+    item.click!()
+    expect(standIn.openedPaths).toEqual([join(userData, 'logs')])
+  })
+
   it('streams a batch file whose lines file is longer than a submit holds, read as its jobs run, until Cancel batch stops the reading', async () => {
     const LINES = 1_000_001 // the old cap was 1,000,000 lines, read whole
     writeFileSync(join(batches, 'many.txt'), Array.from({ length: LINES }, (_, i) => i).join('\n') + '\n')
@@ -341,14 +350,5 @@ describe('the desktop app', () => {
     await vi.waitFor(() => expect(standIn.messageBoxes.length).toBeGreaterThan(boxes + 1), { timeout: 5000 })
     expect(standIn.messageBoxes.at(-1)!.detail).toMatch(/inputs\.lines: "-" reads standard input/)
     expect(await batchNamed('stdin.json')).toBeUndefined()
-  })
-
-  it('has an "Open Logs Folder" menu item that opens the job logs folder', () => {
-    const file = (standIn.menu as { label?: string; submenu?: { label?: string; click?: () => void }[] }[]).find(
-      (m) => m.label === 'File',
-    )!
-    const item = file.submenu!.find((m) => m.label === 'Open Logs Folder')!
-    item.click!()
-    expect(standIn.openedPaths).toEqual([join(userData, 'logs')])
   })
 })
