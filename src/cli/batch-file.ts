@@ -1,14 +1,14 @@
 // Reads a batch file (or standard input) and its template's inputs, lazily: a file of lines
-// or standard input is read as the jobs are queued, never held whole. Every problem is an
+// or standard input is read as the jobs are queued, never held whole (by the line reader the
+// desktop app's batch files share, src/main/host/line-inputs.ts). Every problem is an
 // InputError naming the file and the field, so the CLI can answer with exit code 2.
-import { createReadStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
 import { BatchFileSchema, MAX_JOBS_PER_SUBMIT, type BatchFile } from '../shared/schemas.ts'
 import { safeParseProblems, ValidationError } from '../shared/validate.ts'
 import type { SubmitRequest } from '../main/engine/index.ts'
 import { rangeInputs } from '../main/engine/submission.ts'
+import { lineInputs } from '../main/host/line-inputs.ts'
 import { InputError } from './input-error.ts'
 
 export { InputError }
@@ -65,36 +65,6 @@ export interface InputSource {
   stdin: boolean
 }
 
-/**
- * The lines of a file (or of standard input for `-`) as they are read, empty lines skipped.
- * `onLine` hears each input's index and line number, so an error can name the line.
- */
-function lineInputs(path: string, source: string, onLine: (index: number, line: number) => void): AsyncIterable<string> {
-  return {
-    async *[Symbol.asyncIterator]() {
-      let stream: NodeJS.ReadableStream
-      if (path === '-') stream = process.stdin
-      else {
-        const file = createReadStream(path)
-        // Fail as a named input error before the first line, not as an unhandled stream error.
-        await new Promise<void>((resolveOpen, reject) => {
-          file.once('open', () => resolveOpen())
-          file.once('error', () => reject(new InputError(source, [{ field: 'inputs.lines', message: `cannot read ${path}` }])))
-        })
-        stream = file
-      }
-      let line = 0
-      let index = 0
-      for await (const text of createInterface({ input: stream, crlfDelay: Infinity })) {
-        line++
-        if (text.length === 0) continue
-        onLine(index++, line)
-        yield text
-      }
-    },
-  }
-}
-
 /** The template's inputs as a lazy source (nothing is read until it is iterated). */
 export function templateInputs(batch: BatchFile, source: string, baseDir: string): InputSource {
   const inputs = batch.inputs!
@@ -106,17 +76,7 @@ export function templateInputs(batch: BatchFile, source: string, baseDir: string
       { field: 'inputs.lines', message: '"-" reads standard input, which already holds the batch file' },
     ])
   }
-  // Line numbers of the last few inputs: an error names the line, and only recent inputs are checked.
-  const lines = new Map<number, number>()
-  const path = fromStdin ? '-' : resolve(baseDir, inputs.lines)
-  return {
-    inputs: lineInputs(path, source, (index, line) => {
-      lines.set(index, line)
-      lines.delete(index - 64)
-    }),
-    field: (i) => `inputs.lines[line ${lines.get(i) ?? '?'}]`,
-    stdin: fromStdin,
-  }
+  return { ...lineInputs(fromStdin ? process.stdin : resolve(baseDir, inputs.lines)), stdin: fromStdin }
 }
 
 /**

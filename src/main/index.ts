@@ -203,7 +203,7 @@ async function openFromOs(files: string[]): Promise<void> {
     pendingBatchFiles.push(...files)
     return
   }
-  const problems = (await openBatchFiles(files, services.api)).filter((outcome) => outcome.problem)
+  const problems = (await openBatchFiles(files, services.api, showStopped)).filter((outcome) => outcome.problem)
   if (problems.length) {
     void dialog.showMessageBox({
       type: 'warning',
@@ -211,6 +211,15 @@ async function openFromOs(files: string[]): Promise<void> {
       detail: problems.map((p) => `${p.file}\n${p.problem}`).join('\n\n'),
     })
   }
+}
+
+/** A file of lines whose reading a bad line stopped: the jobs before it ran; the line is named. */
+function showStopped(file: string, problem: string): void {
+  void dialog.showMessageBox({
+    type: 'warning',
+    message: 'Stopped reading the batch file at a bad input',
+    detail: `${file}\n${problem}\nThe jobs read before it ran; the rest of the file was not read.`,
+  })
 }
 
 async function stopServices(): Promise<void> {

@@ -5,9 +5,10 @@
 // the built app). The test talks to the app as its window does, through the IPC handlers the
 // bridge installed, and as the OS does, through `second-instance`; it reads what the app asked
 // Electron to do: progress-bar values during a batch, the badge, the power-save blocker, login
-// items, crash reporting, the menu. What Electron and the OS then do with those calls is not
-// shown here (README.md, "Desktop habits").
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+// items, crash reporting, the menu, and the warnings it shows; and how a batch file of `lines`
+// (longer than a submit holds) runs as it is read. What Electron and the OS then do with those
+// calls is not shown here (README.md, "Desktop habits").
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,6 +18,8 @@ import { electronStandIn, preventableEvent, standIn } from './electron-stand-in.
 
 const fakes = vi.hoisted(() => ({
   engineOptions: [] as Record<string, unknown>[],
+  /** The real engine the app runs on, for a test to hear its jobs settle (a stream's leave memory once run). */
+  engines: [] as { onJobSettled(listener: (job: { batchId: number | null; name: string; state: string }) => void): () => void }[],
   close: [] as (() => Promise<void>)[],
 }))
 
@@ -35,6 +38,7 @@ vi.mock('../../src/main/host/persistent-engine.ts', async (importOriginal) => {
         eventIntervalMs: 20,
       })
       const close = () => engine.close()
+      fakes.engines.push(engine)
       fakes.close.push(close)
       return { engine, store: undefined, close }
     },
@@ -76,6 +80,19 @@ function secondStart(file: string): void {
     ['/opt/Corelane/corelane-desktop', '--no-sandbox', file],
     batches,
   )
+}
+
+interface BatchLine {
+  id: number
+  name: string
+  total: number
+  endedAt: number | null
+  counts: Record<string, number>
+}
+
+async function batchNamed(name: string): Promise<BatchLine | undefined> {
+  const snapshot = (await call('snapshot', {})) as { ok: true; value: { batches: BatchLine[] } }
+  return snapshot.value.batches.find((b) => b.name === name)
 }
 
 async function untilEnded(batchName: string): Promise<void> {
@@ -281,5 +298,83 @@ describe('the desktop app', () => {
     const item = file.submenu!.find((m) => m.label === 'Open Logs Folder')!
     item.click!()
     expect(standIn.openedPaths).toEqual([join(userData, 'logs')])
+  })
+
+  it('streams a batch file whose lines file is longer than a submit holds, read as its jobs run, until Cancel batch stops the reading', async () => {
+    const LINES = 1_000_001 // the old cap was 1,000,000 lines, read whole
+    writeFileSync(join(batches, 'many.txt'), Array.from({ length: LINES }, (_, i) => i).join('\n') + '\n')
+    writeFileSync(
+      join(batches, 'many-lines.json'),
+      JSON.stringify({ name: 'many lines', template: { kind: 'noop', params: {} }, inputs: { lines: 'many.txt' } }),
+    )
+    const boxes = standIn.messageBoxes.length
+    secondStart('many-lines.json')
+    // Several windows of jobs (10,000 unfinished at most), so finished ones have left memory meanwhile.
+    await vi.waitFor(
+      async () => {
+        if (standIn.messageBoxes.length > boxes) throw new Error(`refused: ${standIn.messageBoxes.at(-1)!.detail}`)
+        expect((await batchNamed('many lines'))?.counts.succeeded).toBeGreaterThanOrEqual(30_000)
+      },
+      { timeout: 60_000, interval: 50 },
+    )
+    const running = (await batchNamed('many lines'))!
+    // Its total is what has been read (the file's length is known at its end), far from the whole file.
+    expect(running.endedAt).toBeNull()
+    expect(running.total).toBeLessThan(LINES / 4)
+    // The engine holds about a window of the batch's jobs, not the lines read so far.
+    const held = ((await call('snapshot', {})) as { ok: true; value: { jobsTotal: number } }).value.jobsTotal
+    expect(held).toBeLessThan(running.counts.succeeded)
+    expect(((await call('cancelBatch', { batchId: running.id })) as { ok: boolean }).ok).toBe(true)
+    await untilEnded('many lines')
+    const ended = (await batchNamed('many lines'))!
+    // Every job read is accounted for, and nothing was read after the cancel.
+    expect(ended.counts.succeeded + ended.counts.cancelled).toBe(ended.total)
+    expect(ended.total).toBeLessThan(LINES / 2)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect((await batchNamed('many lines'))!.total).toBe(ended.total)
+    expect(standIn.messageBoxes.length).toBe(boxes)
+  }, 90_000)
+
+  it('reads a lines file beside the batch file, a job per non-empty line, and names the line where a bad input stopped the reading', async () => {
+    // Beside the batch file, not in the folder of the start that handed it over.
+    mkdirSync(join(batches, 'sub'), { recursive: true })
+    // Line 5 makes a name longer than 200 characters; line 3 is blank (a line, not an input).
+    writeFileSync(join(batches, 'sub', 'waits.txt'), `a\r\nb\r\n\r\nc\r\n${'x'.repeat(250)}\r\nd\r\n`)
+    writeFileSync(
+      join(batches, 'sub', 'waits.json'),
+      JSON.stringify({
+        name: 'waits',
+        template: { name: 'wait {}', kind: 'sleep', params: { ms: 5 } },
+        inputs: { lines: 'waits.txt' },
+      }),
+    )
+    const boxes = standIn.messageBoxes.length
+    const settled: { batchId: number | null; name: string; state: string }[] = []
+    const stopHearing = fakes.engines[0]!.onJobSettled((job) =>
+      settled.push({ batchId: job.batchId, name: job.name, state: job.state }),
+    )
+    secondStart('sub/waits.json')
+    await vi.waitFor(() => expect(standIn.messageBoxes.length).toBeGreaterThan(boxes), { timeout: 20_000, interval: 20 })
+    const box = standIn.messageBoxes.at(-1)!
+    expect(box.message).toMatch(/stopped reading/i)
+    expect(box.detail).toContain(join(batches, 'sub', 'waits.json'))
+    expect(box.detail).toMatch(/inputs\.lines\[line 5\]\.name: /)
+    const batch = (await batchNamed('waits'))!
+    // The lines before it ran (CRLF ends taken off); none after it was read.
+    stopHearing()
+    expect(settled.filter((job) => job.batchId === batch.id).map((job) => [job.name, job.state])).toEqual([
+      ['wait a', 'succeeded'],
+      ['wait b', 'succeeded'],
+      ['wait c', 'succeeded'],
+    ])
+    expect(batch).toMatchObject({ total: 3 })
+    expect(batch.endedAt).not.toBeNull()
+
+    // Standard input is the CLI's: the app says so, and submits nothing.
+    writeFileSync(join(batches, 'stdin.json'), JSON.stringify({ template: { kind: 'noop', params: {} }, inputs: { lines: '-' } }))
+    secondStart('stdin.json')
+    await vi.waitFor(() => expect(standIn.messageBoxes.length).toBeGreaterThan(boxes + 1), { timeout: 5000 })
+    expect(standIn.messageBoxes.at(-1)!.detail).toMatch(/inputs\.lines: "-" reads standard input/)
+    expect(await batchNamed('stdin.json')).toBeUndefined()
   })
 })

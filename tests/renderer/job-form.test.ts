@@ -203,12 +203,15 @@ describe('JobForm', () => {
   })
 
   it('explains that `lines` inputs cannot be read in the window', async () => {
-    const { wrapper } = await mountForm()
+    const { wrapper, fake } = await mountForm()
     const batch = { template: { kind: 'hash', params: { file: '{}' } }, inputs: { lines: 'files.txt' } }
     await dropFile(wrapper, 'hash.json', JSON.stringify(batch))
     await flushPromises()
     const error = wrapper.get('[data-testid="batch-status"] [data-testid="form-error"]')
     expect(error.attributes('data-field')).toBe('inputs.lines')
     expect(error.text()).toContain('corelane run')
+    expect(error.text()).toContain('desktop app')
+    // Nothing was sent: the engine never sees a batch it cannot read.
+    expect(fake.callsOf('submit')).toHaveLength(0)
   })
 })

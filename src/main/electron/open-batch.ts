@@ -2,7 +2,9 @@
 // start (`corelane-desktop batch.json`, or a file manager's "Open with"), on a second start
 // (which the single-instance lock turns into the first instance's `second-instance` event,
 // with that start's argv and working folder), and on macOS as `open-file`. Each is read,
-// checked and submitted like any batch; a bad one is reported with the field at fault.
+// checked and submitted like any batch; a bad one is reported with the field at fault. A
+// template over a file of lines is streamed by the API host (submitLines): read as its jobs
+// run, so a bad line later in the file stops the reading then, and is reported then.
 import { isAbsolute, resolve } from 'node:path'
 import type { ApiHost } from '../host/api-host.ts'
 import { readBatchRequest } from '../host/batch-file-reader.ts'
@@ -19,18 +21,36 @@ export function batchFilesInArgv(argv: readonly string[], cwd: string): string[]
 export interface OpenedBatch {
   file: string
   batchId?: number
+  /** How many jobs it holds (absent for a file of lines: known once it has been read). */
   jobs?: number
   /** Why the file was not submitted. */
   problem?: string
 }
 
-/** Reads and submits each file, in order; never throws (each file's outcome is in the result). */
-export async function openBatchFiles(files: readonly string[], api: ApiHost): Promise<OpenedBatch[]> {
+/**
+ * Reads and submits each file, in order; never throws (each file's outcome is in the result).
+ * `onStopped` hears of a streamed file whose reading a bad line stopped after it was submitted.
+ */
+export async function openBatchFiles(
+  files: readonly string[],
+  api: ApiHost,
+  onStopped: (file: string, problem: string) => void = () => {},
+): Promise<OpenedBatch[]> {
   const outcomes: OpenedBatch[] = []
   for (const file of files) {
     try {
-      const request = await readBatchRequest(file)
-      const response = await api.handle('submit', request)
+      const read = await readBatchRequest(file)
+      if ('lines' in read) {
+        const { result, done } = await api.submitLines(read.request, read.lines)
+        done.catch((error: unknown) => {
+          // A bad line is the user's to fix; anything else (the engine closing under it) is the app's.
+          if (error instanceof ValidationError) onStopped(file, error.message)
+          else console.error(`corelane: reading ${file} failed`, error)
+        })
+        outcomes.push({ file, batchId: result.batchId })
+        continue
+      }
+      const response = await api.handle('submit', read.submit)
       if (response.ok) {
         const value = response.value as { batchId: number; jobIds: number[]; streamed?: number }
         outcomes.push({ file, batchId: value.batchId, jobs: value.streamed ?? value.jobIds.length })

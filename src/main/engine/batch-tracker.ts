@@ -23,6 +23,11 @@ export class Batch {
   paused = false
   /** Cancelled as a whole (cancelBatch): nothing more is queued in it. */
   cancelled = false
+  /**
+   * A stream is still reading its input: the batch has not ended even while every job read so
+   * far has (a file of lines, whose length is known only at its end, between two reads).
+   */
+  private reading = false
   readonly counts = emptyCounts()
   /** [time, finished] pairs, oldest first, at most one per SAMPLE_EVERY_MS. */
   private samples: number[] = []
@@ -48,6 +53,12 @@ export class Batch {
     return `${specs.length} × ${what}`
   }
 
+  /** A stream started or stopped reading its input; once it stops, the batch has ended if its jobs have. */
+  setReading(reading: boolean): void {
+    this.reading = reading
+    this.endedAt = !reading && this.finished === this.total ? Date.now() : null
+  }
+
   add(count: number): void {
     this.total += count
     this.counts.queued += count
@@ -62,7 +73,7 @@ export class Batch {
     if (isDone && !wasDone) this.finished++
     else if (wasDone && !isDone) this.finished--
     if (isDone !== wasDone) this.sample()
-    this.endedAt = this.finished === this.total ? Date.now() : null
+    this.endedAt = !this.reading && this.finished === this.total ? Date.now() : null
   }
 
   /**

@@ -71,6 +71,8 @@ export interface IntakeHost {
   readonly states: { get(id: number): JobRecord | undefined }
   clearFinished(options: { keepBatchCounts: boolean; batchId: number }): number
   flushStore(): Promise<void>
+  /** The batch's view changed (its reading ended): the change feed tells the window. */
+  countsChanged(): void
 }
 
 const STOP = Symbol('stop')
@@ -100,6 +102,7 @@ export class StreamIntake {
     this.request = request
     this.window = Math.max(2, request.window ?? DEFAULT_WINDOW)
     if (request.total != null) batch.expected = request.total
+    batch.setReading(true)
     if (request.dependencies) deps.start(batch.id, this.window)
     const done = this.run()
     this.handle = { batchId: batch.id, done, stop: () => this.stop(), progress: this.progress }
@@ -175,6 +178,8 @@ export class StreamIntake {
     // A read may be pending on a quiet pipe: the iterator's return would wait behind it.
     if (this.stopped) void Promise.resolve(iterator.return?.()).catch(() => {})
     this.progress.inputEnded = true
+    this.batch.setReading(false)
+    this.host.countsChanged()
     await this.until(() => this.unfinished() === 0, false)
     await this.tidy()
     this.deps.stop(this.batch.id)

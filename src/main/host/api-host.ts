@@ -10,6 +10,7 @@ import {
   commandSchemas,
   isCommandName,
   LIVE_JOB_WINDOW,
+  type CommandInput,
   type CommandName,
   type CommandOutputs,
   type CommandResponse,
@@ -30,13 +31,25 @@ import { storedToView } from './persistent-engine.ts'
 import { historyJoblog } from './history-joblog.ts'
 import { dryRun } from './dry-run.ts'
 import { submitWithControls } from './submit-controls.ts'
+import { lineSpecs, submitStreamed, type StreamedSubmit } from './submit-stream.ts'
+import type { LineInputs } from './line-inputs.ts'
 import type { SettingsStore } from './settings-store.ts'
 import { maskRedisUrl, unmaskRedisUrl, type Settings } from '../../shared/settings.ts'
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void
 
+/** A template over the lines of a file, as a batch file opened in the desktop app gives it. */
+export type LinesSubmit = Pick<CommandInput<'submit'>, 'name' | 'template' | 'defaults'>
+
 export interface ApiHost {
   handle(command: unknown, input: unknown): Promise<CommandResponse<CommandName>>
+  /**
+   * Host-side only (no transport reaches it, so no window can make the host read a file): a
+   * template over `lines` the host opened itself, pulled by the engine as it runs, never held
+   * whole. Throws a ValidationError naming the field when the template, the file or its first
+   * input is bad (nothing is queued); a later bad input rejects `done` and stops the reading.
+   */
+  submitLines(request: LinesSubmit, lines: LineInputs): Promise<StreamedSubmit>
   /** Receives every event; returns an unsubscribe function. */
   subscribe(listener: EventListener): () => void
   /** Detaches from the engine and the monitor (it does not close them: their owner does). */
@@ -286,6 +299,7 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
 
   return {
     handle,
+    submitLines: (request, lines) => submitStreamed(engine, request, lineSpecs(request, lines), null, null),
     subscribe(listener) {
       if (closed) return () => {}
       listeners.add(listener)

@@ -13,7 +13,7 @@ import { watchHalt } from '../engine/halt-control.ts'
 import type { Engine } from '../engine/index.ts'
 import { expandRequest, planSubmitted, type JobPlan } from './job-plan.ts'
 import { ResultsWriter } from './results-writer.ts'
-import { isStreamed, submitStreamed } from './submit-stream.ts'
+import { isStreamed, streamedSpecs, submitStreamed } from './submit-stream.ts'
 
 export async function submitWithControls(engine: Engine, input: CommandInput<'submit'>): Promise<SubmitResult> {
   const { halt, results, range, ...request } = input
@@ -22,7 +22,14 @@ export async function submitWithControls(engine: Engine, input: CommandInput<'su
   const rule = halt === undefined ? null : parseHalt(halt)
   if (isStreamed(request, range)) {
     const writer = results === undefined ? null : new ResultsWriter(results)
-    return submitStreamed(engine, request, range, rule && !('error' in rule) ? rule : null, writer)
+    const streamed = await submitStreamed(
+      engine,
+      request,
+      streamedSpecs(request, range),
+      rule && !('error' in rule) ? rule : null,
+      writer,
+    )
+    return streamed.result
   }
   const planned = results === undefined ? null : await expandRequest(request)
   const result = await engine.submit(request)

@@ -90,7 +90,8 @@ export function parseBatchFile(text: string, fileName: string): BatchFileResult 
         'inputs.lines',
         `reads the file "${batch.inputs.lines}" from disk, which the window cannot do. ` +
           'Put the inputs in the batch file as an array, paste them into the form (one per line), ' +
-          'or run the file with `corelane run`.',
+          'or open the batch file in the desktop app (from the file manager, or `corelane-desktop <file>`) ' +
+          'or with `corelane run`, which read it as the jobs run.',
       )
     }
     if (inputs) {
