@@ -12,7 +12,7 @@ import type { JobView } from '../../src/shared/job.ts'
 import type { ValidJobSpec } from '../../src/shared/schemas.ts'
 import { createEngine, JobStore, type Engine } from '../../src/main/engine/index.ts'
 import type { IndexedSpec } from '../../src/main/engine/submission.ts'
-import { until } from './fixture.ts'
+import { makeEngine, until } from './fixture.ts'
 
 const opened: { engine: Engine; store: JobStore; dir: string }[] = []
 afterEach(async () => {
@@ -103,12 +103,8 @@ describe('retrying a dependency of a streamed batch', () => {
     expect(b!.startedAt!).toBeGreaterThanOrEqual(a!.endedAt!)
     expect(c!.startedAt!).toBeGreaterThanOrEqual(b!.endedAt!)
     expect(f!.startedAt!).toBeGreaterThanOrEqual(a!.endedAt!)
-    // D also waits for X, which failed and was not retried: D stays stopped, now naming X, and so does E.
-    expect(views.get('D')).toMatchObject({
-      state: 'cancelled',
-      startedAt: null,
-      error: { code: 'dependency-failed', message: 'not run: it waits for "X", which failed' },
-    })
+    // D also waits for X, which failed and was not retried: D stays stopped (it never started), and so does E.
+    expect(views.get('D')).toMatchObject({ state: 'cancelled', startedAt: null, error: { code: 'dependency-failed' } })
     expect(views.get('E')).toMatchObject({ state: 'cancelled', startedAt: null })
     const batch = engine.batches().find((view) => view.id === stream.batchId)!
     expect(batch.counts).toMatchObject({ succeeded: 4, failed: 1, cancelled: 2, queued: 0, running: 0 })
@@ -156,5 +152,36 @@ describe('retrying a dependency of a streamed batch', () => {
     await engine.flushStore()
     const rows = (await store.history({ batchId: stream.batchId, limit: 100 })).jobs
     expect(rows.filter((row) => row.state !== 'succeeded')).toEqual([])
+  }, 60_000)
+
+  it('without a store: a stopped job retried on its own while its dependency failed ends again unrun; retrying the dependency runs both', async () => {
+    const { engine, dir } = await makeEngine({ cpuSlots: 2 })
+    const marker = join(dir, 'fixed')
+    const more = gate()
+    const views = settledByName(engine)
+    const stream = engine.submitStream({
+      name: 'no store',
+      window: 50,
+      dependencies: true,
+      specs: fed([shell('X', `test -f ${marker}`), shell('D', 'true', ['X'])], more.promise, []),
+    })
+    await until(() => views.size === 2, 20_000, 'X and D to settle')
+    const [x, d] = [views.get('X')!, views.get('D')!]
+    expect([x.state, d.state]).toEqual(['failed', 'cancelled'])
+    views.clear()
+    // D alone: X still failed, so D does not run (it ends again, naming X).
+    expect(engine.retry([d.id])).toBe(1)
+    await until(() => views.has('D'), 20_000, 'D to end again')
+    expect(views.get('D')).toMatchObject({
+      state: 'cancelled',
+      startedAt: null,
+      error: { code: 'dependency-failed', message: 'not run: it waits for "X", which failed' },
+    })
+    await writeFile(marker, '')
+    expect(engine.retry([x.id])).toBe(1)
+    await until(() => views.get('D')?.state === 'succeeded', 20_000, 'D to run after X')
+    expect(views.get('D')!.startedAt!).toBeGreaterThanOrEqual(views.get('X')!.endedAt!)
+    more.open()
+    await stream.done
   }, 60_000)
 })
