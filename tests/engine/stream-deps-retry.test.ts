@@ -2,8 +2,10 @@
 // shell processes and a real SQLite store: a job that failed until its cause was fixed is
 // retried, and every job it had stopped (its dependents, and theirs) comes back queued and runs
 // after it, also those the stream had already dropped from memory (their rows are read back
-// from the store); a stopped job that also waits for another failed job stays stopped; and an
-// input read after the retry that names the retried job waits for it instead of ending.
+// from the store); a stopped job that also waits for another failed job stays stopped; an
+// input read after the retry that names the retried job waits for it instead of ending; a
+// retry cancelled before the store answered; and a restart that loads only the jobs to run
+// again, as the CLI's --resume and --resume-failed of a stream do.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -183,5 +185,101 @@ describe('retrying a dependency of a streamed batch', () => {
     expect(views.get('D')!.startedAt!).toBeGreaterThanOrEqual(views.get('X')!.endedAt!)
     more.open()
     await stream.done
+  }, 60_000)
+
+  it('a retried job cancelled before the store answered stays cancelled, and what it stopped stays stopped', async () => {
+    const { engine, dir } = await open()
+    const marker = join(dir, 'fixed')
+    const more = gate()
+    const views = settledByName(engine)
+    const stream = engine.submitStream({
+      name: 'cancelled retry',
+      window: 50,
+      dependencies: true,
+      specs: fed([shell('A', `test -f ${marker}`), shell('B', 'true', ['A'])], more.promise, []),
+    })
+    await until(() => views.size === 2, 20_000, 'A and B to settle')
+    const [a, b] = [views.get('A')!, views.get('B')!]
+    await writeFile(marker, '')
+    views.clear()
+    expect(engine.retry([a.id])).toBe(1)
+    // Held for the store's answer, in no queue: cancelled there.
+    expect(engine.cancel([a.id])).toBe(1)
+    await until(() => views.has('A'), 20_000, 'A to end')
+    await engine.flushStore()
+    await engine.flushStore()
+    expect(views.get('A')).toMatchObject({ state: 'cancelled', startedAt: null })
+    expect(engine.getJob(b.id)).toMatchObject({ state: 'cancelled', startedAt: null })
+    expect(views.has('B')).toBe(false)
+    // The queues were left right: a second retry runs both.
+    expect(engine.retry([a.id])).toBe(1)
+    await until(() => views.get('B')?.state === 'succeeded', 20_000, 'B to run after A')
+    expect(views.get('A')!.state).toBe('succeeded')
+    more.open()
+    await stream.done
+    expect(engine.stats().counts).toMatchObject({ queued: 0, running: 0 })
+  }, 60_000)
+
+  // What `corelane run --resume` and `--resume-failed` do with a streamed batch (run-start.ts):
+  // after a restart only the jobs to run again are loaded (with --resume the interrupted and
+  // cancelled ones, with --resume-failed the failed and timed-out ones too), and retried.
+  it('after a restart: --resume leaves jobs stopped by a failed one stopped; --resume-failed runs them after it', async () => {
+    const first = await open()
+    const marker = join(first.dir, 'fixed')
+    const views = settledByName(first.engine)
+    const list = [shell('A', `test -f ${marker}`), shell('B', 'true', ['A']), shell('C', 'true', ['A', 'B'])]
+    const fillers = Array.from({ length: 20 }, (_, i) => ({ name: `filler ${i}`, kind: 'noop', params: {} }))
+    const stream = first.engine.submitStream({
+      name: 'resumed',
+      window: 8,
+      dependencies: true,
+      specs: fed([...list, ...fillers], Promise.resolve(), []),
+    })
+    await stream.done
+    expect(['A', 'B', 'C'].map((name) => views.get(name)!.state)).toEqual(['failed', 'cancelled', 'cancelled'])
+    const ids = ['A', 'B', 'C'].map((name) => views.get(name)!.id)
+    await first.engine.close()
+    await first.store.close()
+    opened.splice(opened.indexOf(first), 1)
+
+    const restart = async (failed: boolean) => {
+      const store = await JobStore.open({ dataDir: first.dir })
+      const engine = createEngine({ dataDir: first.dir, store, cpuSlots: 2, graceMs: 300, eventIntervalMs: 50 })
+      opened.push({ engine, store, dir: first.dir })
+      engine.restore(await store.load({ batches: [stream.batchId], finished: false, failed }))
+      const states = failed ? ['failed', 'timed-out', 'interrupted', 'cancelled'] : ['interrupted', 'cancelled']
+      const again = engine.listJobs({ batchId: stream.batchId, limit: 1000 }).jobs.filter((j) => states.includes(j.state))
+      return { engine, store, again: again.map((j) => j.id) }
+    }
+
+    // --resume: A failed and is not loaded; B and C are, and must not run (A did not succeed).
+    const resumed = await restart(false)
+    expect(resumed.again.sort()).toEqual(ids.slice(1))
+    const ended = settledByName(resumed.engine)
+    resumed.engine.retry(resumed.again)
+    await until(() => ended.size === 2, 20_000, 'B and C to end again')
+    expect(ended.get('B')).toMatchObject({
+      state: 'cancelled',
+      startedAt: null,
+      error: { code: 'dependency-failed', message: 'not run: it waits for "A", which failed' },
+    })
+    expect(ended.get('C')).toMatchObject({ state: 'cancelled', startedAt: null })
+    await resumed.engine.flushStore()
+    await resumed.engine.close()
+    await resumed.store.close()
+    opened.pop()
+
+    // --resume-failed, once A's cause is fixed: A runs again, then B, then C.
+    await writeFile(marker, '')
+    const fixed = await restart(true)
+    expect(fixed.again.sort()).toEqual(ids)
+    const ran = settledByName(fixed.engine)
+    fixed.engine.retry(fixed.again)
+    await fixed.engine.whenSettled(ids)
+    await until(() => ran.size === 3, 20_000, 'A, B and C')
+    const [a, b, c] = ['A', 'B', 'C'].map((name) => ran.get(name)!)
+    expect([a!.state, b!.state, c!.state]).toEqual(['succeeded', 'succeeded', 'succeeded'])
+    expect(b!.startedAt!).toBeGreaterThanOrEqual(a!.endedAt!)
+    expect(c!.startedAt!).toBeGreaterThanOrEqual(b!.endedAt!)
   }, 60_000)
 })
