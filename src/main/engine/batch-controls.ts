@@ -1,5 +1,6 @@
 // The engine's batch controls in one place: the start gates (--delay, --max-load, --mem-free,
-// batch-gates.ts) and the dependencies ("after", batch-dependencies.ts), each given the few
+// batch-gates.ts) and the dependencies ("after", batch-dependencies.ts; in streams
+// stream-dependencies.ts, and stream-retries.ts for their retries), each given the few
 // engine operations it needs, and the per-batch pauses beside them, so the facade (engine.ts) only calls them at its fixed points:
 // submit, dispatch, a cancel or close of a queued job, retry, a job's end, restore, clear.
 import type { JobError, JobSpec } from '../../shared/job.ts'
@@ -72,7 +73,7 @@ export class BatchControls {
       },
       block: (job: JobRecord, error: JobError) => host.states.finish(job, 'cancelled', error, Date.now()),
       reopen: (job: JobRecord) => {
-        // A stream's job may come back from its row (it had left memory): held again first.
+        // A stream's job may come back from its row (it had left memory): among the engine's jobs again first.
         host.states.readmit(job)
         job.resetForRetry(nextSeq())
         host.states.setState(job, 'queued')
