@@ -94,7 +94,7 @@ export class StreamRetries {
   /** The same search over the jobs in memory (no store: nothing has left memory unwritten). */
   private findInMemory(batchId: number, roots: JobRecord[]): JobRecord[] {
     const ids = roots.map((job) => job.id)
-    const from = Math.min(...ids)
+    const from = ids.reduce((a, b) => Math.min(a, b)) // not a spread: a resume retries a whole stream
     const candidates: JobRecord[] = []
     for (const job of this.host.states.all()) if (job.batchId === batchId && job.id > from && isStopped(job)) candidates.push(job)
     const stopped = stoppedBy(

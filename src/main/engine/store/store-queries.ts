@@ -291,7 +291,10 @@ export function stoppedRows(
       `SELECT * FROM jobs WHERE batch_id = ? AND id > ? AND state = 'cancelled' AND after_ids IS NOT NULL
          AND error LIKE '%dependency-failed%' ORDER BY id`,
     )
-    .all(batchId, Math.min(...ids)) as unknown as JobDbRow[]
+    .all(
+      batchId,
+      ids.reduce((a, b) => Math.min(a, b)),
+    ) as unknown as JobDbRow[]
   const stopped = stoppedBy(
     candidates.map((row) => toStored(file, row)),
     ids,
