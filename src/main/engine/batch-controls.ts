@@ -1,5 +1,6 @@
 // The engine's batch controls in one place: the start gates (--delay, --max-load, --mem-free,
-// batch-gates.ts) and the dependencies ("after", batch-dependencies.ts), each given the few
+// batch-gates.ts) and the dependencies ("after", batch-dependencies.ts; in streams
+// stream-dependencies.ts, and stream-retries.ts for their retries), each given the few
 // engine operations it needs, and the per-batch pauses beside them, so the facade (engine.ts) only calls them at its fixed points:
 // submit, dispatch, a cancel or close of a queued job, retry, a job's end, restore, clear.
 import type { JobError, JobSpec } from '../../shared/job.ts'
@@ -11,6 +12,7 @@ import { BatchGates, gatesOf, type GateSettings } from './batch-gates.ts'
 import { BatchPauses } from './batch-pauses.ts'
 import { StreamDependencies } from './stream-dependencies.ts'
 import { StreamIntakes, type IntakeHost, type StreamHandle, type StreamRequest } from './stream-intake.ts'
+import { StreamRetries, type RetryLookupHost } from './stream-retries.ts'
 import type { Batch } from './batch-tracker.ts'
 import type { BalancedQueue } from './balancer.ts'
 import type { Executor } from './executors/executor.ts'
@@ -28,6 +30,8 @@ export interface ControlsHost {
   readonly queues: Record<Lane, JobQueue<JobRecord>>
   readonly states: JobStates
   readonly stop: StopControl<JobRecord, Executor>
+  readonly epoch: number
+  flushStore(): Promise<void>
 }
 
 export class BatchControls {
@@ -38,10 +42,17 @@ export class BatchControls {
   readonly streams = new StreamIntakes()
   /** Batches paused on their own (batch-pauses.ts): their queued jobs wait, the rest run. */
   readonly pauses = new BatchPauses<JobRecord>()
+  /** Retried jobs of streams, held while the store finds what they had stopped (stream-retries.ts). */
+  private readonly retries: StreamRetries
 
   private readonly host: ControlsHost
 
-  constructor(host: ControlsHost, nextSeq: () => number, admissionSource?: () => AdmissionSource) {
+  constructor(
+    host: ControlsHost,
+    nextSeq: () => number,
+    admissionSource?: () => AdmissionSource,
+    store: RetryLookupHost['store'] = null,
+  ) {
     this.host = host
     this.gates = new BatchGates({
       putBack: (jobs) => host.putBack(jobs),
@@ -62,6 +73,8 @@ export class BatchControls {
       },
       block: (job: JobRecord, error: JobError) => host.states.finish(job, 'cancelled', error, Date.now()),
       reopen: (job: JobRecord) => {
+        // A stream's job may come back from its row (it had left memory): among the engine's jobs again first.
+        host.states.readmit(job)
         job.resetForRetry(nextSeq())
         host.states.setState(job, 'queued')
       },
@@ -69,6 +82,14 @@ export class BatchControls {
     }
     this.deps = new BatchDependencies(depsHost)
     this.streamDeps = new StreamDependencies(depsHost)
+    this.retries = new StreamRetries({
+      epoch: host.epoch,
+      states: host.states,
+      store,
+      flush: () => host.flushStore(),
+      queue: depsHost.queue,
+      adopt: (batchId, retried, found) => this.deps.adopt(batchId, retried, found),
+    })
   }
 
   /** A submit's dependencies and gates, checked before its batch exists (a problem names its field). */
@@ -114,7 +135,13 @@ export class BatchControls {
 
   /** A queued job is in its lane's queue unless a pause or a gate holds it or it waits for others (taken out here). */
   inQueue(job: JobRecord): boolean {
-    return !this.pauses.unhold(job) && !this.gates.unpark(job) && !this.deps.release(job) && !this.streamDeps.release(job)
+    return (
+      !this.pauses.unhold(job) &&
+      !this.gates.unpark(job) &&
+      !this.deps.release(job) &&
+      !this.streamDeps.release(job) &&
+      !this.retries.release(job)
+    )
   }
 
   /** Some batch has gates or dependencies, or is being streamed: without any, a job's change has nothing to tell them. */
@@ -131,8 +158,17 @@ export class BatchControls {
     if (this.streams.active) this.streams.settled(job.batchId)
   }
 
-  /** A retried job goes to its queue (true) unless it waits for others or ended again. */
+  /**
+   * A retried job goes to its queue (true) unless it waits for others or ended again. A job
+   * of a stream (made from its input at `inputIndex`) waits for the store's answer first: what
+   * it had stopped, and how what it waits for ended, are in the batch's rows.
+   */
   retried(job: JobRecord): boolean {
+    if (this.streamDeps.active) this.streamDeps.retried(job)
+    if (job.inputIndex >= 0) {
+      this.retries.hold(job)
+      return false
+    }
     return !this.deps.active || this.deps.retried(job)
   }
 

@@ -3,7 +3,7 @@
 // not. The graph itself (checks, the ready/blocked tracker) is dependency-graph.ts; this holds
 // the engine's side: job ids, the jobs held out of the queue, notes that say what a job waits
 // for, and the calls back into the engine to queue, end or reopen a job.
-import type { JobError, JobState } from '../../shared/job.ts'
+import { isTerminal, type JobError, type JobState } from '../../shared/job.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import { checkDependencies, DependencyTracker, type Outcome } from './dependency-graph.ts'
 import type { JobRecord } from './job-record.ts'
@@ -164,12 +164,53 @@ export class BatchDependencies {
     const graph = this.graphs.get(job.batchId)
     const i = graph?.index.get(job.id)
     if (graph === undefined || i === undefined) return true
+    this.reopenDependents(graph, i)
+    return this.placeRetried(graph, i)
+  }
+
+  /**
+   * Retried jobs of a streamed batch (stream-retries.ts), which has no graph of its own: its
+   * names are not kept. `retried` are queued, in no queue; `found` are the jobs they had
+   * stopped (ended, or only read back from their rows) and the jobs those wait for that did
+   * not succeed. The batch's graph becomes those jobs plus the unfinished ones of its earlier
+   * graph; a job that is not in it counts as succeeded (a stream's finished dependencies).
+   * Then each retried job is reopened as retried() does: what it stopped waits again (unless
+   * another dependency still stops it), and it is queued, held or ended by its own.
+   */
+  adopt(batchId: number, retried: readonly JobRecord[], found: readonly JobRecord[]): void {
+    const byId = new Map<number, JobRecord>()
+    for (const job of this.graphs.get(batchId)?.jobs ?? []) if (!isTerminal(job.state)) byId.set(job.id, job)
+    for (const job of [...found, ...retried]) byId.set(job.id, job)
+    const jobs = [...byId.values()].sort((a, b) => a.id - b.id)
+    const index = new Map(jobs.map((job, i) => [job.id, i]))
+    // Not through add(): the stored ids in `after` stay as they are, and no job is queued twice.
+    const deps = jobs.map((job) => (job.after ?? []).flatMap((id) => index.get(id) ?? []))
+    const graph: BatchGraph = { tracker: new DependencyTracker(deps), jobs, index }
+    this.graphs.set(batchId, graph)
+    const again = new Set(retried)
+    jobs.forEach((job, i) => {
+      const outcome = again.has(job) || job.error?.code === 'dependency-failed' ? undefined : OUTCOMES[job.state]
+      if (outcome) graph.tracker.settle(i, outcome)
+    })
+    // Each retried job stopped what it stopped by ending otherwise than succeeded (how is only for messages).
+    for (const job of retried) graph.tracker.settle(index.get(job.id)!, 'failed')
+    for (const job of retried) this.reopenDependents(graph, index.get(job.id)!)
+    for (const job of retried) if (this.placeRetried(graph, index.get(job.id)!)) this.host.queue(job)
+  }
+
+  private reopenDependents(graph: BatchGraph, i: number): void {
     for (const r of graph.tracker.reopen(i)) {
-      const next = graph.jobs[r]!
-      this.host.reopen(next)
+      this.host.reopen(graph.jobs[r]!)
       this.hold(graph, r)
     }
-    if (graph.tracker.isReady(i)) return true
+  }
+
+  /** Where a retried job goes: true (to its queue) when what it waits for has succeeded. */
+  private placeRetried(graph: BatchGraph, i: number): boolean {
+    if (graph.tracker.isReady(i)) {
+      this.held.delete(graph.jobs[i]!)
+      return true
+    }
     if (graph.tracker.isBlocked(i)) {
       this.end(graph, i)
       return false

@@ -118,7 +118,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       },
       this.reports.hooks,
     )
-    this.controls = new BatchControls(this, () => this.nextSeq++, options.admissionSource)
+    this.controls = new BatchControls(this, () => this.nextSeq++, options.admissionSource, options.store ?? null)
     this.cancels.onCancelled((batchId) => this.controls.streams.cancelled(batchId))
     this.dispatcher = new Dispatcher({
       queues: this.queues,

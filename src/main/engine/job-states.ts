@@ -86,6 +86,23 @@ export class JobStates {
   }
 
   /**
+   * A finished job that had left memory comes back (read from its row: a stream's job that a
+   * retry brings back), in its state, to be moved on from there. A streamed batch still counts
+   * the jobs it dropped, so only a batch that does not count any job in that state (one brought
+   * back from its row after a restart) counts it anew.
+   */
+  readmit(job: JobRecord): void {
+    if (this.jobs.has(job.id)) return
+    this.jobs.set(job.id, job)
+    this.counts[job.state]++
+    const batch = this.batches.get(job.batchId)
+    if (batch && batch.counts[job.state] === 0) {
+      batch.add(1)
+      batch.move('queued', job.state)
+    }
+  }
+
+  /**
    * Finished jobs leave memory (their rows stay in the store). With keepBatchCounts (a streamed
    * batch dropping what is persisted) each batch still counts them, so its total, progress and
    * ETA cover the whole batch; without it (the user's "Clear finished") the batches forget

@@ -165,6 +165,17 @@ export class StreamDependencies {
     }
   }
 
+  /**
+   * A job of the stream is retried: while its name is among the recent ones, inputs read from
+   * now on that name it wait for it again instead of ending at once.
+   */
+  retried(job: JobRecord): void {
+    const named = job.customName === null ? undefined : this.streams.get(job.batchId)?.byName.get(job.customName)
+    if (named?.id !== job.id) return
+    named.outcome = null
+    this.open.set(named.id, named)
+  }
+
   /** The stream has ended and its jobs settled: its names are forgotten. */
   stop(batchId: number): void {
     this.streams.delete(batchId)

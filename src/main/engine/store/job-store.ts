@@ -16,6 +16,7 @@ import type {
   LoadScope,
   StoredBatch,
   StoredJob,
+  StoppedRows,
   ToStore,
 } from './rows.ts'
 
@@ -284,6 +285,11 @@ export class JobStore {
   /** A job's params as written (null: no such job in the database yet). */
   async params(jobId: number): Promise<Record<string, unknown> | null> {
     return (await this.request({ t: 'params', id: 0, jobId })) as Record<string, unknown> | null
+  }
+
+  /** What retried jobs of a streamed batch had stopped, read from their rows (see store-queries.ts, stoppedRows). */
+  async stoppedRows(batchId: number, roots: number[], dependencies: number[]): Promise<StoppedRows> {
+    return (await this.request({ t: 'stopped', id: 0, batchId, roots, dependencies })) as StoppedRows
   }
 
   /** Closes the database after one last try of pending writes; says whether they all landed. */

@@ -142,6 +142,12 @@ export interface HistoryPage {
   jobs: StoredJob[]
 }
 
+/** The jobs a retried job of a stream had stopped (rows), and the others they wait for that did not succeed. */
+export interface StoppedRows {
+  stopped: StoredJob[]
+  dependencies: StoredJob[]
+}
+
 export type ToStore =
   | { t: 'open'; id: number; file: string; moveAsideCorrupt: boolean; readOnly: boolean }
   | { t: 'write'; jobs: JobRowTuple[]; batches: BatchRow[] }
@@ -152,6 +158,7 @@ export type ToStore =
   | { t: 'input-ranges'; id: number; batchIds: number[] }
   | { t: 'batches'; id: number; limit: number }
   | { t: 'params'; id: number; jobId: number }
+  | { t: 'stopped'; id: number; batchId: number; roots: number[]; dependencies: number[] }
   | { t: 'flush'; id: number }
   | { t: 'close'; id: number }
 

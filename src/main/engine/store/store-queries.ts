@@ -12,8 +12,10 @@ import type {
   LoadScope,
   StoredBatch,
   StoredJob,
+  StoppedRows,
 } from './rows.ts'
 import { DatabaseFileError } from './store-schema.ts'
+import { otherDependencies, stoppedBy } from '../stopped-dependents.ts'
 
 interface JobDbRow {
   id: number
@@ -264,4 +266,49 @@ export function inputRanges(db: DatabaseSync, batchIds: number[]): InputRanges {
 export function jobParams(db: DatabaseSync, jobId: number): Record<string, unknown> | null {
   const row = db.prepare('SELECT params FROM jobs WHERE id = ?').get(jobId) as { params: string } | undefined
   return row ? (JSON.parse(row.params) as Record<string, unknown>) : null
+}
+
+/** Ids bound per statement, well under SQLite's limit on variables. */
+const IDS_PER_QUERY = 500
+
+/**
+ * The rows a retried job of a streamed batch had stopped (`roots`: the retried ids), at every
+ * level, and the rows of the other jobs those (and `dependencies`, what the roots wait for)
+ * wait for that did not succeed. Only the batch's stopped rows after the first root are read
+ * (over the batch index); a job not returned succeeded, or is not stopped.
+ */
+export function stoppedRows(
+  db: DatabaseSync,
+  file: string,
+  batchId: number,
+  roots: number[],
+  dependencies: number[],
+): StoppedRows {
+  const ids = roots.filter((id) => Number.isSafeInteger(id))
+  if (ids.length === 0) return { stopped: [], dependencies: [] }
+  const candidates = db
+    .prepare(
+      `SELECT * FROM jobs WHERE batch_id = ? AND id > ? AND state = 'cancelled' AND after_ids IS NOT NULL
+         AND error LIKE '%dependency-failed%' ORDER BY id`,
+    )
+    .all(
+      batchId,
+      ids.reduce((a, b) => Math.min(a, b)),
+    ) as unknown as JobDbRow[]
+  const stopped = stoppedBy(
+    candidates.map((row) => toStored(file, row)),
+    ids,
+  )
+  const wanted = new Set([...dependencies.filter((id) => Number.isSafeInteger(id)), ...otherDependencies(stopped, ids)])
+  for (const id of [...ids, ...stopped.map((row) => row.id)]) wanted.delete(id)
+  const list = [...wanted]
+  const found: StoredJob[] = []
+  for (let i = 0; i < list.length; i += IDS_PER_QUERY) {
+    const chunk = list.slice(i, i + IDS_PER_QUERY)
+    const rows = db
+      .prepare(`SELECT * FROM jobs WHERE id IN (${chunk.map(() => '?').join(',')}) AND state != 'succeeded'`)
+      .all(...chunk) as unknown as JobDbRow[]
+    for (const row of rows) found.push(toStored(file, row))
+  }
+  return { stopped, dependencies: found }
 }

@@ -9,7 +9,7 @@ import { rename } from 'node:fs/promises'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { parentPort } from 'node:worker_threads'
 import type { BatchRow, Durability, FromStore, JobRowTuple, ToStore } from './rows.ts'
-import { batchSummaries, history, inputRanges, jobParams, load, newestBatches } from './store-queries.ts'
+import { batchSummaries, history, inputRanges, jobParams, load, newestBatches, stoppedRows } from './store-queries.ts'
 import { DatabaseFileError, openReadOnly, openWritable } from './store-schema.ts'
 
 if (!parentPort) throw new Error('store-worker must run as a worker thread')
@@ -272,6 +272,13 @@ async function handle(message: ToStore): Promise<void> {
         // A job whose rows wait for a retry (the disk is full) is answered from those rows.
         const waiting = pendingJobs.get(message.jobId)?.[PARAMS]
         reply(message.id, waiting ? (JSON.parse(waiting) as Record<string, unknown>) : jobParams(db!, message.jobId))
+      } catch (error) {
+        fail(message.id, error)
+      }
+      return
+    case 'stopped':
+      try {
+        reply(message.id, stoppedRows(db!, dbFile, message.batchId, message.roots, message.dependencies))
       } catch (error) {
         fail(message.id, error)
       }
