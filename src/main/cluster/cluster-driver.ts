@@ -52,6 +52,8 @@ const MAX_BACKOFF_MS = 60_000
 /** A submit looks at the clock every SUBMIT_CHECK jobs, and yields once a slice has run this long. */
 const SUBMIT_SLICE_MS = 4
 const SUBMIT_CHECK = 64
+/** Ids of a run a waiter counts per turn of the loop. */
+const WAIT_SLICE = 5000
 
 export class ClusterDriver {
   private readonly jobs = new Map<number, DriverJob>()
@@ -60,9 +62,14 @@ export class ClusterDriver {
   private readonly settledListeners = new Set<(job: ClusterJobView) => void>()
   /**
    * `open` counts the waited-for ids not settled yet (each settles once), so `ids` is only read,
-   * never shrunk. A run of consecutive ids (a whole submit's) is kept as its bounds, not a set.
+   * never shrunk. A run of consecutive ids (a whole submit's) is kept as its bounds, counted a
+   * slice per turn of the loop: `next` is the first id not counted yet.
    */
-  private readonly waiters = new Set<{ ids: Set<number> | { lo: number; hi: number }; open: number; resolve: () => void }>()
+  private readonly waiters = new Set<{
+    ids: Set<number> | { lo: number; hi: number; next: number }
+    open: number
+    resolve: () => void
+  }>()
   private executor: RemoteExecutor | null = null
   private nextId = 1
   private seq = 0
@@ -157,18 +164,30 @@ export class ClusterDriver {
   }
 
   whenSettled(ids: number[] = [...this.jobs.keys()]): Promise<void> {
-    let consecutive = true
-    let open = 0
-    for (let i = 0; i < ids.length; i++) {
-      if (i > 0 && ids[i] !== ids[i - 1]! + 1) consecutive = false
-      if (!isEnded(this.jobs.get(ids[i]!)?.view.state)) open++
+    let consecutive = ids.length > 0
+    for (let i = 1; i < ids.length && consecutive; i++) consecutive = ids[i] === ids[i - 1]! + 1
+    if (!consecutive) {
+      const open = new Set(ids.filter((id) => !isEnded(this.jobs.get(id)?.view.state)))
+      if (open.size === 0) return Promise.resolve()
+      return new Promise((resolve) => this.waiters.add({ ids: open, open: open.size, resolve }))
     }
-    if (open === 0) return Promise.resolve()
-    const waited = consecutive
-      ? { lo: ids[0]!, hi: ids[ids.length - 1]! }
-      : new Set(ids.filter((id) => !isEnded(this.jobs.get(id)?.view.state)))
-    const count = waited instanceof Set ? waited.size : open
-    return new Promise((resolve) => this.waiters.add({ ids: waited, open: count, resolve }))
+    return new Promise((resolve) => {
+      const range = { lo: ids[0]!, hi: ids[ids.length - 1]!, next: ids[0]! }
+      const waiter = { ids: range, open: 0, resolve }
+      this.waiters.add(waiter)
+      // Counting 100,000 jobs' states is a long turn of its own (and a submit's end is busy).
+      const count = () => {
+        const until = Math.min(range.hi, range.next + WAIT_SLICE - 1)
+        for (let id = range.next; id <= until; id++) if (!isEnded(this.jobs.get(id)?.view.state)) waiter.open++
+        range.next = until + 1
+        if (range.next <= range.hi) setImmediate(count)
+        else if (waiter.open === 0) {
+          this.waiters.delete(waiter)
+          resolve()
+        }
+      }
+      count()
+    })
   }
 
   cancel(ids: number[]): number {
@@ -367,8 +386,9 @@ export class ClusterDriver {
     const id = job.view.id
     for (const waiter of this.waiters) {
       const ids = waiter.ids
-      if (ids instanceof Set ? !ids.has(id) : id < ids.lo || id > ids.hi) continue
-      if (--waiter.open === 0) {
+      // An id of a run not counted yet is not counted once it has ended.
+      if (ids instanceof Set ? !ids.has(id) : id < ids.lo || id >= ids.next) continue
+      if (--waiter.open === 0 && (ids instanceof Set || ids.next > ids.hi)) {
         this.waiters.delete(waiter)
         waiter.resolve()
       }
