@@ -49,11 +49,9 @@ interface DriverJob {
 }
 
 const MAX_BACKOFF_MS = 60_000
-/** A submit looks at the clock every SUBMIT_CHECK jobs, and yields once a slice has run this long. */
-const SUBMIT_SLICE_MS = 4
-const SUBMIT_CHECK = 64
-/** Ids of a run a waiter counts per turn of the loop. */
-const WAIT_SLICE = 5000
+/** A submit (or a waiter counting its jobs) looks at the clock every SLICE_CHECK jobs, and yields once a slice has run this long. */
+const SLICE_MS = 3
+const SLICE_CHECK = 64
 
 export class ClusterDriver {
   private readonly jobs = new Map<number, DriverJob>()
@@ -105,7 +103,7 @@ export class ClusterDriver {
 
   /**
    * Queues the jobs, a slice per turn of the event loop (100,000 jobs never hold it for long),
-   * and dispatches as they come. A slice ends after SUBMIT_SLICE_MS rather than a count of jobs:
+   * and dispatches as they come. A slice ends after SLICE_MS rather than a count of jobs:
    * the first slices run cold (not yet optimized) code, several times slower than the rest.
    */
   async submit(specs: ValidJobSpec[]): Promise<number[]> {
@@ -113,7 +111,7 @@ export class ClusterDriver {
     const now = Date.now()
     let sliceStart = performance.now()
     for (let i = 0; i < specs.length; i++) {
-      if (i > 0 && i % SUBMIT_CHECK === 0 && performance.now() - sliceStart >= SUBMIT_SLICE_MS) {
+      if (i > 0 && i % SLICE_CHECK === 0 && performance.now() - sliceStart >= SLICE_MS) {
         this.dispatch()
         await new Promise<void>((resolve) => setImmediate(resolve))
         sliceStart = performance.now()
@@ -176,10 +174,14 @@ export class ClusterDriver {
       const waiter = { ids: range, open: 0, resolve }
       this.waiters.add(waiter)
       // Counting 100,000 jobs' states is a long turn of its own (and a submit's end is busy).
+      // Called a few times per batch, it runs as cold code: a slice ends after a few ms of work.
       const count = () => {
-        const until = Math.min(range.hi, range.next + WAIT_SLICE - 1)
-        for (let id = range.next; id <= until; id++) if (!isEnded(this.jobs.get(id)?.view.state)) waiter.open++
-        range.next = until + 1
+        const started = performance.now()
+        while (range.next <= range.hi && performance.now() - started < SLICE_MS) {
+          const until = Math.min(range.hi, range.next + SLICE_CHECK - 1)
+          for (let id = range.next; id <= until; id++) if (!isEnded(this.jobs.get(id)?.view.state)) waiter.open++
+          range.next = until + 1
+        }
         if (range.next <= range.hi) setImmediate(count)
         else if (waiter.open === 0) {
           this.waiters.delete(waiter)
