@@ -48,6 +48,10 @@ afterAll(async () => {
 describe('a cluster of two agents', () => {
   it('spreads a batch over both agents, each job settled once, with the agent that ran it', async () => {
     const ids = await submit(Array.from({ length: 24 }, (_, i) => ({ kind: 'sleep', params: { ms: 150 + (i % 3) * 10 } })))
+    // A few of them, out of order and one twice (a set of ids), then the whole run (kept as its bounds).
+    const some = [ids[20]!, ids[3]!, ids[3]!, ids[11]!]
+    await controller.driver.whenSettled(some)
+    expect(views(some).every((j) => j.state === 'succeeded')).toBe(true)
     await controller.driver.whenSettled(ids)
     const done = views(ids)
     expect(done.every((j) => j.state === 'succeeded' && j.attempts === 1)).toBe(true)

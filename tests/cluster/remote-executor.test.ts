@@ -136,19 +136,24 @@ it('refuses a report that is not valid, names the field, and fails only that pac
     const id = jobs[0]![0]
     if (id === 10) return { agent: 'bad agent!', e: [] }
     if (id === 11) return { agent: 'ok', e: [EV_DONE, id, 'yesterday', null, null, false] }
+    if (id === 13) return { agent: 'ok', e: { 0: EV_STARTED_ENDED, 1: id, 2: 5, length: 3 } }
     return { agent: 'ok', e: [EV_STARTED_ENDED, id, 5, EV_DONE, id, 6, 42, null, false] }
   })
   executor.run([[10, 'noop', {}, 1]])
   executor.run([[11, 'noop', {}, 1]])
   executor.run([[12, 'noop', {}, 1]])
+  executor.run([[13, 'noop', {}, 1]])
   await until(
-    () => [10, 11, 12].every((id) => engine.count(EV_FAILED, id) + engine.count(EV_DONE, id) === 1),
+    () => [10, 11, 12, 13].every((id) => engine.count(EV_FAILED, id) + engine.count(EV_DONE, id) === 1),
     10_000,
-    'all three ended',
+    'all four ended',
   )
   expect(engine.count(EV_DONE, 12)).toBe(1)
   expect(engine.count(EV_FAILED, 10)).toBe(1)
   expect(engine.count(EV_FAILED, 11)).toBe(1)
+  // Events that look like an array but are not one are refused too (they are taken as they are, not copied).
+  expect(engine.count(EV_FAILED, 13)).toBe(1)
+  expect(engine.bad.join('\n')).toMatch(/e: must be an array of events/)
   expect(engine.bad.join('\n')).toMatch(/agent: letters, digits/)
   expect(engine.bad.join('\n')).toMatch(/e: at index 2: expected number, got "yesterday"/)
 })

@@ -49,14 +49,25 @@ interface DriverJob {
 }
 
 const MAX_BACKOFF_MS = 60_000
-const SUBMIT_SLICE = 2000
+/** A submit (or a waiter counting its jobs) looks at the clock every SLICE_CHECK jobs, and yields once a slice has run this long. */
+const SLICE_MS = 3
+const SLICE_CHECK = 64
 
 export class ClusterDriver {
   private readonly jobs = new Map<number, DriverJob>()
   private readonly queued: DriverJob[] = []
   private readonly cost = new Map<string, number>()
   private readonly settledListeners = new Set<(job: ClusterJobView) => void>()
-  private readonly waiters = new Set<{ ids: Set<number>; resolve: () => void }>()
+  /**
+   * `open` counts the waited-for ids not settled yet (each settles once), so `ids` is only read,
+   * never shrunk. A run of consecutive ids (a whole submit's) is kept as its bounds, counted a
+   * slice per turn of the loop: `next` is the first id not counted yet.
+   */
+  private readonly waiters = new Set<{
+    ids: Set<number> | { lo: number; hi: number; next: number }
+    open: number
+    resolve: () => void
+  }>()
   private executor: RemoteExecutor | null = null
   private nextId = 1
   private seq = 0
@@ -90,14 +101,20 @@ export class ClusterDriver {
     this.dispatch()
   }
 
-  /** Queues the jobs, a slice per turn of the event loop (100,000 jobs never hold it for long), and dispatches as they come. */
+  /**
+   * Queues the jobs, a slice per turn of the event loop (100,000 jobs never hold it for long),
+   * and dispatches as they come. A slice ends after SLICE_MS rather than a count of jobs:
+   * the first slices run cold (not yet optimized) code, several times slower than the rest.
+   */
   async submit(specs: ValidJobSpec[]): Promise<number[]> {
     const ids: number[] = []
     const now = Date.now()
+    let sliceStart = performance.now()
     for (let i = 0; i < specs.length; i++) {
-      if (i > 0 && i % SUBMIT_SLICE === 0) {
+      if (i > 0 && i % SLICE_CHECK === 0 && performance.now() - sliceStart >= SLICE_MS) {
         this.dispatch()
         await new Promise<void>((resolve) => setImmediate(resolve))
+        sliceStart = performance.now()
       }
       const spec = specs[i]!
       const id = this.nextId++
@@ -145,9 +162,34 @@ export class ClusterDriver {
   }
 
   whenSettled(ids: number[] = [...this.jobs.keys()]): Promise<void> {
-    const open = new Set(ids.filter((id) => !isEnded(this.jobs.get(id)?.view.state)))
-    if (open.size === 0) return Promise.resolve()
-    return new Promise((resolve) => this.waiters.add({ ids: open, resolve }))
+    let consecutive = ids.length > 0
+    for (let i = 1; i < ids.length && consecutive; i++) consecutive = ids[i] === ids[i - 1]! + 1
+    if (!consecutive) {
+      const open = new Set(ids.filter((id) => !isEnded(this.jobs.get(id)?.view.state)))
+      if (open.size === 0) return Promise.resolve()
+      return new Promise((resolve) => this.waiters.add({ ids: open, open: open.size, resolve }))
+    }
+    return new Promise((resolve) => {
+      const range = { lo: ids[0]!, hi: ids[ids.length - 1]!, next: ids[0]! }
+      const waiter = { ids: range, open: 0, resolve }
+      this.waiters.add(waiter)
+      // Counting 100,000 jobs' states is a long turn of its own (and a submit's end is busy).
+      // Called a few times per batch, it runs as cold code: a slice ends after a few ms of work.
+      const count = () => {
+        const started = performance.now()
+        while (range.next <= range.hi && performance.now() - started < SLICE_MS) {
+          const until = Math.min(range.hi, range.next + SLICE_CHECK - 1)
+          for (let id = range.next; id <= until; id++) if (!isEnded(this.jobs.get(id)?.view.state)) waiter.open++
+          range.next = until + 1
+        }
+        if (range.next <= range.hi) setImmediate(count)
+        else if (waiter.open === 0) {
+          this.waiters.delete(waiter)
+          resolve()
+        }
+      }
+      count()
+    })
   }
 
   cancel(ids: number[]): number {
@@ -196,7 +238,9 @@ export class ClusterDriver {
         lo = mid + 1
       else hi = mid
     }
-    this.queued.splice(lo, 0, job)
+    // At the end (a submit's common case) a push: splice allocates the array it returns.
+    if (lo === this.queued.length) this.queued.push(job)
+    else this.queued.splice(lo, 0, job)
   }
 
   private dispatch(): void {
@@ -339,10 +383,14 @@ export class ClusterDriver {
     job.view.endedAt = at
     if (state === 'succeeded') job.view.progress = 1
     if (error) job.view.error = error
-    for (const listener of this.settledListeners) listener(job.view)
+    if (this.settledListeners.size) for (const listener of this.settledListeners) listener(job.view)
+    // Deleting from a set of 100,000 ids shrinks (copies) it again and again: a count instead.
+    const id = job.view.id
     for (const waiter of this.waiters) {
-      waiter.ids.delete(job.view.id)
-      if (waiter.ids.size === 0) {
+      const ids = waiter.ids
+      // An id of a run not counted yet is not counted once it has ended.
+      if (ids instanceof Set ? !ids.has(id) : id < ids.lo || id >= ids.next) continue
+      if (--waiter.open === 0 && (ids instanceof Set || ids.next > ids.hi)) {
         this.waiters.delete(waiter)
         waiter.resolve()
       }

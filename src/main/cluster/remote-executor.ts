@@ -11,21 +11,14 @@
 // a second end, or events from a pack the job no longer belongs to are dropped.
 import { Queue, QueueEvents } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { AgentReportSchema, parseClusterMessage, type AgentReport, type ControlMessage } from '../../shared/cluster.ts'
+import { AgentReportSchema, parseClusterMessage, type ControlMessage } from '../../shared/cluster.ts'
 import type { ExecutorType, Lane, WorkerView } from '../../shared/job.ts'
 import { ExecutorLoad } from '../engine/executors/executor-load.ts'
 import type { Executor, ExecutorHooks } from '../engine/executors/executor.ts'
-import {
-  EV_DONE,
-  EV_DROPPED,
-  EV_FAILED,
-  EV_PROGRESS,
-  EV_STARTED,
-  EV_STARTED_ENDED,
-  type JobMessage,
-} from '../engine/worker/protocol.ts'
+import { EV_FAILED, EV_STARTED_ENDED, type JobMessage } from '../engine/worker/protocol.ts'
 import { isLongPack, type PackHint } from './pack-hint.ts'
 import { readPackEnd } from './pack-lookup.ts'
+import { filterReport, type HeldJob, type HeldJobs } from './report-filter.ts'
 import { RecentMap } from './recent-map.ts'
 import { ShippedLogs } from './shipped-logs.ts'
 import { KEYS, PREFIX, QUEUE } from './redis.ts'
@@ -53,12 +46,6 @@ export interface RemoteExecutorOptions {
   reconcileMs?: number
 }
 
-interface HeldJob {
-  pack: string
-  started: boolean
-  machine: string | null
-}
-
 interface HeldPack {
   ids: number[]
   /** Its jobs not settled yet: the pack is forgotten at 0. */
@@ -75,8 +62,6 @@ const PACK_KEEP = { age: 3600, count: 10_000 }
 const MAX_PACK_JOBS = 1000
 /** How many job → agent placements outlive their jobs (the engine asks as it applies a start, maybe after the end). */
 const PLACEMENTS_KEPT = 20_000
-/** Items of a report's flat events applied per turn of the loop (about 230 short jobs). */
-const REPORT_SLICE = 2048
 /** Look-ups of a completed pack with no return value before it is lost (an agent always sends one). */
 const EMPTY_READS_KEPT = 10
 
@@ -106,6 +91,12 @@ export class RemoteExecutor implements Executor {
   private readonly startedAt = Date.now()
   private jobsDone = 0
   private readonly logs: ShippedLogs | null
+  /** What filterReport needs of it. */
+  private readonly held: HeldJobs = {
+    jobs: this.jobs,
+    place: (id, job, machine) => this.place(id, job, machine),
+    settle: (id, job) => this.settle(id, job),
+  }
 
   private readonly options: RemoteExecutorOptions
   private readonly hooks: RemoteExecutorHooks
@@ -340,47 +331,12 @@ export class RemoteExecutor implements Executor {
     for (let at = 0; at < report.e.length;) {
       if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve))
       if (this.gone) return
-      const out = this.filter(packId, report, at)
-      if (report.logs.length && this.logs) await this.logs.write(report.logs, out.ended)
+      const out = filterReport(this.held, packId, report, at, report.logs.length > 0 && this.logs !== null)
+      if (out.ended && this.logs) await this.logs.write(report.logs, out.ended)
       if (out.events.length) this.hooks.onEvents(this, out.events)
       at = out.next
     }
     if (final) await this.lose(packId, 'its agent ended it without reporting this job')
-  }
-
-  /** Keeps each job's first start and first end, from the pack it belongs to now. */
-  private filter(packId: string, report: AgentReport, from: number): { events: unknown[]; ended: Set<number>; next: number } {
-    const e = report.e
-    const events: unknown[] = []
-    const ended = new Set<number>()
-    let i = from
-    const until = from + REPORT_SLICE
-    while (i < e.length && i < until) {
-      const type = e[i] as number
-      const id = e[i + 1] as number
-      const size = type === EV_DONE || type === EV_FAILED ? 6 : type === EV_PROGRESS ? 4 : type === EV_DROPPED ? 2 : 3
-      const job = this.jobs.get(id)
-      if (job && job.pack === packId) {
-        // A pack redelivered to another agent: the job now runs (and ends) there.
-        if (job.machine !== report.agent) this.place(id, job, report.agent)
-        if (type === EV_STARTED || type === EV_STARTED_ENDED) {
-          if (!job.started) {
-            job.started = true
-            for (let k = 0; k < size; k++) events.push(e[i + k])
-          }
-        } else if (type === EV_PROGRESS) {
-          if (job.started) for (let k = 0; k < size; k++) events.push(e[i + k])
-        } else {
-          // An end: the job must have started in the engine's eyes first (its attempt counts).
-          if (!job.started && type !== EV_DROPPED) events.push(EV_STARTED_ENDED, id, e[i + 2])
-          for (let k = 0; k < size; k++) events.push(e[i + k])
-          this.settle(id, job)
-          ended.add(id)
-        }
-      }
-      i += size
-    }
-    return { events, ended, next: i }
   }
 
   private place(id: number, job: HeldJob, machine: string): void {
