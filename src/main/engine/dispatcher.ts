@@ -45,7 +45,11 @@ export class Dispatcher {
     this.scheduled = false
     if (this.host.halted()) return
     for (const input of this.inputs) {
-      input.queue = this.host.view(this.host.queues[input.lane])
+      // An empty lane has nothing to balance (its views, paused or gated, are empty too): a
+      // round trip dispatches twice and finds three of its four lanes empty.
+      const queue = this.host.queues[input.lane]
+      if (queue.size === 0) continue
+      input.queue = this.host.view(queue)
       input.limits = this.host.limits()
       balance(input)
     }

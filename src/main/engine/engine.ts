@@ -246,7 +246,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   changed(job: JobRecord): void {
     this.persistence.job(job)
     this.feed.job(job)
-    if (this.controls.active) this.controls.changed(job)
+    // A queued job (a new one, most often) has nothing to tell the controls (batch-controls.ts changed).
+    if (job.state !== 'queued' && this.controls.active) this.controls.changed(job)
   }
 
   workersChanged(): void {

@@ -36,21 +36,45 @@ export interface SpawnOptions {
  */
 export const NODE_DATA_BASELINE_MB = 640
 
-/** prlimit (util-linux) sets a limit on the command it runs; found once, without blocking the engine's thread. */
-let prlimit: string | null = null
-if (process.platform === 'linux') {
-  void (async () => {
-    for (const candidate of ['/usr/bin/prlimit', '/bin/prlimit', '/usr/local/bin/prlimit']) {
-      try {
-        await access(candidate, constants.X_OK)
-        prlimit = candidate
-        return
-      } catch {
-        // try the next
-      }
+/** The first of `candidates` that can be run, or null; looked up without blocking the engine's thread. */
+async function firstExecutable(candidates: readonly string[]): Promise<string | null> {
+  for (const candidate of candidates) {
+    try {
+      await access(candidate, constants.X_OK)
+      return candidate
+    } catch {
+      // try the next
     }
-  })()
+  }
+  return null
 }
+
+/** prlimit (util-linux) sets a limit on the command it runs; found once. */
+let prlimit: string | null = null
+/**
+ * perl, to start a worker that leads a process group of its own in the engine's session
+ * (GROUP_LEADER below); found once. Without it a worker gets a session of its own (setsid).
+ */
+let perl: string | null = null
+/** Settles once both are looked up (a child spawned earlier goes without them). */
+export const processToolsFound: Promise<void> =
+  process.platform === 'linux'
+    ? Promise.all([
+        firstExecutable(['/usr/bin/prlimit', '/bin/prlimit', '/usr/local/bin/prlimit']).then((found) => (prlimit = found)),
+        firstExecutable(['/usr/bin/perl', '/bin/perl']).then((found) => (perl = found)),
+      ]).then(() => undefined)
+    : Promise.resolve()
+
+/**
+ * Makes the process a group leader (setpgid(0, 0)) and execs its arguments in place: same pid,
+ * same IPC channel and pipes, and still in the engine's session. Node can start a child leading
+ * a group only through `detached` (setsid), and a session of its own is, on Linux with
+ * autogroup scheduling, a scheduling group of its own too: each worker then competes with the
+ * engine's whole process as an equal, and a message's wake-up waits for its group's turn. Measured
+ * on the 2-core VM under load: 64 process jobs in flight ran at 0.6× the rate they have in the
+ * engine's session.
+ */
+const GROUP_LEADER = 'setpgrp(0, 0); exec { $ARGV[0] } @ARGV or die "corelane: cannot start $ARGV[0]: $!\\n"'
 
 /** The ceiling named by `--max-old-space-size=N` in Node flags, or 0. */
 export function heapLimitOf(execArgv: readonly string[]): number {
@@ -84,21 +108,25 @@ export interface ProcessHost {
 export const forkProcessHost: ProcessHost = {
   name: 'child_process.fork',
   spawn(modulePath, options = {}) {
-    const execArgv = options.execArgv ?? []
+    const nodeArgv = options.execArgv ?? []
     // prlimit sets the limit and then execs Node in the same process, so the IPC channel holds.
-    const limit = osMemoryLimit(options.memoryLimitMb ?? heapLimitOf(execArgv))
+    const limit = osMemoryLimit(options.memoryLimitMb ?? heapLimitOf(nodeArgv))
+    // What runs, program first, before the module path fork appends.
+    const command = limit ? [limit.command, ...limit.args, process.execPath, ...nodeArgv] : [process.execPath, ...nodeArgv]
+    // Leading a process group of its own, which whatever its scripts start joins: the engine
+    // ends that group when the worker has gone (command-groups.ts), so a script's children do
+    // not outlive it. (Outside the terminal's foreground group, a Ctrl-C does not reach it
+    // directly; the CLI's handler cancels its jobs and closes the engine, which ends it.)
+    const leader = perl ? [perl, '-e', GROUP_LEADER, '--', ...command] : command
     const child = fork(modulePath, [], {
-      ...(limit ? { execPath: limit.command } : {}),
-      execArgv: limit ? [...limit.args, process.execPath, ...execArgv] : execArgv,
+      ...(leader[0] !== process.execPath ? { execPath: leader[0] } : {}),
+      execArgv: leader.slice(1),
       env: { ...process.env, ...options.env },
       serialization: 'advanced',
       // Job output goes to job logs; what the worker process itself prints is kept for crash reports.
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      // Leading a process group of its own, which whatever its scripts start joins: the engine
-      // ends that group when the worker has gone (command-groups.ts), so a script's children
-      // do not outlive it. (A terminal's Ctrl-C no longer reaches it directly; the CLI's
-      // handler cancels its jobs and closes the engine, which ends it.)
-      detached: true,
+      // Without perl: a session of its own (setsid), which also leads a group.
+      detached: !perl,
     })
     const tail = new TailBuffer()
     child.stderr?.on('data', (chunk: Buffer) => tail.push(chunk))

@@ -3,7 +3,7 @@
 // the next message itself with receiveMessageOnPort: a round trip then skips the event-loop
 // wake-up, which is most of its latency.
 import { MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
-import type { RuntimeMessage, ToWorker, WorkerInit } from './protocol.ts'
+import type { FromWorker, RuntimeMessage, ToWorker, WorkerInit } from './protocol.ts'
 import { WorkerRuntime } from './runtime.ts'
 
 if (!parentPort) throw new Error('thread-entry must run as a worker thread')
@@ -16,7 +16,11 @@ const { key, ...init } = workerData as WorkerInit
 delete (workerData as Partial<WorkerInit>).key
 const postMessage = MessagePort.prototype.postMessage
 const apply = Reflect.apply
-const post = (message: RuntimeMessage) => apply(postMessage, port, [{ ...message, k: key }])
+// The runtime makes each message for this one post, so the key is added to it, not to a copy.
+const post = (message: RuntimeMessage) => {
+  ;(message as FromWorker).k = key
+  apply(postMessage, port, [message])
+}
 let deliver: (message: ToWorker) => void = () => undefined
 
 // A message from the engine that cannot be read (it never should be): say so on stderr, which
