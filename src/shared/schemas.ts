@@ -100,7 +100,16 @@ const JobEnvelopeSchema = v.strictObject({
 /** Options every job of a batch inherits unless it sets its own. */
 export const JobDefaultsSchema = v.strictObject(jobOptionEntries)
 
-const ListInputs = freeForm(v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT)))
+const ListInputs = freeForm(
+  v.pipe(
+    v.array(v.unknown()),
+    v.maxLength(MAX_JOBS_PER_SUBMIT),
+    v.description(
+      'One job per input: a value replaces {} in the template; an object is merged into params, ' +
+        "except its `name` (names the job) and its `after` (the names it waits for, instead of the template's; [] for none)",
+    ),
+  ),
+)
 // Past 2^53 consecutive integers collide (2^53 + 1 === 2^53), so a range there would repeat
 // values: refused, never cut. Its length is not capped: `corelane run` streams a range (see
 // rangeInputs in submission.ts); a caller that holds it whole uses expandRange, which refuses
