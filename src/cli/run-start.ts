@@ -5,7 +5,7 @@
 import { emptyCounts, JOB_STATES, type JobState, type JobView } from '../shared/job.ts'
 import { rangeLength, type BatchFile } from '../shared/schemas.ts'
 import type { Engine, JobStore, StoredJob, SubmitRequest } from '../main/engine/index.ts'
-import { streamSubmission } from '../main/engine/submission.ts'
+import { streamNamesDependencies, streamSubmission } from '../main/engine/submission.ts'
 import type { InputSource } from './batch-file.ts'
 import type { RunFlags } from './args.ts'
 import { resumeStates, type RunControls } from './controls/run-controls.ts'
@@ -143,7 +143,7 @@ export async function startStream(engine: Engine, store: JobStore, ctx: RunConte
     specs,
     total: known === null ? null : known - kept,
     ordered: controls.controls.keepOrder,
-    dependencies: Boolean(batch.template?.after?.length || batch.defaults?.after?.length),
+    dependencies: streamNamesDependencies(batch.template, batch.defaults, batch.inputs),
     inputField: inputs?.field,
     delay: request.delay,
     maxLoad: request.maxLoad,

@@ -73,7 +73,9 @@ const jobOptionEntries = {
     v.pipe(
       v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
       v.maxLength(10_000),
-      v.description('Names of jobs of this batch that must succeed first ({} is the input in a template)'),
+      v.description(
+        "Names of jobs of this batch that must succeed first. In a template, {} is replaced as in the name; an object input's own `after` replaces it",
+      ),
     ),
   ),
 }
@@ -98,7 +100,16 @@ const JobEnvelopeSchema = v.strictObject({
 /** Options every job of a batch inherits unless it sets its own. */
 export const JobDefaultsSchema = v.strictObject(jobOptionEntries)
 
-const ListInputs = freeForm(v.pipe(v.array(v.unknown()), v.maxLength(MAX_JOBS_PER_SUBMIT)))
+const ListInputs = freeForm(
+  v.pipe(
+    v.array(v.unknown()),
+    v.maxLength(MAX_JOBS_PER_SUBMIT),
+    v.description(
+      'One job per input: a value replaces {} in the template; an object is merged into params, ' +
+        "except its `name` (names the job) and its `after` (the names it waits for, instead of the template's; [] for none)",
+    ),
+  ),
+)
 // Past 2^53 consecutive integers collide (2^53 + 1 === 2^53), so a range there would repeat
 // values: refused, never cut. Its length is not capped: `corelane run` streams a range (see
 // rangeInputs in submission.ts); a caller that holds it whole uses expandRange, which refuses
@@ -240,16 +251,23 @@ function substitute(value: unknown, input: unknown): unknown {
 /**
  * Applies a template to one input: an object input is merged into params; any other input
  * replaces `{}` in the template's string params (a param that is exactly `{}` takes the input as is).
+ * `{}` in the template's `after` is replaced as in its name. An object input's own `after`
+ * (no kind has an `after` param) replaces the template's for that job, `[]` meaning none: so a
+ * list or file of inputs can spell out a pipeline, each job naming the earlier ones it waits for.
+ * It is not checked here: checkJobSpec checks it with the rest of the envelope (`inputs[3].after[0]`).
  */
 export function applyTemplate(template: JobSpec, input: unknown, index: number): JobSpec {
   if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
     // An object's own `name` names the job (no kind has a `name` param); the rest are params.
-    const { name: own, ...rest } = input as Record<string, unknown>
+    const { name: own, after: ownAfter, ...rest } = input as Record<string, unknown>
     const label = typeof own === 'string' ? own : undefined
     const params = { ...template.params, ...(label === undefined && own !== undefined ? { name: own } : {}), ...rest }
     const shown = label ?? shortJson(input)
     const name = template.name ? template.name.split(INPUT_PLACEHOLDER).join(shown) : (label ?? `${template.kind} #${index + 1}`)
-    return { ...template, params, name }
+    const spec: JobSpec = { ...template, params, name }
+    if (ownAfter !== undefined) spec.after = ownAfter as string[]
+    else if (template.after) spec.after = template.after.map((dependency) => dependency.split(INPUT_PLACEHOLDER).join(shown))
+    return spec
   }
   const params = substitute(template.params, input) as Record<string, unknown>
   const name = template.name ? (substitute(template.name, input) as string) : undefined

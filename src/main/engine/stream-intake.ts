@@ -8,6 +8,7 @@
 // API host (a large count or range from the window) and the tests all go through here.
 import { isTerminal } from '../../shared/job.ts'
 import type { ValidJobSpec } from '../../shared/schemas.ts'
+import { ValidationError } from '../../shared/validate.ts'
 import type { Batch } from './batch-tracker.ts'
 import type { JobRecord } from './job-record.ts'
 import type { BatchRow } from './store/rows.ts'
@@ -194,8 +195,14 @@ export class StreamIntake {
   private make(item: IndexedSpec): void {
     const { index, spec } = item
     let resolved: Resolved | null = null
-    if (this.request.dependencies && spec.after?.length) {
+    if (spec.after?.length) {
       const field = this.request.inputField?.(index) ?? `inputs[${index}]`
+      // Never run a job early: a stream that was not told its jobs name others kept no names.
+      if (!this.request.dependencies) {
+        throw new ValidationError([
+          { field: `${field}.after`, message: 'names jobs to wait for, but this stream was started without dependencies' },
+        ])
+      }
       resolved = this.deps.resolve(this.batch.id, index, spec.after, field)
     }
     const job = this.host.makeJob(this.batch, spec, index, resolved?.ids.length ? resolved.ids : undefined)

@@ -143,6 +143,22 @@ export async function* streamSubmission(request: TemplateStreamRequest): AsyncGe
   if (index === 0) throw new ValidationError([{ field: 'inputs', message: 'must hold at least one input' }])
 }
 
+/**
+ * Whether a streamed template's jobs may name others in `after`: the template's (or the
+ * defaults') own `after`, or a list of inputs holding an object with its own (applyTemplate).
+ * Decided before the stream starts, since the names of jobs read before the first `after` must
+ * already be remembered; a list is held whole anyway, so looking through it costs one pass. A
+ * file of lines holds text and a range numbers, never an object: no stream of them needs names.
+ */
+export function streamNamesDependencies(
+  template: { after?: readonly string[] } | undefined,
+  defaults: { after?: readonly string[] } | undefined,
+  inputs: unknown,
+): boolean {
+  if (template?.after?.length || defaults?.after?.length) return true
+  return Array.isArray(inputs) && inputs.some((input) => input !== null && typeof input === 'object' && 'after' in input)
+}
+
 /** An object input with a string `name` names its job even when the template names none. */
 function hasOwnName(input: unknown): boolean {
   return input !== null && typeof input === 'object' && typeof (input as { name?: unknown }).name === 'string'
