@@ -58,6 +58,10 @@ export class CommandGroups<Owner> {
   private length = 0
   /** Records written so far (what the coalescing of changes is judged by). */
   writes = 0
+  /** endAll has begun: the last records are written without the delay. */
+  private closing = false
+  /** Ends the delay a write is waiting out, if one is. */
+  private endDelay: (() => void) | null = null
 
   /** `dataDir` null: kept in memory only. */
   constructor(dataDir: string | null) {
@@ -132,6 +136,9 @@ export class CommandGroups<Owner> {
 
   /** Ends every group and tagged job still held, and waits for every ending under way (engine close). */
   async endAll(): Promise<void> {
+    // Nothing more will come to wait for (a one-job `corelane run` waits on these writes).
+    this.closing = true
+    this.endDelay?.()
     for (const owner of new Set([...this.byOwner.keys(), ...this.tagsByOwner.keys()])) void this.endOf(owner)
     await Promise.all(this.ending)
     await this.writing
@@ -146,13 +153,27 @@ export class CommandGroups<Owner> {
     return ending
   }
 
+  /** WRITE_DELAY_MS, or less if endAll begins meanwhile. */
+  private delay(): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined = undefined
+      const done = () => {
+        clearTimeout(timer)
+        this.endDelay = null
+        resolve()
+      }
+      timer = setTimeout(done, WRITE_DELAY_MS)
+      this.endDelay = done
+    })
+  }
+
   /** Writes the current groups, one write at a time; changes during a write are written after it. */
   private save(): void {
     if (this.file === null || this.writeQueued) return
     this.writeQueued = true
     const file = this.file
     this.writing = this.writing.then(async () => {
-      await new Promise((resolve) => setTimeout(resolve, WRITE_DELAY_MS))
+      if (!this.closing) await this.delay()
       this.writeQueued = false
       const groups = [...this.byOwner.values()].flatMap((map) => [...map.values()])
       const tags = [...this.tagsByOwner.values()].flatMap((map) =>
