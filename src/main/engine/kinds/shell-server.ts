@@ -209,6 +209,13 @@ export async function serverExec(): Promise<string | null> {
   return (await found)?.exec ?? null
 }
 
+/** Starts an idle server before the first job asks for one (a worker started ahead of its shell jobs). */
+export async function prestartServer(): Promise<void> {
+  found ??= findFlavour()
+  const flavour = await found
+  if (flavour && idle.length === 0) idle.push(new ShellServer(flavour))
+}
+
 /** Starts a job's program on an idle server (or a new one); the server goes back when the program ends. */
 export async function startOnServer(line: string, sink: OutputSink, only?: Flavour): Promise<ServerRun> {
   // `only` (tests): a server of that flavour, started for this one job.

@@ -162,6 +162,7 @@ export class WorkerRuntime implements JobHost {
         if (this.running.size === 0) this.finish()
         break
       case 'init':
+      case 'prepare': // the process entry's, before init
         break
     }
   }
