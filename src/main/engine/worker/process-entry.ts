@@ -1,5 +1,6 @@
 // Entry of a worker process: connects the worker runtime to whichever channel started it,
 // Electron's utilityProcess (process.parentPort) or Node's child_process.fork (process.send).
+import { prestartServer } from '../kinds/shell-server.ts'
 import { processStatSync } from '../process-groups.ts'
 import type { RuntimeMessage, ToWorker, WorkerInit } from './protocol.ts'
 import type { WorkerPort, WorkerRuntime } from './runtime.ts'
@@ -59,7 +60,8 @@ function connect(): { port: WorkerPort; init: Promise<WorkerInit> } {
 /** Starts what the first jobs will need while the engine is still starting (warm-start.ts). */
 function prepare({ shell }: { shell: boolean }): void {
   // A shell server takes a few milliseconds to start, on the first shell job's path otherwise.
-  if (shell) void import('../kinds/shell-server.ts').then((servers) => servers.prestartServer())
+  // (Imported with the entry, not on demand: an import made now would wait for the runtime's.)
+  if (shell) void prestartServer()
 }
 
 let runtime: WorkerRuntime | null = null
@@ -73,9 +75,10 @@ async function leave(): Promise<void> {
 }
 
 const { port, init } = connect()
-// The runtime and what it imports, most of a worker's own start, load once the channel is open:
-// a `prepare` that comes meanwhile (a shell server to start) does not wait for them.
-const loading = import('./runtime.ts')
+// The runtime and what it imports, most of a worker's own start, load after one turn of the
+// loop: a `prepare` already sent (with the spawn) is read in that turn, and the shell server it
+// asks for starts while they load, instead of after them (an import does not yield to the loop).
+const loading = new Promise((resolve) => setImmediate(resolve)).then(() => import('./runtime.ts'))
 void Promise.all([init, loading]).then(
   ([{ key: _key, ...runtimeInit }, { WorkerRuntime }]) => (runtime = new WorkerRuntime(port, runtimeInit)),
 )
