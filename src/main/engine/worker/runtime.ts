@@ -33,8 +33,9 @@ const PROGRESS_INTERVAL_MS = 100
  * How long a serial worker holds a job's start, and the process group of a command it
  * started, before sending them in a message of their own. A short job's end (sent at once)
  * carries them instead, and a command that has already ended is not reported at all: for a
- * shell job of a few milliseconds that is two messages to the engine fewer (each wakes the
- * engine's process, measured: about as costly as the rest of the job's work in the worker).
+ * shell job of a few milliseconds, two messages to the engine fewer, each a wake-up of the
+ * engine's process and for a command two changes of its group record (measured with the
+ * record's write delay: 0.74× the engine's CPU per job; README, "Shell jobs, start-up").
  * While a command is unreported, its job's tag (known to the engine since the hand-off, and in
  * the program's environment) is what finds the program if this worker is lost.
  */
@@ -378,6 +379,7 @@ export class WorkerRuntime implements JobHost {
   async endCommands(): Promise<void> {
     const groups = [...this.groups.values()]
     this.groups.clear()
+    this.unreported.clear()
     const tags = new Set<string>()
     for (const job of this.running.values()) tags.add(job.tag)
     await Promise.all([endGroups(groups), endTagged(tags)])
@@ -408,7 +410,10 @@ export class WorkerRuntime implements JobHost {
       clearTimeout(this.startTimer)
       this.startTimer = null
     }
-    for (const [pid, jobId] of this.unreported) this.events.command(jobId, pid, this.groups.get(pid)!.since)
+    for (const [pid, jobId] of this.unreported) {
+      const group = this.groups.get(pid)
+      if (group) this.events.command(jobId, pid, group.since)
+    }
     this.unreported.clear()
     for (const job of this.progressed) {
       job.progressDirty = false
