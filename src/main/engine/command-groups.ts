@@ -12,7 +12,11 @@
 // then renaming it cost four file operations each time (measured: 0.6 ms of the engine
 // process's CPU per shell job). A short job changes it twice or four times (its tag, maybe its
 // group, then both again), so the changes of WRITE_DELAY_MS go into one write: a stream of
-// short shell jobs on two slots changed it every half millisecond or so, one write each.
+// short shell jobs on two slots changed it every half millisecond or so, one write each
+// (measured, the engine's CPU per shell job with 10 ms: 0.76× of that with 2 ms).
+// The record matters once both the engine and the worker are gone: a process worker ends its
+// own commands when the engine's channel closes, and a job's tag is on record within
+// WRITE_DELAY_MS of its hand-off, before its command can have done much.
 //
 // Groups miss what leaves them: a child that starts a session or group of its own, the
 // children of a thread script (they are the engine's own), a command killed before its report
@@ -34,7 +38,7 @@ const isTicks = (value: unknown): value is number => Number.isInteger(value) && 
 /** A record this much shorter than the file is cut to its length (after the padded write) rather than padded on. */
 const SHRINK_BYTES = 4096
 /** How long after a change the record is written, taking in the changes made meanwhile. */
-export const WRITE_DELAY_MS = 2
+export const WRITE_DELAY_MS = 10
 const TAG_SHAPE = /^[0-9a-f]{12}\.\d+\.\d+$/
 
 /** The kinds whose jobs can start programs: only these are tagged and swept. */
