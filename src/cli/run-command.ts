@@ -21,7 +21,7 @@ import { expandRequest, plannedStream } from '../main/host/job-plan.ts'
 import { streamSubmission } from '../main/engine/submission.ts'
 import { resolveControls, RunControls } from './controls/run-controls.ts'
 import { startList, startStream, streamTotal, type RunContext, type RunOutput, type Started } from './run-start.ts'
-import { defaultSlots, processWorkersFor, warmStart } from './warm-start.ts'
+import { defaultSlots, processWorkersFor, shellJobsFirst, warmStart } from './warm-start.ts'
 
 export type { RunOutput } from './run-start.ts'
 
@@ -125,7 +125,12 @@ export async function runCommand(file: string | undefined, flags: RunFlags, io: 
   // The store's thread and the first jobs' worker processes start now, while the folder opens
   // (a resumed run's jobs come from the database: no workers are guessed for it).
   const slots = flags['cpu-slots'] ?? (flags.redis ? 1 : defaultSlots())
-  const warm = warmStart(dataDir, resolved.resume ? 0 : processWorkersFor(batch, request.defaults ?? {}, slots))
+  const defaults = request.defaults ?? {}
+  const warm = warmStart(
+    dataDir,
+    resolved.resume ? 0 : processWorkersFor(batch, defaults, slots),
+    shellJobsFirst(batch, defaults, slots),
+  )
   let opened: PersistentEngine
   try {
     opened = await openPersistentEngine({

@@ -45,20 +45,36 @@ function onProcessWorker(job: unknown, defaults: Options): boolean {
  * at most one per slot. `defaults`: the batch's, with --executor in them.
  */
 export function processWorkersFor(batch: BatchFile, defaults: Options, slots: number): number {
-  // A template's jobs all have the template's kind and options.
-  const total = batch.jobs ? batch.jobs.length : Math.min(slots, streamTotal(batch) ?? slots)
-  let count = 0
-  for (let i = 0; i < total && count < slots; i++) {
-    if (onProcessWorker(batch.jobs ? batch.jobs[i] : batch.template, defaults)) count++
-  }
-  return count
+  return firstProcessJobs(batch, defaults, slots).length
 }
 
-/** Starts the store's thread and `workers` worker processes for a run on `dataDir`. */
-export function warmStart(dataDir: string, workers: number): WarmStart {
+/** Whether shell jobs are among those first jobs: their workers then start a shell server while they wait. */
+export function shellJobsFirst(batch: BatchFile, defaults: Options, slots: number): boolean {
+  return firstProcessJobs(batch, defaults, slots).some((job) => (job as { kind: string }).kind === 'shell')
+}
+
+/** The batch's first jobs that start CPU-lane process workers, at most one per slot. */
+function firstProcessJobs(batch: BatchFile, defaults: Options, slots: number): unknown[] {
+  // A template's jobs all have the template's kind and options.
+  const total = batch.jobs ? batch.jobs.length : Math.min(slots, streamTotal(batch) ?? slots)
+  const jobs: unknown[] = []
+  for (let i = 0; i < total && jobs.length < slots; i++) {
+    const job = batch.jobs ? batch.jobs[i] : batch.template
+    if (onProcessWorker(job, defaults)) jobs.push(job)
+  }
+  return jobs
+}
+
+/**
+ * Starts the store's thread and `workers` worker processes for a run on `dataDir`, each with a
+ * shell server of its own started too when `shell` (a run whose first jobs are shell jobs).
+ */
+export function warmStart(dataDir: string, workers: number, shell = false): WarmStart {
   const thread = startStoreThread()
   const setup = localWorkerSetup({ dataDir })
-  const processHost = prestartProcesses(setup.processHost, setup.entries.process, { execArgv: [], env: setup.env }, workers)
+  const options = { execArgv: [], env: setup.env }
+  const prepare = shell ? ({ t: 'prepare', shell: true } as const) : undefined
+  const processHost = prestartProcesses(setup.processHost, setup.entries.process, options, workers, prepare)
   return {
     thread,
     processHost,

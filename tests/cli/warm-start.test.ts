@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { lockDataDir, prepareDataDir } from '../../src/main/engine/index.ts'
 import type { BatchFile } from '../../src/shared/schemas.ts'
-import { processWorkersFor } from '../../src/cli/warm-start.ts'
+import { processWorkersFor, shellJobsFirst } from '../../src/cli/warm-start.ts'
 
 const CLI = resolve(import.meta.dirname, '../../src/cli/corelane.mjs')
 let dir = ''
@@ -37,6 +37,17 @@ describe('processWorkersFor', () => {
     expect(processWorkersFor(list([{ ...shell, lane: 'io' }]), {}, 4)).toBe(0)
     expect(processWorkersFor(list([{ ...shell, memoryMb: 64 }]), {}, 4)).toBe(0)
     expect(processWorkersFor(list([{ kind: 'no-such-kind' }, null]), {}, 4)).toBe(0)
+  })
+
+  it('tells whether shell jobs are among those first jobs (their workers start a shell server meanwhile)', () => {
+    const list = (jobs: unknown[]) => ({ jobs }) as BatchFile
+    expect(shellJobsFirst(list([shell]), {}, 4)).toBe(true)
+    expect(shellJobsFirst(list([squares, { ...squares, executor: 'process' }, shell]), {}, 4)).toBe(true)
+    // Past the slots' worth of process jobs, and on threads: not the started workers' jobs.
+    expect(shellJobsFirst(list([{ ...squares, executor: 'process' }, shell]), {}, 1)).toBe(false)
+    expect(shellJobsFirst(list([shell]), { executor: 'thread' }, 4)).toBe(false)
+    expect(shellJobsFirst(list([{ kind: 'script', params: { module: 'x.mjs' } }]), {}, 4)).toBe(false)
+    expect(shellJobsFirst({ template: shell, count: 3 } as BatchFile, {}, 2)).toBe(true)
   })
 
   it('counts a template once per job it makes, up to the slots', () => {

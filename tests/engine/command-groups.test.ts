@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CommandGroups, GROUPS_FILE } from '../../src/main/engine/command-groups.ts'
+import { CommandGroups, GROUPS_FILE, WRITE_DELAY_MS } from '../../src/main/engine/command-groups.ts'
 
 let dir = ''
 
@@ -55,6 +55,30 @@ describe('the command-group record', () => {
     expect(text.trimEnd()).toBe(JSON.stringify({ groups: [{ pgid: 4_000_000, since: 100 }], tags: [] }))
     expect(text.length).toBeGreaterThan(text.trimEnd().length)
     await settle(groups, 'w', [4_000_000])
+    expect(await onRecord()).toEqual([])
+  })
+
+  it('writes changes that come in a stream at most once per WRITE_DELAY_MS, the last record current', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'corelane-groups-'))
+    const groups = new CommandGroups<string>(dir)
+    // Short shell jobs one after another, each a turn of the loop: tagged, its command starts,
+    // ends, untagged. Without the delay each turn's changes were a write of their own.
+    const pgids = Array.from({ length: 300 }, (_, i) => 4_100_000 + i)
+    const t0 = performance.now()
+    for (const pgid of pgids) {
+      groups.tagged('w', pgid - 4_000_000, 1)
+      groups.started('w', pgid, 1)
+      await new Promise((resolve) => setImmediate(resolve))
+      if (pgid === pgids[0]) continue
+      groups.ended('w', pgid)
+      groups.untagged('w', pgid - 4_000_000, false)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    const elapsed = performance.now() - t0
+    await eventually(async () => expect(await onRecord()).toEqual([4_100_000]))
+    expect(groups.writes).toBeLessThanOrEqual(Math.ceil(elapsed / WRITE_DELAY_MS) + 2)
+    expect(groups.writes).toBeLessThan(pgids.length / 4)
+    await settle(groups, 'w', [4_100_000])
     expect(await onRecord()).toEqual([])
   })
 

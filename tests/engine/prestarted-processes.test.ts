@@ -1,7 +1,9 @@
 // Worker processes started before the engine asks for one (what `corelane run` does while
 // its data folder opens): a real engine on real worker processes takes the started one
 // instead of starting another, never takes one that died meanwhile or was started for other
-// options, and `dispose` ends the ones nobody took.
+// options, and `dispose` ends the ones nobody took. Told its first jobs are shell jobs, a started
+// process starts its shell server while it waits, and the first job runs on that server.
+import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +16,7 @@ import {
   type Engine,
   type ProcessHost,
 } from '../../src/main/engine/index.ts'
+import type { ToWorker } from '../../src/main/engine/worker/protocol.ts'
 import { alive } from './process-probes.ts'
 import { until } from './fixture.ts'
 
@@ -36,12 +39,12 @@ function countingHost(): ProcessHost & { pids: number[] } {
   }
 }
 
-async function setUp(count: number, env?: Record<string, string>) {
+async function setUp(count: number, env?: Record<string, string>, prepare?: ToWorker) {
   const dataDir = await mkdtemp(join(tmpdir(), 'corelane-prestart-'))
   cleanup.push(() => rm(dataDir, { recursive: true, force: true }))
   const setup = localWorkerSetup({ dataDir })
   const counting = countingHost()
-  const host = prestartProcesses(counting, setup.entries.process, { execArgv: [], env: env ?? setup.env }, count)
+  const host = prestartProcesses(counting, setup.entries.process, { execArgv: [], env: env ?? setup.env }, count, prepare)
   cleanup.push(async () => host.dispose())
   const engine: Engine = createEngine({ dataDir, cpuSlots: 1, processHost: host })
   cleanup.push(() => engine.close())
@@ -87,4 +90,43 @@ describe('prestarted worker processes', () => {
     expect(started).toHaveLength(2)
     expect(engine.workers().map((w) => w.pid)).toEqual([started[1]])
   })
+
+  it('told to prepare for shell jobs, starts a shell server while it waits, and its first shell job runs there', async () => {
+    const { engine, started } = await setUp(1, undefined, { t: 'prepare', shell: true })
+    const worker = started[0]!
+    // Before any job (the engine has not even sent its init): the worker's child, a shell.
+    let server = 0
+    await until(() => (server = shellChildren(worker)[0] ?? 0) > 0, 10_000, 'the shell server to start')
+    const { jobIds } = await engine.submit({ jobs: [shellJob, shellJob] })
+    await engine.whenSettled(jobIds)
+    expect(jobIds.map((id) => engine.getJob(id)?.state)).toEqual(['succeeded', 'succeeded'])
+    expect(engine.workers().map((w) => w.pid)).toEqual([worker])
+    // The jobs ran on it: no second server was started.
+    expect(shellChildren(worker)).toEqual([server])
+  })
+
+  it('not told, starts none before its first job', async () => {
+    const { started } = await setUp(1)
+    // Long enough for a worker to load and a shell to start (the test above waits for one).
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect(alive(started[0]!)).toBe(true)
+    expect(shellChildren(started[0]!)).toEqual([])
+  })
 })
+
+/** The pids of `pid`'s children that run a shell (Linux /proc). */
+function shellChildren(pid: number): number[] {
+  const found: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (ppid === pid && (comm === 'bash' || comm === 'sh')) found.push(Number(name))
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found
+}

@@ -8,10 +8,15 @@
 // kill -9 of Corelane itself the next start ends the commands the last run left behind
 // (`endLeftoverGroups`, before interrupted jobs are requeued). A small file of its own rather
 // than the job database: it must be current within milliseconds of a command's start. It is
-// rewritten in place through one open handle (off the engine's thread), one write per change:
-// a short job changes it four times (its tag, its group, then both again), and writing a new
-// file then renaming it cost four file operations each time (measured: 0.6 ms of the engine
-// process's CPU per shell job, with its group's two changes).
+// rewritten in place through one open handle (off the engine's thread): writing a new file
+// then renaming it cost four file operations each time (measured: 0.6 ms of the engine
+// process's CPU per shell job). A short job changes it twice or four times (its tag, maybe its
+// group, then both again), so the changes of WRITE_DELAY_MS go into one write: a stream of
+// short shell jobs on two slots changed it every half millisecond or so, one write each
+// (measured, the engine's CPU per shell job with 10 ms: 0.76× of that with 2 ms).
+// The record matters once both the engine and the worker are gone: a process worker ends its
+// own commands when the engine's channel closes, and a job's tag is on record within
+// WRITE_DELAY_MS of its hand-off, before its command can have done much.
 //
 // Groups miss what leaves them: a child that starts a session or group of its own, the
 // children of a thread script (they are the engine's own), a command killed before its report
@@ -32,6 +37,8 @@ const isPid = (value: unknown): value is number => Number.isInteger(value) && (v
 const isTicks = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0
 /** A record this much shorter than the file is cut to its length (after the padded write) rather than padded on. */
 const SHRINK_BYTES = 4096
+/** How long after a change the record is written, taking in the changes made meanwhile. */
+export const WRITE_DELAY_MS = 10
 const TAG_SHAPE = /^[0-9a-f]{12}\.\d+\.\d+$/
 
 /** The kinds whose jobs can start programs: only these are tagged and swept. */
@@ -53,6 +60,12 @@ export class CommandGroups<Owner> {
   private handle: FileHandle | null = null
   /** The file's length: a shorter record is padded to it. */
   private length = 0
+  /** Records written so far (what the coalescing of changes is judged by). */
+  writes = 0
+  /** endAll has begun: the last records are written without the delay. */
+  private closing = false
+  /** Ends the delay a write is waiting out, if one is. */
+  private endDelay: (() => void) | null = null
 
   /** `dataDir` null: kept in memory only. */
   constructor(dataDir: string | null) {
@@ -127,6 +140,9 @@ export class CommandGroups<Owner> {
 
   /** Ends every group and tagged job still held, and waits for every ending under way (engine close). */
   async endAll(): Promise<void> {
+    // Nothing more will come to wait for (a one-job `corelane run` waits on these writes).
+    this.closing = true
+    this.endDelay?.()
     for (const owner of new Set([...this.byOwner.keys(), ...this.tagsByOwner.keys()])) void this.endOf(owner)
     await Promise.all(this.ending)
     await this.writing
@@ -141,18 +157,34 @@ export class CommandGroups<Owner> {
     return ending
   }
 
+  /** WRITE_DELAY_MS, or less if endAll begins meanwhile. */
+  private delay(): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined = undefined
+      const done = () => {
+        clearTimeout(timer)
+        this.endDelay = null
+        resolve()
+      }
+      timer = setTimeout(done, WRITE_DELAY_MS)
+      this.endDelay = done
+    })
+  }
+
   /** Writes the current groups, one write at a time; changes during a write are written after it. */
   private save(): void {
     if (this.file === null || this.writeQueued) return
     this.writeQueued = true
     const file = this.file
     this.writing = this.writing.then(async () => {
+      if (!this.closing) await this.delay()
       this.writeQueued = false
       const groups = [...this.byOwner.values()].flatMap((map) => [...map.values()])
       const tags = [...this.tagsByOwner.values()].flatMap((map) =>
         [...map].map(([jobId, attempt]) => jobTag(this.run, jobId, attempt)),
       )
       try {
+        this.writes++
         await this.overwrite(file, JSON.stringify({ groups, tags }))
       } catch {
         // Best effort: a data folder that cannot be written is reported by the job store.

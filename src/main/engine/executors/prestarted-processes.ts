@@ -5,6 +5,7 @@
 // these from `spawn` instead of a new one, and only sends it its init message, as to any new
 // worker. Until then they hold nothing open (an early exit, on bad input, is not held up by
 // them), and `dispose` ends those never taken.
+import type { ToWorker } from '../worker/protocol.ts'
 import type { ChildProcessHandle, ProcessHost, SpawnOptions } from './process-host.ts'
 
 export interface PrestartedHost extends ProcessHost {
@@ -16,11 +17,21 @@ const sameList = (a: readonly string[] = [], b: readonly string[] = []) => a.len
 const sameEnv = (a: Record<string, string> = {}, b: Record<string, string> = {}) =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([name, value]) => b[name] === value)
 
-/** A host that serves `count` processes of `modulePath`, started now with `options`, before starting more. */
-export function prestartProcesses(host: ProcessHost, modulePath: string, options: SpawnOptions, count: number): PrestartedHost {
+/**
+ * A host that serves `count` processes of `modulePath`, started now with `options`, before
+ * starting more. `prepare`: sent to each at once, to start what its first jobs need meanwhile.
+ */
+export function prestartProcesses(
+  host: ProcessHost,
+  modulePath: string,
+  options: SpawnOptions,
+  count: number,
+  prepare?: ToWorker,
+): PrestartedHost {
   const waiting: { handle: ChildProcessHandle; exited: boolean }[] = []
   for (let i = 0; i < count; i++) {
     const entry = { handle: host.spawn(modulePath, options), exited: false }
+    if (prepare) entry.handle.send(prepare)
     // One that died while waiting (its exit already reported, to nobody) is never handed out.
     entry.handle.onExit(() => (entry.exited = true))
     entry.handle.hold?.(false)

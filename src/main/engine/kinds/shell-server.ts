@@ -12,6 +12,7 @@
 // in its group (which may still hold those pipes) is not given another job.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { TAG_VARIABLE } from '../tagged-processes.ts'
+import { accessSync } from 'node:fs'
 import { access, constants } from 'node:fs/promises'
 import { constants as osConstants } from 'node:os'
 import { delimiter, isAbsolute, join } from 'node:path'
@@ -207,6 +208,25 @@ async function findFlavour(): Promise<Flavour | null> {
 export async function serverExec(): Promise<string | null> {
   found ??= findFlavour()
   return (await found)?.exec ?? null
+}
+
+/**
+ * Starts an idle server before the first job asks for one (a worker started ahead of its shell
+ * jobs). Bash is looked for synchronously: this runs in a worker that is still loading its
+ * runtime, which holds its loop, and a callback would wait for that (sh, the rare case, does).
+ */
+export async function prestartServer(): Promise<void> {
+  if (found === null && process.platform !== 'win32') {
+    try {
+      accessSync(BASH.shell, constants.X_OK)
+      found = Promise.resolve(BASH)
+    } catch {
+      // No bash: the usual search below.
+    }
+  }
+  found ??= findFlavour()
+  const flavour = await found
+  if (flavour && idle.length === 0) idle.push(new ShellServer(flavour))
 }
 
 /** Starts a job's program on an idle server (or a new one); the server goes back when the program ends. */

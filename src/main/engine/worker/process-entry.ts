@@ -1,8 +1,9 @@
 // Entry of a worker process: connects the worker runtime to whichever channel started it,
 // Electron's utilityProcess (process.parentPort) or Node's child_process.fork (process.send).
+import { prestartServer } from '../kinds/shell-server.ts'
 import { processStatSync } from '../process-groups.ts'
 import type { RuntimeMessage, ToWorker, WorkerInit } from './protocol.ts'
-import { WorkerRuntime, type WorkerPort } from './runtime.ts'
+import type { WorkerPort, WorkerRuntime } from './runtime.ts'
 
 interface ParentPort {
   postMessage(message: unknown): void
@@ -16,6 +17,8 @@ function connect(): { port: WorkerPort; init: Promise<WorkerInit> } {
   let resolveInit!: (init: WorkerInit) => void
   const init = new Promise<WorkerInit>((resolve) => (resolveInit = resolve))
   const deliver = (message: ToWorker) => {
+    // The entry's own: the runtime is not made yet (it waits for init).
+    if (message.t === 'prepare') return prepare(message)
     if (message.t === 'init') resolveInit(message.init)
     if (listeners.length === 0) early.push(message)
     for (const listener of listeners) listener(message)
@@ -54,6 +57,13 @@ function connect(): { port: WorkerPort; init: Promise<WorkerInit> } {
   return { port, init }
 }
 
+/** Starts what the first jobs will need while the engine is still starting (warm-start.ts). */
+function prepare({ shell }: { shell: boolean }): void {
+  // A shell server takes a few milliseconds to start, on the first shell job's path otherwise.
+  // (Imported with the entry, not on demand: an import made now would wait for the runtime's.)
+  if (shell) void prestartServer()
+}
+
 let runtime: WorkerRuntime | null = null
 
 async function leave(): Promise<void> {
@@ -65,4 +75,10 @@ async function leave(): Promise<void> {
 }
 
 const { port, init } = connect()
-void init.then(({ key: _key, ...runtimeInit }) => (runtime = new WorkerRuntime(port, runtimeInit)))
+// The runtime and what it imports, most of a worker's own start, load after one turn of the
+// loop: a `prepare` already sent (with the spawn) is read in that turn, and the shell server it
+// asks for starts while they load, instead of after them (an import does not yield to the loop).
+const loading = new Promise((resolve) => setImmediate(resolve)).then(() => import('./runtime.ts'))
+void Promise.all([init, loading]).then(
+  ([{ key: _key, ...runtimeInit }, { WorkerRuntime }]) => (runtime = new WorkerRuntime(port, runtimeInit)),
+)

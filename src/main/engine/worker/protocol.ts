@@ -44,6 +44,11 @@ export type ToWorker =
   | { t: 'run'; jobs: JobMessage[] }
   | { t: 'cancel'; id: number; reason: 'cancel' | 'timeout' }
   | { t: 'stop' }
+  /**
+   * To a worker process started before its jobs were handed out (prestarted-processes.ts),
+   * before its init: what its first jobs will need, to start meanwhile (`shell`: a shell server).
+   */
+  | { t: 'prepare'; shell: boolean }
 
 /** What the runtime posts, before the entry seals it with the worker's key. */
 export type RuntimeMessage = { t: 'hello'; pid: number; tid: number | null; executor: ExecutorType } | { t: 'ev'; e: unknown[] }

@@ -1,12 +1,17 @@
 // One job as its worker runs it, and the context its kind sees (JobContext): the abort signal,
 // progress, the job's log file and its output folder.
-import { close, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs'
+import { closeSync, constants, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { logPath, logsDir, outputsDir, stderrRangesPath } from '../data-layout.ts'
 import type { ExecutorType } from '../../../shared/job.ts'
 import type { JobContext, LogStream } from '../kinds/context.ts'
 import { jobTag } from '../tagged-processes.ts'
+
+/** The logs folders this process has made (one per data folder): made once, not once per job. */
+const madeLogDirs = new Set<string>()
+/** A new log, created by this open or not at all (then it exists: a retry's attempt appends to it). */
+const CREATE_NEW = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL
 
 /** A progress note is a short line for the table, not a log. */
 const MAX_NOTE_LENGTH = 200
@@ -163,10 +168,27 @@ export class RunningJob implements JobContext {
     return logPath(this.#runtime.dataDir, this.jobId)
   }
 
+  /**
+   * Every shell job opens its log, so this is on the path of each one: the folder is made once
+   * per process, and a new file (the usual case) is known to be empty without asking its size.
+   */
   private openLog(): number {
-    if (this.logFd === null) {
-      mkdirSync(logsDir(this.#runtime.dataDir), { recursive: true })
-      this.logFd = openSync(this.logPath(), 'a')
+    if (this.logFd !== null) return this.logFd
+    const dir = logsDir(this.#runtime.dataDir)
+    const path = this.logPath()
+    if (!madeLogDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true })
+      madeLogDirs.add(dir)
+    }
+    try {
+      this.logFd = openSync(path, CREATE_NEW)
+      this.logEnd = 0
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT')
+        mkdirSync(dir, { recursive: true }) // the folder was removed since
+      else if (code !== 'EEXIST') throw error
+      this.logFd = openSync(path, 'a')
       this.logEnd = fstatSync(this.logFd).size
     }
     return this.logFd
@@ -181,11 +203,21 @@ export class RunningJob implements JobContext {
     return this.logFd !== null
   }
 
+  /**
+   * Closes the log (synchronously, as it is written: closing a file is quick, and an
+   * asynchronous close waits for a thread of the pool and a turn of the loop, per job).
+   */
   async closeLog(): Promise<boolean> {
     if (this.logFd === null) return false
     const fds = this.rangesFd === null ? [this.logFd] : [this.logFd, this.rangesFd]
     this.logFd = this.rangesFd = null
-    await Promise.all(fds.map((fd) => new Promise<void>((resolve) => close(fd, () => resolve()))))
+    for (const fd of fds) {
+      try {
+        closeSync(fd)
+      } catch {
+        // Nothing left to lose: every write to it has returned.
+      }
+    }
     return true
   }
 }
