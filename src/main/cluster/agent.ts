@@ -9,8 +9,8 @@ import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq'
 import type { Redis } from 'ioredis'
 import {
   ControlSchema,
-  PackSchema,
   parseClusterMessage,
+  parsePack,
   type AgentTelemetry,
   type ControlMessage,
   type Pack,
@@ -150,7 +150,7 @@ export class Agent implements PackHost {
   }
 
   private async process(job: Job, token: string): Promise<unknown> {
-    const parsed = parseClusterMessage(PackSchema, job.data)
+    const parsed = parsePack(job.data)
     // A pack nobody can run: failed at once (no retry), its controller fails its jobs.
     if (!parsed.ok) throw new UnrecoverableError(`agent ${this.name} refused pack ${job.id}: ${parsed.error}`)
     const pack = parsed.value
