@@ -195,6 +195,10 @@ export class Agent implements PackHost {
       clearInterval(flusher)
       this.active.delete(job.id!)
     }
+    // Its jobs' ends are in the report: the engine may forget them now rather than at the next
+    // telemetry tick, so short packs' records die young (between ticks an agent on no-ops held
+    // tens of thousands, which the collector then copied and promoted).
+    if (this.submits === 0) this.engine.clearFinished()
     if (active.handBack) {
       // What ended here is reported; the rest goes back to the queue for another agent.
       await flush()

@@ -269,10 +269,15 @@ function allAlike(jobs: ToRun[]): boolean {
   for (let i = 1; i < jobs.length; i++) {
     const j = jobs[i]!
     if (j.kind !== first.kind || j.memoryMb !== first.memoryMb) return false
-    if (j.params === first.params) continue
+    if (j.params === first.params || (isEmpty(j.params) && isEmpty(first.params))) continue
     params ??= JSON.stringify(first.params)
     if (JSON.stringify(j.params) !== params) return false
   }
+  return true
+}
+
+function isEmpty(params: Record<string, unknown>): boolean {
+  for (const _ in params) return false
   return true
 }
 
