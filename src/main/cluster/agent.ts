@@ -76,6 +76,8 @@ export class Agent implements PackHost {
   private left = false
   /** Packs being submitted to the local engine now (see PackHost.submitting). */
   private submits = 0
+  /** Local jobs the engine told of while a submit ran, before their pack claimed them (see PackRun.track). */
+  private readonly unclaimed = new Set<number>()
   /** Long packs taken and not ended (see PACKS_PER_SLOT). */
   private longPacks = 0
   private cpuSlots: number
@@ -104,11 +106,17 @@ export class Agent implements PackHost {
       eventIntervalMs: 50,
     })
     this.engine.subscribe((changes) => {
-      for (const view of changes.jobs) this.runs.get(view.id)?.changed(view)
+      for (const view of changes.jobs) {
+        const run = this.runs.get(view.id)
+        if (run) run.changed(view)
+        else if (this.submits > 0) this.unclaimed.add(view.id)
+      }
     })
     this.engine.onJobSettled((view) => {
       this.jobsDone++
-      this.runs.get(view.id)?.settled(view)
+      const run = this.runs.get(view.id)
+      if (run) run.settled(view)
+      else if (this.submits > 0) this.unclaimed.add(view.id)
     })
     this.monitor = startMonitor({ hz: 1, onError: (m) => this.log(`monitor: ${m}`) })
     this.connection = connectRedis(this.options.redisUrl, `corelane-agent-${this.name}`)
@@ -142,6 +150,12 @@ export class Agent implements PackHost {
 
   submitting(delta: 1 | -1): void {
     this.submits += delta
+    // Every job submitted is claimed by now: what was heard of them is no longer needed.
+    if (this.submits === 0) this.unclaimed.clear()
+  }
+
+  heardBeforeClaim(localId: number): boolean {
+    return this.unclaimed.delete(localId)
   }
 
   /** How many packs BullMQ may hand this agent at once: fewer while long packs run here. */

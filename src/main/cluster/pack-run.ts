@@ -24,6 +24,8 @@ export interface PackHost {
   release(localId: number): void
   /** Around a submit: finished jobs must not be cleared from the engine until they are claimed. */
   submitting(delta: 1 | -1): void
+  /** Whether the engine told of this job (a change, its end) before it was claimed. */
+  heardBeforeClaim(localId: number): boolean
 }
 
 interface ToRun {
@@ -144,7 +146,10 @@ export class PackRun {
     this.localOf.set(cid, localId)
     this.host.claim(localId, this)
     // The engine starts jobs while a large submit is still being checked: this one may have
-    // started, or even ended (its onJobSettled went by before it was claimed), already.
+    // started, or even ended (its onJobSettled went by before it was claimed), already. Only
+    // then is its view asked for (one view per job was a cost of its own, a profile): a job
+    // the engine has said nothing of yet is reported from its next change, as it is claimed.
+    if (!this.host.heardBeforeClaim(localId)) return
     const view = this.host.engine.getJob(localId)
     if (view && isTerminal(view.state)) this.settled(view)
     else if (view) this.changed(view)
