@@ -42,8 +42,11 @@ function hostFor(engine: Engine) {
   return host
 }
 
-async function runPack(engine: Engine, jobs: Pack['jobs']) {
-  const run = new PackRun(hostFor(engine), { v: 1, controller: 'c1', pack: 1, jobs })
+/** Jobs as a controller sends them: [id, kind, params, attempt] (a ceiling as a fifth item only when there is one). */
+type Job = [number, string, Record<string, unknown>, number]
+
+async function runPack(engine: Engine, jobs: Job[]) {
+  const run = new PackRun(hostFor(engine), { v: 1, controller: 'c1', pack: 1, jobs: jobs as unknown as Pack['jobs'] })
   await run.run(new Map())
   const wire = JSON.stringify(run.result())
   const parsed = parseClusterMessage(AgentReportSchema, wire)
@@ -66,7 +69,7 @@ function eventsOf(events: unknown[], cid: number): unknown[][] {
 describe('a pack run and its report', () => {
   it('reports a pack of alike no-ops as short successes, with the engine’s times', async () => {
     const { engine } = await makeEngine({ cpuSlots: 1 })
-    const jobs: Pack['jobs'] = Array.from({ length: 300 }, (_, i) => [1001 + i, 'noop', {}, 1])
+    const jobs: Job[] = Array.from({ length: 300 }, (_, i) => [1001 + i, 'noop', {}, 1])
     const { wire, events } = await runPack(engine, jobs)
     const local = engine.listJobs({}).jobs
     expect(local).toHaveLength(300)

@@ -45,7 +45,6 @@ interface LocalJob {
 
 export class PackRun {
   private readonly byLocal = new Map<number, LocalJob>()
-  private readonly localOf = new Map<number, number>()
   /**
    * Every time in the events is an offset from this (report-events.ts's WIRE_BASE, which
    * starts each report): small integers where epoch milliseconds were 13 digits each.
@@ -143,7 +142,6 @@ export class PackRun {
   private track(localId: number, cid: number, kind: string): void {
     const job: LocalJob = { cid, kind, started: false, progress: 0, stopReason: null }
     this.byLocal.set(localId, job)
-    this.localOf.set(cid, localId)
     this.host.claim(localId, this)
     // The engine starts jobs while a large submit is still being checked: this one may have
     // started, or even ended (its onJobSettled went by before it was claimed), already. Only
@@ -155,13 +153,16 @@ export class PackRun {
     else if (view) this.changed(view)
   }
 
-  /** Stops jobs the controller cancelled (or timed out) while they run here. */
+  /**
+   * Stops jobs the controller cancelled (or timed out) while they run here. Looked up by a walk
+   * of the running ones: cancels are rare, and a map from the controller's ids kept for them
+   * cost a set and a delete per job.
+   */
   cancel(cids: number[], reason: 'cancel' | 'timeout'): void {
+    const wanted = new Set(cids)
     const local: number[] = []
-    for (const cid of cids) {
-      const id = this.localOf.get(cid)
-      const job = id === undefined ? undefined : this.byLocal.get(id)
-      if (!job || id === undefined) continue
+    for (const [id, job] of this.byLocal) {
+      if (!wanted.has(job.cid)) continue
       job.stopReason ??= reason
       local.push(id)
     }
@@ -226,7 +227,6 @@ export class PackRun {
     this.finals.push(WIRE_OK, job.cid, startedAt, at)
     if (job.started) this.pending.push(EV_DONE, job.cid, at, null, null, false)
     else this.pending.push(WIRE_OK, job.cid, startedAt, at)
-    this.localOf.delete(job.cid)
     if (--this.remaining === 0) this.resolveDone?.()
   }
 
@@ -241,7 +241,6 @@ export class PackRun {
 
   private finish(cid: number, events: unknown[], start: unknown[] = [], startSent = false): void {
     this.end(events, start, startSent)
-    this.localOf.delete(cid)
     if (--this.remaining === 0) this.resolveDone?.()
   }
 
