@@ -118,7 +118,10 @@ export class Agent implements PackHost {
       if (run) run.settled(view)
       else if (this.submits > 0) this.unclaimed.add(view.id)
     })
-    this.monitor = startMonitor({ hz: 1, onError: (m) => this.log(`monitor: ${m}`) })
+    // Telemetry carries per-core load and memory only: the machine's top processes and its
+    // sensors (frequencies, temperatures, GPUs) would cost the sampler's thread a read of every
+    // process each second, on a machine busy with jobs (a few percent of a core, measured).
+    this.monitor = startMonitor({ hz: 1, processes: false, hardware: false, onError: (m) => this.log(`monitor: ${m}`) })
     this.connection = connectRedis(this.options.redisUrl, `corelane-agent-${this.name}`)
     this.connection.on('error', () => {}) // it reconnects; BullMQ reports what it could not do
     this.subscriber = this.connection.duplicate()
