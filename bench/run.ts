@@ -40,7 +40,9 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--rounds') args.rounds = Number(value())
     else if (flag === '--settle-ms') args.settleMs = Number(value())
     else if (flag === '--help' || flag === '-h') {
-      console.log(`usage: node bench/run.ts [--quick] [--only ${MEASURE_NAMES.join(',')}] [--variants a,b] [--rounds N] [--settle-ms MS]`)
+      console.log(
+        `usage: node bench/run.ts [--quick] [--only ${MEASURE_NAMES.join(',')}] [--variants a,b] [--rounds N] [--settle-ms MS]`,
+      )
       process.exit(0)
     } else {
       console.error(`unknown argument ${arg}`)
@@ -152,7 +154,8 @@ async function runMeasure(measure: Measure, args: Args, rounds: number, settleMs
   report.background = summarize(report.rounds.map((r) => r.background).filter((b): b is number => typeof b === 'number'))
   console.error(`\n${consoleTable(report.rows)}`)
   console.error(`[${measure.name}] ${(report.durationMs / 1000).toFixed(1)} s; ${backgroundText(report.background)}`)
-  if (report.notRun.length) console.error(`[${measure.name}] not run (--quick's reported-only ones, or not in --variants): ${report.notRun.join(', ')}`)
+  if (report.notRun.length)
+    console.error(`[${measure.name}] not run (--quick's reported-only ones, or not in --variants): ${report.notRun.join(', ')}`)
   return report
 }
 
@@ -204,7 +207,9 @@ function markdown(
     '',
   ]
   for (const r of reports) {
-    const notRun = r.notRun.length ? ` Not run in this run (--quick's reported-only ones, or not in --variants): ${r.notRun.join(', ')}.` : ''
+    const notRun = r.notRun.length
+      ? ` Not run in this run (--quick's reported-only ones, or not in --variants): ${r.notRun.join(', ')}.`
+      : ''
     lines.push(
       `- **${r.name}** — ${r.skipped ? `skipped: ${r.skipped}` : `${r.how}${notRun} Meanwhile ${backgroundText(r.background)}.`}`,
     )

@@ -53,12 +53,16 @@ export const PackSchema = v.strictObject({
 export type Pack = v.InferOutput<typeof PackSchema>
 
 /** PackSchema with its jobs left unchecked: parsePack checks those itself. */
-const PackHeadSchema = v.strictObject({ ...PackSchema.entries, jobs: v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(10_000)) })
+const PackHeadSchema = v.strictObject({
+  ...PackSchema.entries,
+  jobs: v.pipe(v.array(v.unknown()), v.minLength(1), v.maxLength(10_000)),
+})
 
 /** Params valibot's record would copy as they are: a plain object with none of the keys it leaves out. */
 function isPlainParams(x: unknown): boolean {
   if (x === null || typeof x !== 'object' || Array.isArray(x)) return false
-  for (const key in x) if (key === '__proto__' || key === 'prototype' || key === 'constructor' || !Object.hasOwn(x, key)) return false
+  for (const key in x)
+    if (key === '__proto__' || key === 'prototype' || key === 'constructor' || !Object.hasOwn(x, key)) return false
   return true
 }
 

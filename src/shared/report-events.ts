@@ -134,7 +134,7 @@ export function decodeReportEvents(e: unknown[]): { ok: true; events: unknown[] 
   }
   if (!compact) return { ok: true, events: e }
   const out: unknown[] = []
-  for (let k = 0; k < e.length; ) {
+  for (let k = 0; k < e.length;) {
     const code = e[k] as number
     if (code === WIRE_OK) out.push(EV.STARTED_ENDED, e[k + 1], e[k + 2], EV.DONE, e[k + 1], e[k + 3], null, null, false)
     else if (code !== WIRE_BASE) for (let n = 0; n <= ARITY[code]!; n++) out.push(e[k + n])

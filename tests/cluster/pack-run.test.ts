@@ -57,7 +57,7 @@ async function runPack(engine: Engine, jobs: Job[]) {
 /** The decoded events of one controller job id: [code, ...fields] each. */
 function eventsOf(events: unknown[], cid: number): unknown[][] {
   const out: unknown[][] = []
-  for (let i = 0; i < events.length; ) {
+  for (let i = 0; i < events.length;) {
     const code = events[i] as number
     const size = code === EV_DONE || code === EV_FAILED ? 6 : 3
     if (events[i + 1] === cid) out.push(events.slice(i, i + size))

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  AgentReportSchema,
-  PackSchema,
-  WIRE_BASE,
-  WIRE_OK,
-  parseClusterMessage,
-  parsePack,
-} from '../../src/shared/cluster.ts'
+import { AgentReportSchema, PackSchema, WIRE_BASE, WIRE_OK, parseClusterMessage, parsePack } from '../../src/shared/cluster.ts'
 
 const STARTED = 1
 const DONE = 2
@@ -44,7 +37,13 @@ const refused: [unknown, RegExp][] = [
   [pack([[1, 'noop', {}, 1, 64, 'x']]), /^jobs\[0\]\[5\]/],
   [pack([[1, 'noop', {}]]), /^jobs\[0\]\[3\]: is required/],
   [pack([{ id: 1 }]), /^jobs\[0\]/],
-  [pack([[1, 'noop', {}, 1], [2, 'noop', {}, 'yesterday']]), /^jobs\[1\]\[3\]: expected number, got "yesterday"/],
+  [
+    pack([
+      [1, 'noop', {}, 1],
+      [2, 'noop', {}, 'yesterday'],
+    ]),
+    /^jobs\[1\]\[3\]: expected number, got "yesterday"/,
+  ],
   [pack([]), /^jobs/],
   [pack([[1, 'noop', {}, 1]], { v: 2 }), /^v/],
   [pack([[1, 'noop', {}, 1]], { extra: 1 }), /^extra: unknown field/],
@@ -80,6 +79,8 @@ describe("an agent's report on the wire", () => {
 
   it('decodes a time base and short successes to the protocol layout, with absolute times', () => {
     const base = 1_796_137_767_420
+    // One event a line, as on the wire.
+    // prettier-ignore
     const wire = [
       WIRE_BASE, base,
       WIRE_OK, 11, 0, 2,
@@ -93,6 +94,7 @@ describe("an agent's report on the wire", () => {
       WIRE_OK, 15, -5, -4,
     ]
     const parsed = parse(wire)
+    // prettier-ignore
     expect(parsed).toEqual({
       ok: true,
       value: {
