@@ -69,14 +69,18 @@ function isPlainParams(x: unknown): boolean {
 /** JobMessageSchema's checks, written out. */
 function isJobMessage(j: unknown): boolean {
   if (!Array.isArray(j) || (j.length !== 4 && j.length !== 5)) return false
-  const [id, kind, params, attempt, memoryMb] = j as unknown[]
+  // Indexed, not destructured: no iterator per job.
+  const id: unknown = j[0]
+  const kind: unknown = j[1]
+  const attempt: unknown = j[3]
+  const memoryMb: unknown = j[4]
   return (
     Number.isInteger(id) &&
     (id as number) >= 1 &&
     typeof kind === 'string' &&
     kind.length >= 1 &&
     kind.length <= 100 &&
-    isPlainParams(params) &&
+    isPlainParams(j[2]) &&
     Number.isInteger(attempt) &&
     (attempt as number) >= 0 &&
     (j.length === 4 || (Number.isInteger(memoryMb) && (memoryMb as number) >= 16 && (memoryMb as number) <= 1 << 20))
