@@ -3,7 +3,7 @@
 // with the machine it ran on. Writes bench/results/<name>.json (raw rounds + summary) and
 // bench/results/<name>.md (the table the README links to).
 //
-//   node bench/run.ts [--quick] [--only throughput,latency] [--variants a,b] [--rounds N]
+//   node bench/run.ts [--quick] [--only throughput,latency] [--rounds N]
 import { rename, writeFile, mkdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { machineInfo, machineLine } from './lib/machine.ts'
@@ -16,33 +16,27 @@ import { MEASURE_NAMES, loadMeasure } from './measures/index.ts'
 interface Args {
   quick: boolean
   only: string[] | null
-  /** Only these variants of the measures run (e.g. one row and its peer); the rows of the others are left out. */
-  variants: string[] | null
   rounds: number | null
   /** Before each variant, wait up to this long for other processes to go quiet. */
   settleMs: number | null
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, only: null, variants: null, rounds: null, settleMs: null }
-  const list = (text: string) =>
-    text
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
+  const args: Args = { quick: false, only: null, rounds: null, settleMs: null }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     const [flag, inline] = arg.split('=', 2) as [string, string | undefined]
     const value = () => inline ?? argv[++i] ?? ''
     if (flag === '--quick') args.quick = true
-    else if (flag === '--only') args.only = list(value())
-    else if (flag === '--variants') args.variants = list(value())
+    else if (flag === '--only')
+      args.only = value()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
     else if (flag === '--rounds') args.rounds = Number(value())
     else if (flag === '--settle-ms') args.settleMs = Number(value())
     else if (flag === '--help' || flag === '-h') {
-      console.log(
-        `usage: node bench/run.ts [--quick] [--only ${MEASURE_NAMES.join(',')}] [--variants a,b] [--rounds N] [--settle-ms MS]`,
-      )
+      console.log(`usage: node bench/run.ts [--quick] [--only ${MEASURE_NAMES.join(',')}] [--rounds N] [--settle-ms MS]`)
       process.exit(0)
     } else {
       console.error(`unknown argument ${arg}`)
@@ -122,8 +116,7 @@ async function runMeasure(measure: Measure, args: Args, rounds: number, settleMs
   }
   const ctx: VariantContext = { quick: args.quick, prepared: report.prepared }
   // --quick has no time for the variants that only feed reported rows; the full run has them all.
-  report.notRun = args.quick ? [...(measure.context ?? [])] : []
-  if (args.variants) report.notRun.push(...measure.variants.filter((v) => !args.variants!.includes(v)))
+  report.notRun = args.quick ? (measure.context ?? []) : []
   const variants = measure.variants.filter((v) => !report.notRun.includes(v))
   report.rounds = await runRounds(measure, variants, rounds, ctx, settleMs, (r) => {
     const bg = typeof r.background === 'number' ? `, others used ${Math.round(r.background * 100)}% of the machine` : ''
@@ -154,8 +147,7 @@ async function runMeasure(measure: Measure, args: Args, rounds: number, settleMs
   report.background = summarize(report.rounds.map((r) => r.background).filter((b): b is number => typeof b === 'number'))
   console.error(`\n${consoleTable(report.rows)}`)
   console.error(`[${measure.name}] ${(report.durationMs / 1000).toFixed(1)} s; ${backgroundText(report.background)}`)
-  if (report.notRun.length)
-    console.error(`[${measure.name}] not run (--quick's reported-only ones, or not in --variants): ${report.notRun.join(', ')}`)
+  if (report.notRun.length) console.error(`[${measure.name}] not run in --quick (reported-only): ${report.notRun.join(', ')}`)
   return report
 }
 
@@ -207,9 +199,7 @@ function markdown(
     '',
   ]
   for (const r of reports) {
-    const notRun = r.notRun.length
-      ? ` Not run in this run (--quick's reported-only ones, or not in --variants): ${r.notRun.join(', ')}.`
-      : ''
+    const notRun = r.notRun.length ? ` Not run in this quick run (reported-only): ${r.notRun.join(', ')}.` : ''
     lines.push(
       `- **${r.name}** — ${r.skipped ? `skipped: ${r.skipped}` : `${r.how}${notRun} Meanwhile ${backgroundText(r.background)}.`}`,
     )
@@ -254,7 +244,7 @@ async function main(): Promise<void> {
   console.log(`\nTargets: ${met.length} met, ${missed.length} MISSED.`)
   for (const r of missed) console.log(`  MISSED: ${missedText(r)}`)
 
-  const partial = args.only !== null || args.variants !== null || args.rounds !== null
+  const partial = args.only !== null || args.rounds !== null
   const base = `${args.quick ? 'quick' : 'latest'}${partial ? '-partial' : ''}`
   const dir = fileURLToPath(new URL('./results/', import.meta.url))
   await mkdir(dir, { recursive: true })

@@ -125,6 +125,16 @@ describe("an agent's report on the wire", () => {
     expect(JSON.stringify(wire).length).toBeLessThan(JSON.stringify(parsed.value.e).length / 3)
   })
 
+  it('leaves the events it reads as they were (they are taken as they are, not copied)', () => {
+    const e = [WIRE_BASE, 1000, WIRE_OK, 7, 1, 2, STARTED, 8, 3]
+    const before = [...e]
+    const parsed = parseClusterMessage(AgentReportSchema, { agent: 'a1', e })
+    expect(parsed.ok && parsed.value.e).toEqual([STARTED_ENDED, 7, 1001, DONE, 7, 1002, null, null, false, STARTED, 8, 1003])
+    expect(e).toEqual(before)
+    const notArray = parseClusterMessage(AgentReportSchema, { agent: 'a1', e: { 0: WIRE_BASE, 1: 5, length: 2 } })
+    expect(notArray.ok || notArray.error).toMatch(/^e: must be an array of events/)
+  })
+
   it('reads a report in the protocol layout (no base) as it came', () => {
     const e = [STARTED_ENDED, 5, 1000, DONE, 5, 1001, 42, null, false, FAILED, 6, 1002, 'timeout', 'timed out', true]
     expect(parse(e)).toEqual({ ok: true, value: { agent: 'a1', logs: [], e } })
