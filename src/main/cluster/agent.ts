@@ -9,8 +9,8 @@ import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq'
 import type { Redis } from 'ioredis'
 import {
   ControlSchema,
-  PackSchema,
   parseClusterMessage,
+  parsePack,
   type AgentTelemetry,
   type ControlMessage,
   type Pack,
@@ -76,6 +76,8 @@ export class Agent implements PackHost {
   private left = false
   /** Packs being submitted to the local engine now (see PackHost.submitting). */
   private submits = 0
+  /** Local jobs the engine told of while a submit ran, before their pack claimed them (see PackRun.track). */
+  private readonly unclaimed = new Set<number>()
   /** Long packs taken and not ended (see PACKS_PER_SLOT). */
   private longPacks = 0
   private cpuSlots: number
@@ -104,13 +106,22 @@ export class Agent implements PackHost {
       eventIntervalMs: 50,
     })
     this.engine.subscribe((changes) => {
-      for (const view of changes.jobs) this.runs.get(view.id)?.changed(view)
+      for (const view of changes.jobs) {
+        const run = this.runs.get(view.id)
+        if (run) run.changed(view)
+        else if (this.submits > 0) this.unclaimed.add(view.id)
+      }
     })
     this.engine.onJobSettled((view) => {
       this.jobsDone++
-      this.runs.get(view.id)?.settled(view)
+      const run = this.runs.get(view.id)
+      if (run) run.settled(view)
+      else if (this.submits > 0) this.unclaimed.add(view.id)
     })
-    this.monitor = startMonitor({ hz: 1, onError: (m) => this.log(`monitor: ${m}`) })
+    // Telemetry carries per-core load and memory only: the machine's top processes and its
+    // sensors (frequencies, temperatures, GPUs) would cost the sampler's thread a read of every
+    // process each second, on a machine busy with jobs (a few percent of a core, measured).
+    this.monitor = startMonitor({ hz: 1, processes: false, hardware: false, onError: (m) => this.log(`monitor: ${m}`) })
     this.connection = connectRedis(this.options.redisUrl, `corelane-agent-${this.name}`)
     this.connection.on('error', () => {}) // it reconnects; BullMQ reports what it could not do
     this.subscriber = this.connection.duplicate()
@@ -142,6 +153,12 @@ export class Agent implements PackHost {
 
   submitting(delta: 1 | -1): void {
     this.submits += delta
+    // Every job submitted is claimed by now: what was heard of them is no longer needed.
+    if (this.submits === 0) this.unclaimed.clear()
+  }
+
+  heardBeforeClaim(localId: number): boolean {
+    return this.unclaimed.delete(localId)
   }
 
   /** How many packs BullMQ may hand this agent at once: fewer while long packs run here. */
@@ -150,7 +167,7 @@ export class Agent implements PackHost {
   }
 
   private async process(job: Job, token: string): Promise<unknown> {
-    const parsed = parseClusterMessage(PackSchema, job.data)
+    const parsed = parsePack(job.data)
     // A pack nobody can run: failed at once (no retry), its controller fails its jobs.
     if (!parsed.ok) throw new UnrecoverableError(`agent ${this.name} refused pack ${job.id}: ${parsed.error}`)
     const pack = parsed.value
@@ -195,6 +212,10 @@ export class Agent implements PackHost {
       clearInterval(flusher)
       this.active.delete(job.id!)
     }
+    // Its jobs' ends are in the report: the engine may forget them now rather than at the next
+    // telemetry tick, so short packs' records die young (between ticks an agent on no-ops held
+    // tens of thousands, which the collector then copied and promoted).
+    if (this.submits === 0) this.engine.clearFinished()
     if (active.handBack) {
       // What ended here is reported; the rest goes back to the queue for another agent.
       await flush()

@@ -4,7 +4,7 @@
 // the pack's return value. Jobs the agent may not run (shell, script without the allow flag)
 // and jobs cancelled before the pack arrived end at once, with their reason.
 import { open } from 'node:fs/promises'
-import type { AgentReport, Pack, ShippedLog } from '../../shared/cluster.ts'
+import { WIRE_BASE, WIRE_OK, type AgentReport, type Pack, type ShippedLog } from '../../shared/cluster.ts'
 import { isTerminal, type JobView } from '../../shared/job.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import { readStderrRanges, textWithStderr } from '../engine/log-streams.ts'
@@ -24,6 +24,8 @@ export interface PackHost {
   release(localId: number): void
   /** Around a submit: finished jobs must not be cleared from the engine until they are claimed. */
   submitting(delta: 1 | -1): void
+  /** Whether the engine told of this job (a change, its end) before it was claimed. */
+  heardBeforeClaim(localId: number): boolean
 }
 
 interface ToRun {
@@ -43,10 +45,14 @@ interface LocalJob {
 
 export class PackRun {
   private readonly byLocal = new Map<number, LocalJob>()
-  private readonly localOf = new Map<number, number>()
-  private pending: unknown[] = []
+  /**
+   * Every time in the events is an offset from this (report-events.ts's WIRE_BASE, which
+   * starts each report): small integers where epoch milliseconds were 13 digits each.
+   */
+  private readonly base = Date.now()
+  private pending: unknown[] = [WIRE_BASE, this.base]
   private pendingLogs: ShippedLog[] = []
-  private readonly finals: unknown[] = []
+  private readonly finals: unknown[] = [WIRE_BASE, this.base]
   private readonly logs: ShippedLog[] = []
   private remaining = 0
   private chain: Promise<void> = Promise.resolve()
@@ -64,7 +70,7 @@ export class PackRun {
 
   /** Runs every job of the pack; `cancelled` are those the controller cancelled before it came. */
   async run(cancelled: Map<number, 'cancel' | 'timeout'>): Promise<void> {
-    const now = Date.now()
+    const now = Date.now() - this.base
     const toRun: ToRun[] = []
     for (const [cid, kind, params, , memoryMb] of this.pack.jobs) {
       const refusal = this.refusal(kind)
@@ -91,30 +97,39 @@ export class PackRun {
     return null
   }
 
-  private async submit(jobs: ToRun[]): Promise<void> {
+  /**
+   * `alike`: every job has the same kind, params and ceiling (a pack of one template's jobs,
+   * the usual case), so they go as one template and a count, which the engine checks once
+   * and whose one spec its jobs share, where a list is checked and copied job by job (a
+   * tenth of an agent's time on no-ops, a profile).
+   */
+  private async submit(jobs: ToRun[], alike = jobs.length > 1 && allAlike(jobs)): Promise<void> {
     // The controller owns retries and timeouts (it sends a cancel): here each job runs once. A
     // memory ceiling is this engine's to apply, as on one machine (a worker of its own, a
     // process where the OS can hold it).
     const spec = (j: ToRun) => ({
-      name: `#${j.cid}`,
       kind: j.kind,
       params: j.params,
       retries: 0,
       ...(j.memoryMb ? { memoryMb: j.memoryMb } : {}),
     })
+    const name = `pack ${this.pack.controller}-${this.pack.pack}`
     this.host.submitting(1)
     try {
-      const { jobIds } = await this.host.engine.submit({
-        name: `pack ${this.pack.controller}-${this.pack.pack}`,
-        jobs: jobs.map(spec),
-      })
-      jobIds.forEach((localId, i) => this.track(localId, jobs[i]!.cid, jobs[i]!.kind))
+      const { jobIds } = await this.host.engine.submit(
+        alike
+          ? { name, template: spec(jobs[0]!), count: jobs.length }
+          : { name, jobs: jobs.map((j) => ({ name: `#${j.cid}`, ...spec(j) })) },
+      )
+      for (let i = 0; i < jobIds.length; i++) this.track(jobIds[i]!, jobs[i]!.cid, jobs[i]!.kind)
     } catch (error) {
+      // The list says which job is at fault (none, in a template of alike ones, or all).
+      if (alike && error instanceof ValidationError) return await this.submit(jobs, false)
       if (!(error instanceof ValidationError) || jobs.length === 1) {
         const message = error instanceof ValidationError ? error.message.replace(/^jobs\[0\]\./, '') : (error as Error).message
         const code = error instanceof ValidationError ? 'invalid-params' : 'job-error'
-        for (const j of jobs)
-          this.finish(j.cid, [EV_STARTED_ENDED, j.cid, Date.now(), EV_FAILED, j.cid, Date.now(), code, message, false])
+        const at = Date.now() - this.base
+        for (const j of jobs) this.finish(j.cid, [EV_STARTED_ENDED, j.cid, at, EV_FAILED, j.cid, at, code, message, false])
         return
       }
       // One bad job (this agent may know its kind's params differently): the others still run.
@@ -127,22 +142,27 @@ export class PackRun {
   private track(localId: number, cid: number, kind: string): void {
     const job: LocalJob = { cid, kind, started: false, progress: 0, stopReason: null }
     this.byLocal.set(localId, job)
-    this.localOf.set(cid, localId)
     this.host.claim(localId, this)
     // The engine starts jobs while a large submit is still being checked: this one may have
-    // started, or even ended (its onJobSettled went by before it was claimed), already.
+    // started, or even ended (its onJobSettled went by before it was claimed), already. Only
+    // then is its view asked for (one view per job was a cost of its own, a profile): a job
+    // the engine has said nothing of yet is reported from its next change, as it is claimed.
+    if (!this.host.heardBeforeClaim(localId)) return
     const view = this.host.engine.getJob(localId)
     if (view && isTerminal(view.state)) this.settled(view)
     else if (view) this.changed(view)
   }
 
-  /** Stops jobs the controller cancelled (or timed out) while they run here. */
+  /**
+   * Stops jobs the controller cancelled (or timed out) while they run here. Looked up by a walk
+   * of the running ones: cancels are rare, and a map from the controller's ids kept for them
+   * cost a set and a delete per job.
+   */
   cancel(cids: number[], reason: 'cancel' | 'timeout'): void {
+    const wanted = new Set(cids)
     const local: number[] = []
-    for (const cid of cids) {
-      const id = this.localOf.get(cid)
-      const job = id === undefined ? undefined : this.byLocal.get(id)
-      if (!job || id === undefined) continue
+    for (const [id, job] of this.byLocal) {
+      if (!wanted.has(job.cid)) continue
       job.stopReason ??= reason
       local.push(id)
     }
@@ -162,7 +182,7 @@ export class PackRun {
     if (!job) return
     if (view.state === 'running' && !job.started) {
       job.started = true
-      this.pending.push(EV_STARTED, job.cid, view.startedAt ?? Date.now())
+      this.pending.push(EV_STARTED, job.cid, (view.startedAt ?? Date.now()) - this.base)
     }
     if (view.state === 'running' && view.progress !== job.progress) {
       job.progress = view.progress
@@ -177,13 +197,16 @@ export class PackRun {
     this.byLocal.delete(view.id)
     this.host.release(view.id)
     if (this.abandoned && view.state === 'cancelled' && !job.stopReason) return this.finish(job.cid, [])
-    const at = view.endedAt ?? Date.now()
+    const at = (view.endedAt ?? Date.now()) - this.base
     const hasLog = view.logFile !== null
+    const startedAt = view.startedAt === null ? at : view.startedAt - this.base
+    if (view.state === 'succeeded' && !hasLog && (view.result ?? null) === null && (view.resultFile ?? null) === null)
+      return this.ok(job, startedAt, at)
     const events: unknown[] = []
     const dropped = view.state === 'cancelled' && view.startedAt === null && job.stopReason !== 'timeout'
     // The return value carries every job's start too: a start still waiting for its flush
     // when the pack ended would be lost otherwise (the controller keeps the first it sees).
-    const start = dropped ? [] : [EV_STARTED_ENDED, job.cid, view.startedAt ?? at]
+    const start = dropped ? [] : [EV_STARTED_ENDED, job.cid, startedAt]
     if (view.state === 'succeeded') events.push(EV_DONE, job.cid, at, view.result ?? null, view.resultFile ?? null, hasLog)
     else if (dropped) events.push(EV_DROPPED, job.cid)
     else if (view.state === 'cancelled' || view.state === 'timed-out' || job.stopReason) {
@@ -199,6 +222,14 @@ export class PackRun {
     })
   }
 
+  /** The common end of a short job (succeeded, nothing to carry): four values on the wire, not nine. */
+  private ok(job: LocalJob, startedAt: number, at: number): void {
+    this.finals.push(WIRE_OK, job.cid, startedAt, at)
+    if (job.started) this.pending.push(EV_DONE, job.cid, at, null, null, false)
+    else this.pending.push(WIRE_OK, job.cid, startedAt, at)
+    if (--this.remaining === 0) this.resolveDone?.()
+  }
+
   private end(events: unknown[], start: unknown[] = [], startSent = false): void {
     // Plain loops: a spread push per job allocated its arguments twice (a profile of the agent).
     const { finals, pending } = this
@@ -210,15 +241,14 @@ export class PackRun {
 
   private finish(cid: number, events: unknown[], start: unknown[] = [], startSent = false): void {
     this.end(events, start, startSent)
-    this.localOf.delete(cid)
     if (--this.remaining === 0) this.resolveDone?.()
   }
 
   /** Events since the last flush (progress data), or null when there are none. */
   takePending(): AgentReport | null {
-    if (!this.pending.length) return null
+    if (this.pending.length <= 2) return null
     const report = { agent: this.host.name, e: this.pending, logs: this.pendingLogs }
-    this.pending = []
+    this.pending = [WIRE_BASE, this.base]
     this.pendingLogs = []
     return report
   }
@@ -234,6 +264,25 @@ export class PackRun {
       if (job.started) yield [localId, job.cid, job.kind]
     }
   }
+}
+
+/** Whether every job has the first one's kind, params (as JSON) and memory ceiling. */
+function allAlike(jobs: ToRun[]): boolean {
+  const first = jobs[0]!
+  let params: string | null = null
+  for (let i = 1; i < jobs.length; i++) {
+    const j = jobs[i]!
+    if (j.kind !== first.kind || j.memoryMb !== first.memoryMb) return false
+    if (j.params === first.params || (isEmpty(j.params) && isEmpty(first.params))) continue
+    params ??= JSON.stringify(first.params)
+    if (JSON.stringify(j.params) !== params) return false
+  }
+  return true
+}
+
+function isEmpty(params: Record<string, unknown>): boolean {
+  for (const _ in params) return false
+  return true
 }
 
 /** A log's tail with its stderr stretches (offsets in the text, as AgentReportSchema says), read after the job ended. */

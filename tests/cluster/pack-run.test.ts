@@ -1,0 +1,116 @@
+// A pack run on a real engine (worker threads, a temp data folder), its report through JSON
+// and the shared schema as a controller reads it: every job's start and end come back under
+// the controller's ids with the engine's own times, whatever the wire made of them. No Redis:
+// the host below routes the engine's changes to the run as the agent does.
+import { describe, expect, it } from 'vitest'
+import { AgentReportSchema, parseClusterMessage, WIRE_OK, type Pack } from '../../src/shared/cluster.ts'
+import type { JobView } from '../../src/shared/job.ts'
+import { PackRun, type PackHost } from '../../src/main/cluster/pack-run.ts'
+import type { Engine } from '../../src/main/engine/index.ts'
+import { EV_DONE, EV_FAILED, EV_STARTED_ENDED } from '../../src/main/engine/worker/protocol.ts'
+import { makeEngine } from '../engine/fixture.ts'
+
+function hostFor(engine: Engine) {
+  const runs = new Map<number, PackRun>()
+  const heard = new Set<number>()
+  let submits = 0
+  const host: PackHost = {
+    name: 'a1',
+    engine,
+    allowShell: false,
+    allowScript: false,
+    claim: (localId, run) => runs.set(localId, run),
+    release: (localId) => runs.delete(localId),
+    submitting: (delta) => {
+      submits += delta
+      if (submits === 0) heard.clear()
+    },
+    heardBeforeClaim: (localId) => heard.delete(localId),
+  }
+  engine.subscribe((changes) => {
+    for (const view of changes.jobs) {
+      const run = runs.get(view.id)
+      if (run) run.changed(view)
+      else if (submits > 0) heard.add(view.id)
+    }
+  })
+  engine.onJobSettled((view: JobView) => {
+    const run = runs.get(view.id)
+    if (run) run.settled(view)
+    else if (submits > 0) heard.add(view.id)
+  })
+  return host
+}
+
+/** Jobs as a controller sends them: [id, kind, params, attempt] (a ceiling as a fifth item only when there is one). */
+type Job = [number, string, Record<string, unknown>, number]
+
+async function runPack(engine: Engine, jobs: Job[]) {
+  const run = new PackRun(hostFor(engine), { v: 1, controller: 'c1', pack: 1, jobs: jobs as unknown as Pack['jobs'] })
+  await run.run(new Map())
+  const wire = JSON.stringify(run.result())
+  const parsed = parseClusterMessage(AgentReportSchema, wire)
+  if (!parsed.ok) throw new Error(parsed.error)
+  return { wire, events: parsed.value.e }
+}
+
+/** The decoded events of one controller job id: [code, ...fields] each. */
+function eventsOf(events: unknown[], cid: number): unknown[][] {
+  const out: unknown[][] = []
+  for (let i = 0; i < events.length;) {
+    const code = events[i] as number
+    const size = code === EV_DONE || code === EV_FAILED ? 6 : 3
+    if (events[i + 1] === cid) out.push(events.slice(i, i + size))
+    i += size
+  }
+  return out
+}
+
+describe('a pack run and its report', () => {
+  it('reports a pack of alike no-ops as short successes, with the engine’s times', async () => {
+    const { engine } = await makeEngine({ cpuSlots: 1 })
+    const jobs: Job[] = Array.from({ length: 300 }, (_, i) => [1001 + i, 'noop', {}, 1])
+    const { wire, events } = await runPack(engine, jobs)
+    const local = engine.listJobs({}).jobs
+    expect(local).toHaveLength(300)
+    // One template for the lot: the engine made them from one spec, in the pack's order.
+    expect(new Set(local.map((j) => j.batchId)).size).toBe(1)
+    expect(JSON.parse(wire).e.filter((x: unknown) => x === WIRE_OK).length).toBeGreaterThanOrEqual(300)
+    local.sort((a, b) => a.id - b.id)
+    for (const [k, view] of local.entries()) {
+      expect(view.state).toBe('succeeded')
+      expect(eventsOf(events, 1001 + k)).toEqual([
+        [EV_STARTED_ENDED, 1001 + k, view.startedAt],
+        [EV_DONE, 1001 + k, view.endedAt, null, null, false],
+      ])
+    }
+  })
+
+  it('keeps results, refusals and a bad job’s own failure in a mixed pack', async () => {
+    const { engine } = await makeEngine({ cpuSlots: 1 })
+    const { events } = await runPack(engine, [
+      [1, 'sum-squares', { n: 1000 }, 1],
+      [2, 'sum-squares', { n: 'lots' }, 1],
+      [3, 'shell', { command: 'true' }, 1],
+      [4, 'noop', {}, 2],
+    ])
+    const byName = (cid: number) => engine.listJobs({}).jobs.find((j) => j.name === `#${cid}`)
+    const sum = byName(1)!
+    expect(eventsOf(events, 1)).toEqual([
+      [EV_STARTED_ENDED, 1, sum.startedAt],
+      [EV_DONE, 1, sum.endedAt, sum.result, null, false],
+    ])
+    expect(sum.result).not.toBeNull()
+    const [start2, end2] = eventsOf(events, 2)
+    expect(start2![0]).toBe(EV_STARTED_ENDED)
+    expect(end2!.slice(0, 4)).toEqual([EV_FAILED, 2, start2![2], 'invalid-params'])
+    expect(end2![4]).toMatch(/^params\.n/)
+    const [, end3] = eventsOf(events, 3)
+    expect(end3!.slice(3, 5)).toEqual(['job-error', 'agent a1 does not run shell jobs (start it with --allow-shell)'])
+    const noop = byName(4)!
+    expect(eventsOf(events, 4)).toEqual([
+      [EV_STARTED_ENDED, 4, noop.startedAt],
+      [EV_DONE, 4, noop.endedAt, null, null, false],
+    ])
+  })
+})
