@@ -2,7 +2,8 @@
 // start (`corelane-desktop batch.json`, or a file manager's "Open with"), on a second start
 // (which the single-instance lock turns into the first instance's `second-instance` event,
 // with that start's argv and working folder), and on macOS as `open-file`. Each is read,
-// checked and submitted like any batch; a bad one is reported with the field at fault. A
+// checked and submitted like any batch, with its batch controls (halt, delay, maxLoad, memFree,
+// results, joblog) applied as the window's are; a bad one is reported with the field at fault. A
 // template over a file of lines is streamed by the API host (submitLines): read as its jobs
 // run, so a bad line later in the file stops the reading then, and is reported then.
 import { isAbsolute, resolve } from 'node:path'
@@ -41,7 +42,7 @@ export async function openBatchFiles(
     try {
       const read = await readBatchRequest(file)
       if ('lines' in read) {
-        const { result, done } = await api.submitLines(read.request, read.lines)
+        const { result, done } = await api.submitLines(read.request, read.lines, read.host)
         done.catch((error: unknown) => {
           // A bad line is the user's to fix; anything else (the engine closing under it) is the app's.
           if (error instanceof ValidationError) onStopped(file, error.message)
@@ -50,7 +51,7 @@ export async function openBatchFiles(
         outcomes.push({ file, batchId: result.batchId })
         continue
       }
-      const response = await api.handle('submit', read.submit)
+      const response = await api.submitOpened(read.submit, read.host)
       if (response.ok) {
         const value = response.value as { batchId: number; jobIds: number[]; streamed?: number }
         outcomes.push({ file, batchId: value.batchId, jobs: value.streamed ?? value.jobIds.length })
