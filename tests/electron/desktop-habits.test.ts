@@ -77,11 +77,11 @@ async function call(command: string, input: unknown): Promise<CommandResponse<ne
 const settingsOnDisk = () => JSON.parse(readFileSync(join(userData, 'settings.json'), 'utf8')) as Record<string, unknown>
 
 /** Hands the app a batch file the way a second start does. */
-function secondStart(file: string): void {
+function secondStart(file: string, ...flags: string[]): void {
   electronStandIn.app.emit(
     'second-instance',
     preventableEvent(),
-    ['/opt/Corelane/corelane-desktop', '--no-sandbox', file],
+    ['/opt/Corelane/corelane-desktop', '--no-sandbox', ...flags, file],
     batches,
   )
 }
@@ -494,5 +494,44 @@ describe('the batch controls of a batch file the desktop app opens', () => {
       expect(standIn.messageBoxes.at(-1)!.detail, JSON.stringify(control)).toMatch(problem)
       expect(await batchNamed(name), JSON.stringify(control)).toBeUndefined()
     }
+  })
+
+  it('lists the jobs of a --dry-run start and runs nothing; refuses the other `corelane run` flags, naming them', async () => {
+    writeFileSync(join(batches, 'dry.txt'), 'x\ny\n')
+    writeFileSync(
+      join(batches, 'dry.json'),
+      JSON.stringify({
+        name: 'dry',
+        halt: '1',
+        template: { kind: 'shell', params: { argv: ['echo', '{}'] } },
+        inputs: ['1', 'a b'],
+      }),
+    )
+    writeFileSync(
+      join(batches, 'dry-lines.json'),
+      JSON.stringify({ name: 'dry lines', template: { kind: 'hash', params: { file: '{}' } }, inputs: { lines: 'dry.txt' } }),
+    )
+    for (const [file, count, commands] of [
+      ['dry.json', 2, ['1  echo 1', "2  echo 'a b'"]],
+      [
+        'dry-lines.json',
+        2,
+        ['1  hash {"file":"x","rounds":1,"algorithm":"sha256"}', '2  hash {"file":"y","rounds":1,"algorithm":"sha256"}'],
+      ],
+    ] as const) {
+      const boxes = standIn.messageBoxes.length
+      secondStart(file, '--dry-run')
+      await vi.waitFor(() => expect(standIn.messageBoxes.length).toBeGreaterThan(boxes), { timeout: 5000, interval: 20 })
+      const box = standIn.messageBoxes.at(-1)!
+      expect(box.message, box.detail).toBe(`Dry run: ${count} jobs, nothing was run`)
+      expect(box.detail!.split('\n').slice(2)).toEqual(commands)
+    }
+    const boxes = standIn.messageBoxes.length
+    secondStart('dry.json', '--halt', '2')
+    await vi.waitFor(() => expect(standIn.messageBoxes.length).toBeGreaterThan(boxes), { timeout: 5000, interval: 20 })
+    expect(standIn.messageBoxes.at(-1)!.detail).toMatch(/--halt: a flag of `corelane run`/)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(await batchNamed('dry')).toBeUndefined()
+    expect(await batchNamed('dry lines')).toBeUndefined()
   })
 })
