@@ -428,6 +428,36 @@ describe('the batch controls of a batch file the desktop app opens', () => {
     for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(250 * 0.9)
   })
 
+  it('holds its jobs under maxLoad and memFree, saying why, until Cancel batch', async () => {
+    // Limits no machine meets (a load of 0 or more, a petabyte free), read from the real machine.
+    for (const [name, control, lane, why] of [
+      ['held by load', { maxLoad: 0 }, 'cpu', /^waiting for the load to drop: .* ≥ max-load 0$/],
+      ['held by memory', { memFree: '1000T' }, 'io', /^waiting for memory: .* < mem-free /],
+    ] as const) {
+      writeFileSync(
+        join(batches, `${name}.json`),
+        JSON.stringify({ name, ...control, jobs: [{ kind: 'sleep', lane, params: { ms: 1 } }] }),
+      )
+      secondStart(`${name}.json`)
+      await vi.waitFor(
+        async () => {
+          const listed = (await call('listJobs', { limit: 100 })) as {
+            ok: true
+            value: { jobs: { batchId: number | null; state: string; note: string | null }[] }
+          }
+          const batch = await batchNamed(name)
+          const job = listed.value.jobs.find((j) => j.batchId === batch?.id)
+          expect(job?.state).toBe('queued')
+          expect(job?.note).toMatch(why)
+        },
+        { timeout: 5000, interval: 50 },
+      )
+      expect(((await call('cancelBatch', { batchId: (await batchNamed(name))!.id })) as { ok: boolean }).ok).toBe(true)
+      await untilEnded(name)
+      expect((await batchNamed(name))!.counts).toMatchObject({ cancelled: 1, succeeded: 0 })
+    }
+  })
+
   it('writes its joblog and results beside the batch file, not in the folder of the start that opened it', async () => {
     mkdirSync(join(batches, 'logged'), { recursive: true })
     writeFileSync(
