@@ -8,8 +8,7 @@
 // (submit-stream.ts), as `corelane run` runs it.
 import type { CommandInput, SubmitResult } from '../../shared/contract.ts'
 import { parseHalt, type HaltRule } from '../../shared/halt.ts'
-import type { JobView } from '../../shared/job.ts'
-import { isTerminal } from '../../shared/job.ts'
+import { isTerminal, type JobView } from '../../shared/job.ts'
 import { watchHalt } from '../engine/halt-control.ts'
 import type { Engine } from '../engine/index.ts'
 import { JobFiles } from './job-files.ts'
