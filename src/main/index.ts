@@ -12,6 +12,7 @@
 // workers and the database first. Everything here is async: the main thread also draws the UI.
 import { app, BrowserWindow, dialog, screen, session } from 'electron'
 import { join } from 'node:path'
+import type { DryRunResult } from '../shared/contract.ts'
 import { StoreError, startMonitor, type Monitor } from './engine/index.ts'
 import { logsDir } from './engine/data-layout.ts'
 import { followClusterSetting, type ClusterSetting } from './cluster/cluster-setting.ts'
@@ -26,7 +27,7 @@ import { registerIpcBridge } from './electron/ipc-bridge.ts'
 import { keepAwakeWhileBatchesRun } from './electron/keep-awake.ts'
 import { installAppMenu } from './electron/menu.ts'
 import { notifyBatchEnds } from './electron/notifications.ts'
-import { batchFilesInArgv, openBatchFiles } from './electron/open-batch.ts'
+import { batchFilesInArgv, openBatchFiles, refusedFlags, startFlags, type OpenedBatch } from './electron/open-batch.ts'
 import { hardenSession, hardenWebContents } from './electron/security.ts'
 import { showTaskbarProgress } from './electron/taskbar-progress.ts'
 import { createCpuTray } from './electron/tray.ts'
@@ -44,6 +45,8 @@ const STORE_ENTRY = layout.storeEntry
 
 const devUrl = rendererDevUrl(process.env.ELECTRON_RENDERER_URL, app.isPackaged)
 const isAppUrl = createAppUrlCheck({ devUrl })
+/** How many of a dry run's jobs its dialog lists (a message box is no place for a thousand). */
+const DRY_RUN_DIALOG_LINES = 30
 
 interface Services {
   opened: PersistentEngine
@@ -58,8 +61,11 @@ let mainWindow: BrowserWindow | null = null
 let windowState: { flush(): Promise<void> } | null = null
 let services: Services | null = null
 let quit: 'running' | 'closing' | 'closed' = 'running'
-/** Batch files the OS handed over before the engine was up (argv of the first start, macOS open-file). */
-const pendingBatchFiles: string[] = batchFilesInArgv(process.argv, process.cwd())
+type StartFlags = ReturnType<typeof startFlags>
+/** Batch files the OS handed over before the engine was up (argv of the first start, macOS open-file), with their start's flags. */
+const pendingBatchFiles: { files: string[]; flags: StartFlags }[] = [
+  { files: batchFilesInArgv(process.argv, process.cwd()), flags: startFlags(process.argv) },
+]
 
 function showWindow(): void {
   if (!mainWindow || mainWindow.isDestroyed()) {
@@ -197,13 +203,21 @@ async function startServices(): Promise<Services> {
   return { opened, settings, monitor, api, cluster, stop }
 }
 
-/** Submits batch files the OS handed over; tells the user about any that could not be opened. */
-async function openFromOs(files: string[]): Promise<void> {
+/**
+ * Submits batch files the OS handed over; tells the user about any that could not be opened.
+ * `--dry-run` lists each file's jobs instead; another `corelane run` flag opens nothing.
+ */
+async function openFromOs(files: string[], flags: StartFlags = { dryRun: false, runFlags: [] }): Promise<void> {
+  if (!files.length) return
   if (!services) {
-    pendingBatchFiles.push(...files)
+    pendingBatchFiles.push({ files, flags })
     return
   }
-  const problems = (await openBatchFiles(files, services.api, showStopped)).filter((outcome) => outcome.problem)
+  const outcomes: OpenedBatch[] = flags.runFlags.length
+    ? files.map((file) => ({ file, problem: refusedFlags(flags.runFlags) }))
+    : await openBatchFiles(files, services.api, showStopped, { dryRun: flags.dryRun })
+  for (const { file, dryRun } of outcomes) if (dryRun) showDryRun(file, dryRun)
+  const problems = outcomes.filter((outcome) => outcome.problem)
   if (problems.length) {
     void dialog.showMessageBox({
       type: 'warning',
@@ -211,6 +225,17 @@ async function openFromOs(files: string[]): Promise<void> {
       detail: problems.map((p) => `${p.file}\n${p.problem}`).join('\n\n'),
     })
   }
+}
+
+/** `corelane-desktop --dry-run batch.json`: the jobs the file expands to, as the window's Dry run lists them; nothing queued. */
+function showDryRun(file: string, result: DryRunResult): void {
+  const shown = result.jobs.slice(0, DRY_RUN_DIALOG_LINES).map((job) => `${job.seq}  ${job.command}`)
+  const more = result.total - shown.length
+  void dialog.showMessageBox({
+    type: 'info',
+    message: `Dry run: ${result.total} job${result.total === 1 ? '' : 's'}, nothing was run`,
+    detail: `${file}\n\n${shown.join('\n')}${more > 0 ? `\n… and ${more} more` : ''}`,
+  })
 }
 
 /** A file of lines whose reading a bad line stopped: the jobs before it ran; the line is named. */
@@ -247,8 +272,7 @@ if (!app.requestSingleInstanceLock()) {
   // A second start (a double-clicked batch, `corelane-desktop batch.json`) lands here, with its argv.
   app.on('second-instance', (_event, argv, workingDirectory) => {
     showWindow()
-    const files = batchFilesInArgv(argv, workingDirectory)
-    if (files.length) void openFromOs(files)
+    void openFromOs(batchFilesInArgv(argv, workingDirectory), startFlags(argv))
   })
   // macOS hands files over as events, before and after `ready`.
   app.on('open-file', (event, path) => {
@@ -285,7 +309,7 @@ if (!app.requestSingleInstanceLock()) {
       installAppMenu({ isDev: devUrl !== null, logsDir: logsDir(app.getPath('userData')) })
       services = await startServices()
       await createWindow()
-      if (pendingBatchFiles.length) await openFromOs(pendingBatchFiles.splice(0))
+      for (const { files, flags } of pendingBatchFiles.splice(0)) await openFromOs(files, flags)
     })
     .catch((error: unknown) => {
       // For example the data folder is in use by `corelane serve` or `corelane run`.

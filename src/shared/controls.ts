@@ -68,13 +68,21 @@ export function memFreeBytes(value: number | string | undefined): number | undef
 export const BATCH_CONTROL_ENTRIES = {
   ...SUBMIT_CONTROL_ENTRIES,
   joblog: v.optional(
-    v.pipe(v.string(), v.minLength(1), v.description("Write GNU parallel's joblog here (relative to where you run Corelane)")),
+    v.pipe(
+      v.string(),
+      v.minLength(1),
+      v.description(
+        "Write GNU parallel's joblog here (relative to where `corelane run` runs; in the desktop app, to the batch file's folder)",
+      ),
+    ),
   ),
   results: v.optional(
     v.pipe(
       v.string(),
       v.minLength(1),
-      v.description("Write each job's stdout, stderr, seq and result under this folder, in GNU parallel's --results layout"),
+      v.description(
+        "Write each job's stdout, stderr, seq and result under this folder, in GNU parallel's --results layout (relative as joblog is)",
+      ),
     ),
   ),
   keepOrder: v.optional(v.pipe(v.boolean(), v.description('--json lines in input order, not in the order jobs end'))),

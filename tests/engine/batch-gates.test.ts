@@ -70,6 +70,28 @@ describe('batch gates', () => {
     )
   })
 
+  it('holds a batch’s first jobs until the machine’s first reading has come in, then applies it', async () => {
+    // The real source reads the machine asynchronously: before its first reading it knows nothing.
+    const machine = standInMachine({ load: null, freeBytes: null })
+    let ready = false
+    const source = { ...machine.factory(), ready: () => ready }
+    const { engine } = await makeEngine({ admissionSource: () => source })
+    const cpu = await engine.submit({ maxLoad: 2, template: { kind: 'sum-squares', params: { n: 10 } }, count: 2 })
+    await until(() => engine.getJob(cpu.jobIds[0]!)!.note !== null, 5000, 'the waiting note')
+    expect(engine.getJob(cpu.jobIds[0]!)).toMatchObject({
+      state: 'queued',
+      note: 'waiting for the first reading of load and free memory',
+    })
+    // The first reading says the load is high: the jobs go on waiting, now saying why.
+    ready = true
+    machine.set({ load: 5, freeBytes: 8 * GiB })
+    await until(() => engine.getJob(cpu.jobIds[1]!)!.note!.startsWith('waiting for the load'), 5000, 'the load note')
+    expect(cpu.jobIds.map((id) => engine.getJob(id)!.state)).toEqual(['queued', 'queued'])
+    machine.set({ load: 1 })
+    await engine.whenSettled(cpu.jobIds)
+    expect(cpu.jobIds.map((id) => engine.getJob(id)!.state)).toEqual(['succeeded', 'succeeded'])
+  })
+
   it('--mem-free holds jobs while memory is low, and gives back the youngest running job below half', async () => {
     const machine = standInMachine({ load: 0, freeBytes: 8 * GiB })
     const { engine } = await makeEngine({ cpuSlots: 2, admissionSource: machine.factory })

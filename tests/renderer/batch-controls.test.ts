@@ -1,5 +1,5 @@
 // The window's batch controls against the fake host (the renderer's only edge): the halt
-// field of the job form and a dropped batch file's halt; the results folder and Dry run.
+// field of the job form and a dropped batch file's halt and gates; the results folder and Dry run.
 import { flushPromises } from '@vue/test-utils'
 import { beforeAll, describe, expect, it } from 'vitest'
 import JobForm from '../../src/renderer/src/components/JobForm.vue'
@@ -44,16 +44,17 @@ describe('BatchControls in the job form', () => {
     expect(wrapper.find('[data-testid="batch-halt-hint"]').exists()).toBe(false)
   })
 
-  it('submits a dropped batch file with its halt rule', async () => {
+  it('submits a dropped batch file with its halt rule and its gates', async () => {
     const { wrapper, fake } = await mountConnected(JobForm)
-    const text = JSON.stringify({ halt: 'now,fail=1', jobs: [{ kind: 'sleep', params: { ms: 1 } }] })
+    const controls = { halt: 'now,fail=1', delay: '0.5s', maxLoad: 2, memFree: '1G' }
+    const text = JSON.stringify({ ...controls, jobs: [{ kind: 'sleep', params: { ms: 1 } }] })
     const file = new File([text], 'halting.json', { type: 'application/json' })
     await wrapper.get('[data-testid="batch-drop"]').trigger('drop', { dataTransfer: { files: [file], types: ['Files'] } })
     await flushPromises()
     await new Promise((resolve) => setTimeout(resolve, 50))
     await flushPromises()
     expect(fake.callsOf('submit')).toHaveLength(1)
-    expect(fake.callsOf('submit')[0]!.halt).toBe('now,fail=1')
+    expect(fake.callsOf('submit')[0]).toMatchObject(controls)
   })
 
   it('describes each kind of rule', () => {

@@ -11,7 +11,7 @@ import type { IndexedSpec } from '../../main/engine/submission.ts'
 import { InputError } from '../batch-file.ts'
 import type { RunFlags } from '../args.ts'
 import { expandRequest, planResumed, planSubmitted, type JobPlan, type PlannedJob } from '../../main/host/job-plan.ts'
-import { JoblogWriter } from './joblog-writer.ts'
+import { JoblogWriter } from '../../main/host/joblog-writer.ts'
 import { OrderedOutput } from './ordered-output.ts'
 import { ResultsWriter } from '../../main/host/results-writer.ts'
 
@@ -190,7 +190,7 @@ export class RunControls {
   async finish(): Promise<string[]> {
     this.halt?.stop()
     this.output.flush()
-    await this.joblog?.close()
+    await this.joblog?.done()
     await this.results?.done()
     return [
       ...(this.joblog?.errors ?? []).map((e) => `--joblog: ${e}`),

@@ -38,11 +38,13 @@ async function read(): Promise<AdmissionSample> {
 /** Samples the machine every `intervalMs` while it is in use; the first sample comes at once. */
 export function systemAdmissionSource(intervalMs = DEFAULT_INTERVAL_MS): AdmissionSource {
   let latest: AdmissionSample = { load: null, freeBytes: null }
+  let ready = false
   const listeners = new Set<() => void>()
   let stopped = false
   let timer: NodeJS.Timeout | null = null
   const tick = async () => {
     latest = await read()
+    ready = true
     if (stopped) return
     for (const listener of listeners) listener()
     timer = setTimeout(() => void tick(), intervalMs)
@@ -51,6 +53,7 @@ export function systemAdmissionSource(intervalMs = DEFAULT_INTERVAL_MS): Admissi
   void tick()
   return {
     sample: () => latest,
+    ready: () => ready,
     onSample(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)

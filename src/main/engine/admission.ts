@@ -16,6 +16,11 @@ export interface AdmissionSource {
   sample(): AdmissionSample
   /** Called when a new sample arrives, so waiting jobs can be looked at again. */
   onSample(listener: () => void): () => void
+  /**
+   * False until the first reading has come in (the machine is read asynchronously), so a
+   * batch's first job waits for it instead of starting unchecked. Absent: always read.
+   */
+  ready?(): boolean
   stop(): void
 }
 

@@ -147,6 +147,9 @@ export class BatchGates {
     if (gate.pacer && (gate.awaiting || !gate.pacer.due(now)))
       return `waiting for the delay: ${gate.settings.delayMs} ms between starts`
     if (!this.source) return null
+    // The load limit holds CPU jobs only; memory every job.
+    const limited = gate.settings.memFree !== undefined || (gate.settings.maxLoad !== undefined && job.lane === 'cpu')
+    if (limited && this.source.ready?.() === false) return 'waiting for the first reading of load and free memory'
     const verdict = admit(job.lane, gate.settings, this.source.sample())
     return verdict.admit ? null : verdict.reason
   }
@@ -181,7 +184,16 @@ export class BatchGates {
     for (const gate of this.gates.values()) {
       const first = gate.parked.values().next().value
       if (first === undefined) continue
-      if (this.closed(gate, first)) {
+      const why = this.closed(gate, first)
+      if (why) {
+        // Still closed, maybe for another reason (the first reading came, and says the load is high):
+        // the parked jobs say the new one (walked only when it changes).
+        if (first.note !== why) {
+          for (const job of gate.parked) {
+            job.note = why
+            this.host.changed(job)
+          }
+        }
         if (gate.pacer && !gate.awaiting) this.wakeAt(gate.pacer.nextAt())
         continue
       }

@@ -5,7 +5,7 @@
 // throws, so a transport only has to forward. Engine changes and monitor samples become the
 // contract's event streams, each at most a few messages a second (the engine coalesces its
 // feed every eventIntervalMs; the monitor samples at most MAX_HZ).
-import type * as v from 'valibot'
+import * as v from 'valibot'
 import {
   commandSchemas,
   isCommandName,
@@ -30,26 +30,45 @@ import { runExperiment } from './lab/lab-runner.ts'
 import { storedToView } from './persistent-engine.ts'
 import { historyJoblog } from './history-joblog.ts'
 import { dryRun } from './dry-run.ts'
-import { submitWithControls } from './submit-controls.ts'
-import { lineSpecs, submitStreamed, type StreamedSubmit } from './submit-stream.ts'
+import { streamWithControls, submitWithControls, type HostControls } from './submit-controls.ts'
+import { lineSpecs, type StreamedSubmit } from './submit-stream.ts'
 import type { LineInputs } from './line-inputs.ts'
 import type { SettingsStore } from './settings-store.ts'
 import { maskRedisUrl, unmaskRedisUrl, type Settings } from '../../shared/settings.ts'
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void
 
-/** A template over the lines of a file, as a batch file opened in the desktop app gives it. */
-export type LinesSubmit = Pick<CommandInput<'submit'>, 'name' | 'template' | 'defaults'>
+/** A template over the lines of a file, as a batch file opened in the desktop app gives it, with its controls. */
+export type LinesSubmit = Pick<
+  CommandInput<'submit'>,
+  'name' | 'template' | 'defaults' | 'halt' | 'delay' | 'maxLoad' | 'memFree' | 'results'
+>
+const LinesSubmitSchema = v.pick(commandSchemas.submit, [
+  'name',
+  'template',
+  'defaults',
+  'halt',
+  'delay',
+  'maxLoad',
+  'memFree',
+  'results',
+])
 
 export interface ApiHost {
   handle(command: unknown, input: unknown): Promise<CommandResponse<CommandName>>
+  /**
+   * Host-side only: the submit command (checked and answered as `handle` does) with the
+   * controls only the host may set, for a batch file the host opened itself (its `joblog`).
+   */
+  submitOpened(input: CommandInput<'submit'>, host: HostControls): Promise<CommandResponse<'submit'>>
   /**
    * Host-side only (no transport reaches it, so no window can make the host read a file): a
    * template over `lines` the host opened itself, pulled by the engine as it runs, never held
    * whole. Throws a ValidationError naming the field when the template, the file or its first
    * input is bad (nothing is queued); a later bad input rejects `done` and stops the reading.
+   * Its controls are checked with the submit command's schema, and applied as a submit's.
    */
-  submitLines(request: LinesSubmit, lines: LineInputs): Promise<StreamedSubmit>
+  submitLines(request: LinesSubmit, lines: LineInputs, host?: HostControls): Promise<StreamedSubmit>
   /** Receives every event; returns an unsubscribe function. */
   subscribe(listener: EventListener): () => void
   /** Detaches from the engine and the monitor (it does not close them: their owner does). */
@@ -283,9 +302,14 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
     }
     const parsed = safeParseProblems(commandSchemas[command], input)
     if (!parsed.ok) return { ok: false, error: invalid(parsed.problems) }
+    const handler = handlers[command] as (input: unknown) => unknown
+    return answer(command, () => handler(parsed.value))
+  }
+
+  /** Runs a checked command; its errors become the contract's answers. */
+  async function answer(command: CommandName, run: () => unknown): Promise<CommandResponse<CommandName>> {
     try {
-      const handler = handlers[command] as (input: unknown) => unknown
-      const value = (await handler(parsed.value)) as CommandOutputs[CommandName]
+      const value = (await run()) as CommandOutputs[CommandName]
       return { ok: true, value }
     } catch (error) {
       if (error instanceof ValidationError) return { ok: false, error: invalid(error.problems) }
@@ -297,9 +321,21 @@ export function createApiHost(engine: Engine, monitor: Monitor | null, options: 
     }
   }
 
+  async function submitLines(request: LinesSubmit, lines: LineInputs, host: HostControls = {}): Promise<StreamedSubmit> {
+    const parsed = safeParseProblems(LinesSubmitSchema, request)
+    if (!parsed.ok) throw new ValidationError(parsed.problems)
+    const { halt, results, ...rest } = parsed.value
+    return streamWithControls(engine, rest, lineSpecs(rest, lines), { halt, results }, host)
+  }
+
   return {
     handle,
-    submitLines: (request, lines) => submitStreamed(engine, request, lineSpecs(request, lines), null, null),
+    async submitOpened(input, host) {
+      const parsed = safeParseProblems(commandSchemas.submit, input)
+      if (!parsed.ok) return { ok: false, error: invalid(parsed.problems) }
+      return (await answer('submit', () => submitWithControls(engine, parsed.value, host))) as CommandResponse<'submit'>
+    },
+    submitLines,
     subscribe(listener) {
       if (closed) return () => {}
       listeners.add(listener)

@@ -4,7 +4,8 @@
 // both). A batch file's `inputs.lines` opened by the desktop app comes the same way (the API
 // host's submitLines), read line by line as the engine pulls it, its length known only at its
 // end. Its halt watches the batch by id with its known length (for lines, the jobs read so far);
-// its --results are planned job by job as they are read and forgotten once written.
+// its --results (and a batch file's joblog) are planned job by job as they are read and
+// forgotten once written.
 import type { CommandInput, SubmitResult } from '../../shared/contract.ts'
 import type { HaltRule } from '../../shared/halt.ts'
 import { rangeLength } from '../../shared/schemas.ts'
@@ -15,7 +16,7 @@ import { DEFAULT_WINDOW } from '../engine/stream-intake.ts'
 import { rangeInputs, streamSubmission, type IndexedSpec } from '../engine/submission.ts'
 import type { PlannedJob } from './job-plan.ts'
 import type { LineInputs } from './line-inputs.ts'
-import type { ResultsWriter } from './results-writer.ts'
+import type { JobFiles } from './job-files.ts'
 
 type Request = Omit<CommandInput<'submit'>, 'halt' | 'results' | 'range'>
 type Range = CommandInput<'submit'>['range']
@@ -67,7 +68,7 @@ export async function submitStreamed(
   request: Request,
   source: StreamedSpecs,
   rule: HaltRule | null,
-  results: ResultsWriter | null,
+  files: JobFiles | null,
 ): Promise<StreamedSubmit> {
   const { specs, length, inputField } = source
   const { template, defaults, name, delay, maxLoad, memFree } = request
@@ -87,7 +88,7 @@ export async function submitStreamed(
     delay,
     maxLoad,
     memFree,
-    onQueued: results
+    onQueued: files
       ? (jobId, { index, spec, input }) => {
           const planned: PlannedJob = { seq: index + 1, kind: spec.kind, params: spec.params }
           if (spec.name !== undefined) planned.name = spec.name
@@ -104,18 +105,17 @@ export async function submitStreamed(
     const watch = watchHalt(engine, { batchId: stream.batchId, total, stopReading: () => stream.stop() }, rule)
     void over.then(() => watch.stop())
   }
-  if (results) {
+  if (files) {
     const stop = engine.onJobSettled((job) => {
       const planned = plan.get(job.id)
       if (!planned) return
       plan.delete(job.id)
-      // As the CLI: a job cancelled before it started has no output to write.
-      if (!(job.state === 'cancelled' && job.startedAt === null)) results.add(job, planned)
+      files.add(job, planned)
     })
     void over
-      .then(() => (stop(), results.done()))
-      .then(() => {
-        for (const error of results.errors) console.error(`corelane: --results: ${error}`)
+      .then(() => (stop(), files.done()))
+      .then((errors) => {
+        for (const error of errors) console.error(`corelane: ${error}`)
       })
   }
   const result: SubmitResult = { batchId: stream.batchId, jobIds: [] }

@@ -115,11 +115,13 @@ export function parseBatchFile(text: string, fileName: string): BatchFileResult 
     }
   }
   if (problems.length) return { ok: false, problems: capped(problems, total) }
-  // Of the batch controls the window runs the halt rule; joblog and keepOrder write files or
-  // order terminal output, which is `corelane run`'s (History exports the joblog), and a file's
-  // `results` is relative to where it is run, which a dropped file does not say (the form's
-  // Results folder takes an absolute one).
-  if (batch.halt !== undefined) payload.halt = batch.halt
+  // Of the batch controls the window runs the halt rule and the gates (delay, maxLoad, memFree);
+  // joblog and keepOrder write files or order terminal output, which is `corelane run`'s (History
+  // exports the joblog; the desktop app writes a joblog for a file it opens), and a file's
+  // `results` is relative to where it is, which a dropped file does not say (the form's Results
+  // folder takes an absolute one).
+  const { halt, delay, maxLoad, memFree } = batch
+  Object.assign(payload, { halt, delay, maxLoad, memFree })
   const envelope = safeParseProblems(commandSchemas.submit, payload)
   if (!envelope.ok) return { ok: false, problems: envelope.problems }
   return { ok: true, payload, jobCount, name }

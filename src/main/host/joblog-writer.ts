@@ -1,13 +1,14 @@
 // --joblog FILE: one line per job as it ends, in GNU parallel's format (src/shared/export.ts).
 // Like GNU parallel: the file is replaced with a new header, except under --resume and
 // --resume-failed where an existing joblog is appended to; `-` writes to standard output; and
-// jobs it cancelled (a halt, Ctrl-C) are not logged, so a later resume runs them again.
+// jobs it cancelled (a halt, Ctrl-C) are not logged, so a later resume runs them again. Used by
+// `corelane run` and by the host for a batch file the desktop app opens (submit-controls.ts).
 import { open, stat, type FileHandle } from 'node:fs/promises'
 import { commandLine } from '../../shared/command-line.ts'
-import { stdoutBytes } from '../../main/engine/log-streams.ts'
+import { stdoutBytes } from '../engine/log-streams.ts'
 import { JOBLOG_HEADER, joblogLine } from '../../shared/export.ts'
 import type { JobView } from '../../shared/job.ts'
-import type { PlannedJob } from '../../main/host/job-plan.ts'
+import type { PlannedJob } from './job-plan.ts'
 
 export class JoblogWriter {
   private readonly sink: { write(text: string): Promise<unknown> }
@@ -22,8 +23,10 @@ export class JoblogWriter {
     this.handle = handle
   }
 
-  static async open(path: string, append: boolean, stdout: NodeJS.WritableStream): Promise<JoblogWriter> {
+  /** `-` writes to `stdout`, which the host has none of (a batch file the desktop app opens refuses it first). */
+  static async open(path: string, append: boolean, stdout?: NodeJS.WritableStream): Promise<JoblogWriter> {
     if (path === '-') {
+      if (!stdout) throw new Error('- (standard output): there is none here')
       const sink = { write: (text: string) => new Promise<void>((done) => stdout.write(text, () => done())) }
       await sink.write(JOBLOG_HEADER)
       return new JoblogWriter(path, sink, null)
@@ -50,7 +53,7 @@ export class JoblogWriter {
   }
 
   /** Writes what is pending and closes the file. */
-  async close(): Promise<void> {
+  async done(): Promise<void> {
     await this.tail
     await this.handle?.close()
   }
