@@ -1,13 +1,12 @@
 // The loop inside every worker, thread or process: takes batches of jobs, runs them (one at a
 // time on the CPU lane, all at once on the I/O lane), and reports events in batches.
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { readlinkSync } from 'node:fs'
-import { format } from 'node:util'
 import type { KindRunner } from '../kinds/context.ts'
 import { runnerFor } from '../kinds/registry.ts'
 import { endGroups, processStatSync, type GroupRef } from '../process-groups.ts'
 import { endTagged, TAG_VARIABLE } from '../tagged-processes.ts'
 import { saveCompileCache } from './compile-cache.ts'
+import { captureConsole, currentJob } from './job-console.ts'
 import { EventWriter, type JobMessage, type RuntimeInit, type RuntimeMessage, type ToWorker } from './protocol.ts'
 import { classify, isInlineResult, jsonResult } from './results.ts'
 import { RunningJob, type JobHost } from './running-job.ts'
@@ -50,47 +49,6 @@ export function threadIdentity(): { pid: number; tid: number | null } {
     return { pid: Number(pid), tid: Number(tid) }
   } catch {
     return { pid: process.pid, tid: null }
-  }
-}
-
-/**
- * The job whose code is running right now, so console output lands in that job's log and an
- * error thrown from a timer or promise the code left behind is put down to that job.
- */
-const currentJob = new AsyncLocalStorage<RunningJob>()
-
-/**
- * Sends console output from job code to the job's own log file, each line marked with the
- * stream Node would have written it to (log, info and debug to stdout; warn, error and trace
- * to stderr), and so do direct writes to process.stdout and process.stderr. Without this a
- * user script's console.log would reach the CLI's stdout (corrupting --json output) or the
- * app's terminal.
- */
-function captureConsole(): void {
-  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-    const original = console[method].bind(console)
-    const stream = method === 'warn' || method === 'error' || method === 'trace' ? 'stderr' : 'stdout'
-    console[method] = (...args: unknown[]) => {
-      const job = currentJob.getStore()
-      if (!job) return original(...args)
-      if (method !== 'trace') return job.log(format(...args), stream)
-      const trace = { name: 'Trace', message: format(...args) }
-      Error.captureStackTrace(trace, console.trace)
-      job.log((trace as { stack?: string }).stack ?? trace.message, stream)
-    }
-  }
-  for (const stream of ['stdout', 'stderr'] as const) {
-    const target = process[stream]
-    const original = target.write.bind(target) as (...args: unknown[]) => boolean
-    target.write = ((chunk: unknown, ...rest: unknown[]) => {
-      const job = currentJob.getStore()
-      if (!job) return original(chunk, ...rest)
-      const encoding = typeof rest[0] === 'string' ? (rest[0] as BufferEncoding) : undefined
-      job.logOutput(stream, typeof chunk === 'string' ? Buffer.from(chunk, encoding) : (chunk as Uint8Array))
-      const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined
-      if (callback) process.nextTick(callback)
-      return true
-    }) as typeof target.write
   }
 }
 
