@@ -28,17 +28,6 @@ export interface WorkerPort {
 const IDLE_WAIT_MS = 2
 
 const PROGRESS_INTERVAL_MS = 100
-/**
- * How long a serial worker holds a job's start, and the process group of a command it
- * started, before sending them in a message of their own. A short job's end (sent at once)
- * carries them instead, and a command that has already ended is not reported at all: for a
- * shell job of a few milliseconds, two messages to the engine fewer, each a wake-up of the
- * engine's process and for a command two changes of its group record (measured with the
- * record's write delay: 0.74× the engine's CPU per job; README, "Shell jobs, start-up").
- * While a command is unreported, its job's tag (known to the engine since the hand-off, and in
- * the program's environment) is what finds the program if this worker is lost.
- */
-export const START_REPORT_MS = 10
 /** Send events once this many items (about 1,000 jobs' worth) are waiting, without waiting for the loop. */
 const MAX_EVENT_ITEMS = 6144
 
@@ -65,8 +54,6 @@ export class WorkerRuntime implements JobHost {
   private readonly progressed = new Set<RunningJob>()
   /** An Immediate that flushes is pending: one per turn of the loop, however many jobs ran in it. */
   private flushScheduled = false
-  /** Events wait for that Immediate (a flush since then sent them: it then has nothing to do). */
-  private flushWanted = false
   /** Counts flushes, so a job can tell whether its start event is still in `events`. */
   private flushes = 0
   private progressTimer: NodeJS.Timeout | null = null
@@ -76,10 +63,6 @@ export class WorkerRuntime implements JobHost {
   private stopping = false
   /** The process groups of the commands its jobs have running (the engine is told of each too). */
   private readonly groups = new Map<number, GroupRef>()
-  /** Commands started but not yet reported to the engine: pid → job id (sent with the next message). */
-  private readonly unreported = new Map<number, number>()
-  /** The timer that sends held start reports (START_REPORT_MS) when nothing else is sent sooner. */
-  private startTimer: NodeJS.Timeout | null = null
 
   constructor(port: WorkerPort, init: RuntimeInit) {
     this.port = port
@@ -171,8 +154,7 @@ export class WorkerRuntime implements JobHost {
     this.running.set(id, job)
     job.startSlot = this.events.started(id, Date.now())
     job.startFlush = this.flushes
-    if (this.init.mode === 'serial') this.holdStartReport()
-    else this.scheduleFlush()
+    this.scheduleFlush()
     let pending: Promise<unknown>
     try {
       const found = runnerFor(kind)
@@ -299,9 +281,8 @@ export class WorkerRuntime implements JobHost {
     // A worker taking a long burst of jobs (the I/O lane starting thousands) never reaches its
     // setImmediate until the burst ends; sending every few thousand events keeps each message,
     // and the engine's work to apply it, small.
-    if (this.events.length >= MAX_EVENT_ITEMS) return this.flush()
-    this.flushWanted = true
-    if (!this.flushScheduled) {
+    if (this.events.length >= MAX_EVENT_ITEMS) this.flush()
+    else if (!this.flushScheduled) {
       this.flushScheduled = true
       setImmediate(this.scheduledFlush)
     }
@@ -312,22 +293,15 @@ export class WorkerRuntime implements JobHost {
     // Read at once, while the program is surely still the process with this pid.
     const since = processStatSync(pid)?.since ?? 0
     this.groups.set(pid, { pgid: pid, since })
-    this.unreported.set(pid, job.jobId)
-    this.holdStartReport()
+    this.events.command(job.jobId, pid, since)
+    // Sent now, not with the next batch: until the engine knows the group, only this worker could end it.
+    this.flush()
   }
 
   commandEnded(_job: RunningJob, pid: number): void {
     if (!this.groups.delete(pid)) return
-    // Never reported: the engine has nothing to forget.
-    if (this.unreported.delete(pid)) return
     this.events.commandEnded(pid)
     this.scheduleFlush()
-  }
-
-  /** Sends held start reports within START_REPORT_MS, if no other message takes them first. */
-  private holdStartReport(): void {
-    if (this.events.length >= MAX_EVENT_ITEMS) this.flush()
-    else this.startTimer ??= setTimeout(this.flush, START_REPORT_MS)
   }
 
   /**
@@ -337,7 +311,6 @@ export class WorkerRuntime implements JobHost {
   async endCommands(): Promise<void> {
     const groups = [...this.groups.values()]
     this.groups.clear()
-    this.unreported.clear()
     const tags = new Set<string>()
     for (const job of this.running.values()) tags.add(job.tag)
     await Promise.all([endGroups(groups), endTagged(tags)])
@@ -348,31 +321,20 @@ export class WorkerRuntime implements JobHost {
     this.progressTimer ??= setTimeout(this.flush, PROGRESS_INTERVAL_MS)
   }
 
-  // A flush made before the Immediate fires leaves it pending: a serial worker flushes after
-  // every job it ends, and rescheduling each time made one Immediate per job, all kept until
-  // its loop turned (never, between back-to-back jobs). It then sends nothing, not even what
-  // came since without asking for it (a held start, whose job's end should carry it).
+  // A flush made before the Immediate fires leaves it pending (it then finds little or nothing
+  // to send): a serial worker flushes after every job it ends, and rescheduling each time made
+  // one Immediate per job, all kept until its loop turned (never, between back-to-back jobs).
   private readonly scheduledFlush = (): void => {
     this.flushScheduled = false
-    if (this.flushWanted) this.flush()
+    this.flush()
   }
 
   private readonly flush = (): void => {
     this.flushes++
-    this.flushWanted = false
     if (this.progressTimer) {
       clearTimeout(this.progressTimer)
       this.progressTimer = null
     }
-    if (this.startTimer) {
-      clearTimeout(this.startTimer)
-      this.startTimer = null
-    }
-    for (const [pid, jobId] of this.unreported) {
-      const group = this.groups.get(pid)
-      if (group) this.events.command(jobId, pid, group.since)
-    }
-    this.unreported.clear()
     for (const job of this.progressed) {
       job.progressDirty = false
       if (this.running.has(job.jobId)) this.events.progress(job.jobId, job.progressValue, job.progressNote ?? null)
