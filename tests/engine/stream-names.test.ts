@@ -123,8 +123,8 @@ describe('after in a stream, past its window', () => {
     const inputs: unknown[] = [
       { name: 'setup' },
       ...Array.from({ length: 300 }, (_, i) => i),
-      { name: 'late', after: ['setup'] },
-      { name: 'typo', after: ['stup'] },
+      { name: 'late', after: ['n setup'] }, // the object's name fills the template's {}
+      { name: 'typo', after: ['n stup'] },
       'never',
     ]
     const jobs = settledByName(engine)
@@ -140,17 +140,17 @@ describe('after in a stream, past its window', () => {
     expect(error).toBeInstanceOf(ValidationError)
     expect((error as ValidationError).problems[0]).toMatchObject({
       field: 'inputs[302].after[0]',
-      message: expect.stringContaining('no job named "stup" before it in this batch'),
+      message: expect.stringContaining('no job named "n stup" before it in this batch'),
     })
     expect(jobs.size).toBe(302)
-    expect(jobs.get('late')!.state).toBe('succeeded')
+    expect(jobs.get('n late')!.state).toBe('succeeded')
     expect(jobs.has('n never')).toBe(false)
   }, 60_000)
 
   it('without a store a forgotten name is refused, and the error says only the last names are known', async () => {
     const { engine } = await makeEngine()
     const template = { name: 'n {}', kind: 'noop', params: {}, after: [] }
-    const inputs: unknown[] = [{ name: 'setup' }, ...Array.from({ length: 300 }, (_, i) => i), { name: 'late', after: ['setup'] }]
+    const inputs: unknown[] = [{ name: 'setup' }, ...Array.from({ length: 300 }, (_, i) => i), { name: 'late', after: ['n setup'] }]
     const stream = engine.submitStream({ window: WINDOW, dependencies: true, specs: streamSubmission({ template, inputs }) })
     const error = await stream.done.then(
       () => null,
@@ -158,6 +158,9 @@ describe('after in a stream, past its window', () => {
     )
     expect((error as ValidationError).problems[0]).toMatchObject({
       field: 'inputs[301].after[0]',
+      message: expect.stringContaining(`no job named "n setup" before it in this batch`),
+    })
+    expect((error as ValidationError).problems[0]).toMatchObject({
       message: expect.stringContaining(`without a database only the last ${WINDOW} names are known`),
     })
   }, 60_000)
