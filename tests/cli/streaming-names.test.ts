@@ -61,9 +61,7 @@ interface Row {
 function rows(dataDir: string): Row[] {
   const db = new DatabaseSync(join(dataDir, 'corelane.db'), { readOnly: true })
   try {
-    return db
-      .prepare('SELECT id, name, input_index, state, started_at, ended_at FROM jobs ORDER BY id')
-      .all() as unknown as Row[]
+    return db.prepare('SELECT id, name, input_index, state, started_at, ended_at FROM jobs ORDER BY id').all() as unknown as Row[]
   } finally {
     db.close()
   }
@@ -92,10 +90,7 @@ async function fanOut(inputs: number, firstMs = 0): Promise<{ batchFile: string;
     JSON.stringify({
       name: 'fan-out',
       template: { name: '{}', kind: 'sleep', params: { ms: 0 }, after: ['make folder'] },
-      inputs: [
-        { name: 'make folder', after: [], ms: firstMs },
-        ...Array.from({ length: inputs - 1 }, (_, i) => `in ${i + 1}`),
-      ],
+      inputs: [{ name: 'make folder', after: [], ms: firstMs }, ...Array.from({ length: inputs - 1 }, (_, i) => `in ${i + 1}`)],
     }),
   )
   return { batchFile, dataDir: join(dir, 'data') }

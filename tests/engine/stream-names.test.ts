@@ -150,7 +150,11 @@ describe('after in a stream, past its window', () => {
   it('without a store a forgotten name is refused, and the error says only the last names are known', async () => {
     const { engine } = await makeEngine()
     const template = { name: 'n {}', kind: 'noop', params: {}, after: [] }
-    const inputs: unknown[] = [{ name: 'setup' }, ...Array.from({ length: 300 }, (_, i) => i), { name: 'late', after: ['n setup'] }]
+    const inputs: unknown[] = [
+      { name: 'setup' },
+      ...Array.from({ length: 300 }, (_, i) => i),
+      { name: 'late', after: ['n setup'] },
+    ]
     const stream = engine.submitStream({ window: WINDOW, dependencies: true, specs: streamSubmission({ template, inputs }) })
     const error = await stream.done.then(
       () => null,

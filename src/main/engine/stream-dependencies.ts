@@ -206,6 +206,7 @@ export class StreamDependencies {
     names.byName.delete(named.name)
     names.byName.set(named.name, named)
     if (named.outcome === null) this.open.set(named.id, named)
+    if (names.byName.size <= names.horizon) return
     // Forget the least recently used names beyond the cap (a Map iterates oldest first).
     for (const old of names.byName.values()) {
       if (names.byName.size <= names.horizon) break
