@@ -321,13 +321,16 @@ export function stoppedRows(
  * stream has stopped remembering, which is then remembered again.
  */
 export function namedRow(db: DatabaseSync, batchId: number, name: string, before: number): NamedRow | null {
-  const row = db
-    .prepare(
-      `SELECT id, input_index, state, json_extract(error, '$.code') AS code FROM jobs
-         WHERE batch_id = ? AND name = ? AND (input_index < ? OR input_index IS NULL)
-         ORDER BY input_index DESC, id DESC LIMIT 1`,
-    )
-    .get(batchId, name, before) as { id: number; input_index: number | null; state: string; code: string | null } | undefined
+  type Found = { id: number; input_index: number | null; state: string; code: string | null } | undefined
+  const columns = `SELECT id, input_index, state, json_extract(error, '$.code') AS code FROM jobs`
+  // Two reads, so the first is a range of the index that starts at `before` and walks back.
+  const row =
+    (db
+      .prepare(`${columns} WHERE batch_id = ? AND name = ? AND input_index < ? ORDER BY input_index DESC LIMIT 1`)
+      .get(batchId, name, before) as Found) ??
+    (db
+      .prepare(`${columns} WHERE batch_id = ? AND input_index IS NULL AND name = ? ORDER BY id DESC LIMIT 1`)
+      .get(batchId, name) as Found)
   if (!row) return null
   return { id: row.id, inputIndex: row.input_index, state: row.state as NamedRow['state'], errorCode: row.code }
 }
