@@ -24,14 +24,17 @@ interface Ran {
   err: string
 }
 
-/** Runs the CLI; `killWhen` is asked after each chunk of output and every 100 ms, and a yes kills it with SIGKILL. */
+/** Runs the CLI; `killWhen` is asked on output and every 100 ms (at most every 50 ms), and a yes kills it with SIGKILL. */
 function run(args: string[], killWhen?: (lines: number) => boolean): Promise<Ran> {
   const child = spawn(process.execPath, [CLI, ...args])
   let lines = 0
   let out = ''
   let err = ''
+  let checked = 0
   const check = () => {
-    if (killWhen && child.exitCode === null && child.signalCode === null && killWhen(lines)) child.kill('SIGKILL')
+    if (!killWhen || child.exitCode !== null || child.signalCode !== null || Date.now() - checked < 50) return
+    checked = Date.now()
+    if (killWhen(lines)) child.kill('SIGKILL')
   }
   const timer = killWhen ? setInterval(check, 100) : null
   child.stdout.on('data', (chunk: Buffer) => {
@@ -81,7 +84,11 @@ function rowCount(dataDir: string): number {
 }
 
 /** A fan-out batch file: input 0 makes the folder (`after: []`), every other input waits for it. */
-async function fanOut(inputs: number, firstMs = 0): Promise<{ batchFile: string; dataDir: string }> {
+async function fanOut(
+  inputs: number,
+  firstMs = 0,
+  kind: { template: object; first: object } = { template: { kind: 'sleep', params: { ms: 0 } }, first: { ms: firstMs } },
+): Promise<{ batchFile: string; dataDir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'corelane-stream-names-'))
   dirs.push(dir)
   const batchFile = join(dir, 'batch.json')
@@ -89,8 +96,8 @@ async function fanOut(inputs: number, firstMs = 0): Promise<{ batchFile: string;
     batchFile,
     JSON.stringify({
       name: 'fan-out',
-      template: { name: '{}', kind: 'sleep', params: { ms: 0 }, after: ['make folder'] },
-      inputs: [{ name: 'make folder', after: [], ms: firstMs }, ...Array.from({ length: inputs - 1 }, (_, i) => `in ${i + 1}`)],
+      template: { name: '{}', ...kind.template, after: ['make folder'] },
+      inputs: [{ name: 'make folder', after: [], ...kind.first }, ...Array.from({ length: inputs - 1 }, (_, i) => `in ${i + 1}`)],
     }),
   )
   return { batchFile, dataDir: join(dir, 'data') }
@@ -118,7 +125,10 @@ describe('a stream whose inputs wait for one early job, past the window', () => 
   it('kill -9 past the window, then --resume: the inputs read on find the early job in the database', async () => {
     const INPUTS = 30_000
     const { batchFile, dataDir } = await fanOut(INPUTS)
-    const first = await run(['run', batchFile, '--json', '--data-dir', dataDir, '--io-concurrency', '8'], (n) => n >= 12_000)
+    const first = await run(
+      ['run', batchFile, '--json', '--data-dir', dataDir, '--io-concurrency', '8'],
+      (n) => n >= 12_000 && rowCount(dataDir) > 11_000,
+    )
     expect(first.signal).toBe('SIGKILL')
     const before = rows(dataDir)
     expect(before.length).toBeGreaterThan(10_000)
@@ -146,5 +156,39 @@ describe('a stream whose inputs wait for one early job, past the window', () => 
     expect(second.err).not.toContain('no job named')
     expect(second.code).toBe(0)
     expectAllOnceAfterFirst(dataDir, INPUTS)
+  }, 240_000)
+
+  it('kill -9 past the window after the early job failed, then --resume: the inputs read on end unrun, naming it', async () => {
+    const INPUTS = 30_000
+    // Shell jobs, but only the first runs: every other one ends unrun at once.
+    const { batchFile, dataDir } = await fanOut(INPUTS, 0, {
+      template: { kind: 'shell', params: { argv: ['true'] } },
+      first: { argv: ['false'] },
+    })
+    const first = await run(['run', batchFile, '--json', '--data-dir', dataDir], (n) => n >= 12_000 && rowCount(dataDir) > 11_000)
+    expect(first.signal).toBe('SIGKILL')
+    const before = rows(dataDir)
+    expect(before.length).toBeGreaterThan(10_000)
+    expect(before.length).toBeLessThan(INPUTS)
+
+    const second = await run(['run', batchFile, '--json', '--resume', '--data-dir', dataDir])
+    expect(second.err).not.toContain('no job named')
+    expect(second.code).not.toBe(2)
+    const all = rows(dataDir)
+    expect(all.length).toBe(INPUTS)
+    expect(all.map((row) => row.input_index).sort((a, b) => a - b)).toEqual(Array.from({ length: INPUTS }, (_, i) => i))
+    expect(all.find((row) => row.name === 'make folder')!.state).toBe('failed')
+    const db = new DatabaseSync(join(dataDir, 'corelane.db'), { readOnly: true })
+    try {
+      const unrun = db
+        .prepare(
+          `SELECT count(*) AS n FROM jobs WHERE state = 'cancelled' AND json_extract(error, '$.code') = 'dependency-failed'
+            AND json_extract(error, '$.message') = 'not run: it waits for "make folder", which failed'`,
+        )
+        .get() as { n: number }
+      expect(unrun.n).toBe(INPUTS - 1)
+    } finally {
+      db.close()
+    }
   }, 240_000)
 })
