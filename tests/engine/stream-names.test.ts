@@ -24,12 +24,16 @@ afterEach(async () => {
   }
 })
 
-async function open(): Promise<{ engine: Engine; store: JobStore }> {
+/** A real engine and store; `asked` counts the store's name lookups (the real ones, counted on the way). */
+async function open(): Promise<{ engine: Engine; store: JobStore; asked: () => number }> {
   const dir = await mkdtemp(join(tmpdir(), 'corelane-stream-names-'))
   const store = await JobStore.open({ dataDir: dir })
+  let asked = 0
+  const namedRow = store.namedRow.bind(store)
+  store.namedRow = (...args) => (asked++, namedRow(...args))
   const engine = createEngine({ dataDir: dir, store, cpuSlots: 2, eventIntervalMs: 50 })
   opened.push({ engine, store, dir })
-  return { engine, store }
+  return { engine, store, asked: () => asked }
 }
 
 interface Settled {
@@ -63,7 +67,7 @@ function item(index: number, spec: Record<string, unknown>): IndexedSpec {
 
 describe('after in a stream, past its window', () => {
   it('a fan-out: 3,000 inputs with a window of 100 all wait for the first job, and all succeed after it', async () => {
-    const { engine } = await open()
+    const { engine, asked } = await open()
     const template = { name: '{}', kind: 'noop', params: {}, after: ['make folder'] }
     const inputs = [{ name: 'make folder', after: [] }, ...Array.from({ length: 2_999 }, (_, i) => `job ${i + 1}`)]
     const jobs = settledByName(engine)
@@ -77,10 +81,12 @@ describe('after in a stream, past its window', () => {
     expect([...jobs.values()].filter((job) => job.state !== 'succeeded')).toEqual([])
     const first = jobs.get('make folder')!
     for (const [name, job] of jobs) if (name !== 'make folder') expect(job.startedAt!).toBeGreaterThanOrEqual(first.endedAt!)
+    // Named by every input, the first job's name is never forgotten: the store was never asked.
+    expect(asked()).toBe(0)
   }, 60_000)
 
   it('a name forgotten from memory is found in the store: its dependents run, or end unrun when it failed', async () => {
-    const { engine, store } = await open()
+    const { engine, store, asked } = await open()
     // Every input has a name, so with a window of 100 "setup" and "broken" fall out of memory
     // long before the inputs that name them (every 500th) are read.
     async function* specs(): AsyncGenerator<IndexedSpec> {
@@ -99,6 +105,9 @@ describe('after in a stream, past its window', () => {
     })
     await stream.done
     expect(jobs.size).toBe(2_002)
+    // Each of the four late inputs asked the store (again after a flush at most), the others never.
+    expect(asked()).toBeGreaterThanOrEqual(4)
+    expect(asked()).toBeLessThanOrEqual(8)
     expect(jobs.get('broken')!.state).toBe('failed')
     for (const i of [499, 1499]) {
       expect(jobs.get(`late ${i}`)!.state).toBe('succeeded')
