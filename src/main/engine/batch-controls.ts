@@ -10,7 +10,7 @@ import type { AdmissionSource } from './admission.ts'
 import { BatchDependencies, resolveDependencies } from './batch-dependencies.ts'
 import { BatchGates, gatesOf, type GateSettings } from './batch-gates.ts'
 import { BatchPauses } from './batch-pauses.ts'
-import { StreamDependencies } from './stream-dependencies.ts'
+import { StreamDependencies, type NameLookup } from './stream-dependencies.ts'
 import { StreamIntakes, type IntakeHost, type StreamHandle, type StreamRequest } from './stream-intake.ts'
 import { StreamRetries, type RetryLookupHost } from './stream-retries.ts'
 import type { Batch } from './batch-tracker.ts'
@@ -51,7 +51,7 @@ export class BatchControls {
     host: ControlsHost,
     nextSeq: () => number,
     admissionSource?: () => AdmissionSource,
-    store: RetryLookupHost['store'] = null,
+    store: (RetryLookupHost['store'] & NameLookup['store']) | null = null,
   ) {
     this.host = host
     this.gates = new BatchGates({
@@ -81,7 +81,8 @@ export class BatchControls {
       changed: (job: JobRecord) => host.changed(job),
     }
     this.deps = new BatchDependencies(depsHost)
-    this.streamDeps = new StreamDependencies(depsHost)
+    // A name a stream has stopped remembering is looked up in the batch's rows (stream-dependencies.ts).
+    this.streamDeps = new StreamDependencies(depsHost, { states: host.states, store, flush: () => host.flushStore() })
     this.retries = new StreamRetries({
       epoch: host.epoch,
       states: host.states,

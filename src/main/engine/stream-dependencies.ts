@@ -1,16 +1,21 @@
 // Dependencies (`"after": ["name", …]`) inside a streamed batch, in bounded memory. A whole
 // batch checks its graph up front (dependency-graph.ts); a stream cannot, since its later
-// inputs are not read yet. So here a job may wait only for jobs read before it, within the
-// last `horizon` inputs (the stream's window, 10,000 by default): their names are remembered
-// in a ring, older ones are forgotten. A name that is not among them (a forward reference,
-// a typo, or one further back) is refused when its input is read, naming the field, and the
-// stream stops there as with any bad input. No cycle can form, since every edge points back.
-// What is held: the ring of recent names, and the unfinished jobs that still wait: both
-// bounded by the window, however long the stream.
+// inputs are not read yet. So here a job may wait only for jobs read before it. The names of
+// jobs are remembered in a map kept in least-recently-used order, refreshed each time a later
+// input names one, and capped at `horizon` names (the stream's window, 10,000 by default): a
+// name that keeps being referred to (a fan-out: every input waits for "make folder") stays
+// however long the stream, and one that has fallen out is looked up in the store's rows, on
+// its thread, before it is refused. So a name is refused, naming the field, only when no
+// earlier job of the batch has it (a forward reference, a typo), and the stream stops there
+// as with any bad input. The same lookup lets a resumed stream (--resume) name jobs of the
+// killed run. No cycle can form, since every edge points back.
+// What is held: the remembered names, and the unfinished jobs that still wait: both bounded
+// by the window, however long the stream.
 import type { JobError, JobState } from '../../shared/job.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import type { DependencyHost } from './batch-dependencies.ts'
 import type { JobRecord } from './job-record.ts'
+import type { NamedRow } from './store/rows.ts'
 
 type Outcome = 'succeeded' | 'failed' | 'timed-out' | 'cancelled'
 
@@ -30,7 +35,7 @@ const HOW: Record<Outcome | 'not run', string> = {
   'not run': 'did not run',
 }
 
-/** A named job among the stream's recent inputs. */
+/** A named job the stream remembers. */
 interface Named {
   id: number
   index: number
@@ -38,12 +43,19 @@ interface Named {
   outcome: Outcome | 'not run' | null
 }
 
-/** One streamed batch's recent names, oldest first. */
+/** One streamed batch's remembered names, least recently used first (a Map keeps insertion order). */
 interface StreamNames {
   horizon: number
   byName: Map<string, Named>
-  ring: Named[]
-  head: number
+}
+
+/** Where a name the stream no longer remembers is looked for. */
+export interface NameLookup {
+  readonly states: { get(id: number): JobRecord | undefined }
+  /** The store, when there is one (without it a forgotten name cannot be found). */
+  readonly store: { namedRow(batchId: number, name: string, before: number): Promise<NamedRow | null> } | null
+  /** Every change so far in the store (a job made a moment ago may not be written yet). */
+  flush(): Promise<void>
 }
 
 /** A job that waits: how many of its dependencies have not succeeded yet. */
@@ -65,6 +77,7 @@ export interface Resolved {
 
 export class StreamDependencies {
   private readonly host: DependencyHost
+  private readonly lookup: NameLookup | null
   private readonly streams = new Map<number, StreamNames>()
   /** Named jobs of streams that have not settled, by id (their outcome is filled in when they do). */
   private readonly open = new Map<number, Named>()
@@ -72,8 +85,9 @@ export class StreamDependencies {
   private readonly waiting = new Map<number, Waiting>()
   private readonly dependents = new Map<number, Waiting[]>()
 
-  constructor(host: DependencyHost) {
+  constructor(host: DependencyHost, lookup: NameLookup | null = null) {
     this.host = host
+    this.lookup = lookup
   }
 
   get active(): boolean {
@@ -82,32 +96,32 @@ export class StreamDependencies {
 
   /** A streamed batch whose jobs may name earlier ones in `after`. */
   start(batchId: number, horizon: number): void {
-    if (!this.streams.has(batchId)) this.streams.set(batchId, { horizon, byName: new Map(), ring: [], head: 0 })
+    if (!this.streams.has(batchId)) this.streams.set(batchId, { horizon, byName: new Map() })
   }
 
   /**
-   * The dependencies of the job read at `index`, by name; throws a ValidationError naming
-   * `field.after[k]` for a name that is not one of the recent earlier jobs.
+   * The dependencies of the job read at `index`, by name: at once when every name is
+   * remembered (a map lookup each), else once the store has answered for the others. Throws
+   * (or rejects with) a ValidationError naming `field.after[k]` for a name no earlier job of
+   * the batch has.
    */
-  resolve(batchId: number, index: number, after: readonly string[], field: string): Resolved {
+  resolve(batchId: number, index: number, after: readonly string[], field: string): Resolved | Promise<Resolved> {
     const names = this.streams.get(batchId)!
-    const resolved: Resolved = { ids: [], open: [], failed: null }
+    const targets: Named[] = []
+    let missing: number[] | null = null
     after.forEach((name, k) => {
       const target = names.byName.get(name)
-      if (!target || target.index >= index || index - target.index > names.horizon) {
-        throw new ValidationError([
-          {
-            field: `${field}.after[${k}]`,
-            message: `no job named "${name}" before it in this batch (a template's jobs wait only for jobs of earlier inputs, at most ${names.horizon} back)`,
-          },
-        ])
+      if (!target || target.index >= index) {
+        ;(missing ??= []).push(k)
+        return
       }
-      if (resolved.ids.includes(target.id)) return
-      resolved.ids.push(target.id)
-      if (target.outcome === null) resolved.open.push(target)
-      else if (target.outcome !== 'succeeded') resolved.failed ??= target
+      // Referred to again: the most recently used now, so a fan-out's name is never forgotten.
+      names.byName.delete(name)
+      names.byName.set(name, target)
+      targets.push(target)
     })
-    return resolved
+    if (!missing) return this.classify(targets)
+    return this.resolveForgotten(batchId, names, index, after, field, missing, targets)
   }
 
   /** A new job of the stream: remembered by name, and queued, held or ended as its dependencies say. */
@@ -189,19 +203,95 @@ export class StreamDependencies {
   }
 
   private remember(names: StreamNames, named: Named): void {
+    names.byName.delete(named.name)
     names.byName.set(named.name, named)
-    names.ring.push(named)
-    this.open.set(named.id, named)
-    // Forget names further back than the horizon (the ring is in input order).
-    while (names.head < names.ring.length && named.index - names.ring[names.head]!.index >= names.horizon) {
-      const old = names.ring[names.head++]!
-      if (names.byName.get(old.name) === old) names.byName.delete(old.name)
-      this.open.delete(old.id)
+    if (named.outcome === null) this.open.set(named.id, named)
+    if (names.byName.size <= names.horizon) return
+    // Forget the least recently used names beyond the cap (a Map iterates oldest first).
+    for (const old of names.byName.values()) {
+      if (names.byName.size <= names.horizon) break
+      names.byName.delete(old.name)
+      if (this.open.get(old.id) === old) this.open.delete(old.id)
     }
-    if (names.head > 4096 && names.head * 2 > names.ring.length) {
-      names.ring = names.ring.slice(names.head)
-      names.head = 0
+  }
+
+  /** What the targets say now: the ids, the unfinished ones, the first that ended without succeeding. */
+  private classify(targets: readonly Named[]): Resolved {
+    const resolved: Resolved = { ids: [], open: [], failed: null }
+    for (const target of targets) {
+      if (resolved.ids.includes(target.id)) continue
+      resolved.ids.push(target.id)
+      if (target.outcome === null) resolved.open.push(target)
+      else if (target.outcome !== 'succeeded') resolved.failed ??= target
     }
+    return resolved
+  }
+
+  /** The names at `missing` (indices into `after`) from the store's rows, then remembered again. */
+  private async resolveForgotten(
+    batchId: number,
+    names: StreamNames,
+    index: number,
+    after: readonly string[],
+    field: string,
+    missing: number[],
+    found: Named[],
+  ): Promise<Resolved> {
+    for (const k of missing) {
+      const name = after[k]!
+      const named = await this.find(batchId, name, index)
+      if (!named) {
+        const where = this.lookup?.store ? '' : `; without a database only the last ${names.horizon} names are known`
+        throw new ValidationError([
+          {
+            field: `${field}.after[${k}]`,
+            message: `no job named "${name}" before it in this batch (a template's jobs wait only for jobs of earlier inputs${where})`,
+          },
+        ])
+      }
+      this.remember(names, named)
+      found.push(named)
+    }
+    // Classified only now: a target may have settled while the store answered (and one that
+    // was forgotten meanwhile heard nothing of it, so the engine is asked).
+    for (const target of found) {
+      const job = target.outcome === null ? this.lookup?.states.get(target.id) : undefined
+      const outcome = job ? OUTCOMES[job.state] : undefined
+      if (outcome) target.outcome = job!.error?.code === 'dependency-failed' ? 'not run' : outcome
+    }
+    return this.classify(found)
+  }
+
+  /**
+   * The batch's job named `name` nearest before input `index`, from its row; how it ended from
+   * the engine when it is still in memory (a job that runs again, a resumed run's), else from
+   * the row. A row is read without a flush first, and again after one when it is missing or
+   * says unfinished for a job no longer in memory (its newer row may not be written yet).
+   */
+  private async find(batchId: number, name: string, index: number): Promise<Named | null> {
+    const lookup = this.lookup
+    if (!lookup?.store) return null
+    let row = await lookup.store.namedRow(batchId, name, index)
+    if (!row || this.stale(row)) {
+      await lookup.flush()
+      row = await lookup.store.namedRow(batchId, name, index)
+    }
+    if (!row) return null
+    const job = lookup.states.get(row.id)
+    const state = job ? job.state : row.state
+    const code = job ? (job.error?.code ?? null) : row.errorCode
+    // Unfinished in no engine's memory: a run that was killed (it never ends), as interrupted.
+    const outcome = OUTCOMES[state] ?? (job ? null : 'cancelled')
+    return {
+      id: row.id,
+      index: row.inputIndex ?? -1,
+      name,
+      outcome: outcome !== null && code === 'dependency-failed' ? 'not run' : outcome,
+    }
+  }
+
+  private stale(row: NamedRow): boolean {
+    return OUTCOMES[row.state] === undefined && this.lookup!.states.get(row.id) === undefined
   }
 
   private note(waiting: Waiting): void {

@@ -169,7 +169,8 @@ export class StreamIntake {
           this.progress.exhausted = true
           break
         }
-        this.make(next.value)
+        const making = this.make(next.value)
+        if (making) await making
         if ((this.progress.read & 255) === 0) await this.request.pace?.()
         if (++this.sinceTidy >= this.window / 2) await this.tidy()
       }
@@ -192,9 +193,10 @@ export class StreamIntake {
     return queued + running + retrying
   }
 
-  private make(item: IndexedSpec): void {
+  /** Makes the input's job: at once, or (a promise) once the store has found a name no longer remembered. */
+  private make(item: IndexedSpec): Promise<void> | undefined {
     const { index, spec } = item
-    let resolved: Resolved | null = null
+    let resolved: Resolved | Promise<Resolved> | null = null
     if (spec.after?.length) {
       const field = this.request.inputField?.(index) ?? `inputs[${index}]`
       // Never run a job early: a stream that was not told its jobs name others kept no names.
@@ -204,7 +206,13 @@ export class StreamIntake {
         ])
       }
       resolved = this.deps.resolve(this.batch.id, index, spec.after, field)
+      if (resolved instanceof Promise) return resolved.then((found) => this.made(item, found))
     }
+    this.made(item, resolved)
+  }
+
+  private made(item: IndexedSpec, resolved: Resolved | null): void {
+    const { index, spec } = item
     const job = this.host.makeJob(this.batch, spec, index, resolved?.ids.length ? resolved.ids : undefined)
     this.progress.read++
     if (this.request.dependencies) this.deps.added(job, index, resolved)

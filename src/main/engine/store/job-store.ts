@@ -17,6 +17,7 @@ import type {
   StoredBatch,
   StoredJob,
   StoppedRows,
+  NamedRow,
   ToStore,
 } from './rows.ts'
 
@@ -290,6 +291,11 @@ export class JobStore {
   /** What retried jobs of a streamed batch had stopped, read from their rows (see store-queries.ts, stoppedRows). */
   async stoppedRows(batchId: number, roots: number[], dependencies: number[]): Promise<StoppedRows> {
     return (await this.request({ t: 'stopped', id: 0, batchId, roots, dependencies })) as StoppedRows
+  }
+
+  /** The batch's job named `name` nearest before input `before`, from its row (see store-queries.ts, namedRow). */
+  async namedRow(batchId: number, name: string, before: number): Promise<NamedRow | null> {
+    return (await this.request({ t: 'named', id: 0, batchId, name, before })) as NamedRow | null
   }
 
   /** Closes the database after one last try of pending writes; says whether they all landed. */

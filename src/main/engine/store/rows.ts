@@ -148,6 +148,18 @@ export interface StoppedRows {
   dependencies: StoredJob[]
 }
 
+/**
+ * The nearest earlier job of a streamed batch with a given name, as its row says (a name the
+ * stream no longer remembers: stream-dependencies.ts looks it up here before refusing it).
+ */
+export interface NamedRow {
+  id: number
+  inputIndex: number | null
+  state: JobView['state']
+  /** The error's code (`dependency-failed`: it did not run), or null. */
+  errorCode: string | null
+}
+
 export type ToStore =
   | { t: 'open'; id: number; file: string; moveAsideCorrupt: boolean; readOnly: boolean }
   | { t: 'write'; jobs: JobRowTuple[]; batches: BatchRow[] }
@@ -159,6 +171,7 @@ export type ToStore =
   | { t: 'batches'; id: number; limit: number }
   | { t: 'params'; id: number; jobId: number }
   | { t: 'stopped'; id: number; batchId: number; roots: number[]; dependencies: number[] }
+  | { t: 'named'; id: number; batchId: number; name: string; before: number }
   | { t: 'flush'; id: number }
   | { t: 'close'; id: number }
 

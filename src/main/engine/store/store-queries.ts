@@ -10,6 +10,7 @@ import type {
   HistoryPage,
   InputRanges,
   LoadScope,
+  NamedRow,
   StoredBatch,
   StoredJob,
   StoppedRows,
@@ -311,4 +312,25 @@ export function stoppedRows(
     for (const row of rows) found.push(toStored(file, row))
   }
   return { stopped, dependencies: found }
+}
+
+/**
+ * The batch's job named `name` nearest before input `before` (rows without an index, from
+ * before the column, count as earlier). Walks the (batch_id, input_index) index back from
+ * `before`, so the cost grows with how far back the name is; it is asked only for a name the
+ * stream has stopped remembering, which is then remembered again.
+ */
+export function namedRow(db: DatabaseSync, batchId: number, name: string, before: number): NamedRow | null {
+  type Found = { id: number; input_index: number | null; state: string; code: string | null } | undefined
+  const columns = `SELECT id, input_index, state, json_extract(error, '$.code') AS code FROM jobs`
+  // Two reads, so the first is a range of the index that starts at `before` and walks back.
+  const row =
+    (db
+      .prepare(`${columns} WHERE batch_id = ? AND name = ? AND input_index < ? ORDER BY input_index DESC LIMIT 1`)
+      .get(batchId, name, before) as Found) ??
+    (db
+      .prepare(`${columns} WHERE batch_id = ? AND input_index IS NULL AND name = ? ORDER BY id DESC LIMIT 1`)
+      .get(batchId, name) as Found)
+  if (!row) return null
+  return { id: row.id, inputIndex: row.input_index, state: row.state as NamedRow['state'], errorCode: row.code }
 }

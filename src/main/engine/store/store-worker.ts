@@ -9,7 +9,7 @@ import { rename } from 'node:fs/promises'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { parentPort } from 'node:worker_threads'
 import type { BatchRow, Durability, FromStore, JobRowTuple, ToStore } from './rows.ts'
-import { batchSummaries, history, inputRanges, jobParams, load, newestBatches, stoppedRows } from './store-queries.ts'
+import { batchSummaries, history, inputRanges, jobParams, load, namedRow, newestBatches, stoppedRows } from './store-queries.ts'
 import { DatabaseFileError, openReadOnly, openWritable } from './store-schema.ts'
 
 if (!parentPort) throw new Error('store-worker must run as a worker thread')
@@ -279,6 +279,13 @@ async function handle(message: ToStore): Promise<void> {
     case 'stopped':
       try {
         reply(message.id, stoppedRows(db!, dbFile, message.batchId, message.roots, message.dependencies))
+      } catch (error) {
+        fail(message.id, error)
+      }
+      return
+    case 'named':
+      try {
+        reply(message.id, namedRow(db!, message.batchId, message.name, message.before))
       } catch (error) {
         fail(message.id, error)
       }
