@@ -3,9 +3,9 @@
 // not. The graph itself (checks, the ready/blocked tracker) is dependency-graph.ts; this holds
 // the engine's side: job ids, the jobs held out of the queue, notes that say what a job waits
 // for, and the calls back into the engine to queue, end or reopen a job.
-import { isTerminal, type JobError, type JobState } from '../../shared/job.ts'
+import { isTerminal, type JobError } from '../../shared/job.ts'
 import { ValidationError } from '../../shared/validate.ts'
-import { checkDependencies, DependencyTracker, type Outcome } from './dependency-graph.ts'
+import { checkDependencies, DependencyTracker, OUTCOMES } from './dependency-graph.ts'
 import type { JobRecord } from './job-record.ts'
 
 export interface DependencyHost {
@@ -27,14 +27,6 @@ interface BatchGraph {
 
 /** The first names shown in a note; the rest are counted. */
 const NAMES_SHOWN = 3
-
-const OUTCOMES: Partial<Record<JobState, Outcome>> = {
-  succeeded: 'succeeded',
-  failed: 'failed',
-  'timed-out': 'timed-out',
-  cancelled: 'cancelled',
-  interrupted: 'cancelled',
-}
 
 /**
  * The indices each spec waits for, or null when no job of the batch has `after`. Problems

@@ -3,6 +3,7 @@
 // and a tracker that says which jobs become runnable, or can never run, as jobs settle.
 // The engine owns the jobs; this owns only indices into the batch's list of jobs.
 
+import type { JobState } from '../../shared/job.ts'
 import type { FieldProblem } from '../../shared/validate.ts'
 
 /** What the check needs of a job: its name (after templating) and the names it waits for. */
@@ -103,6 +104,15 @@ function findCycle(deps: readonly number[][]): number[] | null {
 
 /** How a dependency ended, as far as its dependents care. */
 export type Outcome = 'succeeded' | 'failed' | 'cancelled' | 'timed-out'
+
+/** A finished job's state as its dependents see it (interrupted counts as cancelled); none for an unfinished one. */
+export const OUTCOMES: Partial<Record<JobState, Outcome>> = {
+  succeeded: 'succeeded',
+  failed: 'failed',
+  'timed-out': 'timed-out',
+  cancelled: 'cancelled',
+  interrupted: 'cancelled',
+}
 
 export interface Blocked {
   index: number

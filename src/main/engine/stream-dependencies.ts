@@ -11,21 +11,12 @@
 // killed run. No cycle can form, since every edge points back.
 // What is held: the remembered names, and the unfinished jobs that still wait: both bounded
 // by the window, however long the stream.
-import type { JobError, JobState } from '../../shared/job.ts'
+import type { JobError } from '../../shared/job.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import type { DependencyHost } from './batch-dependencies.ts'
+import { OUTCOMES, type Outcome } from './dependency-graph.ts'
 import type { JobRecord } from './job-record.ts'
 import type { NamedRow } from './store/rows.ts'
-
-type Outcome = 'succeeded' | 'failed' | 'timed-out' | 'cancelled'
-
-const OUTCOMES: Partial<Record<JobState, Outcome>> = {
-  succeeded: 'succeeded',
-  failed: 'failed',
-  'timed-out': 'timed-out',
-  cancelled: 'cancelled',
-  interrupted: 'cancelled',
-}
 
 const HOW: Record<Outcome | 'not run', string> = {
   succeeded: 'succeeded',
