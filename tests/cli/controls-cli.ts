@@ -69,6 +69,22 @@ export const jsonLines = (text: string): Record<string, unknown>[] =>
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Record<string, unknown>)
 
+/** A finished job's `--json` line, as far as the dependency tests read it. */
+export type JobLine = {
+  name: string
+  state: string
+  startedAt: string | null
+  endedAt: string
+  error?: { code: string; message: string }
+}
+
+/** The jobs' `--json` lines by name (the summary line, which has no state, left out). */
+export const jobsOf = (stdout: string): Record<string, JobLine> =>
+  Object.fromEntries((jsonLines(stdout).filter((l) => 'state' in l) as unknown as JobLine[]).map((l) => [l.name, l]))
+
+/** An ISO time of a `--json` line, in ms. */
+export const t = (iso: string | null): number => Date.parse(iso!)
+
 /** A shell job run through /bin/sh, like one of GNU parallel's commands. */
 export const sh = (command: string, extra: Record<string, unknown> = {}) => ({
   kind: 'shell',

@@ -6,7 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { jsonLines, sandbox, type Sandbox } from './controls-cli.ts'
+import { jobsOf, t, type JobLine, sandbox, type Sandbox } from './controls-cli.ts'
 
 const EXAMPLE = resolve(import.meta.dirname, '../../examples/pipeline-inputs.json')
 
@@ -18,13 +18,8 @@ afterAll(async () => {
   await box.remove()
 })
 
-type Line = { name: string; state: string; startedAt: string | null; endedAt: string; error?: { code: string; message: string } }
-/** The jobs' --json lines by name (the summary line, when there is one, has none). */
-const jobsOf = (stdout: string) =>
-  Object.fromEntries((jsonLines(stdout).filter((l) => 'state' in l) as unknown as Line[]).map((l) => [l.name, l]))
-const t = (iso: string | null) => Date.parse(iso!)
 /** Asserts each `[dependent, dependency]` pair started only once its dependency had ended. */
-function expectAfter(jobs: Record<string, Line>, pairs: [string, string][]): void {
+function expectAfter(jobs: Record<string, JobLine>, pairs: [string, string][]): void {
   for (const [dependent, dependency] of pairs) {
     expect(t(jobs[dependent]!.startedAt), `${dependent} after ${dependency}`).toBeGreaterThanOrEqual(t(jobs[dependency]!.endedAt))
   }

@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { jsonLines, sandbox, sh, type Sandbox } from './controls-cli.ts'
+import { jobsOf, t, sandbox, sh, type Sandbox } from './controls-cli.ts'
 
 let box: Sandbox
 beforeAll(async () => {
@@ -13,11 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await box.remove()
 })
-
-type Line = { name: string; state: string; startedAt: string | null; endedAt: string; error?: { code: string; message: string } }
-const jobsOf = (stdout: string) =>
-  Object.fromEntries((jsonLines(stdout).slice(0, -1) as unknown as Line[]).map((l) => [l.name, l]))
-const t = (iso: string | null) => Date.parse(iso!)
 
 describe('corelane run with dependencies', () => {
   it('runs each job after what it waits for, under 2 slots; a failure stops what waits for it', async () => {

@@ -31,19 +31,32 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })))
 })
 
-it('a shell job run on an agent: the controller’s jobLog marks its stderr as a local job’s does', async () => {
-  const dataDir = tempDir('streams-engine')
+/** A controller engine linked to the test's Redis, once it has heard the agent; closed after `body`. */
+async function withLinkedEngine(
+  name: string,
+  body: (engine: Engine, link: EngineLink, dataDir: string) => Promise<void>,
+): Promise<void> {
+  const dataDir = tempDir(name)
   dirs.push(dataDir)
   const engine: Engine = createEngine({ dataDir, cpuSlots: 1, ioConcurrency: 1, retryBackoffMs: 100 })
   let link: EngineLink | null = null
   try {
     link = await linkEngineToCluster(engine, { redisUrl: redis.url, logDir: join(dataDir, 'logs'), reconcileMs: 500 })
     await until(() => link!.directory.machines().length === 1, 10_000, 'the agent heard')
+    await body(engine, link, dataDir)
+  } finally {
+    await link?.close()
+    await engine.close()
+  }
+}
+
+it('a shell job run on an agent: the controller’s jobLog marks its stderr as a local job’s does', async () => {
+  await withLinkedEngine('streams-engine', async (engine, link) => {
     const { jobIds } = await engine.submit({
       jobs: Array.from({ length: 6 }, (_, n) => ({ kind: 'shell', params: { argv: ['sh', '-c', script(n)] } })),
     })
     await engine.whenSettled(jobIds)
-    const remote = jobIds.filter((id) => link!.machineOf(id) === 'streamer')
+    const remote = jobIds.filter((id) => link.machineOf(id) === 'streamer')
     expect(remote.length).toBeGreaterThan(0)
     for (const [n, id] of jobIds.entries()) {
       expect(engine.getJob(id)!.state).toBe('succeeded')
@@ -65,10 +78,7 @@ it('a shell job run on an agent: the controller’s jobLog marks its stderr as a
         stderr: stderrOf(n),
       })
     }
-  } finally {
-    await link?.close()
-    await engine.close()
-  }
+  })
 })
 
 it('`corelane run --redis --results DIR --joblog`: a remote job’s stdout and stderr files and Receive are a local job’s', async () => {
@@ -129,13 +139,7 @@ it('the report schema refuses stderr ranges that are not sorted, apart pairs ins
 })
 
 it('a remote log longer than the shipped tail keeps its stderr ranges past the note that starts it', async () => {
-  const dataDir = tempDir('streams-long')
-  dirs.push(dataDir)
-  const engine: Engine = createEngine({ dataDir, cpuSlots: 1, ioConcurrency: 1, retryBackoffMs: 100 })
-  let link: EngineLink | null = null
-  try {
-    link = await linkEngineToCluster(engine, { redisUrl: redis.url, logDir: join(dataDir, 'logs'), reconcileMs: 500 })
-    await until(() => link!.directory.machines().length === 1, 10_000, 'the agent heard')
+  await withLinkedEngine('streams-long', async (engine, link, dataDir) => {
     // A stderr line, 300,000 bytes of stdout, then a line on each stream (their pipes are read
     // apart: either may come first): the tail the agent ships starts with a note, then cuts
     // into the stdout, so the first stderr line stays on the agent.
@@ -144,7 +148,7 @@ it('a remote log longer than the shipped tail keeps its stderr ranges past the n
       jobs: Array.from({ length: 4 }, () => ({ kind: 'shell', params: { argv: ['sh', '-c', sh] } })),
     })
     await engine.whenSettled(jobIds)
-    const remote = jobIds.filter((id) => link!.machineOf(id) === 'streamer')
+    const remote = jobIds.filter((id) => link.machineOf(id) === 'streamer')
     expect(remote.length).toBeGreaterThan(0)
     for (const id of remote) {
       expect(engine.getJob(id)!.state).toBe('succeeded')
@@ -153,8 +157,5 @@ it('a remote log longer than the shipped tail keeps its stderr ranges past the n
       const log = await engine.readLog(id, 1 << 20)
       expect(log.stderr.map(([start, end]) => log.text.slice(start, end))).toEqual(['err-last ✓\n'])
     }
-  } finally {
-    await link?.close()
-    await engine.close()
-  }
+  })
 })
