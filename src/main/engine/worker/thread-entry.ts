@@ -1,8 +1,8 @@
 // Entry of a worker thread: connects the worker runtime to the thread's parent port. When the
-// engine shares a wake counter, an idle worker waits on it (Atomics.wait, no CPU) and pulls
-// the next message itself with receiveMessageOnPort: a round trip then skips the event-loop
-// wake-up, which is most of its latency.
-import { MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
+// engine shares a wake counter, an idle worker waits on it for the next message
+// (message-wait.ts) instead of returning to its event loop.
+import { MessagePort, parentPort, workerData } from 'node:worker_threads'
+import { messageWaiter } from './message-wait.ts'
 import type { FromWorker, RuntimeMessage, ToWorker, WorkerInit } from './protocol.ts'
 import { WorkerRuntime } from './runtime.ts'
 
@@ -30,33 +30,6 @@ port.on('messageerror', (error) => {
   process.exit(1)
 })
 
-/**
- * Waits on the wake counter and takes what the engine posted. The engine bumps the counter
- * once after each post, so the count since the last take says how many messages may wait (fewer
- * if the event loop's listener took some meanwhile): a round trip asks the port once, not
- * once to look, once to take and once more to find it empty.
- */
-function awaitMessages(wake: Int32Array): (ms: number) => void {
-  // The count up to which posted messages have been taken here or by the loop's listener. From
-  // 0, not the count now: what the engine posted before this thread started may still wait.
-  let taken = 0
-  return (ms) => {
-    let count = Atomics.load(wake, 0)
-    if (count === taken) {
-      if (Atomics.wait(wake, 0, taken, ms) === 'timed-out') return
-      count = Atomics.load(wake, 0)
-    }
-    // (The counter wraps past 2^31 posts; the difference stays right.)
-    let waiting = (count - taken) | 0
-    taken = count
-    while (waiting-- > 0) {
-      const message = receiveMessageOnPort(port)
-      if (!message) break
-      deliver(message.message as ToWorker)
-    }
-  }
-}
-
 new WorkerRuntime(
   {
     post,
@@ -65,7 +38,7 @@ new WorkerRuntime(
       port.on('message', listener)
     },
     exit: () => process.exit(0),
-    awaitMessages: init.wake ? awaitMessages(init.wake) : undefined,
+    awaitMessages: init.wake ? messageWaiter(port, init.wake, (message) => deliver(message as ToWorker)) : undefined,
   },
   init,
 )
