@@ -23,7 +23,11 @@ export class LimitsControl {
   private readonly cores: number
   private readonly host: LimitsHost
 
-  constructor(options: Pick<EngineOptions, 'cpuSlots' | 'ioConcurrency' | 'pinning' | 'paused'>, cores: number, host: LimitsHost) {
+  constructor(
+    options: Pick<EngineOptions, 'cpuSlots' | 'ioConcurrency' | 'pinning' | 'paused'>,
+    cores: number,
+    host: LimitsHost,
+  ) {
     this.cores = cores
     this.host = host
     this.current = {
