@@ -106,7 +106,7 @@ describe('the engine paused and limited', () => {
     expect(engine.stats().limits.cpuSlots).toBe(1)
     await until(() => seen.at(-1)?.limits.cpuSlots === 1, 5000, 'the new limits in the feed')
     // One slot: two CPU jobs (long enough for a second worker to start) run one after the other.
-    const { jobIds } = await engine.submit({ template: { kind: 'sum-squares', params: { n: 3e8 } }, count: 2 })
+    const { jobIds } = await engine.submit({ template: { kind: 'sum-squares', params: { n: 2e7 } }, count: 2 })
     await engine.whenSettled(jobIds)
     const [first, second] = jobIds.map((id) => engine.getJob(id)!)
     expect([first!.state, second!.state]).toEqual(['succeeded', 'succeeded'])

@@ -3,8 +3,8 @@
 // submission (so reports, timers and clients are served between its slices).
 
 /**
- * Resolves after the loop has run what was waiting (setImmediate: the poll phase comes first,
- * so I/O and messages are handled, not only microtasks).
+ * Resolves from a setImmediate: unlike a resolved promise (a microtask, run before the loop
+ * moves on), it lets the loop go round, so timers, I/O and messages that are ready run first.
  */
 export function yieldToLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve))
