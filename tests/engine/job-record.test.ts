@@ -84,6 +84,16 @@ describe('job record', () => {
     ])
   })
 
+  it('counts an attempt stuck on an executor as a timeout on its way, shown on that executor', () => {
+    const job = JobRecord.fromSpec({ kind: 'noop', params: {}, executor: 'thread', timeoutMs: 100 }, 3, 1, 1, 0)
+    job.stuckOn(5)
+    expect(job).toMatchObject({ attempts: 1, lastWorkerId: 5, stopping: 'timeout', state: 'queued' })
+    // Once its executor is gone (workerId cleared), its view still places it on the one it was stuck on.
+    expect(job.toView(epoch, '/logs').workerId).toBe(5)
+    job.stuckOn(6) // its retry, stuck on the next executor: a second attempt
+    expect(job).toMatchObject({ attempts: 2, lastWorkerId: 6 })
+  })
+
   it('names a job after its kind and id unless it was given a name', () => {
     expect(storedToView(stored(), '/l').name).toBe('hash #7')
     expect(storedToView(stored({ name: 'mine' }), '/l').name).toBe('mine')

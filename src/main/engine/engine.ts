@@ -1,7 +1,7 @@
 // The engine's facade: submit, run, cancel, retry, pause and resume, limits, queries, restore
-// and close, over the job state machine (job-states.ts), the balancer, the pool of executors,
-// worker reports, stop control, the change feed and persistence, one piece per concern (see
-// docs/architecture.md, "Inside the engine"), and the batch controls (batch-controls.ts).
+// and close, over one piece per concern (docs/architecture.md, "Inside the engine"): the job
+// state machine (job-states.ts), the balancer, the pool of executors, worker reports, stop
+// control, the change feed, persistence, limits and pause (limits-control.ts), batch controls.
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { logFileName, logsDir } from './data-layout.ts'
@@ -13,17 +13,17 @@ import { ValidationError } from '../../shared/validate.ts'
 import { KindCosts } from './balancer.ts'
 import { Dispatcher } from './dispatcher.ts'
 import { BatchCancels } from './batch-cancel.ts'
-import { Batch } from './batch-tracker.ts'
+import { Batch } from './batch.ts'
 import { ChangeFeed, type FeedSource } from './change-feed.ts'
 import type { Executor } from './executors/executor.ts'
 import { localWorkerSetup, WorkerPool, type ExecutorFactory } from './executors/worker-pool.ts'
 import { Inbox } from './inbox.ts'
 import { JobQueue } from './job-queue.ts'
 import { JobRecord } from './job-record.ts'
+import { LimitsControl } from './limits-control.ts'
 import { restoreJobs } from './restore.ts'
-import { yieldToLoop } from './kinds/context.ts'
+import { yieldToLoop } from './yield-to-loop.ts'
 import { Persistence } from './persistence.ts'
-import { placementNote, placementSupported } from './placement.ts'
 import { readLogTail, type LogTail } from './read-log.ts'
 import { StopControl } from './stop-control.ts'
 import type { LoadedState } from './store/job-store.ts'
@@ -47,8 +47,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   readonly epoch = Date.now()
   private readonly logDir: string
   private readonly cores = availableParallelism()
-  private limits: EngineLimits
-  private paused: boolean
+  private readonly limits: LimitsControl
   private shut = false
 
   readonly queues: Record<Lane, JobQueue<JobRecord>> = { cpu: new JobQueue(), io: new JobQueue() }
@@ -74,12 +73,15 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
 
   constructor(options: EngineOptions) {
     this.logDir = logsDir(options.dataDir)
-    this.limits = {
-      cpuSlots: options.cpuSlots ?? this.cores,
-      ioConcurrency: options.ioConcurrency ?? 1000,
-      pinning: (options.pinning ?? false) && placementSupported,
-    }
-    this.paused = options.paused ?? false
+    this.limits = new LimitsControl(options, this.cores, {
+      counts: () => this.states.counts,
+      apply: (wasPinning) => this.pool.applyLimits(wasPinning),
+      changed: () => {
+        this.feed.statsChanged()
+        this.scheduleDispatch()
+        this.feed.schedule()
+      },
+    })
     this.feed = new ChangeFeed<JobRecord>(this, options.eventIntervalMs ?? 250)
     this.persistence = new Persistence(options.store ?? null, this.epoch)
     this.stop = new StopControl<JobRecord, Executor>(
@@ -87,10 +89,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
         executorOf: (job) => this.pool.get(job.workerId),
         force: (job, executor) => this.pool.force(executor, job.id),
         overdue: (job, executor) => {
-          // Held for timeoutMs + grace without a start report: the attempt counts, as a timeout.
-          job.attempts++
-          job.lastWorkerId = executor.id
-          job.stopping = 'timeout'
+          job.stuckOn(executor.id)
           this.pool.force(executor, job.id)
         },
         requeue: (job) => {
@@ -109,7 +108,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
         ...localWorkerSetup(options),
         cores: this.cores,
         costs: this.costs,
-        limits: () => this.limits,
+        limits: () => this.limits.current,
         groups: this.groups,
         changed: (now) => {
           this.feed.workersChanged()
@@ -126,8 +125,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
       costs: this.costs,
       stop: this.stop,
       states: this.states,
-      halted: () => this.paused || this.shut,
-      limits: () => this.limits,
+      halted: () => this.limits.paused || this.shut,
+      limits: () => this.limits.current,
       view: (queue) => this.controls.wrap(queue),
     })
   }
@@ -276,16 +275,20 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     for (const id of ids) {
       const job = this.states.get(id)
       if (!job || isTerminal(job.state)) continue
-      if (job.state === 'running' || job.workerId !== 0) {
-        if (job.stopping === 'cancel') continue
-        this.stop.stop(job, 'cancel')
-      } else {
-        if (job.state === 'queued' && this.controls.inQueue(job)) this.queues[job.lane].forget()
-        this.states.finish(job, 'cancelled', { code: 'cancelled', message: 'cancelled before it started' }, Date.now())
-      }
+      const held = job.state === 'running' || job.workerId !== 0 // on an executor
+      if (held && job.stopping === 'cancel') continue // already being stopped
+      if (held) this.stop.stop(job, 'cancel')
+      else this.cancelUnstarted(job, 'cancelled before it started', Date.now())
       cancelled++
     }
     return cancelled
+  }
+
+  /** Ends a job no executor holds (queued, held back by the controls, or between attempts) as cancelled. */
+  private cancelUnstarted(job: JobRecord, message: string, now: number): void {
+    // Out of whatever holds it; one still in its lane's queue becomes a tombstone there (job-queue.ts).
+    if (job.state === 'queued' && this.controls.inQueue(job)) this.queues[job.lane].forget()
+    this.states.finish(job, 'cancelled', { code: 'cancelled', message }, now)
   }
 
   retry(ids: number[]): number {
@@ -313,15 +316,10 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   readonly cancelBatch = (batchId: number): number => this.cancels.cancel(batchId, this.states, (ids) => this.cancel(ids))
   readonly onBatchCancelled: Engine['onBatchCancelled'] = (listener) => this.cancels.onCancelled(listener)
 
-  pause(): EngineStats {
-    this.paused = true
-    return this.limitsChanged()
-  }
-
-  resume(): EngineStats {
-    this.paused = false
-    return this.limitsChanged()
-  }
+  readonly pause = (): EngineStats => this.limits.pause()
+  readonly resume = (): EngineStats => this.limits.resume()
+  readonly setLimits = (patch: Partial<EngineLimits>): EngineStats => this.limits.set(patch)
+  readonly stats = (): EngineStats => this.limits.stats()
 
   setBatchPaused(batchId: number, paused: boolean): BatchView {
     const batch = this.states.batches.get(batchId)
@@ -329,25 +327,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.putBack(this.controls.setPaused(batchId, (batch.paused = paused))) // dispatches, and tells the feed
     this.feed.batchesChanged()
     return batch.toView()
-  }
-
-  setLimits(patch: Partial<EngineLimits>): EngineStats {
-    const wasPinning = this.limits.pinning
-    this.limits = {
-      cpuSlots: patch.cpuSlots ?? this.limits.cpuSlots,
-      ioConcurrency: patch.ioConcurrency ?? this.limits.ioConcurrency,
-      pinning: (patch.pinning ?? this.limits.pinning) && placementSupported,
-    }
-    this.pool.applyLimits(wasPinning)
-    return this.limitsChanged()
-  }
-
-  /** Paused, resumed or new limits: a dispatch may now take more (or nothing), and the stats are due. */
-  private limitsChanged(): EngineStats {
-    this.feed.statsChanged()
-    this.scheduleDispatch()
-    this.feed.schedule()
-    return this.stats()
   }
 
   readonly view = (job: JobRecord): JobView => job.toView(this.epoch, this.logDir)
@@ -364,17 +343,6 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
 
   batches(): BatchView[] {
     return [...this.states.batches.values()].map((batch) => batch.toView())
-  }
-
-  stats(): EngineStats {
-    return {
-      limits: { ...this.limits },
-      paused: this.paused,
-      cores: this.cores,
-      counts: { ...this.states.counts },
-      placementSupported,
-      placementNote,
-    }
   }
 
   async readLog(id: number, maxBytes = 65536): Promise<LogTail> {
@@ -414,12 +382,8 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     const now = Date.now()
     for (const job of this.states.all()) {
       if (isTerminal(job.state)) continue
-      if (job.workerId === 0) {
-        if (job.state === 'queued' && this.controls.inQueue(job)) this.queues[job.lane].forget()
-        this.states.finish(job, 'cancelled', { code: 'cancelled', message: 'the engine was closed' }, now)
-      } else {
-        job.stopping = 'cancel'
-      }
+      if (job.workerId === 0) this.cancelUnstarted(job, 'the engine was closed', now)
+      else job.stopping = 'cancel'
     }
     this.controls.close() // gates stop sampling, streams stop reading
     await this.pool.closeAll()

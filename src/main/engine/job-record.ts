@@ -134,6 +134,17 @@ export class JobRecord {
     this.seq = seq
   }
 
+  /**
+   * Handed to an executor that never reported its start within timeoutMs + grace (the hand-off
+   * watchdog, stop-control.ts): that executor is stuck and is ended, and the attempt counts as
+   * timed out once its exit is applied (worker-reports.ts: retried while retries remain).
+   */
+  stuckOn(executorId: number): void {
+    this.attempts++
+    this.lastWorkerId = executorId
+    this.stopping = 'timeout'
+  }
+
   /** A job as it was stored (restore after a restart): the other half of toRow. */
   static fromRow(row: StoredJob, epoch: number): JobRecord {
     const job = new JobRecord(row.id, row.batchId, row.seq, row.createdAt - epoch, {

@@ -3,7 +3,7 @@
 // timed-out, with retrying (a backoff between attempts) and interrupted (restored from a run
 // that stopped). Whoever waits on a job (run(), whenSettled, onJobSettled) is told here.
 import { emptyCounts, isTerminal, type JobError, type JobState, type JobView } from '../../shared/job.ts'
-import { Batch } from './batch-tracker.ts'
+import { Batch } from './batch.ts'
 import type { BatchRow } from './store/rows.ts'
 import type { Executor } from './executors/executor.ts'
 import type { JobRecord } from './job-record.ts'

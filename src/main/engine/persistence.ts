@@ -2,7 +2,7 @@
 // at most every PERSIST_INTERVAL_MS (a job's params only on its first write), so a burst of
 // a hundred thousand state changes costs a few large transactions instead of one per change.
 // Restoring is the other direction: JobRecord.fromRow, used by the engine's restore().
-import type { Batch } from './batch-tracker.ts'
+import type { Batch } from './batch.ts'
 import { toRow, type JobRecord } from './job-record.ts'
 import type { JobStore } from './store/job-store.ts'
 import type { BatchRow, JobRowTuple } from './store/rows.ts'

@@ -1,7 +1,7 @@
 // Restoring: the jobs loaded from the store come back into the engine before anything is
 // submitted. Finished jobs keep their results, queued ones are queued again, and jobs that
 // were running (or waiting to retry) when the process stopped come back as `interrupted`.
-import { Batch } from './batch-tracker.ts'
+import { Batch } from './batch.ts'
 import type { JobQueue } from './job-queue.ts'
 import { JobRecord } from './job-record.ts'
 import type { JobStates } from './job-states.ts'

@@ -9,7 +9,7 @@
 import { isTerminal } from '../../shared/job.ts'
 import type { ValidJobSpec } from '../../shared/schemas.ts'
 import { ValidationError } from '../../shared/validate.ts'
-import type { Batch } from './batch-tracker.ts'
+import type { Batch } from './batch.ts'
 import type { JobRecord } from './job-record.ts'
 import type { BatchRow } from './store/rows.ts'
 import type { StreamDependencies, Resolved } from './stream-dependencies.ts'

@@ -4,7 +4,7 @@
 import type { JobSpec } from '../../shared/job.ts'
 import { JobSpecSchema, MAX_JOBS_PER_SUBMIT, applyTemplate, checkJobSpec, type ValidJobSpec } from '../../shared/schemas.ts'
 import { ValidationError, parseOrThrow, type FieldProblem } from '../../shared/validate.ts'
-import { yieldToLoop } from './kinds/context.ts'
+import { yieldToLoop } from './yield-to-loop.ts'
 import type { SubmitRequest } from './types.ts'
 
 /** Stop collecting after this many problems: the first ones are enough to fix the input. */

@@ -3,8 +3,9 @@
 // memory (what a process's RSS shows), so each step does both.
 import { getHeapStatistics } from 'node:v8'
 import type { KindParams } from '../../../shared/kinds.ts'
-import { throwIfAborted, yieldToLoop } from './context.ts'
+import { throwIfAborted } from './context.ts'
 import type { KindRunner } from './context.ts'
+import { yieldToLoop } from '../yield-to-loop.ts'
 
 const MIB = 1 << 20
 

@@ -53,11 +53,6 @@ export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted')
 }
 
-/** Yields to the worker's event loop so cancel and timeout messages are seen by CPU-bound loops. */
-export function yieldToLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
-}
-
 /** `onAbort` built on an AbortSignal, for contexts that already have one (tests, adapters). */
 export function onAbortVia(signal: AbortSignal): JobContext['onAbort'] {
   return (listener) => {

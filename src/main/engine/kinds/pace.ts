@@ -1,8 +1,9 @@
 // Time-slicing shared by the kinds: CPU loops run in short slices and then give the worker's
 // event loop a turn, so cancel and timeout messages are seen within milliseconds, and progress
 // is reported once per slice rather than once per item.
-import { throwIfAborted, yieldToLoop } from './context.ts'
+import { throwIfAborted } from './context.ts'
 import type { JobContext } from './context.ts'
+import { yieldToLoop } from '../yield-to-loop.ts'
 
 /** About how long a CPU loop may run before it yields (the brief is 10 to 20 ms). */
 export const SLICE_MS = 15
