@@ -16,9 +16,7 @@ import { ALL_MAIN_SOURCES, browserWindowPreferences, bundleFlags, loadBundles } 
 vi.mock('electron', async () => (await import('./electron-stand-in.ts')).electronStandIn)
 // FAKE: the engine services (the API host, the database, the monitor); these checks are about Electron.
 vi.mock('../../src/main/host/api-host.ts', async () => (await import('./security-main.ts')).fakeApiHostModule())
-vi.mock('../../src/main/host/persistent-engine.ts', async () =>
-  (await import('./security-main.ts')).fakePersistentEngineModule(),
-)
+vi.mock('../../src/main/host/persistent-engine.ts', async () => (await import('./security-main.ts')).fakePersistentEngineModule())
 vi.mock('../../src/main/engine/index.ts', async (importOriginal) =>
   (await import('./desktop-app.ts')).withoutMonitor(await importOriginal()),
 )
