@@ -143,6 +143,8 @@ describe('Lab view', () => {
     await wrapper.get('[data-testid="lab-run"]').trigger('click')
     await flushPromises()
     expect(wrapper.get('[data-testid="notice"][data-level="error"]').text()).toContain('another experiment is running')
+    // The field at fault is named beside the form as well.
+    expect(wrapper.get('[data-testid="form-error"]').attributes('data-field')).toBe('experiment')
     expect(wrapper.get('[data-testid="lab-run"]').attributes('disabled')).toBeUndefined()
     expect(wrapper.find('[data-testid="lab-result"]').exists()).toBe(false)
   })

@@ -62,6 +62,27 @@ describe('after a restart', () => {
     expect(fake.callsOf('retry')).toEqual([{ ids: [9, 1, 5] }])
   })
 
+  it('says so when the engine cannot list the interrupted jobs, and requeues none', async () => {
+    const counts = { ...emptyCounts(), interrupted: 3 }
+    const fake = createFakeApi(
+      makeSnapshot({
+        jobs: [makeJob(9, { state: 'interrupted', error: interruptedError })],
+        jobsTotal: 3,
+        stats: makeStats({ counts }),
+      }),
+    )
+    fake.handle('listJobs', () => {
+      throw { code: 'internal', message: 'the job database is closed' }
+    })
+    const { wrapper } = await mountApp(fake)
+    await wrapper.get('[data-testid="requeue-interrupted"]').trigger('click')
+    await flushPromises()
+    const notice = wrapper.get('[data-testid="notice"][data-level="error"]').text()
+    expect(notice).toContain('Could not list the interrupted jobs')
+    expect(notice).toContain('the job database is closed')
+    expect(fake.callsOf('retry')).toEqual([])
+  })
+
   it('shows no banner when nothing was interrupted', async () => {
     const { wrapper } = await mountApp(createFakeApi(makeSnapshot({ jobs: jobsInState(3, 'succeeded') })))
     expect(wrapper.find('[data-testid="interrupted-banner"]').exists()).toBe(false)

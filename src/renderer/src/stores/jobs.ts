@@ -12,7 +12,6 @@ import { RunSegments } from '../lib/run-segments.ts'
 import { call } from '../api/api.ts'
 import { runCommand } from '../api/run-command.ts'
 import { countOf, jobDuration } from '../lib/format.ts'
-import { useNoticesStore } from './notices.ts'
 
 export type SortKey = 'id' | 'name' | 'kind' | 'state' | 'duration'
 
@@ -339,14 +338,12 @@ export const useJobsStore = defineStore('jobs', () => {
    */
   async function requeueInterrupted(expected = rawCounts.interrupted) {
     let ids = idsInState('interrupted')
-    try {
-      if (expected > ids.length) {
-        const listed = await call('listJobs', { state: 'interrupted', limit: 100_000 })
-        ids = [...new Set([...ids, ...listed.jobs.map((j) => j.id)])]
-      }
-    } catch (err) {
-      useNoticesStore().error('Could not list the interrupted jobs', err)
-      return
+    if (expected > ids.length) {
+      const listed = await runCommand('Could not list the interrupted jobs', () =>
+        call('listJobs', { state: 'interrupted', limit: 100_000 }),
+      )
+      if (!listed) return
+      ids = [...new Set([...ids, ...listed.jobs.map((j) => j.id)])]
     }
     await retry(ids)
   }

@@ -8,9 +8,9 @@ import { LabRunSchema, MAX_LAB_POOL, defaultPool as sharedDefaultPool } from '..
 import { safeParseProblems } from '../../../shared/validate.ts'
 import type { FieldProblem } from '../../../shared/validate.ts'
 import { call } from '../api/api.ts'
+import { runCommand } from '../api/run-command.ts'
 import { toCommandError } from '../transport/errors.ts'
 import { useEngineStore } from './engine.ts'
-import { useNoticesStore } from './notices.ts'
 
 export type LabScale = 'full' | 'quick'
 
@@ -104,19 +104,21 @@ export const useLabStore = defineStore('lab', () => {
     problems.value = []
     running.value = true
     notes.value = []
-    try {
-      const result = await call('labRun', checked.input)
+    const result = await runCommand(
+      'The experiment did not run',
+      () => call('labRun', checked.input),
+      undefined,
+      // A refusal naming a field (another run in progress, a pool too large) shows beside the form too.
+      (error) => {
+        if (error.fields.length) problems.value = error.fields
+      },
+    )
+    if (result) {
       runs.value = [result, ...runs.value]
       selectedAt.value = null
-      return result
-    } catch (err) {
-      const e = toCommandError(err)
-      if (e.fields.length) problems.value = e.fields
-      useNoticesStore().error('The experiment did not run', e)
-      return null
-    } finally {
-      running.value = false
     }
+    running.value = false
+    return result ?? null
   }
 
   function select(result: LabResult): void {

@@ -10,9 +10,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { finished } from 'node:stream/promises'
-import { createApiHost } from '../../../src/main/host/api-host.ts'
-import { openPersistentEngine } from '../../../src/main/host/persistent-engine.ts'
-import { openBatchFiles } from '../../../src/main/electron/open-batch.ts'
+import { createApiHost } from '../../src/main/host/api-host.ts'
+import { openPersistentEngine } from '../../src/main/host/persistent-engine.ts'
+import { openBatchFiles } from '../../src/main/electron/open-batch.ts'
 
 const count = Number(process.argv[2])
 const gc = (globalThis as { gc?: () => void }).gc
