@@ -40,9 +40,10 @@ const NAMES = [
 ]
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')
 const quoted = (names: string[]) => `['"\`](?:${names.map(escape).join('|')})['"\`]`
-// A layout name as a literal path segment handed to join(), or a data-folder file name (they
-// have a dot, so they are not taken for a CLI command such as `agents`) quoted anywhere.
-const IN_JOIN = new RegExp(`join\\([^)]*${quoted([...NAMES, layout.LAB_SCRATCH_PREFIX])}`)
+// A layout name as a literal path segment handed to join() (whose other arguments may be calls,
+// one level deep: `join(tmpdir(), …)`), or a data-folder file name (they have a dot, so they
+// are not taken for a CLI command such as `agents`) quoted anywhere.
+const IN_JOIN = new RegExp(`join\\((?:[^()]|\\([^()]*\\))*${quoted([...NAMES, layout.LAB_SCRATCH_PREFIX])}`)
 const FILE_LITERAL = new RegExp(quoted(NAMES.filter((name) => name.includes('.'))))
 
 /** The lines of `text` that spell a data-folder name instead of asking data-layout.ts. */

@@ -22,10 +22,7 @@ export function alive(pid: number): boolean {
 export async function recorded(dataDir: string, groups = 1, what: 'groups' | 'tags' = 'groups'): Promise<void> {
   const count = () => {
     try {
-      const record = JSON.parse(readFileSync(commandGroupsPath(dataDir), 'utf8')) as Record<
-        string,
-        unknown[] | undefined
-      >
+      const record = JSON.parse(readFileSync(commandGroupsPath(dataDir), 'utf8')) as Record<string, unknown[] | undefined>
       return record[what]?.length ?? 0
     } catch {
       return 0

@@ -18,7 +18,9 @@ export async function historyJoblog(jobs: StoredJob[], logDir: string): Promise<
   const entries: JoblogEntry[] = []
   for (let i = 0; i < ordered.length; i += STAT_BATCH) {
     const slice = ordered.slice(i, i + STAT_BATCH)
-    const sizes = await Promise.all(slice.map((job) => (job.hasLog && logDir ? stdoutBytes(join(logDir, logFileName(job.id))) : 0)))
+    const sizes = await Promise.all(
+      slice.map((job) => (job.hasLog && logDir ? stdoutBytes(join(logDir, logFileName(job.id))) : 0)),
+    )
     slice.forEach((job, k) => {
       const entry: JoblogEntry = {
         seq: job.id,
