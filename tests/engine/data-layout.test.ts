@@ -27,6 +27,7 @@ function everyPath(dataDir: string): Record<string, string> {
   }
 }
 
+// LARGE_RESULT_FILE is left out: a --results folder (not the data folder) has a result.json too.
 const NAMES = [
   layout.DATABASE_FILE,
   layout.LOCK_FILE,

@@ -16,6 +16,8 @@ export const LOCK_FILE = 'corelane.lock'
 export const LOGS_DIR = 'logs'
 /** Large results: `outputs/<job id>/`. */
 export const OUTPUTS_DIR = 'outputs'
+/** A result too large to keep inline goes to `outputs/<job id>/result.json` (see worker/results.ts). */
+export const LARGE_RESULT_FILE = 'result.json'
 /** The workers' compiled code (Node's compile cache); safe to delete. */
 export const COMPILE_CACHE_DIR = 'compile-cache'
 /** The process groups and tags of the commands running now, for the next start to end (see command-groups.ts). */
