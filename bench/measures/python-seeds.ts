@@ -1,6 +1,7 @@
-// The seed experiments of DESIGN.md's concurrency lessons, run by Python's standard library
-// (ThreadPoolExecutor, asyncio.gather, ProcessPoolExecutor, multiprocessing.Pool, a plain
-// loop) and by Corelane doing the same thing. Target: Corelane's wall time ≤ Python's.
+// The seed experiments behind the concurrency lab's lessons (docs/architecture.md, "The lab"),
+// run by Python's standard library (bench/peers/seeds.py: ThreadPoolExecutor, asyncio.gather,
+// ProcessPoolExecutor, multiprocessing.Pool, a plain loop) and by Corelane doing the same
+// thing. Target: Corelane's wall time ≤ Python's.
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { pythonVersion } from '../lib/machine.ts'
@@ -73,7 +74,9 @@ export const measure: Measure = {
     `asyncio.gather of asyncio.sleep; Corelane 4 sleep jobs. CPU: 3 × sum(i*i for i < ${cpuN(quick).toExponential(0)}) — ` +
     `ProcessPoolExecutor(${cores}) and multiprocessing.Pool(${cores}) vs Corelane sum-squares on the process executor ` +
     `(cpuSlots ${cores}); sequential: a plain Python loop vs Corelane with cpuSlots 1 on a thread.` +
-    (quick ? ' Quick mode scales sleeps to 250 ms and n to 1e6 (the full run uses 1 s and 1e7, as in DESIGN.md).' : ''),
+    (quick
+      ? ' Quick mode scales sleeps to 250 ms and n to 1e6 (the full run uses 1 s and 1e7, as the tutorials size them).'
+      : ''),
   variants: ['corelane', 'python'],
   unavailable: () => (pythonVersion() ? null : 'python3 is not installed on this machine'),
   run: (variant: string, ctx: VariantContext) => (variant === 'python' ? python(ctx.quick) : corelane(ctx.quick)),

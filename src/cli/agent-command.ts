@@ -4,9 +4,9 @@
 // the queue sends. SIGTERM or SIGINT: stop taking work, finish (or hand back after
 // --drain-ms) what runs, leave with code 0. An unreachable Redis at start: exit 2.
 import { hostname } from 'node:os'
-import { join } from 'node:path'
 import { Agent } from '../main/cluster/agent.ts'
 import { safeUrl } from '../main/cluster/redis.ts'
+import { agentDataDir } from '../main/engine/data-layout.ts'
 import { AgentFlagsSchema, checkFlags } from './args.ts'
 import { defaultDataDir } from './data-dir.ts'
 import { availableParallelism } from 'node:os'
@@ -34,7 +34,7 @@ export async function agentCommand(values: Record<string, unknown>): Promise<num
   const agent = new Agent({
     redisUrl: flags.redis,
     name,
-    dataDir: flags['data-dir'] ?? join(defaultDataDir(), 'agents', name),
+    dataDir: flags['data-dir'] ?? agentDataDir(defaultDataDir(), name),
     cpuSlots: flags['cpu-slots'] ?? availableParallelism(),
     ioConcurrency: flags['io-concurrency'],
     allowShell: flags['allow-shell'],

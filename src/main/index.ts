@@ -11,10 +11,9 @@
 // the job database in userData, so earlier jobs come back. Quitting closes the engine's
 // workers and the database first. Everything here is async: the main thread also draws the UI.
 import { app, BrowserWindow, dialog, screen, session } from 'electron'
-import { join } from 'node:path'
 import type { DryRunResult } from '../shared/contract.ts'
 import { StoreError, startMonitor, type Monitor } from './engine/index.ts'
-import { logsDir } from './engine/data-layout.ts'
+import { logsDir, windowStatePath } from './engine/data-layout.ts'
 import { followClusterSetting, type ClusterSetting } from './cluster/cluster-setting.ts'
 import { createApiHost, type ApiHost } from './host/api-host.ts'
 import { openPersistentEngine, type PersistentEngine, type PersistentEngineOptions } from './host/persistent-engine.ts'
@@ -78,7 +77,8 @@ function showWindow(): void {
 }
 
 async function createWindow(): Promise<void> {
-  const stateFile = join(app.getPath('userData'), 'window-state.json')
+  // The app's data folder is userData (see openEngine), so the window's state sits beside the job database.
+  const stateFile = windowStatePath(app.getPath('userData'))
   const saved = fitToDisplays(
     await loadWindowState(stateFile),
     screen.getAllDisplays().map((display) => display.workArea),

@@ -5,7 +5,8 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CommandGroups, GROUPS_FILE, WRITE_DELAY_MS } from '../../src/main/engine/command-groups.ts'
+import { CommandGroups, WRITE_DELAY_MS } from '../../src/main/engine/command-groups.ts'
+import { commandGroupsPath } from '../../src/main/engine/data-layout.ts'
 
 let dir = ''
 
@@ -15,7 +16,7 @@ afterEach(async () => {
 })
 
 async function onRecord(): Promise<number[]> {
-  const { groups } = JSON.parse(await readFile(join(dir, GROUPS_FILE), 'utf8')) as { groups: { pgid: number }[] }
+  const { groups } = JSON.parse(await readFile(commandGroupsPath(dir), 'utf8')) as { groups: { pgid: number }[] }
   return groups.map((group) => group.pgid).sort((a, b) => a - b)
 }
 
@@ -50,7 +51,7 @@ describe('the command-group record', () => {
     await eventually(async () => expect(await onRecord()).toEqual(pgids))
     for (const pgid of pgids.slice(1)) groups.ended('w', pgid)
     await eventually(async () => expect(await onRecord()).toEqual([4_000_000]))
-    const text = await readFile(join(dir, GROUPS_FILE), 'utf8')
+    const text = await readFile(commandGroupsPath(dir), 'utf8')
     // The one group, then spaces over what the 40 left.
     expect(text.trimEnd()).toBe(JSON.stringify({ groups: [{ pgid: 4_000_000, since: 100 }], tags: [] }))
     expect(text.length).toBeGreaterThan(text.trimEnd().length)
@@ -84,7 +85,7 @@ describe('the command-group record', () => {
 
   it('pads over a longer file an earlier run left, and cuts it back once it is much longer than the record', async () => {
     dir = await mkdtemp(join(tmpdir(), 'corelane-groups-'))
-    const file = join(dir, GROUPS_FILE)
+    const file = commandGroupsPath(dir)
     const earlier = { groups: Array.from({ length: 400 }, (_, i) => ({ pgid: 4_200_000 + i, since: 1 })) }
     await writeFile(file, JSON.stringify(earlier))
     const before = (await stat(file)).size

@@ -1,7 +1,7 @@
 // What the orphaned-command tests (engine and CLI) watch: whether a process still runs, and
 // how many command process groups the engine has on record in its data folder.
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { commandGroupsPath } from '../../src/main/engine/data-layout.ts'
 import { until } from './fixture.ts'
 
 /** Still running: in /proc and not a zombie (an ended process whose new parent has yet to reap it). */
@@ -22,10 +22,7 @@ export function alive(pid: number): boolean {
 export async function recorded(dataDir: string, groups = 1, what: 'groups' | 'tags' = 'groups'): Promise<void> {
   const count = () => {
     try {
-      const record = JSON.parse(readFileSync(join(dataDir, 'command-groups.json'), 'utf8')) as Record<
-        string,
-        unknown[] | undefined
-      >
+      const record = JSON.parse(readFileSync(commandGroupsPath(dataDir), 'utf8')) as Record<string, unknown[] | undefined>
       return record[what]?.length ?? 0
     } catch {
       return 0

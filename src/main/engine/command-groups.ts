@@ -4,10 +4,10 @@
 // a worker ends, whatever ended it, its groups are ended before its jobs are put back or
 // retried, so a job never runs twice at once; closing the engine ends them all.
 //
-// They are also kept on disk, in `command-groups.json` in the data folder, so that after a
-// kill -9 of Corelane itself the next start ends the commands the last run left behind
-// (`endLeftoverGroups`, before interrupted jobs are requeued). A small file of its own rather
-// than the job database: it must be current within milliseconds of a command's start. It is
+// They are also kept on disk, in `command-groups.json` in the data folder (data-layout.ts), so
+// that after a kill -9 of Corelane itself the next start ends the commands the last run left
+// behind (`endLeftoverGroups`, before interrupted jobs are requeued). A small file of its own
+// rather than the job database: it must be current within milliseconds of a command's start. It is
 // rewritten in place through one open handle (off the engine's thread): writing a new file
 // then renaming it cost four file operations each time (measured: 0.6 ms of the engine
 // process's CPU per shell job). A short job changes it twice or four times (its tag, maybe its
@@ -27,11 +27,9 @@
 import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
 import { open, readFile, writeFile, type FileHandle } from 'node:fs/promises'
-import { join } from 'node:path'
+import { commandGroupsPath } from './data-layout.ts'
 import { endGroups, type GroupRef } from './process-groups.ts'
 import { endTagged, jobTag, TagSweeper } from './tagged-processes.ts'
-
-export const GROUPS_FILE = 'command-groups.json'
 
 const isPid = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 1
 const isTicks = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 0
@@ -69,7 +67,7 @@ export class CommandGroups<Owner> {
 
   /** `dataDir` null: kept in memory only. */
   constructor(dataDir: string | null) {
-    this.file = dataDir === null ? null : join(dataDir, GROUPS_FILE)
+    this.file = dataDir === null ? null : commandGroupsPath(dataDir)
   }
 
   /** A command of `owner` started: its group (fields as they travelled, checked here). */
@@ -225,7 +223,7 @@ export class CommandGroups<Owner> {
  * killed before it could end them), then clears the record. Call before anything is requeued.
  */
 export async function endLeftoverGroups(dataDir: string): Promise<number> {
-  const file = join(dataDir, GROUPS_FILE)
+  const file = commandGroupsPath(dataDir)
   let groups: GroupRef[]
   let tags: string[]
   try {

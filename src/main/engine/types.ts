@@ -93,14 +93,15 @@ export interface Engine {
   /**
    * Validates and queues more jobs in an existing batch: a streamed batch's next chunk, or a
    * resumed one's. `batch` is its row (from a submit of this engine or from the store), so a
-   * batch whose jobs have all left memory comes back. See docs/streaming-notes.md.
+   * batch whose jobs have all left memory comes back. See docs/architecture.md, "Streaming
+   * batches".
    */
   appendToBatch(batch: BatchRow, request: Pick<SubmitRequest, 'jobs' | 'defaults'>): Promise<SubmitResult>
   /**
    * One batch pulled from a stream of checked specs (streamSubmission's output): the engine
    * reads the next spec only while fewer than `window` of the batch's jobs are unfinished,
    * and drops finished jobs from memory as it goes. cancelBatch stops the reading. See
-   * stream-intake.ts and docs/streaming-notes.md.
+   * stream-intake.ts and docs/architecture.md, "Streaming batches".
    */
   submitStream(request: StreamRequest): StreamHandle
   /** Queues one job and resolves with its final view. */

@@ -5,6 +5,7 @@
 import { join } from 'node:path'
 import { commandLine } from '../../shared/command-line.ts'
 import { jobsToJoblog, type JoblogEntry } from '../../shared/export.ts'
+import { logFileName } from '../engine/data-layout.ts'
 import type { StoredJob } from '../engine/index.ts'
 import { stdoutBytes } from '../engine/log-streams.ts'
 
@@ -17,7 +18,9 @@ export async function historyJoblog(jobs: StoredJob[], logDir: string): Promise<
   const entries: JoblogEntry[] = []
   for (let i = 0; i < ordered.length; i += STAT_BATCH) {
     const slice = ordered.slice(i, i + STAT_BATCH)
-    const sizes = await Promise.all(slice.map((job) => (job.hasLog && logDir ? stdoutBytes(join(logDir, `${job.id}.log`)) : 0)))
+    const sizes = await Promise.all(
+      slice.map((job) => (job.hasLog && logDir ? stdoutBytes(join(logDir, logFileName(job.id))) : 0)),
+    )
     slice.forEach((job, k) => {
       const entry: JoblogEntry = {
         seq: job.id,

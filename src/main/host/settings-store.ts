@@ -1,15 +1,14 @@
 // The settings file in the data folder (settings.json in Electron's userData, or web mode's
-// data folder), checked against the shared schema on every read and every change. A file that
-// does not parse or does not pass is kept aside (settings.json.invalid) and the defaults are
-// used, so a hand-edited typo never stops the app; a refused change names the field and leaves
-// the file as it was. Writes go to a temporary file renamed over the old one, so a crash
-// mid-write leaves either the old settings or the new, never half of each.
+// data folder; named in data-layout.ts), checked against the shared schema on every read and
+// every change. A file that does not parse or does not pass is kept aside
+// (settings.json.invalid) and the defaults are used, so a hand-edited typo never stops the
+// app; a refused change names the field and leaves the file as it was. Writes go to a
+// temporary file renamed over the old one, so a crash mid-write leaves either the old
+// settings or the new, never half of each.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { DEFAULT_SETTINGS, SettingsPatchSchema, SettingsSchema, type Settings } from '../../shared/settings.ts'
 import { safeParseProblems, ValidationError, type FieldProblem } from '../../shared/validate.ts'
-
-export const SETTINGS_FILE = 'settings.json'
+import { invalidSettingsPath, settingsPath } from '../engine/data-layout.ts'
 
 export interface SettingsStore {
   readonly file: string
@@ -24,7 +23,7 @@ export interface SettingsStore {
 
 export async function openSettingsStore(dir: string): Promise<SettingsStore> {
   await mkdir(dir, { recursive: true })
-  const file = join(dir, SETTINGS_FILE)
+  const file = settingsPath(dir)
   let current: Settings = { ...DEFAULT_SETTINGS }
   let loadProblems: FieldProblem[] = []
   let text: string | null = null
@@ -46,7 +45,7 @@ export async function openSettingsStore(dir: string): Promise<SettingsStore> {
       if (parsed.ok) current = parsed.value
       else loadProblems = parsed.problems
     }
-    if (loadProblems.length) await rename(file, `${file}.invalid`)
+    if (loadProblems.length) await rename(file, invalidSettingsPath(file))
   }
 
   const listeners = new Set<(next: Settings, previous: Settings) => void>()

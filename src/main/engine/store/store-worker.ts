@@ -8,6 +8,7 @@
 import { rename } from 'node:fs/promises'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { parentPort } from 'node:worker_threads'
+import { corruptDatabasePath } from '../data-layout.ts'
 import type { BatchRow, Durability, FromStore, JobRowTuple, ToStore } from './rows.ts'
 import { batchSummaries, history, inputRanges, jobParams, load, namedRow, newestBatches, stoppedRows } from './store-queries.ts'
 import { DatabaseFileError, openReadOnly, openWritable } from './store-schema.ts'
@@ -66,7 +67,7 @@ function fail(id: number, error: unknown): void {
 }
 
 async function moveAside(file: string): Promise<string> {
-  const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`
+  const aside = corruptDatabasePath(file, new Date())
   await rename(file, aside)
   for (const suffix of ['-wal', '-shm']) await rename(file + suffix, aside + suffix).catch(() => undefined)
   return aside

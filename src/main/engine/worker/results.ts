@@ -1,6 +1,7 @@
 // How a job's outcome becomes an event: which results travel inline and which go to a file,
 // what a large result keeps as its summary, and how an error is classified.
 import { writeFile } from 'node:fs/promises'
+import { LARGE_RESULT_FILE } from '../data-layout.ts'
 import { isJsonTree } from '../json-result.ts'
 import type { ResultFileRef } from '../../../shared/job.ts'
 import { AbortReason, type RunningJob } from './running-job.ts'
@@ -93,7 +94,7 @@ export async function jsonResult(
   }
   if (text === undefined) return { result: null, resultFile: null }
   if (text.length > INLINE_RESULT_LIMIT) {
-    const file = await job.outputPath('result.json')
+    const file = await job.outputPath(LARGE_RESULT_FILE)
     await writeFile(file, text)
     return { result: summarise(value), resultFile: { file, bytes: Buffer.byteLength(text) } }
   }

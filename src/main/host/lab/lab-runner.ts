@@ -3,14 +3,13 @@
 // sentence explaining what the numbers show, computed from them.
 import { mkdtemp, rm } from 'node:fs/promises'
 import { availableParallelism, tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { defaultPool } from '../../../shared/lab.ts'
 import type { ExperimentId, LabResult, LabRunOptions, StrategyId, StrategyResult } from '../../../shared/lab.ts'
 import { calibrateSquares } from './calibrate.ts'
 import type { LabContext, LabExperiment } from './experiment.ts'
 import { LAB_EXPERIMENTS } from './experiments.ts'
 import { findPython, writePythonScript } from './python.ts'
-import { compileCacheDir as compileCacheIn } from '../../engine/data-layout.ts'
+import { compileCacheDir as compileCacheIn, labScratchPrefix } from '../../engine/data-layout.ts'
 import { runStrategy, STRATEGY_LABELS, type LabEnv } from './run-strategy.ts'
 import { SCALES } from './scale.ts'
 import { scoreStrategies } from './score.ts'
@@ -30,7 +29,7 @@ export async function runExperiment(
     squaresN: 0,
     server: null,
   }
-  const scratch = await mkdtemp(join(baseEnv.dataDir ?? tmpdir(), 'corelane-lab-'))
+  const scratch = await mkdtemp(labScratchPrefix(baseEnv.dataDir ?? tmpdir()))
   // Start-up is measured as the app's own engine pays it: with the app's compile cache.
   const compileCacheDir = baseEnv.compileCacheDir ?? (baseEnv.dataDir ? compileCacheIn(baseEnv.dataDir) : undefined)
   const env: LabEnv = { ...baseEnv, dataDir: scratch, compileCacheDir }
