@@ -116,8 +116,7 @@ async function withController<T>(url: string, fn: (engine: Engine) => Promise<T>
       const { total } = engine.listJobs({ limit: 0 })
       expectSucceeded(engine, total)
       // A fresh engine's ids run from 1.
-      for (let id = 1; id <= total; id++)
-        if (!engine.getJob(id)?.machine) throw new Error(`job ${id} did not run on an agent`)
+      for (let id = 1; id <= total; id++) if (!engine.getJob(id)?.machine) throw new Error(`job ${id} did not run on an agent`)
       return result
     } finally {
       // Before the engine: a closing engine ends its executors, and the link would replace this one.

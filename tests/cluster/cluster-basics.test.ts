@@ -69,9 +69,7 @@ describe('a cluster of two agents', () => {
   it('spreads long jobs over both agents even after small jobs of the same kind taught it the kind is short', async () => {
     // The engine learns a cost per kind: tiny sum-squares first, then long ones. Packed as
     // short, all 8 would travel in one pack to one agent.
-    await engine.whenSettled(
-      await submit(Array.from({ length: 4 }, () => ({ kind: 'sum-squares', params: { n: 1000 } }))),
-    )
+    await engine.whenSettled(await submit(Array.from({ length: 4 }, () => ({ kind: 'sum-squares', params: { n: 1000 } }))))
     const before = link.executor().packsSent()
     const ids = await submit(Array.from({ length: 8 }, () => ({ kind: 'sum-squares', params: { n: 3e7 } })))
     await engine.whenSettled(ids)
@@ -108,11 +106,7 @@ describe('a cluster of two agents', () => {
     const machine = engine.getJob(id!)!.machine
     expect(['alpha', 'beta']).toContain(machine)
     // The agent's telemetry names it, with the core its worker is on.
-    await until(
-      () => link.directory.machines().some((m) => m.jobs.some((j) => j.id === id)),
-      5000,
-      'telemetry shows the job',
-    )
+    await until(() => link.directory.machines().some((m) => m.jobs.some((j) => j.id === id)), 5000, 'telemetry shows the job')
     const asked = Date.now()
     engine.cancel([id!])
     await engine.whenSettled([id!])
@@ -162,13 +156,10 @@ describe('a cluster of two agents', () => {
     await publisher.publish(KEYS.control, JSON.stringify({ t: 'cancel', ids: [1], reason: 'cancel' }))
     await publisher.publish(KEYS.control, 'not json')
     await publisher.quit()
-    const bad = await link.executor().queue.add(
-      'pack',
-      { v: 1, controller: 'x', pack: 1, jobs: [[1, 'noop', {}, -1]] },
-      { jobId: 'stray-1' },
-    )
+    const { queue } = link.executor()
+    const bad = await queue.add('pack', { v: 1, controller: 'x', pack: 1, jobs: [[1, 'noop', {}, -1]] }, { jobId: 'stray-1' })
     await until(async () => (await bad.getState()) === 'failed', 10_000, 'the bad pack failed')
-    const failed = await link.executor().queue.getJob('stray-1')
+    const failed = await queue.getJob('stray-1')
     expect(failed!.failedReason).toMatch(/refused pack stray-1: jobs\[0\]\[3\]: expected >=0/)
     await until(
       () => agents.some((a) => /ignored a control message: controller: is required/.test(a.output())),
