@@ -3,7 +3,9 @@
 // one job per message), the CPU speed-up of two agents over one (each agent pinned to its own
 // core with taskset), the latency of one remote job, and the controller's event-loop lag
 // while 100,000 remote jobs flow. Each variant starts its own redis-server on a free loopback
-// port (no persistence) and its own agent processes (the real `corelane agent`).
+// port (no persistence) and its own agent processes (the real `corelane agent`). The
+// controller is the real engine linked to the cluster (engine-link.ts, as `corelane run
+// --redis` links it) with no CPU slot and no I/O job of its own: every job runs on the agents.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
@@ -11,7 +13,8 @@ import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { REPORTED, rowsOf } from '../lib/rows.ts'
 import type { Measure, Metrics, Row, Samples, VariantContext } from '../lib/types.ts'
-import type { Controller } from '../../src/main/cluster/controller.ts'
+import type { EngineLink } from '../../src/main/cluster/engine-link.ts'
+import type { Engine } from '../lib/corelane.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const NODE = join(ROOT, 'node_modules/.bin/node')
@@ -96,28 +99,36 @@ async function withCluster<T>(agents: { slots: number; cpu?: number }[], fn: (ur
   }
 }
 
-/** A controller on the cluster, once at least one agent has been heard. */
-async function withController<T>(url: string, fn: (c: Controller) => Promise<T>): Promise<T> {
-  const { openController } = await import('../../src/main/cluster/controller.ts')
-  const controller = await openController({ redisUrl: url, logDir: null })
-  try {
-    // The agents' first telemetry tells the controller how many packs they take.
-    while (controller.directory.capacity() === 0) await new Promise((r) => setTimeout(r, 20))
-    return await fn(controller)
-  } finally {
-    await controller.close()
-  }
+/**
+ * A controller on the cluster (an engine running nothing itself, linked to it), once at least
+ * one agent has been heard. Then, after `fn`'s timing (it builds a view per job): every job
+ * succeeded, each on an agent.
+ */
+async function withController<T>(url: string, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const { withEngine, expectSucceeded } = await import('../lib/corelane.ts')
+  const { linkEngineToCluster } = await import('../../src/main/cluster/engine-link.ts')
+  return withEngine({ cpuSlots: 0, ioConcurrency: 0 }, async (engine) => {
+    const link: EngineLink = await linkEngineToCluster(engine, { redisUrl: url, logDir: null })
+    try {
+      // The agents' first telemetry tells the controller how many packs they take.
+      while (link.directory.capacity() === 0) await new Promise((r) => setTimeout(r, 20))
+      const result = await fn(engine)
+      const { total } = engine.listJobs({ limit: 0 })
+      expectSucceeded(engine, total)
+      // A fresh engine's ids run from 1.
+      for (let id = 1; id <= total; id++) if (!engine.getJob(id)?.machine) throw new Error(`job ${id} did not run on an agent`)
+      return result
+    } finally {
+      // Before the engine: a closing engine ends its executors, and the link would replace this one.
+      await link.close()
+    }
+  })
 }
 
-async function specs(request: { template: unknown; count: number }) {
-  const { validateSubmission } = await import('../../src/main/engine/submission.ts')
-  return validateSubmission(request)
-}
-
-async function settleAll(c: Controller, ids: number[]): Promise<void> {
-  await c.driver.whenSettled(ids)
-  const bad = ids.map((id) => c.driver.getJob(id)!).filter((j) => j.state !== 'succeeded')
-  if (bad.length) throw new Error(`${bad.length} jobs did not succeed, e.g. ${JSON.stringify(bad[0])}`)
+/** Submits the jobs as one batch (a template × count, as a batch file's) and waits until every job of the engine has settled. */
+async function runAll(engine: Engine, template: unknown, count: number): Promise<void> {
+  await engine.submit({ template, count })
+  await engine.whenSettled()
 }
 
 async function plainBullmq(url: string, count: number): Promise<Metrics> {
@@ -158,16 +169,14 @@ async function plainBullmq(url: string, count: number): Promise<Metrics> {
 
 async function cpuWall(agents: { slots: number; cpu?: number }[], n: number): Promise<number> {
   return withCluster(agents, (url) =>
-    withController(url, async (c) => {
-      // Warm the agents' workers first with jobs of the batch's own size, so the driver has
+    withController(url, async (engine) => {
+      // Warm the agents' workers first with jobs of the batch's own size, so the engine has
       // learned their cost (long: one to a pack, which an agent takes only when it can start
       // it, not prefetched behind another), then time the batch.
-      await settleAll(c, await c.driver.submit(await specs({ template: { kind: 'sum-squares', params: { n } }, count: 2 })))
+      const template = { kind: 'sum-squares', params: { n } }
+      await runAll(engine, template, 2)
       const t0 = performance.now()
-      await settleAll(
-        c,
-        await c.driver.submit(await specs({ template: { kind: 'sum-squares', params: { n } }, count: CPU_JOBS })),
-      )
+      await runAll(engine, template, CPU_JOBS)
       return performance.now() - t0
     }),
   )
@@ -180,7 +189,9 @@ export const measure: Measure = {
     const s = sizes(quick)
     return (
       `Each variant starts a redis-server 7 on a free loopback port (no persistence) and real \`corelane agent\` processes. ` +
-      `No-op throughput: ${s.corelaneNoops} no-op jobs submitted to a controller (ClusterDriver + RemoteExecutor) with one agent of 1 CPU slot, ` +
+      `The controller is the real engine (createEngine with 0 CPU slots and 0 I/O concurrency, so it runs no job itself; every job is checked to have succeeded on an agent) linked to the cluster ` +
+      `with linkEngineToCluster, as \`corelane run --redis\` links it; jobs are submitted as one template × count. ` +
+      `No-op throughput: ${s.corelaneNoops} no-op jobs through the controller to one agent of 1 CPU slot, ` +
       `timed from submit to the last settled job, against a plain BullMQ Worker (concurrency 100, no-op processor) taking ${s.plainNoops} jobs added with addBulk, one job per message. ` +
       `CPU speed-up: ${CPU_JOBS} sum-squares jobs (n calibrated so one takes about ${quick ? 100 : 300} ms) on one agent pinned to CPU 0 with taskset, ` +
       `then on two agents pinned to CPUs 0 and 1 (1 slot each); wall(one) / wall(two). Latency: one no-op job at a time, submit to settled, ${s.latencyTrips} trips after 5 warm-up ones. ` +
@@ -211,10 +222,9 @@ export const measure: Measure = {
     if (variant === 'plain-bullmq') return withCluster([], (url) => plainBullmq(url, s.plainNoops))
     if (variant === 'corelane-noops') {
       return withCluster([{ slots: 1 }], (url) =>
-        withController(url, async (c) => {
-          const list = await specs({ template: { kind: 'noop' }, count: s.corelaneNoops })
+        withController(url, async (engine) => {
           const t0 = performance.now()
-          await settleAll(c, await c.driver.submit(list))
+          await runAll(engine, { kind: 'noop' }, s.corelaneNoops)
           const ms = performance.now() - t0
           return { jobsPerSec: (s.corelaneNoops / ms) * 1000, ms }
         }),
@@ -234,12 +244,11 @@ export const measure: Measure = {
     }
     if (variant === 'latency') {
       return withCluster([{ slots: 1 }], (url) =>
-        withController(url, async (c) => {
-          const one = await specs({ template: { kind: 'noop' }, count: 1 })
+        withController(url, async (engine) => {
           const trips: number[] = []
           for (let i = 0; i < s.latencyTrips + 5; i++) {
             const t0 = performance.now()
-            await settleAll(c, await c.driver.submit(one))
+            await runAll(engine, { kind: 'noop' }, 1)
             if (i >= 5) trips.push(performance.now() - t0)
           }
           trips.sort((a, b) => a - b)
@@ -253,17 +262,16 @@ export const measure: Measure = {
     // lag
     const { monitorEventLoopDelay } = await import('node:perf_hooks')
     return withCluster([{ slots: 1 }, { slots: 1 }], (url) =>
-      withController(url, async (c) => {
-        const list = await specs({ template: { kind: 'noop' }, count: s.lagJobs })
+      withController(url, async (engine) => {
         const histogram = monitorEventLoopDelay({ resolution: 10 })
         // The same from the submit's return on: the lag of the flow alone, without queuing
-        // 100,000 jobs in the stand-in driver (the engine's own submit lag is submit-lag's).
+        // 100,000 jobs (the engine's own submit lag is submit-lag's).
         const flow = monitorEventLoopDelay({ resolution: 10 })
         histogram.enable()
         const t0 = performance.now()
-        const ids = await c.driver.submit(list)
+        await engine.submit({ template: { kind: 'noop' }, count: s.lagJobs })
         flow.enable()
-        await settleAll(c, ids)
+        await engine.whenSettled()
         const ms = performance.now() - t0
         histogram.disable()
         flow.disable()

@@ -1,31 +1,32 @@
 // The cluster on real parts: a real redis-server, two real agent processes (`corelane agent`,
-// each with its own name and data folder), and the RemoteExecutor driven through the
-// Executor interface by the ClusterDriver, which stands in for the engine (the engine's pool
-// does not hold remote executors yet). Plus the real CLI: `run --redis`, `agents`, and an
-// unreachable Redis.
-import { readFileSync, writeFileSync } from 'node:fs'
+// each with its own name and data folder), and the real engine linked to the cluster
+// (`linkEngineToCluster`, as `corelane run --redis` links it) with no CPU slot and no I/O job
+// of its own, so every job goes to the agents and the tests can count what they delivered.
+// Plus the real CLI: `run --redis`, `agents`, and an unreachable Redis.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openController, type Controller } from '../../src/main/cluster/controller.ts'
-import { KEYS } from '../../src/main/cluster/redis.ts'
-import { validateSubmission } from '../../src/main/engine/submission.ts'
-import type { ClusterJobView } from '../../src/main/cluster/cluster-driver.ts'
-import { RedisServer, freePort, runCli, startAgent, tempDir, until, type AgentProcess } from './harness.ts'
+import { linkEngineToCluster, type EngineLink } from '../../src/main/cluster/engine-link.ts'
+import { KEYS, connectRedis } from '../../src/main/cluster/redis.ts'
+import { createEngine, type Engine } from '../../src/main/engine/index.ts'
+import type { JobView } from '../../src/shared/job.ts'
+import { RedisServer, countEnds, freePort, runCli, startAgent, tempDir, until, type AgentProcess } from './harness.ts'
 
 let redis: RedisServer
 let agents: AgentProcess[]
-let controller: Controller
-const logDir = join(tempDir('controller'), 'logs')
+let engine: Engine
+let link: EngineLink
+let ends: Map<number, number>
+const dataDir = tempDir('controller')
 const settledTimes = new Map<number, number>()
 
 async function submit(jobs: unknown[]): Promise<number[]> {
-  const specs = await validateSubmission({ jobs })
-  return controller.driver.submit(specs)
+  return (await engine.submit({ jobs })).jobIds
 }
 
-function views(ids: number[]): ClusterJobView[] {
-  return ids.map((id) => controller.driver.getJob(id)!)
+function views(ids: number[]): JobView[] {
+  return ids.map((id) => engine.getJob(id)!)
 }
 
 beforeAll(async () => {
@@ -34,85 +35,84 @@ beforeAll(async () => {
     startAgent(redis.url, 'alpha', ['--cpu-slots', '1']),
     startAgent(redis.url, 'beta', ['--cpu-slots', '1']),
   ])
-  controller = await openController({ redisUrl: redis.url, logDir, reconcileMs: 500, graceMs: 3000, retryBackoffMs: 100 })
-  controller.driver.onJobSettled((job) => settledTimes.set(job.id, (settledTimes.get(job.id) ?? 0) + 1))
-  await until(() => controller.directory.machines().length === 2, 10_000, 'both agents heard')
+  engine = createEngine({ dataDir, cpuSlots: 0, ioConcurrency: 0, graceMs: 3000, retryBackoffMs: 100 })
+  ends = countEnds(engine)
+  engine.onJobSettled((job) => settledTimes.set(job.id, (settledTimes.get(job.id) ?? 0) + 1))
+  link = await linkEngineToCluster(engine, { redisUrl: redis.url, logDir: join(dataDir, 'logs'), reconcileMs: 500 })
+  await until(() => link.directory.machines().length === 2, 10_000, 'both agents heard')
 })
 
 afterAll(async () => {
-  await controller?.close()
+  await link?.close()
+  await engine?.close()
   await Promise.all((agents ?? []).map((a) => a.stop()))
   await redis?.stop()
+  rmSync(dataDir, { recursive: true, force: true })
 })
 
 describe('a cluster of two agents', () => {
   it('spreads a batch over both agents, each job settled once, with the agent that ran it', async () => {
     const ids = await submit(Array.from({ length: 24 }, (_, i) => ({ kind: 'sleep', params: { ms: 150 + (i % 3) * 10 } })))
-    // A few of them, out of order and one twice (a set of ids), then the whole run (kept as its bounds).
+    // A few of them, out of order and one twice, then the whole batch.
     const some = [ids[20]!, ids[3]!, ids[3]!, ids[11]!]
-    await controller.driver.whenSettled(some)
+    await engine.whenSettled(some)
     expect(views(some).every((j) => j.state === 'succeeded')).toBe(true)
-    await controller.driver.whenSettled(ids)
+    await engine.whenSettled(ids)
     const done = views(ids)
     expect(done.every((j) => j.state === 'succeeded' && j.attempts === 1)).toBe(true)
-    expect(new Set(done.map((j) => j.agent))).toEqual(new Set(['alpha', 'beta']))
+    expect(new Set(done.map((j) => j.machine))).toEqual(new Set(['alpha', 'beta']))
     expect(ids.every((id) => settledTimes.get(id) === 1)).toBe(true)
-    expect(controller.driver.duplicateEnds).toBe(0)
+    // And the executor handed the engine one end per job (the engine would drop a second one).
+    expect(ids.filter((id) => ends.get(id) !== 1)).toEqual([])
   })
 
   it('spreads long jobs over both agents even after small jobs of the same kind taught it the kind is short', async () => {
-    // The driver learns a cost per kind: tiny sum-squares first, then long ones. Packed as
+    // The engine learns a cost per kind: tiny sum-squares first, then long ones. Packed as
     // short, all 8 would travel in one pack to one agent.
-    await controller.driver.whenSettled(
-      await submit(Array.from({ length: 4 }, () => ({ kind: 'sum-squares', params: { n: 1000 } }))),
-    )
-    const before = controller.executor.packsSent()
+    await engine.whenSettled(await submit(Array.from({ length: 4 }, () => ({ kind: 'sum-squares', params: { n: 1000 } }))))
+    const before = link.executor().packsSent()
     const ids = await submit(Array.from({ length: 8 }, () => ({ kind: 'sum-squares', params: { n: 3e7 } })))
-    await controller.driver.whenSettled(ids)
+    await engine.whenSettled(ids)
     expect(views(ids).every((j) => j.state === 'succeeded')).toBe(true)
-    expect(controller.executor.packsSent() - before).toBeGreaterThanOrEqual(4)
-    expect(new Set(views(ids).map((j) => j.agent))).toEqual(new Set(['alpha', 'beta']))
+    expect(link.executor().packsSent() - before).toBeGreaterThanOrEqual(4)
+    expect(new Set(views(ids).map((j) => j.machine))).toEqual(new Set(['alpha', 'beta']))
   })
 
   it('packs short jobs: thousands of no-ops travel in a few BullMQ jobs, each settled once', async () => {
-    const before = controller.executor.packsSent()
+    const before = link.executor().packsSent()
     const ids = await submit(Array.from({ length: 3000 }, () => ({ kind: 'noop' })))
-    await controller.driver.whenSettled(ids)
+    await engine.whenSettled(ids)
     expect(
       views(ids)
         .filter((j) => j.state !== 'succeeded')
         .map((j) => `${j.id} ${j.state} ${j.error?.message}`),
     ).toEqual([])
     expect(ids.filter((id) => settledTimes.get(id) !== 1)).toEqual([])
-    // Sized from the kind's measured cost (a first pack of one, then up to 1,000 a pack).
-    expect(controller.executor.packsSent() - before).toBeLessThan(60)
+    // Sized from the kind's measured cost (one a pack until it is known, then up to 512 a pack).
+    expect(link.executor().packsSent() - before).toBeLessThan(60)
   })
 
   it('refuses a shell job on agents started without --allow-shell, with the reason', async () => {
     const [id] = await submit([{ kind: 'shell', params: { argv: ['true'] } }])
-    await controller.driver.whenSettled([id!])
-    const job = controller.driver.getJob(id!)!
+    await engine.whenSettled([id!])
+    const job = engine.getJob(id!)!
     expect(job.state).toBe('failed')
     expect(job.error?.message).toMatch(/does not run shell jobs \(start it with --allow-shell\)/)
   })
 
   it('cancels a job while it runs on an agent', async () => {
     const [id] = await submit([{ kind: 'sum-squares', params: { n: 5e10 } }])
-    await until(() => controller.driver.getJob(id!)!.state === 'running', 20_000, 'the long job running remotely')
-    const machine = controller.driver.getJob(id!)!.agent
+    await until(() => engine.getJob(id!)!.state === 'running', 20_000, 'the long job running remotely')
+    const machine = engine.getJob(id!)!.machine
     expect(['alpha', 'beta']).toContain(machine)
     // The agent's telemetry names it, with the core its worker is on.
-    await until(
-      () => controller.directory.machines().some((m) => m.jobs.some((j) => j.id === id)),
-      5000,
-      'telemetry shows the job',
-    )
+    await until(() => link.directory.machines().some((m) => m.jobs.some((j) => j.id === id)), 5000, 'telemetry shows the job')
     const asked = Date.now()
-    controller.driver.cancel([id!])
-    await controller.driver.whenSettled([id!])
-    const job = controller.driver.getJob(id!)!
+    engine.cancel([id!])
+    await engine.whenSettled([id!])
+    const job = engine.getJob(id!)!
     expect(job.state).toBe('cancelled')
-    // Stopped by the agent (its abort signal), well before the driver's 3 s grace would have ended it.
+    // Stopped by the agent (its abort signal), well before the engine's 3 s grace would have ended it.
     expect(Date.now() - asked).toBeLessThan(2500)
   })
 
@@ -121,44 +121,45 @@ describe('a cluster of two agents', () => {
       { kind: 'sum-squares', params: { n: 5e10 }, timeoutMs: 300 },
       { kind: 'hash', params: { file: '/nonexistent/corelane-test' }, retries: 2 },
     ])
-    await controller.driver.whenSettled([slow!, missing!])
-    expect(controller.driver.getJob(slow!)!.state).toBe('timed-out')
-    const failed = controller.driver.getJob(missing!)!
+    await engine.whenSettled([slow!, missing!])
+    expect(engine.getJob(slow!)!.state).toBe('timed-out')
+    const failed = engine.getJob(missing!)!
     expect(failed.state).toBe('failed')
     expect(failed.attempts).toBe(3)
     expect(failed.error?.message).toMatch(/nonexistent/)
   })
 
   it('runs higher-priority jobs first when the agents are busy', async () => {
-    await controller.driver.pause()
+    engine.pause()
     const low = await submit(Array.from({ length: 6 }, () => ({ kind: 'sum-squares', params: { n: 2e7 }, priority: -5 })))
     const high = await submit(Array.from({ length: 6 }, () => ({ kind: 'sum-squares', params: { n: 2e7 }, priority: 5 })))
-    await controller.driver.resume()
-    await controller.driver.whenSettled([...low, ...high])
+    engine.resume()
+    await engine.whenSettled([...low, ...high])
     const meanStart = (ids: number[]) => views(ids).reduce((s, j) => s + j.startedAt!, 0) / ids.length
     expect(meanStart(high)).toBeLessThan(meanStart(low))
   })
 
   it('pauses the queue for every agent (BullMQ pause), and resumes it', async () => {
-    await controller.driver.pause()
+    engine.pause()
+    await until(async () => link.executor().queue.isPaused(), 5000, 'the BullMQ queue paused')
     const ids = await submit(Array.from({ length: 4 }, () => ({ kind: 'sleep', params: { ms: 10 } })))
     await new Promise((r) => setTimeout(r, 800))
     expect(views(ids).every((j) => j.state === 'queued')).toBe(true)
-    await controller.driver.resume()
-    await controller.driver.whenSettled(ids)
+    engine.resume()
+    await until(async () => !(await link.executor().queue.isPaused()), 5000, 'the BullMQ queue resumed')
+    await engine.whenSettled(ids)
     expect(views(ids).every((j) => j.state === 'succeeded')).toBe(true)
   })
 
   it('an agent survives bad messages: a control message and a pack that fail validation are refused by field', async () => {
-    await controller.connection.publish(KEYS.control, JSON.stringify({ t: 'cancel', ids: [1], reason: 'cancel' }))
-    await controller.connection.publish(KEYS.control, 'not json')
-    const bad = await controller.executor.queue.add(
-      'pack',
-      { v: 1, controller: 'x', pack: 1, jobs: [[1, 'noop', {}, -1]] },
-      { jobId: 'stray-1' },
-    )
+    const publisher = connectRedis(redis.url, 'cluster-basics-test')
+    await publisher.publish(KEYS.control, JSON.stringify({ t: 'cancel', ids: [1], reason: 'cancel' }))
+    await publisher.publish(KEYS.control, 'not json')
+    await publisher.quit()
+    const { queue } = link.executor()
+    const bad = await queue.add('pack', { v: 1, controller: 'x', pack: 1, jobs: [[1, 'noop', {}, -1]] }, { jobId: 'stray-1' })
     await until(async () => (await bad.getState()) === 'failed', 10_000, 'the bad pack failed')
-    const failed = await controller.executor.queue.getJob('stray-1')
+    const failed = await queue.getJob('stray-1')
     expect(failed!.failedReason).toMatch(/refused pack stray-1: jobs\[0\]\[3\]: expected >=0/)
     await until(
       () => agents.some((a) => /ignored a control message: controller: is required/.test(a.output())),
@@ -168,17 +169,17 @@ describe('a cluster of two agents', () => {
     expect(agents.some((a) => /ignored a control message: not JSON/.test(a.output()))).toBe(true)
     // Both agents are still there and still work.
     const ids = await submit([{ kind: 'noop' }, { kind: 'noop' }])
-    await controller.driver.whenSettled(ids)
+    await engine.whenSettled(ids)
     expect(views(ids).every((j) => j.state === 'succeeded')).toBe(true)
     expect(agents.every((a) => a.child.exitCode === null)).toBe(true)
   })
 
   it('changes CPU slots on one agent from the controller', async () => {
-    await controller.setAgentLimits('beta', { cpuSlots: 3 })
-    await until(() => controller.directory.machines().find((m) => m.name === 'beta')?.cpuSlots === 3, 5000, 'beta has 3 slots')
-    const beta = controller.directory.machines().find((m) => m.name === 'beta')!
+    await link.setAgentLimits('beta', { cpuSlots: 3 })
+    await until(() => link.directory.machines().find((m) => m.name === 'beta')?.cpuSlots === 3, 5000, 'beta has 3 slots')
+    const beta = link.directory.machines().find((m) => m.name === 'beta')!
     expect(beta.concurrency).toBe(6)
-    expect(controller.directory.machines().find((m) => m.name === 'alpha')!.cpuSlots).toBe(1)
+    expect(link.directory.machines().find((m) => m.name === 'alpha')!.cpuSlots).toBe(1)
     // The same from the CLI, for every agent.
     const changed = await runCli(['agents', '--redis', redis.url, '--cpu-slots', '2', '--json'])
     expect(changed.code).toBe(0)
@@ -188,8 +189,8 @@ describe('a cluster of two agents', () => {
         .split('\n')
         .map((l) => JSON.parse(l).cpuSlots),
     ).toEqual([2, 2])
-    await controller.setAgentLimits(null, { cpuSlots: 1 })
-    await until(() => controller.directory.machines().every((m) => m.cpuSlots === 1), 5000, 'back to 1 slot')
+    await link.setAgentLimits(null, { cpuSlots: 1 })
+    await until(() => link.directory.machines().every((m) => m.cpuSlots === 1), 5000, 'back to 1 slot')
   })
 })
 
@@ -245,19 +246,19 @@ describe('agents that leave, and one that runs scripts', () => {
     writeFileSync(script, 'export default async (input, ctx) => { ctx.log("hello from " + input.who); return 1 }\n')
     // Script jobs are refused too without --allow-script: the reason says so.
     const [id] = await submit([{ kind: 'script', params: { module: script, input: { who: 'x' } } }])
-    await controller.driver.whenSettled([id!])
-    expect(controller.driver.getJob(id!)!.error?.message).toMatch(/--allow-script/)
+    await engine.whenSettled([id!])
+    expect(engine.getJob(id!)!.error?.message).toMatch(/--allow-script/)
     // The two agents leave (SIGTERM: clean exit, gone from the agents hash); one that runs scripts joins.
     expect(await Promise.all(agents.map((a) => a.stop()))).toEqual([0, 0])
-    await until(() => controller.directory.machines().length === 0, 5000, 'alpha and beta gone')
+    await until(() => link.directory.machines().length === 0, 5000, 'alpha and beta gone')
     agents.push(await startAgent(redis.url, 'gamma', ['--cpu-slots', '1', '--allow-script']))
-    await until(() => controller.directory.machines().length === 1, 10_000, 'gamma heard')
+    await until(() => link.directory.machines().length === 1, 10_000, 'gamma heard')
     const again = await submit(
       Array.from({ length: 6 }, () => ({ kind: 'script', params: { module: script, input: { who: 'agent' } } })),
     )
-    await controller.driver.whenSettled(again)
+    await engine.whenSettled(again)
     const jobs = views(again)
-    expect(jobs.every((j) => j.state === 'succeeded' && j.agent === 'gamma')).toBe(true)
+    expect(jobs.every((j) => j.state === 'succeeded' && j.machine === 'gamma')).toBe(true)
     expect(readFileSync(jobs[0]!.logFile!, 'utf8')).toContain('hello from agent')
   })
 })

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
+import type { Engine } from '../../src/main/engine/index.ts'
+import { readEvents, type EventReader } from '../../src/main/engine/worker/protocol.ts'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const NODE = join(ROOT, 'node_modules/.bin/node')
@@ -193,10 +195,16 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs: 
   }
 }
 
-/** A Redis, `count` agents with fast stalled-pack recovery, and a controller (the RemoteExecutor driven by the ClusterDriver). */
-/** `fastRecovery` (default true): FAST_RECOVERY's short pack locks, for the fault tests (on a loaded machine a 1.5 s lock can lapse, and its pack is redone). */
+/**
+ * A Redis, `count` agents (1 CPU slot each) and a controller: the real engine linked to the
+ * cluster (`linkEngineToCluster`, as `corelane run --redis` links it), with no CPU slot and no
+ * I/O job of its own, so every job goes to the agents. `fastRecovery` (default true):
+ * FAST_RECOVERY's short pack locks, for the fault tests (on a loaded machine a 1.5 s lock can
+ * lapse, and its pack is redone).
+ */
 export async function startCluster(options: { agents: number; aof?: boolean; agentArgs?: string[]; fastRecovery?: boolean }) {
-  const { openController } = await import('../../src/main/cluster/controller.ts')
+  const { createEngine } = await import('../../src/main/engine/index.ts')
+  const { linkEngineToCluster } = await import('../../src/main/cluster/engine-link.ts')
   const redis = await new RedisServer({ aof: options.aof }).start()
   const names = Array.from({ length: options.agents }, (_, i) => `agent${i + 1}`)
   const agents = await Promise.all(
@@ -209,26 +217,64 @@ export async function startCluster(options: { agents: number; aof?: boolean; age
       ]),
     ),
   )
-  const controller = await openController({
-    redisUrl: redis.url,
-    logDir: null,
-    reconcileMs: 500,
-    graceMs: 3000,
-    retryBackoffMs: 100,
-  })
+  const dataDir = tempDir('controller')
+  const engine = createEngine({ dataDir, cpuSlots: 0, ioConcurrency: 0, graceMs: 3000, retryBackoffMs: 100 })
+  const ends = countEnds(engine)
   const settled = new Map<number, number>()
-  controller.driver.onJobSettled((job) => settled.set(job.id, (settled.get(job.id) ?? 0) + 1))
-  await until(() => controller.directory.machines().length === options.agents, 20_000, `${options.agents} agents heard`)
+  engine.onJobSettled((job) => settled.set(job.id, (settled.get(job.id) ?? 0) + 1))
+  const link = await linkEngineToCluster(engine, { redisUrl: redis.url, logDir: join(dataDir, 'logs'), reconcileMs: 500 })
+  await until(() => link.directory.machines().length === options.agents, 20_000, `${options.agents} agents heard`)
   return {
     redis,
     agents,
-    controller,
+    engine,
+    link,
+    dataDir,
     /** How many times each job reached a terminal state (each must be 1). */
     settled,
+    /** How many ends (done, failed) the cluster's executor handed the engine for each job (see countEnds). */
+    ends,
     async close() {
-      await controller.close()
+      // The link first: a closing engine ends its executors, and the link would replace this one.
+      await link.close()
+      await engine.close()
       await Promise.all(agents.map((a) => a.stop()))
       await redis.stop()
+      rmSync(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * Counts, per job, the ends (EV_DONE, EV_FAILED) that executors added to `engine` from then on
+ * report: a tap on the hooks the engine hands them, read with the protocol's own reader. The
+ * engine drops an end for a job its executor no longer holds, so a second end the
+ * RemoteExecutor let through would not show in the engine's states: it shows here.
+ */
+export function countEnds(engine: Engine): Map<number, number> {
+  const ends = new Map<number, number>()
+  const end = (id: unknown) => ends.set(id as number, (ends.get(id as number) ?? 0) + 1)
+  const ignore = () => {}
+  const reader: EventReader = {
+    started: ignore,
+    done: end,
+    failed: end,
+    progress: ignore,
+    dropped: ignore,
+    lateError: ignore,
+    command: ignore,
+    commandEnded: ignore,
+  }
+  const addExecutor = engine.addExecutor.bind(engine)
+  engine.addExecutor = (create) =>
+    addExecutor((id, hooks) =>
+      create(id, {
+        ...hooks,
+        onEvents: (executor, events) => {
+          readEvents(events, 0, reader)
+          hooks.onEvents(executor, events)
+        },
+      }),
+    )
+  return ends
 }

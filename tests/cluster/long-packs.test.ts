@@ -1,14 +1,14 @@
 // Long packs are not prefetched: an agent takes two packs per CPU slot (one running, one
 // arriving) only while its packs are short; a pack of long work (its kind's learned cost) is
 // taken only when the agent can start it. Real parts: a real redis-server and two real agent
-// processes with one CPU slot each, driven by the ClusterDriver (the bench's cluster rows'
-// driver) and by the real engine linked to the cluster (what `corelane run --redis` uses).
+// processes with one CPU slot each, and the real engine linked to the cluster: the harness's,
+// which runs nothing itself (as the bench's cluster rows' controller), and one that keeps a
+// CPU slot here (as `corelane run --redis` does).
 import { rm } from 'node:fs/promises'
 import type { Job } from 'bullmq'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { linkEngineToCluster } from '../../src/main/cluster/engine-link.ts'
 import { createEngine } from '../../src/main/engine/index.ts'
-import { validateSubmission } from '../../src/main/engine/submission.ts'
 import { startCluster, tempDir } from './harness.ts'
 
 let cluster: Awaited<ReturnType<typeof startCluster>>
@@ -26,16 +26,17 @@ afterAll(async () => {
 const LONG = { kind: 'sum-squares', params: { n: 3e8 } }
 
 it('8 equal long CPU jobs over two 1-slot agents: 4 each, and no pack waits on an agent behind another', async () => {
-  const { driver, executor } = cluster.controller
-  const submit = async (count: number) => driver.submit(await validateSubmission({ jobs: Array(count).fill(LONG) }))
+  const { engine, link } = cluster
+  const executor = link.executor()
+  const submit = async (count: number) => (await engine.submit({ jobs: Array(count).fill(LONG) })).jobIds
   // Its cost learned first (a kind never measured is long anyway).
-  await driver.whenSettled(await submit(2))
+  await engine.whenSettled(await submit(2))
   const ids = await submit(8)
-  await driver.whenSettled(ids)
-  const views = ids.map((id) => driver.getJob(id)!)
+  await engine.whenSettled(ids)
+  const views = ids.map((id) => engine.getJob(id)!)
   expect(views.every((j) => j.state === 'succeeded')).toBe(true)
   const per = new Map<string, number>()
-  for (const j of views) per.set(j.agent!, (per.get(j.agent!) ?? 0) + 1)
+  for (const j of views) per.set(j.machine!, (per.get(j.machine!) ?? 0) + 1)
   // 4 each on a quiet machine; other load here may slow one agent's worker for a while.
   expect(
     [...per.values()].every((n) => n >= 3),
@@ -48,15 +49,16 @@ it('8 equal long CPU jobs over two 1-slot agents: 4 each, and no pack waits on a
   for (const pack of packs) for (const [id] of pack.data.jobs as [number][]) takenAt.set(id, pack.processedOn!)
   for (const j of views) {
     const waited = j.startedAt! - takenAt.get(j.id)!
-    expect(waited, `job ${j.id} waited ${waited} ms on ${j.agent}`).toBeLessThan(0.5 * (j.endedAt! - j.startedAt!))
+    expect(waited, `job ${j.id} waited ${waited} ms on ${j.machine}`).toBeLessThan(0.5 * (j.endedAt! - j.startedAt!))
   }
 })
 
 it('short packs keep their prefetch: once no-ops are known short they travel as short packs', async () => {
-  const { driver, executor } = cluster.controller
+  const { engine, link } = cluster
+  const executor = link.executor()
   const before = new Set((await executor.queue.getJobs(['completed'])).map((p) => p.id))
-  const ids = await driver.submit(await validateSubmission({ jobs: Array(2000).fill({ kind: 'noop' }) }))
-  await driver.whenSettled(ids)
+  const { jobIds: ids } = await engine.submit({ jobs: Array(2000).fill({ kind: 'noop' }) })
+  await engine.whenSettled(ids)
   const packs = (await executor.queue.getJobs(['completed'])).filter((p) => !before.has(p.id))
   // Until a kind's first job ends its cost is not known: those first packs go as long, one
   // job each. Once learned, no-ops travel many to a pack, as short.

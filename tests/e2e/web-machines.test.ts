@@ -7,7 +7,6 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { validateSubmission } from '../../src/main/engine/submission.ts'
 import { CHROMIUM, SCREENSHOT_DIR, ensureRendererBuilt, snapshotRenderer } from './web-app.ts'
 import { CLI, NODE, ROOT, startCluster, tempDir, until } from '../cluster/harness.ts'
 
@@ -44,12 +43,10 @@ it('shows both machines’ cores and the jobs running on them', async () => {
   serve!.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()))
   await until(() => /Corelane web mode: (http\S+)/.test(out), 30_000, 'serve printed its URL')
   const url = /Corelane web mode: (http\S+)/.exec(out)![1]!
-  // Four long CPU jobs: each agent takes two packs at once (1 slot × 2), so both run some.
-  const ids = await c.controller.driver.submit(
-    await validateSubmission({ template: { kind: 'sum-squares', params: { n: 5e10 } }, count: 4 }),
-  )
+  // Four long CPU jobs, one to a pack: each agent starts one as it takes it, so both run some.
+  const { jobIds: ids } = await c.engine.submit({ template: { kind: 'sum-squares', params: { n: 5e10 } }, count: 4 })
   await until(
-    () => new Set(ids.map((id) => c.controller.driver.getJob(id)!.agent).filter(Boolean)).size === 2,
+    () => new Set(ids.map((id) => c.engine.getJob(id)!.machine).filter(Boolean)).size === 2,
     20_000,
     'both agents run jobs',
   )
@@ -71,8 +68,8 @@ it('shows both machines’ cores and the jobs running on them', async () => {
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'machines.png') })
 
   // An agent killed outright turns "not heard" within a few seconds.
-  c.controller.driver.cancel(ids)
+  c.engine.cancel(ids)
   c.agents[1]!.killGroup()
   await page.locator('[data-testid="machine"][data-name="agent2"] [data-testid="machine-gone"]').waitFor({ timeout: 15_000 })
-  await c.controller.driver.whenSettled(ids)
+  await c.engine.whenSettled(ids)
 }, 90_000)

@@ -228,6 +228,32 @@ describe('balancer', () => {
     expect(single.batches).toEqual([8])
   })
 
+  it('sends an executor from outside at most an even share of the I/O queue per batch it runs at once', () => {
+    // No I/O slots here: the cluster takes the lane. In one batch, all 40 would go to one agent.
+    const remote = new FakeExecutor('io', 'thread', 0, 1000)
+    remote.batchesAtOnce = 4
+    const { spawned, left } = run('io', jobs(40, 'sleep'), { limits: { cpuSlots: 1, ioConcurrency: 0 }, external: [remote] })
+    expect(spawned).toHaveLength(0)
+    // 40 waiting, 4 at once: 10; then 30: 8; 22: 6; 16: 4; and so on.
+    expect(remote.batches).toEqual([10, 8, 6, 4, 3, 3, 2, 1, 1, 1, 1])
+    expect(left).toHaveLength(0)
+    const single = new FakeExecutor('io', 'thread', 0, 1000)
+    run('io', jobs(40, 'sleep'), { limits: { cpuSlots: 1, ioConcurrency: 0 }, external: [single] })
+    expect(single.batches).toEqual([40])
+  })
+
+  it('with no CPU slots and no I/O concurrency here, starts no local worker and hands every job to executors from outside', () => {
+    const costs = new KindCosts()
+    costs.learn('noop', 0.01)
+    for (const lane of ['cpu', 'io'] as const) {
+      const remote = new FakeExecutor(lane, 'thread', 0, 1000)
+      const { spawned, left } = run(lane, jobs(600), { costs, limits: { cpuSlots: 0, ioConcurrency: 0 }, external: [remote] })
+      expect(spawned, lane).toHaveLength(0)
+      expect(remote.jobs, lane).toHaveLength(600)
+      expect(left, lane).toHaveLength(0)
+    }
+  })
+
   it('takes nothing from a lane while the admission gate says no', () => {
     const queued = jobs(4)
     const refused = queued[1]!.id

@@ -18,7 +18,7 @@ class StandInRemote implements Executor {
   readonly ran: number[] = []
   readonly id: number
   readonly capacity: number
-  private readonly hooks: ExecutorHooks
+  protected readonly hooks: ExecutorHooks
   private readonly answer: boolean
   constructor(id: number, hooks: ExecutorHooks, capacity: number, answer = true) {
     this.id = id
@@ -73,6 +73,35 @@ class StandInRemote implements Executor {
   }
 }
 
+/**
+ * A cluster's executor (a PlacingExecutor) whose jobs start on machine `east`, which then dies:
+ * their pack is redone on `west`, which runs them to their end. As the RemoteExecutor does, it
+ * reports only the first start, and names the machine it now runs each job on.
+ */
+class RedoneElsewhere extends StandInRemote {
+  private readonly placed = new Map<number, string>()
+  machineOf(jobId: number): string | null {
+    return this.placed.get(jobId) ?? null
+  }
+  override run(jobs: JobMessage[]): void {
+    const events = new EventWriter()
+    for (const [id] of jobs) {
+      this.placed.set(id, 'east')
+      events.started(id, Date.now())
+    }
+    this.hooks.onEvents(this, events.take())
+  }
+  /** East has died; west ran every job it holds to its end. */
+  redoAndFinish(): void {
+    const events = new EventWriter()
+    for (const id of this.placed.keys()) {
+      this.placed.set(id, 'west')
+      events.done(id, Date.now(), null, null, false)
+    }
+    this.hooks.onEvents(this, events.take())
+  }
+}
+
 describe('an executor added from outside', () => {
   it('takes jobs up to its capacity once the local slots are busy, and reports them through the protocol', async () => {
     const { engine } = await makeEngine({ cpuSlots: 1 })
@@ -88,6 +117,19 @@ describe('an executor added from outside', () => {
     for (const job of onRemote) expect(job.result).toEqual({ on: 'stand-in' })
     expect(remote!.mostHeld).toBeLessThanOrEqual(3)
     expect(engine.workers().some((w) => w.id === remote!.id)).toBe(true)
+  })
+
+  it('names the machine a job ended on when its cluster redid it elsewhere after it started', async () => {
+    const { engine } = await makeEngine({ cpuSlots: 0, ioConcurrency: 0 })
+    let remote: RedoneElsewhere | null = null
+    engine.addExecutor((id, hooks) => (remote = new RedoneElsewhere(id, hooks, 10)))
+    const { jobIds } = await engine.submit({ template: { kind: 'noop' }, count: 3 })
+    await until(() => jobIds.every((id) => engine.getJob(id)!.machine === 'east'), 5000, 'the jobs running on east')
+    remote!.redoAndFinish()
+    await engine.whenSettled(jobIds)
+    expect(jobIds.map((id) => engine.getJob(id)!)).toMatchObject(
+      jobIds.map(() => ({ state: 'succeeded', attempts: 1, machine: 'west' })),
+    )
   })
 
   it('puts back the jobs it held when it leaves, and they finish on local workers', async () => {

@@ -3,12 +3,15 @@
 // taken, and its job state machine, retries, timeouts and store treat remote jobs like local
 // ones (each job's one terminal state recorded once). If the engine ends that executor (a job
 // ignored its abort signal past the grace period: the engine ends the executor it ran on, and
-// puts the other jobs back), a fresh one takes its place at once.
+// puts the other jobs back), a fresh one takes its place at once. `corelane run --redis`,
+// `corelane serve --redis`, the desktop app, the cluster tests and the cluster bench all link
+// an engine this way: there is no other controller.
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
 import type { Redis } from 'ioredis'
 import type { ControlMessage } from '../../shared/cluster.ts'
 import type { Engine } from '../engine/index.ts'
 import type { Executor } from '../engine/executors/executor.ts'
-import { newControllerId } from './controller.ts'
 import { ClusterDirectory } from './directory.ts'
 import { RecentMap } from './recent-map.ts'
 import { RemoteExecutor } from './remote-executor.ts'
@@ -35,6 +38,12 @@ export interface EngineLink {
 
 /** How many job → machine entries are kept (the newest; enough for the window and the CLI's lines). */
 const PLACEMENTS_KEPT = 200_000
+
+/** A controller id: this host, this process, and random bits (several controllers may share a Redis). */
+function newControllerId(): string {
+  const host = hostname().replace(/[^\w]/g, '_').slice(0, 40) || 'host'
+  return `${host}.${process.pid}.${randomBytes(4).toString('hex')}`
+}
 
 export async function linkEngineToCluster(engine: Engine, options: EngineLinkOptions): Promise<EngineLink> {
   await probeRedis(options.redisUrl, options.probeTimeoutMs)
@@ -90,9 +99,14 @@ export async function linkEngineToCluster(engine: Engine, options: EngineLinkOpt
     void (paused ? current?.queue.pause() : current?.queue.resume())?.catch(() => {})
   }
   followPause(engine.stats().paused)
-  const unsubscribe = engine.subscribe((changes) => {
-    if (changes.stats) followPause(changes.stats.paused)
-  })
+  // Only the stats are read: a window of no jobs, so the feed builds no job views for the link
+  // (with every job's, it built up to 5,000 views a delivery while remote jobs flowed).
+  const unsubscribe = engine.subscribe(
+    (changes) => {
+      if (changes.stats) followPause(changes.stats.paused)
+    },
+    { newestJobs: 0 },
+  )
 
   return {
     directory,

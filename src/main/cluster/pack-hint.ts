@@ -16,7 +16,7 @@ export interface PackHint {
  * A pack expected to run this long or longer is long. Prefetching saves one Redis round trip
  * (about a millisecond) per pack, under 1% of such a pack, while a long pack held on one agent
  * behind another can leave another agent idle for a whole job at a batch's end. Short packs
- * are sized to well under it (the ClusterDriver aims at 50 ms of work).
+ * are sized to well under it (the engine's balancer aims a short batch at a few ms of work).
  */
 export const LONG_PACK_MS = 200
 

@@ -11,7 +11,9 @@
 // one shared concurrent worker per executor type, up to ioConcurrency jobs in flight. Jobs with
 // a memory ceiling get a dedicated worker of their own. Executors added from outside (remote
 // machines) are filled to their own capacity once this machine's slots are taken (a job with a
-// memory ceiling goes to them alone; the machine's engine gives it its own worker).
+// memory ceiling goes to them alone; the machine's engine gives it its own worker), each batch
+// at most an even share of the lane's queue per batch they run side by side. With no slots
+// here (cpuSlots or ioConcurrency 0), all of a lane's jobs go to them.
 import type { ExecutorType, Lane } from '../../shared/job.ts'
 
 /** A batch sent to one CPU worker aims to keep it busy about this long. */
@@ -158,9 +160,14 @@ function balanceIo<J extends BalancedJob, E extends BalancedExecutor>(input: Bal
     }
     const executor = withRoom(input.external, 'io', head.executor)
     if (!executor) break
-    // A job with a memory ceiling travels alone (take() stops at one).
+    // A job with a memory ceiling travels alone (take() stops at one). The others go at most an
+    // even share of the queue per batch it runs side by side: in one batch, a cluster's I/O
+    // jobs would all go to one machine, held to its I/O concurrency while the others idle.
     if (head.memoryMb > 0) input.assign(executor, [queue.shift()!])
-    else input.assign(executor, take(queue, head, Math.min(IO_CHUNK, executor.capacity - executor.load.size)))
+    else {
+      const even = Math.ceil(queue.size / Math.max(1, executor.batchesAtOnce ?? 1))
+      input.assign(executor, take(queue, head, Math.min(IO_CHUNK, even, executor.capacity - executor.load.size)))
+    }
   }
 }
 

@@ -14,7 +14,11 @@ import type { StreamHandle, StreamRequest } from './stream-intake.ts'
 export interface EngineOptions {
   /** Folder for job logs and large results. */
   dataDir: string
-  /** CPU-lane slots, shared by thread and process workers. Default: os.availableParallelism(). */
+  /**
+   * CPU-lane slots, shared by thread and process workers. Default: os.availableParallelism().
+   * 0 (and ioConcurrency 0): nothing runs here, every job goes to executors added from outside
+   * (a controller that leaves all the work to its cluster's agents, as the cluster tests and bench do).
+   */
   cpuSlots?: number
   /** Concurrent jobs on the I/O lane. Default 1000. */
   ioConcurrency?: number

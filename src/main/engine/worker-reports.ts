@@ -90,7 +90,12 @@ export class WorkerReports implements EventReader {
     return job !== undefined && job.workerId === this.from!.id ? job : undefined
   }
 
-  /** `ending`: its end follows in the same message, so it skips the passing "running" state and the timeout timer. */
+  /**
+   * `ending`: its end follows in the same message, so it skips the passing "running" state and
+   * the timeout timer. Its machine is asked again at its end (done, failed): a cluster's pack
+   * redone on another agent after its agent died runs the job to its end there, and the
+   * executor passes only the first start.
+   */
   started(id: unknown, at: unknown, ending: boolean): void {
     const job = this.owned(id)
     if (!job) return
@@ -125,6 +130,7 @@ export class WorkerReports implements EventReader {
     job.result = result
     job.resultFile = resultFileOf(resultFile)
     job.hasLog = hasLog === true
+    job.machine = machineOfJob(executor, job.id)
     job.progress = 1
     this.host.costs.learn(job.kind, Math.max(0.001, time - this.host.epoch - job.startedAt))
     this.host.release(executor, job)
@@ -135,6 +141,7 @@ export class WorkerReports implements EventReader {
     const job = this.owned(id)
     if (!job) return
     job.hasLog = hasLog === true
+    job.machine = machineOfJob(this.from!, job.id)
     this.from!.load.finished()
     this.host.release(this.from!, job)
     this.attemptFailed(job, failureCodeOf(code, this.from!.machine !== null), messageOf(message), timeOf(at))
