@@ -117,7 +117,9 @@ for (const [code, values] of WIRE_OK_MEANS) {
     if (!(field in values)) throw new Error(`WIRE_OK_MEANS gives no ${field} for event ${code}`)
     const value = values[field]
     if (typeof value === 'string') {
-      OK_COPIES.push(OK_TEMPLATE.length, 1 + (WIRE_FIELDS[WIRE_OK] as readonly string[]).indexOf(value))
+      const from = (WIRE_FIELDS[WIRE_OK] as readonly string[]).indexOf(value)
+      if (from < 0) throw new Error(`WIRE_OK has no field ${value}`)
+      OK_COPIES.push(OK_TEMPLATE.length, 1 + from)
       OK_TEMPLATE.push(null)
     } else OK_TEMPLATE.push(value)
   }

@@ -48,13 +48,15 @@ export type EventField = (typeof EVENT_FIELDS)[EventCode][number]
 /** The highest code in use: codes of other formats built on these (report-events.ts) start above it. */
 export const MAX_EVENT_CODE = Math.max(...Object.keys(EVENT_FIELDS).map(Number))
 
-/**
- * How many array items each event takes (its code plus its fields), indexed by code; 0 for a
- * number that is no code. A packed array of small integers: readers look it up once per event.
- */
-export const EVENT_WIDTH: readonly number[] = Array.from({ length: MAX_EVENT_CODE + 1 }, (_, code) =>
-  code in EVENT_FIELDS ? 1 + EVENT_FIELDS[code as EventCode].length : 0,
-)
+/** A value for each number from 0 to MAX_EVENT_CODE, pushed one by one: a packed array, quick to index. */
+function byCode(value: (fields: readonly string[] | undefined) => number): number[] {
+  const out: number[] = []
+  for (let code = 0; code <= MAX_EVENT_CODE; code++) out.push(value(EVENT_FIELDS[code as EventCode]))
+  return out
+}
+
+/** How many array items each event takes (its code plus its fields), indexed by code; 0 for a number that is no code. */
+export const EVENT_WIDTH: readonly number[] = byCode((fields) => (fields ? 1 + fields.length : 0))
 
 /** The widest event's width. */
 export const MAX_EVENT_WIDTH = Math.max(...EVENT_WIDTH)
@@ -66,7 +68,7 @@ export function fieldOffset(code: EventCode, field: EventField): number {
   return 1 + at
 }
 
-/** Where `field` sits in each event, indexed by code (as EVENT_WIDTH is); 0 in events without it. */
+/** Where `field` sits in each event, indexed by code as EVENT_WIDTH is; 0 in events without it. */
 export function fieldOffsets(field: EventField): readonly number[] {
-  return EVENT_WIDTH.map((_, code) => (code in EVENT_FIELDS ? (EVENT_FIELDS[code as EventCode] as readonly string[]).indexOf(field) + 1 : 0))
+  return byCode((fields) => (fields ? fields.indexOf(field) + 1 : 0))
 }

@@ -74,10 +74,11 @@ export type FailureCode = JobError['code']
 // ---- the event layout --------------------------------------------------------------------
 // Each event is its type code followed by its fields, in the order EVENT_FIELDS declares
 // (src/shared/worker-events.ts, where every layer can read it). The encoder and the decoder
-// below follow it; outside this file only the agent's report writer (EventWriter's subclass,
-// cluster/report-writer.ts), the report wire form (shared/report-events.ts) and the
-// controller's report filter (cluster/report-filter.ts) handle events, with widths and field
-// positions taken from the declaration.
+// below follow it, and elsewhere events are written with EventWriter (the worker runtime; the
+// cluster, whose ReportWriter adds the agent wire's own codes) and read with readEvents, but
+// for two readers that step through runs by position, with widths and field offsets worked
+// out from the declaration: the report schema (shared/report-events.ts) and the controller's
+// report filter (cluster/report-filter.ts).
 
 export {
   EV_COMMAND,
