@@ -78,10 +78,7 @@ const FIELDS: Record<Field, [kind: number, schema: v.GenericSchema]> = {
   startedAt: [OFFSET, time],
   base: [TIME, time],
   result: [ANY, v.unknown()],
-  resultFile: [
-    RESULT_FILE,
-    v.nullable(v.strictObject({ file: v.string(), bytes: v.pipe(v.number(), v.minValue(0)) })),
-  ],
+  resultFile: [RESULT_FILE, v.nullable(v.strictObject({ file: v.string(), bytes: v.pipe(v.number(), v.minValue(0)) }))],
   hasLog: [FLAG, v.boolean()],
   code: [FAILURE, failureCode],
   message: [MESSAGE, v.pipe(v.string(), v.maxLength(MAX_MESSAGE))],
@@ -131,10 +128,16 @@ for (const code of REPORTED) WIRE_EVENTS[code] = wireEvent(EVENT_FIELDS[code], 1
 WIRE_EVENTS[WIRE_BASE] = wireEvent(WIRE_FIELDS[WIRE_BASE], 0)
 WIRE_EVENTS[WIRE_OK] = wireEvent(WIRE_FIELDS[WIRE_OK], OK_TEMPLATE.length)
 const OK_KINDS = WIRE_EVENTS[WIRE_OK]!.kinds
-if (WIRE_BASE <= MAX_EVENT_CODE) throw new Error('the wire-only codes must lie above the protocol\'s')
+if (WIRE_BASE <= MAX_EVENT_CODE) throw new Error("the wire-only codes must lie above the protocol's")
 
 const FAILURE_CODES: ReadonlySet<unknown> = new Set(failureCode.options)
 const isTime = (x: unknown) => typeof x === 'number' && x >= 0
+const isResultFile = (x: unknown) =>
+  x === null ||
+  (typeof x === 'object' &&
+    Object.keys(x).length === 2 &&
+    typeof (x as { file?: unknown }).file === 'string' &&
+    isTime((x as { bytes?: unknown }).bytes))
 
 /**
  * The same checks as the fields' schemas, written out, on the wire's values (times as offsets
@@ -157,16 +160,7 @@ function passes(e: unknown[], i: number, kinds: Uint8Array, base: number): boole
         if (!isTime(x)) return false
         break
       case RESULT_FILE:
-        if (
-          !(
-            x === null ||
-            (typeof x === 'object' &&
-              Object.keys(x).length === 2 &&
-              typeof (x as { file?: unknown }).file === 'string' &&
-              isTime((x as { bytes?: unknown }).bytes))
-          )
-        )
-          return false
+        if (!isResultFile(x)) return false
         break
       case FLAG:
         if (typeof x !== 'boolean') return false
@@ -218,8 +212,7 @@ export function decodeReportEvents(e: unknown[]): { ok: true; events: unknown[] 
   while (i < e.length) {
     const code = e[i]
     const event = typeof code === 'number' ? WIRE_EVENTS[code] : undefined
-    if (!event)
-      return { ok: false, problem: { field: `at index ${i}`, message: `unknown event code ${JSON.stringify(code)}` } }
+    if (!event) return { ok: false, problem: { field: `at index ${i}`, message: `unknown event code ${JSON.stringify(code)}` } }
     if (code === WIRE_BASE || code === WIRE_OK) compact = true
     if (!(i + event.arity < e.length && passes(e, i, event.kinds, base))) {
       const problem = problemOf(e, i, event, base)
@@ -234,7 +227,7 @@ export function decodeReportEvents(e: unknown[]): { ok: true; events: unknown[] 
   const out: unknown[] = new Array(decodedLength)
   let n = 0
   base = 0
-  for (let k = 0; k < e.length; ) {
+  for (let k = 0; k < e.length;) {
     const code = e[k] as number
     const event = WIRE_EVENTS[code]!
     if (code === WIRE_BASE) base = e[k + 1] as number

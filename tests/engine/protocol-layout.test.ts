@@ -30,8 +30,10 @@ type Values = Record<string, unknown>
 const WRITE: Record<EventCode, (w: EventWriter, f: Values) => void> = {
   [EV_STARTED]: (w, f) => void w.started(f.id as number, f.at as number),
   [EV_STARTED_ENDED]: (w, f) => w.startedWithEnd(f.id as number, f.at as number),
-  [EV_DONE]: (w, f) => w.done(f.id as number, f.at as number, f.result, f.resultFile as ResultFileRef | null, f.hasLog as boolean),
-  [EV_FAILED]: (w, f) => w.failed(f.id as number, f.at as number, f.code as 'job-error', f.message as string, f.hasLog as boolean),
+  [EV_DONE]: (w, f) =>
+    w.done(f.id as number, f.at as number, f.result, f.resultFile as ResultFileRef | null, f.hasLog as boolean),
+  [EV_FAILED]: (w, f) =>
+    w.failed(f.id as number, f.at as number, f.code as 'job-error', f.message as string, f.hasLog as boolean),
   [EV_PROGRESS]: (w, f) => w.progress(f.id as number, f.fraction as number, f.note as string | null),
   [EV_DROPPED]: (w, f) => w.dropped(f.id as number),
   [EV_LATE_ERROR]: (w, f) => w.lateError(f.id as number, f.message as string, f.hasLog as boolean),

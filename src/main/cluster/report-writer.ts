@@ -15,7 +15,7 @@ export class ReportWriter extends EventWriter {
     this.items.push(WIRE_BASE, base)
   }
 
-  /** Whether anything was written after the base. */
+  /** Whether anything was written after the run's [WIRE_BASE, base]. */
   get hasEvents(): boolean {
     return this.items.length > 2
   }
