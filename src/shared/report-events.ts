@@ -90,7 +90,7 @@ const FIELDS: Record<Field, [kind: number, schema: v.GenericSchema]> = {
 interface WireEvent {
   /** Fields after the code. */
   arity: number
-  kinds: Uint8Array
+  kinds: number[]
   schema: v.GenericSchema
   /** Items it becomes in the protocol's layout. */
   decodedWidth: number
@@ -99,35 +99,43 @@ interface WireEvent {
 function wireEvent(fields: readonly Field[], decodedWidth: number): WireEvent {
   return {
     arity: fields.length,
-    kinds: Uint8Array.from(fields, (f) => FIELDS[f][0]),
+    kinds: fields.map((f) => FIELDS[f][0]),
     schema: v.strictTuple(fields.map((f) => FIELDS[f][1])),
     decodedWidth,
   }
 }
 
-/** WIRE_OK's decoded events with the wire's values left out, and where each goes: [slot, WIRE_OK field offset] pairs. */
+/** WIRE_OK's decoded events, the wire's values left null, and the slots each WIRE_OK field fills. */
 const OK_TEMPLATE: unknown[] = []
-const OK_COPIES: number[] = []
+const OK_SLOTS: Record<string, number[]> = Object.fromEntries(WIRE_FIELDS[WIRE_OK].map((f) => [f, []]))
 for (const [code, values] of WIRE_OK_MEANS) {
   OK_TEMPLATE.push(code)
   for (const field of EVENT_FIELDS[code]) {
     if (!(field in values)) throw new Error(`WIRE_OK_MEANS gives no ${field} for event ${code}`)
     const value = values[field]
-    if (typeof value === 'string') {
-      const from = (WIRE_FIELDS[WIRE_OK] as readonly string[]).indexOf(value)
-      if (from < 0) throw new Error(`WIRE_OK has no field ${value}`)
-      OK_COPIES.push(OK_TEMPLATE.length, 1 + from)
-      OK_TEMPLATE.push(null)
-    } else OK_TEMPLATE.push(value)
+    if (typeof value !== 'string') OK_TEMPLATE.push(value)
+    else if (!OK_SLOTS[value]) throw new Error(`WIRE_OK has no field ${value}`)
+    else OK_SLOTS[value].push(OK_TEMPLATE.push(null) - 1)
   }
 }
+// Written out for the decoder, which fills them with no look-ups per job: a WIRE_OK's id goes
+// to both events, its times to one each.
+const [OK_ID_SLOT_1, OK_ID_SLOT_2, ...more] = OK_SLOTS.id!
+if (OK_ID_SLOT_2 === undefined || more.length || OK_SLOTS.startedAt!.length !== 1 || OK_SLOTS.at!.length !== 1)
+  throw new Error('WIRE_OK_MEANS is not a start and an end of one job')
+const OK_STARTED_SLOT = OK_SLOTS.startedAt![0]!
+const OK_ENDED_SLOT = OK_SLOTS.at![0]!
+const OK_WIDTH = OK_TEMPLATE.length
+/** Where a WIRE_OK's fields sit on the wire. */
+const OK_ID = 1 + WIRE_FIELDS[WIRE_OK].indexOf('id')
+const OK_STARTED = 1 + WIRE_FIELDS[WIRE_OK].indexOf('startedAt')
+const OK_ENDED = 1 + WIRE_FIELDS[WIRE_OK].indexOf('at')
 
 /** By code (the protocol's that reports carry, and the wire's own); null: not a code of the wire. */
 const WIRE_EVENTS: (WireEvent | null)[] = Array.from({ length: WIRE_OK + 1 }, () => null)
 for (const code of REPORTED) WIRE_EVENTS[code] = wireEvent(EVENT_FIELDS[code], 1 + EVENT_FIELDS[code].length)
 WIRE_EVENTS[WIRE_BASE] = wireEvent(WIRE_FIELDS[WIRE_BASE], 0)
-WIRE_EVENTS[WIRE_OK] = wireEvent(WIRE_FIELDS[WIRE_OK], OK_TEMPLATE.length)
-const OK_KINDS = WIRE_EVENTS[WIRE_OK]!.kinds
+WIRE_EVENTS[WIRE_OK] = wireEvent(WIRE_FIELDS[WIRE_OK], OK_WIDTH)
 if (WIRE_BASE <= MAX_EVENT_CODE) throw new Error("the wire-only codes must lie above the protocol's")
 
 const FAILURE_CODES: ReadonlySet<unknown> = new Set(failureCode.options)
@@ -144,7 +152,7 @@ const isResultFile = (x: unknown) =>
  * from `base`): a pack of 1,000 jobs brings 2,000 events, and this runs on the controller's
  * loop. Only an event that fails them goes through valibot, for the message.
  */
-function passes(e: unknown[], i: number, kinds: Uint8Array, base: number): boolean {
+function passes(e: unknown[], i: number, kinds: number[], base: number): boolean {
   for (let k = 0; k < kinds.length; k++) {
     const x = e[i + 1 + k]
     switch (kinds[k]) {
@@ -232,13 +240,13 @@ export function decodeReportEvents(e: unknown[]): { ok: true; events: unknown[] 
     const event = WIRE_EVENTS[code]!
     if (code === WIRE_BASE) base = e[k + 1] as number
     else if (code === WIRE_OK) {
-      for (let t = 0; t < OK_TEMPLATE.length; t++) out[n + t] = OK_TEMPLATE[t]
-      for (let c = 0; c < OK_COPIES.length; c += 2) {
-        const from = OK_COPIES[c + 1]!
-        const x = e[k + from]
-        out[n + OK_COPIES[c]!] = OK_KINDS[from - 1] === OFFSET ? base + (x as number) : x
-      }
-      n += OK_TEMPLATE.length
+      for (let t = 0; t < OK_WIDTH; t++) out[n + t] = OK_TEMPLATE[t]
+      const id = e[k + OK_ID]
+      out[n + OK_ID_SLOT_1] = id
+      out[n + OK_ID_SLOT_2] = id
+      out[n + OK_STARTED_SLOT] = base + (e[k + OK_STARTED] as number)
+      out[n + OK_ENDED_SLOT] = base + (e[k + OK_ENDED] as number)
+      n += OK_WIDTH
     } else {
       out[n++] = code
       for (let f = 0; f < event.arity; f++) {
