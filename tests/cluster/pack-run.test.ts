@@ -7,7 +7,7 @@ import { AgentReportSchema, parseClusterMessage, WIRE_OK, type Pack } from '../.
 import type { JobView } from '../../src/shared/job.ts'
 import { PackRun, type PackHost } from '../../src/main/cluster/pack-run.ts'
 import type { Engine } from '../../src/main/engine/index.ts'
-import { EV_DONE, EV_FAILED, EV_STARTED_ENDED } from '../../src/main/engine/worker/protocol.ts'
+import { EV_DONE, EV_FAILED, EV_STARTED_ENDED, EVENT_WIDTH } from '../../src/main/engine/worker/protocol.ts'
 import { makeEngine } from '../engine/fixture.ts'
 
 function hostFor(engine: Engine) {
@@ -59,7 +59,7 @@ function eventsOf(events: unknown[], cid: number): unknown[][] {
   const out: unknown[][] = []
   for (let i = 0; i < events.length;) {
     const code = events[i] as number
-    const size = code === EV_DONE || code === EV_FAILED ? 6 : 3
+    const size = EVENT_WIDTH[code]!
     if (events[i + 1] === cid) out.push(events.slice(i, i + size))
     i += size
   }

@@ -7,7 +7,7 @@
 import { Worker } from 'bullmq'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import type { Executor } from '../../src/main/engine/executors/executor.ts'
-import { EV_DONE, EV_FAILED, EV_STARTED, EV_STARTED_ENDED } from '../../src/main/engine/worker/protocol.ts'
+import { EV_DONE, EV_FAILED, EV_STARTED, EV_STARTED_ENDED, EVENT_WIDTH } from '../../src/main/engine/worker/protocol.ts'
 import { RemoteExecutor } from '../../src/main/cluster/remote-executor.ts'
 import { PREFIX, QUEUE, connectRedis } from '../../src/main/cluster/redis.ts'
 import { RedisServer, until } from './harness.ts'
@@ -42,7 +42,7 @@ function engineStandIn() {
       for (let i = 0; i < events.length;) {
         const t = events[i] as number
         if (t === type && events[i + 1] === id) n++
-        i += t === EV_DONE || t === EV_FAILED ? 6 : t === 4 ? 4 : t === 5 ? 2 : 3
+        i += EVENT_WIDTH[t]!
       }
       return n
     },

@@ -1,15 +1,16 @@
 // One pack on an agent: its jobs are submitted to the agent's local engine (its public API
-// only), their changes become protocol events (EV_STARTED, EV_PROGRESS, EV_DONE, ...) under
-// the controller's job ids, sent as BullMQ progress data every flush, and every job's end is
-// the pack's return value. Jobs the agent may not run (shell, script without the allow flag)
+// only), their changes become protocol events (started, progress, done, ...) under the
+// controller's job ids, written in the wire's compact form (report-writer.ts), sent as BullMQ
+// progress data every flush, and every job's end is the pack's return value. Jobs the agent may not run (shell, script without the allow flag)
 // and jobs cancelled before the pack arrived end at once, with their reason.
 import { open } from 'node:fs/promises'
-import { WIRE_BASE, WIRE_OK, type AgentReport, type Pack, type ShippedLog } from '../../shared/cluster.ts'
-import { isTerminal, type JobView } from '../../shared/job.ts'
+import type { AgentReport, Pack, ShippedLog } from '../../shared/cluster.ts'
+import { isTerminal, type JobView, type ResultFileRef } from '../../shared/job.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import { readStderrRanges, textWithStderr } from '../engine/log-streams.ts'
 import type { Engine } from '../engine/index.ts'
-import { EV_DONE, EV_DROPPED, EV_FAILED, EV_PROGRESS, EV_STARTED, EV_STARTED_ENDED } from '../engine/worker/protocol.ts'
+import type { FailureCode } from '../engine/worker/protocol.ts'
+import { ReportWriter } from './report-writer.ts'
 
 /** The tail of a job's log that travels back with its end. */
 export const LOG_TAIL_BYTES = 256 * 1024
@@ -43,6 +44,15 @@ interface LocalJob {
   stopReason: 'cancel' | 'timeout' | null
 }
 
+/** How a job ended, to be written to the report's runs (times as offsets from the base). */
+type End =
+  | { t: 'done'; at: number; result: unknown; resultFile: ResultFileRef | null; hasLog: boolean }
+  | { t: 'failed'; at: number; code: FailureCode; message: string; hasLog: boolean }
+  | { t: 'dropped' }
+
+const DROPPED: End = { t: 'dropped' }
+const failed = (at: number, code: FailureCode, message: string): End => ({ t: 'failed', at, code, message, hasLog: false })
+
 export class PackRun {
   private readonly byLocal = new Map<number, LocalJob>()
   /**
@@ -50,9 +60,11 @@ export class PackRun {
    * starts each report): small integers where epoch milliseconds were 13 digits each.
    */
   private readonly base = Date.now()
-  private pending: unknown[] = [WIRE_BASE, this.base]
+  /** Events since the last flush. */
+  private readonly pending = new ReportWriter(this.base)
   private pendingLogs: ShippedLog[] = []
-  private readonly finals: unknown[] = [WIRE_BASE, this.base]
+  /** Every job's end (and start): the return value. */
+  private readonly finals = new ReportWriter(this.base)
   private readonly logs: ShippedLog[] = []
   private remaining = 0
   private chain: Promise<void> = Promise.resolve()
@@ -75,9 +87,9 @@ export class PackRun {
     for (const [cid, kind, params, , memoryMb] of this.pack.jobs) {
       const refusal = this.refusal(kind)
       const reason = cancelled.get(cid)
-      if (refusal) this.end([EV_STARTED_ENDED, cid, now, EV_FAILED, cid, now, 'job-error', refusal, false])
-      else if (reason === 'timeout') this.end([EV_STARTED_ENDED, cid, now, EV_FAILED, cid, now, 'timeout', 'timed out', false])
-      else if (reason) this.end([EV_DROPPED, cid])
+      if (refusal) this.end(cid, failed(now, 'job-error', refusal), now)
+      else if (reason === 'timeout') this.end(cid, failed(now, 'timeout', 'timed out'), now)
+      else if (reason) this.end(cid, DROPPED, null)
       else toRun.push({ cid, kind, params, memoryMb })
     }
     if (toRun.length) {
@@ -129,7 +141,7 @@ export class PackRun {
         const message = error instanceof ValidationError ? error.message.replace(/^jobs\[0\]\./, '') : (error as Error).message
         const code = error instanceof ValidationError ? 'invalid-params' : 'job-error'
         const at = Date.now() - this.base
-        for (const j of jobs) this.finish(j.cid, [EV_STARTED_ENDED, j.cid, at, EV_FAILED, j.cid, at, code, message, false])
+        for (const j of jobs) this.finish(j.cid, failed(at, code, message), at)
         return
       }
       // One bad job (this agent may know its kind's params differently): the others still run.
@@ -182,11 +194,11 @@ export class PackRun {
     if (!job) return
     if (view.state === 'running' && !job.started) {
       job.started = true
-      this.pending.push(EV_STARTED, job.cid, (view.startedAt ?? Date.now()) - this.base)
+      this.pending.started(job.cid, (view.startedAt ?? Date.now()) - this.base)
     }
     if (view.state === 'running' && view.progress !== job.progress) {
       job.progress = view.progress
-      this.pending.push(EV_PROGRESS, job.cid, Math.max(0, Math.min(1, view.progress)), view.note)
+      this.pending.progress(job.cid, Math.max(0, Math.min(1, view.progress)), view.note)
     }
   }
 
@@ -196,66 +208,66 @@ export class PackRun {
     if (!job) return
     this.byLocal.delete(view.id)
     this.host.release(view.id)
-    if (this.abandoned && view.state === 'cancelled' && !job.stopReason) return this.finish(job.cid, [])
+    if (this.abandoned && view.state === 'cancelled' && !job.stopReason) return this.finish(job.cid, null, null)
     const at = (view.endedAt ?? Date.now()) - this.base
     const hasLog = view.logFile !== null
     const startedAt = view.startedAt === null ? at : view.startedAt - this.base
     if (view.state === 'succeeded' && !hasLog && (view.result ?? null) === null && (view.resultFile ?? null) === null)
       return this.ok(job, startedAt, at)
-    const events: unknown[] = []
     const dropped = view.state === 'cancelled' && view.startedAt === null && job.stopReason !== 'timeout'
-    // The return value carries every job's start too: a start still waiting for its flush
-    // when the pack ended would be lost otherwise (the controller keeps the first it sees).
-    const start = dropped ? [] : [EV_STARTED_ENDED, job.cid, startedAt]
-    if (view.state === 'succeeded') events.push(EV_DONE, job.cid, at, view.result ?? null, view.resultFile ?? null, hasLog)
-    else if (dropped) events.push(EV_DROPPED, job.cid)
+    let end: End
+    if (view.state === 'succeeded')
+      end = { t: 'done', at, result: view.result ?? null, resultFile: view.resultFile ?? null, hasLog }
+    else if (dropped) end = DROPPED
     else if (view.state === 'cancelled' || view.state === 'timed-out' || job.stopReason) {
       const code = job.stopReason === 'timeout' || view.state === 'timed-out' ? 'timeout' : 'cancelled'
-      events.push(EV_FAILED, job.cid, at, code, code === 'timeout' ? 'timed out' : 'cancelled', hasLog)
-    } else events.push(EV_FAILED, job.cid, at, view.error?.code ?? 'job-error', view.error?.message ?? view.state, hasLog)
-    if (!hasLog) return this.finish(job.cid, events, start, job.started)
+      end = { t: 'failed', at, code, message: code === 'timeout' ? 'timed out' : 'cancelled', hasLog }
+    } else end = { t: 'failed', at, code: view.error?.code ?? 'job-error', message: view.error?.message ?? view.state, hasLog }
+    // The return value carries every job's start too: a start still waiting for its flush
+    // when the pack ended would be lost otherwise (the controller keeps the first it sees).
+    const start = dropped ? null : startedAt
+    if (!hasLog) return this.finish(job.cid, end, start, job.started)
     // The log is read off the engine's thread (async), then the end goes out with it.
     this.chain = this.chain.then(async () => {
       this.pendingLogs.push([job.cid, ...(await readTail(view.logFile!))])
       this.logs.push(this.pendingLogs.at(-1)!)
-      this.finish(job.cid, events, start, job.started)
+      this.finish(job.cid, end, start, job.started)
     })
   }
 
   /** The common end of a short job (succeeded, nothing to carry): four values on the wire, not nine. */
   private ok(job: LocalJob, startedAt: number, at: number): void {
-    this.finals.push(WIRE_OK, job.cid, startedAt, at)
-    if (job.started) this.pending.push(EV_DONE, job.cid, at, null, null, false)
-    else this.pending.push(WIRE_OK, job.cid, startedAt, at)
+    this.finals.ok(job.cid, startedAt, at)
+    if (job.started) this.pending.done(job.cid, at, null, null, false)
+    else this.pending.ok(job.cid, startedAt, at)
     if (--this.remaining === 0) this.resolveDone?.()
   }
 
-  private end(events: unknown[], start: unknown[] = [], startSent = false): void {
-    // Plain loops: a spread push per job allocated its arguments twice (a profile of the agent).
-    const { finals, pending } = this
-    for (const x of start) finals.push(x)
-    for (const x of events) finals.push(x)
-    if (!startSent) for (const x of start) pending.push(x)
-    for (const x of events) pending.push(x)
+  /**
+   * A job's end (none: it goes unreported) into both runs, after its start (at `startedAt`;
+   * null: none), which the pending run has already when it was sent (`startSent`).
+   */
+  private end(cid: number, end: End | null, startedAt: number | null, startSent = false): void {
+    writeEnd(this.finals, cid, end, startedAt)
+    writeEnd(this.pending, cid, end, startSent ? null : startedAt)
   }
 
-  private finish(cid: number, events: unknown[], start: unknown[] = [], startSent = false): void {
-    this.end(events, start, startSent)
+  private finish(cid: number, end: End | null, startedAt: number | null, startSent = false): void {
+    this.end(cid, end, startedAt, startSent)
     if (--this.remaining === 0) this.resolveDone?.()
   }
 
   /** Events since the last flush (progress data), or null when there are none. */
   takePending(): AgentReport | null {
-    if (this.pending.length <= 2) return null
-    const report = { agent: this.host.name, e: this.pending, logs: this.pendingLogs }
-    this.pending = [WIRE_BASE, this.base]
+    if (!this.pending.hasEvents) return null
+    const report = { agent: this.host.name, e: this.pending.take(), logs: this.pendingLogs }
     this.pendingLogs = []
     return report
   }
 
-  /** Every job's end: the pack's return value. */
+  /** Every job's end: the pack's return value (taken once, as the pack ends). */
   result(): AgentReport {
-    return { agent: this.host.name, e: this.finals, logs: this.logs }
+    return { agent: this.host.name, e: this.finals.take(), logs: this.logs }
   }
 
   /** Controller job ids running here now, with their local ids. */
@@ -264,6 +276,14 @@ export class PackRun {
       if (job.started) yield [localId, job.cid, job.kind]
     }
   }
+}
+
+function writeEnd(run: ReportWriter, cid: number, end: End | null, startedAt: number | null): void {
+  if (startedAt !== null) run.startedWithEnd(cid, startedAt)
+  if (end === null) return
+  if (end.t === 'done') run.done(cid, end.at, end.result, end.resultFile, end.hasLog)
+  else if (end.t === 'failed') run.failed(cid, end.at, end.code, end.message, end.hasLog)
+  else run.dropped(cid)
 }
 
 /** Whether every job has the first one's kind, params (as JSON) and memory ceiling. */

@@ -15,7 +15,7 @@ import { AgentReportSchema, parseClusterMessage, type ControlMessage } from '../
 import type { ExecutorType, Lane, WorkerView } from '../../shared/job.ts'
 import { ExecutorLoad } from '../engine/executors/executor-load.ts'
 import type { Executor, ExecutorHooks } from '../engine/executors/executor.ts'
-import { EV_FAILED, EV_STARTED_ENDED, type JobMessage } from '../engine/worker/protocol.ts'
+import { EventWriter, type JobMessage } from '../engine/worker/protocol.ts'
 import { isLongPack, type PackHint } from './pack-hint.ts'
 import { readPackEnd } from './pack-lookup.ts'
 import { filterReport, type HeldJob, type HeldJobs } from './report-filter.ts'
@@ -358,17 +358,17 @@ export class RemoteExecutor implements Executor {
   private async lose(packId: string, why: string): Promise<void> {
     const pack = this.packs.get(packId)
     if (!pack || this.gone) return
-    const events: unknown[] = []
+    const events = new EventWriter()
     const at = Date.now()
     for (const id of pack.ids) {
       const job = this.jobs.get(id)
       if (!job || job.pack !== packId) continue
-      if (!job.started) events.push(EV_STARTED_ENDED, id, at)
-      events.push(EV_FAILED, id, at, 'worker-crashed', `lost in the cluster: ${why}`, false)
+      if (!job.started) events.startedWithEnd(id, at)
+      events.failed(id, at, 'worker-crashed', `lost in the cluster: ${why}`, false)
       this.settle(id, job)
     }
     this.packs.delete(packId)
-    if (events.length) this.hooks.onEvents(this, events)
+    if (events.length) this.hooks.onEvents(this, events.take())
   }
 
   /** Looks up packs not heard from lately: a completion missed while Redis was away is found here. */

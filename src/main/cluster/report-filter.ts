@@ -3,10 +3,31 @@
 // progress data sent, so each job's start and end pass once:
 // a second start, a second end, or events from a pack the job no longer belongs to are dropped.
 import type { AgentReport } from '../../shared/cluster.ts'
-import { EV_DONE, EV_DROPPED, EV_FAILED, EV_PROGRESS, EV_STARTED, EV_STARTED_ENDED } from '../engine/worker/protocol.ts'
+import {
+  EV_DONE,
+  EV_DROPPED,
+  EV_FAILED,
+  EV_PROGRESS,
+  EV_STARTED,
+  EV_STARTED_ENDED,
+  EVENT_WIDTH,
+  MAX_EVENT_WIDTH,
+  fieldOffset,
+  fieldOffsets,
+} from '../../shared/worker-events.ts'
 
 /** Items of a report's flat events applied per turn of the loop (about 230 short jobs). */
 export const REPORT_SLICE = 2048
+
+// Positions in the events, from the protocol's layout (worker-events.ts), by code.
+const ID_AT = fieldOffsets('id')
+const TIME_AT = fieldOffsets('at')
+/** The start an end may gain (a job the engine has not seen start). */
+const START_WIDTH = EVENT_WIDTH[EV_STARTED_ENDED]!
+const START_ID = fieldOffset(EV_STARTED_ENDED, 'id')
+const START_TIME = fieldOffset(EV_STARTED_ENDED, 'at')
+/** The most a run of events can grow by here: every end gaining a start. */
+const GROWTH = Math.max(...[EV_DONE, EV_FAILED].map((code) => (EVENT_WIDTH[code]! + START_WIDTH) / EVENT_WIDTH[code]!))
 
 export interface HeldJob {
   pack: string
@@ -35,17 +56,17 @@ export function filterReport(
 ): { events: unknown[]; ended: Set<number> | null; next: number } {
   const e = report.e
   const until = from + REPORT_SLICE
-  // Sized once for the most it can hold (an end of 6 items may gain a start of 3; the last
-  // event may run past the slice's end), then cut to what it holds: an array grown push by
-  // push copies itself again and again, and at 100,000 jobs that garbage held the loop.
-  const events: unknown[] = new Array(Math.ceil(((Math.min(e.length, until + 5) - from) * 3) / 2))
+  // Sized once for the most it can hold (every end may gain a start; the last event may run
+  // past the slice's end), then cut to what it holds: an array grown push by push copies
+  // itself again and again, and at 100,000 jobs that garbage held the loop.
+  const events: unknown[] = new Array(Math.ceil((Math.min(e.length, until + MAX_EVENT_WIDTH - 1) - from) * GROWTH))
   let n = 0
   const ended = withEnded ? new Set<number>() : null
   let i = from
   while (i < e.length && i < until) {
     const type = e[i] as number
-    const id = e[i + 1] as number
-    const size = type === EV_DONE || type === EV_FAILED ? 6 : type === EV_PROGRESS ? 4 : type === EV_DROPPED ? 2 : 3
+    const id = e[i + ID_AT[type]!] as number
+    const size = EVENT_WIDTH[type]!
     const job = held.jobs.get(id)
     if (job && job.pack === packId) {
       // A pack redelivered to another agent: the job now runs (and ends) there.
@@ -60,9 +81,10 @@ export function filterReport(
       } else {
         // An end: the job must have started in the engine's eyes first (its attempt counts).
         if (!job.started && type !== EV_DROPPED) {
-          events[n++] = EV_STARTED_ENDED
-          events[n++] = id
-          events[n++] = e[i + 2]
+          events[n] = EV_STARTED_ENDED
+          events[n + START_ID] = id
+          events[n + START_TIME] = e[i + TIME_AT[type]!]
+          n += START_WIDTH
         }
         for (let k = 0; k < size; k++) events[n++] = e[i + k]
         held.settle(id, job)

@@ -1,9 +1,22 @@
-// The message protocol between the engine and its workers, declared once: the messages, the
-// layout of the flat event runs (field order and widths), the encoder the worker runtime
-// writes with and the decoder the engine reads with. Threads, processes and remote executors
-// speak it alike, so an executor is just "something that takes jobs and reports events".
-// Events travel flattened in one array per flush: batching is what makes short jobs cheap.
+// The message protocol between the engine and its workers: the messages, and the encoder the
+// worker runtime writes its flat event runs with and the decoder the engine reads them with,
+// both following the event layout (field order, hence widths) that src/shared/worker-events.ts
+// declares as data, re-exported here. Threads, processes and remote executors speak it alike,
+// so an executor is just "something that takes jobs and reports events". Events travel
+// flattened in one array per flush: batching is what makes short jobs cheap.
 import type { ExecutorType, JobError, ResultFileRef } from '../../../shared/job.ts'
+import {
+  EV_COMMAND,
+  EV_COMMAND_ENDED,
+  EV_DONE,
+  EV_DROPPED,
+  EV_FAILED,
+  EV_LATE_ERROR,
+  EV_PROGRESS,
+  EV_STARTED,
+  EV_STARTED_ENDED,
+  EVENT_WIDTH,
+} from '../../../shared/worker-events.ts'
 
 /** How a worker runs what it is given: one job after another (CPU lane) or all at once (I/O lane). */
 export type WorkerMode = 'serial' | 'concurrent'
@@ -59,59 +72,34 @@ export type FromWorker = RuntimeMessage & { k: string }
 export type FailureCode = JobError['code']
 
 // ---- the event layout --------------------------------------------------------------------
-// Each event is its type code followed by its fields, in this order. EVENT_FIELDS is the one
-// place the order is written; the encoder and the decoder below follow it, and nothing else
-// in the engine reads an event by position.
+// Each event is its type code followed by its fields, in the order EVENT_FIELDS declares
+// (src/shared/worker-events.ts, where every layer can read it). The encoder and the decoder
+// below follow it, and elsewhere events are written with EventWriter (the worker runtime; the
+// cluster, whose ReportWriter adds the agent wire's own codes) and read with readEvents, but
+// for two readers that step through runs by position, with widths and field offsets worked
+// out from the declaration: the report schema (shared/report-events.ts) and the controller's
+// report filter (cluster/report-filter.ts).
 
-export const EV_STARTED = 1
-export const EV_DONE = 2
-export const EV_FAILED = 3
-export const EV_PROGRESS = 4
-/** Cancelled before it started. */
-export const EV_DROPPED = 5
-/**
- * Started, and its EV_DONE or EV_FAILED follows in the same message. The worker rewrites
- * EV_STARTED to this when a job ends before its start was sent, so the engine can skip the
- * passing "running" state (short jobs: one state change per job instead of two).
- */
-export const EV_STARTED_ENDED = 6
-/** Job code threw after its job had ended (a timer or promise it left behind): the job's fault, not its worker's. */
-export const EV_LATE_ERROR = 7
-/**
- * A command started in a process group of its own (`pgid`, which is its pid), and `since`, its
- * start time in clock ticks after boot (/proc/<pid>/stat field 22, 0 when unknown), so a pid
- * used again later is never taken for it. `id` 0 is the worker's own group (a process worker
- * leads one, holding a script's children). The engine keeps these so it can end the groups
- * whenever the worker ends, whatever ends it.
- */
-export const EV_COMMAND = 8
-/** The command leading group `pgid` has exited and was waited for: the engine forgets it. */
-export const EV_COMMAND_ENDED = 9
-
-export const EVENT_FIELDS = {
-  [EV_STARTED]: ['id', 'at'],
-  [EV_DONE]: ['id', 'at', 'result', 'resultFile', 'hasLog'],
-  [EV_FAILED]: ['id', 'at', 'code', 'message', 'hasLog'],
-  [EV_PROGRESS]: ['id', 'fraction', 'note'],
-  [EV_DROPPED]: ['id'],
-  [EV_STARTED_ENDED]: ['id', 'at'],
-  [EV_LATE_ERROR]: ['id', 'message', 'hasLog'],
-  [EV_COMMAND]: ['id', 'pgid', 'since'],
-  [EV_COMMAND_ENDED]: ['pgid'],
-} as const
-
-type EventType = keyof typeof EVENT_FIELDS
-
-/** How many array items each event takes: its code plus its fields. */
-const WIDTH: Record<EventType, number> = Object.fromEntries(
-  Object.entries(EVENT_FIELDS).map(([type, fields]) => [type, 1 + fields.length]),
-) as Record<EventType, number>
+export {
+  EV_COMMAND,
+  EV_COMMAND_ENDED,
+  EV_DONE,
+  EV_DROPPED,
+  EV_FAILED,
+  EV_LATE_ERROR,
+  EV_PROGRESS,
+  EV_STARTED,
+  EV_STARTED_ENDED,
+  EVENT_FIELDS,
+  EVENT_WIDTH,
+} from '../../../shared/worker-events.ts'
 
 // ---- encoder (the worker runtime) --------------------------------------------------------
 
 /** Builds one flush's run of events. */
 export class EventWriter {
-  private items: unknown[] = []
+  /** Protected for the agent's report writer, which adds its wire's own codes (cluster/report-writer.ts). */
+  protected items: unknown[] = []
 
   get length(): number {
     return this.items.length
@@ -126,6 +114,11 @@ export class EventWriter {
 
   startedEnded(slot: number): void {
     this.items[slot] = EV_STARTED_ENDED
+  }
+
+  /** A start whose end follows in the same run (one not written before, as the cluster's are). */
+  startedWithEnd(id: number, at: number): void {
+    this.items.push(EV_STARTED_ENDED, id, at)
   }
 
   done(id: number, at: number, result: unknown, resultFile: ResultFileRef | null, hasLog: boolean): void {
@@ -191,7 +184,7 @@ export function readEvents(e: unknown[], from: number, reader: EventReader, dead
   let read = 0
   while (i < e.length) {
     if ((++read & 255) === 0 && performance.now() > deadline) break
-    const type = e[i] as EventType
+    const type = e[i] as number
     switch (type) {
       case EV_STARTED:
       case EV_STARTED_ENDED:
@@ -221,7 +214,7 @@ export function readEvents(e: unknown[], from: number, reader: EventReader, dead
       default:
         return e.length
     }
-    i += WIDTH[type]
+    i += EVENT_WIDTH[type]!
   }
   return i
 }
