@@ -4,12 +4,12 @@
 // run against the electron stand-in (security-main.ts), on its source and on its bundle
 // (security-sources.ts). What none of this can show (Chromium enforcing the CSP) is listed in
 // README.md, "Security".
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { RENDERER_CSP, RENDERER_CSP_HEADER } from '../../src/main/host/csp.ts'
 import { APP_PAGE_URL, rendererDevUrl } from '../../src/main/electron/app-url.ts'
 import { standIn } from './electron-stand-in.ts'
-import { beforeReady, startMain, stopMain, theWindow } from './security-main.ts'
-import { ELECTRON_SOURCES, loadBundles, memberCalls, read } from './security-sources.ts'
+import { beforeReady, startMainBeforeAll, theWindow } from './security-main.ts'
+import { bundle, ELECTRON_SOURCES, memberCalls, read } from './security-sources.ts'
 
 vi.mock('electron', async () => (await import('./electron-stand-in.ts')).electronStandIn)
 // FAKE: the engine services (the API host, the database, the monitor); these checks are about Electron.
@@ -19,14 +19,7 @@ vi.mock('../../src/main/engine/index.ts', async (importOriginal) =>
   (await import('./desktop-app.ts')).withoutMonitor(await importOriginal()),
 )
 
-let bundle = { main: '', preload: '' }
-
-beforeAll(async () => {
-  bundle = loadBundles()
-  await startMain()
-}, 60_000)
-
-afterAll(stopMain)
+startMainBeforeAll()
 
 describe("Electron's security checklist", () => {
   it('1. Only load secure content: the window loads corelane://app (a secure scheme), the CSP allows no remote origin', () => {

@@ -4,12 +4,12 @@
 // stand-in (security-main.ts; the API host is a fake that records what reached it); the source
 // and bundles are read too (security-sources.ts). What none of this can show (real senderFrame
 // objects) is listed in README.md, "Security".
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { COMMAND_NAMES, IPC_EVENT_CHANNEL, ipcChannel } from '../../src/shared/contract.ts'
 import { APP_PAGE_URL } from '../../src/main/electron/app-url.ts'
 import { standIn, type StandInFrame } from './electron-stand-in.ts'
-import { fakes, startMain, stopMain, straySender, theWindow } from './security-main.ts'
-import { ALL_MAIN_SOURCES, ELECTRON_SOURCES, loadBundles, memberCalls } from './security-sources.ts'
+import { fakes, startMainBeforeAll, straySender, theWindow } from './security-main.ts'
+import { bundle, ALL_MAIN_SOURCES, ELECTRON_SOURCES, memberCalls } from './security-sources.ts'
 
 vi.mock('electron', async () => (await import('./electron-stand-in.ts')).electronStandIn)
 // FAKE: the engine services (the API host, the database, the monitor); these checks are about Electron.
@@ -19,14 +19,7 @@ vi.mock('../../src/main/engine/index.ts', async (importOriginal) =>
   (await import('./desktop-app.ts')).withoutMonitor(await importOriginal()),
 )
 
-let bundle = { main: '', preload: '' }
-
-beforeAll(async () => {
-  bundle = loadBundles()
-  await startMain()
-}, 60_000)
-
-afterAll(stopMain)
+startMainBeforeAll()
 
 describe("Electron's security checklist", () => {
   it('17. The sender of every IPC message is validated: each handler refuses other frames, windows and pages', async () => {

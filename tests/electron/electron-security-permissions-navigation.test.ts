@@ -4,11 +4,11 @@
 // against the electron stand-in (security-main.ts); the test drives the handlers it installed,
 // on the app's window and on a stray web contents, and reads the source and bundles
 // (security-sources.ts).
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { APP_PAGE_URL } from '../../src/main/electron/app-url.ts'
 import { preventableEvent, standIn } from './electron-stand-in.ts'
-import { startMain, stopMain, straySender, theWindow } from './security-main.ts'
-import { ALL_MAIN_SOURCES, filesNaming, loadBundles } from './security-sources.ts'
+import { startMainBeforeAll, straySender, theWindow } from './security-main.ts'
+import { bundle, ALL_MAIN_SOURCES, filesNaming } from './security-sources.ts'
 
 vi.mock('electron', async () => (await import('./electron-stand-in.ts')).electronStandIn)
 // FAKE: the engine services (the API host, the database, the monitor); these checks are about Electron.
@@ -18,14 +18,7 @@ vi.mock('../../src/main/engine/index.ts', async (importOriginal) =>
   (await import('./desktop-app.ts')).withoutMonitor(await importOriginal()),
 )
 
-let bundle = { main: '', preload: '' }
-
-beforeAll(async () => {
-  bundle = loadBundles()
-  await startMain()
-}, 60_000)
-
-afterAll(stopMain)
+startMainBeforeAll()
 
 describe("Electron's security checklist", () => {
   it('5. Session permission requests: every request, check and device request is denied', async () => {

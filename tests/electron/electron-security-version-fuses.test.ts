@@ -6,15 +6,11 @@
 import { readdirSync } from 'node:fs'
 import { relative } from 'node:path'
 import { FuseV1Options } from '@electron/fuses'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ROOT } from './built-app.ts'
-import { ELECTRON_SOURCES, loadBundles, read } from './security-sources.ts'
+import { bundle, ELECTRON_SOURCES, read, loadBundlesBeforeAll } from './security-sources.ts'
 
-let bundle = { main: '', preload: '' }
-
-beforeAll(() => {
-  bundle = loadBundles()
-}, 60_000)
+loadBundlesBeforeAll()
 
 describe("Electron's security checklist", () => {
   it('16. A current Electron: 45.x pinned exactly, and the installed package and electron.d.ts are that version', () => {

@@ -7,11 +7,11 @@
 // README.md, "Security".
 import { existsSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ROOT, filesUnder } from './built-app.ts'
 import { standIn } from './electron-stand-in.ts'
-import { beforeReady, startMain, stopMain, theWindow } from './security-main.ts'
-import { ALL_MAIN_SOURCES, browserWindowPreferences, bundleFlags, loadBundles } from './security-sources.ts'
+import { beforeReady, startMainBeforeAll, theWindow } from './security-main.ts'
+import { bundle, ALL_MAIN_SOURCES, browserWindowPreferences, bundleFlags } from './security-sources.ts'
 
 vi.mock('electron', async () => (await import('./electron-stand-in.ts')).electronStandIn)
 // FAKE: the engine services (the API host, the database, the monitor); these checks are about Electron.
@@ -21,14 +21,7 @@ vi.mock('../../src/main/engine/index.ts', async (importOriginal) =>
   (await import('./desktop-app.ts')).withoutMonitor(await importOriginal()),
 )
 
-let bundle = { main: '', preload: '' }
-
-beforeAll(async () => {
-  bundle = loadBundles()
-  await startMain()
-}, 60_000)
-
-afterAll(stopMain)
+startMainBeforeAll()
 
 describe("Electron's security checklist", () => {
   it('2. No Node.js integration for remote content: nodeIntegration (and in workers, subframes) off', () => {

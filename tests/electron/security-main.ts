@@ -8,8 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { vi } from 'vitest'
+import { afterAll, beforeAll, vi } from 'vitest'
 import { StandInWebContents, electronStandIn, preventableEvent, standIn } from './electron-stand-in.ts'
+import { loadBundlesBeforeAll } from './security-sources.ts'
 
 type EventListener = (event: string, payload: unknown) => void
 
@@ -46,7 +47,7 @@ export const beforeReady: string[] = []
 let userData = ''
 
 /** Starts main (once per test file), waits for its window to load, then runs the preload. */
-export async function startMain(): Promise<void> {
+async function startMain(): Promise<void> {
   delete process.env.ELECTRON_RENDERER_URL
   userData = mkdtempSync(join(tmpdir(), 'corelane-security-'))
   standIn.userData = userData
@@ -63,8 +64,15 @@ export async function startMain(): Promise<void> {
   await import('../../src/preload/index.ts')
 }
 
-export function stopMain(): void {
+function stopMain(): void {
   rmSync(userData, { recursive: true, force: true })
+}
+
+/** Before the file's tests: the bundles read and main started; after them, its folder removed. */
+export function startMainBeforeAll(): void {
+  loadBundlesBeforeAll()
+  beforeAll(startMain, 60_000)
+  afterAll(stopMain)
 }
 
 type Window = (typeof standIn.windows)[number]

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import ts from 'typescript'
 import { MAIN_BUNDLE, PRELOAD_BUNDLE, ROOT, ensureBuilt, filesUnder } from './built-app.ts'
+import { beforeAll } from 'vitest'
 
 /** Files Electron runs: the adapters, main's entry, the preload (the engine and host never import electron). */
 export const ELECTRON_SOURCES = [
@@ -23,10 +24,16 @@ export const ALL_MAIN_SOURCES = [
 /** A file of the repository, by its path from the root. */
 export const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
 
-/** The main and preload bundles' text, built first when out/ is not current. */
-export function loadBundles(): { main: string; preload: string } {
-  ensureBuilt()
-  return { main: readFileSync(MAIN_BUNDLE, 'utf8'), preload: readFileSync(PRELOAD_BUNDLE, 'utf8') }
+/** The main and preload bundles' text, read by the test file's `beforeAll` (loadBundlesBeforeAll). */
+export const bundle = { main: '', preload: '' }
+
+/** Before the file's tests: the bundles read, built first when out/ is not current. */
+export function loadBundlesBeforeAll(): void {
+  beforeAll(() => {
+    ensureBuilt()
+    bundle.main = readFileSync(MAIN_BUNDLE, 'utf8')
+    bundle.preload = readFileSync(PRELOAD_BUNDLE, 'utf8')
+  }, 60_000)
 }
 
 /** Every literal value a bundle gives `name` in an object literal, minified (`!0`) or not. */

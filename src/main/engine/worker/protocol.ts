@@ -80,19 +80,7 @@ export type FailureCode = JobError['code']
 // out from the declaration: the report schema (shared/report-events.ts) and the controller's
 // report filter (cluster/report-filter.ts).
 
-export {
-  EV_COMMAND,
-  EV_COMMAND_ENDED,
-  EV_DONE,
-  EV_DROPPED,
-  EV_FAILED,
-  EV_LATE_ERROR,
-  EV_PROGRESS,
-  EV_STARTED,
-  EV_STARTED_ENDED,
-  EVENT_FIELDS,
-  EVENT_WIDTH,
-} from '../../../shared/worker-events.ts'
+export * from '../../../shared/worker-events.ts'
 
 // ---- encoder (the worker runtime) --------------------------------------------------------
 
