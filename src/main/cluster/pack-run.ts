@@ -1,8 +1,9 @@
 // One pack on an agent: its jobs are submitted to the agent's local engine (its public API
 // only), their changes become protocol events (started, progress, done, ...) under the
 // controller's job ids, written in the wire's compact form (report-writer.ts), sent as BullMQ
-// progress data every flush, and every job's end is the pack's return value. Jobs the agent may not run (shell, script without the allow flag)
-// and jobs cancelled before the pack arrived end at once, with their reason.
+// progress data every flush, and every job's end is the pack's return value. Jobs the agent
+// may not run (shell, script without the allow flag) and jobs cancelled before the pack
+// arrived end at once, with their reason.
 import { open } from 'node:fs/promises'
 import type { AgentReport, Pack, ShippedLog } from '../../shared/cluster.ts'
 import { isTerminal, type JobView, type ResultFileRef } from '../../shared/job.ts'
