@@ -58,6 +58,8 @@ it('shows both machines’ cores and the jobs running on them', async () => {
   await until(async () => (await machines.count()) === 2, 10_000, 'two machine blocks')
   for (const name of ['agent1', 'agent2']) {
     const block = page.locator(`[data-testid="machine"][data-name="${name}"]`)
+    // A machine's block can be drawn from the directory before its first telemetry (its cores) arrives.
+    await block.getByTestId('machine-core').first().waitFor({ timeout: 10_000 })
     expect(await block.getByTestId('machine-core').count()).toBeGreaterThan(0)
     // Its running job shows up on one of its cores (Linux: the worker thread's CPU from /proc).
     await block.locator('[data-testid="machine-core"] [data-testid="machine-job"]').first().waitFor({ timeout: 10_000 })
