@@ -1,7 +1,7 @@
 // A job's record, its row and its view: restoring a row (JobRecord.fromRow) gives back the job
 // it was, and the live view and the stored view come from one builder, so they agree.
 import { describe, expect, it } from 'vitest'
-import { JobRecord, toRow } from '../../src/main/engine/job-record.ts'
+import { JobRecord, markStuck, recordView, toRow } from '../../src/main/engine/job-record.ts'
 import { storedToView } from '../../src/main/engine/job-view.ts'
 import type { StoredJob } from '../../src/main/engine/store/rows.ts'
 
@@ -47,7 +47,7 @@ describe('job record', () => {
     ]) {
       const job = JobRecord.fromRow(row, epoch)
       expect(job.persisted).toBe(true)
-      expect(job.toView(epoch, '/logs')).toEqual(storedToView(row, '/logs'))
+      expect(recordView(job, epoch, '/logs')).toEqual(storedToView(row, '/logs'))
     }
   })
 
@@ -86,11 +86,11 @@ describe('job record', () => {
 
   it('counts an attempt stuck on an executor as a timeout on its way, shown on that executor', () => {
     const job = JobRecord.fromSpec({ kind: 'noop', params: {}, executor: 'thread', timeoutMs: 100 }, 3, 1, 1, 0)
-    job.stuckOn(5)
+    markStuck(job, 5)
     expect(job).toMatchObject({ attempts: 1, lastWorkerId: 5, stopping: 'timeout', state: 'queued' })
     // Once its executor is gone (workerId cleared), its view still places it on the one it was stuck on.
-    expect(job.toView(epoch, '/logs').workerId).toBe(5)
-    job.stuckOn(6) // its retry, stuck on the next executor: a second attempt
+    expect(recordView(job, epoch, '/logs').workerId).toBe(5)
+    markStuck(job, 6) // its retry, stuck on the next executor: a second attempt
     expect(job).toMatchObject({ attempts: 2, lastWorkerId: 6 })
   })
 

@@ -17,7 +17,7 @@ import type { Batch } from './batch.ts'
 import type { BalancedQueue } from './balancer.ts'
 import type { Executor } from './executors/executor.ts'
 import type { JobQueue } from './job-queue.ts'
-import type { JobRecord } from './job-record.ts'
+import { resetForRetry, type JobRecord } from './job-record.ts'
 import type { JobStates } from './job-states.ts'
 import type { StopControl } from './stop-control.ts'
 import type { SubmitRequest } from './types.ts'
@@ -75,7 +75,7 @@ export class BatchControls {
       reopen: (job: JobRecord) => {
         // A stream's job may come back from its row (it had left memory): among the engine's jobs again first.
         host.states.readmit(job)
-        job.resetForRetry(nextSeq())
+        resetForRetry(job, nextSeq())
         host.states.setState(job, 'queued')
       },
       changed: (job: JobRecord) => host.changed(job),

@@ -6,7 +6,7 @@
 import { isTerminal, type JobError } from '../../shared/job.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import { checkDependencies, DependencyTracker, OUTCOMES } from './dependency-graph.ts'
-import type { JobRecord } from './job-record.ts'
+import { jobName, type JobRecord } from './job-record.ts'
 
 export interface DependencyHost {
   /** The job may start: into its lane's queue. */
@@ -216,7 +216,7 @@ export class BatchDependencies {
     const graph = this.graphs.get(job.batchId)
     const i = graph?.index.get(job.id)
     if (graph === undefined || i === undefined) return null
-    return graph.tracker.waitingFor(i).map((d) => graph.jobs[d]!.name)
+    return graph.tracker.waitingFor(i).map((d) => jobName(graph.jobs[d]!))
   }
 
   /** Forgets the graphs of batches that are gone (clear finished: their jobs have all ended). */
@@ -231,7 +231,7 @@ export class BatchDependencies {
 
   private note(graph: BatchGraph, i: number): void {
     const job = graph.jobs[i]!
-    const names = graph.tracker.waitingFor(i).map((d) => `"${graph.jobs[d]!.name}"`)
+    const names = graph.tracker.waitingFor(i).map((d) => `"${jobName(graph.jobs[d]!)}"`)
     const shown =
       names.length > NAMES_SHOWN
         ? `${names.slice(0, NAMES_SHOWN).join(', ')} and ${names.length - NAMES_SHOWN} more`
@@ -249,7 +249,7 @@ export class BatchDependencies {
     job.note = null
     this.host.block(job, {
       code: 'dependency-failed',
-      message: `not run: it waits for "${dependency?.name ?? '?'}", which ${dependency ? HOW[howEnded(dependency)] : 'did not succeed'}`,
+      message: `not run: it waits for "${dependency ? jobName(dependency) : '?'}", which ${dependency ? HOW[howEnded(dependency)] : 'did not succeed'}`,
     })
   }
 }

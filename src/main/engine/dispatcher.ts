@@ -44,20 +44,24 @@ export class Dispatcher {
   private readonly dispatch = (): void => {
     this.scheduled = false
     if (this.host.halted()) return
-    for (const input of this.inputs) {
+    const { inputs } = this
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i]!
       // An empty lane has nothing to balance (its views, paused or gated, are empty too): a
       // round trip dispatches twice and finds three of its four lanes empty.
       const queue = this.host.queues[input.lane]
       if (queue.size === 0) continue
       input.queue = this.host.view(queue)
       input.limits = this.host.limits()
+      input.local = this.host.pool.local()
+      input.external = this.host.pool.external()
       balance(input)
     }
   }
 
   private input(lane: Lane): BalanceInput<JobRecord, Executor> {
     const { pool } = this.host
-    return {
+    const input: BalanceInput<JobRecord, Executor> = {
       lane,
       queue: this.host.queues[lane],
       local: pool.local(),
@@ -65,14 +69,20 @@ export class Dispatcher {
       limits: this.host.limits(),
       usage: pool,
       costs: this.host.costs,
-      spawn: (executor, spawnLane, memoryMb) => pool.spawn(executor, spawnLane, memoryMb),
+      spawn: (executor, spawnLane, memoryMb) => {
+        const worker = pool.spawn(executor, spawnLane, memoryMb)
+        input.local = pool.local() // the rest of this pass sees it (it may be sent a second batch)
+        return worker
+      },
       assign: this.assign,
     }
+    return input
   }
 
+  // Indexed loops here and in the balancer: below V8's top tier, for…of allocates per element.
   private readonly assign = (executor: Executor, jobs: JobRecord[]): void => {
     if (jobs.length === 0) return
-    for (const job of jobs) this.host.stop.handedOff(job, executor)
+    for (let i = 0; i < jobs.length; i++) this.host.stop.handedOff(jobs[i]!, executor)
     const error = this.host.pool.assign(executor, jobs)
     if (!error) return
     const now = Date.now()

@@ -19,7 +19,7 @@ import type { Executor } from './executors/executor.ts'
 import { localWorkerSetup, WorkerPool, type ExecutorFactory } from './executors/worker-pool.ts'
 import { Inbox } from './inbox.ts'
 import { JobQueue } from './job-queue.ts'
-import { JobRecord } from './job-record.ts'
+import { isWaiting, JobRecord, markStuck, recordView, resetForRetry } from './job-record.ts'
 import { LimitsControl } from './limits-control.ts'
 import { restoreJobs } from './restore.ts'
 import { yieldToLoop } from './yield-to-loop.ts'
@@ -50,7 +50,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
   private readonly limits: LimitsControl
   private shut = false
 
-  readonly queues: Record<Lane, JobQueue<JobRecord>> = { cpu: new JobQueue(), io: new JobQueue() }
+  readonly queues: Record<Lane, JobQueue<JobRecord>> = { cpu: new JobQueue(isWaiting), io: new JobQueue(isWaiting) }
   private nextJobId = 1
   private nextBatchId = 1
   private nextSeq = 1
@@ -89,7 +89,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
         executorOf: (job) => this.pool.get(job.workerId),
         force: (job, executor) => this.pool.force(executor, job.id),
         overdue: (job, executor) => {
-          job.stuckOn(executor.id)
+          markStuck(job, executor.id)
           this.pool.force(executor, job.id)
         },
         requeue: (job) => {
@@ -296,7 +296,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     for (const id of ids) {
       const job = this.states.get(id)
       if (!job || !isTerminal(job.state) || job.state === 'succeeded') continue
-      job.resetForRetry(this.nextSeq++)
+      resetForRetry(job, this.nextSeq++)
       this.states.setState(job, 'queued')
       if (this.controls.retried(job)) this.queues[job.lane].push(job) // else it waits for others
       retried++
@@ -329,7 +329,7 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     return batch.toView()
   }
 
-  readonly view = (job: JobRecord): JobView => job.toView(this.epoch, this.logDir)
+  readonly view = (job: JobRecord): JobView => recordView(job, this.epoch, this.logDir)
 
   getJob(id: number): JobView | undefined {
     return this.states.get(id) && this.view(this.states.get(id)!)

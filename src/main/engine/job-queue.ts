@@ -44,11 +44,11 @@ export class Deque<T> {
 
 export interface Queueable {
   priority: number
-  /** False once the job has left the queue some other way (cancelled): it is skipped. */
-  readonly waiting: boolean
 }
 
 export class JobQueue<T extends Queueable> {
+  /** False once a job has left the queue some other way (cancelled): it is then skipped. */
+  private readonly isWaiting: (item: T) => boolean
   private readonly buckets = new Map<number, Deque<T>>()
   /** The buckets, highest priority first: peek walks this array, not the map. */
   private ordered: { priority: number; items: Deque<T> }[] = []
@@ -59,6 +59,10 @@ export class JobQueue<T extends Queueable> {
   private front: Deque<T> | null = null
   /** Jobs really waiting (tombstones excluded). */
   size = 0
+
+  constructor(isWaiting: (item: T) => boolean) {
+    this.isWaiting = isWaiting
+  }
 
   private bucket(priority: number): Deque<T> {
     if (priority === this.lastPriority) return this.lastBucket!
@@ -91,7 +95,7 @@ export class JobQueue<T extends Queueable> {
     for (let i = 0; i < ordered.length; i++) {
       const bucket = ordered[i]!.items
       let head = bucket.peek()
-      while (head && !head.waiting) {
+      while (head && !this.isWaiting(head)) {
         bucket.shift()
         head = bucket.peek()
       }

@@ -13,7 +13,11 @@ import { buildJobView } from './job-view.ts'
  */
 export const NO_TIME = -(2 ** 31)
 
-export class JobRecord {
+/**
+ * A job's record is a plain object (made in one place, newRecord below) with the functions
+ * that read and change it beside it, not a class instance: see newRecord for why.
+ */
+export interface JobRecord {
   readonly id: number
   readonly batchId: number
   readonly kind: string
@@ -23,131 +27,102 @@ export class JobRecord {
   priority: number
   /** Order of arrival within a priority. */
   seq: number
-  state: JobState = 'queued'
-  attempts = 0
+  state: JobState
+  attempts: number
   readonly maxRetries: number
   readonly timeoutMs: number
   readonly memoryMb: number
-  progress = 0
-  note: string | null = null
+  progress: number
+  note: string | null
   /** The worker it was handed to, while it is there. */
-  workerId = 0
+  workerId: number
   /** The last worker it ran on, kept after it finishes so timelines can place it. */
-  lastWorkerId = 0
+  lastWorkerId: number
   /** The machine its last attempt ran on (null: this one). */
-  machine: string | null = null
+  machine: string | null
   /** Milliseconds since the engine's epoch (small integers stay unboxed). */
   createdAt: number
-  startedAt = NO_TIME
-  endedAt = NO_TIME
-  result: unknown = undefined
-  resultFile: ResultFileRef | null = null
-  error: JobError | null = null
-  hasLog = false
+  startedAt: number
+  endedAt: number
+  result: unknown
+  resultFile: ResultFileRef | null
+  error: JobError | null
+  hasLog: boolean
   customName: string | null
   /** Why the engine is stopping it, while it waits for the worker to confirm. */
-  stopping: 'cancel' | 'timeout' | null = null
+  stopping: 'cancel' | 'timeout' | null
   /** Its params are in the database already (they never change, so they are written once). */
-  persisted = false
+  persisted: boolean
   /** Ids of the jobs of its batch it waits for (batch-dependencies.ts), or null. Written once, as params. */
-  after: number[] | null = null
+  after: number[] | null
   /** The position of the template input it was made from (a streamed batch's jobs), or -1. */
-  inputIndex = -1
+  inputIndex: number
   /** Set while it is being stopped to go back to the queue (--mem-free), with the reason it will show. */
-  requeueReason: string | null = null
+  requeueReason: string | null
+}
 
-  constructor(
-    id: number,
-    batchId: number,
-    seq: number,
-    createdAt: number,
-    spec: {
-      kind: string
-      params: Record<string, unknown>
-      lane: Lane
-      executor: ExecutorType
-      priority: number
-      timeoutMs: number
-      maxRetries: number
-      memoryMb: number
-      name: string | null
-    },
-  ) {
-    this.id = id
-    this.batchId = batchId
-    this.seq = seq
-    this.createdAt = createdAt
-    this.kind = spec.kind
-    this.params = spec.params
-    this.lane = spec.lane
-    this.executor = spec.executor
-    this.priority = spec.priority
-    this.timeoutMs = spec.timeoutMs
-    this.maxRetries = spec.maxRetries
-    this.memoryMb = spec.memoryMb
-    this.customName = spec.name
-  }
+/** Waiting in its lane's queue (not yet handed to a worker). */
+export function isWaiting(job: JobRecord): boolean {
+  return job.state === 'queued' && job.workerId === 0
+}
 
-  /** Waiting in its lane's queue (not yet handed to a worker). */
-  get waiting(): boolean {
-    return this.state === 'queued' && this.workerId === 0
-  }
+export function jobName(job: JobRecord): string {
+  return job.customName ?? `${job.kind} #${job.id}`
+}
 
-  get name(): string {
-    return this.customName ?? `${this.kind} #${this.id}`
-  }
+export function recordView(job: JobRecord, epoch: number, logDir: string): JobView {
+  return buildJobView(
+    job,
+    job.customName,
+    job.workerId || job.lastWorkerId || null,
+    epoch + job.createdAt,
+    job.startedAt !== NO_TIME ? epoch + job.startedAt : null,
+    job.endedAt !== NO_TIME ? epoch + job.endedAt : null,
+    logDir,
+    job.after,
+  )
+}
 
-  toView(epoch: number, logDir: string): JobView {
-    return buildJobView(
-      this,
-      this.customName,
-      this.workerId || this.lastWorkerId || null,
-      epoch + this.createdAt,
-      this.startedAt !== NO_TIME ? epoch + this.startedAt : null,
-      this.endedAt !== NO_TIME ? epoch + this.endedAt : null,
-      logDir,
-      this.after,
-    )
-  }
+/** A finished job run again from scratch (retry): its last outcome is forgotten. */
+export function resetForRetry(job: JobRecord, seq: number): void {
+  job.attempts = 0
+  job.error = null
+  job.result = undefined
+  job.resultFile = null
+  job.progress = 0
+  job.note = null
+  job.startedAt = NO_TIME
+  job.endedAt = NO_TIME
+  job.seq = seq
+}
 
+/**
+ * Handed to an executor that never reported its start within timeoutMs + grace (the hand-off
+ * watchdog, stop-control.ts): that executor is stuck and is ended, and the attempt counts as
+ * timed out once its exit is applied (worker-reports.ts: retried while retries remain).
+ */
+export function markStuck(job: JobRecord, executorId: number): void {
+  job.attempts++
+  job.lastWorkerId = executorId
+  job.stopping = 'timeout'
+}
+
+/** Where records come from: a checked spec (a new job), or a database row (a restored one). */
+export const JobRecord = {
   /** A new job from a checked spec: the lane and executor default to the kind's. */
-  static fromSpec(spec: JobSpec, id: number, batchId: number, seq: number, createdAt: number): JobRecord {
+  fromSpec(spec: JobSpec, id: number, batchId: number, seq: number, createdAt: number): JobRecord {
     // A template's jobs share one spec object (checked specs are never changed afterwards):
     // its options are worked out once, not per job.
     if (spec !== lastSpec) {
       lastOptions = optionsOf(spec)
       lastSpec = spec
     }
-    return new JobRecord(id, batchId, seq, createdAt, lastOptions!)
-  }
-
-  /** A finished job run again from scratch (retry): its last outcome is forgotten. */
-  resetForRetry(seq: number): void {
-    this.attempts = 0
-    this.error = null
-    this.result = undefined
-    this.resultFile = null
-    this.progress = 0
-    this.note = null
-    this.startedAt = NO_TIME
-    this.endedAt = NO_TIME
-    this.seq = seq
-  }
-
-  /**
-   * Handed to an executor that never reported its start within timeoutMs + grace (the hand-off
-   * watchdog, stop-control.ts): that executor is stuck and is ended, and the attempt counts as
-   * timed out once its exit is applied (worker-reports.ts: retried while retries remain).
-   */
-  stuckOn(executorId: number): void {
-    this.attempts++
-    this.lastWorkerId = executorId
-    this.stopping = 'timeout'
-  }
+    return newRecord(id, batchId, seq, createdAt, lastOptions!)
+  },
 
   /** A job as it was stored (restore after a restart): the other half of toRow. */
-  static fromRow(row: StoredJob, epoch: number): JobRecord {
-    const job = new JobRecord(row.id, row.batchId, row.seq, row.createdAt - epoch, {
+  fromRow(row: StoredJob, epoch: number): JobRecord {
+    const job = newRecord(row.id, row.batchId, row.seq, row.createdAt - epoch, {
       kind: row.kind,
       params: row.params,
       lane: row.lane,
@@ -173,7 +148,7 @@ export class JobRecord {
     job.machine = row.machine
     job.inputIndex = row.inputIndex ?? -1
     return job
-  }
+  },
 }
 
 /** The database row of a job (see store/rows.ts); params only on the first write. */
@@ -210,7 +185,62 @@ export function toRow(job: JobRecord, epoch: number): JobRowTuple {
   return row
 }
 
-type RecordOptions = ConstructorParameters<typeof JobRecord>[4]
+/** What a record takes from its spec (or its row). */
+interface RecordOptions {
+  kind: string
+  params: Record<string, unknown>
+  lane: Lane
+  executor: ExecutorType
+  priority: number
+  timeoutMs: number
+  maxRetries: number
+  memoryMb: number
+  name: string | null
+}
+
+/**
+ * Every record comes from this one object literal, on purpose. V8 tracks a literal's
+ * allocation site, sees that its objects outlive their first collections, and from then on
+ * makes them in the old generation directly (allocation-site pretenuring). Instances of a
+ * class have no such site (nor does a literal with a prototype, which is also made slowly):
+ * each went through the young generation, and queueing 100,000 jobs copied them all there,
+ * in scavenges of 10-20 ms that stalled the engine's loop.
+ */
+function newRecord(id: number, batchId: number, seq: number, createdAt: number, o: RecordOptions): JobRecord {
+  return {
+    id,
+    batchId,
+    kind: o.kind,
+    params: o.params,
+    lane: o.lane,
+    executor: o.executor,
+    priority: o.priority,
+    seq,
+    state: 'queued',
+    attempts: 0,
+    maxRetries: o.maxRetries,
+    timeoutMs: o.timeoutMs,
+    memoryMb: o.memoryMb,
+    progress: 0,
+    note: null,
+    workerId: 0,
+    lastWorkerId: 0,
+    machine: null,
+    createdAt,
+    startedAt: NO_TIME,
+    endedAt: NO_TIME,
+    result: undefined,
+    resultFile: null,
+    error: null,
+    hasLog: false,
+    customName: o.name,
+    stopping: null,
+    persisted: false,
+    after: null,
+    inputIndex: -1,
+    requeueReason: null,
+  }
+}
 
 let lastSpec: JobSpec | null = null
 let lastOptions: RecordOptions | null = null

@@ -7,6 +7,7 @@ import { Batch } from './batch.ts'
 import type { BatchRow } from './store/rows.ts'
 import type { Executor } from './executors/executor.ts'
 import type { JobRecord } from './job-record.ts'
+import { JobTable } from './job-table.ts'
 import type { StopControl } from './stop-control.ts'
 import type { JobFilter } from './types.ts'
 
@@ -27,7 +28,7 @@ export interface StateHooks {
 export class JobStates {
   // Lookups go through get(), so a later bounded window of materialized jobs (streaming
   // batches) can change what this holds without touching the pieces that ask.
-  private readonly jobs = new Map<number, JobRecord>()
+  private readonly jobs = new JobTable<JobRecord>()
   readonly batches = new Map<number, Batch>()
   readonly counts = emptyCounts()
   private unsettled = 0
@@ -70,7 +71,7 @@ export class JobStates {
 
   /** A new job, queued. */
   add(job: JobRecord): void {
-    this.jobs.set(job.id, job)
+    this.jobs.set(job)
     this.counts.queued++
     this.unsettled++
     this.hooks.changed(job)
@@ -78,7 +79,7 @@ export class JobStates {
 
   /** A job brought back from the store, placed in its state directly: restoring is not an event. */
   place(job: JobRecord, batch: Batch): void {
-    this.jobs.set(job.id, job)
+    this.jobs.set(job)
     this.counts[job.state]++
     batch.add(1)
     if (job.state !== 'queued') batch.move('queued', job.state)
@@ -93,7 +94,7 @@ export class JobStates {
    */
   readmit(job: JobRecord): void {
     if (this.jobs.has(job.id)) return
-    this.jobs.set(job.id, job)
+    this.jobs.set(job)
     this.counts[job.state]++
     const batch = this.batches.get(job.batchId)
     if (batch && batch.counts[job.state] === 0) {

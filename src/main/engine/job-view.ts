@@ -1,5 +1,5 @@
 // The one place a job becomes the view the window, the web clients, the CLI and exports show:
-// from the engine's live record (JobRecord.toView) or from a database row (storedToView).
+// from the engine's live record (recordView in job-record.ts) or from a database row (storedToView).
 import { join } from 'node:path'
 import { logFileName } from './data-layout.ts'
 import type { JobView } from '../../shared/job.ts'

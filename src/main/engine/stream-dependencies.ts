@@ -15,7 +15,7 @@ import type { JobError } from '../../shared/job.ts'
 import { ValidationError } from '../../shared/validate.ts'
 import type { DependencyHost } from './batch-dependencies.ts'
 import { OUTCOMES, type Outcome } from './dependency-graph.ts'
-import type { JobRecord } from './job-record.ts'
+import { jobName, type JobRecord } from './job-record.ts'
 import type { NamedRow } from './store/rows.ts'
 
 const HOW: Record<Outcome | 'not run', string> = {
@@ -158,7 +158,7 @@ export class StreamDependencies {
       if (this.waiting.get(waiting.job.id) !== waiting) continue // cancelled, or ended by another
       if (outcome !== 'succeeded') {
         this.waiting.delete(waiting.job.id)
-        this.end(waiting.job, named ?? { id: job.id, index: -1, name: job.name, outcome })
+        this.end(waiting.job, named ?? { id: job.id, index: -1, name: jobName(job), outcome })
       } else if (--waiting.pending === 0) {
         this.waiting.delete(waiting.job.id)
         waiting.job.note = null

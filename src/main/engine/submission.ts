@@ -51,7 +51,7 @@ export async function validateSubmission(request: SubmitRequest): Promise<ValidJ
       // Every copy is identical: check once, then share the one spec (and its params).
       const checked = checkJobSpec(base, 'template')
       if (!checked.ok) throw new ValidationError(checked.problems)
-      for (let i = 0; i < count; i++) out.push(checked.job)
+      return new Array<ValidJobSpec>(count).fill(checked.job)
     } else {
       const list = inputs!
       if (list.length === 0) throw new ValidationError([{ field: 'inputs', message: 'must hold at least one input' }])

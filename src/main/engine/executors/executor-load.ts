@@ -49,7 +49,7 @@ export class ExecutorLoad<J extends LoadedJob = LoadedJob> {
 
   /** Takes jobs; `expectedMs` is their expected run time all together. */
   take(jobs: readonly J[], expectedMs: number): void {
-    for (const job of jobs) this.#assigned.add(job)
+    for (let i = 0; i < jobs.length; i++) this.#assigned.add(jobs[i]!)
     this.#expectedMs += expectedMs
   }
 

@@ -58,8 +58,12 @@ export class WorkerPool {
   private readonly exitWaiters = new Map<Executor, () => void>()
   private readonly options: PoolOptions
   private readonly hooks: ExecutorHooks
-  private readonly localList: Iterable<WorkerHandle> = { [Symbol.iterator]: () => this.locals.values() }
-  private readonly externalList: Iterable<Executor> = { [Symbol.iterator]: () => this.externals.values() }
+  /**
+   * The same members as plain arrays, rebuilt when one comes or goes (rare): the balancer walks
+   * them several times per dispatch, and an indexed walk allocates nothing (a Map iterator does).
+   */
+  private localList: readonly WorkerHandle[] = []
+  private externalList: readonly Executor[] = []
   private nextId = 1
   /** A placement pass is applying taskset calls; `placeAgain`: something changed meanwhile. */
   private placing = false
@@ -94,13 +98,13 @@ export class WorkerPool {
     return this.members.get(id)
   }
 
-  /** This machine's workers (an iterable that can be walked again and again, as the balancer does). */
-  local(): Iterable<WorkerHandle> {
+  /** This machine's workers, as they are now (a new array whenever one comes or goes). */
+  local(): readonly WorkerHandle[] {
     return this.localList
   }
 
-  /** Executors added from outside. */
-  external(): Iterable<Executor> {
+  /** Executors added from outside, as they are now. */
+  external(): readonly Executor[] {
     return this.externalList
   }
 
@@ -119,6 +123,7 @@ export class WorkerPool {
     )
     this.members.set(id, worker)
     this.locals.set(id, worker)
+    this.localList = [...this.locals.values()]
     this.options.changed(false)
     return worker
   }
@@ -128,6 +133,7 @@ export class WorkerPool {
     const executor = create(this.nextId++, this.hooks)
     this.members.set(executor.id, executor)
     this.externals.set(executor.id, executor)
+    this.externalList = [...this.externals.values()]
     this.options.changed(true)
     return executor
   }
@@ -204,7 +210,8 @@ export class WorkerPool {
     for (const job of jobs) this.release(executor, job) // while it is still counted as local
     this.members.delete(executor.id)
     const wasLocal = this.locals.delete(executor.id)
-    this.externals.delete(executor.id)
+    if (wasLocal) this.localList = [...this.locals.values()]
+    if (this.externals.delete(executor.id)) this.externalList = [...this.externals.values()]
     if (wasLocal && executor.lane === 'cpu') this.place()
     return { jobs, forcedBy }
   }
