@@ -94,9 +94,12 @@ export class BatchControls {
   }
 
   /** A submit's dependencies and gates, checked before its batch exists (a problem names its field). */
-  prepare(specs: readonly JobSpec[], request: SubmitRequest): { deps: number[][] | null; gates: GateSettings } {
+  prepare(
+    checked: { specs: readonly JobSpec[]; withAfter: boolean },
+    request: SubmitRequest,
+  ): { deps: number[][] | null; gates: GateSettings } {
     const field = (i: number) => (request.jobs ? `jobs[${i}]` : request.inputs ? `inputs[${i}]` : 'template')
-    return { deps: resolveDependencies(specs, field), gates: gatesOf(request) }
+    return { deps: checked.withAfter ? resolveDependencies(checked.specs, field) : null, gates: gatesOf(request) }
   }
 
   /** The new batch gets its gates; returns its dependencies, for the jobs about to be made. */
@@ -114,9 +117,9 @@ export class BatchControls {
     )
   }
 
-  /** Jobs appended to a streamed batch cannot wait for others: refused by name. */
-  refuseStreamed(specs: readonly JobSpec[]): void {
-    if (specs.some((spec) => spec.after?.length)) {
+  /** Jobs appended to a streamed batch cannot wait for others: refused by name (`withAfter`: some job names others). */
+  refuseStreamed(withAfter: boolean): void {
+    if (withAfter) {
       throw new ValidationError([
         { field: 'jobs', message: 'dependencies ("after") are for batches submitted whole, not streamed' },
       ])

@@ -39,21 +39,6 @@ export class Batch {
     this.createdAt = createdAt
   }
 
-  /** "300 × hash", "3 kinds": a name for a batch submitted without one. */
-  static defaultName(specs: readonly { kind: string }[]): string {
-    // One pass without allocating per job (an indexed loop: for…of allocates per element until
-    // V8's top tier): this runs inside submit, before its first yield.
-    const kinds: string[] = []
-    let last: string | null = null // runs of one kind (a template, most lists) skip the search
-    for (let i = 0; i < specs.length; i++) {
-      if (specs[i]!.kind === last) continue
-      last = specs[i]!.kind
-      if (kinds.length < 20 && !kinds.includes(last)) kinds.push(last)
-    }
-    const what = kinds.length === 1 ? kinds[0] : `${kinds.length}${kinds.length === 20 ? '+' : ''} kinds`
-    return `${specs.length} × ${what}`
-  }
-
   /** A stream started or stopped reading its input; once it stops, the batch has ended if its jobs have. */
   setReading(reading: boolean): void {
     this.reading = reading
@@ -125,5 +110,30 @@ export class Batch {
       throughput,
       etaMs: remaining === 0 ? 0 : throughput > 0 ? Math.round((remaining / throughput) * 1000) : null,
     }
+  }
+}
+
+/** A batch's name lists at most this many kinds. */
+const NAMED_KINDS = 20
+
+/**
+ * The kinds of a batch's jobs, noted as each job is checked (submission.ts), for the name of a
+ * batch submitted without one: "300 × hash", "3 kinds". One comparison a job: runs of one kind
+ * (a template, most lists) skip the search.
+ */
+export class KindTally {
+  private readonly kinds: string[] = []
+  private last: string | null = null
+
+  add(kind: string): void {
+    if (kind === this.last) return
+    this.last = kind
+    if (this.kinds.length < NAMED_KINDS && !this.kinds.includes(kind)) this.kinds.push(kind)
+  }
+
+  /** The name of a batch of `count` jobs of the kinds noted. */
+  name(count: number): string {
+    const n = this.kinds.length
+    return `${count} × ${n === 1 ? this.kinds[0] : `${n}${n === NAMED_KINDS ? '+' : ''} kinds`}`
   }
 }

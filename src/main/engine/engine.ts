@@ -28,7 +28,7 @@ import { readLogTail, type LogTail } from './read-log.ts'
 import { StopControl } from './stop-control.ts'
 import type { LoadedState } from './store/job-store.ts'
 import type { BatchRow } from './store/rows.ts'
-import { validateSubmission } from './submission.ts'
+import { checkSubmission } from './submission.ts'
 import type { Engine, EngineChanges, EngineOptions, JobFilter, RestoreOptions, SubmitRequest } from './types.ts'
 import { JobStates, type StateHooks } from './job-states.ts'
 import { WorkerReports, type ReportHost } from './worker-reports.ts'
@@ -133,16 +133,16 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     if (this.shut) throw new Error('the engine is closed')
-    const specs = await validateSubmission(request)
-    const prepared = this.controls.prepare(specs, request)
-    const batch = this.addBatch(new Batch(this.nextBatchId++, request.name ?? Batch.defaultName(specs), request.source ?? null))
-    return { batchId: batch.id, jobIds: await this.enqueue(batch, specs, this.controls.start(batch.id, prepared)) }
+    const checked = await checkSubmission(request)
+    const prepared = this.controls.prepare(checked, request)
+    const batch = this.addBatch(new Batch(this.nextBatchId++, request.name ?? checked.defaultName, request.source ?? null))
+    return { batchId: batch.id, jobIds: await this.enqueue(batch, checked.specs, this.controls.start(batch.id, prepared)) }
   }
 
   async appendToBatch(batch: BatchRow, request: Pick<SubmitRequest, 'jobs' | 'defaults'>): Promise<SubmitResult> {
     if (this.shut) throw new Error('the engine is closed')
-    const specs = await validateSubmission(request)
-    this.controls.refuseStreamed(specs)
+    const { specs, withAfter } = await checkSubmission(request)
+    this.controls.refuseStreamed(withAfter)
     if (batch.id >= this.nextBatchId) throw new Error(`no batch with id ${batch.id}`)
     const tracker = this.states.trackerOf(batch)
     if (tracker.cancelled) throw new ValidationError([{ field: 'batchId', message: `batch ${batch.id} was cancelled` }])

@@ -4,6 +4,7 @@
 import type { JobSpec } from '../../shared/job.ts'
 import { JobSpecSchema, MAX_JOBS_PER_SUBMIT, applyTemplate, checkJobSpec, type ValidJobSpec } from '../../shared/schemas.ts'
 import { ValidationError, parseOrThrow, type FieldProblem } from '../../shared/validate.ts'
+import { KindTally } from './batch.ts'
 import { yieldToLoop } from './yield-to-loop.ts'
 import type { SubmitRequest } from './types.ts'
 
@@ -12,8 +13,29 @@ const MAX_PROBLEMS = 20
 /** Work at most this long before yielding to the event loop. */
 const SLICE_MS = 1
 
+/** A checked submission, with what the engine needs to know of its jobs as a whole. */
+export interface CheckedSubmission {
+  specs: ValidJobSpec[]
+  /** The batch's name if the request gives none: "300 × hash", "3 kinds". */
+  defaultName: string
+  /** Some job names others in `after` (only then are dependencies resolved). */
+  withAfter: boolean
+}
+
+/** The checked specs alone (a preview of a batch, a check of a file). */
 export async function validateSubmission(request: SubmitRequest): Promise<ValidJobSpec[]> {
+  return (await checkSubmission(request)).specs
+}
+
+/**
+ * Checks every job, in slices, and notes on the way what the engine would otherwise find by
+ * walking the whole list again before its first yield (the kinds for the batch's name, whether
+ * any job waits for another): at 100,000 jobs those walks held the loop for several milliseconds.
+ */
+export async function checkSubmission(request: SubmitRequest): Promise<CheckedSubmission> {
   const { jobs, template, inputs, count } = request
+  const kinds = new KindTally()
+  let withAfter = false
   if ((jobs === undefined) === (template === undefined)) {
     throw new ValidationError([{ field: 'jobs', message: 'give exactly one of `jobs` or `template`' }])
   }
@@ -32,8 +54,11 @@ export async function validateSubmission(request: SubmitRequest): Promise<ValidJ
       const raw = jobs[i]
       const merged = hasDefaults && raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...defaults, ...raw } : raw
       const checked = checkJobSpec(merged, `jobs[${i}]`)
-      if (checked.ok) out.push(checked.job)
-      else problems.push(...checked.problems)
+      if (checked.ok) {
+        out.push(checked.job)
+        kinds.add(checked.job.kind)
+        if (checked.job.after?.length) withAfter = true
+      } else problems.push(...checked.problems)
       if ((i & 63) === 0 && performance.now() - sliceStart > SLICE_MS) {
         await yieldToLoop()
         sliceStart = performance.now()
@@ -51,7 +76,12 @@ export async function validateSubmission(request: SubmitRequest): Promise<ValidJ
       // Every copy is identical: check once, then share the one spec (and its params).
       const checked = checkJobSpec(base, 'template')
       if (!checked.ok) throw new ValidationError(checked.problems)
-      return new Array<ValidJobSpec>(count).fill(checked.job)
+      kinds.add(checked.job.kind)
+      return {
+        specs: new Array<ValidJobSpec>(count).fill(checked.job),
+        defaultName: kinds.name(count),
+        withAfter: Boolean(checked.job.after?.length),
+      }
     } else {
       const list = inputs!
       if (list.length === 0) throw new ValidationError([{ field: 'inputs', message: 'must hold at least one input' }])
@@ -60,8 +90,11 @@ export async function validateSubmission(request: SubmitRequest): Promise<ValidJ
         const spec = applyTemplate(base, list[i], i)
         if (base.name === undefined && !hasOwnName(list[i])) delete spec.name
         const checked = checkJobSpec(spec, `inputs[${i}]`)
-        if (checked.ok) out.push(checked.job)
-        else problems.push(...checked.problems)
+        if (checked.ok) {
+          out.push(checked.job)
+          kinds.add(checked.job.kind)
+          if (checked.job.after?.length) withAfter = true
+        } else problems.push(...checked.problems)
         if ((i & 63) === 0 && performance.now() - sliceStart > SLICE_MS) {
           await yieldToLoop()
           sliceStart = performance.now()
@@ -70,7 +103,7 @@ export async function validateSubmission(request: SubmitRequest): Promise<ValidJ
     }
   }
   if (problems.length) throw new ValidationError(problems.slice(0, MAX_PROBLEMS))
-  return out
+  return { specs: out, defaultName: kinds.name(out.length), withAfter }
 }
 
 /** One job of a streamed batch: its checked spec and the position of its input (0-based). */
