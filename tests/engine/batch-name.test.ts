@@ -26,7 +26,12 @@ describe('a batch named from its jobs', () => {
   })
 
   it('notes whether some job waits for another while it checks them', async () => {
-    const plain = await checkSubmission({ jobs: [{ kind: 'noop', params: {} }, { kind: 'noop', params: {} }] })
+    const plain = await checkSubmission({
+      jobs: [
+        { kind: 'noop', params: {} },
+        { kind: 'noop', params: {} },
+      ],
+    })
     expect(plain.withAfter).toBe(false)
     const linked = await checkSubmission({
       jobs: [
