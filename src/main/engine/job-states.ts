@@ -210,7 +210,7 @@ export class JobStates {
     const single = this.jobWaiters.size ? this.jobWaiters.get(job.id) : undefined
     if (this.settledListeners.size || single) {
       const view = this.hooks.view(job)
-      for (const listener of this.settledListeners) listener(view)
+      if (this.settledListeners.size) for (const listener of this.settledListeners) listener(view)
       if (single) {
         this.jobWaiters.delete(job.id)
         single(view)

@@ -261,7 +261,8 @@ export class WorkerPool {
   private surplus(worker: WorkerHandle): boolean {
     if (worker.lane !== 'cpu') return false
     let same = 0
-    for (const other of this.locals.values()) if (other.serves('cpu', worker.executor)) same++
+    const locals = this.localList // an array: walked at every job's end, without an iterator
+    for (let i = 0; i < locals.length; i++) if (locals[i]!.serves('cpu', worker.executor)) same++
     return same > this.options.limits().cpuSlots
   }
 
