@@ -259,11 +259,13 @@ export class WorkerPool {
   }
 
   private surplus(worker: WorkerHandle): boolean {
-    if (worker.lane !== 'cpu') return false
+    const locals = this.localList // an array: asked at every job's end, walked without an iterator
+    const slots = this.options.limits().cpuSlots
+    // No more workers than slots (the usual case): none is surplus, nothing to count.
+    if (worker.lane !== 'cpu' || locals.length <= slots) return false
     let same = 0
-    const locals = this.localList // an array: walked at every job's end, without an iterator
     for (let i = 0; i < locals.length; i++) if (locals[i]!.serves('cpu', worker.executor)) same++
-    return same > this.options.limits().cpuSlots
+    return same > slots
   }
 
   private retire(worker: WorkerHandle): void {
