@@ -42,6 +42,12 @@ export async function checkSubmission(request: SubmitRequest): Promise<CheckedSu
   const defaults = request.defaults ?? {}
   const problems: FieldProblem[] = []
   const out: ValidJobSpec[] = []
+  /** A checked job of a list or of a template's inputs: kept, and noted for the batch as a whole. */
+  const keep = (job: ValidJobSpec): void => {
+    out.push(job)
+    kinds.add(job.kind)
+    if (job.after?.length) withAfter = true
+  }
 
   if (jobs) {
     if (jobs.length === 0) throw new ValidationError([{ field: 'jobs', message: 'must hold at least one job' }])
@@ -54,11 +60,8 @@ export async function checkSubmission(request: SubmitRequest): Promise<CheckedSu
       const raw = jobs[i]
       const merged = hasDefaults && raw && typeof raw === 'object' && !Array.isArray(raw) ? { ...defaults, ...raw } : raw
       const checked = checkJobSpec(merged, `jobs[${i}]`)
-      if (checked.ok) {
-        out.push(checked.job)
-        kinds.add(checked.job.kind)
-        if (checked.job.after?.length) withAfter = true
-      } else problems.push(...checked.problems)
+      if (checked.ok) keep(checked.job)
+      else problems.push(...checked.problems)
       if ((i & 63) === 0 && performance.now() - sliceStart > SLICE_MS) {
         await yieldToLoop()
         sliceStart = performance.now()
@@ -90,11 +93,8 @@ export async function checkSubmission(request: SubmitRequest): Promise<CheckedSu
         const spec = applyTemplate(base, list[i], i)
         if (base.name === undefined && !hasOwnName(list[i])) delete spec.name
         const checked = checkJobSpec(spec, `inputs[${i}]`)
-        if (checked.ok) {
-          out.push(checked.job)
-          kinds.add(checked.job.kind)
-          if (checked.job.after?.length) withAfter = true
-        } else problems.push(...checked.problems)
+        if (checked.ok) keep(checked.job)
+        else problems.push(...checked.problems)
         if ((i & 63) === 0 && performance.now() - sliceStart > SLICE_MS) {
           await yieldToLoop()
           sliceStart = performance.now()
