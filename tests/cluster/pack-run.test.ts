@@ -10,14 +10,14 @@ import type { Engine } from '../../src/main/engine/index.ts'
 import { EV_DONE, EV_FAILED, EV_STARTED_ENDED, EVENT_WIDTH } from '../../src/main/engine/worker/protocol.ts'
 import { makeEngine } from '../engine/fixture.ts'
 
-function hostFor(engine: Engine) {
+function hostFor(engine: Engine, allowShell = false) {
   const runs = new Map<number, PackRun>()
   const heard = new Set<number>()
   let submits = 0
   const host: PackHost = {
     name: 'a1',
     engine,
-    allowShell: false,
+    allowShell,
     allowScript: false,
     claim: (localId, run) => runs.set(localId, run),
     release: (localId) => runs.delete(localId),
@@ -112,5 +112,32 @@ describe('a pack run and its report', () => {
       [EV_STARTED_ENDED, 4, noop.startedAt],
       [EV_DONE, 4, noop.endedAt, null, null, false],
     ])
+  })
+
+  it('ships every log once, in a flush and in the return value, when flushes land while logs are read', async () => {
+    const { engine } = await makeEngine({ cpuSlots: 1, ioConcurrency: 4 })
+    const cids = Array.from({ length: 24 }, (_, i) => 501 + i)
+    const jobs = cids.map((cid): Job => [cid, 'shell', { argv: ['sh', '-c', `printf 'out ${cid}\\n'; printf 'err ${cid}\\n' >&2`] }, 1])
+    const run = new PackRun(hostFor(engine, true), { v: 1, controller: 'c1', pack: 1, jobs: jobs as unknown as Pack['jobs'] })
+    // The agent flushes on a timer; here as often as the loop turns, so flushes fall between
+    // the steps of each log's read (open, stat, read, the stderr sidecar, close).
+    const flushed: unknown[] = []
+    let running = true
+    const flush = () => {
+      const report = run.takePending()
+      if (report) flushed.push(...JSON.parse(JSON.stringify(report)).logs)
+      if (running) setImmediate(flush)
+    }
+    setImmediate(flush)
+    await run.run(new Map())
+    running = false
+    const wire = JSON.stringify(run.result())
+    const parsed = parseClusterMessage(AgentReportSchema, wire)
+    expect(parsed.ok ? 'valid' : parsed.error).toBe('valid')
+    const expected = cids.map((cid) => [cid, `out ${cid}\nerr ${cid}\n`, [`out ${cid}\n`.length, `out ${cid}\nerr ${cid}\n`.length]])
+    const byId = (logs: unknown[]) => [...logs].sort((a, b) => (a as [number])[0] - (b as [number])[0])
+    expect(byId(JSON.parse(wire).logs)).toEqual(expected)
+    flush()
+    expect(byId(flushed)).toEqual(expected)
   })
 })

@@ -59,7 +59,9 @@ it('a shell job run on an agent: the controller’s jobLog marks its stderr as a
     const remote = jobIds.filter((id) => link.machineOf(id) === 'streamer')
     expect(remote.length).toBeGreaterThan(0)
     for (const [n, id] of jobIds.entries()) {
-      expect(engine.getJob(id)!.state).toBe('succeeded')
+      const job = engine.getJob(id)!
+      // The error is in the comparison so that a failure says why the job failed.
+      expect({ id, state: job.state, error: job.error }).toEqual({ id, state: 'succeeded', error: undefined })
       const log = await engine.readLog(id)
       // The text the stderr ranges cover is exactly what the job wrote to stderr, the rest its stdout.
       let stderr = ''

@@ -230,8 +230,12 @@ export class PackRun {
     if (!hasLog) return this.finish(job.cid, end, start, job.started)
     // The log is read off the engine's thread (async), then the end goes out with it.
     this.chain = this.chain.then(async () => {
-      this.pendingLogs.push([job.cid, ...(await readTail(view.logFile!))])
-      this.logs.push(this.pendingLogs.at(-1)!)
+      // Read first, then push: `this.pendingLogs.push(await …)` would pick the array before
+      // the await, and a flush during the read swaps it for a new one (the log went to the
+      // report already sent, and the return value got the new array's missing last item).
+      const log: ShippedLog = [job.cid, ...(await readTail(view.logFile!))]
+      this.pendingLogs.push(log)
+      this.logs.push(log)
       this.finish(job.cid, end, start, job.started)
     })
   }
