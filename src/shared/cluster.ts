@@ -142,6 +142,34 @@ export const AgentReportSchema = v.strictObject({
 export type ShippedLog = v.InferOutput<typeof ShippedLogSchema>
 export type AgentReport = v.InferOutput<typeof AgentReportSchema>
 
+/** AgentReportSchema with its logs left to be checked one by one (parseAgentReport). */
+const AgentReportEnvelopeSchema = v.strictObject({
+  agent: name,
+  e: ReportEventsSchema,
+  logs: v.optional(v.array(v.unknown()), []),
+})
+
+/**
+ * A report as a controller reads it: AgentReportSchema, except that a log that is not valid
+ * is dropped and named in `dropped`, and the rest is kept. The events carry the jobs' ends and
+ * results; one bad log refusing the whole report would fail every job of its pack.
+ */
+export function parseAgentReport(
+  input: unknown,
+): { ok: true; value: AgentReport; dropped: string[] } | { ok: false; error: string } {
+  const envelope = parseClusterMessage(AgentReportEnvelopeSchema, input)
+  if (!envelope.ok) return envelope
+  const logs: ShippedLog[] = []
+  const dropped: string[] = []
+  const items = envelope.value.logs
+  for (let i = 0; i < items.length; i++) {
+    const log = safeParseProblems(ShippedLogSchema, items[i], `logs[${i}]`)
+    if (log.ok) logs.push(log.value)
+    else dropped.push(log.problems.map((p) => `${p.field}: ${p.message}`).join('; '))
+  }
+  return { ok: true, value: { agent: envelope.value.agent, e: envelope.value.e, logs }, dropped }
+}
+
 const slots = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max))
 
 /** Published on the control channel: every agent reads every message and acts on its own share. */

@@ -4,13 +4,15 @@
 // job twice, or sends reports that are not valid. The executor must pass each job's start and
 // end to the engine exactly once, and turn a bad report into a clear failure of its jobs,
 // never a crash.
+import { readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { Worker } from 'bullmq'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import type { Executor } from '../../src/main/engine/executors/executor.ts'
 import { EV_DONE, EV_FAILED, EV_STARTED, EV_STARTED_ENDED, EVENT_WIDTH } from '../../src/main/engine/worker/protocol.ts'
 import { RemoteExecutor } from '../../src/main/cluster/remote-executor.ts'
 import { PREFIX, QUEUE, connectRedis } from '../../src/main/cluster/redis.ts'
-import { RedisServer, until } from './harness.ts'
+import { RedisServer, tempDir, until } from './harness.ts'
 
 let redis: RedisServer
 const closers: (() => Promise<unknown> | void)[] = []
@@ -54,11 +56,12 @@ function executorFor(
   engine: ReturnType<typeof engineStandIn>,
   reconcileMs = 300,
   eventsUrl?: string,
+  logDir: string | null = null,
 ): RemoteExecutor {
   const connection = connectRedis(redis.url, 'test-controller')
   const eventsConnection = eventsUrl ? connectRedis(eventsUrl, 'test-events') : connection.duplicate()
   const executor = new RemoteExecutor(
-    { id: 7, controller, connection, eventsConnection, logDir: null, reconcileMs },
+    { id: 7, controller, connection, eventsConnection, logDir, reconcileMs },
     engine.hooks,
   )
   closers.push(async () => {
@@ -156,6 +159,28 @@ it('refuses a report that is not valid, names the field, and fails only that pac
   expect(engine.bad.join('\n')).toMatch(/e: must be an array of events/)
   expect(engine.bad.join('\n')).toMatch(/agent: letters, digits/)
   expect(engine.bad.join('\n')).toMatch(/e: at index 2: expected number, got "yesterday"/)
+})
+
+it('a report with a log that is not valid leaves out that log only: every job’s end is applied, the other logs kept', async () => {
+  const engine = engineStandIn()
+  const logDir = tempDir('bad-log')
+  closers.push(() => rm(logDir, { recursive: true, force: true }))
+  const executor = executorFor('badlog', engine, 300, undefined, logDir)
+  agentStandIn(async () => ({
+    agent: 'ok',
+    e: [EV_STARTED_ENDED, 30, 5, EV_DONE, 30, 6, 1, null, true, EV_STARTED_ENDED, 31, 5, EV_DONE, 31, 6, 2, null, true],
+    // The first as an agent before e2e4523 could send it (an entry JSON made null of).
+    logs: [null, [31, 'out\nerr\n', [4, 8]]],
+  }))
+  executor.run([
+    [30, 'noop', {}, 1],
+    [31, 'noop', {}, 1],
+  ])
+  await until(() => engine.count(EV_DONE, 30) + engine.count(EV_DONE, 31) === 2, 10_000, 'both ended')
+  expect([engine.count(EV_FAILED, 30), engine.count(EV_FAILED, 31)]).toEqual([0, 0])
+  expect(engine.bad).toEqual(['a log left out: logs[0]: expected Array, got null'])
+  expect(await readFile(join(logDir, '31.log'), 'utf8')).toBe('out\nerr\n')
+  await expect(readFile(join(logDir, '30.log'))).rejects.toThrow(/ENOENT/)
 })
 
 it('a completed pack whose return value is not in Redis yet is read again, and its jobs are not lost', async () => {

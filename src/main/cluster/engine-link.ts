@@ -78,6 +78,8 @@ export async function linkEngineToCluster(engine: Engine, options: EngineLinkOpt
           onHello: hooks.onHello,
           onEvents: hooks.onEvents,
           onPlacement: (_executor, jobId, machine) => placements.set(jobId, machine),
+          // The jobs of a refused report fail with its reason; this is the process's own record of it.
+          onBadReport: (packId, error) => console.warn(`corelane: cluster pack ${packId}: ${error}`),
           onExit: (executor, exit) => {
             hooks.onExit(executor, exit)
             eventsConnection.disconnect()

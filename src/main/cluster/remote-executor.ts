@@ -11,7 +11,7 @@
 // a second end, or events from a pack the job no longer belongs to are dropped.
 import { Queue, QueueEvents } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { AgentReportSchema, parseClusterMessage, type ControlMessage } from '../../shared/cluster.ts'
+import { parseAgentReport, type ControlMessage } from '../../shared/cluster.ts'
 import type { ExecutorType, Lane, WorkerView } from '../../shared/job.ts'
 import { ExecutorLoad } from '../engine/executors/executor-load.ts'
 import type { Executor, ExecutorHooks } from '../engine/executors/executor.ts'
@@ -26,7 +26,7 @@ import { KEYS, PREFIX, QUEUE } from './redis.ts'
 /** What the engine may also want to hear from a remote executor: which machine a job runs on. */
 export interface RemoteExecutorHooks extends ExecutorHooks {
   onPlacement?(executor: RemoteExecutor, jobId: number, machine: string): void
-  /** A report that failed validation (never applied): for logs. */
+  /** A report that failed validation (never applied), or a log in one that did (left out): for logs. */
   onBadReport?(packId: string, error: string): void
 }
 
@@ -320,12 +320,14 @@ export class RemoteExecutor implements Executor {
       }
       return this.lose(packId, `its agent ended it with no report (read ${pack.emptyReads} times)`)
     }
-    const parsed = parseClusterMessage(AgentReportSchema, raw)
+    const parsed = parseAgentReport(raw)
     if (!parsed.ok) {
       this.hooks.onBadReport?.(packId, parsed.error)
       if (final) await this.lose(packId, `its agent sent a report that is not valid: ${parsed.error}`)
       return
     }
+    // Its bad logs only are left out: the jobs' ends, and the other logs, are applied.
+    for (const error of parsed.dropped) this.hooks.onBadReport?.(packId, `a log left out: ${error}`)
     const report = parsed.value
     // A big pack's report in slices, a turn of the loop each: the engine's loop stays free.
     for (let at = 0; at < report.e.length;) {
