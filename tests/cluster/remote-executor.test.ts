@@ -26,7 +26,7 @@ afterEach(async () => {
 })
 afterAll(async () => redis.stop())
 
-/** What the engine would see: every event, in order, and the bad reports. */
+/** What the engine would see: every event, in order, and the bad reports (with the early reads). */
 function engineStandIn() {
   const events: unknown[] = []
   const bad: string[] = []
@@ -38,6 +38,7 @@ function engineStandIn() {
       onEvents: (_e: Executor, batch: unknown[]) => events.push(...batch),
       onExit: () => {},
       onBadReport: (_pack: string, error: string) => bad.push(error),
+      onEarlyRead: (_pack: string, note: string) => bad.push(note),
     },
     count(type: number, id: number): number {
       let n = 0

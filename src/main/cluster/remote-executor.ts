@@ -28,6 +28,8 @@ export interface RemoteExecutorHooks extends ExecutorHooks {
   onPlacement?(executor: RemoteExecutor, jobId: number, machine: string): void
   /** A report that failed validation (never applied), or a log in one that did (left out): for logs. */
   onBadReport?(packId: string, error: string): void
+  /** A pack's return value read before Redis had it: read again (a retry, not a fault). */
+  onEarlyRead?(packId: string, note: string): void
 }
 
 export interface RemoteExecutorOptions {
@@ -316,7 +318,7 @@ export class RemoteExecutor implements Executor {
       // too early, not the agent's report. The look-ups read it again.
       if (++pack.emptyReads < EMPTY_READS_KEPT) {
         pack.heardAt = 0
-        return this.hooks.onBadReport?.(packId, `no return value in Redis yet (read ${pack.emptyReads}): reading it again`)
+        return this.hooks.onEarlyRead?.(packId, `no return value in Redis yet (read ${pack.emptyReads}): reading it again`)
       }
       return this.lose(packId, `its agent ended it with no report (read ${pack.emptyReads} times)`)
     }
