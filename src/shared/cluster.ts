@@ -144,8 +144,7 @@ export type AgentReport = v.InferOutput<typeof AgentReportSchema>
 
 /** AgentReportSchema with its logs left to be checked one by one (parseAgentReport). */
 const AgentReportEnvelopeSchema = v.strictObject({
-  agent: name,
-  e: ReportEventsSchema,
+  ...AgentReportSchema.entries,
   logs: v.optional(v.array(v.unknown()), []),
 })
 

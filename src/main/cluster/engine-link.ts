@@ -78,7 +78,7 @@ export async function linkEngineToCluster(engine: Engine, options: EngineLinkOpt
           onHello: hooks.onHello,
           onEvents: hooks.onEvents,
           onPlacement: (_executor, jobId, machine) => placements.set(jobId, machine),
-          // The jobs of a refused report fail with its reason; this is the process's own record of it.
+          // A refused report (its jobs fail with the reason) or a log left out of one: the process's own record.
           onBadReport: (packId, error) => console.warn(`corelane: cluster pack ${packId}: ${error}`),
           onExit: (executor, exit) => {
             hooks.onExit(executor, exit)
