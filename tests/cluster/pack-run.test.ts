@@ -117,7 +117,12 @@ describe('a pack run and its report', () => {
   it('ships every log once, in a flush and in the return value, when flushes land while logs are read', async () => {
     const { engine } = await makeEngine({ cpuSlots: 1, ioConcurrency: 4 })
     const cids = Array.from({ length: 24 }, (_, i) => 501 + i)
-    const jobs = cids.map((cid): Job => [cid, 'shell', { argv: ['sh', '-c', `printf 'out ${cid}\\n'; printf 'err ${cid}\\n' >&2`] }, 1])
+    const jobs = cids.map((cid): Job => [
+      cid,
+      'shell',
+      { argv: ['sh', '-c', `printf 'out ${cid}\\n'; printf 'err ${cid}\\n' >&2`] },
+      1,
+    ])
     const run = new PackRun(hostFor(engine, true), { v: 1, controller: 'c1', pack: 1, jobs: jobs as unknown as Pack['jobs'] })
     // The agent flushes on a timer; here as often as the loop turns, so flushes fall between
     // the steps of each log's read (open, stat, read, the stderr sidecar, close).
@@ -134,7 +139,11 @@ describe('a pack run and its report', () => {
     const wire = JSON.stringify(run.result())
     const parsed = parseClusterMessage(AgentReportSchema, wire)
     expect(parsed.ok ? 'valid' : parsed.error).toBe('valid')
-    const expected = cids.map((cid) => [cid, `out ${cid}\nerr ${cid}\n`, [`out ${cid}\n`.length, `out ${cid}\nerr ${cid}\n`.length]])
+    const expected = cids.map((cid) => [
+      cid,
+      `out ${cid}\nerr ${cid}\n`,
+      [`out ${cid}\n`.length, `out ${cid}\nerr ${cid}\n`.length],
+    ])
     const byId = (logs: unknown[]) => [...logs].sort((a, b) => (a as [number])[0] - (b as [number])[0])
     expect(byId(JSON.parse(wire).logs)).toEqual(expected)
     flush()

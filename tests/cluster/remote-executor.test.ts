@@ -4,7 +4,7 @@
 // job twice, or sends reports that are not valid. The executor must pass each job's start and
 // end to the engine exactly once, and turn a bad report into a clear failure of its jobs,
 // never a crash.
-import { readFile, rm } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Worker } from 'bullmq'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
@@ -61,10 +61,7 @@ function executorFor(
 ): RemoteExecutor {
   const connection = connectRedis(redis.url, 'test-controller')
   const eventsConnection = eventsUrl ? connectRedis(eventsUrl, 'test-events') : connection.duplicate()
-  const executor = new RemoteExecutor(
-    { id: 7, controller, connection, eventsConnection, logDir, reconcileMs },
-    engine.hooks,
-  )
+  const executor = new RemoteExecutor({ id: 7, controller, connection, eventsConnection, logDir, reconcileMs }, engine.hooks)
   closers.push(async () => {
     await executor.close()
     connection.disconnect()
@@ -182,6 +179,32 @@ it('a report with a log that is not valid leaves out that log only: every job’
   expect(engine.bad).toEqual(['a log left out: logs[0]: expected Array, got null'])
   expect(await readFile(join(logDir, '31.log'), 'utf8')).toBe('out\nerr\n')
   await expect(readFile(join(logDir, '30.log'))).rejects.toThrow(/ENOENT/)
+})
+
+it('a log the controller cannot write does not hold back its job’s end: the jobs end, the failure is named', async () => {
+  const engine = engineStandIn()
+  const dir = tempDir('unwritable-log')
+  closers.push(() => rm(dir, { recursive: true, force: true }))
+  // The log folder's parent is a regular file: mkdir fails with ENOTDIR, a real failure of the
+  // filesystem (as a full disk or a folder removed under the app would be).
+  await writeFile(join(dir, 'file'), '')
+  const executor = executorFor('nolog', engine, 300, undefined, join(dir, 'file', 'logs'))
+  agentStandIn(async () => ({
+    agent: 'ok',
+    e: [EV_STARTED_ENDED, 40, 5, EV_DONE, 40, 6, 1, null, true, EV_STARTED_ENDED, 41, 5, EV_DONE, 41, 6, 2, null, true],
+    logs: [
+      [40, 'out 40\n'],
+      [41, 'out 41\n'],
+    ],
+  }))
+  executor.run([
+    [40, 'noop', {}, 1],
+    [41, 'noop', {}, 1],
+  ])
+  await until(() => engine.count(EV_DONE, 40) + engine.count(EV_DONE, 41) === 2, 10_000, 'both ended')
+  expect([engine.count(EV_FAILED, 40), engine.count(EV_FAILED, 41)]).toEqual([0, 0])
+  expect(engine.bad).toHaveLength(1)
+  expect(engine.bad[0]).toMatch(/^2 log\(s\) not kept: ENOTDIR/)
 })
 
 it('a completed pack whose return value is not in Redis yet is read again, and its jobs are not lost', async () => {

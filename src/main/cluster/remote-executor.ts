@@ -336,7 +336,10 @@ export class RemoteExecutor implements Executor {
       if (at > 0) await new Promise<void>((resolve) => setImmediate(resolve))
       if (this.gone) return
       const out = filterReport(this.held, packId, report, at, report.logs.length > 0 && this.logs !== null)
-      if (out.ended && this.logs) await this.logs.write(report.logs, out.ended)
+      if (out.ended && this.logs) {
+        const failed = await this.logs.write(report.logs, out.ended)
+        if (failed) this.hooks.onBadReport?.(packId, failed)
+      }
       if (out.events.length) this.hooks.onEvents(this, out.events)
       at = out.next
     }

@@ -32,12 +32,32 @@ export class ShippedLogs {
     this.dir = dir
   }
 
-  /** Writes the logs of the jobs in `ended` (a report also carries logs of jobs already settled). */
-  async write(logs: readonly ShippedLog[], ended: Set<number>): Promise<void> {
-    this.made ??= mkdir(this.dir, { recursive: true })
-    await this.made
+  /**
+   * Writes the logs of the jobs in `ended` (a report also carries logs of jobs already
+   * settled). Never rejects: a log that cannot be written must not hold back its job's end.
+   * Returns what went wrong (the first failure, and how many logs it cost), or null.
+   */
+  async write(logs: readonly ShippedLog[], ended: Set<number>): Promise<string | null> {
     const kept = logs.filter(([id]) => ended.has(id))
-    await Promise.all(kept.map((log) => this.writeOne(log).catch(() => {})))
+    if (kept.length === 0) return null
+    try {
+      this.made ??= mkdir(this.dir, { recursive: true })
+      await this.made
+    } catch (error) {
+      this.made = null // tried again with the next report: the folder may be back
+      return `${kept.length} log(s) not kept: ${(error as Error).message}`
+    }
+    const failures = (
+      await Promise.all(
+        kept.map((log) =>
+          this.writeOne(log).then(
+            () => null,
+            (e: Error) => e,
+          ),
+        ),
+      )
+    ).filter((e) => e !== null)
+    return failures.length ? `${failures.length} log(s) not kept: ${failures[0]!.message}` : null
   }
 
   private async writeOne([id, text, stderr = []]: ShippedLog): Promise<void> {
