@@ -2,10 +2,12 @@
 // and the shared schema as a controller reads it: every job's start and end come back under
 // the controller's ids with the engine's own times, whatever the wire made of them. No Redis:
 // the host below routes the engine's changes to the run as the agent does.
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { AgentReportSchema, parseClusterMessage, WIRE_OK, type Pack } from '../../src/shared/cluster.ts'
 import type { JobView } from '../../src/shared/job.ts'
-import { PackRun, type PackHost } from '../../src/main/cluster/pack-run.ts'
+import { PackRun, readTail, type PackHost } from '../../src/main/cluster/pack-run.ts'
 import type { Engine } from '../../src/main/engine/index.ts'
 import { EV_DONE, EV_FAILED, EV_STARTED_ENDED, EVENT_WIDTH } from '../../src/main/engine/worker/protocol.ts'
 import { makeEngine } from '../engine/fixture.ts'
@@ -148,5 +150,14 @@ describe('a pack run and its report', () => {
     expect(byId(JSON.parse(wire).logs)).toEqual(expected)
     flush()
     expect(byId(flushed)).toEqual(expected)
+  })
+
+  it('ships a line saying why when a log cannot be read, rather than leaving the pack unfinished', async () => {
+    // A folder where the log should be: it opens, and its read fails with EISDIR (a real
+    // failure of the filesystem, as an I/O error would be).
+    const [text, stderr] = await readTail(tmpdir())
+    expect(text).toMatch(/^\[the log could not be read on the agent: EISDIR.*\]\n$/)
+    expect(stderr).toEqual([])
+    expect(await readTail(join(tmpdir(), 'no-such-corelane-log'))).toEqual(['', []])
   })
 })

@@ -310,8 +310,17 @@ function isEmpty(params: Record<string, unknown>): boolean {
   return true
 }
 
-/** A log's tail with its stderr stretches (offsets in the text, as AgentReportSchema says), read after the job ended. */
-async function readTail(file: string): Promise<[text: string, stderr: number[]]> {
+/**
+ * A log's tail with its stderr stretches (offsets in the text, as AgentReportSchema says), read
+ * after the job ended. Never rejects: a read that fails ships a line saying why, since a
+ * rejection here would leave its job, and every job with a log after it, unfinished (the pack
+ * would never end).
+ */
+export async function readTail(file: string): Promise<[text: string, stderr: number[]]> {
+  return readTailOrThrow(file).catch((error: Error) => [`[the log could not be read on the agent: ${error.message}]\n`, []])
+}
+
+async function readTailOrThrow(file: string): Promise<[text: string, stderr: number[]]> {
   const handle = await open(file, 'r').catch(() => null)
   if (!handle) return ['', []]
   try {
