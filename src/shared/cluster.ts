@@ -5,7 +5,7 @@
 // got wrong and never reaches the engine (or crashes an agent).
 import * as v from 'valibot'
 import { ReportEventsSchema } from './report-events.ts'
-import { safeParseProblems } from './validate.ts'
+import { problemsText, safeParseProblems } from './validate.ts'
 
 export { WIRE_BASE, WIRE_OK } from './report-events.ts'
 
@@ -164,7 +164,7 @@ export function parseAgentReport(
   for (let i = 0; i < items.length; i++) {
     const log = safeParseProblems(ShippedLogSchema, items[i], `logs[${i}]`)
     if (log.ok) logs.push(log.value)
-    else dropped.push(log.problems.map((p) => `${p.field}: ${p.message}`).join('; '))
+    else dropped.push(problemsText(log.problems))
   }
   return { ok: true, value: { agent: envelope.value.agent, e: envelope.value.e, logs }, dropped }
 }
@@ -258,5 +258,5 @@ export function parseClusterMessage<S extends v.GenericSchema>(
   }
   const parsed = safeParseProblems(schema, value)
   if (parsed.ok) return parsed
-  return { ok: false, error: parsed.problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ') }
+  return { ok: false, error: problemsText(parsed.problems) }
 }

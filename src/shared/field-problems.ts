@@ -7,10 +7,15 @@ export interface FieldProblem {
   message: string
 }
 
+/** Problems as one line: "field: message; field: message" (a problem of the whole input by its message alone). */
+export function problemsText(problems: readonly FieldProblem[]): string {
+  return problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ')
+}
+
 export class ValidationError extends Error {
   readonly problems: FieldProblem[]
   constructor(problems: FieldProblem[]) {
-    super(problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; '))
+    super(problemsText(problems))
     this.name = 'ValidationError'
     this.problems = problems
   }

@@ -5,7 +5,15 @@
 import * as v from 'valibot'
 import { joinPath, ValidationError, type FieldProblem } from './field-problems.ts'
 
-export { freeFormProblem, isFreeFormClean, joinPath, MAX_NESTING, ValidationError, type FieldProblem } from './field-problems.ts'
+export {
+  freeFormProblem,
+  isFreeFormClean,
+  joinPath,
+  MAX_NESTING,
+  problemsText,
+  ValidationError,
+  type FieldProblem,
+} from './field-problems.ts'
 
 function issuePath(prefix: string, issue: v.BaseIssue<unknown>): string {
   let field = prefix

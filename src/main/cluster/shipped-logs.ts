@@ -45,19 +45,10 @@ export class ShippedLogs {
       await this.made
     } catch (error) {
       this.made = null // tried again with the next report: the folder may be back
-      return `${kept.length} log(s) not kept: ${(error as Error).message}`
+      return notKept(kept.length, error)
     }
-    const failures = (
-      await Promise.all(
-        kept.map((log) =>
-          this.writeOne(log).then(
-            () => null,
-            (e: Error) => e,
-          ),
-        ),
-      )
-    ).filter((e) => e !== null)
-    return failures.length ? `${failures.length} log(s) not kept: ${failures[0]!.message}` : null
+    const failed = (await Promise.allSettled(kept.map((log) => this.writeOne(log)))).filter((r) => r.status === 'rejected')
+    return failed.length ? notKept(failed.length, failed[0]!.reason) : null
   }
 
   private async writeOne([id, text, stderr = []]: ShippedLog): Promise<void> {
@@ -68,3 +59,5 @@ export class ShippedLogs {
     await writeFile(file, text)
   }
 }
+
+const notKept = (count: number, error: unknown): string => `${count} log(s) not kept: ${(error as Error).message}`

@@ -20,7 +20,7 @@ import {
   type Snapshot,
 } from '../../shared/contract.ts'
 import { describeKinds } from '../../shared/kind-descriptors.ts'
-import { ValidationError, safeParseProblems, type FieldProblem } from '../../shared/validate.ts'
+import { ValidationError, problemsText, safeParseProblems, type FieldProblem } from '../../shared/validate.ts'
 import { jobsToCsv, jobsToJson } from '../../shared/export.ts'
 import { markWorkers } from '../../shared/monitor.ts'
 import type { MonitorSample } from '../../shared/contract.ts'
@@ -99,7 +99,7 @@ class NotFound extends Error {}
 function invalid(problems: FieldProblem[]): ContractError {
   return {
     code: 'invalid-input',
-    message: problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ') || 'invalid input',
+    message: problemsText(problems) || 'invalid input',
     fields: problems.map((p) => ({ field: p.field, message: p.message })),
   }
 }
