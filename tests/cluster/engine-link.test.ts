@@ -118,3 +118,24 @@ it('a job with a memory ceiling runs on an agent with that ceiling: over it, it 
   await engine.whenSettled([long])
   expect([over, under, long].every((id) => settled.get(id) === 1)).toBe(true)
 })
+
+// When an executor leaves, the link makes its replacement on the next turn of the loop. It
+// asked whether it was closing when it scheduled that, not when it ran: a close() in between
+// got a new executor made after it, whose Redis connection nothing closed.
+it('a link closed just after its executor left makes no replacement', async () => {
+  const otherDir = tempDir('engine-closing')
+  const other = createEngine({ dataDir: otherDir, cpuSlots: 1 })
+  const closing = await linkEngineToCluster(other, { redisUrl: redis.url, logDir: join(otherDir, 'logs'), reconcileMs: 500 })
+  try {
+    const first = closing.executor()
+    await until(() => other.workers().some((w) => w.id === first.id && w.state === 'idle'), 5000, 'the executor ready')
+    first.terminate() // it leaves at once; its replacement is due on the next turn
+    await closing.close()
+    await new Promise((r) => setTimeout(r, 200))
+    expect(closing.executor()).toBe(first)
+    expect(other.workers().map((w) => w.id)).toEqual([]) // no jobs ran here: no local worker either
+  } finally {
+    await other.close()
+    rmSync(otherDir, { recursive: true, force: true })
+  }
+})

@@ -9,7 +9,7 @@ import { AgentReportSchema, parseClusterMessage, WIRE_OK, type Pack } from '../.
 import type { JobView } from '../../src/shared/job.ts'
 import { PackRun, readTail, type PackHost } from '../../src/main/cluster/pack-run.ts'
 import type { Engine } from '../../src/main/engine/index.ts'
-import { EV_DONE, EV_FAILED, EV_STARTED_ENDED, EVENT_WIDTH } from '../../src/main/engine/worker/protocol.ts'
+import { EV_DONE, EV_DROPPED, EV_FAILED, EV_STARTED_ENDED, EVENT_WIDTH } from '../../src/main/engine/worker/protocol.ts'
 import { makeEngine } from '../engine/fixture.ts'
 
 function hostFor(engine: Engine, allowShell = false) {
@@ -159,5 +159,124 @@ describe('a pack run and its report', () => {
     expect(text).toMatch(/^\[the log could not be read on the agent: EISDIR.*\]\n$/)
     expect(stderr).toEqual([])
     expect(await readTail(join(tmpdir(), 'no-such-corelane-log'))).toEqual(['', []])
+  })
+})
+
+/** A pack of `jobs` on a real engine, and the report of its return value (parsed as a controller does). */
+function packOf(engine: Engine, jobs: Job[], allowShell = false) {
+  const host = hostFor(engine, allowShell)
+  const run = new PackRun(host, { v: 1, controller: 'c1', pack: 1, jobs: jobs as unknown as Pack['jobs'] })
+  const report = () => {
+    const parsed = parseClusterMessage(AgentReportSchema, JSON.stringify(run.result()))
+    if (!parsed.ok) throw new Error(parsed.error)
+    return parsed.value.e
+  }
+  return { run, report }
+}
+
+/** Its end as a cancelled job's: dropped before it started, or failed as cancelled. Never done. */
+function expectCancelled(events: unknown[], cid: number): void {
+  const ends = eventsOf(events, cid).filter((e) => e[0] !== EV_STARTED_ENDED)
+  expect(ends).toHaveLength(1)
+  if (ends[0]![0] === EV_DROPPED) return
+  expect(ends[0]!.slice(0, 1).concat(ends[0]!.slice(3, 5))).toEqual([EV_FAILED, 'cancelled', 'cancelled'])
+}
+
+describe('cancels and a leaving agent, around the moment a pack is taken', () => {
+  // The agent registers a pack before it reads the controller's cancelled set, so a cancel
+  // can reach the run before any of its jobs is tracked. It used to walk the tracked jobs
+  // only: the cancel was lost, the job ran on, and the controller ended its whole cluster
+  // executor after the cancel grace.
+  it('a cancel that comes before the run begins (while the cancelled set is read) leaves its job out', async () => {
+    const { engine } = await makeEngine({ cpuSlots: 1 })
+    const { run, report } = packOf(engine, [
+      [1, 'sleep', { ms: 4000 }, 1],
+      [2, 'noop', {}, 1],
+    ])
+    run.cancel([1, 99], 'cancel') // 99 is another pack's: ignored
+    const t0 = Date.now()
+    await run.run(new Map())
+    expect(Date.now() - t0).toBeLessThan(3000)
+    const events = report()
+    expect(eventsOf(events, 1)).toEqual([[EV_DROPPED, 1]])
+    expect(eventsOf(events, 2).at(-1)![0]).toBe(EV_DONE)
+    expect(eventsOf(events, 99)).toEqual([])
+  })
+
+  it('a cancel that comes while the local engine takes the submit stops its job as it is tracked', async () => {
+    const { engine } = await makeEngine({ cpuSlots: 1 })
+    const { run, report } = packOf(engine, [
+      [1, 'sleep', { ms: 4000 }, 1],
+      [2, 'sleep', { ms: 4000 }, 1],
+    ])
+    const t0 = Date.now()
+    const running = run.run(new Map())
+    // run() is now awaiting engine.submit: nothing is tracked yet.
+    run.cancel([2], 'cancel')
+    run.cancel([1], 'cancel')
+    await running
+    expect(Date.now() - t0).toBeLessThan(3000)
+    const events = report()
+    expectCancelled(events, 1)
+    expectCancelled(events, 2)
+  })
+
+  it('abandoned while the submit is under way: its jobs are stopped as they are tracked, and the pack goes back', async () => {
+    const { engine } = await makeEngine({ cpuSlots: 1 })
+    const { run, report } = packOf(engine, [
+      [1, 'sleep', { ms: 4000 }, 1],
+      [2, 'sleep', { ms: 4000 }, 1],
+    ])
+    const t0 = Date.now()
+    const running = run.run(new Map())
+    run.abandon()
+    await running
+    expect(Date.now() - t0).toBeLessThan(3000)
+    expect(run.handsBack).toBe(true)
+    // Nothing is reported for them: they run again on another agent.
+    const events = report()
+    expect(eventsOf(events, 1).filter((e) => e[0] !== EV_STARTED_ENDED)).toEqual([])
+    expect(eventsOf(events, 2).filter((e) => e[0] !== EV_STARTED_ENDED)).toEqual([])
+  })
+
+  it('abandoned before the run begins: nothing runs here and all of it goes back', async () => {
+    const { engine } = await makeEngine({ cpuSlots: 1 })
+    const { run, report } = packOf(engine, [[1, 'noop', {}, 1]])
+    run.abandon()
+    await run.run(new Map())
+    expect(run.handsBack).toBe(true)
+    expect(engine.listJobs({}).total).toBe(0)
+    expect(report()).toEqual([])
+  })
+
+  // leave() abandons every pack still held. One whose jobs had all ended, with a log still
+  // being read, was handed back too: every job of it ran a second time on another agent.
+  it('abandoned once every job has ended (a log still being read): the pack is not handed back', async () => {
+    const { engine } = await makeEngine({ cpuSlots: 1, ioConcurrency: 2 })
+    const { run, report } = packOf(engine, [[7, 'shell', { argv: ['sh', '-c', 'echo logged'] }, 1]], true)
+    // After the host's own listener: the run has the end and has begun to read the log.
+    engine.onJobSettled(() => run.abandon())
+    await run.run(new Map())
+    expect(run.handsBack).toBe(false)
+    const events = report()
+    expect(eventsOf(events, 7).at(-1)!.slice(0, 2)).toEqual([EV_DONE, 7])
+    expect(run.result().logs.map((log) => log[0])).toEqual([7])
+  })
+
+  it('abandoned while a job runs: that job goes back, the ones that ended stay reported', async () => {
+    const { engine } = await makeEngine({ cpuSlots: 1, ioConcurrency: 4 })
+    const { run, report } = packOf(engine, [
+      [1, 'noop', {}, 1],
+      [2, 'sleep', { ms: 4000 }, 1],
+    ])
+    const running = run.run(new Map())
+    engine.onJobSettled((view) => {
+      if (view.kind === 'noop') run.abandon()
+    })
+    await running
+    expect(run.handsBack).toBe(true)
+    const events = report()
+    expect(eventsOf(events, 1).at(-1)![0]).toBe(EV_DONE)
+    expect(eventsOf(events, 2).filter((e) => e[0] !== EV_STARTED_ENDED)).toEqual([])
   })
 })

@@ -262,3 +262,57 @@ it('applies a big pack’s report in slices, a turn of the loop each, every job 
   expect(deliveries).toBeGreaterThanOrEqual(5)
   expect(executor.inFlight()).toBe(0)
 })
+
+// The cluster link makes a new executor each time one leaves (ended after a cancel's grace,
+// say), on the same connection. Each used to leave its 'ready' listener on that connection,
+// with itself in the closure, and its Queue open: a controller up for days held them all.
+it('an executor that leaves takes its listener off the shared connection and closes its BullMQ objects', async () => {
+  const connection = connectRedis(redis.url, 'test-controller')
+  const listeners = () => connection.eventNames().reduce((n, name) => n + connection.listenerCount(name), 0)
+  await connection.ping()
+  const before = listeners()
+  const exits: string[] = []
+  try {
+    for (let i = 0; i < 12; i++) {
+      const eventsConnection = connection.duplicate()
+      let hello!: () => void
+      const ready = new Promise<void>((resolve) => (hello = resolve))
+      const executor = new RemoteExecutor(
+        { id: 20 + i, controller: `leaks-${i}`, connection, eventsConnection, logDir: null },
+        { onHello: () => hello(), onEvents: () => {}, onExit: (_e, exit) => exits.push(exit.message) },
+      )
+      await ready
+      executor.terminate()
+      await executor.close()
+      eventsConnection.disconnect()
+    }
+    expect(exits).toHaveLength(12)
+    expect(listeners()).toBe(before)
+  } finally {
+    connection.disconnect()
+  }
+})
+
+// Reports and losses are applied through one promise chain. A loss was added without a catch:
+// when applying it threw, every report after it was skipped, and their jobs never ended.
+it('a step that throws as it is applied does not stop the reports after it', async () => {
+  const engine = engineStandIn()
+  let refused = 0
+  const onEvents = engine.hooks.onEvents
+  engine.hooks.onEvents = (executor, batch) => {
+    // The engine refuses the first batch it is given (the lost pack's failures): a stand-in.
+    if (refused++ === 0) throw new Error('refused by the engine stand-in')
+    return onEvents(executor, batch)
+  }
+  const executor = executorFor('throws', engine, 60_000) // no look-ups: only the events stream delivers
+  agentStandIn(async ({ jobs }) => {
+    const id = jobs[0]![0]
+    if (id === 30) throw new Error('this pack fails on the agent')
+    return { agent: 'ok', e: [EV_STARTED_ENDED, id, 5, EV_DONE, id, 6, null, null, false] }
+  })
+  executor.run([[30, 'noop', {}, 1]])
+  await until(() => refused > 0, 10_000, 'the failed pack applied (and refused)')
+  executor.run([[31, 'noop', {}, 1]])
+  await until(() => engine.count(EV_DONE, 31) === 1, 10_000, 'the next pack’s job ended')
+  expect(engine.bad.join('\n')).toMatch(/could not be applied: refused by the engine stand-in/)
+})

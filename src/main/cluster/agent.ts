@@ -45,7 +45,6 @@ interface Active {
   run: PackRun
   job: Job
   token: string
-  handBack: boolean
 }
 
 /**
@@ -194,12 +193,12 @@ export class Agent implements PackHost {
   }
 
   private async runPack(job: Job, token: string, pack: Pack): Promise<unknown> {
-    const cancelled = await this.cancelledBefore(
-      pack.controller,
-      pack.jobs.map((j) => j[0]),
-    )
+    // Known to the cancel channel and to leave() before the cancelled set is read: a cancel
+    // published while that read is under way (its set written just after) would be lost, the
+    // job would run on, and the controller would end this whole cluster executor after the
+    // grace. The run keeps such cancels until their jobs are tracked.
     const run = new PackRun(this, pack)
-    const active: Active = { run, job, token, handBack: false }
+    const active: Active = { run, job, token }
     this.active.set(job.id!, active)
     const flush = async () => {
       const report = run.takePending()
@@ -207,17 +206,24 @@ export class Agent implements PackHost {
     }
     const flusher = setInterval(() => void flush(), this.options.flushMs ?? 100)
     try {
+      const cancelled = await this.cancelledBefore(
+        pack.controller,
+        pack.jobs.map((j) => j[0]),
+      )
       await run.run(cancelled)
     } finally {
       clearInterval(flusher)
-      this.active.delete(job.id!)
+      // The same pack redelivered here (a lock lost under load) has an entry of its own.
+      if (this.active.get(job.id!) === active) this.active.delete(job.id!)
     }
     // Its jobs' ends are in the report: the engine may forget them now rather than at the next
     // telemetry tick, so short packs' records die young (between ticks an agent on no-ops held
     // tens of thousands, which the collector then copied and promoted).
     if (this.submits === 0) this.engine.clearFinished()
-    if (active.handBack) {
-      // What ended here is reported; the rest goes back to the queue for another agent.
+    if (run.handsBack) {
+      // What ended here is reported; the rest goes back to the queue for another agent. A pack
+      // whose jobs had all ended when the agent began to leave (its logs still being read) is
+      // not: it returns, rather than run again elsewhere.
       await flush()
       await job.moveToWait(token)
       throw new WaitingError()
@@ -320,10 +326,7 @@ export class Agent implements PackHost {
     ])
     if (!drained) {
       this.log(`handing back ${this.active.size} pack(s)`)
-      for (const active of this.active.values()) {
-        active.handBack = true
-        active.run.abandon()
-      }
+      for (const active of this.active.values()) active.run.abandon()
       await closing
     }
     if (this.telemetryTimer) clearInterval(this.telemetryTimer)

@@ -83,7 +83,12 @@ export async function linkEngineToCluster(engine: Engine, options: EngineLinkOpt
           onExit: (executor, exit) => {
             hooks.onExit(executor, exit)
             eventsConnection.disconnect()
-            if (!closing) setImmediate(add)
+            connections.splice(connections.indexOf(eventsConnection), 1)
+            // Asked as the replacement is made, not now: close() may come in between, and an
+            // executor made after it would hold a Redis connection nothing closes.
+            setImmediate(() => {
+              if (!closing) add()
+            })
           },
         },
       )

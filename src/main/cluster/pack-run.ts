@@ -72,6 +72,16 @@ export class PackRun {
   private resolveDone: (() => void) | null = null
   /** Leaving: what it cancels now is handed back, not reported as cancelled. */
   private abandoned = false
+  /** Jobs left unreported because the pack was abandoned: the pack goes back to the queue for them. */
+  private handedBack = 0
+  /** Every job is in `byLocal` or ended: a cancel no longer needs to wait for its job to be tracked. */
+  private tracked = false
+  /**
+   * Cancels that came before their job was tracked (while the agent looked up the cancelled
+   * set, or the local engine was taking the submit), by controller id: applied as it is.
+   */
+  private readonly early = new Map<number, 'cancel' | 'timeout'>()
+  private packIds: Set<number> | null = null
 
   private readonly host: PackHost
   readonly pack: Pack
@@ -83,23 +93,37 @@ export class PackRun {
 
   /** Runs every job of the pack; `cancelled` are those the controller cancelled before it came. */
   async run(cancelled: Map<number, 'cancel' | 'timeout'>): Promise<void> {
+    if (this.abandoned) {
+      // The agent left before the pack began: all of it goes back, nothing is reported.
+      this.handedBack = this.pack.jobs.length
+      this.tracked = true
+      return
+    }
     const now = Date.now() - this.base
     const toRun: ToRun[] = []
     for (const [cid, kind, params, , memoryMb] of this.pack.jobs) {
       const refusal = this.refusal(kind)
-      const reason = cancelled.get(cid)
+      const reason = cancelled.get(cid) ?? this.early.get(cid)
       if (refusal) this.end(cid, failed(now, 'job-error', refusal), now)
       else if (reason === 'timeout') this.end(cid, failed(now, 'timeout', 'timed out'), now)
       else if (reason) this.end(cid, DROPPED, null)
       else toRun.push({ cid, kind, params, memoryMb })
     }
+    let done: Promise<void> | null = null
     if (toRun.length) {
-      const done = new Promise<void>((resolve) => (this.resolveDone = resolve))
+      done = new Promise<void>((resolve) => (this.resolveDone = resolve))
       this.remaining = toRun.length
       await this.submit(toRun)
-      if (this.remaining > 0) await done
     }
+    this.tracked = true
+    this.early.clear()
+    if (done && this.remaining > 0) await done
     await this.chain
+  }
+
+  /** Whether some of its jobs were left to run elsewhere (abandoned): the pack must go back to the queue. */
+  get handsBack(): boolean {
+    return this.handedBack > 0
   }
 
   private refusal(kind: string): string | null {
@@ -153,9 +177,11 @@ export class PackRun {
   }
 
   private track(localId: number, cid: number, kind: string): void {
-    const job: LocalJob = { cid, kind, started: false, progress: 0, stopReason: null }
+    const job: LocalJob = { cid, kind, started: false, progress: 0, stopReason: this.early.get(cid) ?? null }
     this.byLocal.set(localId, job)
     this.host.claim(localId, this)
+    // Cancelled while the submit was under way, or the agent is leaving: stopped at once.
+    if (job.stopReason || this.abandoned) this.host.engine.cancel([localId])
     // The engine starts jobs while a large submit is still being checked: this one may have
     // started, or even ended (its onJobSettled went by before it was claimed), already. Only
     // then is its view asked for (one view per job was a cost of its own, a profile): a job
@@ -176,13 +202,18 @@ export class PackRun {
     const local: number[] = []
     for (const [id, job] of this.byLocal) {
       if (!wanted.has(job.cid)) continue
+      wanted.delete(job.cid)
       job.stopReason ??= reason
       local.push(id)
     }
     if (local.length) this.host.engine.cancel(local)
+    if (this.tracked || wanted.size === 0) return
+    // Some may not be tracked yet: kept, so run() leaves them out or track() stops them.
+    this.packIds ??= new Set(this.pack.jobs.map((j) => j[0]))
+    for (const cid of wanted) if (this.packIds.has(cid) && !this.early.has(cid)) this.early.set(cid, reason)
   }
 
-  /** Cancels whatever still runs (the agent is leaving and hands the pack back). */
+  /** Cancels whatever still runs (the agent is leaving and hands the pack back); see handsBack. */
   abandon(): void {
     this.abandoned = true
     const ids = [...this.byLocal.keys()]
@@ -209,7 +240,10 @@ export class PackRun {
     if (!job) return
     this.byLocal.delete(view.id)
     this.host.release(view.id)
-    if (this.abandoned && view.state === 'cancelled' && !job.stopReason) return this.finish(job.cid, null, null)
+    if (this.abandoned && view.state === 'cancelled' && !job.stopReason) {
+      this.handedBack++
+      return this.finish(job.cid, null, null)
+    }
     const at = (view.endedAt ?? Date.now()) - this.base
     const hasLog = view.logFile !== null
     const startedAt = view.startedAt === null ? at : view.startedAt - this.base

@@ -90,6 +90,10 @@ export class RemoteExecutor implements Executor {
   private state: 'starting' | 'idle' | 'busy' | 'stopping' = 'starting'
   private gone = false
   private readonly reconcileTimer: NodeJS.Timeout
+  /** On the caller's shared connection, so taken off it as this executor leaves. */
+  private readonly onReconnect = (): void => this.reconcile(0)
+  /** Its BullMQ objects closed (as it leaves, whichever way). */
+  private closed: Promise<unknown> | null = null
   private readonly startedAt = Date.now()
   private jobsDone = 0
   private readonly logs: ShippedLogs | null
@@ -111,7 +115,7 @@ export class RemoteExecutor implements Executor {
     this.logs = options.logDir ? new ShippedLogs(options.logDir) : null
     this.queue = new Queue(QUEUE, { connection: options.connection, prefix: PREFIX })
     this.queue.on('error', () => {}) // ioredis reconnects by itself; reconcile() covers what was missed
-    options.connection.on('ready', () => this.reconcile(0))
+    options.connection.on('ready', this.onReconnect)
     const every = options.reconcileMs ?? 3000
     this.reconcileTimer = setInterval(() => this.reconcile(every), every)
     this.reconcileTimer.unref()
@@ -134,6 +138,8 @@ export class RemoteExecutor implements Executor {
   private async follow(): Promise<void> {
     const stream = `${PREFIX}:${QUEUE}:events`
     const newest = await this.options.eventsConnection.xrevrange(stream, '+', '-', 'COUNT', 1)
+    // Gone meanwhile (leave() closed what it had): nothing would read these events.
+    if (this.gone) return
     const events = new QueueEvents(QUEUE, {
       connection: this.options.eventsConnection,
       prefix: PREFIX,
@@ -148,7 +154,7 @@ export class RemoteExecutor implements Executor {
       if (mine(jobId)) this.enqueue(jobId, returnvalue, true)
     })
     events.on('failed', ({ jobId, failedReason }) => {
-      if (mine(jobId)) this.chain = this.chain.then(() => this.lose(jobId, failedReason))
+      if (mine(jobId)) this.inTurn(jobId, () => this.lose(jobId, failedReason))
     })
     events.on('error', () => {})
     await Promise.all([this.queue.waitUntilReady(), events.waitUntilReady()])
@@ -229,7 +235,7 @@ export class RemoteExecutor implements Executor {
           held.queued = true
         },
         (error: Error) => {
-          this.chain = this.chain.then(() => this.lose(packId, `could not queue it: ${error.message}`))
+          this.inTurn(packId, () => this.lose(packId, `could not queue it: ${error.message}`))
         },
       )
   }
@@ -279,7 +285,7 @@ export class RemoteExecutor implements Executor {
   async close(): Promise<void> {
     if (!this.gone) this.leave('closed')
     await this.chain
-    await Promise.allSettled([this.events?.close(), this.queue.close()])
+    await this.closed
   }
 
   toView(): WorkerView {
@@ -304,7 +310,18 @@ export class RemoteExecutor implements Executor {
 
   /** Reports are applied one after another, in arrival order (a log write may sit between). */
   private enqueue(packId: string, raw: unknown, final: boolean): void {
-    this.chain = this.chain.then(() => this.apply(packId, raw, final)).catch(() => {})
+    this.inTurn(packId, () => this.apply(packId, raw, final))
+  }
+
+  /**
+   * Reports and losses are applied one after another, in arrival order. A step that throws (the
+   * engine refusing what it was given) is named as a bad report; the chain goes on, where a
+   * rejected link skipped every later report (their jobs then stayed running).
+   */
+  private inTurn(packId: string, step: () => Promise<void>): void {
+    this.chain = this.chain.then(step).catch((error: unknown) => {
+      this.hooks.onBadReport?.(packId, `could not be applied: ${error instanceof Error ? error.message : String(error)}`)
+    })
   }
 
   private async apply(packId: string, raw: unknown, final: boolean): Promise<void> {
@@ -395,7 +412,7 @@ export class RemoteExecutor implements Executor {
     if (end.state === 'completed') this.enqueue(packId, end.returnvalue, true)
     else {
       const why = end.state === 'gone' ? 'its BullMQ job is gone from Redis' : end.reason
-      this.chain = this.chain.then(() => this.lose(packId, why))
+      this.inTurn(packId, () => this.lose(packId, why))
     }
   }
 
@@ -406,6 +423,10 @@ export class RemoteExecutor implements Executor {
   private leave(message: string): void {
     this.gone = true
     clearInterval(this.reconcileTimer)
+    // The link starts a new executor when this one leaves (ended after a cancel grace, say):
+    // this one's listener, QueueEvents and Queue would stay behind on the shared connections.
+    this.options.connection.off('ready', this.onReconnect)
+    this.closed = Promise.allSettled([this.events?.close(), this.queue.close()])
     this.jobs.clear()
     this.packs.clear()
     this.hooks.onExit(this, { code: 0, signal: null, outOfMemory: false, message })
