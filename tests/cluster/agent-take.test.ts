@@ -58,8 +58,53 @@ describe('an agent taking a pack', () => {
       for (let i = 0; i < report.value.e.length; i += EVENT_WIDTH[report.value.e[i] as number]!)
         events.push(report.value.e.slice(i, i + EVENT_WIDTH[report.value.e[i] as number]!))
       expect(events).toEqual([[EV_DROPPED, 41]])
-      expect(agent.engine.listJobs({}).jobs.filter((j) => j.state === 'succeeded')).toEqual([])
     } finally {
+      await queue.close()
+      await connection.quit()
+    }
+  }, 30_000)
+
+  // leave() lets running packs finish for drainMs, then hands the rest back. The whole pack
+  // used to go back, and the next agent ran its ended jobs again (the controller kept their
+  // first end only): a shell job's side effects happened twice.
+  it('a leaving agent hands back a pack cut down to the jobs that had not ended', async () => {
+    await agent.leave() // the first agent leaves too: the pack handed back must stay in the queue
+    const leaver = new Agent({
+      redisUrl: redis.url,
+      name: 'leaver',
+      dataDir: tempDir('agent-leave'),
+      cpuSlots: 1,
+      drainMs: 300,
+      log: (l) => lines.push(l),
+    })
+    await leaver.start()
+    const connection = connectRedis(redis.url, 'agent-leave-test')
+    const queue = new Queue(QUEUE, { connection, prefix: PREFIX })
+    try {
+      const pack = {
+        v: 1,
+        controller: 'ctlleave',
+        pack: 1,
+        jobs: [
+          [51, 'noop', {}, 1],
+          [52, 'sleep', { ms: 8000 }, 1],
+        ],
+      }
+      const job = await queue.add('pack', pack, { jobId: 'leave-1', attempts: 1 })
+      const states = () =>
+        leaver.engine
+          .listJobs({})
+          .jobs.map((j) => `${j.kind} ${j.state}`)
+          .sort()
+      await until(() => states().join() === 'noop succeeded,sleep running', 10_000, 'the no-op done, the sleep running')
+      await leaver.leave()
+      expect(await job.getState()).toBe('waiting')
+      const back = await queue.getJob('leave-1')
+      expect(back!.data.jobs).toEqual([[52, 'sleep', { ms: 8000 }, 1]])
+      expect(lines.filter((l) => !/^handing back 1 pack/.test(l))).toEqual([])
+    } finally {
+      await leaver.leave()
+      await queue.obliterate({ force: true }).catch(() => {})
       await queue.close()
       await connection.quit()
     }

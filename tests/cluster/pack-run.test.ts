@@ -233,6 +233,7 @@ describe('cancels and a leaving agent, around the moment a pack is taken', () =>
     await running
     expect(Date.now() - t0).toBeLessThan(3000)
     expect(run.handsBack).toBe(true)
+    expect(run.remainder().jobs.map((job) => job[0])).toEqual([1, 2])
     // Nothing is reported for them: they run again on another agent.
     const events = report()
     expect(eventsOf(events, 1).filter((e) => e[0] !== EV_STARTED_ENDED)).toEqual([])
@@ -245,6 +246,7 @@ describe('cancels and a leaving agent, around the moment a pack is taken', () =>
     run.abandon()
     await run.run(new Map())
     expect(run.handsBack).toBe(true)
+    expect(run.remainder().jobs.map((job) => job[0])).toEqual([1])
     expect(engine.listJobs({}).total).toBe(0)
     expect(report()).toEqual([])
   })
@@ -263,7 +265,7 @@ describe('cancels and a leaving agent, around the moment a pack is taken', () =>
     expect(run.result().logs.map((log) => log[0])).toEqual([7])
   })
 
-  it('abandoned while a job runs: that job goes back, the ones that ended stay reported', async () => {
+  it('abandoned while a job runs: the pack goes back cut down to that job, the ones that ended stay reported', async () => {
     const { engine } = await makeEngine({ cpuSlots: 1, ioConcurrency: 4 })
     const { run, report } = packOf(engine, [
       [1, 'noop', {}, 1],
@@ -275,6 +277,8 @@ describe('cancels and a leaving agent, around the moment a pack is taken', () =>
     })
     await running
     expect(run.handsBack).toBe(true)
+    // The agent writes this as the pack's data before it goes back: job 1 does not run twice.
+    expect(run.remainder().jobs.map((job) => job[0])).toEqual([2])
     const events = report()
     expect(eventsOf(events, 1).at(-1)![0]).toBe(EV_DONE)
     expect(eventsOf(events, 2).filter((e) => e[0] !== EV_STARTED_ENDED)).toEqual([])

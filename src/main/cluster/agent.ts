@@ -65,7 +65,8 @@ export class Agent implements PackHost {
   private subscriber!: Redis
   private monitor!: Monitor
   private readonly runs = new Map<number, PackRun>()
-  private readonly active = new Map<string, Active>()
+  /** The packs running here; a set, not a map by BullMQ id: the same pack redelivered here is a run of its own. */
+  private readonly active = new Set<Active>()
   private telemetryTimer: NodeJS.Timeout | null = null
   private readonly startedAt = Date.now()
   private state: 'ready' | 'leaving' = 'ready'
@@ -199,7 +200,7 @@ export class Agent implements PackHost {
     // grace. The run keeps such cancels until their jobs are tracked.
     const run = new PackRun(this, pack)
     const active: Active = { run, job, token }
-    this.active.set(job.id!, active)
+    this.active.add(active)
     const flush = async () => {
       const report = run.takePending()
       if (report) await job.updateProgress(report).catch(() => {})
@@ -213,18 +214,19 @@ export class Agent implements PackHost {
       await run.run(cancelled)
     } finally {
       clearInterval(flusher)
-      // The same pack redelivered here (a lock lost under load) has an entry of its own.
-      if (this.active.get(job.id!) === active) this.active.delete(job.id!)
+      this.active.delete(active)
     }
     // Its jobs' ends are in the report: the engine may forget them now rather than at the next
     // telemetry tick, so short packs' records die young (between ticks an agent on no-ops held
     // tens of thousands, which the collector then copied and promoted).
     if (this.submits === 0) this.engine.clearFinished()
     if (run.handsBack) {
-      // What ended here is reported; the rest goes back to the queue for another agent. A pack
-      // whose jobs had all ended when the agent began to leave (its logs still being read) is
-      // not: it returns, rather than run again elsewhere.
+      // What ended here is reported; the rest goes back to the queue for another agent, the
+      // pack cut down to those jobs (should that write fail, the whole pack goes back: the
+      // controller keeps each job's first end). A pack whose jobs had all ended when the agent
+      // began to leave (its logs still being read) is not handed back: it returns.
       await flush()
+      await job.updateData(run.remainder()).catch(() => {})
       await job.moveToWait(token)
       throw new WaitingError()
     }
@@ -249,8 +251,7 @@ export class Agent implements PackHost {
     if (!parsed.ok) return this.log(`ignored a control message: ${parsed.error}`)
     const message: ControlMessage = parsed.value
     if (message.t === 'cancel') {
-      for (const { run } of this.active.values())
-        if (run.pack.controller === message.controller) run.cancel(message.ids, message.reason)
+      for (const { run } of this.active) if (run.pack.controller === message.controller) run.cancel(message.ids, message.reason)
     } else if (message.agent === null || message.agent === this.name) {
       if (message.cpuSlots) this.cpuSlots = message.cpuSlots
       if (message.ioConcurrency) this.ioConcurrency = message.ioConcurrency
@@ -268,7 +269,7 @@ export class Agent implements PackHost {
     for (const w of workers) for (const id of w.jobIds) coreOf.set(id, w.core)
     const jobs: AgentTelemetry['jobs'] = []
     let running = 0
-    for (const { run } of this.active.values()) {
+    for (const { run } of this.active) {
       for (const [localId, cid, kind] of run.running()) {
         running++
         if (jobs.length < 256) jobs.push({ controller: run.pack.controller, id: cid, kind, core: coreOf.get(localId) ?? null })
@@ -326,7 +327,7 @@ export class Agent implements PackHost {
     ])
     if (!drained) {
       this.log(`handing back ${this.active.size} pack(s)`)
-      for (const active of this.active.values()) active.run.abandon()
+      for (const active of this.active) active.run.abandon()
       await closing
     }
     if (this.telemetryTimer) clearInterval(this.telemetryTimer)

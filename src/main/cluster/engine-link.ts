@@ -83,7 +83,8 @@ export async function linkEngineToCluster(engine: Engine, options: EngineLinkOpt
           onExit: (executor, exit) => {
             hooks.onExit(executor, exit)
             eventsConnection.disconnect()
-            connections.splice(connections.indexOf(eventsConnection), 1)
+            const at = connections.indexOf(eventsConnection)
+            if (at >= 0) connections.splice(at, 1)
             // Asked as the replacement is made, not now: close() may come in between, and an
             // executor made after it would hold a Redis connection nothing closes.
             setImmediate(() => {

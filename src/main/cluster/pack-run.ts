@@ -72,8 +72,8 @@ export class PackRun {
   private resolveDone: (() => void) | null = null
   /** Leaving: what it cancels now is handed back, not reported as cancelled. */
   private abandoned = false
-  /** Jobs left unreported because the pack was abandoned: the pack goes back to the queue for them. */
-  private handedBack = 0
+  /** Controller ids of the jobs left unreported because the pack was abandoned: they go back to the queue. */
+  private readonly handedBack: number[] = []
   /** Every job is in `byLocal` or ended: a cancel no longer needs to wait for its job to be tracked. */
   private tracked = false
   /**
@@ -95,7 +95,7 @@ export class PackRun {
   async run(cancelled: Map<number, 'cancel' | 'timeout'>): Promise<void> {
     if (this.abandoned) {
       // The agent left before the pack began: all of it goes back, nothing is reported.
-      this.handedBack = this.pack.jobs.length
+      for (const job of this.pack.jobs) this.handedBack.push(job[0])
       this.tracked = true
       return
     }
@@ -123,7 +123,19 @@ export class PackRun {
 
   /** Whether some of its jobs were left to run elsewhere (abandoned): the pack must go back to the queue. */
   get handsBack(): boolean {
-    return this.handedBack > 0
+    return this.handedBack.length > 0
+  }
+
+  /** The pack cut down to the jobs it hands back (see handsBack), for the agent that takes it next. */
+  remainder(): Pack {
+    const back = new Set(this.handedBack)
+    return { ...this.pack, jobs: this.pack.jobs.filter((job) => back.has(job[0])) }
+  }
+
+  /** Left unreported, to run on another agent. */
+  private handBack(cid: number): void {
+    this.handedBack.push(cid)
+    this.finish(cid, null, null)
   }
 
   private refusal(kind: string): string | null {
@@ -141,6 +153,11 @@ export class PackRun {
    * tenth of an agent's time on no-ops, a profile).
    */
   private async submit(jobs: ToRun[], alike = jobs.length > 1 && allAlike(jobs)): Promise<void> {
+    // Abandoned between tries (a submit checked again job by job): the rest is not started here.
+    if (this.abandoned) {
+      for (const job of jobs) this.handBack(job.cid)
+      return
+    }
     // The controller owns retries and timeouts (it sends a cancel): here each job runs once. A
     // memory ceiling is this engine's to apply, as on one machine (a worker of its own, a
     // process where the OS can hold it).
@@ -240,10 +257,7 @@ export class PackRun {
     if (!job) return
     this.byLocal.delete(view.id)
     this.host.release(view.id)
-    if (this.abandoned && view.state === 'cancelled' && !job.stopReason) {
-      this.handedBack++
-      return this.finish(job.cid, null, null)
-    }
+    if (this.abandoned && view.state === 'cancelled' && !job.stopReason) return this.handBack(job.cid)
     const at = (view.endedAt ?? Date.now()) - this.base
     const hasLog = view.logFile !== null
     const startedAt = view.startedAt === null ? at : view.startedAt - this.base

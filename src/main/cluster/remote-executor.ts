@@ -315,8 +315,10 @@ export class RemoteExecutor implements Executor {
 
   /**
    * Reports and losses are applied one after another, in arrival order. A step that throws (the
-   * engine refusing what it was given) is named as a bad report; the chain goes on, where a
-   * rejected link skipped every later report (their jobs then stayed running).
+   * engine refusing what it was given) is named as a bad report, and the chain goes on: a loss
+   * added with no catch of its own used to reject the chain, and the next report was skipped
+   * (its jobs stayed running). The jobs of the step that threw may be left unended (those with
+   * a timeout still end by it).
    */
   private inTurn(packId: string, step: () => Promise<void>): void {
     this.chain = this.chain.then(step).catch((error: unknown) => {
@@ -421,6 +423,7 @@ export class RemoteExecutor implements Executor {
   }
 
   private leave(message: string): void {
+    if (this.gone) return
     this.gone = true
     clearInterval(this.reconcileTimer)
     // The link starts a new executor when this one leaves (ended after a cancel grace, say):
