@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { Worker } from 'bullmq'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import type { Executor } from '../../src/main/engine/executors/executor.ts'
+import { createEngine } from '../../src/main/engine/index.ts'
 import { EV_DONE, EV_FAILED, EV_STARTED, EV_STARTED_ENDED, EVENT_WIDTH } from '../../src/main/engine/worker/protocol.ts'
 import { RemoteExecutor } from '../../src/main/cluster/remote-executor.ts'
 import { PREFIX, QUEUE, connectRedis } from '../../src/main/cluster/redis.ts'
@@ -315,4 +316,46 @@ it('a step that throws as it is applied does not stop the reports after it', asy
   executor.run([[31, 'noop', {}, 1]])
   await until(() => engine.count(EV_DONE, 31) === 1, 10_000, 'the next pack’s job ended')
   expect(engine.bad.join('\n')).toMatch(/could not be applied: refused by the engine stand-in/)
+})
+
+// A job whose agent does not stop it (the cancel lost, or ignored) used to make the engine end
+// the whole remote executor after the grace: every other job it held was put back, and with
+// no executor left they waited. The executor now lets go of that one job alone.
+it('a remote job not stopped within the grace ends cancelled alone: the executor and its other jobs carry on', async () => {
+  const dataDir = tempDir('forget')
+  closers.push(() => rm(dataDir, { recursive: true, force: true }))
+  const engine = createEngine({ dataDir, cpuSlots: 0, graceMs: 400 })
+  const connection = connectRedis(redis.url, 'test-controller')
+  const eventsConnection = connection.duplicate()
+  let release!: () => void
+  const released = new Promise<void>((resolve) => (release = resolve))
+  // The agent stand-in: reports each job started, ignores cancels, and ends them all when told.
+  agentStandIn(async ({ jobs }, job) => {
+    await job.updateProgress({ agent: 'deaf', e: jobs.flatMap(([id]) => [EV_STARTED, id, 1]) })
+    await released
+    return { agent: 'deaf', e: jobs.flatMap(([id]) => [EV_DONE, id, 2, null, null, false]) }
+  })
+  const executor = engine.addExecutor(
+    (id, hooks) =>
+      new RemoteExecutor({ id, controller: 'forget', connection, eventsConnection, logDir: null, reconcileMs: 60_000 }, hooks),
+  )
+  closers.push(async () => {
+    await (executor as RemoteExecutor).close()
+    await engine.close()
+    connection.disconnect()
+    eventsConnection.disconnect()
+  })
+  const { jobIds } = await engine.submit({ jobs: [0, 1].map(() => ({ kind: 'sum-squares', params: { n: 10 } })) })
+  const [a, b] = jobIds as [number, number]
+  const state = (id: number) => engine.getJob(id)!.state
+  await until(() => state(a) === 'running' && state(b) === 'running', 10_000, 'both running on the agent')
+  engine.cancel([a])
+  await until(() => state(a) === 'cancelled', 5000, 'the job the agent ignores cancelled after the grace')
+  expect(engine.getJob(a)!.error?.message).toMatch(/had not stopped it after the grace period/)
+  expect(state(b)).toBe('running')
+  expect(executor.exited).toBe(false)
+  release()
+  await until(() => state(b) === 'succeeded', 10_000, 'the other job ended by its agent')
+  expect(engine.getJob(b)!.attempts).toBe(1)
+  expect(state(a)).toBe('cancelled') // its late end from the agent is dropped
 })

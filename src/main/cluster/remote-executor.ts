@@ -269,6 +269,15 @@ export class RemoteExecutor implements Executor {
       .catch(() => {})
   }
 
+  /** Lets go of a job its agent has not stopped (a cancel lost, or ignored), rather than end every job held here. */
+  forget(jobId: number): boolean {
+    const job = this.jobs.get(jobId)
+    if (!job || this.gone) return false
+    this.settle(jobId, job) // what its agent says of it later is dropped (not held)
+    void this.sendCancel([jobId], 'cancel') // asked once more: the first may have been lost
+    return true
+  }
+
   stop(): void {
     this.state = 'stopping'
     this.maybeExit()

@@ -87,10 +87,10 @@ class CorelaneEngine implements Engine, ReportHost, StateHooks, FeedSource<JobRe
     this.stop = new StopControl<JobRecord, Executor>(
       {
         executorOf: (job) => this.pool.get(job.workerId),
-        force: (job, executor) => this.pool.force(executor, job.id),
+        force: (job, executor) => this.reports.force(job, executor),
         overdue: (job, executor) => {
           markStuck(job, executor.id)
-          this.pool.force(executor, job.id)
+          this.reports.force(job, executor)
         },
         requeue: (job) => {
           job.seq = this.nextSeq++

@@ -55,8 +55,14 @@ export interface Executor {
    * pack ahead of a free slot. Local workers need not read it.
    */
   run(jobs: JobMessage[], hint?: { cpuMs?: number }): void
-  /** Asks it to stop one job (cooperatively; the engine escalates with terminate()). */
+  /** Asks it to stop one job (cooperatively; the engine escalates with forget() or terminate()). */
   cancel(jobId: number, reason: 'cancel' | 'timeout'): void
+  /**
+   * Lets go of one job that did not stop in time, and answers true: an executor that stands for
+   * other machines (a cluster), where ending it would end every job it holds. It drops what
+   * its machine says of the job later. Absent (local workers): the engine ends the executor.
+   */
+  forget?(jobId: number): boolean
   /** Asks it to finish what it holds and leave. */
   stop(): void
   /**
