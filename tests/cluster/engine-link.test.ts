@@ -119,6 +119,23 @@ it('a job with a memory ceiling runs on an agent with that ceiling: over it, it 
   expect([over, under, long].every((id) => settled.get(id) === 1)).toBe(true)
 })
 
+// A remote job that timed out and is retried runs again in a new pack, under the same id. The
+// cancelled set was keyed by job id alone: the agent that took the new pack found the old
+// timeout and ended the new attempt at once, so every retry after a remote timeout was lost.
+it('a remote job that timed out runs its retry for real (the old timeout is not found again)', async () => {
+  // This machine's one CPU slot is held, so both attempts go to the agents.
+  const [holder] = (await engine.submit({ jobs: [{ kind: 'sum-squares', params: { n: 5e10 }, priority: 10 }] })).jobIds
+  await until(() => engine.getJob(holder!)!.state === 'running', 10_000, 'the local slot held')
+  const [id] = (await engine.submit({ jobs: [{ kind: 'sum-squares', params: { n: 5e10 }, timeoutMs: 800, retries: 1 }] })).jobIds
+  await engine.whenSettled([id!])
+  const job = engine.getJob(id!)!
+  expect([job.state, job.attempts, job.machine !== null]).toEqual(['timed-out', 2, true])
+  // The second attempt ran on its agent until its own timeout, not ended as it arrived.
+  expect(job.endedAt! - job.startedAt!).toBeGreaterThanOrEqual(600)
+  engine.cancel([holder!])
+  await engine.whenSettled([holder!])
+})
+
 // When an executor leaves, the link makes its replacement on the next turn of the loop. It
 // asked whether it was closing when it scheduled that, not when it ran: a close() in between
 // got a new executor made after it, whose Redis connection nothing closed.

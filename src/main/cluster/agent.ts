@@ -17,7 +17,7 @@ import {
 } from '../../shared/cluster.ts'
 import { createEngine, startMonitor, type Engine, type Monitor } from '../engine/index.ts'
 import { PackRun, type PackHost } from './pack-run.ts'
-import { KEYS, PREFIX, QUEUE, connectRedis, probeRedis } from './redis.ts'
+import { KEYS, PREFIX, QUEUE, cancelMember, connectRedis, probeRedis } from './redis.ts'
 
 export interface AgentOptions {
   redisUrl: string
@@ -209,6 +209,7 @@ export class Agent implements PackHost {
     try {
       const cancelled = await this.cancelledBefore(
         pack.controller,
+        job.id!,
         pack.jobs.map((j) => j[0]),
       )
       await run.run(cancelled)
@@ -233,12 +234,12 @@ export class Agent implements PackHost {
     return run.result()
   }
 
-  private async cancelledBefore(controller: string, ids: number[]): Promise<Map<number, 'cancel' | 'timeout'>> {
+  private async cancelledBefore(controller: string, packId: string, ids: number[]): Promise<Map<number, 'cancel' | 'timeout'>> {
     const found = new Map<number, 'cancel' | 'timeout'>()
     // Most packs meet no cancel set: asking for 2,000 members of none cost more than the rest
     // of taking a pack of 1,000 (a profile of the agent).
     if ((await this.connection.scard(KEYS.cancelled(controller))) === 0) return found
-    const members = ids.flatMap((id) => [`${id}:cancel`, `${id}:timeout`])
+    const members = ids.flatMap((id) => [cancelMember(packId, id, 'cancel'), cancelMember(packId, id, 'timeout')])
     const hits = await this.connection.smismember(KEYS.cancelled(controller), ...members)
     hits.forEach((hit, i) => {
       if (hit) found.set(ids[i >> 1]!, i & 1 ? 'timeout' : 'cancel')

@@ -14,9 +14,17 @@ export const KEYS = {
   control: `${PREFIX}:control`,
   /** Pub/sub: each agent's telemetry, every second. */
   telemetry: `${PREFIX}:telemetry`,
-  /** Set: the job ids a controller cancelled, read by an agent when it takes a pack. */
+  /** Set: the jobs a controller cancelled, each in its pack (cancelMember), read by an agent when it takes a pack. */
   cancelled: (controller: string) => `${PREFIX}:cancelled:${controller}`,
 } as const
+
+/**
+ * A cancelled job in the controller's set: by pack as well as id. A job runs again under its
+ * id (a retry after a timeout, or the user's), in a new pack: keyed by id alone, the agent
+ * that took the new pack found the old cancel and ended the new attempt at once.
+ */
+export const cancelMember = (packId: string, jobId: number, reason: 'cancel' | 'timeout'): string =>
+  `${packId}/${jobId}:${reason}`
 
 /** A Redis that cannot be reached at start, or is too old: the CLI exits with code 2. */
 export class ClusterConnectError extends Error {

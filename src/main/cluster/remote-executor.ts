@@ -21,7 +21,7 @@ import { readPackEnd } from './pack-lookup.ts'
 import { filterReport, type HeldJob, type HeldJobs } from './report-filter.ts'
 import { RecentMap } from './recent-map.ts'
 import { ShippedLogs } from './shipped-logs.ts'
-import { KEYS, PREFIX, QUEUE } from './redis.ts'
+import { KEYS, PREFIX, QUEUE, cancelMember } from './redis.ts'
 
 /** What the engine may also want to hear from a remote executor: which machine a job runs on. */
 export interface RemoteExecutorHooks extends ExecutorHooks {
@@ -260,10 +260,14 @@ export class RemoteExecutor implements Executor {
     const key = KEYS.cancelled(this.options.controller)
     const message: ControlMessage = { t: 'cancel', controller: this.options.controller, ids, reason }
     // The set reaches packs not started yet (or redelivered later); the message reaches running ones.
-    await this.options.connection
-      .multi()
-      .sadd(key, ...ids.map((id) => `${id}:${reason}`))
-      .expire(key, 86_400)
+    const members: string[] = []
+    for (const id of ids) {
+      const pack = this.jobs.get(id)?.pack
+      if (pack) members.push(cancelMember(pack, id, reason)) // else it ended meanwhile
+    }
+    const commands = this.options.connection.multi()
+    if (members.length) commands.sadd(key, ...members).expire(key, 86_400)
+    await commands
       .publish(KEYS.control, JSON.stringify(message))
       .exec()
       .catch(() => {})
@@ -273,8 +277,8 @@ export class RemoteExecutor implements Executor {
   forget(jobId: number): boolean {
     const job = this.jobs.get(jobId)
     if (!job || this.gone) return false
+    void this.sendCancel([jobId], 'cancel') // asked once more (the first may have been lost), while it is held
     this.settle(jobId, job) // what its agent says of it later is dropped (not held)
-    void this.sendCancel([jobId], 'cancel') // asked once more: the first may have been lost
     return true
   }
 
