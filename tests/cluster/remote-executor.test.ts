@@ -6,12 +6,21 @@
 // never a crash.
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Worker } from 'bullmq'
+import { Queue, Worker } from 'bullmq'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import type { Executor } from '../../src/main/engine/executors/executor.ts'
 import { createEngine } from '../../src/main/engine/index.ts'
-import { EV_DONE, EV_FAILED, EV_STARTED, EV_STARTED_ENDED, EVENT_WIDTH } from '../../src/main/engine/worker/protocol.ts'
+import {
+  EV_DONE,
+  EV_DROPPED,
+  EV_FAILED,
+  EV_STARTED,
+  EV_STARTED_ENDED,
+  EVENT_WIDTH,
+} from '../../src/main/engine/worker/protocol.ts'
+import { Agent } from '../../src/main/cluster/agent.ts'
 import { RemoteExecutor } from '../../src/main/cluster/remote-executor.ts'
+import { parseAgentReport } from '../../src/shared/cluster.ts'
 import { PREFIX, QUEUE, connectRedis } from '../../src/main/cluster/redis.ts'
 import { RedisServer, tempDir, until } from './harness.ts'
 
@@ -358,4 +367,49 @@ it('a remote job not stopped within the grace ends cancelled alone: the executor
   await until(() => state(b) === 'succeeded', 10_000, 'the other job ended by its agent')
   expect(engine.getJob(b)!.attempts).toBe(1)
   expect(state(a)).toBe('cancelled') // its late end from the agent is dropped
+})
+
+// The hand-off watchdog: a job whose pack no agent started within its timeout and the grace
+// is marked stuck. The engine used to end the whole remote executor for it (putting back
+// every other job it held); now the executor lets go of that job alone, and names it in the
+// cancelled set with its pack, so the agent that takes that pack later leaves it out.
+it('a pack not started within its job’s timeout: that job times out alone, and the agent that takes the pack later drops it', async () => {
+  const dataDir = tempDir('handoff')
+  closers.push(() => rm(dataDir, { recursive: true, force: true }))
+  const engine = createEngine({ dataDir, cpuSlots: 0, graceMs: 400 })
+  const connection = connectRedis(redis.url, 'test-controller')
+  const eventsConnection = connection.duplicate()
+  const executor = engine.addExecutor(
+    (id, hooks) =>
+      new RemoteExecutor({ id, controller: 'handoff', connection, eventsConnection, logDir: null, reconcileMs: 60_000 }, hooks),
+  )
+  const queue = new Queue(QUEUE, { connection, prefix: PREFIX })
+  closers.push(async () => {
+    await queue.close()
+    await (executor as RemoteExecutor).close()
+    await engine.close()
+    connection.disconnect()
+    eventsConnection.disconnect()
+  })
+  // No agent yet: both packs wait in Redis.
+  const { jobIds } = await engine.submit({
+    jobs: [
+      { kind: 'noop', timeoutMs: 300 },
+      { kind: 'sum-squares', params: { n: 10 } },
+    ],
+  })
+  const [a, b] = jobIds as [number, number]
+  await until(() => engine.getJob(a)!.state === 'timed-out', 5000, 'the job whose start never came timed out')
+  expect(executor.exited).toBe(false)
+  expect(engine.getJob(b)!.state).toBe('queued') // still in its pack, on the same executor
+  const agent = new Agent({ redisUrl: redis.url, name: 'late', dataDir: tempDir('late-agent'), cpuSlots: 1, log: () => {} })
+  closers.push(() => agent.leave())
+  await agent.start()
+  await until(() => engine.getJob(b)!.state === 'succeeded', 10_000, 'the other job run by the agent')
+  const mine = async () => (await queue.getCompleted(0, 1000)).filter((job) => job.id!.startsWith('handoff-'))
+  await until(async () => (await mine()).length === 2, 10_000, 'both packs ended')
+  const reports = (await mine()).map((job) => parseAgentReport(job.returnvalue))
+  const events = reports.flatMap((report) => (report.ok ? [report.value.e] : []))
+  expect(events).toContainEqual([EV_DROPPED, a])
+  expect(engine.getJob(a)!.state).toBe('timed-out')
 })

@@ -195,9 +195,9 @@ export class Agent implements PackHost {
 
   private async runPack(job: Job, token: string, pack: Pack): Promise<unknown> {
     // Known to the cancel channel and to leave() before the cancelled set is read: a cancel
-    // published while that read is under way (its set written just after) would be lost, the
-    // job would run on, and the controller would end this whole cluster executor after the
-    // grace. The run keeps such cancels until their jobs are tracked.
+    // published while that read is under way (its set written just after) would be lost, and
+    // the job would run on (the controller lets go of it after the grace, see forget in
+    // remote-executor.ts). The run keeps such cancels until their jobs are tracked.
     const run = new PackRun(this, pack)
     const active: Active = { run, job, token }
     this.active.add(active)

@@ -84,7 +84,8 @@ export class RemoteExecutor implements Executor {
   private readonly packs = new Map<string, HeldPack>()
   /** The agent each recent job started on, kept past its end (newest last). */
   private readonly placed = new RecentMap<number, string>(PLACEMENTS_KEPT)
-  private readonly cancels = new Map<'cancel' | 'timeout', number[]>()
+  /** Cancels not sent yet, with their set members (named while the job is held: cancelMember). */
+  private readonly cancels = new Map<'cancel' | 'timeout', { ids: number[]; members: string[] }>()
   private nextPack = 1
   private chain: Promise<void> = Promise.resolve()
   private state: 'starting' | 'idle' | 'busy' | 'stopping' = 'starting'
@@ -241,30 +242,27 @@ export class RemoteExecutor implements Executor {
   }
 
   cancel(jobId: number, reason: 'cancel' | 'timeout'): void {
-    if (!this.jobs.has(jobId) || this.gone) return
-    // Cancels come in bursts (a whole batch): one message per tick.
-    const list = this.cancels.get(reason)
-    if (list) {
-      list.push(jobId)
+    const job = this.jobs.get(jobId)
+    if (!job || this.gone) return
+    // Cancels come in bursts (a whole batch, a pack's hand-off watchdogs): one message per turn.
+    const batch = this.cancels.get(reason)
+    if (batch) {
+      batch.ids.push(jobId)
+      batch.members.push(cancelMember(job.pack, jobId, reason))
       return
     }
-    this.cancels.set(reason, [jobId])
-    queueMicrotask(() => {
-      const ids = this.cancels.get(reason) ?? []
+    this.cancels.set(reason, { ids: [jobId], members: [cancelMember(job.pack, jobId, reason)] })
+    setImmediate(() => {
+      const { ids, members } = this.cancels.get(reason)!
       this.cancels.delete(reason)
-      void this.sendCancel(ids, reason)
+      void this.sendCancel(ids, members, reason)
     })
   }
 
-  private async sendCancel(ids: number[], reason: 'cancel' | 'timeout'): Promise<void> {
+  private async sendCancel(ids: number[], members: string[], reason: 'cancel' | 'timeout'): Promise<void> {
     const key = KEYS.cancelled(this.options.controller)
     const message: ControlMessage = { t: 'cancel', controller: this.options.controller, ids, reason }
     // The set reaches packs not started yet (or redelivered later); the message reaches running ones.
-    const members: string[] = []
-    for (const id of ids) {
-      const pack = this.jobs.get(id)?.pack
-      if (pack) members.push(cancelMember(pack, id, reason)) // else it ended meanwhile
-    }
     const commands = this.options.connection.multi()
     if (members.length) commands.sadd(key, ...members).expire(key, 86_400)
     await commands
@@ -273,11 +271,12 @@ export class RemoteExecutor implements Executor {
       .catch(() => {})
   }
 
-  /** Lets go of a job its agent has not stopped (a cancel lost, or ignored), rather than end every job held here. */
+  /** Lets go of a job its agent has not stopped (a cancel lost or ignored, a pack not taken), not of all held here. */
   forget(jobId: number): boolean {
+    if (this.gone) return false
     const job = this.jobs.get(jobId)
-    if (!job || this.gone) return false
-    void this.sendCancel([jobId], 'cancel') // asked once more (the first may have been lost), while it is held
+    if (!job) return true // its end is on its way through the engine's inbox; the engine ends it first
+    this.cancel(jobId, 'cancel') // (again): the first may have been lost, or a queued pack must drop it
     this.settle(jobId, job) // what its agent says of it later is dropped (not held)
     return true
   }
@@ -289,8 +288,9 @@ export class RemoteExecutor implements Executor {
 
   terminate(): void {
     if (this.gone) return
-    const held = [...this.jobs.keys()]
-    if (held.length) void this.sendCancel(held, 'cancel')
+    const held = [...this.jobs]
+    const members = held.map(([id, job]) => cancelMember(job.pack, id, 'cancel'))
+    if (held.length) void this.sendCancel([...this.jobs.keys()], members, 'cancel')
     this.leave('abandoned: its jobs are the engine’s to put back')
   }
 

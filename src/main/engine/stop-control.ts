@@ -1,9 +1,11 @@
 // Stop control: every timer that ends or restarts a job, each a named timer of its own.
 //   - timeout:   from a job's start report, timeoutMs; then it is asked to stop.
-//   - grace:     from a stop request, graceMs; a job still on its executor then has it ended.
+//   - grace:     from a stop request, graceMs; a job still on its executor then has it ended
+//                (or, one that can let go of a single job, a cluster's, forgets the job).
 //   - backoff:   from a failed attempt, retryBackoffMs doubling per attempt; then it is requeued.
 //   - hand-off:  from hand-off to an executor, timeoutMs + graceMs; a job whose start was never
-//                reported by then is on a stuck executor, which is ended as a timeout would.
+//                reported by then is on a stuck executor, which is ended (or forgets it) as a
+//                timeout would.
 // The interactions that bit before are the reason this is one place with its own tests
 // (tests/engine/stop-control.test.ts): a job put back after its executor died keeps none of
 // that executor's timers; a job waiting in a serial worker behind a running one is not stuck;
@@ -38,7 +40,7 @@ export interface StopTarget {
 export interface StopHost<J extends StoppableJob, E extends StopTarget> {
   /** The executor holding the job, if any. */
   executorOf(job: J): E | undefined
-  /** The job did not stop within its grace: end its executor (its other jobs are put back). */
+  /** The job did not stop within its grace: end its executor (its other jobs are put back), or have it forget the job. */
   force(job: J, executor: E): void
   /** The job's start was never reported within timeoutMs + grace: its executor is stuck. */
   overdue(job: J, executor: E): void

@@ -192,21 +192,18 @@ export class WorkerReports implements EventReader {
   }
 
   /**
-   * A job that did not stop within the grace (or was never started, the hand-off watchdog):
-   * an executor that can let go of one job (a cluster) does, and the job ends as it would
-   * have with its executor ended; any other executor is ended (see exited).
+   * A job being stopped that did not stop within the grace, or whose start never came (the
+   * hand-off watchdog marks it stuck, a timeout): an executor that can let go of one job (a
+   * cluster) does, and the job ends as it would have with its executor ended; any other
+   * executor is ended (see exited).
    */
   force(job: JobRecord, executor: Executor): void {
-    if (!executor.forget?.(job.id)) return this.host.pool.force(executor, job.id)
+    if (job.stopping === null || !executor.forget?.(job.id)) return this.host.pool.force(executor, job.id)
     this.host.release(executor, job)
     const now = Date.now()
     const message = 'cancelled (its machine had not stopped it after the grace period)'
     if (job.stopping === 'cancel') this.host.states.finish(job, 'cancelled', { code: 'cancelled', message }, now)
-    else if (job.stopping === 'timeout') this.host.states.failAttempt(job, 'timed-out', timeoutError(job), now)
-    else if (!isTerminal(job.state)) {
-      this.host.stop.clear(job)
-      this.host.putBack([job]) // never started there (stuck in hand-off): run it again
-    }
+    else this.host.states.failAttempt(job, 'timed-out', timeoutError(job), now)
   }
 
   /** An executor has gone: each job it held ends, retries, or goes back to the queue. */
