@@ -182,6 +182,12 @@ function expectCancelled(events: unknown[], cid: number): void {
   expect(ends[0]!.slice(0, 1).concat(ends[0]!.slice(3, 5))).toEqual([EV_FAILED, 'cancelled', 'cancelled'])
 }
 
+/** Two jobs that would run for seconds: a test that ends in less has stopped them. */
+const TWO_LONG_SLEEPS: Job[] = [
+  [1, 'sleep', { ms: 4000 }, 1],
+  [2, 'sleep', { ms: 4000 }, 1],
+]
+
 describe('cancels and a leaving agent, around the moment a pack is taken', () => {
   // The agent registers a pack before it reads the controller's cancelled set, so a cancel
   // can reach the run before any of its jobs is tracked. It used to walk the tracked jobs
@@ -205,10 +211,7 @@ describe('cancels and a leaving agent, around the moment a pack is taken', () =>
 
   it('a cancel that comes while the local engine takes the submit stops its job as it is tracked', async () => {
     const { engine } = await makeEngine({ cpuSlots: 1 })
-    const { run, report } = packOf(engine, [
-      [1, 'sleep', { ms: 4000 }, 1],
-      [2, 'sleep', { ms: 4000 }, 1],
-    ])
+    const { run, report } = packOf(engine, TWO_LONG_SLEEPS)
     const t0 = Date.now()
     const running = run.run(new Map())
     // run() is now awaiting engine.submit: nothing is tracked yet.
@@ -223,10 +226,7 @@ describe('cancels and a leaving agent, around the moment a pack is taken', () =>
 
   it('abandoned while the submit is under way: its jobs are stopped as they are tracked, and the pack goes back', async () => {
     const { engine } = await makeEngine({ cpuSlots: 1 })
-    const { run, report } = packOf(engine, [
-      [1, 'sleep', { ms: 4000 }, 1],
-      [2, 'sleep', { ms: 4000 }, 1],
-    ])
+    const { run, report } = packOf(engine, TWO_LONG_SLEEPS)
     const t0 = Date.now()
     const running = run.run(new Map())
     run.abandon()

@@ -327,15 +327,33 @@ it('a step that throws as it is applied does not stop the reports after it', asy
   expect(engine.bad.join('\n')).toMatch(/could not be applied: refused by the engine stand-in/)
 })
 
+/**
+ * A real engine with no slots of its own (every job goes to the cluster) and a RemoteExecutor
+ * added to it, a 400 ms cancel grace, no look-ups (only the events stream delivers); closed
+ * after the test.
+ */
+function realEngineOnCluster(controller: string) {
+  const dataDir = tempDir(controller)
+  const engine = createEngine({ dataDir, cpuSlots: 0, graceMs: 400 })
+  const connection = connectRedis(redis.url, 'test-controller')
+  const eventsConnection = connection.duplicate()
+  const executor = engine.addExecutor(
+    (id, hooks) => new RemoteExecutor({ id, controller, connection, eventsConnection, logDir: null, reconcileMs: 60_000 }, hooks),
+  ) as RemoteExecutor
+  closers.push(async () => {
+    await executor.close()
+    await engine.close()
+    connection.disconnect()
+    eventsConnection.disconnect()
+    await rm(dataDir, { recursive: true, force: true })
+  })
+  return { engine, executor, connection }
+}
+
 // A job whose agent does not stop it (the cancel lost, or ignored) used to make the engine end
 // the whole remote executor after the grace: every other job it held was put back, and with
 // no executor left they waited. The executor now lets go of that one job alone.
 it('a remote job not stopped within the grace ends cancelled alone: the executor and its other jobs carry on', async () => {
-  const dataDir = tempDir('forget')
-  closers.push(() => rm(dataDir, { recursive: true, force: true }))
-  const engine = createEngine({ dataDir, cpuSlots: 0, graceMs: 400 })
-  const connection = connectRedis(redis.url, 'test-controller')
-  const eventsConnection = connection.duplicate()
   let release!: () => void
   const released = new Promise<void>((resolve) => (release = resolve))
   // The agent stand-in: reports each job started, ignores cancels, and ends them all when told.
@@ -344,16 +362,7 @@ it('a remote job not stopped within the grace ends cancelled alone: the executor
     await released
     return { agent: 'deaf', e: jobs.flatMap(([id]) => [EV_DONE, id, 2, null, null, false]) }
   })
-  const executor = engine.addExecutor(
-    (id, hooks) =>
-      new RemoteExecutor({ id, controller: 'forget', connection, eventsConnection, logDir: null, reconcileMs: 60_000 }, hooks),
-  )
-  closers.push(async () => {
-    await (executor as RemoteExecutor).close()
-    await engine.close()
-    connection.disconnect()
-    eventsConnection.disconnect()
-  })
+  const { engine, executor } = realEngineOnCluster('forget')
   const { jobIds } = await engine.submit({ jobs: [0, 1].map(() => ({ kind: 'sum-squares', params: { n: 10 } })) })
   const [a, b] = jobIds as [number, number]
   const state = (id: number) => engine.getJob(id)!.state
@@ -374,23 +383,9 @@ it('a remote job not stopped within the grace ends cancelled alone: the executor
 // every other job it held); now the executor lets go of that job alone, and names it in the
 // cancelled set with its pack, so the agent that takes that pack later leaves it out.
 it('a pack not started within its job’s timeout: that job times out alone, and the agent that takes the pack later drops it', async () => {
-  const dataDir = tempDir('handoff')
-  closers.push(() => rm(dataDir, { recursive: true, force: true }))
-  const engine = createEngine({ dataDir, cpuSlots: 0, graceMs: 400 })
-  const connection = connectRedis(redis.url, 'test-controller')
-  const eventsConnection = connection.duplicate()
-  const executor = engine.addExecutor(
-    (id, hooks) =>
-      new RemoteExecutor({ id, controller: 'handoff', connection, eventsConnection, logDir: null, reconcileMs: 60_000 }, hooks),
-  )
+  const { engine, executor, connection } = realEngineOnCluster('handoff')
   const queue = new Queue(QUEUE, { connection, prefix: PREFIX })
-  closers.push(async () => {
-    await queue.close()
-    await (executor as RemoteExecutor).close()
-    await engine.close()
-    connection.disconnect()
-    eventsConnection.disconnect()
-  })
+  closers.push(() => queue.close())
   // No agent yet: both packs wait in Redis.
   const { jobIds } = await engine.submit({
     jobs: [

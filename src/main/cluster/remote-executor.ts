@@ -290,7 +290,12 @@ export class RemoteExecutor implements Executor {
     if (this.gone) return
     const held = [...this.jobs]
     const members = held.map(([id, job]) => cancelMember(job.pack, id, 'cancel'))
-    if (held.length) void this.sendCancel([...this.jobs.keys()], members, 'cancel')
+    if (held.length)
+      void this.sendCancel(
+        held.map(([id]) => id),
+        members,
+        'cancel',
+      )
     this.leave('abandoned: its jobs are the engine’s to put back')
   }
 
