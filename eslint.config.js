@@ -2,7 +2,7 @@
 // docs/architecture.md ("Layers": imports only point down) with one local rule that resolves
 // each import to the folder it lands in (eslint-rules/layer-imports.js), and forbids runtime
 // import cycles in src/ with import-x/no-cycle (type-only imports are erased, so they are not
-// cycles at run time):
+// cycles at run time). No source file may be longer than 450 lines (max-lines):
 //
 //   src/shared       pure TypeScript: no node:/builtins, no electron, no vue; imports nothing outside src/shared
 //   src/main/engine  Node-only core: never electron, never src/main/* outside the engine (only src/shared)
@@ -88,6 +88,15 @@ const layers = {
   rules: { 'corelane/layer-imports': ['error', { root: ROOT, layers: LAYERS }] },
 }
 
+/** The house limit on a source file's length (blank lines and comments count: a file is read whole). */
+export const MAX_SOURCE_LINES = 450
+
+const fileLength = {
+  name: 'corelane/file-length',
+  files: [SOURCE_FILES],
+  rules: { 'max-lines': ['error', { max: MAX_SOURCE_LINES, skipBlankLines: false, skipComments: false }] },
+}
+
 const cycles = {
   name: 'corelane/no-import-cycles',
   files: [SOURCE_FILES],
@@ -161,5 +170,6 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   layers,
+  fileLength,
   cycles,
 )

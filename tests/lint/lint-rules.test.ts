@@ -81,3 +81,19 @@ describe('the import-cycle rule', () => {
     expect(await cycleProblems(join(dir, 'b.ts'))).toEqual([])
   })
 })
+
+describe('the file-length rule', () => {
+  const lengthProblems = async (path: string, lines: number) => {
+    const code = Array.from({ length: lines }, (_, i) => `export const v${i} = ${i}`).join('\n') + '\n'
+    const [result] = await eslint.lintText(code, { filePath: join(ROOT, path) })
+    return result!.messages.filter((m) => m.ruleId === 'max-lines')
+  }
+
+  it('refuses a source file over 450 lines, and only in src/', async () => {
+    expect(await lengthProblems('src/main/engine/planted.ts', 450)).toEqual([])
+    expect(await lengthProblems('src/main/engine/planted.ts', 451)).toHaveLength(1)
+    expect(await lengthProblems('src/renderer/src/planted.ts', 451)).toHaveLength(1)
+    // Tests and benches may be longer (a suite per feature).
+    expect(await lengthProblems('tests/engine/planted.test.ts', 451)).toEqual([])
+  })
+})

@@ -11,17 +11,18 @@
 // a second end, or events from a pack the job no longer belongs to are dropped.
 import { Queue, QueueEvents } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { parseAgentReport, type ControlMessage } from '../../shared/cluster.ts'
+import { parseAgentReport } from '../../shared/cluster.ts'
 import type { ExecutorType, Lane, WorkerView } from '../../shared/job.ts'
 import { ExecutorLoad } from '../engine/executors/executor-load.ts'
 import type { Executor, ExecutorHooks } from '../engine/executors/executor.ts'
 import { EventWriter, type JobMessage } from '../engine/worker/protocol.ts'
+import { CancelSender } from './cancel-sender.ts'
 import { isLongPack, type PackHint } from './pack-hint.ts'
 import { readPackEnd } from './pack-lookup.ts'
 import { filterReport, type HeldJob, type HeldJobs } from './report-filter.ts'
 import { RecentMap } from './recent-map.ts'
 import { ShippedLogs } from './shipped-logs.ts'
-import { KEYS, PREFIX, QUEUE, cancelMember } from './redis.ts'
+import { PREFIX, QUEUE, cancelMember } from './redis.ts'
 
 /** What the engine may also want to hear from a remote executor: which machine a job runs on. */
 export interface RemoteExecutorHooks extends ExecutorHooks {
@@ -84,8 +85,7 @@ export class RemoteExecutor implements Executor {
   private readonly packs = new Map<string, HeldPack>()
   /** The agent each recent job started on, kept past its end (newest last). */
   private readonly placed = new RecentMap<number, string>(PLACEMENTS_KEPT)
-  /** Cancels not sent yet, with their set members (named while the job is held: cancelMember). */
-  private readonly cancels = new Map<'cancel' | 'timeout', { ids: number[]; members: string[] }>()
+  private readonly cancels: CancelSender
   private nextPack = 1
   private chain: Promise<void> = Promise.resolve()
   private state: 'starting' | 'idle' | 'busy' | 'stopping' = 'starting'
@@ -114,6 +114,7 @@ export class RemoteExecutor implements Executor {
     this.id = options.id
     this.lane = options.lane ?? 'cpu'
     this.logs = options.logDir ? new ShippedLogs(options.logDir) : null
+    this.cancels = new CancelSender(options.connection, options.controller)
     this.queue = new Queue(QUEUE, { connection: options.connection, prefix: PREFIX })
     this.queue.on('error', () => {}) // ioredis reconnects by itself; reconcile() covers what was missed
     options.connection.on('ready', this.onReconnect)
@@ -243,32 +244,7 @@ export class RemoteExecutor implements Executor {
 
   cancel(jobId: number, reason: 'cancel' | 'timeout'): void {
     const job = this.jobs.get(jobId)
-    if (!job || this.gone) return
-    // Cancels come in bursts (a whole batch, a pack's hand-off watchdogs): one message per turn.
-    const batch = this.cancels.get(reason)
-    if (batch) {
-      batch.ids.push(jobId)
-      batch.members.push(cancelMember(job.pack, jobId, reason))
-      return
-    }
-    this.cancels.set(reason, { ids: [jobId], members: [cancelMember(job.pack, jobId, reason)] })
-    setImmediate(() => {
-      const { ids, members } = this.cancels.get(reason)!
-      this.cancels.delete(reason)
-      void this.sendCancel(ids, members, reason)
-    })
-  }
-
-  private async sendCancel(ids: number[], members: string[], reason: 'cancel' | 'timeout'): Promise<void> {
-    const key = KEYS.cancelled(this.options.controller)
-    const message: ControlMessage = { t: 'cancel', controller: this.options.controller, ids, reason }
-    // The set reaches packs not started yet (or redelivered later); the message reaches running ones.
-    const commands = this.options.connection.multi()
-    if (members.length) commands.sadd(key, ...members).expire(key, 86_400)
-    await commands
-      .publish(KEYS.control, JSON.stringify(message))
-      .exec()
-      .catch(() => {})
+    if (job && !this.gone) this.cancels.add(job.pack, jobId, reason)
   }
 
   /** Lets go of a job its agent has not stopped (a cancel lost or ignored, a pack not taken), not of all held here. */
@@ -291,7 +267,7 @@ export class RemoteExecutor implements Executor {
     const held = [...this.jobs]
     const members = held.map(([id, job]) => cancelMember(job.pack, id, 'cancel'))
     if (held.length)
-      void this.sendCancel(
+      void this.cancels.send(
         held.map(([id]) => id),
         members,
         'cancel',
