@@ -45,6 +45,8 @@ export interface WorkerSpawnSpec {
   env: Record<string, string>
   /** The engine run's part of its jobs' process tags (tagged-processes.ts). */
   tagRun: string
+  /** The pool's spin gate, shared with serial thread workers (spin-gate.ts). */
+  spinGate: Int32Array
 }
 
 export class WorkerHandle implements Executor {
@@ -207,7 +209,7 @@ function startThread(
   // Serial thread workers share a wake counter (see WorkerInit.wake): bumped after each post.
   const wake = spec.mode === 'serial' ? new Int32Array(new SharedArrayBuffer(4)) : null
   const worker = new Worker(spec.entries.thread, {
-    workerData: wake ? { ...init, wake } : init,
+    workerData: wake ? { ...init, wake, spinGate: spec.spinGate } : init,
     // Job console output is routed to job logs inside the worker; anything else is kept here.
     stderr: true,
     stdout: true,

@@ -15,6 +15,7 @@ import type { EngineOptions } from '../types.ts'
 import { SPAWNING_KINDS, type CommandGroups } from '../command-groups.ts'
 import { compileCacheDir } from '../data-layout.ts'
 import { forkProcessHost, type ProcessHost } from './process-host.ts'
+import { SpinGate } from './spin-gate.ts'
 import { WorkerHandle } from './worker-handle.ts'
 
 export interface PoolOptions {
@@ -69,11 +70,14 @@ export class WorkerPool {
   private placing = false
   private placeAgain = false
   #busyCpu = 0
+  /** Open while a CPU is to spare for an idle thread worker to watch for its next job (spin-gate.ts). */
+  private readonly spinGate: SpinGate
   #ioInFlight = 0
 
   /** `hooks`: where executors' reports go (the engine applies them in order, through its inbox). */
   constructor(options: PoolOptions, hooks: ExecutorHooks) {
     this.options = options
+    this.spinGate = new SpinGate(options.cores)
     this.hooks = {
       onHello: hooks.onHello,
       onEvents: hooks.onEvents,
@@ -118,7 +122,7 @@ export class WorkerPool {
     const mode = lane === 'io' && memoryMb === 0 ? 'concurrent' : 'serial'
     const tagRun = this.options.groups.run
     const worker = new WorkerHandle(
-      { id, executor, lane, mode, dataDir, memoryMb, entries, processHost, env, tagRun },
+      { id, executor, lane, mode, dataDir, memoryMb, entries, processHost, env, tagRun, spinGate: this.spinGate.cell },
       this.hooks,
     )
     this.members.set(id, worker)
@@ -142,7 +146,7 @@ export class WorkerPool {
   assign(executor: Executor, jobs: JobRecord[]): Error | null {
     const local = this.locals.has(executor.id)
     const becameBusy = local && executor.lane === 'cpu' && !executor.load.busy
-    if (becameBusy) this.#busyCpu++
+    if (becameBusy) this.spinGate.update(++this.#busyCpu)
     if (local && executor.lane === 'io') this.#ioInFlight += jobs.length
     const messages: JobMessage[] = new Array(jobs.length)
     let expectedMs = 0
@@ -183,7 +187,7 @@ export class WorkerPool {
     this.options.changed(false)
     if (!worker) return
     if (worker.lane === 'io') this.#ioInFlight--
-    else if (!worker.load.busy) this.#busyCpu--
+    else if (!worker.load.busy) this.spinGate.update(--this.#busyCpu)
     // Dedicated (memory-limited) workers retire after their job; so do workers beyond the limits.
     if (!worker.load.busy && !worker.exited && (worker.memoryMb > 0 || this.surplus(worker))) this.retire(worker)
     else if (worker.lane === 'cpu' && !worker.load.busy) this.place()

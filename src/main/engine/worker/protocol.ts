@@ -40,6 +40,8 @@ export interface WorkerInit {
    * waiting for its event loop to wake (that wake-up is most of a round trip's latency).
    */
   wake?: Int32Array
+  /** Thread workers only: the pool's spin gate (executors/spin-gate.ts), 1 while an idle worker may watch `wake` before it blocks. */
+  spinGate?: Int32Array
 }
 
 /** What the runtime itself sees of its init: everything but the key, which stays with the entry. */

@@ -2,7 +2,7 @@
 // engine shares a wake counter, an idle worker waits on it for the next message
 // (message-wait.ts) instead of returning to its event loop.
 import { MessagePort, parentPort, workerData } from 'node:worker_threads'
-import { messageWaiter } from './message-wait.ts'
+import { SPIN_MS, messageWaiter } from './message-wait.ts'
 import type { FromWorker, RuntimeMessage, ToWorker, WorkerInit } from './protocol.ts'
 import { WorkerRuntime } from './runtime.ts'
 
@@ -38,7 +38,14 @@ new WorkerRuntime(
       port.on('message', listener)
     },
     exit: () => process.exit(0),
-    awaitMessages: init.wake ? messageWaiter(port, init.wake, (message) => deliver(message as ToWorker)) : undefined,
+    awaitMessages: init.wake
+      ? messageWaiter(
+          port,
+          init.wake,
+          (message) => deliver(message as ToWorker),
+          init.spinGate ? { ms: SPIN_MS, gate: init.spinGate } : null,
+        )
+      : undefined,
   },
   init,
 )
