@@ -114,23 +114,30 @@ function watching(ms: number, open = true): Watch {
   return { ms, gate: gate.cell }
 }
 
+/** Waits with `watch` for a message a ready thread posts 20 ms after the wait is signalled to begin. */
+async function waitForSignalledPost(watch: Watch): Promise<{ outcome: string; got: unknown[] }> {
+  const { port1, port2, wake } = open()
+  const go = new Int32Array(new SharedArrayBuffer(4))
+  const got: unknown[] = []
+  const poster = postOnSignal(port1, wake, go, 'soon')
+  await new Promise((resolve) => poster.once('message', resolve))
+  const wait = messageWaiter(port2, wake, (message) => got.push(message), watch)
+  Atomics.store(go, 0, 1)
+  Atomics.notify(go, 0)
+  const outcome = wait(20_000)
+  await new Promise((resolve) => poster.once('exit', resolve))
+  return { outcome, got }
+}
+
 describe('watching the counter before blocking', () => {
   // Blocked in Atomics.wait, a thread leaves its CPU idle, and waking an idle CPU is what made
   // an unpinned round trip take ~100 µs on this VM where a watching worker takes ~30.
   it('takes a message posted while it watches, without blocking', async () => {
-    const { port1, port2, wake } = open()
-    const go = new Int32Array(new SharedArrayBuffer(4))
-    const got: unknown[] = []
-    const poster = postOnSignal(port1, wake, go, 'soon')
-    await new Promise((resolve) => poster.once('message', resolve))
     // A watch of a whole second here (the worker's is SPIN_MS): the poster's post, 20 ms after
     // the signal, falls inside it even on a loaded machine.
-    const wait = messageWaiter(port2, wake, (message) => got.push(message), watching(1000))
-    Atomics.store(go, 0, 1)
-    Atomics.notify(go, 0)
-    expect(wait(20_000)).toBe('spun')
+    const { outcome, got } = await waitForSignalledPost(watching(1000))
+    expect(outcome).toBe('spun')
     expect(got).toEqual(['soon'])
-    await new Promise((resolve) => poster.once('exit', resolve))
   })
 
   it('blocks once its watch is over, and still gets the message', async () => {
@@ -154,17 +161,9 @@ describe('watching the counter before blocking', () => {
   })
 
   it('does not watch while the gate is shut: it blocks at once', async () => {
-    const { port1, port2, wake } = open()
-    const go = new Int32Array(new SharedArrayBuffer(4))
-    const got: unknown[] = []
-    const poster = postOnSignal(port1, wake, go, 'soon')
-    await new Promise((resolve) => poster.once('message', resolve))
-    const wait = messageWaiter(port2, wake, (message) => got.push(message), watching(1000, false))
-    Atomics.store(go, 0, 1)
-    Atomics.notify(go, 0)
-    expect(wait(20_000)).toBe('woken')
+    const { outcome, got } = await waitForSignalledPost(watching(1000, false))
+    expect(outcome).toBe('woken')
     expect(got).toEqual(['soon'])
-    await new Promise((resolve) => poster.once('exit', resolve))
   })
 })
 

@@ -42,8 +42,16 @@ export class CancelSender {
     })
   }
 
-  /** Sends these cancels now (an executor ending: there is no later turn for it). */
-  async send(ids: number[], members: string[], reason: CancelReason): Promise<void> {
+  /** Sends these jobs' cancels now, each named with its pack (an executor ending: there is no later turn for it). */
+  now(jobs: { jobId: number; packId: string }[], reason: CancelReason): Promise<void> {
+    return this.send(
+      jobs.map((job) => job.jobId),
+      jobs.map((job) => cancelMember(job.packId, job.jobId, reason)),
+      reason,
+    )
+  }
+
+  private async send(ids: number[], members: string[], reason: CancelReason): Promise<void> {
     const key = KEYS.cancelled(this.controller)
     const message: ControlMessage = { t: 'cancel', controller: this.controller, ids, reason }
     const commands = this.connection.multi()

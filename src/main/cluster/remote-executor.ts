@@ -22,7 +22,7 @@ import { readPackEnd } from './pack-lookup.ts'
 import { filterReport, type HeldJob, type HeldJobs } from './report-filter.ts'
 import { RecentMap } from './recent-map.ts'
 import { ShippedLogs } from './shipped-logs.ts'
-import { PREFIX, QUEUE, cancelMember } from './redis.ts'
+import { PREFIX, QUEUE } from './redis.ts'
 
 /** What the engine may also want to hear from a remote executor: which machine a job runs on. */
 export interface RemoteExecutorHooks extends ExecutorHooks {
@@ -264,14 +264,8 @@ export class RemoteExecutor implements Executor {
 
   terminate(): void {
     if (this.gone) return
-    const held = [...this.jobs]
-    const members = held.map(([id, job]) => cancelMember(job.pack, id, 'cancel'))
-    if (held.length)
-      void this.cancels.send(
-        held.map(([id]) => id),
-        members,
-        'cancel',
-      )
+    const held = [...this.jobs].map(([jobId, job]) => ({ jobId, packId: job.pack }))
+    if (held.length) void this.cancels.now(held, 'cancel')
     this.leave('abandoned: its jobs are the engine’s to put back')
   }
 
