@@ -8,6 +8,7 @@
 // the host falls on both alike.
 //
 //   node bench/tools/round-trip-phases.ts <treeA> <treeB> [--pairs 24] [--segment 2000] [--segments 11] [--unpinned]
+//     [--node-flags '<flags>']   (given to both trees' processes, e.g. '--single-threaded-gc', to test a cause)
 //
 // A tree is a checkout's root (its src/main/engine/index.ts is imported). Pinned by default:
 // the whole process on CPU 0 (taskset), where a round trip's cost is the code's own.
@@ -24,11 +25,12 @@ interface Options {
   segment: number
   segments: number
   pinned: boolean
+  nodeFlags: string[]
 }
 
 function parse(argv: string[]): Options {
   const trees: string[] = []
-  const options = { pairs: 24, segment: 2000, segments: 11, pinned: true }
+  const options = { pairs: 24, segment: 2000, segments: 11, pinned: true, nodeFlags: [] as string[] }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     const count = (): number => {
@@ -40,6 +42,7 @@ function parse(argv: string[]): Options {
     else if (arg === '--segment') options.segment = count()
     else if (arg === '--segments') options.segments = count()
     else if (arg === '--unpinned') options.pinned = false
+    else if (arg === '--node-flags') options.nodeFlags = (argv[++i] ?? '').split(/\s+/).filter(Boolean)
     else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`)
     else trees.push(resolve(arg))
   }
@@ -74,7 +77,7 @@ async function child(tree: string, segment: number, segments: number): Promise<v
 
 function runChild(tree: string, options: Options): number[] {
   const node = process.execPath
-  const args = [import.meta.filename, '--child', tree, String(options.segment), String(options.segments)]
+  const args = [...options.nodeFlags, import.meta.filename, '--child', tree, String(options.segment), String(options.segments)]
   const out = options.pinned
     ? execFileSync('taskset', ['-c', '0', node, ...args], { encoding: 'utf8' })
     : execFileSync(node, args, { encoding: 'utf8' })
@@ -95,7 +98,7 @@ function main(options: Options): void {
   const cell = (v: number, digits = 1) => v.toFixed(digits).padStart(8)
   const segments = Array.from({ length: options.segments }, (_, s) => s)
   console.log(
-    `A: ${a}\nB: ${b}\n${options.pairs} pairs, ${options.pinned ? 'on CPU 0' : 'unpinned'}; p50 of each ${options.segment} trips (µs)`,
+    `A: ${a}\nB: ${b}\n${options.pairs} pairs, ${options.pinned ? 'on CPU 0' : 'unpinned'}${options.nodeFlags.length ? `, node ${options.nodeFlags.join(' ')}` : ''}; p50 of each ${options.segment} trips (µs)`,
   )
   console.log('trips from  ' + segments.map((s) => String(s * options.segment).padStart(8)).join(''))
   console.log('A, median  ' + segments.map((s) => cell(median(runs.map((r) => r.a[s]!)))).join(''))
