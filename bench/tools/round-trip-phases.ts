@@ -42,8 +42,11 @@ function parse(argv: string[]): Options {
     else if (arg === '--segment') options.segment = count()
     else if (arg === '--segments') options.segments = count()
     else if (arg === '--unpinned') options.pinned = false
-    else if (arg === '--node-flags') options.nodeFlags = (argv[++i] ?? '').split(/\s+/).filter(Boolean)
-    else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`)
+    else if (arg === '--node-flags') {
+      const flags = argv[++i]?.split(/\s+/).filter(Boolean) ?? []
+      if (flags.length === 0) throw new Error('--node-flags needs the flags, quoted as one argument')
+      options.nodeFlags = flags
+    } else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`)
     else trees.push(resolve(arg))
   }
   if (trees.length !== 2) throw new Error('give two trees: <treeA> <treeB>')
